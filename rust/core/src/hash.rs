@@ -1,0 +1,423 @@
+//! The NAS-Bench-101 graph hash (`graph_util.hash_module`), bit-identical to the original.
+//!
+//! Algorithm (see `shared/formats/nb101.md` §2): every vertex starts as the hex MD5 of the
+//! Python string `str((out_degree, in_degree, label))`; then, exactly V times, every vertex
+//! becomes the hex MD5 of `sorted(in-neighbour hashes) | sorted(out-neighbour hashes) | own`;
+//! the fingerprint is the hex MD5 of `str(sorted(vertex hashes))`.
+//!
+//! Two implementations live here on purpose:
+//! * [`hash_graph`] — a direct, scalar transcription for any vertex count, integer edge weights
+//!   and integer labels (what `ModelSpec.hash_spec` needs); it doubles as the test oracle.
+//! * [`hash_cells`] — the batch engine for cells of at most [`MAX_BATCH_VERTICES`] vertices with
+//!   0/1 edges: it advances a chunk of cells one iteration at a time and digests all of that
+//!   iteration's messages with the multi-buffer MD5 of [`crate::md5x`].
+//!
+//! Sorting hex strings lexicographically equals sorting the raw digests bytewise (hex keeps
+//! byte order), so the batch engine sorts 16-byte digests and only writes hex into messages.
+
+use crate::md5x::{digest_all, md5, Kernel, PaddedMessages};
+use rayon::prelude::*;
+
+/// Largest vertex count the batch engine accepts (bitmask width).
+pub const MAX_BATCH_VERTICES: usize = 8;
+/// Smallest and largest vertex label the batch engine accepts (input -1, output -2, ops 0..).
+pub const MIN_LABEL: i8 = -2;
+pub const MAX_LABEL: i8 = 5;
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Lowercase hex of a digest.
+#[inline]
+pub fn to_hex(digest: &[u8; 16]) -> [u8; 32] {
+    let mut out = [0u8; 32];
+    for (i, byte) in digest.iter().enumerate() {
+        out[2 * i] = HEX[(byte >> 4) as usize];
+        out[2 * i + 1] = HEX[(byte & 15) as usize];
+    }
+    out
+}
+
+/// Hex string of a digest.
+pub fn to_hex_string(digest: &[u8; 16]) -> String {
+    String::from_utf8(to_hex(digest).to_vec()).expect("hex is ASCII")
+}
+
+/// Scalar reference hash of an arbitrary directed graph.
+///
+/// `matrix` is row-major `n x n`; an entry is an edge when non-zero and degrees are the plain
+/// row/column sums, exactly as numpy computes them in the original. Returns the raw digest.
+pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> [u8; 16] {
+    assert_eq!(matrix.len(), n * n, "matrix must hold n*n entries");
+    assert_eq!(labels.len(), n, "one label per vertex");
+    let hex = |d: &[u8; 16]| to_hex_string(d);
+    let mut hashes: Vec<String> = (0..n)
+        .map(|v| {
+            let out_degree: i64 = (0..n).map(|w| matrix[v * n + w]).sum();
+            let in_degree: i64 = (0..n).map(|w| matrix[w * n + v]).sum();
+            hex(&md5(format!("({out_degree}, {in_degree}, {})", labels[v]).as_bytes()))
+        })
+        .collect();
+    for _ in 0..n {
+        let next: Vec<String> = (0..n)
+            .map(|v| {
+                let mut ins: Vec<&str> =
+                    (0..n).filter(|&w| matrix[w * n + v] != 0).map(|w| hashes[w].as_str()).collect();
+                let mut outs: Vec<&str> =
+                    (0..n).filter(|&w| matrix[v * n + w] != 0).map(|w| hashes[w].as_str()).collect();
+                ins.sort_unstable();
+                outs.sort_unstable();
+                let message = format!("{}|{}|{}", ins.concat(), outs.concat(), hashes[v]);
+                hex(&md5(message.as_bytes()))
+            })
+            .collect();
+        hashes = next;
+    }
+    hashes.sort_unstable();
+    md5(python_list_repr(hashes.iter().map(|h| h.as_bytes())).as_bytes())
+}
+
+/// Python's `repr` of a list of str made of hex digits: `['a', 'b']`.
+fn python_list_repr<'a>(items: impl Iterator<Item = &'a [u8]>) -> String {
+    let mut out = String::from("[");
+    for (i, item) in items.enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        out.push('\'');
+        out.push_str(std::str::from_utf8(item).expect("hex is ASCII"));
+        out.push('\'');
+    }
+    out.push(']');
+    out
+}
+
+/// A cell of at most [`MAX_BATCH_VERTICES`] vertices with 0/1 edges, as bitmasks.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cell {
+    pub num_vertices: u8,
+    /// Bit w of `out_mask[v]` is set when edge v -> w exists.
+    pub out_mask: [u8; MAX_BATCH_VERTICES],
+    /// Bit w of `in_mask[v]` is set when edge w -> v exists.
+    pub in_mask: [u8; MAX_BATCH_VERTICES],
+    pub labels: [i8; MAX_BATCH_VERTICES],
+}
+
+impl Cell {
+    /// Builds a cell from a row-major `n x n` 0/1 matrix (entries other than 0 count as edges).
+    pub fn from_matrix(n: usize, matrix: &[u8], labels: &[i8]) -> Cell {
+        assert!(n <= MAX_BATCH_VERTICES, "batch cells hold at most {MAX_BATCH_VERTICES} vertices");
+        let mut cell = Cell { num_vertices: n as u8, ..Cell::default() };
+        for v in 0..n {
+            for w in 0..n {
+                if matrix[v * n + w] != 0 {
+                    cell.out_mask[v] |= 1 << w;
+                    cell.in_mask[w] |= 1 << v;
+                }
+            }
+            cell.labels[v] = labels[v];
+        }
+        cell
+    }
+
+    /// Number of edges.
+    pub fn num_edges(&self) -> u32 {
+        self.out_mask[..self.num_vertices as usize].iter().map(|m| m.count_ones()).sum()
+    }
+}
+
+/// Precomputed first-round digests, keyed by (out degree, in degree, label).
+struct InitialDigests {
+    table: Vec<[u8; 16]>,
+}
+
+const LABEL_SPAN: usize = (MAX_LABEL as i16 - MIN_LABEL as i16 + 1) as usize;
+/// Degrees run 0..=MAX_BATCH_VERTICES (a self-loop counts once in each direction).
+const DEGREE_SPAN: usize = MAX_BATCH_VERTICES + 1;
+
+impl InitialDigests {
+    fn new() -> Self {
+        let mut table = Vec::with_capacity(DEGREE_SPAN * DEGREE_SPAN * LABEL_SPAN);
+        for out_degree in 0..DEGREE_SPAN {
+            for in_degree in 0..DEGREE_SPAN {
+                for label in MIN_LABEL..=MAX_LABEL {
+                    table.push(md5(format!("({out_degree}, {in_degree}, {label})").as_bytes()));
+                }
+            }
+        }
+        Self { table }
+    }
+
+    #[inline]
+    fn get(&self, out_degree: u32, in_degree: u32, label: i8) -> [u8; 16] {
+        let index = ((out_degree as usize) * DEGREE_SPAN + in_degree as usize) * LABEL_SPAN
+            + (label - MIN_LABEL) as usize;
+        self.table[index]
+    }
+}
+
+/// Cells per unit of parallel work: big enough to fill every SIMD lane many times over.
+const CHUNK_CELLS: usize = 512;
+
+/// Hashes every cell; `out[i]` receives the raw digest of `cells[i]`.
+///
+/// Panics if a cell has more than [`MAX_BATCH_VERTICES`] vertices or a label outside
+/// `MIN_LABEL..=MAX_LABEL` (callers validate first). Runs in parallel on the rayon pool.
+pub fn hash_cells(cells: &[Cell], out: &mut [[u8; 16]]) {
+    hash_cells_with(cells, out, Kernel::detect())
+}
+
+/// [`hash_cells`] with an explicit MD5 kernel (tests compare kernels).
+pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) {
+    assert_eq!(cells.len(), out.len(), "one output digest per cell");
+    for cell in cells {
+        assert!(cell.num_vertices as usize <= MAX_BATCH_VERTICES, "cell has too many vertices");
+        let n = cell.num_vertices as usize;
+        assert!(
+            cell.labels[..n].iter().all(|l| (MIN_LABEL..=MAX_LABEL).contains(l)),
+            "cell label out of range"
+        );
+    }
+    let initial = InitialDigests::new();
+    cells
+        .par_chunks(CHUNK_CELLS)
+        .zip(out.par_chunks_mut(CHUNK_CELLS))
+        .for_each(|(chunk, chunk_out)| ChunkHasher::new(kernel).run(chunk, chunk_out, &initial));
+}
+
+/// Scratch space reused across the iterations of one chunk.
+struct ChunkHasher {
+    kernel: Kernel,
+    messages: PaddedMessages,
+    digests: Vec<[u8; 16]>,
+    /// Current hash of vertex v of cell c at `c * MAX_BATCH_VERTICES + v`.
+    current: Vec<[u8; 16]>,
+    current_hex: Vec<[u8; 32]>,
+    /// (cell, vertex) slot of each message of the running iteration.
+    slots: Vec<usize>,
+}
+
+impl ChunkHasher {
+    fn new(kernel: Kernel) -> Self {
+        Self {
+            kernel,
+            messages: PaddedMessages::new(),
+            digests: Vec::new(),
+            current: Vec::new(),
+            current_hex: Vec::new(),
+            slots: Vec::new(),
+        }
+    }
+
+    fn run(&mut self, cells: &[Cell], out: &mut [[u8; 16]], initial: &InitialDigests) {
+        const M: usize = MAX_BATCH_VERTICES;
+        self.current.clear();
+        self.current.resize(cells.len() * M, [0; 16]);
+        self.current_hex.clear();
+        self.current_hex.resize(cells.len() * M, [0; 32]);
+        for (c, cell) in cells.iter().enumerate() {
+            for v in 0..cell.num_vertices as usize {
+                let d = initial.get(cell.out_mask[v].count_ones(), cell.in_mask[v].count_ones(), cell.labels[v]);
+                self.current[c * M + v] = d;
+                self.current_hex[c * M + v] = to_hex(&d);
+            }
+        }
+        let rounds = cells.iter().map(|c| c.num_vertices as usize).max().unwrap_or(0);
+        for round in 0..rounds {
+            self.messages.clear();
+            self.slots.clear();
+            for (c, cell) in cells.iter().enumerate() {
+                // A cell with V vertices is refined exactly V times.
+                if round >= cell.num_vertices as usize {
+                    continue;
+                }
+                for v in 0..cell.num_vertices as usize {
+                    self.push_vertex_message(c, cell, v);
+                }
+            }
+            digest_all(&self.messages, self.kernel, &mut self.digests);
+            for (&slot, digest) in self.slots.iter().zip(&self.digests) {
+                self.current[slot] = *digest;
+                self.current_hex[slot] = to_hex(digest);
+            }
+        }
+        self.messages.clear();
+        for (c, cell) in cells.iter().enumerate() {
+            let n = cell.num_vertices as usize;
+            let mut order: [usize; M] = std::array::from_fn(|i| c * M + i);
+            let current = &self.current;
+            order[..n].sort_unstable_by(|&x, &y| current[x].cmp(&current[y]));
+            // "['h1', 'h2']": 2 brackets + 34 per quoted hash + 2 per separator.
+            let len = if n == 0 { 2 } else { 2 + 34 * n + 2 * (n - 1) };
+            let hexes = &self.current_hex;
+            self.messages.push_with(len, |dst| {
+                dst[0] = b'[';
+                let mut at = 1;
+                for (i, &slot) in order[..n].iter().enumerate() {
+                    if i > 0 {
+                        dst[at..at + 2].copy_from_slice(b", ");
+                        at += 2;
+                    }
+                    dst[at] = b'\'';
+                    dst[at + 1..at + 33].copy_from_slice(&hexes[slot]);
+                    dst[at + 33] = b'\'';
+                    at += 34;
+                }
+                dst[at] = b']';
+            });
+        }
+        digest_all(&self.messages, self.kernel, &mut self.digests);
+        out.copy_from_slice(&self.digests);
+    }
+
+    /// Queues `sorted(in) + "|" + sorted(out) + "|" + own` for vertex `v` of cell `c`.
+    #[inline]
+    fn push_vertex_message(&mut self, c: usize, cell: &Cell, v: usize) {
+        const M: usize = MAX_BATCH_VERTICES;
+        let base = c * M;
+        let current = &self.current;
+        let sorted_neighbours = |mask: u8| {
+            let mut slots = [0usize; M];
+            let mut count = 0;
+            let mut bits = mask;
+            while bits != 0 {
+                let w = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                // Insertion sort: at most 7 neighbours.
+                let mut at = count;
+                while at > 0 && current[slots[at - 1]] > current[base + w] {
+                    slots[at] = slots[at - 1];
+                    at -= 1;
+                }
+                slots[at] = base + w;
+                count += 1;
+            }
+            (slots, count)
+        };
+        let (ins, n_in) = sorted_neighbours(cell.in_mask[v]);
+        let (outs, n_out) = sorted_neighbours(cell.out_mask[v]);
+        let hexes = &self.current_hex;
+        let len = 32 * (n_in + n_out + 1) + 2;
+        self.messages.push_with(len, |dst| {
+            let mut at = 0;
+            for &slot in &ins[..n_in] {
+                dst[at..at + 32].copy_from_slice(&hexes[slot]);
+                at += 32;
+            }
+            dst[at] = b'|';
+            at += 1;
+            for &slot in &outs[..n_out] {
+                dst[at..at + 32].copy_from_slice(&hexes[slot]);
+                at += 32;
+            }
+            dst[at] = b'|';
+            at += 1;
+            dst[at..at + 32].copy_from_slice(&hexes[base + v]);
+        });
+        self.slots.push(base + v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex_of(n: usize, matrix: &[i64], labels: &[i64]) -> String {
+        to_hex_string(&hash_graph(n, matrix, labels))
+    }
+
+    #[test]
+    fn worked_values_from_the_format_notes() {
+        assert_eq!(hex_of(2, &[0, 1, 0, 0], &[-1, -2]), "043721b9c7fe8c5fad811d47d83132ec");
+        let chain = [0, 1, 0, 0, 0, 1, 0, 0, 0];
+        assert_eq!(hex_of(3, &chain, &[-1, 0, -2]), "b49ac8c578b4561d79ac7087988f1c61");
+        // README Inception-like cell.
+        let inception = [
+            0, 1, 1, 1, 0, 1, 0, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 1, 0, 0, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 0, 0, 0,
+        ];
+        assert_eq!(hex_of(7, &inception, &[-1, 1, 0, 0, 0, 2, -2]), "28cfc7874f6d200472e1a9dcd8650aa0");
+    }
+
+    /// Small deterministic generator so the core crate needs no test dependencies.
+    struct SplitMix(u64);
+    impl SplitMix {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
+            z ^ (z >> 31)
+        }
+    }
+
+    fn random_cells(count: usize, seed: u64) -> Vec<Cell> {
+        let mut rng = SplitMix(seed);
+        (0..count)
+            .map(|_| {
+                let n = 1 + (rng.next() % MAX_BATCH_VERTICES as u64) as usize;
+                let mut matrix = vec![0u8; n * n];
+                for v in 0..n {
+                    for w in 0..n {
+                        // Any directed graph, loops included: the hash is defined on all of them.
+                        matrix[v * n + w] = (rng.next() % 3 == 0) as u8;
+                    }
+                }
+                let labels: Vec<i8> =
+                    (0..n).map(|_| MIN_LABEL + (rng.next() % LABEL_SPAN as u64) as i8).collect();
+                Cell::from_matrix(n, &matrix, &labels)
+            })
+            .collect()
+    }
+
+    fn reference(cell: &Cell) -> [u8; 16] {
+        let n = cell.num_vertices as usize;
+        let matrix: Vec<i64> =
+            (0..n * n).map(|i| ((cell.out_mask[i / n] >> (i % n)) & 1) as i64).collect();
+        let labels: Vec<i64> = cell.labels[..n].iter().map(|&l| l as i64).collect();
+        hash_graph(n, &matrix, &labels)
+    }
+
+    #[test]
+    fn batch_engine_matches_reference_on_every_kernel() {
+        let cells = random_cells(3000, 7);
+        let expected: Vec<[u8; 16]> = cells.iter().map(reference).collect();
+        for kernel in Kernel::available() {
+            let mut out = vec![[0u8; 16]; cells.len()];
+            hash_cells_with(&cells, &mut out, kernel);
+            assert_eq!(out, expected, "kernel {kernel:?}");
+        }
+    }
+
+    #[test]
+    fn hash_is_invariant_under_relabelling() {
+        let mut rng = SplitMix(11);
+        for cell in random_cells(200, 3) {
+            let n = cell.num_vertices as usize;
+            let mut perm: Vec<usize> = (0..n).collect();
+            for i in (1..n).rev() {
+                perm.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+            }
+            let mut matrix = vec![0u8; n * n];
+            let mut labels = vec![0i8; n];
+            for v in 0..n {
+                labels[perm[v]] = cell.labels[v];
+                for w in 0..n {
+                    matrix[perm[v] * n + perm[w]] = (cell.out_mask[v] >> w) & 1;
+                }
+            }
+            let permuted = Cell::from_matrix(n, &matrix, &labels);
+            assert_eq!(reference(&cell), reference(&permuted));
+        }
+    }
+
+    #[test]
+    fn degrees_are_sums_of_entries() {
+        // The original sums entries, so a weight-2 edge changes the hash.
+        assert_ne!(hex_of(2, &[0, 2, 0, 0], &[-1, -2]), hex_of(2, &[0, 1, 0, 0], &[-1, -2]));
+    }
+}
