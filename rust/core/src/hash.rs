@@ -24,15 +24,24 @@ pub const MAX_BATCH_VERTICES: usize = 8;
 pub const MIN_LABEL: i8 = -2;
 pub const MAX_LABEL: i8 = 5;
 
-const HEX: &[u8; 16] = b"0123456789abcdef";
+/// The two lowercase hex digits of every byte value.
+const HEX_PAIRS: [[u8; 2]; 256] = {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut table = [[0u8; 2]; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = [HEX[byte >> 4], HEX[byte & 15]];
+        byte += 1;
+    }
+    table
+};
 
 /// Lowercase hex of a digest.
 #[inline]
 pub fn to_hex(digest: &[u8; 16]) -> [u8; 32] {
     let mut out = [0u8; 32];
-    for (i, byte) in digest.iter().enumerate() {
-        out[2 * i] = HEX[(byte >> 4) as usize];
-        out[2 * i + 1] = HEX[(byte & 15) as usize];
+    for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
+        pair.copy_from_slice(&HEX_PAIRS[*byte as usize]);
     }
     out
 }
@@ -155,7 +164,8 @@ impl InitialDigests {
     }
 }
 
-/// Cells per unit of parallel work: big enough to fill every SIMD lane many times over.
+/// Cells per unit of parallel work: enough messages to fill the SIMD lanes many times over,
+/// (measured: 16 cells 4.3 s, 256 cells 3.0 s, 512 cells 2.6 s for the full enumeration).
 const CHUNK_CELLS: usize = 512;
 
 /// Hashes every cell; `out[i]` receives the raw digest of `cells[i]`.
@@ -178,20 +188,25 @@ pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) {
         );
     }
     let initial = InitialDigests::new();
-    cells
-        .par_chunks(CHUNK_CELLS)
-        .zip(out.par_chunks_mut(CHUNK_CELLS))
-        .for_each(|(chunk, chunk_out)| ChunkHasher::new(kernel).run(chunk, chunk_out, &initial));
+    cells.par_chunks(CHUNK_CELLS).zip(out.par_chunks_mut(CHUNK_CELLS)).for_each_init(
+        || ChunkHasher::new(kernel),
+        |hasher, (chunk, chunk_out)| hasher.run(chunk, chunk_out, &initial),
+    );
 }
 
-/// Scratch space reused across the iterations of one chunk.
+const M: usize = MAX_BATCH_VERTICES;
+
+/// Scratch space reused across the chunks one worker hashes.
 struct ChunkHasher {
     kernel: Kernel,
     messages: PaddedMessages,
     digests: Vec<[u8; 16]>,
-    /// Current hash of vertex v of cell c at `c * MAX_BATCH_VERTICES + v`.
-    current: Vec<[u8; 16]>,
-    current_hex: Vec<[u8; 32]>,
+    /// Current hash of vertex v of cell c at `c * M + v`, as a big-endian integer (its order
+    /// is the order of the hex strings) and as hex.
+    keys: Vec<u128>,
+    hex: Vec<[u8; 32]>,
+    /// Vertices of each cell sorted by current hash, at `c * M ..`.
+    order: Vec<[u8; M]>,
     /// (cell, vertex) slot of each message of the running iteration.
     slots: Vec<usize>,
 }
@@ -202,118 +217,108 @@ impl ChunkHasher {
             kernel,
             messages: PaddedMessages::new(),
             digests: Vec::new(),
-            current: Vec::new(),
-            current_hex: Vec::new(),
+            keys: Vec::new(),
+            hex: Vec::new(),
+            order: Vec::new(),
             slots: Vec::new(),
         }
     }
 
+    fn set(&mut self, slot: usize, digest: &[u8; 16]) {
+        self.keys[slot] = u128::from_be_bytes(*digest);
+        self.hex[slot] = to_hex(digest);
+    }
+
+    /// Sorts each cell's vertices by current hash (insertion sort: at most 8 keys).
+    fn sort_vertices(&mut self, cells: &[Cell]) {
+        for (c, cell) in cells.iter().enumerate() {
+            let keys = &self.keys[c * M..c * M + M];
+            let order = &mut self.order[c];
+            let n = cell.num_vertices as usize;
+            for i in 0..n {
+                let mut at = i;
+                while at > 0 && keys[order[at - 1] as usize] > keys[i] {
+                    order[at] = order[at - 1];
+                    at -= 1;
+                }
+                order[at] = i as u8;
+            }
+        }
+    }
+
     fn run(&mut self, cells: &[Cell], out: &mut [[u8; 16]], initial: &InitialDigests) {
-        const M: usize = MAX_BATCH_VERTICES;
-        self.current.clear();
-        self.current.resize(cells.len() * M, [0; 16]);
-        self.current_hex.clear();
-        self.current_hex.resize(cells.len() * M, [0; 32]);
+        self.keys.clear();
+        self.keys.resize(cells.len() * M, 0);
+        self.hex.clear();
+        self.hex.resize(cells.len() * M, [0; 32]);
+        self.order.clear();
+        self.order.resize(cells.len(), [0; M]);
         for (c, cell) in cells.iter().enumerate() {
             for v in 0..cell.num_vertices as usize {
                 let d = initial.get(cell.out_mask[v].count_ones(), cell.in_mask[v].count_ones(), cell.labels[v]);
-                self.current[c * M + v] = d;
-                self.current_hex[c * M + v] = to_hex(&d);
+                self.set(c * M + v, &d);
             }
         }
         let rounds = cells.iter().map(|c| c.num_vertices as usize).max().unwrap_or(0);
         for round in 0..rounds {
+            self.sort_vertices(cells);
             self.messages.clear();
             self.slots.clear();
             for (c, cell) in cells.iter().enumerate() {
                 // A cell with V vertices is refined exactly V times.
-                if round >= cell.num_vertices as usize {
-                    continue;
-                }
-                for v in 0..cell.num_vertices as usize {
-                    self.push_vertex_message(c, cell, v);
+                if round < cell.num_vertices as usize {
+                    self.push_cell_messages(c, cell);
                 }
             }
             digest_all(&self.messages, self.kernel, &mut self.digests);
-            for (&slot, digest) in self.slots.iter().zip(&self.digests) {
-                self.current[slot] = *digest;
-                self.current_hex[slot] = to_hex(digest);
+            let digests = std::mem::take(&mut self.digests);
+            for (i, digest) in digests.iter().enumerate() {
+                self.set(self.slots[i], digest);
             }
+            self.digests = digests;
         }
+        self.sort_vertices(cells);
         self.messages.clear();
         for (c, cell) in cells.iter().enumerate() {
-            let n = cell.num_vertices as usize;
-            let mut order: [usize; M] = std::array::from_fn(|i| c * M + i);
-            let current = &self.current;
-            order[..n].sort_unstable_by(|&x, &y| current[x].cmp(&current[y]));
-            // "['h1', 'h2']": 2 brackets + 34 per quoted hash + 2 per separator.
-            let len = if n == 0 { 2 } else { 2 + 34 * n + 2 * (n - 1) };
-            let hexes = &self.current_hex;
-            self.messages.push_with(len, |dst| {
-                dst[0] = b'[';
-                let mut at = 1;
-                for (i, &slot) in order[..n].iter().enumerate() {
-                    if i > 0 {
-                        dst[at..at + 2].copy_from_slice(b", ");
-                        at += 2;
-                    }
-                    dst[at] = b'\'';
-                    dst[at + 1..at + 33].copy_from_slice(&hexes[slot]);
-                    dst[at + 33] = b'\'';
-                    at += 34;
-                }
-                dst[at] = b']';
-            });
+            // Python's repr of the sorted list: "['h1', 'h2']".
+            let start = self.messages.begin();
+            self.messages.extend(b"[");
+            for (i, &v) in self.order[c][..cell.num_vertices as usize].iter().enumerate() {
+                self.messages.extend(if i == 0 { b"'" } else { b", '" as &[u8] });
+                self.messages.extend(&self.hex[c * M + v as usize]);
+                self.messages.extend(b"'");
+            }
+            self.messages.extend(b"]");
+            self.messages.finish(start);
         }
         digest_all(&self.messages, self.kernel, &mut self.digests);
         out.copy_from_slice(&self.digests);
     }
 
-    /// Queues `sorted(in) + "|" + sorted(out) + "|" + own` for vertex `v` of cell `c`.
+    /// Queues `sorted(in) + "|" + sorted(out) + "|" + own` for every vertex of cell `c`.
     #[inline]
-    fn push_vertex_message(&mut self, c: usize, cell: &Cell, v: usize) {
-        const M: usize = MAX_BATCH_VERTICES;
+    fn push_cell_messages(&mut self, c: usize, cell: &Cell) {
         let base = c * M;
-        let current = &self.current;
-        let sorted_neighbours = |mask: u8| {
-            let mut slots = [0usize; M];
-            let mut count = 0;
-            let mut bits = mask;
-            while bits != 0 {
-                let w = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                // Insertion sort: at most 7 neighbours.
-                let mut at = count;
-                while at > 0 && current[slots[at - 1]] > current[base + w] {
-                    slots[at] = slots[at - 1];
-                    at -= 1;
+        let n = cell.num_vertices as usize;
+        let order = self.order[c];
+        for v in 0..n {
+            let start = self.messages.begin();
+            for &w in &order[..n] {
+                if cell.in_mask[v] >> w & 1 == 1 {
+                    self.messages.extend(&self.hex[base + w as usize]);
                 }
-                slots[at] = base + w;
-                count += 1;
             }
-            (slots, count)
-        };
-        let (ins, n_in) = sorted_neighbours(cell.in_mask[v]);
-        let (outs, n_out) = sorted_neighbours(cell.out_mask[v]);
-        let hexes = &self.current_hex;
-        let len = 32 * (n_in + n_out + 1) + 2;
-        self.messages.push_with(len, |dst| {
-            let mut at = 0;
-            for &slot in &ins[..n_in] {
-                dst[at..at + 32].copy_from_slice(&hexes[slot]);
-                at += 32;
+            self.messages.extend(b"|");
+            for &w in &order[..n] {
+                if cell.out_mask[v] >> w & 1 == 1 {
+                    self.messages.extend(&self.hex[base + w as usize]);
+                }
             }
-            dst[at] = b'|';
-            at += 1;
-            for &slot in &outs[..n_out] {
-                dst[at..at + 32].copy_from_slice(&hexes[slot]);
-                at += 32;
-            }
-            dst[at] = b'|';
-            at += 1;
-            dst[at..at + 32].copy_from_slice(&hexes[base + v]);
-        });
-        self.slots.push(base + v);
+            self.messages.extend(b"|");
+            self.messages.extend(&self.hex[base + v]);
+            self.messages.finish(start);
+            self.slots.push(base + v);
+        }
     }
 }
 

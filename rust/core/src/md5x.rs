@@ -62,17 +62,43 @@ impl PaddedMessages {
         let blocks = padded_blocks(len);
         let start = self.buf.len();
         self.buf.resize(start + blocks * 64, 0);
-        let msg = &mut self.buf[start..start + blocks * 64];
-        fill(&mut msg[..len]);
-        msg[len] = 0x80;
-        let bit_len = (len as u64).wrapping_mul(8);
-        msg[blocks * 64 - 8..].copy_from_slice(&bit_len.to_le_bytes());
-        self.spans.push((start, blocks));
+        fill(&mut self.buf[start..start + len]);
+        self.pad_from(start, len, blocks);
     }
 
     /// Appends a copy of `bytes` as one message.
     pub fn push(&mut self, bytes: &[u8]) {
         self.push_with(bytes.len(), |dst| dst.copy_from_slice(bytes));
+    }
+
+    /// Starts a message appended piecewise with [`Self::extend`]; close it with [`Self::finish`].
+    #[inline]
+    pub fn begin(&mut self) -> usize {
+        self.buf.len()
+    }
+
+    /// Appends bytes to the message started by [`Self::begin`].
+    #[inline]
+    pub fn extend(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    /// Pads the message that started at `start` (the value [`Self::begin`] returned).
+    #[inline]
+    pub fn finish(&mut self, start: usize) {
+        let len = self.buf.len() - start;
+        let blocks = padded_blocks(len);
+        self.buf.resize(start + blocks * 64, 0);
+        self.pad_from(start, len, blocks);
+    }
+
+    #[inline]
+    fn pad_from(&mut self, start: usize, len: usize, blocks: usize) {
+        let msg = &mut self.buf[start..start + blocks * 64];
+        msg[len] = 0x80;
+        let bit_len = (len as u64).wrapping_mul(8);
+        msg[blocks * 64 - 8..].copy_from_slice(&bit_len.to_le_bytes());
+        self.spans.push((start, blocks));
     }
 }
 
@@ -130,14 +156,14 @@ pub fn digest_all(msgs: &PaddedMessages, kernel: Kernel, out: &mut Vec<[u8; 16]>
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx2 => {
             assert!(std::arch::is_x86_feature_detected!("avx2"), "AVX2 kernel requested on a CPU without AVX2");
-            // SAFETY: AVX2 support was checked just above.
-            run_lanes::<8>(msgs, out, |s, w| unsafe { compress_avx2(s, w) })
+            // SAFETY: AVX2 support was checked just above; offsets stay inside the buffer.
+            run_gather::<8>(msgs, out, |state, base, offsets| unsafe { compress_avx2(state, base, offsets) })
         }
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512 => {
             assert!(std::arch::is_x86_feature_detected!("avx512f"), "AVX-512 kernel requested on a CPU without AVX-512F");
-            // SAFETY: AVX-512F support was checked just above.
-            run_lanes::<16>(msgs, out, |s, w| unsafe { compress_avx512(s, w) })
+            // SAFETY: AVX-512F support was checked just above; offsets stay inside the buffer.
+            run_gather::<16>(msgs, out, |state, base, offsets| unsafe { compress_avx512(state, base, offsets) })
         }
         #[cfg(not(target_arch = "x86_64"))]
         _ => run_lanes::<4>(msgs, out, compress_portable),
@@ -152,44 +178,81 @@ pub fn md5(bytes: &[u8]) -> [u8; 16] {
     out
 }
 
-/// Groups messages by block count and feeds `L` equal-length messages at a time to `compress`.
-fn run_lanes<const L: usize>(
-    msgs: &PaddedMessages,
-    out: &mut [[u8; 16]],
-    compress: impl Fn(&mut [[u32; L]; 4], &[[u32; 16]; L]),
-) {
+/// Calls `visit(group, blocks)` for runs of at most `L` message indices of equal block count.
+fn for_each_group<const L: usize>(msgs: &PaddedMessages, mut visit: impl FnMut(&[usize], usize)) {
     let max_blocks = msgs.spans.iter().map(|s| s.1).max().unwrap_or(0);
     // Bucket message indices by block count (counting sort: block counts are tiny).
     let mut by_blocks: Vec<Vec<usize>> = vec![Vec::new(); max_blocks + 1];
     for (i, &(_, blocks)) in msgs.spans.iter().enumerate() {
         by_blocks[blocks].push(i);
     }
-    let mut words = [[0u32; 16]; L];
     for (blocks, members) in by_blocks.iter().enumerate() {
         for group in members.chunks(L) {
-            let mut state = [[0u32; L]; 4];
-            for (row, init) in state.iter_mut().zip(INIT) {
-                *row = [init; L];
-            }
-            for block in 0..blocks {
-                for lane in 0..L {
-                    // Short groups repeat their first message in the spare lanes.
-                    let msg = group[if lane < group.len() { lane } else { 0 }];
-                    let start = msgs.spans[msg].0 + block * 64;
-                    let bytes = &msgs.buf[start..start + 64];
-                    for (word, chunk) in words[lane].iter_mut().zip(bytes.chunks_exact(4)) {
-                        *word = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
-                    }
-                }
-                compress(&mut state, &words);
-            }
-            for (lane, &msg) in group.iter().enumerate() {
-                for (part, row) in state.iter().enumerate() {
-                    out[msg][part * 4..part * 4 + 4].copy_from_slice(&row[lane].to_le_bytes());
-                }
-            }
+            visit(group, blocks);
         }
     }
+}
+
+fn initial_state<const L: usize>() -> [[u32; L]; 4] {
+    INIT.map(|word| [word; L])
+}
+
+fn store_digests<const L: usize>(state: &[[u32; L]; 4], group: &[usize], out: &mut [[u8; 16]]) {
+    for (lane, &msg) in group.iter().enumerate() {
+        for (part, row) in state.iter().enumerate() {
+            out[msg][part * 4..part * 4 + 4].copy_from_slice(&row[lane].to_le_bytes());
+        }
+    }
+}
+
+/// Portable runner: transposes each block into word-major lanes for `compress`.
+fn run_lanes<const L: usize>(
+    msgs: &PaddedMessages,
+    out: &mut [[u8; 16]],
+    compress: impl Fn(&mut [[u32; L]; 4], &[[u32; L]; 16]),
+) {
+    // Word-major layout: words[i] holds word i of every lane, so lane loops are contiguous.
+    let mut words = [[0u32; L]; 16];
+    for_each_group::<L>(msgs, |group, blocks| {
+        let mut state = initial_state::<L>();
+        for block in 0..blocks {
+            for lane in 0..L {
+                // Short groups repeat their first message in the spare lanes.
+                let msg = group[if lane < group.len() { lane } else { 0 }];
+                let start = msgs.spans[msg].0 + block * 64;
+                let bytes = &msgs.buf[start..start + 64];
+                for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(4)) {
+                    word[lane] = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
+                }
+            }
+            compress(&mut state, &words);
+        }
+        store_digests(&state, group, out);
+    });
+}
+
+/// SIMD runner: the kernel gathers each lane's message words straight from the buffer.
+#[cfg(target_arch = "x86_64")]
+fn run_gather<const L: usize>(
+    msgs: &PaddedMessages,
+    out: &mut [[u8; 16]],
+    compress: impl Fn(&mut [[u32; L]; 4], *const u8, &[i32; L]),
+) {
+    assert!(msgs.buf.len() < i32::MAX as usize, "message buffer too large for 32-bit gathers");
+    let base = msgs.buf.as_ptr();
+    for_each_group::<L>(msgs, |group, blocks| {
+        let mut state = initial_state::<L>();
+        // Short groups repeat their first message in the spare lanes.
+        let mut offsets: [i32; L] =
+            std::array::from_fn(|lane| msgs.spans[group[if lane < group.len() { lane } else { 0 }]].0 as i32);
+        for _ in 0..blocks {
+            compress(&mut state, base, &offsets);
+            for offset in offsets.iter_mut() {
+                *offset += 64;
+            }
+        }
+        store_digests(&state, group, out);
+    });
 }
 
 macro_rules! md5_steps {
@@ -205,7 +268,7 @@ macro_rules! md5_steps {
                         $a[lane]
                             .wrapping_add(f)
                             .wrapping_add(K[$i])
-                            .wrapping_add($w[lane][$g])
+                            .wrapping_add($w[$g][lane])
                             .rotate_left($s),
                     );
                 }
@@ -240,7 +303,7 @@ macro_rules! md5_steps {
 
 /// One MD5 block over `L` lanes; `state` is updated in place (Davies–Meyer feed-forward).
 #[inline(always)]
-fn compress_lanes<const L: usize>(state: &mut [[u32; L]; 4], w: &[[u32; 16]; L]) {
+fn compress_lanes<const L: usize>(state: &mut [[u32; L]; 4], w: &[[u32; L]; 16]) {
     let [mut a, mut b, mut c, mut d] = *state;
     md5_steps!(a, b, c, d, w, L);
     for lane in 0..L {
@@ -251,20 +314,148 @@ fn compress_lanes<const L: usize>(state: &mut [[u32; L]; 4], w: &[[u32; 16]; L])
     }
 }
 
-fn compress_portable(state: &mut [[u32; 4]; 4], w: &[[u32; 16]; 4]) {
+fn compress_portable(state: &mut [[u32; 4]; 4], w: &[[u32; 4]; 16]) {
     compress_lanes::<4>(state, w)
+}
+
+/// Per-step left-rotation amounts (RFC 1321).
+const S: [u32; 64] = [
+    7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, //
+    5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, //
+    4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, //
+    6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
+];
+
+/// Message word used by each step (RFC 1321).
+const G: [usize; 64] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, //
+    1, 6, 11, 0, 5, 10, 15, 4, 9, 14, 3, 8, 13, 2, 7, 12, //
+    5, 8, 11, 14, 1, 4, 7, 10, 13, 0, 3, 6, 9, 12, 15, 2, //
+    0, 7, 14, 5, 12, 3, 10, 1, 8, 15, 6, 13, 4, 11, 2, 9,
+];
+
+// Explicit kernels: the generic lane loops above do not vectorise reliably (LLVM keeps the
+// rotating a/b/c/d arrays in memory), so the wide kernels are written with intrinsics. Each
+// round is its own 16-step loop so the boolean function is fixed and the loop unrolls.
+
+/// Runs the 64 MD5 steps on vectors of type `$v` given the vector operations as closures-free
+/// macro arguments; expands inside a `#[target_feature]` function so intrinsics inline.
+macro_rules! md5_rounds {
+    ($a:ident, $b:ident, $c:ident, $d:ident, $m:ident, $add:ident, $rol:ident, $splat:ident,
+     $f:ident, $g:ident, $h:ident, $i:ident) => {
+        for (round, base) in [(0usize, 0usize), (1, 16), (2, 32), (3, 48)] {
+            for step in base..base + 16 {
+                let mixed = match round {
+                    0 => $f($b, $c, $d),
+                    1 => $g($b, $c, $d),
+                    2 => $h($b, $c, $d),
+                    _ => $i($b, $c, $d),
+                };
+                let sum = $add($add($a, mixed), $add($splat(K[step]), $m[G[step]]));
+                let next = $add($b, $rol(sum, S[step]));
+                $a = $d;
+                $d = $c;
+                $c = $b;
+                $b = next;
+            }
+        }
+    };
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn compress_avx2(state: &mut [[u32; 8]; 4], w: &[[u32; 16]; 8]) {
-    compress_lanes::<8>(state, w)
+unsafe fn compress_avx2(state: &mut [[u32; 8]; 4], base: *const u8, offsets: &[i32; 8]) {
+    use std::arch::x86_64::*;
+    #[inline(always)]
+    unsafe fn add(x: __m256i, y: __m256i) -> __m256i {
+        _mm256_add_epi32(x, y)
+    }
+    #[inline(always)]
+    unsafe fn splat(x: u32) -> __m256i {
+        _mm256_set1_epi32(x as i32)
+    }
+    #[inline(always)]
+    unsafe fn rol(x: __m256i, s: u32) -> __m256i {
+        _mm256_or_si256(_mm256_sllv_epi32(x, splat(s)), _mm256_srlv_epi32(x, splat(32 - s)))
+    }
+    #[inline(always)]
+    unsafe fn f(b: __m256i, c: __m256i, d: __m256i) -> __m256i {
+        _mm256_or_si256(_mm256_and_si256(b, c), _mm256_andnot_si256(b, d))
+    }
+    #[inline(always)]
+    unsafe fn g(b: __m256i, c: __m256i, d: __m256i) -> __m256i {
+        _mm256_or_si256(_mm256_and_si256(b, d), _mm256_andnot_si256(d, c))
+    }
+    #[inline(always)]
+    unsafe fn h(b: __m256i, c: __m256i, d: __m256i) -> __m256i {
+        _mm256_xor_si256(_mm256_xor_si256(b, c), d)
+    }
+    #[inline(always)]
+    unsafe fn i(b: __m256i, c: __m256i, d: __m256i) -> __m256i {
+        _mm256_xor_si256(c, _mm256_or_si256(b, _mm256_xor_si256(d, _mm256_set1_epi32(-1))))
+    }
+    let lane_offsets = _mm256_loadu_si256(offsets.as_ptr() as *const __m256i);
+    let mut m = [_mm256_setzero_si256(); 16];
+    for (word, dst) in m.iter_mut().enumerate() {
+        let at = _mm256_add_epi32(lane_offsets, splat(4 * word as u32));
+        *dst = _mm256_i32gather_epi32::<1>(base as *const i32, at);
+    }
+    let load = |row: &[u32; 8]| _mm256_loadu_si256(row.as_ptr() as *const __m256i);
+    let (a0, b0, c0, d0) = (load(&state[0]), load(&state[1]), load(&state[2]), load(&state[3]));
+    let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+    md5_rounds!(a, b, c, d, m, add, rol, splat, f, g, h, i);
+    for (row, (start, end)) in state.iter_mut().zip([(a0, a), (b0, b), (c0, c), (d0, d)]) {
+        _mm256_storeu_si256(row.as_mut_ptr() as *mut __m256i, add(start, end));
+    }
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn compress_avx512(state: &mut [[u32; 16]; 4], w: &[[u32; 16]; 16]) {
-    compress_lanes::<16>(state, w)
+unsafe fn compress_avx512(state: &mut [[u32; 16]; 4], base: *const u8, offsets: &[i32; 16]) {
+    use std::arch::x86_64::*;
+    #[inline(always)]
+    unsafe fn add(x: __m512i, y: __m512i) -> __m512i {
+        _mm512_add_epi32(x, y)
+    }
+    #[inline(always)]
+    unsafe fn splat(x: u32) -> __m512i {
+        _mm512_set1_epi32(x as i32)
+    }
+    #[inline(always)]
+    unsafe fn rol(x: __m512i, s: u32) -> __m512i {
+        _mm512_rolv_epi32(x, splat(s))
+    }
+    // Ternary-logic truth tables for (b, c, d): F = b ? c : d, G = d ? b : c, H = b ^ c ^ d,
+    // I = c ^ (b | !d).
+    #[inline(always)]
+    unsafe fn f(b: __m512i, c: __m512i, d: __m512i) -> __m512i {
+        _mm512_ternarylogic_epi32::<0xCA>(b, c, d)
+    }
+    #[inline(always)]
+    unsafe fn g(b: __m512i, c: __m512i, d: __m512i) -> __m512i {
+        _mm512_ternarylogic_epi32::<0xE4>(b, c, d)
+    }
+    #[inline(always)]
+    unsafe fn h(b: __m512i, c: __m512i, d: __m512i) -> __m512i {
+        _mm512_ternarylogic_epi32::<0x96>(b, c, d)
+    }
+    #[inline(always)]
+    unsafe fn i(b: __m512i, c: __m512i, d: __m512i) -> __m512i {
+        _mm512_ternarylogic_epi32::<0x39>(b, c, d)
+    }
+    let lane_offsets = _mm512_loadu_si512(offsets.as_ptr() as *const __m512i);
+    let mut m = [_mm512_setzero_si512(); 16];
+    for (word, dst) in m.iter_mut().enumerate() {
+        let at = _mm512_add_epi32(lane_offsets, splat(4 * word as u32));
+        *dst = _mm512_i32gather_epi32::<1>(at, base as *const i32);
+    }
+    let load = |row: &[u32; 16]| _mm512_loadu_si512(row.as_ptr() as *const __m512i);
+    let (a0, b0, c0, d0) = (load(&state[0]), load(&state[1]), load(&state[2]), load(&state[3]));
+    let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
+    md5_rounds!(a, b, c, d, m, add, rol, splat, f, g, h, i);
+    for (row, (start, end)) in state.iter_mut().zip([(a0, a), (b0, b), (c0, c), (d0, d)]) {
+        _mm512_storeu_si512(row.as_mut_ptr() as *mut __m512i, add(start, end));
+    }
 }
 
 #[cfg(test)]

@@ -1,1 +1,170 @@
+//! `nasbench_lite._native`: the thin PyO3 adapter over `nasbench-lite-core`.
+//!
+//! Every function takes and returns whole numpy arrays (one call per batch), releases the GIL
+//! while the core works, and turns a Rust panic into `nasbench_lite.errors.InternalError`
+//! instead of aborting the interpreter. Input validation that needs Python context (dtypes, op
+//! names, messages) happens in the Python package; this layer only checks shapes it relies on.
 
+use nasbench_lite_core::{enumerate, hash, md5x, spec};
+use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// Runs `work` without the GIL; a panic becomes `nasbench_lite.errors.InternalError`.
+fn run_detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyResult<T> {
+    let outcome = py.detach(|| catch_unwind(AssertUnwindSafe(work)));
+    outcome.map_err(|payload| {
+        let reason = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_string());
+        internal_error(py, format!("native code failed: {reason}"))
+    })
+}
+
+fn internal_error(py: Python<'_>, message: String) -> PyErr {
+    match py.import("nasbench_lite.errors").and_then(|m| m.getattr("InternalError")) {
+        Ok(class) => match class.call1((message.clone(),)) {
+            Ok(instance) => PyErr::from_value(instance),
+            Err(_) => PyRuntimeError::new_err(message),
+        },
+        Err(_) => PyRuntimeError::new_err(message),
+    }
+}
+
+fn contiguous<'a, T>(slice: Result<&'a [T], numpy::AsSliceError>) -> PyResult<&'a [T]> {
+    slice.map_err(|_| PyValueError::new_err("array must be C-contiguous"))
+}
+
+/// Hex fingerprint of one graph (any size, integer entries and labels): `hash_module`.
+#[pyfunction]
+fn hash_graph(py: Python<'_>, matrix: PyReadonlyArray2<'_, i64>, labels: PyReadonlyArray1<'_, i64>) -> PyResult<String> {
+    let shape = matrix.shape();
+    let n = shape[0];
+    if shape[1] != n || labels.len() != n {
+        return Err(PyValueError::new_err("hash_graph needs an n x n matrix and n labels"));
+    }
+    let matrix = contiguous(matrix.as_slice())?.to_vec();
+    let labels = contiguous(labels.as_slice())?.to_vec();
+    run_detached(py, move || hash::to_hex_string(&hash::hash_graph(n, &matrix, &labels)))
+}
+
+type CheckArrays<'py> = (
+    Bound<'py, PyArray2<u8>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray1<i32>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray1<u8>>,
+);
+
+/// Checks, prunes and hashes a batch of padded NB101 cells.
+///
+/// Args: `matrices` (N, W, W) uint8 0/1, `codes` (N, W) int8 op codes (see `spec.rs`).
+/// Returns (hex (N, 32) uint8 ASCII, status (N,) uint8, detail (N,) int32,
+/// pruned vertex count (N,) uint8, pruned edge count (N,) uint8).
+#[pyfunction]
+fn check_and_hash<'py>(
+    py: Python<'py>,
+    matrices: PyReadonlyArray3<'py, u8>,
+    codes: PyReadonlyArray2<'py, i8>,
+) -> PyResult<CheckArrays<'py>> {
+    let shape = matrices.shape().to_vec();
+    let (rows, width) = (shape[0], shape[1]);
+    if shape[2] != width || codes.shape() != [rows, width] || width > hash::MAX_BATCH_VERTICES {
+        return Err(PyValueError::new_err("expected matrices (N, W, W) and codes (N, W) with W <= 8"));
+    }
+    let matrices = contiguous(matrices.as_slice())?;
+    let codes = contiguous(codes.as_slice())?;
+    let results = run_detached(py, || spec::check_and_hash(width, matrices, codes))?;
+    let mut hex = Vec::with_capacity(rows * 32);
+    for r in &results {
+        if r.status == spec::Status::Valid {
+            hex.extend_from_slice(&hash::to_hex(&r.digest));
+        } else {
+            hex.extend_from_slice(&[0u8; 32]);
+        }
+    }
+    let hex = hex.into_pyarray(py).reshape([rows, 32])?;
+    let status = results.iter().map(|r| r.status as u8).collect::<Vec<_>>().into_pyarray(py);
+    let detail = results.iter().map(|r| r.detail).collect::<Vec<_>>().into_pyarray(py);
+    let vertices = results.iter().map(|r| r.num_vertices).collect::<Vec<_>>().into_pyarray(py);
+    let edges = results.iter().map(|r| r.num_edges).collect::<Vec<_>>().into_pyarray(py);
+    Ok((hex, status, detail, vertices, edges))
+}
+
+type EnumerationArrays<'py> = (
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray2<i8>>,
+    Bound<'py, PyArray2<u8>>,
+);
+
+/// Unique cells with exactly `num_vertices` vertices, first-seen order of the original.
+///
+/// Returns (edge bits (M,), edge counts (M,), labels (M, V) int8, hex (M, 32) uint8 ASCII).
+#[pyfunction]
+fn enumerate_vertices<'py>(
+    py: Python<'py>,
+    num_vertices: usize,
+    max_edges: u32,
+    num_ops: u32,
+) -> PyResult<EnumerationArrays<'py>> {
+    if !(2..=hash::MAX_BATCH_VERTICES).contains(&num_vertices) || !(1..=6).contains(&num_ops) {
+        return Err(PyValueError::new_err("num_vertices must be in 2..=8 and num_ops in 1..=6"));
+    }
+    let cells = run_detached(py, || enumerate::enumerate_vertices(num_vertices, max_edges, num_ops))?;
+    let rows = cells.len();
+    let bits = cells.iter().map(|c| c.edge_bits).collect::<Vec<_>>().into_pyarray(py);
+    let edges = cells.iter().map(|c| c.num_edges).collect::<Vec<_>>().into_pyarray(py);
+    let labels = cells
+        .iter()
+        .flat_map(|c| c.labels.iter().copied())
+        .collect::<Vec<_>>()
+        .into_pyarray(py)
+        .reshape([rows, num_vertices])?;
+    let hex = cells
+        .iter()
+        .flat_map(|c| hash::to_hex(&c.digest))
+        .collect::<Vec<_>>()
+        .into_pyarray(py)
+        .reshape([rows, 32])?;
+    Ok((bits, edges, labels, hex))
+}
+
+/// Number of labelled graphs the original enumeration visits for exactly `num_vertices`.
+#[pyfunction]
+fn count_labelled(py: Python<'_>, num_vertices: usize, max_edges: u32, num_ops: u32) -> PyResult<u64> {
+    if !(2..=hash::MAX_BATCH_VERTICES).contains(&num_vertices) {
+        return Err(PyValueError::new_err("num_vertices must be in 2..=8"));
+    }
+    run_detached(py, || enumerate::count_labelled(num_vertices, max_edges, num_ops))
+}
+
+/// Name of the MD5 kernel this CPU uses ("Avx512", "Avx2" or "Portable").
+#[pyfunction]
+fn md5_kernel() -> String {
+    format!("{:?}", md5x::Kernel::detect())
+}
+
+/// The SQL schema file `sql/<name>.sql`, embedded at compile time (single source of truth).
+#[pyfunction]
+fn sql_schema(name: &str) -> PyResult<&'static str> {
+    match name {
+        "nb101_space" => Ok(include_str!("../../../sql/nb101_space.sql")),
+        other => Err(PyValueError::new_err(format!("no embedded schema named {other:?}"))),
+    }
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(hash_graph, m)?)?;
+    m.add_function(wrap_pyfunction!(check_and_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(enumerate_vertices, m)?)?;
+    m.add_function(wrap_pyfunction!(count_labelled, m)?)?;
+    m.add_function(wrap_pyfunction!(md5_kernel, m)?)?;
+    m.add_function(wrap_pyfunction!(sql_schema, m)?)?;
+    m.add("MAX_BATCH_VERTICES", hash::MAX_BATCH_VERTICES)?;
+    Ok(())
+}

@@ -1,0 +1,112 @@
+"""Exception hierarchy of nasbench_lite.
+
+Every error raised on purpose derives from :class:`NasbenchLiteError`; each child also derives
+from the builtin class callers of the official APIs already catch (``ValueError`` for bad specs,
+``KeyError`` for unknown hashes), so ported code keeps working.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+__all__ = [
+    "NasbenchLiteError",
+    "InvalidSpecError",
+    "OutOfDomainError",
+    "InvalidInputError",
+    "NotInDatabaseError",
+    "DatabaseError",
+    "SchemaVersionError",
+    "BuildError",
+    "OutputExistsError",
+    "InternalError",
+]
+
+
+class NasbenchLiteError(Exception):
+    """Root of every error nasbench_lite raises on purpose."""
+
+
+class InvalidSpecError(NasbenchLiteError, ValueError):
+    """A cell spec the original ``ModelSpec`` constructor would reject (same messages).
+
+    Attributes:
+        row: Index of the offending row when raised by a batch function, else None.
+    """
+
+    row: int | None = None
+
+
+class OutOfDomainError(NasbenchLiteError, ValueError):
+    """A spec or query outside the benchmark's domain (the official ``OutOfDomainError``).
+
+    Attributes:
+        row: Index of the offending row when raised by a batch function, else None.
+    """
+
+    row: int | None = None
+
+
+class InvalidInputError(NasbenchLiteError, ValueError):
+    """Malformed batch input: wrong shape, dtype or values.
+
+    Attributes:
+        row: Index of the first offending row, when the problem is row-specific.
+    """
+
+    def __init__(self, message: str, row: int | None = None) -> None:
+        super().__init__(message)
+        self.row = row
+
+
+class NotInDatabaseError(NasbenchLiteError, KeyError):
+    """A key (hash, index, ...) that the database does not hold."""
+
+    def __str__(self) -> str:  # KeyError would repr() the message; keep it readable.
+        return str(self.args[0]) if self.args else ""
+
+
+class DatabaseError(NasbenchLiteError):
+    """A database file that cannot be opened or read as a nasbench_lite database.
+
+    Attributes:
+        path: The database path.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+
+
+class SchemaVersionError(DatabaseError):
+    """A database written with another schema version than this package reads.
+
+    Attributes:
+        expected: The schema version this package reads.
+        actual: The version recorded in the file.
+    """
+
+    def __init__(self, message: str, path: str | Path, expected: int, actual: str) -> None:
+        super().__init__(message, path)
+        self.expected = expected
+        self.actual = actual
+
+
+class BuildError(NasbenchLiteError):
+    """A build that failed; the output path was left untouched.
+
+    Attributes:
+        path: The output path of the build.
+    """
+
+    def __init__(self, message: str, path: str | Path | None = None) -> None:
+        super().__init__(message)
+        self.path = None if path is None else Path(path)
+
+
+class OutputExistsError(BuildError, FileExistsError):
+    """The output file exists and ``force`` was not given."""
+
+
+class InternalError(NasbenchLiteError, RuntimeError):
+    """A bug in nasbench_lite (e.g. a panic in the native module), never a user mistake."""

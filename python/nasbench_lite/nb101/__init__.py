@@ -1,0 +1,51 @@
+"""NAS-Bench-101: cells, official hashing, batch checks and the enumerated search space.
+
+Drop-in names from the official ``nasbench`` package: :class:`ModelSpec`, ``OutOfDomainError``,
+``is_valid`` / ``check_spec`` (the API's spec checks, usable without a dataset).
+"""
+
+from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
+from nasbench_lite.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
+from nasbench_lite.nb101.space import (
+    SpaceChunk,
+    count_labelled_graphs,
+    enumerate_cells,
+    space_chunks,
+)
+from nasbench_lite.nb101.spec import (
+    AVAILABLE_OPS,
+    CONV1X1,
+    CONV3X3,
+    INPUT,
+    MAX_EDGES,
+    MAX_VERTICES,
+    MAXPOOL3X3,
+    OUTPUT,
+    ModelSpec,
+    check_spec,
+    is_valid,
+)
+
+__all__ = [
+    "AVAILABLE_OPS",
+    "CONV1X1",
+    "CONV3X3",
+    "INPUT",
+    "MAX_EDGES",
+    "MAX_VERTICES",
+    "MAXPOOL3X3",
+    "OUTPUT",
+    "PAD_LABEL",
+    "BatchCheck",
+    "InvalidSpecError",
+    "ModelSpec",
+    "OutOfDomainError",
+    "SpaceChunk",
+    "check_many",
+    "check_spec",
+    "count_labelled_graphs",
+    "enumerate_cells",
+    "hash_many",
+    "is_valid",
+    "space_chunks",
+]

@@ -1,0 +1,233 @@
+"""NAS-Bench-101 cells: ``ModelSpec``, validity checks and the official module hash.
+
+Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` exactly (see
+``shared/formats/nb101.md``), with these deliberate, documented divergences:
+
+* ``check_spec`` / ``is_valid`` on a spec with more than 7 vertices after pruning raise /
+  return the intended ``OutOfDomainError('too many vertices, got N (max vertices = 7)')``; the
+  original raises ``TypeError: 'module' object is not subscriptable`` there (it indexes the
+  ``config`` module instead of ``self.config``).
+* ``ModelSpec`` rejects matrices whose entries are not non-negative integers (NaN, negative or
+  fractional values), which the original silently accepted and then hashed or pruned oddly.
+* ``hash_spec`` on an unknown op or a disconnected spec raises ``OutOfDomainError`` (a
+  ``ValueError``) instead of the original's bare ``ValueError`` / ``TypeError``.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nasbench_lite import _native
+from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
+
+__all__ = [
+    "INPUT",
+    "OUTPUT",
+    "CONV3X3",
+    "CONV1X1",
+    "MAXPOOL3X3",
+    "AVAILABLE_OPS",
+    "MAX_VERTICES",
+    "MAX_EDGES",
+    "ModelSpec",
+    "check_spec",
+    "is_valid",
+]
+
+INPUT = "input"
+OUTPUT = "output"
+CONV3X3 = "conv3x3-bn-relu"
+CONV1X1 = "conv1x1-bn-relu"
+MAXPOOL3X3 = "maxpool3x3"
+#: The official op list; an op's position is its label in the hash (conv3x3=0 ...).
+AVAILABLE_OPS: tuple[str, ...] = (CONV3X3, CONV1X1, MAXPOOL3X3)
+#: ``module_vertices`` and ``max_edges`` of the official config.
+MAX_VERTICES = 7
+MAX_EDGES = 9
+
+
+def _as_matrix(matrix: Any) -> npt.NDArray[Any]:
+    """Copies ``matrix`` into an ndarray, rejecting entries that are not non-negative integers."""
+    array = np.array(matrix)
+    if array.dtype == np.bool_ or array.size == 0:
+        return array
+    if array.dtype.kind not in "iuf":
+        raise InvalidSpecError(f"matrix entries must be numbers, got dtype {array.dtype}")
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        raise InvalidSpecError("matrix entries must be finite (found NaN or infinity)")
+    if np.any(array < 0) or np.any(array != np.floor(array)):
+        raise InvalidSpecError("matrix entries must be non-negative integers")
+    return array
+
+
+def _is_upper_triangular(matrix: npt.NDArray[Any]) -> bool:
+    """True when every entry on or below the diagonal is zero."""
+    return not np.any(np.tril(matrix) != 0)
+
+
+class ModelSpec:
+    """A NAS-Bench-101 cell: adjacency matrix plus one op per vertex (the official ModelSpec).
+
+    Construction checks shape and triangularity (raising :class:`InvalidSpecError`, a
+    ``ValueError``, with the original messages) and prunes the spec: vertices not on a path from
+    the input to the output are removed, the rest renumbered in their original order. When the
+    input cannot reach the output the spec is invalid: ``valid_spec`` is False and ``matrix`` /
+    ``ops`` are None (no exception, as in the original).
+
+    Attributes:
+        original_matrix: Copy of the matrix as given.
+        original_ops: Copy of the ops as given.
+        matrix: Pruned matrix, or None when invalid.
+        ops: Pruned ops, or None when invalid.
+        valid_spec: False when pruning found input and output disconnected.
+        data_format: Kept for signature compatibility ('channels_last' or 'channels_first').
+    """
+
+    def __init__(
+        self, matrix: Any, ops: Sequence[str], data_format: str = "channels_last"
+    ) -> None:
+        """Builds and prunes a spec.
+
+        Args:
+            matrix: Square upper-triangular 0/1 matrix (nested lists or ndarray).
+            ops: One op name per vertex ('input', ops..., 'output').
+            data_format: Unused here; kept for compatibility with the official API.
+
+        Raises:
+            InvalidSpecError: 'matrix must be square', 'length of ops must match matrix
+                dimensions', 'matrix must be upper triangular', or non-integer entries.
+        """
+        try:
+            array = np.array(matrix)
+        except ValueError as exc:  # ragged nested lists
+            raise InvalidSpecError("matrix must be square") from exc
+        shape = np.shape(array)
+        if len(shape) != 2 or shape[0] != shape[1]:
+            raise InvalidSpecError("matrix must be square")
+        if shape[0] != len(ops):
+            raise InvalidSpecError("length of ops must match matrix dimensions")
+        array = _as_matrix(array)
+        if not _is_upper_triangular(array):
+            raise InvalidSpecError("matrix must be upper triangular")
+        self.original_matrix: npt.NDArray[Any] = copy.deepcopy(array)
+        self.original_ops: list[str] = list(copy.deepcopy(ops))
+        self.matrix: npt.NDArray[Any] | None = copy.deepcopy(array)
+        self.ops: list[str] | None = list(copy.deepcopy(ops))
+        self.valid_spec = True
+        self.data_format = data_format
+        self._prune()
+
+    def _prune(self) -> None:
+        """Removes vertices not reachable both from the input and towards the output."""
+        matrix = self.original_matrix
+        num_vertices = matrix.shape[0]
+        from_input = _reachable(matrix, 0, forward=True)
+        to_output = _reachable(matrix, num_vertices - 1, forward=False)
+        extraneous = set(range(num_vertices)) - (from_input & to_output)
+        # Original rule: more than V-2 extraneous vertices means input and output are
+        # disconnected (this also marks a 1-vertex spec invalid).
+        if len(extraneous) > num_vertices - 2:
+            self.matrix = None
+            self.ops = None
+            self.valid_spec = False
+            return
+        keep = [v for v in range(num_vertices) if v not in extraneous]
+        self.matrix = matrix[np.ix_(keep, keep)].copy()
+        self.ops = [self.original_ops[v] for v in keep]
+
+    def hash_spec(self, canonical_ops: Sequence[str] | None = None) -> str:
+        """The official module hash of the pruned spec (32 lowercase hex chars).
+
+        Args:
+            canonical_ops: Op list whose positions label the interior vertices; defaults to
+                :data:`AVAILABLE_OPS` (what the dataset used). Input is labelled -1 and output
+                -2 whatever their op names.
+
+        Returns:
+            The hash, identical to the original ``hash_spec`` for every spec.
+
+        Raises:
+            OutOfDomainError: The spec is disconnected, or an interior op is not in
+                ``canonical_ops``.
+        """
+        if self.matrix is None or self.ops is None:
+            raise OutOfDomainError("invalid spec, provided graph is disconnected.")
+        ops_list = list(AVAILABLE_OPS if canonical_ops is None else canonical_ops)
+        labels = [-1]
+        for op in self.ops[1:-1]:
+            if op not in ops_list:
+                raise OutOfDomainError(f"unsupported op {op} (available ops = {ops_list})")
+            labels.append(ops_list.index(op))
+        labels.append(-2)
+        matrix = np.ascontiguousarray(self.matrix, dtype=np.int64)
+        return str(_native.hash_graph(matrix, np.asarray(labels, dtype=np.int64)))
+
+    def __repr__(self) -> str:
+        return f"ModelSpec(matrix={self.original_matrix.tolist()!r}, ops={self.original_ops!r})"
+
+
+def _reachable(matrix: npt.NDArray[Any], start: int, *, forward: bool) -> set[int]:
+    """Vertices reached from ``start`` along edges (forward) or against them (backward)."""
+    adjacency = matrix if forward else matrix.T
+    seen = {start}
+    frontier = [start]
+    while frontier:
+        top = frontier.pop()
+        for nxt in np.flatnonzero(adjacency[top]).tolist():
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    return seen
+
+
+def check_spec(spec: ModelSpec) -> None:
+    """Raises unless ``spec`` is inside the NAS-Bench-101 space (the official ``_check_spec``).
+
+    Checks, in the original order, on the pruned spec: connectivity, at most 7 vertices, at
+    most 9 edges, first op 'input', last op 'output', interior ops in :data:`AVAILABLE_OPS`.
+
+    Args:
+        spec: The spec to check.
+
+    Raises:
+        OutOfDomainError: With the original message of the first failed check (for > 7
+            vertices the intended message, where the original raised TypeError).
+    """
+    if not spec.valid_spec or spec.matrix is None or spec.ops is None:
+        raise OutOfDomainError("invalid spec, provided graph is disconnected.")
+    num_vertices = len(spec.ops)
+    num_edges = int(np.sum(spec.matrix))
+    if num_vertices > MAX_VERTICES:
+        raise OutOfDomainError(
+            f"too many vertices, got {num_vertices} (max vertices = {MAX_VERTICES})"
+        )
+    if num_edges > MAX_EDGES:
+        raise OutOfDomainError(f"too many edges, got {num_edges} (max edges = {MAX_EDGES})")
+    if spec.ops[0] != INPUT:
+        raise OutOfDomainError("first operation should be 'input'")
+    if spec.ops[-1] != OUTPUT:
+        raise OutOfDomainError("last operation should be 'output'")
+    for op in spec.ops[1:-1]:
+        if op not in AVAILABLE_OPS:
+            raise OutOfDomainError(f"unsupported op {op} (available ops = {list(AVAILABLE_OPS)})")
+
+
+def is_valid(spec: ModelSpec) -> bool:
+    """True when :func:`check_spec` passes (the official ``NASBench.is_valid``).
+
+    Args:
+        spec: The spec to check.
+
+    Returns:
+        Whether the spec is inside the space. Does not consult any dataset.
+    """
+    try:
+        check_spec(spec)
+    except OutOfDomainError:
+        return False
+    return True
