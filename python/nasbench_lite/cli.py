@@ -1,0 +1,291 @@
+"""The ``nasbench-lite`` command line: thin subcommands over the library.
+
+Exit codes: 0 success, 1 a user error (bad input, missing file, existing output...) reported on
+one line without a traceback, 2 a usage error (argparse), 3 an internal error (a bug).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nasbench_lite import __version__
+from nasbench_lite.errors import InternalError, InvalidInputError, NasbenchLiteError
+
+__all__ = ["main", "build_parser"]
+
+
+@contextmanager
+def progressbar(
+    total: int, description: str, *, quiet: bool, unit: str = "it"
+) -> Iterator[Callable[[int, int], None]]:
+    """A tqdm bar on stderr driven by ``update(done, total)`` callbacks; silent when quiet.
+
+    Args:
+        total: Total amount of work.
+        description: Bar label.
+        quiet: Disable the bar.
+        unit: Unit name shown by the bar.
+
+    Yields:
+        The ``update(done, total)`` callback to hand to library functions.
+    """
+    from tqdm import tqdm
+
+    with tqdm(
+        total=total, desc=description, unit=unit, unit_scale=True, disable=quiet, file=sys.stderr
+    ) as bar:
+
+        def update(done: int, new_total: int) -> None:
+            bar.total = new_total
+            bar.update(done - bar.n)
+
+        yield update
+
+
+def _emit(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:
+    """Prints ``payload`` as JSON or the human-readable ``lines``."""
+    if as_json:
+        print(json.dumps(payload, indent=2, sort_keys=True))
+    else:
+        print("\n".join(lines))
+
+
+def _json_argument(text: str, name: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InvalidInputError(f"--{name} is not valid JSON: {exc.msg} (at char {exc.pos})") from exc
+
+
+def _spec_from_args(args: argparse.Namespace) -> Any:
+    from nasbench_lite.nb101 import ModelSpec
+
+    matrix = _json_argument(args.matrix, "matrix")
+    ops = _json_argument(args.ops, "ops")
+    if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
+        raise InvalidInputError("--ops must be a JSON list of op-name strings")
+    if not isinstance(matrix, list):
+        raise InvalidInputError("--matrix must be a JSON list of lists (the adjacency matrix)")
+    return ModelSpec(matrix, ops)
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from nasbench_lite.build import build_nb101_space
+    from nasbench_lite.nb101 import count_labelled_graphs
+
+    with progressbar(
+        count_labelled_graphs(), "enumerating NB101 cells", quiet=args.quiet, unit="graph"
+    ) as update:
+        summary = build_nb101_space(args.output, force=args.force, progress=update)
+    _emit(
+        {"path": str(summary.path), "kind": summary.kind, "rows": summary.rows, "meta": summary.meta},
+        args.json,
+        [f"wrote {summary.path} ({summary.kind}): {summary.rows['cells']:,} cells"],
+    )
+    return 0
+
+
+def _cmd_enumerate(args: argparse.Namespace) -> int:
+    import pyarrow.parquet as pq
+
+    from nasbench_lite.db import atomic_output
+    from nasbench_lite.nb101 import count_labelled_graphs, enumerate_cells
+
+    total = count_labelled_graphs(args.max_vertices, args.max_edges, args.num_ops)
+    with progressbar(total, "enumerating NB101 cells", quiet=args.quiet, unit="graph") as update:
+        done = 0
+
+        def step(visited: int) -> None:
+            nonlocal done
+            done += visited
+            update(done, total)
+
+        table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
+    with atomic_output(args.out, force=args.force) as temp:
+        if args.out.suffix.lower() == ".csv":
+            import pyarrow.csv as pacsv
+
+            flat = table.drop_columns(["adjacency", "ops", "labels"]).append_column(
+                "ops", _joined(table.column("ops").to_pylist())
+            )
+            pacsv.write_csv(flat, temp)
+        else:
+            pq.write_table(table, temp, compression="zstd")
+    _emit(
+        {"path": str(args.out), "rows": table.num_rows},
+        args.json,
+        [f"wrote {args.out}: {table.num_rows:,} cells"],
+    )
+    return 0
+
+
+def _joined(ops: list[list[str]]) -> Any:
+    import pyarrow as pa
+
+    return pa.array([",".join(row) for row in ops], pa.string())
+
+
+def _cmd_hash(args: argparse.Namespace) -> int:
+    from nasbench_lite.nb101 import check_spec
+
+    spec = _spec_from_args(args)
+    if not args.no_check:
+        check_spec(spec)
+    module_hash = spec.hash_spec()
+    _emit(
+        {
+            "hash": module_hash,
+            "pruned_matrix": spec.matrix.tolist() if spec.matrix is not None else None,
+            "pruned_ops": spec.ops,
+        },
+        args.json,
+        [module_hash],
+    )
+    return 0
+
+
+def _cmd_query(args: argparse.Namespace) -> int:
+    from nasbench_lite.nb101.spacedb import SearchSpace
+
+    if (args.hash is None) == (args.matrix is None):
+        raise InvalidInputError("give either --hash or --matrix with --ops")
+    if args.matrix is not None and args.ops is None:
+        raise InvalidInputError("--matrix needs --ops")
+    with SearchSpace(args.db) as space:
+        record = space.get(args.hash) if args.hash else space.get_spec(_spec_from_args(args))
+    payload = dict(record)
+    payload["module_adjacency"] = record["module_adjacency"].tolist()
+    lines = [
+        f"hash          {record['hash']}",
+        f"cell_id       {record['cell_id']}",
+        f"vertices      {record['num_vertices']}",
+        f"edges         {record['num_edges']}",
+        f"operations    {', '.join(record['module_operations'])}",
+        "adjacency",
+        *("  " + " ".join(str(x) for x in row) for row in payload["module_adjacency"]),
+    ]
+    _emit(payload, args.json, lines)
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    from nasbench_lite.db import Database
+
+    with Database(args.db) as db:
+        meta = dict(db.meta)
+    size = Path(args.db).stat().st_size
+    lines = [f"{args.db} ({size / 1e6:.1f} MB)"] + [f"  {k:28s} {v}" for k, v in sorted(meta.items())]
+    _emit({"path": str(args.db), "size_bytes": size, "meta": meta}, args.json, lines)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``nasbench-lite`` (exposed for docs and tests)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
+    common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+
+    parser = argparse.ArgumentParser(
+        prog="nasbench-lite",
+        description="NAS benchmarks as one SQLite file each (no TensorFlow/PyTorch).",
+    )
+    parser.add_argument("--version", action="version", version=f"nasbench-lite {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    build = commands.add_parser("build", help="build a database", description="Build a database.")
+    targets = build.add_subparsers(dest="target", required=True, metavar="TARGET")
+    space = targets.add_parser(
+        "nb101-space",
+        parents=[common],
+        help="the NAS-Bench-101 search space (423,624 cells; no download needed)",
+        description="Enumerate the NAS-Bench-101 space and write it to one SQLite file.",
+    )
+    space.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
+    space.add_argument("--force", action="store_true", help="replace an existing output file")
+    space.set_defaults(handler=_cmd_build)
+
+    enumerate_ = commands.add_parser(
+        "enumerate", help="enumerate a search space to Parquet/CSV", description="Enumerate a space."
+    )
+    spaces = enumerate_.add_subparsers(dest="space", required=True, metavar="SPACE")
+    nb101 = spaces.add_parser(
+        "nb101",
+        parents=[common],
+        help="NAS-Bench-101 cells",
+        description="Write every unique NAS-Bench-101 cell (Parquet, or CSV by extension).",
+    )
+    nb101.add_argument("--out", type=Path, required=True, help="output .parquet or .csv file")
+    nb101.add_argument("--max-vertices", type=int, default=7, help="largest vertex count (2-7)")
+    nb101.add_argument("--max-edges", type=int, default=9, help="largest edge count")
+    nb101.add_argument("--num-ops", type=int, default=3, help="number of interior ops (1-3)")
+    nb101.add_argument("--force", action="store_true", help="replace an existing output file")
+    nb101.set_defaults(handler=_cmd_enumerate)
+
+    hash_ = commands.add_parser(
+        "hash",
+        parents=[common],
+        help="official NAS-Bench-101 hash of a cell",
+        description="Print the official module hash of a NAS-Bench-101 cell.",
+    )
+    hash_.add_argument("--matrix", required=True, help="adjacency matrix as JSON, e.g. [[0,1],[0,0]]")
+    hash_.add_argument("--ops", required=True, help='ops as JSON, e.g. ["input","output"]')
+    hash_.add_argument(
+        "--no-check", action="store_true", help="hash even if the cell is outside the space"
+    )
+    hash_.set_defaults(handler=_cmd_hash)
+
+    query = commands.add_parser(
+        "query",
+        parents=[common],
+        help="look a cell up in a database",
+        description="Look a cell up by hash or by matrix/ops in a search-space database.",
+    )
+    query.add_argument("db", type=Path, help="database file")
+    query.add_argument("--hash", help="module hash")
+    query.add_argument("--matrix", help="adjacency matrix as JSON")
+    query.add_argument("--ops", help="ops as JSON")
+    query.set_defaults(handler=_cmd_query)
+
+    info = commands.add_parser(
+        "info",
+        parents=[common],
+        help="describe a database",
+        description="Print a database's provenance and row counts.",
+    )
+    info.add_argument("db", type=Path, help="database file")
+    info.set_defaults(handler=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the CLI.
+
+    Args:
+        argv: Arguments without the program name (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit code (0 ok, 1 user error, 2 usage error, 3 internal error).
+    """
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except InternalError as exc:
+        print(f"nasbench-lite: internal error: {exc}", file=sys.stderr)
+        return 3
+    except NasbenchLiteError as exc:
+        print(f"nasbench-lite: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("nasbench-lite: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
