@@ -1,0 +1,41 @@
+# One command for every check. A virtualenv in .venv holds everything (created on demand).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DB ?= nb101-space.sqlite
+
+.PHONY: run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+
+# Main job on the embedded default: build the NB101 search-space DB, then query it.
+run: $(BIN)/python
+	$(BIN)/python -m pip install .
+	$(BIN)/nasbench-lite build nb101-space -o $(DB) --force
+	$(BIN)/nasbench-lite info $(DB)
+	$(BIN)/nasbench-lite hash --matrix '[[0,1,1,1,0,1,0],[0,0,0,0,0,0,1],[0,0,0,0,0,0,1],[0,0,0,0,1,0,0],[0,0,0,0,0,0,1],[0,0,0,0,0,0,1],[0,0,0,0,0,0,0]]' --ops '["input","conv1x1-bn-relu","conv3x3-bn-relu","conv3x3-bn-relu","conv3x3-bn-relu","maxpool3x3","output"]'
+	$(BIN)/nasbench-lite query $(DB) --hash 28cfc7874f6d200472e1a9dcd8650aa0
+
+# Rust unit tests, then the Python suite against a fresh install with the test extras.
+test: $(BIN)/python
+	cargo test --release --locked -p nasbench-lite-core
+	$(BIN)/python -m pip install ".[test]"
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/python
+	$(BIN)/python -m pip install -e ".[test,dev]"
+	cargo fmt --all --check
+	cargo clippy --release --locked --all-targets -- -D warnings
+	$(BIN)/ruff check python tests benchmarks
+	$(BIN)/ruff format --check python tests benchmarks
+	$(BIN)/mypy
+	$(BIN)/python -m mypy.stubtest nasbench_lite._native
+
+bench: $(BIN)/python
+	$(BIN)/python -m pip install .
+	$(BIN)/python benchmarks/bench_nb101_core.py
+
+clean:
+	rm -rf $(VENV) target $(DB)

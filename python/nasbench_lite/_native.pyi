@@ -1,0 +1,25 @@
+"""Type stubs for the private native module built from rust/py (see rust/py/src/lib.rs)."""
+
+import numpy as np
+import numpy.typing as npt
+
+MAX_BATCH_VERTICES: int
+
+def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...
+def check_and_hash(
+    matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]
+) -> tuple[
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint8],
+]: ...
+def enumerate_vertices(
+    num_vertices: int, max_edges: int, num_ops: int
+) -> tuple[
+    npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.int8], npt.NDArray[np.uint8]
+]: ...
+def count_labelled(num_vertices: int, max_edges: int, num_ops: int) -> int: ...
+def md5_kernel() -> str: ...
+def sql_schema(name: str) -> str: ...
