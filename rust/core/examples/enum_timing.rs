@@ -9,7 +9,11 @@ fn main() {
         let t = Instant::now();
         let cells = enumerate_vertices(n, 9, 3);
         total += cells.len();
-        println!("V={n}: {} unique in {:.3}s", cells.len(), t.elapsed().as_secs_f64());
+        println!(
+            "V={n}: {} unique in {:.3}s",
+            cells.len(),
+            t.elapsed().as_secs_f64()
+        );
     }
     println!("total {total} in {:.3}s", start.elapsed().as_secs_f64());
 }

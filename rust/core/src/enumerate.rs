@@ -71,7 +71,10 @@ fn full_dags(n: usize, max_edges: u32) -> Vec<u32> {
 ///
 /// Panics on `n` outside 2..=8 or `num_ops` outside 1..=6 (the label range of the hasher).
 pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> Vec<UniqueCell> {
-    assert!((2..=MAX_BATCH_VERTICES).contains(&n), "vertex count must be in 2..=8");
+    assert!(
+        (2..=MAX_BATCH_VERTICES).contains(&n),
+        "vertex count must be in 2..=8"
+    );
     assert!((1..=6).contains(&num_ops), "num_ops must be in 1..=6");
     let labellings = (num_ops as usize).pow((n - 2) as u32);
     let mut cells = Vec::new();
@@ -80,10 +83,10 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> Vec<UniqueC
     for &bits in &dags {
         let out_mask = masks_from_bits(n, bits);
         let mut in_mask = [0u8; MAX_BATCH_VERTICES];
-        for v in 0..n {
-            for w in 0..n {
-                if out_mask[v] >> w & 1 == 1 {
-                    in_mask[w] |= 1 << v;
+        for (v, &mask) in out_mask.iter().enumerate().take(n) {
+            for (w, into) in in_mask.iter_mut().enumerate().take(n) {
+                if mask >> w & 1 == 1 {
+                    *into |= 1 << v;
                 }
             }
         }
@@ -97,7 +100,12 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> Vec<UniqueC
                 labels[v] = (rest % num_ops as usize) as i8;
                 rest /= num_ops as usize;
             }
-            cells.push(Cell { num_vertices: n as u8, out_mask, in_mask, labels });
+            cells.push(Cell {
+                num_vertices: n as u8,
+                out_mask,
+                in_mask,
+                labels,
+            });
         }
     }
     let mut digests = vec![[0u8; 16]; cells.len()];

@@ -63,16 +63,22 @@ pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> [u8; 16] {
         .map(|v| {
             let out_degree: i64 = (0..n).map(|w| matrix[v * n + w]).sum();
             let in_degree: i64 = (0..n).map(|w| matrix[w * n + v]).sum();
-            hex(&md5(format!("({out_degree}, {in_degree}, {})", labels[v]).as_bytes()))
+            hex(&md5(
+                format!("({out_degree}, {in_degree}, {})", labels[v]).as_bytes()
+            ))
         })
         .collect();
     for _ in 0..n {
         let next: Vec<String> = (0..n)
             .map(|v| {
-                let mut ins: Vec<&str> =
-                    (0..n).filter(|&w| matrix[w * n + v] != 0).map(|w| hashes[w].as_str()).collect();
-                let mut outs: Vec<&str> =
-                    (0..n).filter(|&w| matrix[v * n + w] != 0).map(|w| hashes[w].as_str()).collect();
+                let mut ins: Vec<&str> = (0..n)
+                    .filter(|&w| matrix[w * n + v] != 0)
+                    .map(|w| hashes[w].as_str())
+                    .collect();
+                let mut outs: Vec<&str> = (0..n)
+                    .filter(|&w| matrix[v * n + w] != 0)
+                    .map(|w| hashes[w].as_str())
+                    .collect();
                 ins.sort_unstable();
                 outs.sort_unstable();
                 let message = format!("{}|{}|{}", ins.concat(), outs.concat(), hashes[v]);
@@ -114,8 +120,14 @@ pub struct Cell {
 impl Cell {
     /// Builds a cell from a row-major `n x n` 0/1 matrix (entries other than 0 count as edges).
     pub fn from_matrix(n: usize, matrix: &[u8], labels: &[i8]) -> Cell {
-        assert!(n <= MAX_BATCH_VERTICES, "batch cells hold at most {MAX_BATCH_VERTICES} vertices");
-        let mut cell = Cell { num_vertices: n as u8, ..Cell::default() };
+        assert!(
+            n <= MAX_BATCH_VERTICES,
+            "batch cells hold at most {MAX_BATCH_VERTICES} vertices"
+        );
+        let mut cell = Cell {
+            num_vertices: n as u8,
+            ..Cell::default()
+        };
         for v in 0..n {
             for w in 0..n {
                 if matrix[v * n + w] != 0 {
@@ -130,7 +142,10 @@ impl Cell {
 
     /// Number of edges.
     pub fn num_edges(&self) -> u32 {
-        self.out_mask[..self.num_vertices as usize].iter().map(|m| m.count_ones()).sum()
+        self.out_mask[..self.num_vertices as usize]
+            .iter()
+            .map(|m| m.count_ones())
+            .sum()
     }
 }
 
@@ -149,7 +164,9 @@ impl InitialDigests {
         for out_degree in 0..DEGREE_SPAN {
             for in_degree in 0..DEGREE_SPAN {
                 for label in MIN_LABEL..=MAX_LABEL {
-                    table.push(md5(format!("({out_degree}, {in_degree}, {label})").as_bytes()));
+                    table.push(md5(
+                        format!("({out_degree}, {in_degree}, {label})").as_bytes()
+                    ));
                 }
             }
         }
@@ -180,18 +197,26 @@ pub fn hash_cells(cells: &[Cell], out: &mut [[u8; 16]]) {
 pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) {
     assert_eq!(cells.len(), out.len(), "one output digest per cell");
     for cell in cells {
-        assert!(cell.num_vertices as usize <= MAX_BATCH_VERTICES, "cell has too many vertices");
+        assert!(
+            cell.num_vertices as usize <= MAX_BATCH_VERTICES,
+            "cell has too many vertices"
+        );
         let n = cell.num_vertices as usize;
         assert!(
-            cell.labels[..n].iter().all(|l| (MIN_LABEL..=MAX_LABEL).contains(l)),
+            cell.labels[..n]
+                .iter()
+                .all(|l| (MIN_LABEL..=MAX_LABEL).contains(l)),
             "cell label out of range"
         );
     }
     let initial = InitialDigests::new();
-    cells.par_chunks(CHUNK_CELLS).zip(out.par_chunks_mut(CHUNK_CELLS)).for_each_init(
-        || ChunkHasher::new(kernel),
-        |hasher, (chunk, chunk_out)| hasher.run(chunk, chunk_out, &initial),
-    );
+    cells
+        .par_chunks(CHUNK_CELLS)
+        .zip(out.par_chunks_mut(CHUNK_CELLS))
+        .for_each_init(
+            || ChunkHasher::new(kernel),
+            |hasher, (chunk, chunk_out)| hasher.run(chunk, chunk_out, &initial),
+        );
 }
 
 const M: usize = MAX_BATCH_VERTICES;
@@ -255,11 +280,19 @@ impl ChunkHasher {
         self.order.resize(cells.len(), [0; M]);
         for (c, cell) in cells.iter().enumerate() {
             for v in 0..cell.num_vertices as usize {
-                let d = initial.get(cell.out_mask[v].count_ones(), cell.in_mask[v].count_ones(), cell.labels[v]);
+                let d = initial.get(
+                    cell.out_mask[v].count_ones(),
+                    cell.in_mask[v].count_ones(),
+                    cell.labels[v],
+                );
                 self.set(c * M + v, &d);
             }
         }
-        let rounds = cells.iter().map(|c| c.num_vertices as usize).max().unwrap_or(0);
+        let rounds = cells
+            .iter()
+            .map(|c| c.num_vertices as usize)
+            .max()
+            .unwrap_or(0);
         for round in 0..rounds {
             self.sort_vertices(cells);
             self.messages.clear();
@@ -283,8 +316,12 @@ impl ChunkHasher {
             // Python's repr of the sorted list: "['h1', 'h2']".
             let start = self.messages.begin();
             self.messages.extend(b"[");
-            for (i, &v) in self.order[c][..cell.num_vertices as usize].iter().enumerate() {
-                self.messages.extend(if i == 0 { b"'" } else { b", '" as &[u8] });
+            for (i, &v) in self.order[c][..cell.num_vertices as usize]
+                .iter()
+                .enumerate()
+            {
+                self.messages
+                    .extend(if i == 0 { b"'" } else { b", '" as &[u8] });
                 self.messages.extend(&self.hex[c * M + v as usize]);
                 self.messages.extend(b"'");
             }
@@ -332,9 +369,15 @@ mod tests {
 
     #[test]
     fn worked_values_from_the_format_notes() {
-        assert_eq!(hex_of(2, &[0, 1, 0, 0], &[-1, -2]), "043721b9c7fe8c5fad811d47d83132ec");
+        assert_eq!(
+            hex_of(2, &[0, 1, 0, 0], &[-1, -2]),
+            "043721b9c7fe8c5fad811d47d83132ec"
+        );
         let chain = [0, 1, 0, 0, 0, 1, 0, 0, 0];
-        assert_eq!(hex_of(3, &chain, &[-1, 0, -2]), "b49ac8c578b4561d79ac7087988f1c61");
+        assert_eq!(
+            hex_of(3, &chain, &[-1, 0, -2]),
+            "b49ac8c578b4561d79ac7087988f1c61"
+        );
         // README Inception-like cell.
         let inception = [
             0, 1, 1, 1, 0, 1, 0, //
@@ -345,7 +388,10 @@ mod tests {
             0, 0, 0, 0, 0, 0, 1, //
             0, 0, 0, 0, 0, 0, 0,
         ];
-        assert_eq!(hex_of(7, &inception, &[-1, 1, 0, 0, 0, 2, -2]), "28cfc7874f6d200472e1a9dcd8650aa0");
+        assert_eq!(
+            hex_of(7, &inception, &[-1, 1, 0, 0, 0, 2, -2]),
+            "28cfc7874f6d200472e1a9dcd8650aa0"
+        );
     }
 
     /// Small deterministic generator so the core crate needs no test dependencies.
@@ -369,11 +415,12 @@ mod tests {
                 for v in 0..n {
                     for w in 0..n {
                         // Any directed graph, loops included: the hash is defined on all of them.
-                        matrix[v * n + w] = (rng.next() % 3 == 0) as u8;
+                        matrix[v * n + w] = rng.next().is_multiple_of(3) as u8;
                     }
                 }
-                let labels: Vec<i8> =
-                    (0..n).map(|_| MIN_LABEL + (rng.next() % LABEL_SPAN as u64) as i8).collect();
+                let labels: Vec<i8> = (0..n)
+                    .map(|_| MIN_LABEL + (rng.next() % LABEL_SPAN as u64) as i8)
+                    .collect();
                 Cell::from_matrix(n, &matrix, &labels)
             })
             .collect()
@@ -381,8 +428,9 @@ mod tests {
 
     fn reference(cell: &Cell) -> [u8; 16] {
         let n = cell.num_vertices as usize;
-        let matrix: Vec<i64> =
-            (0..n * n).map(|i| ((cell.out_mask[i / n] >> (i % n)) & 1) as i64).collect();
+        let matrix: Vec<i64> = (0..n * n)
+            .map(|i| ((cell.out_mask[i / n] >> (i % n)) & 1) as i64)
+            .collect();
         let labels: Vec<i64> = cell.labels[..n].iter().map(|&l| l as i64).collect();
         hash_graph(n, &matrix, &labels)
     }
@@ -423,6 +471,9 @@ mod tests {
     #[test]
     fn degrees_are_sums_of_entries() {
         // The original sums entries, so a weight-2 edge changes the hash.
-        assert_ne!(hex_of(2, &[0, 2, 0, 0], &[-1, -2]), hex_of(2, &[0, 1, 0, 0], &[-1, -2]));
+        assert_ne!(
+            hex_of(2, &[0, 2, 0, 0], &[-1, -2]),
+            hex_of(2, &[0, 1, 0, 0], &[-1, -2])
+        );
     }
 }

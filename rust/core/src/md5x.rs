@@ -155,15 +155,25 @@ pub fn digest_all(msgs: &PaddedMessages, kernel: Kernel, out: &mut Vec<[u8; 16]>
         Kernel::Portable => run_lanes::<4>(msgs, out, compress_portable),
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx2 => {
-            assert!(std::arch::is_x86_feature_detected!("avx2"), "AVX2 kernel requested on a CPU without AVX2");
+            assert!(
+                std::arch::is_x86_feature_detected!("avx2"),
+                "AVX2 kernel requested on a CPU without AVX2"
+            );
             // SAFETY: AVX2 support was checked just above; offsets stay inside the buffer.
-            run_gather::<8>(msgs, out, |state, base, offsets| unsafe { compress_avx2(state, base, offsets) })
+            run_gather::<8>(msgs, out, |state, base, offsets| unsafe {
+                compress_avx2(state, base, offsets)
+            })
         }
         #[cfg(target_arch = "x86_64")]
         Kernel::Avx512 => {
-            assert!(std::arch::is_x86_feature_detected!("avx512f"), "AVX-512 kernel requested on a CPU without AVX-512F");
+            assert!(
+                std::arch::is_x86_feature_detected!("avx512f"),
+                "AVX-512 kernel requested on a CPU without AVX-512F"
+            );
             // SAFETY: AVX-512F support was checked just above; offsets stay inside the buffer.
-            run_gather::<16>(msgs, out, |state, base, offsets| unsafe { compress_avx512(state, base, offsets) })
+            run_gather::<16>(msgs, out, |state, base, offsets| unsafe {
+                compress_avx512(state, base, offsets)
+            })
         }
         #[cfg(not(target_arch = "x86_64"))]
         _ => run_lanes::<4>(msgs, out, compress_portable),
@@ -238,13 +248,17 @@ fn run_gather<const L: usize>(
     out: &mut [[u8; 16]],
     compress: impl Fn(&mut [[u32; L]; 4], *const u8, &[i32; L]),
 ) {
-    assert!(msgs.buf.len() < i32::MAX as usize, "message buffer too large for 32-bit gathers");
+    assert!(
+        msgs.buf.len() < i32::MAX as usize,
+        "message buffer too large for 32-bit gathers"
+    );
     let base = msgs.buf.as_ptr();
     for_each_group::<L>(msgs, |group, blocks| {
         let mut state = initial_state::<L>();
         // Short groups repeat their first message in the spare lanes.
-        let mut offsets: [i32; L] =
-            std::array::from_fn(|lane| msgs.spans[group[if lane < group.len() { lane } else { 0 }]].0 as i32);
+        let mut offsets: [i32; L] = std::array::from_fn(|lane| {
+            msgs.spans[group[if lane < group.len() { lane } else { 0 }]].0 as i32
+        });
         for _ in 0..blocks {
             compress(&mut state, base, &offsets);
             for offset in offsets.iter_mut() {
@@ -282,22 +296,70 @@ macro_rules! md5_steps {
         let gg = |b: u32, c: u32, d: u32| (b & d) | (c & !d);
         let hh = |b: u32, c: u32, d: u32| b ^ c ^ d;
         let ii = |b: u32, c: u32, d: u32| c ^ (b | !d);
-        step!(ff, 0, 0, 7); step!(ff, 1, 1, 12); step!(ff, 2, 2, 17); step!(ff, 3, 3, 22);
-        step!(ff, 4, 4, 7); step!(ff, 5, 5, 12); step!(ff, 6, 6, 17); step!(ff, 7, 7, 22);
-        step!(ff, 8, 8, 7); step!(ff, 9, 9, 12); step!(ff, 10, 10, 17); step!(ff, 11, 11, 22);
-        step!(ff, 12, 12, 7); step!(ff, 13, 13, 12); step!(ff, 14, 14, 17); step!(ff, 15, 15, 22);
-        step!(gg, 1, 16, 5); step!(gg, 6, 17, 9); step!(gg, 11, 18, 14); step!(gg, 0, 19, 20);
-        step!(gg, 5, 20, 5); step!(gg, 10, 21, 9); step!(gg, 15, 22, 14); step!(gg, 4, 23, 20);
-        step!(gg, 9, 24, 5); step!(gg, 14, 25, 9); step!(gg, 3, 26, 14); step!(gg, 8, 27, 20);
-        step!(gg, 13, 28, 5); step!(gg, 2, 29, 9); step!(gg, 7, 30, 14); step!(gg, 12, 31, 20);
-        step!(hh, 5, 32, 4); step!(hh, 8, 33, 11); step!(hh, 11, 34, 16); step!(hh, 14, 35, 23);
-        step!(hh, 1, 36, 4); step!(hh, 4, 37, 11); step!(hh, 7, 38, 16); step!(hh, 10, 39, 23);
-        step!(hh, 13, 40, 4); step!(hh, 0, 41, 11); step!(hh, 3, 42, 16); step!(hh, 6, 43, 23);
-        step!(hh, 9, 44, 4); step!(hh, 12, 45, 11); step!(hh, 15, 46, 16); step!(hh, 2, 47, 23);
-        step!(ii, 0, 48, 6); step!(ii, 7, 49, 10); step!(ii, 14, 50, 15); step!(ii, 5, 51, 21);
-        step!(ii, 12, 52, 6); step!(ii, 3, 53, 10); step!(ii, 10, 54, 15); step!(ii, 1, 55, 21);
-        step!(ii, 8, 56, 6); step!(ii, 15, 57, 10); step!(ii, 6, 58, 15); step!(ii, 13, 59, 21);
-        step!(ii, 4, 60, 6); step!(ii, 11, 61, 10); step!(ii, 2, 62, 15); step!(ii, 9, 63, 21);
+        step!(ff, 0, 0, 7);
+        step!(ff, 1, 1, 12);
+        step!(ff, 2, 2, 17);
+        step!(ff, 3, 3, 22);
+        step!(ff, 4, 4, 7);
+        step!(ff, 5, 5, 12);
+        step!(ff, 6, 6, 17);
+        step!(ff, 7, 7, 22);
+        step!(ff, 8, 8, 7);
+        step!(ff, 9, 9, 12);
+        step!(ff, 10, 10, 17);
+        step!(ff, 11, 11, 22);
+        step!(ff, 12, 12, 7);
+        step!(ff, 13, 13, 12);
+        step!(ff, 14, 14, 17);
+        step!(ff, 15, 15, 22);
+        step!(gg, 1, 16, 5);
+        step!(gg, 6, 17, 9);
+        step!(gg, 11, 18, 14);
+        step!(gg, 0, 19, 20);
+        step!(gg, 5, 20, 5);
+        step!(gg, 10, 21, 9);
+        step!(gg, 15, 22, 14);
+        step!(gg, 4, 23, 20);
+        step!(gg, 9, 24, 5);
+        step!(gg, 14, 25, 9);
+        step!(gg, 3, 26, 14);
+        step!(gg, 8, 27, 20);
+        step!(gg, 13, 28, 5);
+        step!(gg, 2, 29, 9);
+        step!(gg, 7, 30, 14);
+        step!(gg, 12, 31, 20);
+        step!(hh, 5, 32, 4);
+        step!(hh, 8, 33, 11);
+        step!(hh, 11, 34, 16);
+        step!(hh, 14, 35, 23);
+        step!(hh, 1, 36, 4);
+        step!(hh, 4, 37, 11);
+        step!(hh, 7, 38, 16);
+        step!(hh, 10, 39, 23);
+        step!(hh, 13, 40, 4);
+        step!(hh, 0, 41, 11);
+        step!(hh, 3, 42, 16);
+        step!(hh, 6, 43, 23);
+        step!(hh, 9, 44, 4);
+        step!(hh, 12, 45, 11);
+        step!(hh, 15, 46, 16);
+        step!(hh, 2, 47, 23);
+        step!(ii, 0, 48, 6);
+        step!(ii, 7, 49, 10);
+        step!(ii, 14, 50, 15);
+        step!(ii, 5, 51, 21);
+        step!(ii, 12, 52, 6);
+        step!(ii, 3, 53, 10);
+        step!(ii, 10, 54, 15);
+        step!(ii, 1, 55, 21);
+        step!(ii, 8, 56, 6);
+        step!(ii, 15, 57, 10);
+        step!(ii, 6, 58, 15);
+        step!(ii, 13, 59, 21);
+        step!(ii, 4, 60, 6);
+        step!(ii, 11, 61, 10);
+        step!(ii, 2, 62, 15);
+        step!(ii, 9, 63, 21);
     }};
 }
 
@@ -376,7 +438,10 @@ unsafe fn compress_avx2(state: &mut [[u32; 8]; 4], base: *const u8, offsets: &[i
     }
     #[inline(always)]
     unsafe fn rol(x: __m256i, s: u32) -> __m256i {
-        _mm256_or_si256(_mm256_sllv_epi32(x, splat(s)), _mm256_srlv_epi32(x, splat(32 - s)))
+        _mm256_or_si256(
+            _mm256_sllv_epi32(x, splat(s)),
+            _mm256_srlv_epi32(x, splat(32 - s)),
+        )
     }
     #[inline(always)]
     unsafe fn f(b: __m256i, c: __m256i, d: __m256i) -> __m256i {
@@ -392,7 +457,10 @@ unsafe fn compress_avx2(state: &mut [[u32; 8]; 4], base: *const u8, offsets: &[i
     }
     #[inline(always)]
     unsafe fn i(b: __m256i, c: __m256i, d: __m256i) -> __m256i {
-        _mm256_xor_si256(c, _mm256_or_si256(b, _mm256_xor_si256(d, _mm256_set1_epi32(-1))))
+        _mm256_xor_si256(
+            c,
+            _mm256_or_si256(b, _mm256_xor_si256(d, _mm256_set1_epi32(-1))),
+        )
     }
     let lane_offsets = _mm256_loadu_si256(offsets.as_ptr() as *const __m256i);
     let mut m = [_mm256_setzero_si256(); 16];
@@ -401,7 +469,12 @@ unsafe fn compress_avx2(state: &mut [[u32; 8]; 4], base: *const u8, offsets: &[i
         *dst = _mm256_i32gather_epi32::<1>(base as *const i32, at);
     }
     let load = |row: &[u32; 8]| _mm256_loadu_si256(row.as_ptr() as *const __m256i);
-    let (a0, b0, c0, d0) = (load(&state[0]), load(&state[1]), load(&state[2]), load(&state[3]));
+    let (a0, b0, c0, d0) = (
+        load(&state[0]),
+        load(&state[1]),
+        load(&state[2]),
+        load(&state[3]),
+    );
     let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
     md5_rounds!(a, b, c, d, m, add, rol, splat, f, g, h, i);
     for (row, (start, end)) in state.iter_mut().zip([(a0, a), (b0, b), (c0, c), (d0, d)]) {
@@ -450,7 +523,12 @@ unsafe fn compress_avx512(state: &mut [[u32; 16]; 4], base: *const u8, offsets: 
         *dst = _mm512_i32gather_epi32::<1>(at, base as *const i32);
     }
     let load = |row: &[u32; 16]| _mm512_loadu_si512(row.as_ptr() as *const __m512i);
-    let (a0, b0, c0, d0) = (load(&state[0]), load(&state[1]), load(&state[2]), load(&state[3]));
+    let (a0, b0, c0, d0) = (
+        load(&state[0]),
+        load(&state[1]),
+        load(&state[2]),
+        load(&state[3]),
+    );
     let (mut a, mut b, mut c, mut d) = (a0, b0, c0, d0);
     md5_rounds!(a, b, c, d, m, add, rol, splat, f, g, h, i);
     for (row, (start, end)) in state.iter_mut().zip([(a0, a), (b0, b), (c0, c), (d0, d)]) {

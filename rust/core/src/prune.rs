@@ -91,7 +91,10 @@ mod tests {
         let m = masks(&[&[0, 1, 1, 0], &[0, 0, 0, 1], &[0, 0, 0, 0], &[0, 0, 0, 0]]);
         let p = prune(4, &m).unwrap();
         assert_eq!(p.kept, 0b1011);
-        assert_eq!(compact(4, &m, p.kept), masks(&[&[0, 1, 0], &[0, 0, 1], &[0, 0, 0]]));
+        assert_eq!(
+            compact(4, &m, p.kept),
+            masks(&[&[0, 1, 0], &[0, 0, 1], &[0, 0, 0]])
+        );
     }
 
     #[test]

@@ -57,7 +57,13 @@ pub struct RowResult {
 
 impl RowResult {
     fn rejected(status: Status, detail: i32) -> Self {
-        RowResult { status, detail, num_vertices: 0, num_edges: 0, digest: [0; 16] }
+        RowResult {
+            status,
+            detail,
+            num_vertices: 0,
+            num_edges: 0,
+            digest: [0; 16],
+        }
     }
 }
 
@@ -66,12 +72,18 @@ pub fn check_row(width: usize, matrix: &[u8], codes: &[i8]) -> (RowResult, Optio
     assert!(width <= 8 && matrix.len() == width * width && codes.len() == width);
     let n = codes.iter().position(|&c| c == PAD).unwrap_or(width);
     if let Some(bad) = codes[n..].iter().position(|&c| c != PAD) {
-        return (RowResult::rejected(Status::BadPadding, (n + bad) as i32), None);
+        return (
+            RowResult::rejected(Status::BadPadding, (n + bad) as i32),
+            None,
+        );
     }
     for v in 0..width {
         for w in 0..width {
             if matrix[v * width + w] != 0 && (v >= n || w >= n) {
-                return (RowResult::rejected(Status::BadPadding, v.max(w) as i32), None);
+                return (
+                    RowResult::rejected(Status::BadPadding, v.max(w) as i32),
+                    None,
+                );
             }
         }
     }
@@ -83,7 +95,10 @@ pub fn check_row(width: usize, matrix: &[u8], codes: &[i8]) -> (RowResult, Optio
         for w in 0..n {
             if matrix[v * width + w] != 0 {
                 if w <= v {
-                    return (RowResult::rejected(Status::NotUpperTriangular, (v * n + w) as i32), None);
+                    return (
+                        RowResult::rejected(Status::NotUpperTriangular, (v * n + w) as i32),
+                        None,
+                    );
                 }
                 out_mask[v] |= 1 << w;
             }
@@ -117,7 +132,10 @@ pub fn check_row(width: usize, matrix: &[u8], codes: &[i8]) -> (RowResult, Optio
     if result.status != Status::Valid {
         return (result, None);
     }
-    let mut cell = Cell { num_vertices: pruned.num_vertices as u8, ..Cell::default() };
+    let mut cell = Cell {
+        num_vertices: pruned.num_vertices as u8,
+        ..Cell::default()
+    };
     for (v, &mask) in masks.iter().enumerate() {
         cell.out_mask[v] = mask;
         cell.labels[v] = pruned_codes[v];
@@ -146,7 +164,10 @@ pub fn check_and_hash(width: usize, matrices: &[u8], codes: &[i8]) -> Vec<RowRes
         })
         .collect();
     let valid_rows: Vec<usize> = (0..rows).filter(|&r| checked[r].1.is_some()).collect();
-    let cells: Vec<Cell> = valid_rows.iter().map(|&r| checked[r].1.expect("valid row")).collect();
+    let cells: Vec<Cell> = valid_rows
+        .iter()
+        .map(|&r| checked[r].1.expect("valid row"))
+        .collect();
     let mut digests = vec![[0u8; 16]; cells.len()];
     hash_cells(&cells, &mut digests);
     let mut results: Vec<RowResult> = checked.into_iter().map(|(r, _)| r).collect();
@@ -185,29 +206,53 @@ mod tests {
         let all_codes = [codes, chain_codes].concat();
         let results = check_and_hash(7, &matrices, &all_codes);
         assert_eq!(results[0].status, Status::Valid);
-        assert_eq!(to_hex_string(&results[0].digest), "28cfc7874f6d200472e1a9dcd8650aa0");
+        assert_eq!(
+            to_hex_string(&results[0].digest),
+            "28cfc7874f6d200472e1a9dcd8650aa0"
+        );
         assert_eq!(results[1].status, Status::Valid);
-        assert_eq!(to_hex_string(&results[1].digest), "b49ac8c578b4561d79ac7087988f1c61");
+        assert_eq!(
+            to_hex_string(&results[1].digest),
+            "b49ac8c578b4561d79ac7087988f1c61"
+        );
         assert_eq!((results[1].num_vertices, results[1].num_edges), (3, 2));
     }
 
     #[test]
     fn rejections() {
         let lower = row(&[&[0, 0], &[1, 0]]);
-        assert_eq!(check_row(2, &lower, &[INPUT, OUTPUT]).0.status, Status::NotUpperTriangular);
+        assert_eq!(
+            check_row(2, &lower, &[INPUT, OUTPUT]).0.status,
+            Status::NotUpperTriangular
+        );
         let edge_into_pad = row(&[&[0, 1, 1], &[0, 0, 0], &[0, 0, 0]]);
-        assert_eq!(check_row(3, &edge_into_pad, &[INPUT, OUTPUT, PAD]).0.status, Status::BadPadding);
+        assert_eq!(
+            check_row(3, &edge_into_pad, &[INPUT, OUTPUT, PAD]).0.status,
+            Status::BadPadding
+        );
         let gap = row(&[&[0, 1, 0], &[0, 0, 0], &[0, 0, 0]]);
-        assert_eq!(check_row(3, &gap, &[INPUT, PAD, OUTPUT]).0.status, Status::BadPadding);
+        assert_eq!(
+            check_row(3, &gap, &[INPUT, PAD, OUTPUT]).0.status,
+            Status::BadPadding
+        );
         let ok2 = row(&[&[0, 1], &[0, 0]]);
-        assert_eq!(check_row(2, &ok2, &[OUTPUT, OUTPUT]).0.status, Status::FirstNotInput);
-        assert_eq!(check_row(2, &ok2, &[INPUT, INPUT]).0.status, Status::LastNotOutput);
+        assert_eq!(
+            check_row(2, &ok2, &[OUTPUT, OUTPUT]).0.status,
+            Status::FirstNotInput
+        );
+        assert_eq!(
+            check_row(2, &ok2, &[INPUT, INPUT]).0.status,
+            Status::LastNotOutput
+        );
         let chain = row(&[&[0, 1, 0], &[0, 0, 1], &[0, 0, 0]]);
         let (r, _) = check_row(3, &chain, &[INPUT, UNKNOWN, OUTPUT]);
         assert_eq!((r.status, r.detail), (Status::UnsupportedOp, 1));
         let (r, _) = check_row(3, &chain, &[INPUT, INPUT, OUTPUT]);
         assert_eq!(r.status, Status::UnsupportedOp);
-        assert_eq!(check_row(2, &[0; 4], &[INPUT, OUTPUT]).0.status, Status::Disconnected);
+        assert_eq!(
+            check_row(2, &[0; 4], &[INPUT, OUTPUT]).0.status,
+            Status::Disconnected
+        );
     }
 
     #[test]

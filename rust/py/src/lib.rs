@@ -6,7 +6,10 @@
 //! names, messages) happens in the Python package; this layer only checks shapes it relies on.
 
 use nasbench_lite_core::{enumerate, hash, md5x, spec};
-use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyUntypedArrayMethods, PyReadonlyArray1, PyReadonlyArray2, PyReadonlyArray3};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyReadonlyArray3, PyUntypedArrayMethods,
+};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -25,7 +28,10 @@ fn run_detached<T: Send>(py: Python<'_>, work: impl FnOnce() -> T + Send) -> PyR
 }
 
 fn internal_error(py: Python<'_>, message: String) -> PyErr {
-    match py.import("nasbench_lite.errors").and_then(|m| m.getattr("InternalError")) {
+    match py
+        .import("nasbench_lite.errors")
+        .and_then(|m| m.getattr("InternalError"))
+    {
         Ok(class) => match class.call1((message.clone(),)) {
             Ok(instance) => PyErr::from_value(instance),
             Err(_) => PyRuntimeError::new_err(message),
@@ -34,21 +40,29 @@ fn internal_error(py: Python<'_>, message: String) -> PyErr {
     }
 }
 
-fn contiguous<'a, T>(slice: Result<&'a [T], numpy::AsSliceError>) -> PyResult<&'a [T]> {
+fn contiguous<T>(slice: Result<&[T], numpy::AsSliceError>) -> PyResult<&[T]> {
     slice.map_err(|_| PyValueError::new_err("array must be C-contiguous"))
 }
 
 /// Hex fingerprint of one graph (any size, integer entries and labels): `hash_module`.
 #[pyfunction]
-fn hash_graph(py: Python<'_>, matrix: PyReadonlyArray2<'_, i64>, labels: PyReadonlyArray1<'_, i64>) -> PyResult<String> {
+fn hash_graph(
+    py: Python<'_>,
+    matrix: PyReadonlyArray2<'_, i64>,
+    labels: PyReadonlyArray1<'_, i64>,
+) -> PyResult<String> {
     let shape = matrix.shape();
     let n = shape[0];
     if shape[1] != n || labels.len() != n {
-        return Err(PyValueError::new_err("hash_graph needs an n x n matrix and n labels"));
+        return Err(PyValueError::new_err(
+            "hash_graph needs an n x n matrix and n labels",
+        ));
     }
     let matrix = contiguous(matrix.as_slice())?.to_vec();
     let labels = contiguous(labels.as_slice())?.to_vec();
-    run_detached(py, move || hash::to_hex_string(&hash::hash_graph(n, &matrix, &labels)))
+    run_detached(py, move || {
+        hash::to_hex_string(&hash::hash_graph(n, &matrix, &labels))
+    })
 }
 
 type CheckArrays<'py> = (
@@ -73,7 +87,9 @@ fn check_and_hash<'py>(
     let shape = matrices.shape().to_vec();
     let (rows, width) = (shape[0], shape[1]);
     if shape[2] != width || codes.shape() != [rows, width] || width > hash::MAX_BATCH_VERTICES {
-        return Err(PyValueError::new_err("expected matrices (N, W, W) and codes (N, W) with W <= 8"));
+        return Err(PyValueError::new_err(
+            "expected matrices (N, W, W) and codes (N, W) with W <= 8",
+        ));
     }
     let matrices = contiguous(matrices.as_slice())?;
     let codes = contiguous(codes.as_slice())?;
@@ -87,10 +103,26 @@ fn check_and_hash<'py>(
         }
     }
     let hex = hex.into_pyarray(py).reshape([rows, 32])?;
-    let status = results.iter().map(|r| r.status as u8).collect::<Vec<_>>().into_pyarray(py);
-    let detail = results.iter().map(|r| r.detail).collect::<Vec<_>>().into_pyarray(py);
-    let vertices = results.iter().map(|r| r.num_vertices).collect::<Vec<_>>().into_pyarray(py);
-    let edges = results.iter().map(|r| r.num_edges).collect::<Vec<_>>().into_pyarray(py);
+    let status = results
+        .iter()
+        .map(|r| r.status as u8)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
+    let detail = results
+        .iter()
+        .map(|r| r.detail)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
+    let vertices = results
+        .iter()
+        .map(|r| r.num_vertices)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
+    let edges = results
+        .iter()
+        .map(|r| r.num_edges)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
     Ok((hex, status, detail, vertices, edges))
 }
 
@@ -112,12 +144,24 @@ fn enumerate_vertices<'py>(
     num_ops: u32,
 ) -> PyResult<EnumerationArrays<'py>> {
     if !(2..=hash::MAX_BATCH_VERTICES).contains(&num_vertices) || !(1..=6).contains(&num_ops) {
-        return Err(PyValueError::new_err("num_vertices must be in 2..=8 and num_ops in 1..=6"));
+        return Err(PyValueError::new_err(
+            "num_vertices must be in 2..=8 and num_ops in 1..=6",
+        ));
     }
-    let cells = run_detached(py, || enumerate::enumerate_vertices(num_vertices, max_edges, num_ops))?;
+    let cells = run_detached(py, || {
+        enumerate::enumerate_vertices(num_vertices, max_edges, num_ops)
+    })?;
     let rows = cells.len();
-    let bits = cells.iter().map(|c| c.edge_bits).collect::<Vec<_>>().into_pyarray(py);
-    let edges = cells.iter().map(|c| c.num_edges).collect::<Vec<_>>().into_pyarray(py);
+    let bits = cells
+        .iter()
+        .map(|c| c.edge_bits)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
+    let edges = cells
+        .iter()
+        .map(|c| c.num_edges)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
     let labels = cells
         .iter()
         .flat_map(|c| c.labels.iter().copied())
@@ -135,11 +179,18 @@ fn enumerate_vertices<'py>(
 
 /// Number of labelled graphs the original enumeration visits for exactly `num_vertices`.
 #[pyfunction]
-fn count_labelled(py: Python<'_>, num_vertices: usize, max_edges: u32, num_ops: u32) -> PyResult<u64> {
+fn count_labelled(
+    py: Python<'_>,
+    num_vertices: usize,
+    max_edges: u32,
+    num_ops: u32,
+) -> PyResult<u64> {
     if !(2..=hash::MAX_BATCH_VERTICES).contains(&num_vertices) {
         return Err(PyValueError::new_err("num_vertices must be in 2..=8"));
     }
-    run_detached(py, || enumerate::count_labelled(num_vertices, max_edges, num_ops))
+    run_detached(py, || {
+        enumerate::count_labelled(num_vertices, max_edges, num_ops)
+    })
 }
 
 /// Name of the MD5 kernel this CPU uses ("Avx512", "Avx2" or "Portable").
@@ -153,7 +204,9 @@ fn md5_kernel() -> String {
 fn sql_schema(name: &str) -> PyResult<&'static str> {
     match name {
         "nb101_space" => Ok(include_str!("../../../sql/nb101_space.sql")),
-        other => Err(PyValueError::new_err(format!("no embedded schema named {other:?}"))),
+        other => Err(PyValueError::new_err(format!(
+            "no embedded schema named {other:?}"
+        ))),
     }
 }
 
