@@ -16,7 +16,6 @@ from pathlib import Path
 
 import apsw
 import pytest
-
 from nasbench_lite import db as dbmod
 from nasbench_lite.build import build_nb101_space
 from nasbench_lite.cli import build_parser, main
@@ -144,7 +143,9 @@ def test_cli_query_info_hash(space_db: Path) -> None:
     assert json.loads(by_hash.stdout) == json.loads(by_spec.stdout)
     info = run_cli("info", str(space_db), "--json")
     assert json.loads(info.stdout)["meta"]["rows.cells"] == "423624"
-    hashed = run_cli("hash", "--matrix", json.dumps(INCEPTION_MATRIX), "--ops", json.dumps(INCEPTION_OPS))
+    hashed = run_cli(
+        "hash", "--matrix", json.dumps(INCEPTION_MATRIX), "--ops", json.dumps(INCEPTION_OPS)
+    )
     assert hashed.stdout.strip() == INCEPTION_HASH
 
 
@@ -277,4 +278,6 @@ def test_enumerate_to_parquet_and_csv(tmp_path: Path) -> None:
     assert rows.num_rows == 91
     assert rows.column("ops").to_pylist()[1] == "input,conv3x3-bn-relu,output"
     assert main(["enumerate", "nb101", "--out", str(csv), "--max-vertices", "4", "-q"]) == 1
-    assert main(["enumerate", "nb101", "--out", str(csv), "--max-vertices", "9", "-q", "--force"]) == 1
+    assert (
+        main(["enumerate", "nb101", "--out", str(csv), "--max-vertices", "9", "-q", "--force"]) == 1
+    )

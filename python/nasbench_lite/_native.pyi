@@ -3,6 +3,8 @@
 import numpy as np
 import numpy.typing as npt
 
+__all__: list[str]
+
 MAX_BATCH_VERTICES: int
 
 def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...

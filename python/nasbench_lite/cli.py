@@ -60,7 +60,9 @@ def _json_argument(text: str, name: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InvalidInputError(f"--{name} is not valid JSON: {exc.msg} (at char {exc.pos})") from exc
+        raise InvalidInputError(
+            f"--{name} is not valid JSON: {exc.msg} (at char {exc.pos})"
+        ) from exc
 
 
 def _spec_from_args(args: argparse.Namespace) -> Any:
@@ -84,7 +86,12 @@ def _cmd_build(args: argparse.Namespace) -> int:
     ) as update:
         summary = build_nb101_space(args.output, force=args.force, progress=update)
     _emit(
-        {"path": str(summary.path), "kind": summary.kind, "rows": summary.rows, "meta": summary.meta},
+        {
+            "path": str(summary.path),
+            "kind": summary.kind,
+            "rows": summary.rows,
+            "meta": summary.meta,
+        },
         args.json,
         [f"wrote {summary.path} ({summary.kind}): {summary.rows['cells']:,} cells"],
     )
@@ -180,7 +187,9 @@ def _cmd_info(args: argparse.Namespace) -> int:
     with Database(args.db) as db:
         meta = dict(db.meta)
     size = Path(args.db).stat().st_size
-    lines = [f"{args.db} ({size / 1e6:.1f} MB)"] + [f"  {k:28s} {v}" for k, v in sorted(meta.items())]
+    lines = [f"{args.db} ({size / 1e6:.1f} MB)"] + [
+        f"  {k:28s} {v}" for k, v in sorted(meta.items())
+    ]
     _emit({"path": str(args.db), "size_bytes": size, "meta": meta}, args.json, lines)
     return 0
 
@@ -211,7 +220,9 @@ def build_parser() -> argparse.ArgumentParser:
     space.set_defaults(handler=_cmd_build)
 
     enumerate_ = commands.add_parser(
-        "enumerate", help="enumerate a search space to Parquet/CSV", description="Enumerate a space."
+        "enumerate",
+        help="enumerate a search space to Parquet/CSV",
+        description="Enumerate a space.",
     )
     spaces = enumerate_.add_subparsers(dest="space", required=True, metavar="SPACE")
     nb101 = spaces.add_parser(
@@ -233,7 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="official NAS-Bench-101 hash of a cell",
         description="Print the official module hash of a NAS-Bench-101 cell.",
     )
-    hash_.add_argument("--matrix", required=True, help="adjacency matrix as JSON, e.g. [[0,1],[0,0]]")
+    hash_.add_argument(
+        "--matrix", required=True, help="adjacency matrix as JSON, e.g. [[0,1],[0,0]]"
+    )
     hash_.add_argument("--ops", required=True, help='ops as JSON, e.g. ["input","output"]')
     hash_.add_argument(
         "--no-check", action="store_true", help="hash even if the cell is outside the space"

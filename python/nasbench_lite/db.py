@@ -67,8 +67,8 @@ def load_schema(kind: str) -> str:
 
 def utc_now() -> str:
     """Current UTC time as ISO-8601 with a ``Z`` suffix (for ``meta.created_at``)."""
-    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace(
-        "+00:00", "Z"
+    return (
+        _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     )
 
 

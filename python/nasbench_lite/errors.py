@@ -7,6 +7,7 @@ from the builtin class callers of the official APIs already catch (``ValueError`
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 __all__ = [
@@ -73,7 +74,7 @@ class DatabaseError(NasbenchLiteError):
         path: The database path.
     """
 
-    def __init__(self, message: str, path: str | Path | None = None) -> None:
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(message)
         self.path = None if path is None else Path(path)
 
@@ -86,7 +87,9 @@ class SchemaVersionError(DatabaseError):
         actual: The version recorded in the file.
     """
 
-    def __init__(self, message: str, path: str | Path, expected: int, actual: str) -> None:
+    def __init__(
+        self, message: str, path: str | os.PathLike[str], expected: int, actual: str
+    ) -> None:
         super().__init__(message, path)
         self.expected = expected
         self.actual = actual
@@ -99,7 +102,7 @@ class BuildError(NasbenchLiteError):
         path: The output path of the build.
     """
 
-    def __init__(self, message: str, path: str | Path | None = None) -> None:
+    def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(message)
         self.path = None if path is None else Path(path)
 

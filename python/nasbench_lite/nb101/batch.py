@@ -144,9 +144,7 @@ def _pad_ragged(ops: Any, rows: int, width: int) -> list[list[str]]:
             raise InvalidInputError(f"row {row}: ops must be a list of op names", row)
         names = list(names)
         if len(names) > width:
-            raise InvalidInputError(
-                f"row {row}: {len(names)} ops for a {width}-vertex matrix", row
-            )
+            raise InvalidInputError(f"row {row}: {len(names)} ops for a {width}-vertex matrix", row)
         if not all(isinstance(x, str) for x in names):
             raise InvalidInputError(f"row {row}: ops must be strings", row)
         padded.append(names + [""] * (width - len(names)))

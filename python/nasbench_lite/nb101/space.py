@@ -84,7 +84,9 @@ def _check_arguments(max_vertices: int, max_edges: int, num_ops: int) -> None:
     if not 0 <= max_edges <= 21:
         raise InvalidInputError(f"max_edges must be between 0 and 21, got {max_edges}")
     if not 1 <= num_ops <= len(AVAILABLE_OPS):
-        raise InvalidInputError(f"num_ops must be between 1 and {len(AVAILABLE_OPS)}, got {num_ops}")
+        raise InvalidInputError(
+            f"num_ops must be between 1 and {len(AVAILABLE_OPS)}, got {num_ops}"
+        )
 
 
 def count_labelled_graphs(max_vertices: int = 7, max_edges: int = 9, num_ops: int = 3) -> int:

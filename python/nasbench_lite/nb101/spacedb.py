@@ -30,8 +30,10 @@ def decode_adjacency(digits: str) -> np.ndarray[Any, np.dtype[np.int8]]:
         The ``V x V`` matrix.
     """
     size = int(round(len(digits) ** 0.5))
-    return (np.frombuffer(digits.encode(), dtype=np.uint8) - ord("0")).astype(np.int8).reshape(
-        size, size
+    return (
+        (np.frombuffer(digits.encode(), dtype=np.uint8) - ord("0"))
+        .astype(np.int8)
+        .reshape(size, size)
     )
 
 
@@ -139,7 +141,7 @@ class SearchSpace:
             )
         finally:
             connection.execute("DELETE FROM temp.wanted")
-        columns = list(zip(*rows, strict=True)) if rows else [[]] * 7
+        columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 7
         return pa.table(
             {
                 "hash": pa.array(wanted, pa.string()),

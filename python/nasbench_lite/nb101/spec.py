@@ -88,9 +88,7 @@ class ModelSpec:
         data_format: Kept for signature compatibility ('channels_last' or 'channels_first').
     """
 
-    def __init__(
-        self, matrix: Any, ops: Sequence[str], data_format: str = "channels_last"
-    ) -> None:
+    def __init__(self, matrix: Any, ops: Sequence[str], data_format: str = "channels_last") -> None:
         """Builds and prunes a spec.
 
         Args:
