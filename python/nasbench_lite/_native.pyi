@@ -3,7 +3,15 @@
 import numpy as np
 import numpy.typing as npt
 
-__all__: list[str]
+__all__ = [
+    "MAX_BATCH_VERTICES",
+    "check_and_hash",
+    "count_labelled",
+    "enumerate_vertices",
+    "hash_graph",
+    "md5_kernel",
+    "sql_schema",
+]
 
 MAX_BATCH_VERTICES: int
 
