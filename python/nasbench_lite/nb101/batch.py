@@ -109,6 +109,8 @@ def encode_ops(ops: Any, rows: int, width: int) -> npt.NDArray[np.int8]:
     Raises:
         InvalidInputError: When the shape or element type does not fit.
     """
+    if rows == 0 and isinstance(ops, Sequence) and len(ops) == 0:
+        return np.zeros((0, width), dtype=np.int8)
     if isinstance(ops, np.ndarray) and ops.dtype.kind in "iu":
         labels = ops
         if labels.shape != (rows, width):
@@ -196,14 +198,14 @@ def check_many(matrices: Any, ops: Any) -> BatchCheck:
     valid = status == _VALID
     hashes = hex_bytes.view("S32").reshape(rows).astype("U32")
     reason = np.full(rows, "", dtype=object)
-    names = None if isinstance(ops, np.ndarray) and ops.dtype.kind in "iu" else ops
     for row in np.flatnonzero(~valid).tolist():
         code, name = 0, None
         if status[row] == _UNSUPPORTED_OP:
             column = int(detail[row])
             code = int(codes[row, column])
-            if names is not None:
-                name = str(names[row][column])
+            # Name the op as the caller wrote it: the string, or the integer label given.
+            given = ops[row][column]
+            name = given if isinstance(given, str) else _NAME_OF_LABEL.get(int(given), str(given))
         reason[row] = _reason(int(status[row]), int(detail[row]), code, name)
     return BatchCheck(valid, hashes, reason, num_vertices, num_edges)
 

@@ -50,6 +50,9 @@ MAX_VERTICES = 7
 MAX_EDGES = 9
 
 
+_MAX_ENTRY = 2**31
+
+
 def _as_matrix(matrix: Any) -> npt.NDArray[Any]:
     """Copies ``matrix`` into an ndarray, rejecting entries that are not non-negative integers."""
     array = np.array(matrix)
@@ -61,6 +64,9 @@ def _as_matrix(matrix: Any) -> npt.NDArray[Any]:
         raise InvalidSpecError("matrix entries must be finite (found NaN or infinity)")
     if np.any(array < 0) or np.any(array != np.floor(array)):
         raise InvalidSpecError("matrix entries must be non-negative integers")
+    # Degrees are summed in int64; bound entries so no sum can overflow.
+    if np.any(array >= _MAX_ENTRY):
+        raise InvalidSpecError(f"matrix entries must be below {_MAX_ENTRY}")
     return array
 
 
