@@ -6,6 +6,7 @@ or opened here, so ``import nasbench_lite`` stays cheap.
 
 from nasbench_lite.errors import (
     BuildError,
+    CorruptSourceError,
     DatabaseError,
     InternalError,
     InvalidInputError,
@@ -21,6 +22,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BuildError",
+    "CorruptSourceError",
     "DatabaseError",
     "InternalError",
     "InvalidInputError",

@@ -1,10 +1,13 @@
 """Type stubs for the private native module built from rust/py (see rust/py/src/lib.rs)."""
 
+from typing import final
+
 import numpy as np
 import numpy.typing as npt
 
 __all__ = [
     "MAX_BATCH_VERTICES",
+    "Nb101Stream",
     "check_and_hash",
     "count_labelled",
     "enumerate_vertices",
@@ -33,3 +36,23 @@ def enumerate_vertices(
 def count_labelled(num_vertices: int, max_edges: int, num_ops: int) -> int: ...
 def md5_kernel() -> str: ...
 def sql_schema(name: str) -> str: ...
+
+_NewCells = tuple[
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int8],
+    npt.NDArray[np.int64],
+]
+_Runs = tuple[
+    npt.NDArray[np.uint32], npt.NDArray[np.int64], npt.NDArray[np.uint32], npt.NDArray[np.float64]
+]
+
+@final
+class Nb101Stream:
+    def __new__(cls, path: str) -> Nb101Stream: ...
+    def start_source(self, path: str) -> None: ...
+    def next_batch(self, max_records: int) -> tuple[_NewCells, _Runs] | None: ...
+    def progress(self) -> tuple[int, int]: ...
+    def sha256(self) -> str: ...
+    def num_cells(self) -> int: ...

@@ -15,7 +15,13 @@ from pathlib import Path
 import apsw
 
 from nasbench_lite import __version__
-from nasbench_lite.db import SCHEMA_VERSIONS, atomic_output, load_schema, utc_now
+from nasbench_lite.db import (
+    SCHEMA_VERSIONS,
+    atomic_output,
+    fast_bulk_load,
+    load_schema,
+    utc_now,
+)
 from nasbench_lite.errors import BuildError
 
 __all__ = ["BuildSummary", "NB101_SPACE_SHA256", "build_nb101_space"]
@@ -94,7 +100,7 @@ def build_nb101_space(
         connection = apsw.Connection(str(temp))
         try:
             # The file is private until the rename, so durability per statement is not needed.
-            connection.execute("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF")
+            fast_bulk_load(connection)
             with connection:
                 connection.execute(load_schema(kind))
                 cell_id = 0

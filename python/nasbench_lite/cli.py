@@ -98,6 +98,47 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build_nb101(args: argparse.Namespace) -> int:
+    from nasbench_lite.nb101.builder import build_nb101
+
+    total = sum(Path(s).stat().st_size for s in args.sources if Path(s).is_file())
+    with progressbar(total, "reading TFRecords", quiet=args.quiet, unit="B") as update:
+        summary = build_nb101(args.sources, args.output, force=args.force, progress=update)
+    rows = summary.rows
+    _emit(
+        {"path": str(summary.path), "kind": summary.kind, "rows": rows, "meta": summary.meta},
+        args.json,
+        [
+            f"wrote {summary.path} ({summary.kind}): {rows['cells']:,} cells, "
+            f"{rows['records']:,} records, epochs {summary.meta['valid_epochs']}",
+            *(
+                f"  source {s['name']}: {s['size']:,} bytes, sha256 {s['sha256']}"
+                + (f" (official {s['official']})" if s["official"] else " (not an official file)")
+                for s in json.loads(summary.meta["sources"])
+            ),
+        ],
+    )
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from nasbench_lite.export import export_database
+
+    def announce(table: str) -> None:
+        if not args.quiet:
+            print(f"exporting {table} ...", file=sys.stderr)
+
+    written = export_database(
+        args.db, args.out, fmt=args.format, force=args.force, progress=announce
+    )
+    _emit(
+        {"files": {table: str(path) for table, path in written.items()}},
+        args.json,
+        [f"wrote {path}" for path in written.values()],
+    )
+    return 0
+
+
 def _cmd_enumerate(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
@@ -158,12 +199,18 @@ def _cmd_hash(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from nasbench_lite.nb101.spacedb import SearchSpace
+    from nasbench_lite.db import Database
 
     if (args.hash is None) == (args.matrix is None):
         raise InvalidInputError("give either --hash or --matrix with --ops")
     if args.matrix is not None and args.ops is None:
         raise InvalidInputError("--matrix needs --ops")
+    with Database(args.db) as db:
+        kind = db.kind
+    if kind == "nb101":
+        return _query_nb101_data(args)
+    from nasbench_lite.nb101.spacedb import SearchSpace
+
     with SearchSpace(args.db) as space:
         record = space.get(args.hash) if args.hash else space.get_spec(_spec_from_args(args))
     payload = dict(record)
@@ -177,6 +224,36 @@ def _cmd_query(args: argparse.Namespace) -> int:
         "adjacency",
         *("  " + " ".join(str(x) for x in row) for row in payload["module_adjacency"]),
     ]
+    _emit(payload, args.json, lines)
+    return 0
+
+
+def _query_nb101_data(args: argparse.Namespace) -> int:
+    from nasbench_lite.nb101.api import NASBench
+
+    with NASBench(args.db) as nasbench:
+        if args.hash:
+            fixed, computed = nasbench.get_metrics_from_hash(args.hash)
+        else:
+            fixed, computed = nasbench.get_metrics_from_spec(_spec_from_args(args))
+    payload = {
+        "module_adjacency": fixed["module_adjacency"].tolist(),
+        "module_operations": fixed["module_operations"],
+        "trainable_parameters": fixed["trainable_parameters"],
+        "computed_stats": {str(e): runs for e, runs in computed.items()},
+    }
+    lines = [
+        f"operations    {', '.join(fixed['module_operations'])}",
+        f"parameters    {fixed['trainable_parameters']:,}",
+        "epochs  repeat  final train / validation / test accuracy   training time (s)",
+    ]
+    for epochs, runs in sorted(computed.items()):
+        for repeat, run in enumerate(runs):
+            lines.append(
+                f"{epochs:6d}  {repeat:6d}  {run['final_train_accuracy']:.6f} / "
+                f"{run['final_validation_accuracy']:.6f} / {run['final_test_accuracy']:.6f}"
+                f"   {run['final_training_time']:.1f}"
+            )
     _emit(payload, args.json, lines)
     return 0
 
@@ -219,6 +296,34 @@ def build_parser() -> argparse.ArgumentParser:
     space.add_argument("--force", action="store_true", help="replace an existing output file")
     space.set_defaults(handler=_cmd_build)
 
+    data = targets.add_parser(
+        "nb101",
+        parents=[common],
+        help="NAS-Bench-101 training data from the official TFRecord file(s)",
+        description=(
+            "Read nasbench_full.tfrecord and/or nasbench_only108.tfrecord (no TensorFlow) and "
+            "write one SQLite file; every record is checked (CRCs, protobuf, hash)."
+        ),
+    )
+    data.add_argument("sources", nargs="+", type=Path, help="official .tfrecord file(s)")
+    data.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
+    data.add_argument("--force", action="store_true", help="replace an existing output file")
+    data.set_defaults(handler=_cmd_build_nb101)
+
+    export = commands.add_parser(
+        "export",
+        parents=[common],
+        help="export a database to Parquet or CSV",
+        description="Write every table of a database to DIR/<table>.parquet (zstd) or .csv.",
+    )
+    export.add_argument("db", type=Path, help="database file")
+    export.add_argument("--out", type=Path, required=True, help="output folder")
+    export.add_argument(
+        "--format", choices=["parquet", "csv"], default="parquet", help="output format"
+    )
+    export.add_argument("--force", action="store_true", help="replace existing output files")
+    export.set_defaults(handler=_cmd_export)
+
     enumerate_ = commands.add_parser(
         "enumerate",
         help="enumerate a search space to Parquet/CSV",
@@ -257,7 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
         "query",
         parents=[common],
         help="look a cell up in a database",
-        description="Look a cell up by hash or by matrix/ops in a search-space database.",
+        description=(
+            "Look a cell up by hash or by matrix/ops in a search-space or NB101 data database."
+        ),
     )
     query.add_argument("db", type=Path, help="database file")
     query.add_argument("--hash", help="module hash")

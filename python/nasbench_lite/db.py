@@ -32,13 +32,14 @@ __all__ = [
     "SCHEMA_VERSIONS",
     "Database",
     "atomic_output",
+    "fast_bulk_load",
     "load_schema",
     "quote_identifier",
     "utc_now",
 ]
 
 #: Schema version written into ``meta`` for each database kind (bump on any schema change).
-SCHEMA_VERSIONS: dict[str, int] = {"nb101_space": 1}
+SCHEMA_VERSIONS: dict[str, int] = {"nb101_space": 1, "nb101": 1}
 
 
 def quote_identifier(name: str) -> str:
@@ -63,6 +64,20 @@ def load_schema(kind: str) -> str:
         The SQL text.
     """
     return str(_native.sql_schema(kind))
+
+
+def fast_bulk_load(connection: Any, schema: str = "main") -> None:
+    """Turns off journaling and syncs on a file that stays private until its atomic rename.
+
+    Each PRAGMA runs as its own statement and its result row is consumed: with apsw a
+    multi-statement string stops at the first statement that returns a row.
+
+    Args:
+        connection: An ``apsw.Connection``.
+        schema: The attached database name.
+    """
+    for pragma in ("journal_mode = OFF", "synchronous = OFF"):
+        connection.execute(f"PRAGMA {quote_identifier(schema)}.{pragma}").fetchall()
 
 
 def utc_now() -> str:

@@ -19,6 +19,7 @@ __all__ = [
     "DatabaseError",
     "SchemaVersionError",
     "BuildError",
+    "CorruptSourceError",
     "OutputExistsError",
     "InternalError",
 ]
@@ -105,6 +106,27 @@ class BuildError(NasbenchLiteError):
     def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(message)
         self.path = None if path is None else Path(path)
+
+
+class CorruptSourceError(BuildError, ValueError):
+    """A source file that does not match its official format (nothing was written).
+
+    Attributes:
+        path: The source file.
+        record_index: 0-based index of the offending record, when known.
+        byte_offset: Byte offset of that record in the file, when known.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: str | os.PathLike[str] | None = None,
+        record_index: int | None = None,
+        byte_offset: int | None = None,
+    ) -> None:
+        super().__init__(message, path)
+        self.record_index = record_index
+        self.byte_offset = byte_offset
 
 
 class OutputExistsError(BuildError, FileExistsError):

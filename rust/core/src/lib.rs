@@ -9,5 +9,8 @@
 pub mod enumerate;
 pub mod hash;
 pub mod md5x;
+pub mod nb101_data;
+pub mod nb101_record;
 pub mod prune;
 pub mod spec;
+pub mod tfrecord;

@@ -5,6 +5,7 @@
 //! instead of aborting the interpreter. Input validation that needs Python context (dtypes, op
 //! names, messages) happens in the Python package; this layer only checks shapes it relies on.
 
+use nasbench_lite_core::nb101_data::{DataError, DatasetReader};
 use nasbench_lite_core::{enumerate, hash, md5x, spec};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
@@ -12,6 +13,8 @@ use numpy::{
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use std::fs::File;
+use std::io::BufReader;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// Runs `work` without the GIL; a panic becomes `nasbench_lite.errors.InternalError`.
@@ -37,6 +40,153 @@ fn internal_error(py: Python<'_>, message: String) -> PyErr {
             Err(_) => PyRuntimeError::new_err(message),
         },
         Err(_) => PyRuntimeError::new_err(message),
+    }
+}
+
+fn corrupt_source(py: Python<'_>, path: &str, error: &DataError) -> PyErr {
+    let class = py
+        .import("nasbench_lite.errors")
+        .and_then(|m| m.getattr("CorruptSourceError"));
+    let message = format!("{path}: {error}");
+    match class.and_then(|c| c.call1((message.clone(), path, error.record, error.offset))) {
+        Ok(instance) => PyErr::from_value(instance),
+        Err(_) => PyValueError::new_err(message),
+    }
+}
+
+type NewCellArrays<'py> = (
+    Bound<'py, PyArray2<u8>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray2<u8>>,
+    Bound<'py, PyArray2<i8>>,
+    Bound<'py, PyArray1<i64>>,
+);
+
+type RunArrays<'py> = (
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray1<i64>>,
+    Bound<'py, PyArray1<u32>>,
+    Bound<'py, PyArray2<f64>>,
+);
+
+/// Streaming reader of an official NAS-Bench-101 TFRecord (see `nb101_data.rs`).
+#[pyclass(module = "nasbench_lite._native")]
+struct Nb101Stream {
+    path: String,
+    reader: DatasetReader<BufReader<File>>,
+}
+
+impl Nb101Stream {
+    fn open_file(path: &str) -> PyResult<BufReader<File>> {
+        let file = File::open(path)
+            .map_err(|e| pyo3::exceptions::PyOSError::new_err(format!("{path}: {e}")))?;
+        Ok(BufReader::with_capacity(1 << 20, file))
+    }
+}
+
+#[pymethods]
+impl Nb101Stream {
+    #[new]
+    fn new(path: String) -> PyResult<Self> {
+        Ok(Self {
+            reader: DatasetReader::new(Self::open_file(&path)?),
+            path,
+        })
+    }
+
+    /// Continues with another file; cells and repeat counts carry over.
+    fn start_source(&mut self, path: String) -> PyResult<()> {
+        self.reader.start_source(Self::open_file(&path)?);
+        self.path = path;
+        Ok(())
+    }
+
+    /// Next batch as ((hash, num_vertices, adjacency, ops, params), (cell, epochs, repeat,
+    /// values)) or None at the end of the file. Raises CorruptSourceError on a bad record.
+    fn next_batch<'py>(
+        &mut self,
+        py: Python<'py>,
+        max_records: usize,
+    ) -> PyResult<Option<(NewCellArrays<'py>, RunArrays<'py>)>> {
+        let reader = &mut self.reader;
+        let outcome = run_detached(py, || reader.next_batch(max_records.max(1)))?;
+        let batch = match outcome {
+            Ok(Some(batch)) => batch,
+            Ok(None) => return Ok(None),
+            Err(error) => return Err(corrupt_source(py, &self.path, &error)),
+        };
+        let k = batch.new_cells.len();
+        let cells = &batch.new_cells;
+        let hashes = cells
+            .iter()
+            .flat_map(|c| c.hash)
+            .collect::<Vec<_>>()
+            .into_pyarray(py)
+            .reshape([k, 32])?;
+        let vertices = cells
+            .iter()
+            .map(|c| c.num_vertices as u8)
+            .collect::<Vec<_>>()
+            .into_pyarray(py);
+        let adjacency = cells
+            .iter()
+            .flat_map(|c| c.adjacency)
+            .collect::<Vec<_>>()
+            .into_pyarray(py)
+            .reshape([k, 49])?;
+        let ops = cells
+            .iter()
+            .flat_map(|c| c.ops)
+            .collect::<Vec<_>>()
+            .into_pyarray(py)
+            .reshape([k, 7])?;
+        let params = cells
+            .iter()
+            .map(|c| c.trainable_parameters as i64)
+            .collect::<Vec<_>>()
+            .into_pyarray(py);
+        let m = batch.runs.len();
+        let runs = &batch.runs;
+        let cell = runs
+            .iter()
+            .map(|r| r.cell)
+            .collect::<Vec<_>>()
+            .into_pyarray(py);
+        let epochs = runs
+            .iter()
+            .map(|r| r.epochs)
+            .collect::<Vec<_>>()
+            .into_pyarray(py);
+        let repeat = runs
+            .iter()
+            .map(|r| r.repeat)
+            .collect::<Vec<_>>()
+            .into_pyarray(py);
+        let values = runs
+            .iter()
+            .flat_map(|r| r.values)
+            .collect::<Vec<_>>()
+            .into_pyarray(py)
+            .reshape([m, 8])?;
+        Ok(Some((
+            (hashes, vertices, adjacency, ops, params),
+            (cell, epochs, repeat, values),
+        )))
+    }
+
+    /// (bytes read, records read) so far.
+    fn progress(&self) -> (u64, u64) {
+        self.reader.progress()
+    }
+
+    /// SHA-256 (hex) of the bytes read so far: the whole file after the last batch.
+    fn sha256(&self) -> String {
+        self.reader.sha256_hex()
+    }
+
+    /// Number of distinct cells seen so far.
+    fn num_cells(&self) -> usize {
+        self.reader.num_cells()
     }
 }
 
@@ -204,6 +354,7 @@ fn md5_kernel() -> String {
 fn sql_schema(name: &str) -> PyResult<&'static str> {
     match name {
         "nb101_space" => Ok(include_str!("../../../sql/nb101_space.sql")),
+        "nb101" => Ok(include_str!("../../../sql/nb101.sql")),
         other => Err(PyValueError::new_err(format!(
             "no embedded schema named {other:?}"
         ))),
@@ -218,6 +369,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(md5_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(sql_schema, m)?)?;
+    m.add_class::<Nb101Stream>()?;
     m.add("MAX_BATCH_VERTICES", hash::MAX_BATCH_VERTICES)?;
     Ok(())
 }

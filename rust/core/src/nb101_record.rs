@@ -1,0 +1,327 @@
+//! One record of the official NAS-Bench-101 dataset: the JSON row and its `ModelMetrics` protobuf.
+//!
+//! Payload = UTF-8 JSON array `[hash, epochs, adjacency digits, "op,op,...", base64(proto)]`
+//! (see `shared/formats/nb101.md` §5). The protobuf is decoded by hand (proto2 wire format) so
+//! no protobuf compiler or runtime is needed; unknown fields are skipped as protobuf does.
+
+use base64::Engine;
+
+/// `EvaluationData`: one evaluation during training. Absent fields read as proto2 defaults (0).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct EvalPoint {
+    pub current_epoch: f64,
+    pub training_time: f64,
+    pub train_accuracy: f64,
+    pub validation_accuracy: f64,
+    pub test_accuracy: f64,
+}
+
+/// `ModelMetrics`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ModelMetrics {
+    pub evaluations: Vec<EvalPoint>,
+    pub trainable_parameters: i32,
+    pub total_time: f64,
+}
+
+/// A parsed record: the JSON fields plus the decoded metrics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// The 32 lowercase hex characters of the stored module hash.
+    pub hash: [u8; 32],
+    pub epochs: i64,
+    pub num_vertices: usize,
+    /// Row-major 0/1 adjacency, `num_vertices^2` entries used.
+    pub adjacency: [u8; 49],
+    /// Op codes (input -1, output -2, conv3x3 0, conv1x1 1, maxpool3x3 2), `num_vertices` used.
+    pub ops: [i8; 7],
+    pub metrics: ModelMetrics,
+}
+
+/// Op names of the dataset and their codes.
+pub const OP_CODES: [(&str, i8); 5] = [
+    ("input", -1),
+    ("output", -2),
+    ("conv3x3-bn-relu", 0),
+    ("conv1x1-bn-relu", 1),
+    ("maxpool3x3", 2),
+];
+
+struct Wire<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Wire<'a> {
+    fn varint(&mut self) -> Result<u64, String> {
+        let mut value = 0u64;
+        for shift in (0..70).step_by(7) {
+            let byte = *self
+                .bytes
+                .get(self.at)
+                .ok_or("protobuf: truncated varint")?;
+            self.at += 1;
+            if shift == 63 && byte > 1 {
+                return Err("protobuf: varint overflows 64 bits".into());
+            }
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err("protobuf: varint longer than 10 bytes".into())
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or("protobuf: field runs past the end of the message")?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+
+    fn fixed64(&mut self) -> Result<f64, String> {
+        let raw = self.take(8)?;
+        Ok(f64::from_le_bytes(raw.try_into().expect("8 bytes")))
+    }
+
+    /// Skips a field of the given wire type (unknown fields).
+    fn skip(&mut self, wire_type: u64) -> Result<(), String> {
+        match wire_type {
+            0 => self.varint().map(|_| ()),
+            1 => self.take(8).map(|_| ()),
+            2 => {
+                let n = self.varint()? as usize;
+                self.take(n).map(|_| ())
+            }
+            5 => self.take(4).map(|_| ()),
+            other => Err(format!("protobuf: unsupported wire type {other}")),
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.at >= self.bytes.len()
+    }
+}
+
+fn expect_wire(field: u64, wire_type: u64, expected: u64) -> Result<(), String> {
+    if wire_type != expected {
+        return Err(format!(
+            "protobuf: field {field} has wire type {wire_type}, expected {expected}"
+        ));
+    }
+    Ok(())
+}
+
+fn decode_eval(bytes: &[u8]) -> Result<EvalPoint, String> {
+    let mut wire = Wire { bytes, at: 0 };
+    let mut point = EvalPoint::default();
+    while !wire.done() {
+        let key = wire.varint()?;
+        let (field, wire_type) = (key >> 3, key & 7);
+        let slot = match field {
+            1 => Some(&mut point.current_epoch),
+            2 => Some(&mut point.training_time),
+            3 => Some(&mut point.train_accuracy),
+            4 => Some(&mut point.validation_accuracy),
+            5 => Some(&mut point.test_accuracy),
+            _ => None,
+        };
+        match slot {
+            Some(value) => {
+                expect_wire(field, wire_type, 1)?;
+                *value = wire.fixed64()?;
+            }
+            // checkpoint_path (6) and unknown fields are not needed.
+            None => wire.skip(wire_type)?,
+        }
+    }
+    Ok(point)
+}
+
+/// Decodes a serialized `nasbench.ModelMetrics`.
+pub fn decode_model_metrics(bytes: &[u8]) -> Result<ModelMetrics, String> {
+    let mut wire = Wire { bytes, at: 0 };
+    let mut metrics = ModelMetrics::default();
+    while !wire.done() {
+        let key = wire.varint()?;
+        let (field, wire_type) = (key >> 3, key & 7);
+        match field {
+            1 => {
+                expect_wire(field, wire_type, 2)?;
+                let n = wire.varint()? as usize;
+                metrics.evaluations.push(decode_eval(wire.take(n)?)?);
+            }
+            2 => {
+                expect_wire(field, wire_type, 0)?;
+                // int32 is sign-extended to 64 bits on the wire; keep the low 32 bits.
+                metrics.trainable_parameters = wire.varint()? as i64 as i32;
+            }
+            3 => {
+                expect_wire(field, wire_type, 1)?;
+                metrics.total_time = wire.fixed64()?;
+            }
+            _ => wire.skip(wire_type)?,
+        }
+    }
+    Ok(metrics)
+}
+
+/// Parses one payload. Errors are messages naming the offending field.
+pub fn parse_payload(payload: &[u8]) -> Result<Record, String> {
+    let (hash, epochs, adjacency, ops, metrics): (String, i64, String, String, String) =
+        serde_json::from_slice(payload).map_err(|e| format!("bad JSON row: {e}"))?;
+    let hash_bytes = hash.as_bytes();
+    if hash_bytes.len() != 32
+        || !hash_bytes
+            .iter()
+            .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
+    {
+        return Err(format!(
+            "bad module hash {hash:?} (want 32 lowercase hex characters)"
+        ));
+    }
+    let num_vertices = (1..=7usize)
+        .find(|v| v * v == adjacency.len())
+        .ok_or_else(|| {
+            format!(
+                "adjacency has {} digits, not V*V for V in 1..=7",
+                adjacency.len()
+            )
+        })?;
+    let mut matrix = [0u8; 49];
+    for (i, c) in adjacency.bytes().enumerate() {
+        matrix[i] = match c {
+            b'0' => 0,
+            b'1' => 1,
+            other => return Err(format!("adjacency digit {:?} is not 0 or 1", other as char)),
+        };
+    }
+    let names: Vec<&str> = ops.split(',').collect();
+    if names.len() != num_vertices {
+        return Err(format!(
+            "{} ops for a {num_vertices}-vertex matrix",
+            names.len()
+        ));
+    }
+    let mut codes = [0i8; 7];
+    for (slot, name) in codes.iter_mut().zip(&names) {
+        *slot = OP_CODES
+            .iter()
+            .find(|(known, _)| known == name)
+            .map(|&(_, code)| code)
+            .ok_or_else(|| format!("unknown op {name:?}"))?;
+    }
+    let proto = base64::engine::general_purpose::STANDARD
+        .decode(metrics.as_bytes())
+        .map_err(|e| format!("bad base64 metrics: {e}"))?;
+    let metrics = decode_model_metrics(&proto)?;
+    let mut hash_out = [0u8; 32];
+    hash_out.copy_from_slice(hash_bytes);
+    Ok(Record {
+        hash: hash_out,
+        epochs,
+        num_vertices,
+        adjacency: matrix,
+        ops: codes,
+        metrics,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn varint(mut v: u64, out: &mut Vec<u8>) {
+        loop {
+            let byte = (v & 0x7f) as u8;
+            v >>= 7;
+            if v == 0 {
+                out.push(byte);
+                return;
+            }
+            out.push(byte | 0x80);
+        }
+    }
+
+    fn eval_bytes(values: [f64; 5], path: &str) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            out.push(((i as u8 + 1) << 3) | 1);
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        out.push(0x32);
+        varint(path.len() as u64, &mut out);
+        out.extend_from_slice(path.as_bytes());
+        out
+    }
+
+    fn metrics_bytes(params: i32) -> Vec<u8> {
+        let mut out = Vec::new();
+        for e in [
+            [0.0, 0.0, 0.1, 0.1, 0.1],
+            [54.0, 1.5, 0.5, 0.4, 0.3],
+            [108.0, 3.25, 1.0, 0.9, 0.8],
+        ] {
+            let inner = eval_bytes(e, "gs://x");
+            out.push(0x0a);
+            varint(inner.len() as u64, &mut out);
+            out.extend_from_slice(&inner);
+        }
+        out.push(0x10);
+        varint(params as i64 as u64, &mut out);
+        out.push(0x19);
+        out.extend_from_slice(&4.5f64.to_le_bytes());
+        out.extend_from_slice(&[0xf8, 0x07, 0x01]); // unknown varint field 127
+        out
+    }
+
+    #[test]
+    fn decodes_metrics() {
+        let m = decode_model_metrics(&metrics_bytes(2694282)).unwrap();
+        assert_eq!(m.evaluations.len(), 3);
+        assert_eq!(m.evaluations[2].training_time, 3.25);
+        assert_eq!(m.evaluations[1].test_accuracy, 0.3);
+        assert_eq!(m.trainable_parameters, 2694282);
+        assert_eq!(m.total_time, 4.5);
+        assert_eq!(
+            decode_model_metrics(&metrics_bytes(-5))
+                .unwrap()
+                .trainable_parameters,
+            -5
+        );
+    }
+
+    #[test]
+    fn rejects_broken_protobuf() {
+        let good = metrics_bytes(1);
+        assert!(decode_model_metrics(&good[..good.len() - 20]).is_err());
+        assert!(decode_model_metrics(&[0x0a, 0x05, 0x09]).is_err());
+        assert!(decode_model_metrics(&[0x0b]).is_err());
+    }
+
+    #[test]
+    fn parses_a_row() {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(metrics_bytes(7));
+        let row = format!(
+            "[\"b49ac8c578b4561d79ac7087988f1c61\", 108, \"010001000\", \"input,conv3x3-bn-relu,output\", \"{b64}\"]"
+        );
+        let r = parse_payload(row.as_bytes()).unwrap();
+        assert_eq!(r.num_vertices, 3);
+        assert_eq!(&r.ops[..3], &[-1, 0, -2]);
+        assert_eq!(&r.adjacency[..9], &[0, 1, 0, 0, 0, 1, 0, 0, 0]);
+        assert_eq!(r.epochs, 108);
+        assert_eq!(r.metrics.trainable_parameters, 7);
+        for bad in [
+            row.replace("108", "\"108\""),
+            row.replace("010001000", "0100010"),
+            row.replace("010001000", "010001002"),
+            row.replace("conv3x3-bn-relu", "conv5x5"),
+            row.replace("b49ac8c5", "B49AC8C5"),
+            row.replace(&b64, "!!!"),
+            row[..row.len() - 1].to_string(),
+        ] {
+            assert!(parse_payload(bad.as_bytes()).is_err(), "{bad}");
+        }
+    }
+}
