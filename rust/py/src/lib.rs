@@ -343,6 +343,25 @@ fn count_labelled(
     })
 }
 
+/// Frames payloads as TFRecords (u64 length, masked CRC32C of it, payload, masked CRC32C).
+///
+/// Writing side of the format, used to produce files in the official layout (benchmarks,
+/// fixtures); one call per batch of payloads.
+#[pyfunction]
+fn frame_tfrecords<'py>(
+    py: Python<'py>,
+    payloads: Vec<Vec<u8>>,
+) -> PyResult<Bound<'py, pyo3::types::PyBytes>> {
+    let framed = run_detached(py, move || {
+        let mut out = Vec::with_capacity(payloads.iter().map(|p| p.len() + 16).sum());
+        for payload in &payloads {
+            out.extend_from_slice(&nasbench_lite_core::tfrecord::frame(payload));
+        }
+        out
+    })?;
+    Ok(pyo3::types::PyBytes::new(py, &framed))
+}
+
 /// Name of the MD5 kernel this CPU uses ("Avx512", "Avx2" or "Portable").
 #[pyfunction]
 fn md5_kernel() -> String {
@@ -368,6 +387,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(enumerate_vertices, m)?)?;
     m.add_function(wrap_pyfunction!(count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(md5_kernel, m)?)?;
+    m.add_function(wrap_pyfunction!(frame_tfrecords, m)?)?;
     m.add_function(wrap_pyfunction!(sql_schema, m)?)?;
     m.add_class::<Nb101Stream>()?;
     m.add("MAX_BATCH_VERTICES", hash::MAX_BATCH_VERTICES)?;
