@@ -13,6 +13,7 @@ import contextlib
 import datetime as _dt
 import os
 import tempfile
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
@@ -104,7 +105,13 @@ class Database:
         if not self.path.is_file():
             raise DatabaseError(f"{self.path}: no such database file", self.path)
         try:
-            self.connection = apsw.Connection(str(self.path), flags=apsw.SQLITE_OPEN_READONLY)
+            # immutable=1: a built database never changes (rebuilds replace the file by rename,
+            # which open handles do not see), so SQLite can skip file locking and change
+            # detection on every statement: ~5 us per query saved, several processes still fine.
+            uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?immutable=1"
+            self.connection = apsw.Connection(
+                uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI
+            )
             rows = self.connection.execute("SELECT key, value FROM meta").fetchall()
         except apsw.Error as exc:
             with contextlib.suppress(Exception):

@@ -207,7 +207,7 @@ def check_spec(spec: ModelSpec) -> None:
     if not spec.valid_spec or spec.matrix is None or spec.ops is None:
         raise OutOfDomainError("invalid spec, provided graph is disconnected.")
     num_vertices = len(spec.ops)
-    num_edges = int(np.sum(spec.matrix))
+    num_edges = int(spec.matrix.sum())
     if num_vertices > MAX_VERTICES:
         raise OutOfDomainError(
             f"too many vertices, got {num_vertices} (max vertices = {MAX_VERTICES})"
