@@ -362,6 +362,13 @@ fn frame_tfrecords<'py>(
     Ok(pyo3::types::PyBytes::new(py, &framed))
 }
 
+/// Panics inside the native layer on purpose, so the test suite can check that a Rust panic
+/// reaches Python as `nasbench_lite.errors.InternalError` instead of aborting the process.
+#[pyfunction]
+fn _selftest_panic(py: Python<'_>, message: String) -> PyResult<()> {
+    run_detached(py, move || -> () { panic!("{message}") })
+}
+
 /// Name of the MD5 kernel this CPU uses ("Avx512", "Avx2" or "Portable").
 #[pyfunction]
 fn md5_kernel() -> String {
@@ -388,6 +395,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(md5_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(frame_tfrecords, m)?)?;
+    m.add_function(wrap_pyfunction!(_selftest_panic, m)?)?;
     m.add_function(wrap_pyfunction!(sql_schema, m)?)?;
     m.add_class::<Nb101Stream>()?;
     m.add("MAX_BATCH_VERTICES", hash::MAX_BATCH_VERTICES)?;
