@@ -6,6 +6,7 @@
 //! * [`spec`] — batch constructor checks + pruning + `_check_spec` + hashing.
 //! * [`enumerate`] — the exhaustive enumeration of `generate_graphs.py`.
 
+pub mod cost101;
 pub mod enumerate;
 pub mod hash;
 pub mod md5x;
