@@ -1,5 +1,5 @@
 -- NAS-Bench-101 search space (no training data): every unique cell of the original enumeration.
--- Schema version 1. Loaded by nasbench_lite.build (embedded in the native module at compile time).
+-- Schema version 2 (2 added trainable_parameters and flops). Loaded by nasbench_lite.build (embedded in the native module at compile time).
 --
 -- Encodings (the same as the official TFRecord rows, so both kinds of DB read alike):
 --   adjacency: row-major '0'/'1' digits of the V x V representative matrix (length V*V);
@@ -18,7 +18,10 @@ CREATE TABLE cells (
     num_edges    INTEGER NOT NULL CHECK (num_edges BETWEEN 1 AND 9),
     edge_bits    INTEGER NOT NULL,     -- graph_util.gen_is_edge_fn bits of the adjacency
     adjacency    TEXT    NOT NULL,
-    ops          TEXT    NOT NULL
+    ops          TEXT    NOT NULL,
+    -- Whole-network costs computed by nasbench_lite.nb101.cost (exact; see its docstring):
+    trainable_parameters INTEGER NOT NULL,  -- equals the official dataset's value
+    flops                INTEGER NOT NULL   -- NAR convention (2 per multiply-add)
 );
 
 -- Created after the bulk load by the builder (see nasbench_lite.build):

@@ -77,7 +77,7 @@ def test_built_database_content(space_db: Path) -> None:
         assert len(space) == 423624
         meta = space.meta
         record = space.get(INCEPTION_HASH)
-    assert meta["schema_version"] == "1"
+    assert meta["schema_version"] == "2"
     assert meta["kind"] == "nb101_space"
     assert meta["hash_list_matches_published"] == "true"
     assert meta["rows.cells"] == "423624"
@@ -96,6 +96,7 @@ def test_built_database_content(space_db: Path) -> None:
     assert ModelSpec(record["module_adjacency"], record["module_operations"]).hash_spec() == (
         INCEPTION_HASH
     )
+    assert record["trainable_parameters"] == 2_694_282  # the notebook's value for this cell
     # Plain sqlite3 reads it too, and the hash index exists.
     with sqlite3.connect(f"file:{space_db}?mode=ro", uri=True) as con:
         plan = con.execute(
@@ -199,7 +200,7 @@ def test_query_foreign_and_corrupt_files(tmp_path: Path) -> None:
         con.execute("INSERT INTO meta VALUES ('kind', 'nb101_space'), ('schema_version', '99')")
     with pytest.raises(SchemaVersionError) as info:
         SearchSpace(other)
-    assert (info.value.expected, info.value.actual) == (1, "99")
+    assert (info.value.expected, info.value.actual) == (2, "99")
     result = run_cli("info", str(other))
     assert result.returncode == 1 and "schema version" in result.stderr
 

@@ -15,6 +15,7 @@ __all__ = [
     "frame_tfrecords",
     "hash_graph",
     "md5_kernel",
+    "nb101_costs",
     "sql_schema",
 ]
 
@@ -39,6 +40,15 @@ def count_labelled(num_vertices: int, max_edges: int, num_ops: int) -> int: ...
 def md5_kernel() -> str: ...
 def _selftest_panic(message: str) -> None: ...
 def frame_tfrecords(payloads: list[bytes]) -> bytes: ...
+def nb101_costs(
+    matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]
+) -> tuple[
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint64],
+    npt.NDArray[np.uint64],
+]: ...
 def sql_schema(name: str) -> str: ...
 
 _NewCells = tuple[

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import apsw
+import numpy as np
 
 from nasbench_lite import __version__
 from nasbench_lite.db import (
@@ -77,6 +78,7 @@ def build_nb101_space(
         BuildError: The output cannot be written, or the enumeration does not reproduce the
             published hash list (nothing is written then).
     """
+    from nasbench_lite.nb101.cost import cost_many
     from nasbench_lite.nb101.space import count_labelled_graphs, space_chunks
 
     kind = "nb101_space"
@@ -105,6 +107,7 @@ def build_nb101_space(
                 connection.execute(load_schema(kind))
                 cell_id = 0
                 for chunk in chunks:
+                    costs = cost_many(chunk.adjacency().astype(np.uint8), chunk.labels)
                     rows = list(
                         zip(
                             range(cell_id, cell_id + len(chunk.hashes)),
@@ -114,12 +117,15 @@ def build_nb101_space(
                             chunk.edge_bits.tolist(),
                             chunk.adjacency_strings().tolist(),
                             chunk.ops_strings().tolist(),
+                            costs["trainable_parameters"].tolist(),
+                            costs["flops"].tolist(),
                             strict=True,
                         )
                     )
                     connection.executemany(
                         "INSERT INTO cells(cell_id, hash, num_vertices, num_edges, edge_bits,"
-                        " adjacency, ops) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        " adjacency, ops, trainable_parameters, flops)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         rows,
                     )
                     cell_id += len(rows)

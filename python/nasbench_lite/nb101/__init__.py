@@ -6,6 +6,7 @@ Drop-in names from the official ``nasbench`` package: :class:`ModelSpec`, ``OutO
 
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 from nasbench_lite.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
+from nasbench_lite.nb101.cost import CostArrays, cell_costs, cost_many, trainable_parameters
 from nasbench_lite.nb101.space import (
     SpaceChunk,
     count_labelled_graphs,
@@ -37,15 +38,19 @@ __all__ = [
     "OUTPUT",
     "PAD_LABEL",
     "BatchCheck",
+    "CostArrays",
     "InvalidSpecError",
     "ModelSpec",
     "OutOfDomainError",
     "SpaceChunk",
+    "cell_costs",
     "check_many",
     "check_spec",
+    "cost_many",
     "count_labelled_graphs",
     "enumerate_cells",
     "hash_many",
     "is_valid",
     "space_chunks",
+    "trainable_parameters",
 ]

@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 
 __all__ = ["SearchSpace", "decode_adjacency"]
 
-_COLUMNS = "cell_id, hash, num_vertices, num_edges, edge_bits, adjacency, ops"
+_COLUMNS = (
+    "cell_id, hash, num_vertices, num_edges, edge_bits, adjacency, ops, trainable_parameters, flops"
+)
 
 
 def decode_adjacency(digits: str) -> np.ndarray[Any, np.dtype[np.int8]]:
@@ -66,7 +68,9 @@ class SearchSpace:
 
     @staticmethod
     def _record(row: tuple[Any, ...]) -> dict[str, Any]:
-        cell_id, module_hash, num_vertices, num_edges, edge_bits, adjacency, ops = row
+        cell_id, module_hash, num_vertices, num_edges, edge_bits, adjacency, ops, params, flops = (
+            row
+        )
         return {
             "cell_id": cell_id,
             "hash": module_hash,
@@ -75,6 +79,8 @@ class SearchSpace:
             "edge_bits": edge_bits,
             "module_adjacency": decode_adjacency(adjacency),
             "module_operations": ops.split(","),
+            "trainable_parameters": params,
+            "flops": flops,
         }
 
     def get(self, module_hash: str) -> dict[str, Any]:
@@ -86,7 +92,8 @@ class SearchSpace:
         Returns:
             Dict with ``cell_id``, ``hash``, ``num_vertices``, ``num_edges``, ``edge_bits``,
             ``module_adjacency`` (int8 ndarray, the original's representative) and
-            ``module_operations`` (list of op names).
+            ``module_operations`` (list of op names), ``trainable_parameters`` and ``flops``
+            (see :mod:`nasbench_lite.nb101.cost`).
 
         Raises:
             NotInDatabaseError: No cell has this hash (a ``KeyError``).
@@ -136,12 +143,13 @@ class SearchSpace:
                 )
             rows = self.db.query(
                 "SELECT w.pos, c.cell_id, c.num_vertices, c.num_edges, c.edge_bits,"
-                " c.adjacency, c.ops FROM temp.wanted w LEFT JOIN cells c ON c.hash = w.hash"
+                " c.adjacency, c.ops, c.trainable_parameters, c.flops"
+                " FROM temp.wanted w LEFT JOIN cells c ON c.hash = w.hash"
                 " ORDER BY w.pos"
             )
         finally:
             connection.execute("DELETE FROM temp.wanted")
-        columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 7
+        columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 9
         return pa.table(
             {
                 "hash": pa.array(wanted, pa.string()),
@@ -152,6 +160,8 @@ class SearchSpace:
                 "edge_bits": pa.array(columns[4], pa.uint32()),
                 "adjacency": pa.array(columns[5], pa.string()),
                 "ops": pa.array(columns[6], pa.string()),
+                "trainable_parameters": pa.array(columns[7], pa.int64()),
+                "flops": pa.array(columns[8], pa.int64()),
             }
         )
 

@@ -343,6 +343,68 @@ fn count_labelled(
     })
 }
 
+type CostArrays<'py> = (
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, numpy::PyArray3<u64>>,
+    Bound<'py, numpy::PyArray3<u64>>,
+    Bound<'py, PyArray1<u64>>,
+    Bound<'py, PyArray1<u64>>,
+);
+
+/// Network costs of a batch of padded NB101 cells (same input layout as `check_and_hash`).
+///
+/// Returns (status (N,) uint8 as in `check_and_hash`, vertex FLOPs (N, 9, 7), vertex params
+/// (N, 9, 7) of the pruned cell, total FLOPs (N,), trainable parameters (N,)); cost entries of
+/// invalid rows are 0.
+#[pyfunction]
+fn nb101_costs<'py>(
+    py: Python<'py>,
+    matrices: PyReadonlyArray3<'py, u8>,
+    codes: PyReadonlyArray2<'py, i8>,
+) -> PyResult<CostArrays<'py>> {
+    let shape = matrices.shape().to_vec();
+    let (rows, width) = (shape[0], shape[1]);
+    if shape[2] != width || codes.shape() != [rows, width] || width > 7 {
+        return Err(PyValueError::new_err("expected matrices (N, W, W) and codes (N, W) with W <= 7"));
+    }
+    let matrices = contiguous(matrices.as_slice())?;
+    let codes = contiguous(codes.as_slice())?;
+    let results = run_detached(py, || {
+        use rayon::prelude::*;
+        (0..rows)
+            .into_par_iter()
+            .map(|r| {
+                let (result, cell) = spec::check_row(
+                    width,
+                    &matrices[r * width * width..(r + 1) * width * width],
+                    &codes[r * width..(r + 1) * width],
+                );
+                (result.status as u8, cell.map(|c| nasbench_lite_core::cost101::cell_costs(&c)))
+            })
+            .collect::<Vec<_>>()
+    })?;
+    let status = results.iter().map(|r| r.0).collect::<Vec<_>>().into_pyarray(py);
+    let zero = nasbench_lite_core::cost101::CellCosts {
+        vertex_flops: [[0; 7]; 9],
+        vertex_params: [[0; 7]; 9],
+        flops: 0,
+        trainable_parameters: 0,
+    };
+    let costs: Vec<&nasbench_lite_core::cost101::CellCosts> =
+        results.iter().map(|r| r.1.as_ref().unwrap_or(&zero)).collect();
+    let vflops = costs.iter().flat_map(|c| c.vertex_flops.iter().flatten().copied()).collect::<Vec<_>>();
+    let vparams = costs.iter().flat_map(|c| c.vertex_params.iter().flatten().copied()).collect::<Vec<_>>();
+    let flops = costs.iter().map(|c| c.flops).collect::<Vec<_>>().into_pyarray(py);
+    let params = costs.iter().map(|c| c.trainable_parameters).collect::<Vec<_>>().into_pyarray(py);
+    Ok((
+        status,
+        vflops.into_pyarray(py).reshape([rows, 9, 7])?,
+        vparams.into_pyarray(py).reshape([rows, 9, 7])?,
+        flops,
+        params,
+    ))
+}
+
 /// Frames payloads as TFRecords (u64 length, masked CRC32C of it, payload, masked CRC32C).
 ///
 /// Writing side of the format, used to produce files in the official layout (benchmarks,
@@ -395,6 +457,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(md5_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(frame_tfrecords, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_costs, m)?)?;
     m.add_function(wrap_pyfunction!(_selftest_panic, m)?)?;
     m.add_function(wrap_pyfunction!(sql_schema, m)?)?;
     m.add_class::<Nb101Stream>()?;
