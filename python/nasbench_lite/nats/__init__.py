@@ -1,7 +1,7 @@
 """NATS-Bench / NAS-Bench-201: topology cells and their exact costs (data API: issue #5)."""
 
 from nasbench_lite.nats.arch import EDGES, OPS, parse_arch, str2lists
-from nasbench_lite.nats.cost import DATASETS, NAR_DATASETS, cell_costs, cost_many
+from nasbench_lite.nats.cost import DATASETS, NAR_DATASETS, cell_costs, cost_many, encode_many
 
 __all__ = [
     "DATASETS",
@@ -10,6 +10,7 @@ __all__ = [
     "OPS",
     "cell_costs",
     "cost_many",
+    "encode_many",
     "parse_arch",
     "str2lists",
 ]

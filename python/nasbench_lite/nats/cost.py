@@ -139,3 +139,36 @@ def cell_costs(arch_str: str) -> dict[str, Any]:
                 key: costs[kind][0, i].tolist() for i, key in enumerate(_CELL_KEYS)
             }
     return record
+
+
+#: Op code of each op in NAR's ``cell_adjacency`` (0 none, 1 skip, 2 conv1x1, 3 conv3x3, 4 pool).
+_NAR_OP_CODE = {op: i for i, op in enumerate(OPS)}
+
+
+def encode_many(arch_strs: Sequence[str], dataset: str) -> Any:
+    """The NAR/ReNAS feature tensor of NAS-Bench-201 cells: ``(N, 31, 4, 4)`` float64.
+
+    Channel 0 is NAR's ``cell_adjacency`` (upper-triangular ``[source][target]`` op codes:
+    0 none, 1 skip, 2 conv1x1, 3 conv3x3, 4 avg-pool); then, for each of the 15 normal cells,
+    the edge FLOPs and the edge parameters placed at ``[source][target]`` (unscaled, as NAR).
+
+    Args:
+        arch_strs: Arch strings.
+        dataset: One of :data:`DATASETS`.
+
+    Returns:
+        The tensors.
+
+    Raises:
+        InvalidInputError: Unknown dataset or malformed arch string.
+    """
+    from nasbench_lite.nats.arch import EDGES
+
+    costs = cost_many(arch_strs, dataset)
+    codes = _op_codes(arch_strs)
+    out = np.zeros((len(codes), 31, 4, 4), dtype=np.float64)
+    for e, (source, target) in enumerate(EDGES):
+        out[:, 0, source, target] = codes[:, e]
+        out[:, 1::2, source, target] = costs["opt_flops"][:, :, e]
+        out[:, 2::2, source, target] = costs["opt_params"][:, :, e]
+    return out

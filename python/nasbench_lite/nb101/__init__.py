@@ -7,6 +7,7 @@ Drop-in names from the official ``nasbench`` package: :class:`ModelSpec`, ``OutO
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 from nasbench_lite.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
 from nasbench_lite.nb101.cost import CostArrays, cell_costs, cost_many, trainable_parameters
+from nasbench_lite.nb101.encode import encode_many
 from nasbench_lite.nb101.space import (
     SpaceChunk,
     count_labelled_graphs,
@@ -48,6 +49,7 @@ __all__ = [
     "check_spec",
     "cost_many",
     "count_labelled_graphs",
+    "encode_many",
     "enumerate_cells",
     "hash_many",
     "is_valid",
