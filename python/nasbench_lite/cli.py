@@ -121,6 +121,25 @@ def _cmd_build_nb101(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build_nar(args: argparse.Namespace) -> int:
+    from nasbench_lite.nar import build_nar
+
+    total = sum(Path(s).stat().st_size for s in args.sources if Path(s).is_file())
+    with progressbar(total, "reading NAR JSON", quiet=args.quiet, unit="B") as update:
+        summary = build_nar(args.sources, args.output, force=args.force, progress=update)
+    rows = summary.rows
+    _emit(
+        {"path": str(summary.path), "kind": summary.kind, "rows": rows, "meta": summary.meta},
+        args.json,
+        [
+            f"wrote {summary.path}: {rows['nar101']:,} NB101 records "
+            f"({rows['mismatched.nar101']:,} differ from our cost model), "
+            f"{rows['nar201']:,} NB201 records ({rows['mismatched.nar201']:,} differ)"
+        ],
+    )
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from nasbench_lite.export import export_database
 
@@ -309,6 +328,20 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
     data.add_argument("--force", action="store_true", help="replace an existing output file")
     data.set_defaults(handler=_cmd_build_nb101)
+
+    nar = targets.add_parser(
+        "nar",
+        parents=[common],
+        help="NAR cell-information JSON file(s), checked against the cost model",
+        description=(
+            "Stream the NAR NB101 and/or NB201 cell-information JSON files into one SQLite file; "
+            "every record's FLOPs/params (and NB101 hash) are compared with nasbench_lite's."
+        ),
+    )
+    nar.add_argument("sources", nargs="+", type=Path, help="NAR .json file(s)")
+    nar.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
+    nar.add_argument("--force", action="store_true", help="replace an existing output file")
+    nar.set_defaults(handler=_cmd_build_nar)
 
     export = commands.add_parser(
         "export",
