@@ -33,7 +33,6 @@ same file at the same time.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import struct
@@ -44,11 +43,10 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nasbench_lite.db import Database
-from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
 from nasbench_lite.nb101.spec import (
     AVAILABLE_OPS,
     INPUT,
-    MAX_VERTICES,
     OUTPUT,
     ModelSpec,
     check_spec,
@@ -375,136 +373,23 @@ class NASBench:
             OutOfDomainError: Invalid ``epochs``.
             InvalidInputError: Bad ``repeat``/``count_budget`` combination or malformed input.
         """
-        import pyarrow as pa
+        from nasbench_lite.nb101.bulk import query_many
 
-        if epochs not in self.valid_epochs:
-            raise OutOfDomainError(f"invalid number of epochs, must be one of {self.valid_epochs}")
-        fixed_repeat = isinstance(repeat, int) and not isinstance(repeat, bool)
-        if not fixed_repeat and repeat not in ("random", "mean", "all"):
-            raise InvalidInputError(
-                f"repeat must be 'random', 'mean', 'all' or an int, got {repeat!r}"
-            )
-        if count_budget and not (fixed_repeat or repeat == "random"):
-            raise InvalidInputError("count_budget needs repeat='random' or an int repeat")
-        hashes, valid = _hashes_of(models)
-        rows = self._query(
-            "SELECT j.key, c.trainable_parameters, r.repeats, r.metrics FROM json_each(?) j"
-            " LEFT JOIN cells c ON c.hash = j.value"
-            " LEFT JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ?",
-            (json.dumps(hashes), epochs),
-        )
-        count = len(hashes)
-        params = np.zeros(count, dtype=np.int64)
-        found = np.zeros(count, dtype=bool)
-        per_row: list[np.ndarray[Any, Any] | None] = [None] * count
-        for position, trainable, repeats, blob in rows:
-            if blob is not None and valid[position]:
-                found[position] = True
-                params[position] = trainable
-                per_row[position] = np.frombuffer(blob, dtype="<f8").reshape(repeats, 8)
-        offset = 0 if stop_halfway else 4
-        index: list[int] = []
-        repeats_out: list[int | None] = []
-        values: list[np.ndarray[Any, Any] | None] = []
-        draws = self._draw_repeats(int(found.sum())) if repeat == "random" else None
-        for position in range(count):
-            runs = per_row[position]
-            if runs is None:
-                index.append(position)
-                repeats_out.append(None)
-                values.append(None)
-                continue
-            if repeat == "all":
-                for r in range(len(runs)):
-                    index.append(position)
-                    repeats_out.append(r)
-                    values.append(runs[r, offset : offset + 4])
-                continue
-            if repeat == "mean":
-                index.append(position)
-                repeats_out.append(None)
-                values.append(runs[:, offset : offset + 4].mean(axis=0))
-                continue
-            chosen = int(repeat) if fixed_repeat else int(next(draws))  # type: ignore[arg-type]
-            index.append(position)
-            if not 0 <= chosen < len(runs):
-                repeats_out.append(None)
-                values.append(None)
-                found[position] = False
-                continue
-            repeats_out.append(chosen)
-            values.append(runs[chosen, offset : offset + 4])
-        matrix = np.full((len(index), 4), np.nan)
-        present = np.array([v is not None for v in values], dtype=bool)
-        if present.any():
-            matrix[present] = np.stack([v for v in values if v is not None])
-        order = np.asarray(index, dtype=np.int64)
-        hit = found[order] & present
-        if count_budget:
-            with self._lock:
-                self.training_time_spent += float(matrix[hit, 0].sum())
-                self.total_epochs_spent += int(hit.sum()) * (
-                    epochs // 2 if stop_halfway else epochs
-                )
-        mask = ~hit
+        return query_many(self, models, epochs, stop_halfway, repeat, count_budget)
 
-        def column(data: Any, kind: Any) -> Any:
-            return pa.array(data, type=kind, mask=mask)
-
-        return pa.table(
-            {
-                "index": pa.array(order, pa.int64()),
-                "hash": pa.array([hashes[i] or None for i in order.tolist()], pa.string()),
-                "valid": pa.array(np.asarray(valid, dtype=bool)[order]),
-                "found": pa.array(hit),
-                "epochs": pa.array(np.full(len(order), epochs, dtype=np.int32)),
-                "repeat": pa.array(repeats_out, pa.int8()),
-                "trainable_parameters": column(params[order], pa.int64()),
-                "training_time": column(matrix[:, 0], pa.float64()),
-                "train_accuracy": column(matrix[:, 1], pa.float64()),
-                "validation_accuracy": column(matrix[:, 2], pa.float64()),
-                "test_accuracy": column(matrix[:, 3], pa.float64()),
-            }
-        )
-
-    def _draw_repeats(self, count: int) -> Iterator[int]:
-        """``count`` repeat indices from this object's RNG (same draws ``query`` would make)."""
+    def _draw_repeats(self, count: int) -> Any:
+        """``count`` repeat indices from this object's RNG: the very draws ``count`` calls of
+        ``query`` would make (``randint(0, num_repeats - 1)``), computed faster."""
+        top = self.config["num_repeats"]
+        bits = top.bit_length()
+        draws = np.empty(count, dtype=np.int64)
         with self._lock:
-            top = self.config["num_repeats"] - 1
-            return iter([self._rng.randint(0, top) for _ in range(count)])
-
-
-def _hashes_of(models: Any) -> tuple[list[str], list[bool]]:
-    """Module hashes and validity for the inputs accepted by :meth:`NASBench.query_many`."""
-    from nasbench_lite.nb101.batch import check_many
-
-    if isinstance(models, tuple) and len(models) == 2 and not isinstance(models[0], str):
-        result = check_many(models[0], models[1])
-        return result.hash.tolist(), result.valid.tolist()
-    items = list(models.tolist() if isinstance(models, np.ndarray) else models)
-    if all(isinstance(item, str) for item in items):
-        return [str(item) for item in items], [True] * len(items)
-    if not all(isinstance(item, ModelSpec) for item in items):
-        raise InvalidInputError("models must be ModelSpecs, module hashes, or (matrices, ops)")
-    width = MAX_VERTICES
-    matrices = np.zeros((len(items), width, width), dtype=np.uint8)
-    ops = np.full((len(items), width), "", dtype=f"U{max([1, *(len(o) for o in AVAILABLE_OPS)])}")
-    usable = np.zeros(len(items), dtype=bool)
-    for row, spec in enumerate(items):
-        # Pruned specs that fit the batch layout go through the native checks and hashing;
-        # the rest (disconnected, > 7 vertices, odd entries) are invalid anyway.
-        if spec.matrix is None or spec.ops is None or len(spec.ops) > width:
-            continue
-        pruned = np.asarray(spec.matrix)
-        if pruned.size and (pruned.max() > 1 or pruned.min() < 0):
-            continue
-        n = len(spec.ops)
-        matrices[row, :n, :n] = pruned
-        if any(len(op) > ops.itemsize // 4 for op in spec.ops):
-            continue
-        ops[row, :n] = spec.ops
-        usable[row] = True
-    result = check_many(matrices, ops)
-    valid = result.valid & usable
-    hashes = np.where(valid, result.hash, "")
-    return hashes.tolist(), valid.tolist()
+            getrandbits = self._rng.getrandbits
+            # CPython's randint(0, n - 1) is randrange(n) -> _randbelow(n): draw bit_length(n)
+            # bits, reject values >= n. The same loop here keeps the stream identical (tested).
+            for i in range(count):
+                r = getrandbits(bits)
+                while r >= top:
+                    r = getrandbits(bits)
+                draws[i] = r
+        return draws

@@ -257,6 +257,9 @@ def build_nb101(
                 )
             connection.execute("DETACH DATABASE stage")
             connection.execute("ANALYZE")
+            # Index B-trees (WITHOUT ROWID runs, the hash index) are left with half-empty pages
+            # by the bulk load; a final VACUUM packs them (~10% smaller, a few seconds).
+            connection.execute("VACUUM")
         finally:
             connection.close()
             for suffix in ("", "-journal"):
