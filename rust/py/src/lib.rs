@@ -365,7 +365,9 @@ fn nb101_costs<'py>(
     let shape = matrices.shape().to_vec();
     let (rows, width) = (shape[0], shape[1]);
     if shape[2] != width || codes.shape() != [rows, width] || width > 7 {
-        return Err(PyValueError::new_err("expected matrices (N, W, W) and codes (N, W) with W <= 7"));
+        return Err(PyValueError::new_err(
+            "expected matrices (N, W, W) and codes (N, W) with W <= 7",
+        ));
     }
     let matrices = contiguous(matrices.as_slice())?;
     let codes = contiguous(codes.as_slice())?;
@@ -379,23 +381,46 @@ fn nb101_costs<'py>(
                     &matrices[r * width * width..(r + 1) * width * width],
                     &codes[r * width..(r + 1) * width],
                 );
-                (result.status as u8, cell.map(|c| nasbench_lite_core::cost101::cell_costs(&c)))
+                (
+                    result.status as u8,
+                    cell.map(|c| nasbench_lite_core::cost101::cell_costs(&c)),
+                )
             })
             .collect::<Vec<_>>()
     })?;
-    let status = results.iter().map(|r| r.0).collect::<Vec<_>>().into_pyarray(py);
+    let status = results
+        .iter()
+        .map(|r| r.0)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
     let zero = nasbench_lite_core::cost101::CellCosts {
         vertex_flops: [[0; 7]; 9],
         vertex_params: [[0; 7]; 9],
         flops: 0,
         trainable_parameters: 0,
     };
-    let costs: Vec<&nasbench_lite_core::cost101::CellCosts> =
-        results.iter().map(|r| r.1.as_ref().unwrap_or(&zero)).collect();
-    let vflops = costs.iter().flat_map(|c| c.vertex_flops.iter().flatten().copied()).collect::<Vec<_>>();
-    let vparams = costs.iter().flat_map(|c| c.vertex_params.iter().flatten().copied()).collect::<Vec<_>>();
-    let flops = costs.iter().map(|c| c.flops).collect::<Vec<_>>().into_pyarray(py);
-    let params = costs.iter().map(|c| c.trainable_parameters).collect::<Vec<_>>().into_pyarray(py);
+    let costs: Vec<&nasbench_lite_core::cost101::CellCosts> = results
+        .iter()
+        .map(|r| r.1.as_ref().unwrap_or(&zero))
+        .collect();
+    let vflops = costs
+        .iter()
+        .flat_map(|c| c.vertex_flops.iter().flatten().copied())
+        .collect::<Vec<_>>();
+    let vparams = costs
+        .iter()
+        .flat_map(|c| c.vertex_params.iter().flatten().copied())
+        .collect::<Vec<_>>();
+    let flops = costs
+        .iter()
+        .map(|c| c.flops)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
+    let params = costs
+        .iter()
+        .map(|c| c.trainable_parameters)
+        .collect::<Vec<_>>()
+        .into_pyarray(py);
     Ok((
         status,
         vflops.into_pyarray(py).reshape([rows, 9, 7])?,
