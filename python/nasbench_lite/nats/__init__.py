@@ -1,7 +1,13 @@
-"""NATS-Bench / NAS-Bench-201: topology cells and their exact costs (data API: issue #5)."""
+"""NATS-Bench / NAS-Bench-201: search spaces, isomorphism classes, exact costs (no data)."""
 
 from nasbench_lite.nats.arch import EDGES, OPS, parse_arch, str2lists
 from nasbench_lite.nats.cost import DATASETS, NAR_DATASETS, cell_costs, cost_many, encode_many
+from nasbench_lite.nats.space import (
+    isomorphism_classes,
+    size_strings,
+    topology_strings,
+    unique_str,
+)
 
 __all__ = [
     "DATASETS",
@@ -11,6 +17,10 @@ __all__ = [
     "cell_costs",
     "cost_many",
     "encode_many",
+    "isomorphism_classes",
     "parse_arch",
+    "size_strings",
     "str2lists",
+    "topology_strings",
+    "unique_str",
 ]
