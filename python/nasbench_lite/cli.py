@@ -140,6 +140,25 @@ def _cmd_build_nar(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build_nashpobench2(args: argparse.Namespace) -> int:
+    from nasbench_lite.nashpobench2.builder import build_nashpobench2
+
+    with progressbar(6, "building NAS-HPO-Bench-II", quiet=args.quiet, unit="step") as update:
+        summary = build_nashpobench2(args.data_dir, args.output, force=args.force, progress=update)
+    rows, meta = summary.rows, summary.meta
+    _emit(
+        {"path": str(summary.path), "kind": summary.kind, "rows": rows, "meta": meta},
+        args.json,
+        [
+            f"wrote {summary.path} ({summary.kind}): {rows['cells']:,} cell codes "
+            f"({rows['hashes']:,} official hashes, {meta['grouping.canonical_classes']} "
+            f"canonical classes, {meta['grouping.codes_grouped_differently']} codes grouped "
+            f"differently), {rows['runs']:,} runs, {rows['surrogate']:,} surrogate values",
+        ],
+    )
+    return 0
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from nasbench_lite.export import export_database
 
@@ -328,6 +347,20 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
     data.add_argument("--force", action="store_true", help="replace an existing output file")
     data.set_defaults(handler=_cmd_build_nb101)
+
+    nhb2 = targets.add_parser(
+        "nashpobench2",
+        parents=[common],
+        help="NAS-HPO-Bench-II from the official pickles (bench12, cellinfo, avgaccs200)",
+        description=(
+            "Read bench12.pkl, cellinfo.pkl and avgaccs200.pkl from DATA_DIR (with a restricted "
+            "unpickler: no code in them can run) and write one SQLite file."
+        ),
+    )
+    nhb2.add_argument("data_dir", type=Path, help="folder with the three official .pkl files")
+    nhb2.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
+    nhb2.add_argument("--force", action="store_true", help="replace an existing output file")
+    nhb2.set_defaults(handler=_cmd_build_nashpobench2)
 
     nar = targets.add_parser(
         "nar",

@@ -112,9 +112,16 @@ def _nb101_runs(db: Database) -> Batches:
         yield pa.record_batch(arrays, names=["cell_id", "epochs", "repeat", *METRIC_FIELDS])
 
 
+def _nashpobench2_runs(db: Database) -> Batches:
+    from nasbench_lite.nashpobench2.exporting import runs_batches
+
+    return runs_batches(db)
+
+
 #: Per database kind, the tables to export and how to stream each.
 _EXPORTERS: dict[str, dict[str, Callable[[Database], Batches]]] = {
     "nb101": {"cells": _nb101_cells, "runs": _nb101_runs},
+    "nashpobench2": {"runs": _nashpobench2_runs},
 }
 
 

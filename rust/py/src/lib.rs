@@ -468,6 +468,7 @@ fn sql_schema(name: &str) -> PyResult<&'static str> {
     match name {
         "nb101_space" => Ok(include_str!("../../../sql/nb101_space.sql")),
         "nb101" => Ok(include_str!("../../../sql/nb101.sql")),
+        "nashpobench2" => Ok(include_str!("../../../sql/nashpobench2.sql")),
         "nar" => Ok(include_str!("../../../sql/nar.sql")),
         other => Err(PyValueError::new_err(format!(
             "no embedded schema named {other:?}"

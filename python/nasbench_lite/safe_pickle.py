@@ -1,0 +1,208 @@
+"""A restricted unpickler for the official benchmark pickles: data in, never code run.
+
+``pickle.load`` calls whatever callable a file names (``os.system`` through ``__reduce__`` is
+the classic), so the official files are read with :class:`SafeUnpickler` instead. Plain data
+(dict, list, tuple, set, str, bytes, int, float, bool, None) needs no global at all; the only
+globals ever resolved are the handful that NumPy scalars pickle as (``numpy.dtype``,
+``numpy.core.multiarray.scalar`` and ``_codecs.encode`` for protocol 2), and they are replaced
+by local decoders that turn the scalar's raw bytes into a Python ``int``/``float``/``bool``
+without importing NumPy. Any other global, a persistent id, or a malformed stream raises
+:class:`UnsafePickleError` / :class:`~nasbench_lite.errors.CorruptSourceError` before anything
+it names is looked up.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import re
+import struct
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from nasbench_lite.errors import CorruptSourceError
+
+__all__ = ["SafeUnpickler", "UnsafePickleError", "load_path", "loads"]
+
+#: NumPy dtype codes a scalar may carry, as ``struct`` formats (without byte order).
+_SCALAR_FORMATS = {
+    "f8": "d",
+    "f4": "f",
+    "i8": "q",
+    "i4": "i",
+    "i2": "h",
+    "i1": "b",
+    "u8": "Q",
+    "u4": "I",
+    "u2": "H",
+    "u1": "B",
+    "b1": "?",
+}
+
+
+class UnsafePickleError(CorruptSourceError):
+    """A pickle that names a global outside the allow-list (nothing it names was run).
+
+    Attributes:
+        module: The module of the refused global.
+        name: Its qualified name.
+    """
+
+    def __init__(
+        self, message: str, path: str | os.PathLike[str] | None, module: str, name: str
+    ) -> None:
+        super().__init__(message, path)
+        self.module = module
+        self.name = name
+
+
+class _ScalarDtype:
+    """Stand-in for ``numpy.dtype(code, align, copy)`` that only records the type code."""
+
+    def __init__(self, code: object, align: object = False, copy: object = True) -> None:
+        if not isinstance(code, str) or (
+            code not in _SCALAR_FORMATS and re.fullmatch(r"[US][0-9]+", code) is None
+        ):
+            raise CorruptSourceError(f"unsupported NumPy scalar dtype {code!r}")
+        self.code = code
+        self.byteorder = "<"
+
+    def __setstate__(self, state: object) -> None:
+        # numpy's dtype state: (version, byteorder, subarray, names, fields, elsize, ...).
+        if not isinstance(state, tuple) or len(state) < 2 or state[1] not in ("<", ">", "|", "="):
+            raise CorruptSourceError(f"malformed NumPy dtype state {state!r}")
+        self.byteorder = "<" if state[1] in ("|", "=") else str(state[1])
+
+
+def _scalar(dtype: object, data: object = b"") -> int | float | bool | str | bytes:
+    """``numpy.core.multiarray.scalar(dtype, bytes)`` decoded to the equal Python scalar."""
+    if not isinstance(dtype, _ScalarDtype) or not isinstance(data, bytes | bytearray):
+        raise CorruptSourceError("malformed NumPy scalar in pickle")
+    if dtype.code[0] == "U":  # numpy.str_: UCS-4, NUL-padded
+        if len(data) != 4 * int(dtype.code[1:]):
+            raise CorruptSourceError(f"NumPy string of dtype {dtype.code} has {len(data)} bytes")
+        encoding = "utf-32-be" if dtype.byteorder == ">" else "utf-32-le"
+        return bytes(data).decode(encoding).rstrip("\0")
+    if dtype.code[0] == "S":  # numpy.bytes_: NUL-padded
+        return bytes(data).rstrip(b"\0")
+    fmt = dtype.byteorder + _SCALAR_FORMATS[dtype.code]
+    if struct.calcsize(fmt) != len(data):
+        raise CorruptSourceError(f"NumPy scalar of dtype {dtype.code} has {len(data)} bytes")
+    value: int | float | bool = struct.unpack(fmt, data)[0]
+    return value
+
+
+def _codecs_encode(text: object, encoding: object = "utf-8") -> bytes:
+    """``_codecs.encode`` as protocol 2 uses it for bytes (latin-1 text only)."""
+    if not isinstance(text, str) or encoding != "latin1":
+        raise CorruptSourceError("malformed bytes object in pickle")
+    return text.encode("latin1")
+
+
+#: The only globals a pickle may name, each mapped to a local replacement.
+ALLOWED_GLOBALS: dict[tuple[str, str], Callable[..., Any]] = {
+    ("numpy", "dtype"): _ScalarDtype,
+    ("numpy.core.multiarray", "scalar"): _scalar,
+    ("numpy._core.multiarray", "scalar"): _scalar,
+    ("_codecs", "encode"): _codecs_encode,
+    ("builtins", "set"): set,
+    ("builtins", "frozenset"): frozenset,
+    ("__builtin__", "set"): set,
+    ("__builtin__", "frozenset"): frozenset,
+}
+
+
+class SafeUnpickler(pickle.Unpickler):
+    """``pickle.Unpickler`` that resolves only :data:`ALLOWED_GLOBALS` (see module docstring).
+
+    Args:
+        file: A binary file object.
+        path: The file's path, for error messages.
+    """
+
+    def __init__(self, file: Any, path: str | os.PathLike[str] | None = None) -> None:
+        super().__init__(file)
+        self.path = None if path is None else Path(path)
+
+    def find_class(self, module: str, name: str) -> Any:
+        """Returns the local replacement of an allowed global; refuses every other one.
+
+        Raises:
+            UnsafePickleError: The global is not in the allow-list.
+        """
+        try:
+            return ALLOWED_GLOBALS[(module, name)]
+        except KeyError:
+            where = f"{self.path}: " if self.path else ""
+            raise UnsafePickleError(
+                f"{where}pickle refers to {module}.{name}, which is not plain data; "
+                "refusing to load it (only dicts, lists, tuples, strings, numbers and NumPy "
+                "scalars are accepted)",
+                self.path,
+                module,
+                name,
+            ) from None
+
+    def persistent_load(self, pid: Any) -> Any:
+        """Refuses persistent ids (they would need an application-specific loader)."""
+        raise UnsafePickleError(
+            f"{self.path or 'pickle'}: persistent id {pid!r} is not plain data",
+            self.path,
+            "",
+            "persistent_load",
+        )
+
+
+def _load(stream: Any, path: str | os.PathLike[str] | None) -> Any:
+    try:
+        return SafeUnpickler(stream, path).load()
+    except CorruptSourceError as exc:
+        if exc.path is None and path is not None:
+            exc.path = Path(path)
+        raise
+    except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError) as exc:
+        raise CorruptSourceError(
+            f"{path or 'pickle'}: not a readable pickle ({type(exc).__name__}: {exc})", path
+        ) from exc
+    except (IndexError, KeyError, struct.error, UnicodeDecodeError, MemoryError) as exc:
+        raise CorruptSourceError(
+            f"{path or 'pickle'}: corrupt pickle ({type(exc).__name__}: {exc})", path
+        ) from exc
+
+
+def loads(data: bytes) -> Any:
+    """Unpickles bytes with :class:`SafeUnpickler`.
+
+    Args:
+        data: The pickle bytes.
+
+    Returns:
+        The unpickled plain data.
+
+    Raises:
+        UnsafePickleError: A global outside the allow-list (nothing was called).
+        CorruptSourceError: A truncated or malformed pickle.
+    """
+    return _load(io.BytesIO(data), None)
+
+
+def load_path(path: str | os.PathLike[str]) -> Any:
+    """Unpickles a file with :class:`SafeUnpickler`.
+
+    Args:
+        path: The pickle file.
+
+    Returns:
+        The unpickled plain data.
+
+    Raises:
+        UnsafePickleError: A global outside the allow-list (nothing was called).
+        CorruptSourceError: A missing, truncated or malformed file.
+    """
+    try:
+        with open(path, "rb") as handle:
+            return _load(handle, path)
+    except OSError as exc:
+        raise CorruptSourceError(f"{path}: cannot read ({exc.strerror or exc})", path) from exc
