@@ -98,16 +98,31 @@ def _cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _build_from_files(args: argparse.Namespace, builder: Any, label: str) -> Any:
+    """Runs a file-reading builder with a byte-based progress bar; returns its summary."""
+    total = sum(Path(s).stat().st_size for s in args.sources if Path(s).is_file())
+    with progressbar(total, label, quiet=args.quiet, unit="B") as update:
+        return builder(args.sources, args.output, force=args.force, progress=update)
+
+
+def _emit_summary(args: argparse.Namespace, summary: Any, lines: list[str]) -> None:
+    payload = {
+        "path": str(summary.path),
+        "kind": summary.kind,
+        "rows": summary.rows,
+        "meta": summary.meta,
+    }
+    _emit(payload, args.json, lines)
+
+
 def _cmd_build_nb101(args: argparse.Namespace) -> int:
     from nasbench_lite.nb101.builder import build_nb101
 
-    total = sum(Path(s).stat().st_size for s in args.sources if Path(s).is_file())
-    with progressbar(total, "reading TFRecords", quiet=args.quiet, unit="B") as update:
-        summary = build_nb101(args.sources, args.output, force=args.force, progress=update)
+    summary = _build_from_files(args, build_nb101, "reading TFRecords")
     rows = summary.rows
-    _emit(
-        {"path": str(summary.path), "kind": summary.kind, "rows": rows, "meta": summary.meta},
-        args.json,
+    _emit_summary(
+        args,
+        summary,
         [
             f"wrote {summary.path} ({summary.kind}): {rows['cells']:,} cells, "
             f"{rows['records']:,} records, epochs {summary.meta['valid_epochs']}",
@@ -124,13 +139,11 @@ def _cmd_build_nb101(args: argparse.Namespace) -> int:
 def _cmd_build_nar(args: argparse.Namespace) -> int:
     from nasbench_lite.nar import build_nar
 
-    total = sum(Path(s).stat().st_size for s in args.sources if Path(s).is_file())
-    with progressbar(total, "reading NAR JSON", quiet=args.quiet, unit="B") as update:
-        summary = build_nar(args.sources, args.output, force=args.force, progress=update)
+    summary = _build_from_files(args, build_nar, "reading NAR JSON")
     rows = summary.rows
-    _emit(
-        {"path": str(summary.path), "kind": summary.kind, "rows": rows, "meta": summary.meta},
-        args.json,
+    _emit_summary(
+        args,
+        summary,
         [
             f"wrote {summary.path}: {rows['nar101']:,} NB101 records "
             f"({rows['mismatched.nar101']:,} differ from our cost model), "
@@ -259,6 +272,8 @@ def _cmd_query(args: argparse.Namespace) -> int:
         f"vertices      {record['num_vertices']}",
         f"edges         {record['num_edges']}",
         f"operations    {', '.join(record['module_operations'])}",
+        f"parameters    {record['trainable_parameters']:,}",
+        f"flops         {record['flops']:,}",
         "adjacency",
         *("  " + " ".join(str(x) for x in row) for row in payload["module_adjacency"]),
     ]
@@ -314,6 +329,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    # Every builder writes one file atomically: the same two options everywhere.
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
+    output.add_argument("--force", action="store_true", help="replace an existing output file")
 
     parser = argparse.ArgumentParser(
         prog="nasbench-lite",
@@ -326,17 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     targets = build.add_subparsers(dest="target", required=True, metavar="TARGET")
     space = targets.add_parser(
         "nb101-space",
-        parents=[common],
+        parents=[common, output],
         help="the NAS-Bench-101 search space (423,624 cells; no download needed)",
         description="Enumerate the NAS-Bench-101 space and write it to one SQLite file.",
     )
-    space.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
-    space.add_argument("--force", action="store_true", help="replace an existing output file")
     space.set_defaults(handler=_cmd_build)
 
     data = targets.add_parser(
         "nb101",
-        parents=[common],
+        parents=[common, output],
         help="NAS-Bench-101 training data from the official TFRecord file(s)",
         description=(
             "Read nasbench_full.tfrecord and/or nasbench_only108.tfrecord (no TensorFlow) and "
@@ -344,13 +361,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     data.add_argument("sources", nargs="+", type=Path, help="official .tfrecord file(s)")
-    data.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
-    data.add_argument("--force", action="store_true", help="replace an existing output file")
     data.set_defaults(handler=_cmd_build_nb101)
 
     nhb2 = targets.add_parser(
         "nashpobench2",
-        parents=[common],
+        parents=[common, output],
         help="NAS-HPO-Bench-II from the official pickles (bench12, cellinfo, avgaccs200)",
         description=(
             "Read bench12.pkl, cellinfo.pkl and avgaccs200.pkl from DATA_DIR (with a restricted "
@@ -358,13 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     nhb2.add_argument("data_dir", type=Path, help="folder with the three official .pkl files")
-    nhb2.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
-    nhb2.add_argument("--force", action="store_true", help="replace an existing output file")
     nhb2.set_defaults(handler=_cmd_build_nashpobench2)
 
     nar = targets.add_parser(
         "nar",
-        parents=[common],
+        parents=[common, output],
         help="NAR cell-information JSON file(s), checked against the cost model",
         description=(
             "Stream the NAR NB101 and/or NB201 cell-information JSON files into one SQLite file; "
@@ -372,8 +385,6 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     nar.add_argument("sources", nargs="+", type=Path, help="NAR .json file(s)")
-    nar.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
-    nar.add_argument("--force", action="store_true", help="replace an existing output file")
     nar.set_defaults(handler=_cmd_build_nar)
 
     export = commands.add_parser(
