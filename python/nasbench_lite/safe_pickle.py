@@ -13,6 +13,8 @@ it names is looked up.
 
 from __future__ import annotations
 
+import bz2
+import collections
 import io
 import os
 import pickle
@@ -107,6 +109,8 @@ ALLOWED_GLOBALS: dict[tuple[str, str], Callable[..., Any]] = {
     ("numpy.core.multiarray", "scalar"): _scalar,
     ("numpy._core.multiarray", "scalar"): _scalar,
     ("_codecs", "encode"): _codecs_encode,
+    # NATS-Bench archives keep results in OrderedDicts (a dict subclass: no code runs).
+    ("collections", "OrderedDict"): collections.OrderedDict,
     ("builtins", "set"): set,
     ("builtins", "frozenset"): frozenset,
     ("__builtin__", "set"): set,
@@ -192,7 +196,7 @@ def load_path(path: str | os.PathLike[str]) -> Any:
     """Unpickles a file with :class:`SafeUnpickler`.
 
     Args:
-        path: The pickle file.
+        path: The pickle file, plain or bz2-compressed (detected from its first bytes).
 
     Returns:
         The unpickled plain data.
@@ -203,6 +207,12 @@ def load_path(path: str | os.PathLike[str]) -> Any:
     """
     try:
         with open(path, "rb") as handle:
+            # NATS-Bench ships bz2-compressed pickles (``*.pickle.pbz2``): decompress on the fly.
+            if handle.read(3) == b"BZh":
+                handle.seek(0)
+                with bz2.open(handle) as stream:
+                    return _load(stream, path)
+            handle.seek(0)
             return _load(handle, path)
     except OSError as exc:
         raise CorruptSourceError(f"{path}: cannot read ({exc.strerror or exc})", path) from exc
