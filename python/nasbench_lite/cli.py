@@ -136,6 +136,23 @@ def _cmd_build_nb101(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_build_nats_space(args: argparse.Namespace) -> int:
+    from nasbench_lite.nats.spacedb import build_nats_space
+
+    with progressbar(48_393, "writing NATS spaces", quiet=args.quiet, unit="arch") as update:
+        summary = build_nats_space(args.output, force=args.force, progress=update)
+    rows, meta = summary.rows, summary.meta
+    _emit_summary(
+        args,
+        summary,
+        [
+            f"wrote {summary.path} ({summary.kind}): {rows['topologies']:,} topologies "
+            f"({meta['topology_classes']} isomorphism classes), {rows['sizes']:,} sizes"
+        ],
+    )
+    return 0
+
+
 def _cmd_build_nar(args: argparse.Namespace) -> int:
     from nasbench_lite.nar import build_nar
 
@@ -350,6 +367,17 @@ def build_parser() -> argparse.ArgumentParser:
         description="Enumerate the NAS-Bench-101 space and write it to one SQLite file.",
     )
     space.set_defaults(handler=_cmd_build)
+
+    nats_space = targets.add_parser(
+        "nats-space",
+        parents=[common, output],
+        help="the NATS-Bench topology and size spaces (no download needed)",
+        description=(
+            "Write both NATS-Bench search spaces in official index order, with the official "
+            "isomorphism classes of the topology space and exact parameter/FLOP counts."
+        ),
+    )
+    nats_space.set_defaults(handler=_cmd_build_nats_space)
 
     data = targets.add_parser(
         "nb101",

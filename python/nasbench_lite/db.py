@@ -40,7 +40,13 @@ __all__ = [
 ]
 
 #: Schema version written into ``meta`` for each database kind (bump on any schema change).
-SCHEMA_VERSIONS: dict[str, int] = {"nb101_space": 2, "nb101": 1, "nar": 1, "nashpobench2": 1}
+SCHEMA_VERSIONS: dict[str, int] = {
+    "nb101_space": 2,
+    "nb101": 1,
+    "nar": 1,
+    "nashpobench2": 1,
+    "nats_space": 1,
+}
 
 
 def quote_identifier(name: str) -> str:

@@ -1,0 +1,36 @@
+-- NATS-Bench search spaces without training data. Schema version 1.
+-- Built by nasbench_lite.nats.spacedb (embedded in the native module at compile time).
+--
+-- topologies: the 15,625 cells of the topology space (tss = NAS-Bench-201), `arch_index` = the
+--   official index; `unique_str` = the official get_unique_str; `class_index` = official index
+--   of the first cell with the same unique_str (6,466 classes); exact costs per dataset from
+--   nasbench_lite.nats.cost (params = NATS params x 1e6; flops = NATS flop x 1e6).
+-- sizes: the 32,768 channel configurations of the size space (sss), official index order.
+
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE topologies (
+    arch_index  INTEGER PRIMARY KEY,
+    arch_str    TEXT    NOT NULL,
+    unique_str  TEXT    NOT NULL,
+    class_index INTEGER NOT NULL,
+    cifar10_params        INTEGER NOT NULL,
+    cifar10_flops         INTEGER NOT NULL,
+    cifar100_params       INTEGER NOT NULL,
+    cifar100_flops        INTEGER NOT NULL,
+    imagenet16_120_params INTEGER NOT NULL,
+    imagenet16_120_flops  INTEGER NOT NULL
+);
+
+CREATE TABLE sizes (
+    arch_index INTEGER PRIMARY KEY,
+    arch_str   TEXT    NOT NULL
+);
+
+-- Created by the builder after the bulk load:
+-- CREATE UNIQUE INDEX topologies_arch ON topologies(arch_str);
+-- CREATE INDEX topologies_class ON topologies(class_index);
+-- CREATE UNIQUE INDEX sizes_arch ON sizes(arch_str);
