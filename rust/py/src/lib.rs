@@ -471,6 +471,7 @@ fn sql_schema(name: &str) -> PyResult<&'static str> {
         "nashpobench2" => Ok(include_str!("../../../sql/nashpobench2.sql")),
         "nar" => Ok(include_str!("../../../sql/nar.sql")),
         "nats_space" => Ok(include_str!("../../../sql/nats_space.sql")),
+        "nats" => Ok(include_str!("../../../sql/nats.sql")),
         other => Err(PyValueError::new_err(format!(
             "no embedded schema named {other:?}"
         ))),

@@ -1,0 +1,241 @@
+"""One NATS-Bench training trial (the official ``ResultsCount``) as arrays, and its encodings.
+
+A trial's per-epoch values are kept as a ``(series, epochs)`` float64 matrix with a presence
+mask, so values the file does not hold stay absent. Series order: ``train_acc1es``,
+``train_acc5es``, ``train_losses``, ``train_times``, then for each eval set of ``eval_names``
+(file order) its accuracy, loss and time. :meth:`Trial.get_train`, :meth:`Trial.get_eval`,
+and :meth:`Trial.get_latency` reproduce the official methods value for
+value (same summation order), raising :class:`Unavailable` where the official ones raise.
+
+Curves blob (``curves.data``), zlib-compressed, little-endian::
+
+    u8 version (=1) | u16 n_series | u16 epochs | u8 x n_series  dict-present flags
+    | presence bits (n_series * epochs, numpy packbits little order) | f8 x n_series*epochs
+    | i32 latency count (-1 = None) | f8 x count
+
+Finals blob (``runs.finals``, fixed :data:`FINALS` layout): the 23 scalars the API needs
+without decoding curves (:data:`FINAL_FIELDS`), then a u32 mask of which are present.
+Both round-trip bit for bit (NaN included, which SQL REAL columns cannot hold).
+"""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+__all__ = [
+    "EVAL_SETS",
+    "FINAL_FIELDS",
+    "FINALS",
+    "SET_COLUMNS",
+    "Trial",
+    "Unavailable",
+    "decode_finals",
+    "encode_finals",
+]
+
+#: The evaluation sets NATS-Bench files use, and their SQL column prefixes.
+EVAL_SETS = ("x-valid", "x-test", "ori-test")
+SET_COLUMNS = {"train": "train", "x-valid": "x_valid", "x-test": "x_test", "ori-test": "ori_test"}
+TRAIN_SERIES = ("train_acc1es", "train_acc5es", "train_losses", "train_times")
+_TRAIN_ACC, _TRAIN_ACC5, _TRAIN_LOSS, _TRAIN_TIME = range(4)
+
+#: Scalars kept exactly per trial: final loss/accuracy/all_time per set, get_times, costs.
+FINAL_FIELDS = (
+    *(
+        f"{SET_COLUMNS[s]}_{k}"
+        for s in ("train", *EVAL_SETS)
+        for k in ("loss", "accuracy", "all_time")
+    ),
+    *(f"{SET_COLUMNS[s]}_time_{k}" for s in ("train", *EVAL_SETS) for k in ("epoch", "total")),
+    "latency",
+    "params",
+    "flops",
+)
+FINALS = struct.Struct(f"<{len(FINAL_FIELDS)}dI")
+_HEADER = struct.Struct("<BHH")
+_VERSION = 1
+
+
+class Unavailable(Exception):
+    """The official method would raise here (missing epoch, set or times)."""
+
+
+def _mean(values: Sequence[float]) -> float:
+    return sum(values) / len(values)
+
+
+class Trial:
+    """Arrays of one trial with the official accessors.
+
+    Attributes:
+        epochs: Number of training epochs.
+        eval_names: Eval-set names in file order.
+        values: ``(series, epochs)`` float64 values (0.0 where absent).
+        present: Same-shape bool mask of the values the file holds.
+        dict_present: Per series, whether the file had a dict (False: the field was None).
+        latency: The file's latency list, or None.
+    """
+
+    def __init__(
+        self,
+        epochs: int,
+        eval_names: Sequence[str],
+        values: np.ndarray,
+        present: np.ndarray,
+        dict_present: Sequence[bool],
+        latency: list[float] | None,
+    ) -> None:
+        self.epochs = epochs
+        self.eval_names = tuple(eval_names)
+        self.values = values
+        self.present = present
+        self.dict_present = tuple(bool(d) for d in dict_present)
+        self.latency = latency
+        # The official get_eval reads times only when the eval_times dict is non-empty.
+        time_rows = [4 + 3 * i + 2 for i in range(len(self.eval_names))]
+        self.has_eval_times = bool(time_rows) and bool(self.present[time_rows].any())
+
+    # ----------------------------------------------------------------- encoding
+    def encode(self) -> bytes:
+        """The zlib-compressed curves blob (see the module docstring)."""
+        n_series = self.values.shape[0]
+        parts = [
+            _HEADER.pack(_VERSION, n_series, self.epochs),
+            bytes(self.dict_present),
+            np.packbits(self.present.reshape(-1), bitorder="little").tobytes(),
+            np.ascontiguousarray(self.values, dtype="<f8").tobytes(),
+        ]
+        if self.latency is None:
+            parts.append(struct.pack("<i", -1))
+        else:
+            parts.append(struct.pack(f"<i{len(self.latency)}d", len(self.latency), *self.latency))
+        return zlib.compress(b"".join(parts), 9)
+
+    @classmethod
+    def decode(cls, blob: bytes, eval_names: Sequence[str]) -> Trial:
+        """Inverse of :meth:`encode`.
+
+        Raises:
+            ValueError: A blob of another format version or length.
+        """
+        raw = zlib.decompress(blob)
+        version, n_series, epochs = _HEADER.unpack_from(raw)
+        if version != _VERSION or n_series != 4 + 3 * len(eval_names):
+            raise ValueError(f"curves blob version {version} / {n_series} series not understood")
+        offset = _HEADER.size
+        dict_present = [bool(b) for b in raw[offset : offset + n_series]]
+        offset += n_series
+        n_values = n_series * epochs
+        n_bits = (n_values + 7) // 8
+        bits = np.frombuffer(raw, np.uint8, n_bits, offset)
+        present = np.unpackbits(bits, count=n_values, bitorder="little").astype(bool)
+        offset += n_bits
+        values = np.frombuffer(raw, "<f8", n_values, offset).reshape(n_series, epochs)
+        offset += 8 * n_values
+        (count,) = struct.unpack_from("<i", raw, offset)
+        latency = None if count < 0 else list(struct.unpack_from(f"<{count}d", raw, offset + 4))
+        return cls(
+            epochs, eval_names, values, present.reshape(n_series, epochs), dict_present, latency
+        )
+
+    # ----------------------------------------------------------- official methods
+    def _series(self, row: int, iepoch: int) -> float:
+        if not self.dict_present[row] or not self.present[row, iepoch]:
+            raise Unavailable
+        return float(self.values[row, iepoch])
+
+    def _check_epoch(self, iepoch: int | None) -> int:
+        if iepoch is None:
+            return self.epochs - 1
+        if iepoch < 0 or iepoch >= self.epochs:
+            raise ValueError(f"invalid iepoch={iepoch} < {self.epochs}")
+        return iepoch
+
+    def _time_sum(self, row: int, iepoch: int) -> float:
+        if not self.present[row, : iepoch + 1].all():
+            raise Unavailable
+        values: list[float] = self.values[row, : iepoch + 1].tolist()
+        return sum(values)
+
+    def get_train(self, iepoch: int | None = None) -> dict[str, Any]:
+        """``ResultsCount.get_train``: loss, accuracy and times after epoch ``iepoch``.
+
+        Raises:
+            ValueError: ``iepoch`` outside ``[0, epochs)``.
+            Unavailable: The file lacks a value the official method reads.
+        """
+        iepoch = self._check_epoch(iepoch)
+        if self.dict_present[_TRAIN_TIME]:
+            xtime: float | None = self._series(_TRAIN_TIME, iepoch)
+            atime: float | None = self._time_sum(_TRAIN_TIME, iepoch)
+        else:
+            xtime, atime = None, None
+        return {
+            "iepoch": iepoch,
+            "loss": self._series(_TRAIN_LOSS, iepoch),
+            "accuracy": self._series(_TRAIN_ACC, iepoch),
+            "cur_time": xtime,
+            "all_time": atime,
+        }
+
+    def get_eval(self, name: str, iepoch: int | None = None) -> dict[str, Any]:
+        """``ResultsCount.get_eval``: the same for eval set ``name`` (``'valid'`` = x-valid).
+
+        Raises:
+            ValueError: ``iepoch`` outside ``[0, epochs)``.
+            Unavailable: The set or one of the values read is missing.
+        """
+        iepoch = self._check_epoch(iepoch)
+        if name == "valid":
+            name = "x-valid"
+        if name not in self.eval_names:
+            raise Unavailable
+        base = 4 + 3 * self.eval_names.index(name)
+        if self.has_eval_times:
+            xtime: float | None = self._series(base + 2, iepoch)
+            atime: float | None = self._time_sum(base + 2, iepoch)
+        else:
+            xtime, atime = None, None
+        return {
+            "iepoch": iepoch,
+            "loss": self._series(base + 1, iepoch),
+            "accuracy": self._series(base, iepoch),
+            "cur_time": xtime,
+            "all_time": atime,
+        }
+
+    def get_metric_set(self, setname: str, iepoch: int | None = None) -> dict[str, Any]:
+        """``get_train`` for ``'train'``, else ``get_eval(setname)``."""
+        return self.get_train(iepoch) if setname == "train" else self.get_eval(setname, iepoch)
+
+    def get_latency(self) -> float:
+        """``ResultsCount.get_latency``: mean latency in seconds, -1.0 when absent."""
+        if self.latency is None:
+            return -1.0
+        return float(sum(self.latency) / len(self.latency))
+
+
+def encode_finals(values: dict[str, float | None]) -> bytes:
+    """Packs the :data:`FINAL_FIELDS` scalars (None = absent) into the finals blob."""
+    mask = 0
+    packed = []
+    for bit, name in enumerate(FINAL_FIELDS):
+        value = values.get(name)
+        if value is not None:
+            mask |= 1 << bit
+        packed.append(0.0 if value is None else float(value))
+    return FINALS.pack(*packed, mask)
+
+
+def decode_finals(blob: bytes) -> dict[str, float | None]:
+    """Inverse of :func:`encode_finals`."""
+    *values, mask = FINALS.unpack(blob)
+    return {
+        name: (value if mask >> bit & 1 else None)
+        for bit, (name, value) in enumerate(zip(FINAL_FIELDS, values, strict=True))
+    }
