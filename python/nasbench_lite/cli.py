@@ -22,12 +22,12 @@ __all__ = ["main", "build_parser"]
 
 @contextmanager
 def progressbar(
-    total: int, description: str, *, quiet: bool, unit: str = "it"
+    total: int | None, description: str, *, quiet: bool, unit: str = "it"
 ) -> Iterator[Callable[[int, int], None]]:
     """A tqdm bar on stderr driven by ``update(done, total)`` callbacks; silent when quiet.
 
     Args:
-        total: Total amount of work.
+        total: Total amount of work (None: unknown until the first callback).
         description: Bar label.
         quiet: Disable the bar.
         unit: Unit name shown by the bar.
@@ -184,6 +184,26 @@ def _cmd_build_nashpobench2(args: argparse.Namespace) -> int:
             f"({rows['hashes']:,} official hashes, {meta['grouping.canonical_classes']} "
             f"canonical classes, {meta['grouping.codes_grouped_differently']} codes grouped "
             f"differently), {rows['runs']:,} runs, {rows['surrogate']:,} surrogate values",
+        ],
+    )
+    return 0
+
+
+def _cmd_build_nats(args: argparse.Namespace) -> int:
+    from nasbench_lite.nats.builder import build_nats
+
+    with progressbar(None, "reading NATS-Bench results", quiet=args.quiet, unit="arch") as update:
+        summary = build_nats(
+            args.source, args.output, space=args.space, force=args.force, progress=update
+        )
+    rows, meta = summary.rows, summary.meta
+    _emit_summary(
+        args,
+        summary,
+        [
+            f"wrote {summary.path} ({meta['space']}): {rows['archs']:,} architectures, "
+            f"{rows['archs_with_results']:,} with results, {rows['runs']:,} trials "
+            f"(hp {', '.join(json.loads(meta['hps']))})"
         ],
     )
     return 0
@@ -402,6 +422,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     nhb2.add_argument("data_dir", type=Path, help="folder with the three official .pkl files")
     nhb2.set_defaults(handler=_cmd_build_nashpobench2)
+
+    nats = targets.add_parser(
+        "nats",
+        parents=[common, output],
+        help="NATS-Bench (tss or sss) results from an official archive directory or file",
+        description=(
+            "Read an official NATS-Bench '-simple' archive directory (meta.pickle.pbz2 + one "
+            "file per architecture, possibly only some) or the single .pickle.pbz2 benchmark "
+            "file, with a restricted unpickler (no code in them can run), and write one SQLite "
+            "file; every file is checked against the official layout."
+        ),
+    )
+    nats.add_argument("source", type=Path, help="NATS-{tss,sss}-v1_0-*-simple/ or *.pickle.pbz2")
+    nats.add_argument(
+        "--space", choices=("tss", "sss"), help="search space (default: detected from the source)"
+    )
+    nats.set_defaults(handler=_cmd_build_nats)
 
     nar = targets.add_parser(
         "nar",

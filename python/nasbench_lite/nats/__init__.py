@@ -1,5 +1,6 @@
 """NATS-Bench / NAS-Bench-201: search spaces, isomorphism classes, exact costs (no data)."""
 
+from nasbench_lite.nats.api import NATSsize, NATStopology, create
 from nasbench_lite.nats.arch import EDGES, OPS, parse_arch, str2lists
 from nasbench_lite.nats.cost import DATASETS, NAR_DATASETS, cell_costs, cost_many, encode_many
 from nasbench_lite.nats.space import (
@@ -11,11 +12,14 @@ from nasbench_lite.nats.space import (
 
 __all__ = [
     "DATASETS",
+    "NATSsize",
+    "NATStopology",
     "EDGES",
     "NAR_DATASETS",
     "OPS",
     "cell_costs",
     "cost_many",
+    "create",
     "encode_many",
     "isomorphism_classes",
     "parse_arch",

@@ -103,20 +103,21 @@ def read_meta(data: Any, path: Path) -> list[str]:
 def archive_files(directory: Path, total: int) -> Iterator[tuple[int, Path]]:
     """``(index, path)`` of the per-architecture files of an archive directory, by index."""
     found: dict[int, Path] = {}
-    for entry in os.scandir(directory):
-        match = _ARCH_FILE.match(entry.name)
-        if match is None or not entry.is_file():
-            continue
-        index = int(match.group(1))
-        if index >= total:
-            raise CorruptSourceError(
-                f"{entry.path}: architecture index {index} but meta lists {total}", entry.path
-            )
-        if index in found:
-            raise CorruptSourceError(
-                f"{entry.path}: index {index} also in {found[index].name}", entry.path
-            )
-        found[index] = Path(entry.path)
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            match = _ARCH_FILE.match(entry.name)
+            if match is None or not entry.is_file():
+                continue
+            index = int(match.group(1))
+            if index >= total:
+                raise CorruptSourceError(
+                    f"{entry.path}: architecture index {index} but meta lists {total}", entry.path
+                )
+            if index in found:
+                raise CorruptSourceError(
+                    f"{entry.path}: index {index} also in {found[index].name}", entry.path
+                )
+            found[index] = Path(entry.path)
     for index in sorted(found):
         yield index, found[index]
 
