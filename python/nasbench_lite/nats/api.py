@@ -34,7 +34,7 @@ import json
 import os
 import random
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nasbench_lite.db import Database
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
@@ -42,6 +42,9 @@ from nasbench_lite.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.nats.arch import str2lists as _str2lists
 from nasbench_lite.nats.source import DATASETS
 from nasbench_lite.nats.trial import SET_COLUMNS, Trial, Unavailable, decode_finals
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
 
@@ -121,6 +124,7 @@ class _NATSBase:
         self._used_time: float = 0
         self._total = int(self._db.meta["total_archs"])
         self._meta_archs: list[str] | None = None
+        self._lookup: dict[str, int] | None = None
 
     # --------------------------------------------------------------- basics
     def __len__(self) -> int:
@@ -149,6 +153,28 @@ class _NATSBase:
             rows = self._db.query("SELECT arch_str FROM archs ORDER BY arch_index")
             self._meta_archs = [r[0] for r in rows]
         return list(self._meta_archs)
+
+    def _arch_lookup(self) -> dict[str, int]:
+        if self._lookup is None:
+            self._lookup = {a: i for i, a in enumerate(self.meta_archs)}
+        return self._lookup
+
+    def query_many(
+        self,
+        archs: Any,
+        dataset: str,
+        hp: str | int = "12",
+        is_random: bool | int | str = "mean",
+        iepoch: int | None = None,
+    ) -> pa.Table:
+        """``get_more_info`` plus costs for many architectures as one ``pyarrow.Table``.
+
+        See :func:`nasbench_lite.nats.bulk.query_many` (``archs=None`` = every architecture
+        with results; ``is_random`` = ``'mean'``, ``'random'`` or a seed).
+        """
+        from nasbench_lite.nats.bulk import query_many
+
+        return query_many(self, archs, dataset, hp, is_random, iepoch)
 
     @property
     def evaluated_indexes(self) -> set[int]:
