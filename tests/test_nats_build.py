@@ -266,3 +266,48 @@ def test_absent_seeds_stay_absent(tss_db: Path) -> None:
         )
     assert [s for (s,) in seeds] == [777, 888]
     assert summary == [("[777, 888]", 2)]
+
+
+def test_export_curves_and_runs_bit_exact(
+    tss_archive: tuple[Path, dict[int, Any]], tss_db: Path, tmp_path: Path
+) -> None:
+    import pyarrow.parquet as pq
+    from nasbench_lite.export import export_database
+
+    _, data = tss_archive
+    written = export_database(tss_db, tmp_path / "out")
+    assert set(written) == {"archs", "arch_hps", "configs", "curves", "meta", "runs", "summaries"}
+    curves = pq.read_table(written["curves"]).to_pylist()
+    series = {
+        "train_accuracy": ("train_acc1es", None),
+        "train_accuracy_top5": ("train_acc5es", None),
+        "train_loss": ("train_losses", None),
+        "train_time": ("train_times", None),
+        **{
+            f"{s.replace('-', '_')}_{k}": (f"eval_{f}", s)
+            for s in ("x-valid", "x-test", "ori-test")
+            for k, f in (("accuracy", "acc1es"), ("loss", "losses"), ("time", "times"))
+        },
+    }
+    checked = 0
+    for row in curves:
+        rc = data[row["arch_index"]][row["hp"]]["all_results"][(row["dataset"], row["seed"])]
+        for column, (field, setname) in series.items():
+            source = rc[field] or {}
+            key = row["epoch"] if setname is None else f"{setname}@{row['epoch']}"
+            if key in source:
+                assert bits(row[column]) == bits(source[key]), (row, column)
+                checked += 1
+            else:
+                assert row[column] is None
+    assert len(curves) == sum(
+        rc["epochs"]
+        for arch in data.values()
+        for state in arch.values()
+        for rc in state["all_results"].values()
+    )
+    assert checked > 20_000
+    runs = pq.read_table(written["runs"]).to_pylist()
+    nan_losses = [r["train_loss"] for r in runs if r["train_loss"] != r["train_loss"]]
+    assert nan_losses  # NaN stays NaN in the export (NULL in SQL)
+    assert "finals" not in runs[0]

@@ -118,10 +118,23 @@ def _nashpobench2_runs(db: Database) -> Batches:
     return runs_batches(db)
 
 
+def _nats_runs(db: Database) -> Batches:
+    from nasbench_lite.nats.exporting import runs_batches
+
+    return runs_batches(db)
+
+
+def _nats_curves(db: Database) -> Batches:
+    from nasbench_lite.nats.exporting import curves_batches
+
+    return curves_batches(db)
+
+
 #: Per database kind, the tables to export and how to stream each.
 _EXPORTERS: dict[str, dict[str, Callable[[Database], Batches]]] = {
     "nb101": {"cells": _nb101_cells, "runs": _nb101_runs},
     "nashpobench2": {"runs": _nashpobench2_runs},
+    "nats": {"runs": _nats_runs, "curves": _nats_curves},
 }
 
 
