@@ -251,6 +251,20 @@ def test_cli_build_nats(tmp_path: Path, tss_archive: tuple[Path, dict[int, Any]]
     assert wrong.returncode == 1 and "not sss" in wrong.stderr
     assert not (tmp_path / "x.sqlite").exists()
     assert os.listdir(tmp_path) == ["cli.sqlite"]
+    query = [sys.executable, "-m", "nasbench_lite", "query", str(out), "--json"]
+    shown = subprocess.run(
+        [*query, "--arch", "11", "--dataset", "cifar100", "--hp", "200", "--seed", "888"],
+        capture_output=True,
+        text=True,
+    )
+    assert shown.returncode == 0, shown.stderr
+    from nasbench_lite import nats
+
+    with nats.create(out, "tss") as api:
+        expected = api.get_more_info(11, "cifar100", None, "200", 888)
+    assert json.loads(shown.stdout)["info"] == expected
+    absent = subprocess.run([*query, "--arch", "12"], capture_output=True, text=True)
+    assert absent.returncode == 1 and "no results" in absent.stderr
 
 
 def test_absent_seeds_stay_absent(tss_db: Path) -> None:

@@ -289,12 +289,14 @@ def _cmd_hash(args: argparse.Namespace) -> int:
 def _cmd_query(args: argparse.Namespace) -> int:
     from nasbench_lite.db import Database
 
+    with Database(args.db) as db:
+        kind, space = db.kind, db.meta.get("space", "")
+    if kind == "nats":
+        return _query_nats(args, space)
     if (args.hash is None) == (args.matrix is None):
         raise InvalidInputError("give either --hash or --matrix with --ops")
     if args.matrix is not None and args.ops is None:
         raise InvalidInputError("--matrix needs --ops")
-    with Database(args.db) as db:
-        kind = db.kind
     if kind == "nb101":
         return _query_nb101_data(args)
     from nasbench_lite.nb101.spacedb import SearchSpace
@@ -314,6 +316,28 @@ def _cmd_query(args: argparse.Namespace) -> int:
         "adjacency",
         *("  " + " ".join(str(x) for x in row) for row in payload["module_adjacency"]),
     ]
+    _emit(payload, args.json, lines)
+    return 0
+
+
+def _query_nats(args: argparse.Namespace, space: str) -> int:
+    from nasbench_lite.nats import create
+
+    if args.arch is None:
+        raise InvalidInputError("give --arch INDEX or --arch ARCH_STRING for a NATS database")
+    arch: int | str = int(args.arch) if args.arch.isdigit() else args.arch
+    with create(args.db, space) as api:
+        index = api.query_index_by_arch(arch)
+        if index < 0:
+            raise InvalidInputError(f"{arch!r} is not an architecture of the {space} space")
+        is_random = False if args.seed is None else args.seed
+        info = api.get_more_info(index, args.dataset, args.epoch, args.hp, is_random)
+        costs = api.get_cost_info(index, args.dataset, args.hp)
+        payload = {"arch_index": index, "arch_str": api[index], "info": info, "costs": costs}
+    info.pop("comment", None)
+    lines = [f"arch {index}  {payload['arch_str']}  ({args.dataset}, hp={args.hp})"]
+    lines += [f"  {k:22s} {v}" for k, v in info.items()]
+    lines += [f"  {k:22s} {v}" for k, v in costs.items()]
     _emit(payload, args.json, lines)
     return 0
 
@@ -505,13 +529,21 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="look a cell up in a database",
         description=(
-            "Look a cell up by hash or by matrix/ops in a search-space or NB101 data database."
+            "Look a cell up by hash or by matrix/ops in a search-space or NB101 data database, "
+            "or an architecture (--arch) in a NATS-Bench database (get_more_info + costs)."
         ),
     )
     query.add_argument("db", type=Path, help="database file")
     query.add_argument("--hash", help="module hash")
     query.add_argument("--matrix", help="adjacency matrix as JSON")
     query.add_argument("--ops", help="ops as JSON")
+    query.add_argument("--arch", help="NATS: official index or arch string")
+    query.add_argument("--dataset", default="cifar10-valid", help="NATS dataset")
+    query.add_argument("--hp", default="12", help="NATS hp ('12'/'200' tss, '01'/'12'/'90' sss)")
+    query.add_argument("--epoch", type=int, help="NATS: 0-based epoch (default: the last)")
+    query.add_argument(
+        "--seed", type=int, help="NATS: one trial's seed (default: mean over the trials)"
+    )
     query.set_defaults(handler=_cmd_query)
 
     info = commands.add_parser(
