@@ -10,8 +10,13 @@ value (same summation order), raising :class:`Unavailable` where the official on
 Curves blob (``curves.data``), zlib-compressed, little-endian::
 
     u8 version (=1) | u16 n_series | u16 epochs | u8 x n_series  dict-present flags
-    | presence bits (n_series * epochs, numpy packbits little order) | f8 x n_series*epochs
+    | presence bits (n_series * epochs, numpy packbits little order)
+    | the n = n_series * epochs little-endian float64 values, split: byte 6 of every value,
+      then byte 7 of every value, then bytes 0-5 of each value in turn
     | i32 latency count (-1 = None) | f8 x count
+
+(Sign, exponent and top mantissa bits of neighbouring values repeat; gathering them in two
+byte planes lets zlib find that: 12% smaller than plain float64 rows on the real files.)
 
 Finals blob (``runs.finals``, fixed :data:`FINALS` layout): the 23 scalars the API needs
 without decoding curves (:data:`FINAL_FIELDS`), then a u32 mask of which are present.
@@ -108,7 +113,7 @@ class Trial:
             _HEADER.pack(_VERSION, n_series, self.epochs),
             bytes(self.dict_present),
             np.packbits(self.present.reshape(-1), bitorder="little").tobytes(),
-            np.ascontiguousarray(self.values, dtype="<f8").tobytes(),
+            *_split_bytes(self.values),
         ]
         if self.latency is None:
             parts.append(struct.pack("<i", -1))
@@ -135,7 +140,7 @@ class Trial:
         bits = np.frombuffer(raw, np.uint8, n_bits, offset)
         present = np.unpackbits(bits, count=n_values, bitorder="little").astype(bool)
         offset += n_bits
-        values = np.frombuffer(raw, "<f8", n_values, offset).reshape(n_series, epochs)
+        values = _join_bytes(raw, offset, n_values).reshape(n_series, epochs)
         offset += 8 * n_values
         (count,) = struct.unpack_from("<i", raw, offset)
         latency = None if count < 0 else list(struct.unpack_from(f"<{count}d", raw, offset + 4))
@@ -218,6 +223,18 @@ class Trial:
         if self.latency is None:
             return -1.0
         return float(sum(self.latency) / len(self.latency))
+
+
+def _split_bytes(values: np.ndarray) -> tuple[bytes, bytes]:
+    raw = np.ascontiguousarray(values, dtype="<f8").view(np.uint8).reshape(-1, 8)
+    return raw[:, 6:].T.tobytes(), raw[:, :6].tobytes()
+
+
+def _join_bytes(raw: bytes, offset: int, count: int) -> np.ndarray:
+    out = np.empty((count, 8), dtype=np.uint8)
+    out[:, 6:] = np.frombuffer(raw, np.uint8, 2 * count, offset).reshape(2, count).T
+    out[:, :6] = np.frombuffer(raw, np.uint8, 6 * count, offset + 2 * count).reshape(count, 6)
+    return out.view("<f8").reshape(count)
 
 
 def encode_finals(values: dict[str, float | None]) -> bytes:
