@@ -95,6 +95,7 @@ class _Trials:
         self.eval_names = [tuple(r[2].split(",")) if r[2] else () for r in rows]
         self.finals = [decode_finals(r[3]) for r in rows]
         self.run_ids = [r[4] for r in rows]
+        self.decoded: list[Trial] | None = None  # curves, decoded once per call when needed
 
 
 class _NATSBase:
@@ -331,7 +332,9 @@ class _NATSBase:
                     }
                 )
             return infos
-        curves = self._curves(trials)
+        if trials.decoded is None:
+            trials.decoded = self._curves(trials)
+        curves = trials.decoded
         try:
             return [trial.get_metric_set(setname, iepoch) for trial in curves]
         except ValueError as exc:
