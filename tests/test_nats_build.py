@@ -325,3 +325,38 @@ def test_export_curves_and_runs_bit_exact(
     nan_losses = [r["train_loss"] for r in runs if r["train_loss"] != r["train_loss"]]
     assert nan_losses  # NaN stays NaN in the export (NULL in SQL)
     assert "finals" not in runs[0]
+
+
+def test_single_benchmark_file_equals_archive_build(
+    tss_archive: tuple[Path, dict[int, Any]], tss_db: Path, tmp_path: Path
+) -> None:
+    """The single-file form builds the same data; the official API (non-fast mode) agrees."""
+    import nats_bench
+    from nasbench_lite import nats
+    from nats_fixture import write_benchmark_file
+
+    _, data = tss_archive
+    source = tmp_path / "NATS-tss-v1_0-3ffb9.pickle.pbz2"
+    write_benchmark_file(source, topology_strings(), data)
+    out = tmp_path / "file.sqlite"
+    summary = build_nats(source, out)
+    assert summary.meta["source.form"] == "single benchmark file"
+    assert summary.rows == {"archs": 15_625, "archs_with_results": 7, "runs": 107}
+    with Database(out) as a, Database(tss_db) as b:
+        for table in ("runs", "curves", "summaries", "arch_hps", "configs"):
+            assert a.query(f"SELECT * FROM {table}") == b.query(f"SELECT * FROM {table}")
+    official = nats_bench.create(str(source), "tss", fast_mode=False, verbose=False)
+    with nats.create(out, "tss") as ours:
+        for index in data:
+            for hp in ("12", "200"):
+                got = ours.get_more_info(index, "cifar100", hp=hp, is_random=False)
+                want = official.get_more_info(index, "cifar100", hp=hp, is_random=False)
+                assert str(got) == str(want)  # NaN-safe exact comparison (repr round-trips)
+        assert ours.find_best("cifar100", "x-valid", hp="200") == official.find_best(
+            "cifar100", "x-valid", hp="200"
+        )
+    # Out-of-layout single files fail cleanly.
+    pickle_save({"meta_archs": topology_strings()[:3], "arch2infos": None}, tmp_path / "bad.pbz2")
+    with pytest.raises(CorruptSourceError, match="bad.pbz2"):
+        build_nats(tmp_path / "bad.pbz2", tmp_path / "bad.sqlite")
+    assert not (tmp_path / "bad.sqlite").exists()

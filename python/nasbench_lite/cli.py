@@ -290,9 +290,9 @@ def _cmd_query(args: argparse.Namespace) -> int:
     from nasbench_lite.db import Database
 
     with Database(args.db) as db:
-        kind, space = db.kind, db.meta.get("space", "")
+        kind, nats_space = db.kind, db.meta.get("space", "")
     if kind == "nats":
-        return _query_nats(args, space)
+        return _query_nats(args, nats_space)
     if (args.hash is None) == (args.matrix is None):
         raise InvalidInputError("give either --hash or --matrix with --ops")
     if args.matrix is not None and args.ops is None:
