@@ -1,0 +1,1053 @@
+"""Benchmark of NATS-Bench: official ``nats_bench`` (fast mode) vs ``nasbench_lite.nats``.
+
+Everything runs on the real official files: ``shared/fixtures/nats/NATS-{tss,sss}-...-simple/``
+(meta + architectures 0, 11, 284; falls back to ``tests/data/nats``). For more architectures a
+*scaled archive* is written in a temp folder: the real ``meta.pickle.pbz2`` plus ``--archs N``
+per-architecture files (indexes 0..N-1) made from the real fixture files re-labelled for the new
+index (loaded with ``nasbench_lite.safe_pickle.load_path``; ``arch_index``/``arch_str`` of every
+hp state and the trials' ``arch_config['arch_str']`` (sss also ``['channels']``) set to the meta
+entry; written with ``bz2.BZ2File`` + ``pickle.dump(protocol=4)`` as the official
+``pickle_save``). Indexes 0, 11, 284 keep their own real file. ``build_nats`` reads it like a
+real ``-simple`` archive.
+
+Parts (one Markdown table each, per space; columns measure | nasbench_lite | official | ratio):
+
+1. Build: ``build_nats`` in a subprocess on the 3 real fixture archs and on the scaled archive;
+   marginal time and DB bytes per architecture (difference of the two builds, so the fixed
+   cost of the meta list, unique strings and indexes is not counted per arch), projected to the
+   full space (15,625 tss / 32,768 sss; measured with ``--full``); peak RSS of the build
+   (``VmHWM`` of the child). Official: bytes per arch of the real ``-simple`` files; a
+   child that loads ``--official-archs`` files through the fast-mode path (``_prepare_info``,
+   what every first query runs) gives the load rate and the memory retained per arch.
+2. Cold start in fresh interpreters (median of ``--cold-runs``): import + ``create`` + one
+   ``get_more_info`` (ours on the built DB; official on the real ``-simple`` dir, which
+   unpickles the architecture's file).
+3. Per-call latency (p50 / mean): ``get_more_info`` (iepoch None and mid-run, is_random
+   False/True, short and full hp) and ``simulate_train_eval``. Ours: ``--calls`` calls on random
+   archs of the DB. Official, per row, a fresh API on the scaled archive: the FIRST touch of
+   ``--first-touch`` archs (includes loading the file: the cost when a search visits a new
+   arch) and then warm calls on those archs.
+4. ``find_best`` on a DB holding the full space (with ``--full``; otherwise linear
+   extrapolation from the 3-arch and N-arch DBs, labelled). Official: find_best over the real
+   fixture archs in fast mode (load every file + search), per arch x the full space.
+5. ``get_cost_info`` latency (like 3) and ``statistics`` (ours: SQL; official: a loop over the
+   loaded archs, which in fast mode means loading all of them first).
+
+Answers are checked (untimed) before timing: on sampled archs, ``get_more_info``,
+``get_cost_info`` and ``simulate_train_eval`` (seeded) equal the official ones on the same files;
+``find_best`` and ``statistics`` on the fixture DB equal the official ones over the fixture archs.
+A disagreement raises ``MismatchError``. No timing is asserted. Timed loops run with GC off.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_nats.py                # both spaces, 300 archs: ~1.5 min
+    .venv/bin/python benchmarks/bench_nats.py --space tss --archs 1000
+    .venv/bin/python benchmarks/bench_nats.py --full --workdir /tmp/nats   # ~20 min, ~5 GB
+
+``--full`` writes and builds all 15,625 / 32,768 architectures. Measured on a shared 2-core
+machine: writing 5.7 min (tss) + 2.0 min (sss) with 2 jobs, building 6.3 min + 5.1 min, 20 min
+in all; 1.31 + 1.29 GB (tss files + DB) and 1.13 + 1.35 GB (sss). ``--workdir`` keeps the
+archives (reused by the next run: ``.complete-N`` marker) and the DBs (always rebuilt); without
+it a temp folder is used and removed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bz2
+import gc
+import json
+import os
+import pickle
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_FIXTURES = ROOT.parent / "shared" / "fixtures" / "nats"
+TEST_FIXTURES = ROOT / "tests" / "data" / "nats"
+MB = 1_000_000
+DATASETS = ("cifar10-valid", "cifar10", "cifar100", "ImageNet16-120")
+SIM_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
+QUERY_INDEX = 11  # a real fixture architecture (its own file in the scaled archive)
+#: Targets from the issue.
+TARGET_FIRST_TOUCH_RATIO = 50.0
+TARGET_FIND_BEST_S = 0.100
+TARGET_BUILD_RSS = 500 * MB
+
+
+class MismatchError(RuntimeError):
+    """Our answer differs from the official API's on the same files."""
+
+
+@dataclass(frozen=True)
+class Space:
+    name: str
+    base: str
+    total: int
+    hps: tuple[str, str]  # (short, full)
+    mid: dict[str, int]  # a mid-run iepoch per hp
+
+    @property
+    def full_hp(self) -> str:
+        return self.hps[1]
+
+
+SPACES = {
+    "tss": Space("tss", "NATS-tss-v1_0-3ffb9", 15_625, ("12", "200"), {"12": 5, "200": 99}),
+    "sss": Space("sss", "NATS-sss-v1_0-50262", 32_768, ("12", "90"), {"12": 5, "90": 44}),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# Small helpers
+# --------------------------------------------------------------------------------------------
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def fmt_s(seconds: float) -> str:
+    if seconds < 1e-3:
+        return f"{seconds * 1e6:.1f} us"
+    if seconds < 1:
+        return f"{seconds * 1e3:.2f} ms"
+    if seconds < 120:
+        return f"{seconds:.2f} s"
+    return f"{seconds:.0f} s ({seconds / 60:.1f} min)"
+
+
+def fmt_bytes(n: float) -> str:
+    if n >= 1e9:
+        return f"{n / 1e9:.2f} GB"
+    if n >= 1e6:
+        return f"{n / 1e6:.1f} MB"
+    if n >= 1e3:
+        return f"{n / 1e3:.1f} kB"
+    return f"{n:.0f} B"
+
+
+def fmt_p(samples: Sequence[float]) -> str:
+    return f"p50 {fmt_s(statistics.median(samples))} / mean {fmt_s(statistics.fmean(samples))}"
+
+
+def faster(ours: float, official: float) -> str:
+    """``official / ours`` as 'Nx faster' (or 'Nx slower')."""
+    if ours <= 0 or official <= 0:
+        return "-"
+    ratio = official / ours
+    if ratio >= 1:
+        return f"{ratio:,.0f}x faster" if ratio >= 10 else f"{ratio:.1f}x faster"
+    return f"{1 / ratio:.1f}x slower"
+
+
+def met(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as handle:
+            for line in handle:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def load_average() -> str:
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def git_state() -> str:
+    """HEAD commit and whether the library sources differ from it (the code measured)."""
+    try:
+        sha = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "-C", str(ROOT), "status", "--porcelain", "--", "python", "sql"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (no git)"
+    changes = " (clean)"
+    if dirty:
+        changes = " + uncommitted: " + ", ".join(line[3:] for line in dirty.splitlines())
+    return f"git {sha}{changes}"
+
+
+LIBRARY = (ROOT / "python").resolve()
+
+
+def source_mtimes() -> dict[Path, int]:
+    """mtime of every library source file (to detect edits during the run)."""
+    return {
+        p.resolve(): p.stat().st_mtime_ns
+        for p in LIBRARY.rglob("*")
+        if p.suffix in (".py", ".so") and p.is_file()
+    }
+
+
+def changed_sources(start: dict[Path, int]) -> list[str]:
+    """Library files used by this benchmark that changed since ``start``."""
+    import nasbench_lite.nats.builder  # noqa: F401  (what the build children ran)
+
+    used = set()
+    for module in list(sys.modules.values()):
+        name = getattr(module, "__file__", None)
+        if name and Path(name).resolve().is_relative_to(LIBRARY):
+            used.add(Path(name).resolve())
+    now = source_mtimes()
+    return sorted(str(p.relative_to(LIBRARY)) for p in used if start.get(p) != now.get(p))
+
+
+def run_child(code: str, *args: str) -> tuple[dict[str, Any], float]:
+    """Runs ``python -c code args``; returns its last stdout line as JSON and its wall time."""
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"child failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+    result: dict[str, Any] = json.loads(proc.stdout.strip().splitlines()[-1])
+    return result, wall
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# --------------------------------------------------------------------------------------------
+# Child scripts (timed inside the child: interpreter start-up excluded)
+# --------------------------------------------------------------------------------------------
+
+BUILD_CHILD = """
+import json, resource, sys, time
+def peak():
+    # VmHWM: this process's own high-water mark. ru_maxrss is not used: Linux carries the
+    # parent's RSS at fork over exec into it.
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+t0 = time.perf_counter()
+from nasbench_lite.nats.builder import build_nats
+t1 = time.perf_counter()
+rss_import = peak()
+summary = build_nats(sys.argv[1], sys.argv[2], force=True)
+t2 = time.perf_counter()
+print(json.dumps({
+    "import": t1 - t0, "build": t2 - t1, "rss_import": rss_import, "rss_peak": peak(),
+    "archs": summary.rows["archs_with_results"], "runs": summary.rows["runs"],
+}))
+"""
+
+OFFICIAL_LOAD_CHILD = """
+import gc, json, resource, sys, time
+def rss():
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+from nats_bench import create
+api = create(sys.argv[1], sys.argv[2], fast_mode=True, verbose=False)
+gc.collect()
+rss_open = rss()
+loads = []
+for index in range(int(sys.argv[3])):
+    t0 = time.perf_counter()
+    api._prepare_info(index)  # what get_more_info / find_best run on a new architecture
+    loads.append(time.perf_counter() - t0)
+gc.collect()
+print(json.dumps({"loads": loads, "rss_open": rss_open, "rss_loaded": rss()}))
+"""
+
+COLD_OURS = """
+import json, sys, time
+t0 = time.perf_counter()
+from nasbench_lite.nats import create
+t1 = time.perf_counter()
+api = create(sys.argv[1], sys.argv[2])
+info = api.get_more_info(int(sys.argv[3]), "cifar100", hp=sys.argv[4], is_random=False)
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "first": t2 - t1, "answer": info}))
+"""
+
+COLD_OFFICIAL = """
+import json, sys, time
+t0 = time.perf_counter()
+from nats_bench import create
+t1 = time.perf_counter()
+api = create(sys.argv[1], sys.argv[2], fast_mode=True, verbose=False)
+info = api.get_more_info(int(sys.argv[3]), "cifar100", hp=sys.argv[4], is_random=False)
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "first": t2 - t1, "answer": info}))
+"""
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs: the real fixture archive and the scaled archive
+# --------------------------------------------------------------------------------------------
+
+
+def arch_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.glob("*.pickle.pbz2") if p.name[:6].isdigit())
+
+
+def fixture_dir(space: Space, fixtures: Path, work: Path) -> Path:
+    """The real ``-simple`` fixture dir, or one assembled from ``tests/data/nats``."""
+    real = fixtures / f"{space.base}-simple"
+    if (real / "meta.pickle.pbz2").is_file() and arch_files(real):
+        return real
+    made = work / f"{space.name}-fixture"
+    made.mkdir(parents=True, exist_ok=True)
+    shutil.copy(TEST_FIXTURES / f"{space.name}-meta.pickle.pbz2", made / "meta.pickle.pbz2")
+    for path in sorted(TEST_FIXTURES.glob(f"{space.name}-[0-9]*.pickle.pbz2")):
+        shutil.copy(path, made / path.name.split("-", 1)[1])
+    if not arch_files(made):
+        raise SystemExit(f"no NATS fixture files in {fixtures} or {TEST_FIXTURES}")
+    return made
+
+
+def relabel(data: Any, index: int, arch_str: str, space: str) -> None:
+    """Gives an architecture's results the identity of ``index`` (in place)."""
+    for state in data.values():
+        state["arch_index"] = index
+        state["arch_str"] = arch_str
+        for result in state["all_results"].values():
+            config = result.get("arch_config")
+            if isinstance(config, dict):
+                config["arch_str"] = arch_str
+                if space == "sss" and "channels" in config:
+                    config["channels"] = arch_str
+
+
+def _write_files(job: tuple[str, str, str, list[int]]) -> int:
+    """Writes the scaled archive's files for ``indexes`` (runs in a worker process)."""
+    from nasbench_lite.safe_pickle import load_path
+
+    space, source, output, indexes = job
+    src, out = Path(source), Path(output)
+    meta = load_path(src / "meta.pickle.pbz2")["meta_archs"]
+    templates = {int(p.name[:6]): load_path(p) for p in arch_files(src)}
+    order = sorted(templates)
+    written = 0
+    for index in indexes:
+        data = templates[index] if index in templates else templates[order[index % len(order)]]
+        relabel(data, index, meta[index], space)
+        path = out / f"{index:06d}.pickle.pbz2"
+        with bz2.BZ2File(path, "wb") as handle:  # = nats_bench.api_utils.pickle_save
+            pickle.dump(data, handle, protocol=4)
+        written += path.stat().st_size
+    return written
+
+
+def write_archive(space: Space, source: Path, out: Path, n: int, jobs: int) -> tuple[float, int]:
+    """Writes (or reuses) the scaled archive; returns (seconds, bytes of the arch files)."""
+    marker = out / f".complete-{n}"
+    if marker.is_file():
+        return 0.0, sum(p.stat().st_size for p in arch_files(out))
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    shutil.copy(source / "meta.pickle.pbz2", out / "meta.pickle.pbz2")
+    start = time.perf_counter()
+    chunks = [list(range(i, n, jobs * 8)) for i in range(min(n, jobs * 8))]
+    work = [(space.name, str(source), str(out), chunk) for chunk in chunks]
+    if jobs > 1 and n > 50:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            written = sum(pool.map(_write_files, work))
+    else:
+        written = sum(map(_write_files, work))
+    seconds = time.perf_counter() - start
+    marker.write_text("ok\n")
+    return seconds, written
+
+
+def compare_load(fixture_files: Sequence[Path], archive: Path) -> tuple[float, float]:
+    """Median ms of the official ``pickle_load`` on the real files and on their copies."""
+    from nats_bench.api_utils import pickle_load
+
+    def median_ms(paths: Sequence[Path]) -> float:
+        times = []
+        for _ in range(5):
+            for path in paths:
+                t0 = time.perf_counter()
+                pickle_load(str(path))
+                times.append(time.perf_counter() - t0)
+        return statistics.median(times) * 1e3
+
+    copies = [archive / p.name for p in fixture_files if (archive / p.name).is_file()]
+    real = [p for p in fixture_files if (archive / p.name).is_file()]
+    if not copies:
+        return median_ms(fixture_files), float("nan")
+    return median_ms(real), median_ms(copies)
+
+
+# --------------------------------------------------------------------------------------------
+# Correctness (untimed)
+# --------------------------------------------------------------------------------------------
+
+
+def _answer(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    try:
+        return ("ok", fn(*args, **kwargs))
+    except Exception:  # both sides must fail on the same calls
+        return ("error", None)
+
+
+def verify(space: Space, db: Path, archive: Path, archs: Sequence[int]) -> tuple[int, int]:
+    """Compares our answers with the official API on the same files.
+
+    Returns:
+        (answers compared, of which both sides raised).
+    """
+    import nats_bench
+    from nasbench_lite.nats import create
+
+    official = nats_bench.create(str(archive), space.name, fast_mode=True, verbose=False)
+    ours = create(db, space.name)
+    checks = failures = 0
+
+    def same(a: Any, b: Any) -> bool:
+        nonlocal checks, failures
+        checks += 1
+        failures += a[0] == "error"
+        return bool(a == b)
+
+    for index in archs:
+        for hp in space.hps:
+            for dataset in DATASETS:
+                for iepoch in (None, space.mid[hp]):
+                    kwargs = {"iepoch": iepoch, "hp": hp, "is_random": False}
+                    a = _answer(official.get_more_info, index, dataset, **kwargs)
+                    b = _answer(ours.get_more_info, index, dataset, **kwargs)
+                    if not same(a, b):
+                        raise MismatchError(
+                            f"get_more_info({index}, {dataset}, {kwargs}): official {a!r:.300}"
+                            f" vs ours {b!r:.300}"
+                        )
+                a = _answer(official.get_cost_info, index, dataset, hp=hp)
+                b = _answer(ours.get_cost_info, index, dataset, hp=hp)
+                if not same(a, b):
+                    raise MismatchError(f"get_cost_info({index}, {dataset}, {hp})")
+    for seed in range(3):  # is_random=True: same draws after random.seed(seed)
+        random.seed(seed)
+        official.reset_time()
+        seeded = create(db, space.name, random_state=seed)
+        for index in archs[:10]:
+            for dataset in SIM_DATASETS:
+                hp = space.hps[seed % 2]
+                a = _answer(official.simulate_train_eval, index, dataset, hp=hp)
+                b = _answer(seeded.simulate_train_eval, index, dataset, hp=hp)
+                c = _answer(official.get_more_info, index, dataset, space.mid[hp], hp, True)
+                d = _answer(seeded.get_more_info, index, dataset, space.mid[hp], hp, True)
+                if not same(a, b) or not same(c, d):
+                    raise MismatchError(f"is_random draws for {index}, {dataset}, hp={hp}")
+        seeded.close()
+    ours.close()
+    return checks, failures
+
+
+FIND_BEST_QUERIES = (
+    ("cifar10", "valid", False),
+    ("cifar100", "test", False),
+    ("ImageNet16-120", "valid", True),  # True: with a FLOP limit
+)
+
+
+def find_best_args(space: Space, flop_max: float) -> list[tuple[str, dict[str, Any]]]:
+    out = []
+    for dataset, setname, limited in FIND_BEST_QUERIES:
+        kwargs: dict[str, Any] = {"hp": space.full_hp}
+        if limited:
+            kwargs["flop_max"] = flop_max
+        label = f"find_best({dataset!r}, {setname!r}, hp={space.full_hp!r}" + (
+            f", flop_max={flop_max:.1f})" if limited else ")"
+        )
+        out.append((label, {"dataset": dataset, "metric_on_set": setname, **kwargs}))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Timing
+# --------------------------------------------------------------------------------------------
+
+
+Call = tuple[tuple[Any, ...], dict[str, Any]]
+
+
+def time_calls(fn: Callable[..., Any], calls: Sequence[Call]) -> list[float]:
+    """Seconds of each ``fn(*args, **kwargs)``."""
+    clock = time.perf_counter
+    out = []
+    with no_gc():
+        for args, kwargs in calls:
+            t0 = clock()
+            fn(*args, **kwargs)
+            out.append(clock() - t0)
+    return out
+
+
+@dataclass
+class Variant:
+    label: str
+    method: str
+    kwargs: dict[str, Any]
+    datasets: tuple[str, ...]
+
+
+def variants(space: Space) -> list[Variant]:
+    out = []
+    for hp in (space.full_hp, space.hps[0]):
+        for iepoch in (None, space.mid[hp]):
+            for is_random in (False, True):
+                out.append(
+                    Variant(
+                        f"get_more_info hp={hp} iepoch={iepoch} is_random={is_random}",
+                        "get_more_info",
+                        {"iepoch": iepoch, "hp": hp, "is_random": is_random},
+                        DATASETS,
+                    )
+                )
+    for hp in (space.full_hp, space.hps[0]):
+        out.append(
+            Variant(f"simulate_train_eval hp={hp}", "simulate_train_eval", {"hp": hp}, SIM_DATASETS)
+        )
+    return out
+
+
+@dataclass
+class Latency:
+    ours: list[float]
+    first: list[float]
+    warm: list[float]
+
+
+def measure_variant(
+    variant: Variant, ours: Any, archive: Path, space: Space, n: int, args: argparse.Namespace
+) -> Latency:
+    import nats_bench
+
+    rng = random.Random(f"{space.name}-{variant.label}")
+    calls = [
+        ((rng.randrange(n), rng.choice(variant.datasets)), variant.kwargs)
+        for _ in range(args.calls)
+    ]
+    ours_times = time_calls(getattr(ours, variant.method), calls)
+    official = nats_bench.create(str(archive), space.name, fast_mode=True, verbose=False)
+    touched = rng.sample(range(n), min(n, args.first_touch))
+    first_calls = [((i, rng.choice(variant.datasets)), variant.kwargs) for i in touched]
+    first = time_calls(getattr(official, variant.method), first_calls)
+    warm_calls = [
+        ((rng.choice(touched), rng.choice(variant.datasets)), variant.kwargs)
+        for _ in range(args.calls)
+    ]
+    warm = time_calls(getattr(official, variant.method), warm_calls)
+    del official
+    gc.collect()
+    return Latency(ours_times, first, warm)
+
+
+def latency_row(label: str, lat: Latency) -> tuple[str, str, str, str]:
+    ours_p50 = statistics.median(lat.ours)
+    first_p50 = statistics.median(lat.first)
+    ratio = first_p50 / ours_p50
+    return (
+        label,
+        fmt_p(lat.ours),
+        f"first touch {fmt_p(lat.first)}; warm {fmt_p(lat.warm)}",
+        f"{faster(ours_p50, first_p50)} vs first touch ({met(ratio >= TARGET_FIRST_TOUCH_RATIO)})"
+        f"; {faster(ours_p50, statistics.median(lat.warm))} vs warm",
+    )
+
+
+def repeat_timed(fn: Callable[[], Any], repeats: int) -> tuple[float, list[float], Any]:
+    """(first call seconds, the next ``repeats`` call seconds, the answer)."""
+    t0 = time.perf_counter()
+    answer = fn()
+    first = time.perf_counter() - t0
+    times = []
+    with no_gc():
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+    return first, times, answer
+
+
+# --------------------------------------------------------------------------------------------
+# One space
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    space: Space
+    notes: list[str] = field(default_factory=list)
+    tables: list[tuple[str, list[tuple[str, str, str, str]]]] = field(default_factory=list)
+
+
+def bench_space(space: Space, args: argparse.Namespace, work: Path) -> Report:
+    import nats_bench
+    from nasbench_lite.nats import create
+
+    report = Report(space)
+    total = space.total
+    n = total if args.full else min(args.archs, total)
+    fixture = fixture_dir(space, args.fixtures, work)
+    fixture_files = arch_files(fixture)
+    fixture_indexes = [int(p.name[:6]) for p in fixture_files]
+    official_bytes = statistics.fmean(p.stat().st_size for p in fixture_files)
+    official_meta = (fixture / "meta.pickle.pbz2").stat().st_size
+
+    # ---- inputs --------------------------------------------------------------------------
+    archive = work / f"{space.base}-scaled-simple"
+    log(f"[{space.name}] writing the scaled archive ({n:,} archs, {args.jobs} jobs) ...")
+    write_s, written = write_archive(space, fixture, archive, n, args.jobs)
+    report.notes.append(
+        f"scaled archive: real meta + {n:,} per-arch files from the {len(fixture_files)} real "
+        f"fixture files {fixture_indexes} re-labelled, {fmt_bytes(written)} "
+        f"({fmt_bytes(written / n)}/arch); "
+        + (f"written in {fmt_s(write_s)} ({args.jobs} jobs)" if write_s else "reused")
+    )
+
+    real_ms, scaled_ms = compare_load(fixture_files, archive)
+    report.notes.append(
+        f"official pickle_load of the real fixture files {real_ms:.2f} ms vs the re-labelled "
+        f"copies at the same indexes {scaled_ms:.2f} ms (median; NumPy scalars in the real "
+        "files become Python floats through safe_pickle)"
+    )
+
+    # ---- 1. build ------------------------------------------------------------------------
+    log(f"[{space.name}] building (fixture archs, then {n:,} archs) ...")
+    db_fixture = work / f"{space.name}-fixture.sqlite"
+    db = work / f"{space.name}-{n}.sqlite"
+    b3, b3_wall = run_child(BUILD_CHILD, str(fixture), str(db_fixture))
+    bn, bn_wall = run_child(BUILD_CHILD, str(archive), str(db))
+    size3, size_n = db_fixture.stat().st_size, db.stat().st_size
+    k3 = b3["archs"]
+    per_arch_s = (bn["build"] - b3["build"]) / (n - k3) if n > k3 else bn["build"] / n
+    per_arch_b = (size_n - size3) / (n - k3) if n > k3 else size_n / n
+    fixed_s = b3["build"] - k3 * per_arch_s
+    fixed_b = size3 - k3 * per_arch_b
+    if n == total:
+        full_build_s, full_size, how = bn["build"], size_n, "measured"
+    else:
+        full_build_s = fixed_s + total * per_arch_s
+        full_size = fixed_b + total * per_arch_b
+        how = f"projected: fixed + {total:,} x marginal"
+    official_total = official_meta + total * official_bytes
+
+    k_load = min(n, args.official_archs)
+    log(f"[{space.name}] official: loading {k_load} archs through the fast-mode path ...")
+    ol, _ = run_child(OFFICIAL_LOAD_CHILD, str(archive), space.name, str(k_load))
+    load_s = statistics.fmean(ol["loads"])
+    retained = (ol["rss_loaded"] - ol["rss_open"]) / k_load
+    official_full_rss = ol["rss_open"] + total * retained
+    size_ratio = (full_size / total) / (official_total / total)
+    rss_ok = max(b3["rss_peak"], bn["rss_peak"]) < TARGET_BUILD_RSS
+    report.tables.append(
+        (
+            "1. Build: throughput, size, memory",
+            [
+                (
+                    f"build time, {k3} real fixture archs (fixed cost: meta, unique strings, "
+                    "indexes)",
+                    fmt_s(b3["build"]),
+                    "- (no build step)",
+                    "-",
+                ),
+                (
+                    f"build time, {n:,} archs (scaled archive)",
+                    f"{fmt_s(bn['build'])} ({n / bn['build']:,.0f} archs/s overall; whole "
+                    f"process {fmt_s(bn_wall)})",
+                    "-",
+                    "-",
+                ),
+                (
+                    "build throughput (marginal, per added arch)",
+                    f"{1 / per_arch_s:,.1f} archs/s ({fmt_s(per_arch_s)}/arch)",
+                    f"fast-mode load of a new arch: {1 / load_s:,.1f} archs/s "
+                    f"({fmt_s(load_s)}/arch, mean of {k_load})",
+                    f"ours {load_s / per_arch_s:.2f}x the official load rate",
+                ),
+                (
+                    f"full space, {total:,} archs: build time ({how})",
+                    fmt_s(full_build_s),
+                    f"load every arch (full traversal, e.g. find_best): {fmt_s(total * load_s)}",
+                    faster(full_build_s, total * load_s) + " (one-off build vs per process)",
+                ),
+                (
+                    "bytes per architecture [target: ours below official]",
+                    f"{fmt_bytes(full_size / total)} (marginal {fmt_bytes(per_arch_b)}/arch)",
+                    f"{fmt_bytes(official_total / total)} (mean .pickle.pbz2 of the "
+                    f"{len(fixture_files)} real files {fmt_bytes(official_bytes)} + meta share)",
+                    f"ours = {size_ratio:.0%} of official ({met(size_ratio < 1)})",
+                ),
+                (
+                    f"size of the full space ({how})",
+                    fmt_bytes(full_size),
+                    f"{fmt_bytes(official_total)} (-simple dir)",
+                    f"{full_size / official_total:.2f}x",
+                ),
+                (
+                    "peak RSS [target: constant, < 500 MB]",
+                    f"build {fmt_bytes(b3['rss_peak'])} ({k3} archs) / "
+                    f"{fmt_bytes(bn['rss_peak'])} ({n:,} archs); import alone "
+                    f"{fmt_bytes(bn['rss_import'])} ({met(rss_ok)})",
+                    f"API after a full traversal {fmt_bytes(official_full_rss)} (extrapolated: "
+                    f"{fmt_bytes(retained)} retained per loaded arch, {k_load} loaded)",
+                    f"{official_full_rss / max(bn['rss_peak'], 1):,.0f}x less memory",
+                ),
+            ],
+        )
+    )
+
+    # ---- correctness ---------------------------------------------------------------------
+    log(f"[{space.name}] verifying answers against nats_bench ...")
+    sample = sorted({QUERY_INDEX, *fixture_indexes, *random.Random(1).sample(range(n), min(n, 12))})
+    sample = [i for i in sample if i < n]
+    checks, failures = verify(space, db, archive, sample)
+    report.notes.append(
+        f"verified: {checks} answers on {len(sample)} archs equal nats_bench on the same files"
+        f" ({failures} of them an error on both sides; get_more_info, get_cost_info, seeded"
+        " simulate_train_eval / is_random draws)"
+    )
+
+    # ---- 2. cold start -------------------------------------------------------------------
+    log(f"[{space.name}] cold starts ({args.cold_runs} fresh interpreters per side) ...")
+    cold_args = (space.name, str(QUERY_INDEX), space.full_hp)
+    ours_cold = [run_child(COLD_OURS, str(db), *cold_args) for _ in range(args.cold_runs)]
+    off_cold = [run_child(COLD_OFFICIAL, str(fixture), *cold_args) for _ in range(args.cold_runs)]
+    if ours_cold[0][0]["answer"] != off_cold[0][0]["answer"]:
+        raise MismatchError("cold get_more_info answers differ")
+
+    def med(runs: list[tuple[dict[str, Any], float]], key: str) -> float:
+        if key == "wall":
+            return statistics.median(w for _, w in runs)
+        if key == "total":
+            return statistics.median(r["import"] + r["first"] for r, _ in runs)
+        return statistics.median(r[key] for r, _ in runs)
+
+    call = f"get_more_info({QUERY_INDEX}, 'cifar100', hp={space.full_hp!r}, is_random=False)"
+    report.tables.append(
+        (
+            f"2. Cold start (fresh interpreter, median of {args.cold_runs}); first query: {call}",
+            [
+                (
+                    "import",
+                    fmt_s(med(ours_cold, "import")),
+                    fmt_s(med(off_cold, "import")),
+                    faster(med(ours_cold, "import"), med(off_cold, "import")),
+                ),
+                (
+                    "create + first get_more_info",
+                    fmt_s(med(ours_cold, "first")),
+                    fmt_s(med(off_cold, "first")) + " (reads meta + unpickles the arch file)",
+                    faster(med(ours_cold, "first"), med(off_cold, "first")),
+                ),
+                (
+                    "import + create + first get_more_info",
+                    fmt_s(med(ours_cold, "total")),
+                    fmt_s(med(off_cold, "total")),
+                    faster(med(ours_cold, "total"), med(off_cold, "total")),
+                ),
+                (
+                    "whole process (incl. interpreter start-up)",
+                    fmt_s(med(ours_cold, "wall")),
+                    fmt_s(med(off_cold, "wall")),
+                    faster(med(ours_cold, "wall"), med(off_cold, "wall")),
+                ),
+            ],
+        )
+    )
+
+    # ---- 3. latency ----------------------------------------------------------------------
+    log(f"[{space.name}] per-call latency ...")
+    ours = create(db, space.name, random_state=0)
+    rows3 = []
+    for variant in variants(space):
+        lat = measure_variant(variant, ours, archive, space, n, args)
+        rows3.append(latency_row(variant.label, lat))
+    report.tables.append(
+        (
+            f"3. Per-call latency: ours {args.calls:,} calls on random archs of the {n:,}-arch "
+            f"DB; official first touch of {min(n, args.first_touch)} archs (fresh API per row, "
+            f"loads the file) then {args.calls:,} warm calls [target: >= 50x vs first touch]",
+            rows3,
+        )
+    )
+
+    # ---- 4. find_best --------------------------------------------------------------------
+    log(f"[{space.name}] find_best ...")
+    flop_max = ours.get_cost_info(QUERY_INDEX, "ImageNet16-120", hp=space.full_hp)["flops"]
+    rows4 = []
+    fixture_api = create(db_fixture, space.name)
+    for label, kwargs in find_best_args(space, flop_max):
+        fresh = create(db, space.name)
+        first_n, times_n, _ = repeat_timed(lambda a=fresh, k=kwargs: a.find_best(**k), 20)
+        fresh.close()
+        small = create(db_fixture, space.name)
+        _, times_3, ours_answer = repeat_timed(lambda a=small, k=kwargs: a.find_best(**k), 20)
+        small.close()
+        p50_n, p50_3 = statistics.median(times_n), statistics.median(times_3)
+        # Official: fast mode over the real fixture archs = load each file + search.
+        cold, warm = [], []
+        for _ in range(args.cold_runs):
+            official = nats_bench.create(str(fixture), space.name, fast_mode=True, verbose=False)
+            t0 = time.perf_counter()
+            for index in fixture_indexes:
+                official._prepare_info(index)  # find_best(enforce_all=True) does this per arch
+            answer = official.find_best(**kwargs, enforce_all=False)
+            cold.append(time.perf_counter() - t0)
+            t0 = time.perf_counter()
+            official.find_best(**kwargs, enforce_all=False)
+            warm.append(time.perf_counter() - t0)
+            if answer != ours_answer:
+                raise MismatchError(f"{label}: official {answer} vs ours {ours_answer}")
+        per_cold = statistics.median(cold) / len(fixture_indexes)
+        per_warm = statistics.median(warm) / len(fixture_indexes)
+        if n == total:
+            full_p50, full_how = p50_n, "measured on the full DB"
+        else:
+            slope = (p50_n - p50_3) / (n - k3)
+            full_p50 = max(p50_n, p50_3 + slope * (total - k3))
+            full_how = f"extrapolated linearly from the {k3}- and {n:,}-arch DBs"
+        rows4.append(
+            (
+                f"{label}, {n:,}-arch DB",
+                f"p50 {fmt_s(p50_n)} (first call in a fresh API {fmt_s(first_n)})",
+                f"{fmt_s(per_cold * n)} (fast mode: load + search, {fmt_s(per_cold)}/arch x {n:,})",
+                faster(p50_n, per_cold * n),
+            )
+        )
+        rows4.append(
+            (
+                f"  same, full space {total:,} archs [target < 100 ms]",
+                f"{fmt_s(full_p50)} ({full_how}; {met(full_p50 < TARGET_FIND_BEST_S)})",
+                f"{fmt_s(per_cold * total)} (x {total:,}); all preloaded: "
+                f"{fmt_s(per_warm * total)}",
+                f"{faster(full_p50, per_cold * total)}; {faster(full_p50, per_warm * total)} "
+                "vs preloaded",
+            )
+        )
+    report.tables.append(
+        (
+            f"4. find_best (official: over the {len(fixture_indexes)} real fixture archs in fast "
+            f"mode, median of {args.cold_runs}, per arch x N; answers checked on the fixture DB)",
+            rows4,
+        )
+    )
+
+    # ---- 5. get_cost_info, statistics ----------------------------------------------------
+    log(f"[{space.name}] get_cost_info, statistics ...")
+    rows5 = []
+    for hp in (space.full_hp, space.hps[0]):
+        variant = Variant(f"get_cost_info hp={hp}", "get_cost_info", {"hp": hp}, DATASETS)
+        rows5.append(
+            latency_row(variant.label, measure_variant(variant, ours, archive, space, n, args))
+        )
+    for dataset in ("cifar10-valid", "ImageNet16-120"):
+        hp = space.full_hp
+        _, times_n, answer_n = repeat_timed(lambda d=dataset, h=hp: ours.statistics(d, h), 200)
+        _, times_3, answer_3 = repeat_timed(
+            lambda d=dataset, h=hp: fixture_api.statistics(d, h), 200
+        )
+        official = nats_bench.create(str(fixture), space.name, fast_mode=True, verbose=False)
+        for index in fixture_indexes:
+            official._prepare_info(index)
+        _, off_times, off_answer = repeat_timed(
+            lambda d=dataset, h=hp, o=official: o.statistics(d, h), 200
+        )
+        if off_answer != answer_3:
+            raise MismatchError(f"statistics({dataset}, {hp}): {off_answer} vs {answer_3}")
+        p50_n, p50_3 = statistics.median(times_n), statistics.median(times_3)
+        per_arch = statistics.median(off_times) / len(fixture_indexes)
+        if n == total:
+            full_p50, full_how = p50_n, "measured"
+        else:
+            slope = (p50_n - p50_3) / (n - k3)
+            full_p50 = max(p50_n, p50_3 + slope * (total - k3))
+            full_how = "extrapolated"
+        rows5.append(
+            (
+                f"statistics({dataset!r}, {hp!r}), {n:,}-arch DB -> {answer_n}",
+                f"p50 {fmt_s(p50_n)}",
+                f"{fmt_s(per_arch * n)} over {n:,} loaded archs (+ loading them: "
+                f"{fmt_s(load_s * n)})",
+                faster(p50_n, per_arch * n),
+            )
+        )
+        rows5.append(
+            (
+                f"  same, full space {total:,} archs",
+                f"{fmt_s(full_p50)} ({full_how})",
+                f"{fmt_s(per_arch * total)} if all loaded; cold (load all + loop) "
+                f"{fmt_s((per_arch + load_s) * total)}",
+                f"{faster(full_p50, per_arch * total)} vs loaded; "
+                f"{faster(full_p50, (per_arch + load_s) * total)} vs cold",
+            )
+        )
+    report.tables.append(("5. get_cost_info and statistics", rows5))
+    fixture_api.close()
+    ours.close()
+    report.notes.append(
+        f"databases: {n:,} archs {fmt_bytes(size_n)}, {k3} fixture archs {fmt_bytes(size3)}"
+    )
+    return report
+
+
+# --------------------------------------------------------------------------------------------
+# Output and entry point
+# --------------------------------------------------------------------------------------------
+
+
+def print_table(title: str, rows: list[tuple[str, str, str, str]]) -> None:
+    header = ("measure", "nasbench_lite", "official nats_bench", "ratio")
+    widths = [max(len(r[i]) for r in (header, *rows)) for i in range(4)]
+
+    def line(cells: Sequence[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    print(f"### {title}")
+    print()
+    print(line(header))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for row in rows:
+        print(line(row))
+    print()
+
+
+def machine_line(load_start: str) -> str:
+    import importlib.metadata
+
+    import nasbench_lite
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count() or 0
+    return (
+        f"machine: {cpu_model()}, {os.cpu_count()} logical CPUs ({usable} usable); Python "
+        f"{platform.python_version()}; nats_bench {importlib.metadata.version('nats_bench')}; "
+        f"nasbench_lite {nasbench_lite.__version__}; load average {load_start} at start, "
+        f"{load_average()} at end"
+    )
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--space", choices=("tss", "sss", "both"), default="both")
+    parser.add_argument(
+        "--archs", type=int, default=300, help="architectures in the scaled archive (300)"
+    )
+    parser.add_argument(
+        "--full", action="store_true", help="write and build the whole spaces (~20 min, ~5 GB)"
+    )
+    parser.add_argument("--calls", type=int, default=2000, help="timed calls per row (2000)")
+    parser.add_argument(
+        "--first-touch", type=int, default=30, help="official first touches per row (30)"
+    )
+    parser.add_argument(
+        "--official-archs",
+        type=int,
+        default=100,
+        help="archs the official loader child loads for load rate and memory (100)",
+    )
+    parser.add_argument("--cold-runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="writer processes")
+    parser.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
+    parser.add_argument("--workdir", type=Path, help="keep inputs and DBs here (reused)")
+    args = parser.parse_args(argv)
+    if args.archs < QUERY_INDEX + 1:
+        parser.error(f"--archs must be at least {QUERY_INDEX + 1}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    load_start = load_average()
+    code_start = git_state()
+    mtimes_start = source_mtimes()
+    start = time.perf_counter()
+    if args.workdir is not None:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        work = args.workdir
+    else:
+        work = Path(tempfile.mkdtemp(prefix="bench_nats_"))
+    try:
+        names = ("tss", "sss") if args.space == "both" else (args.space,)
+        reports = [bench_space(SPACES[name], args, work) for name in names]
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print("## NATS-Bench: nasbench_lite.nats vs official nats_bench (fast mode)")
+    print()
+    print(machine_line(load_start))
+    changed = changed_sources(mtimes_start)
+    print()
+    print(f"code: {code_start}")
+    if changed:
+        print()
+        print(
+            f"**WARNING: library files used here changed during the run ({', '.join(changed)});"
+            " numbers may mix two versions.**"
+        )
+    print()
+    for report in reports:
+        print(f"## {report.space.name} ({report.space.base}, {report.space.total:,} archs)")
+        print()
+        for note in report.notes:
+            print(f"- {note}")
+        print()
+        for title, rows in report.tables:
+            print_table(title, rows)
+    print(
+        "Notes: wall-clock times, GC off in timed loops, nothing asserted; files are in the OS "
+        "page cache (no cold-disk reads on either side). Ratios are official/ours for times."
+    )
+    print(f"total run time: {fmt_s(time.perf_counter() - start)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
