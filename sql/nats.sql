@@ -1,5 +1,5 @@
 -- NATS-Bench training data (one search space per file), built from the official files.
--- Schema version 1. Loaded by nasbench_lite.nats.builder (embedded in the native module).
+-- Schema version 2. Loaded by nasbench_lite.nats.builder (embedded in the native module).
 --
 -- archs: every architecture of the source's meta_archs (official index = list position), with
 --   or without results; tss rows carry the official get_unique_str and an isomorphism class
@@ -16,14 +16,17 @@
 --     latency                    = ResultsCount.get_latency() (-1.0 when the file has none).
 --   set = train | x_valid | x_test | ori_test. eval_names = the file's eval-set names, in order,
 --   joined by ','. params (millions) and flops (MFLOPs) are the file's values.
---   SQL REAL cannot hold NaN (it becomes NULL), so `finals` keeps the same scalars bit-exact
---   (layout in nasbench_lite.nats.trial); the API reads that.
+--   SQL REAL cannot hold NaN (SQLite stores it as NULL): bit i of nan_mask is set where the
+--   i-th of those columns (nasbench_lite.nats.trial.FINAL_FIELDS order) is NaN, so NULL without
+--   the bit means "absent" and every value round-trips bit for bit.
 -- curves: every per-epoch value of a run, bit-exact: see nasbench_lite.nats.curves.
--- configs: the distinct arch_config dicts (JSON with sorted keys) that runs refer to.
+-- configs: the distinct arch_config dicts that runs refer to, as JSON with sorted keys in which
+--   values equal to the architecture's own string are null and listed under "$arch" (so the
+--   dicts of different architectures share rows; the API puts the string back).
 -- summaries: per (hp, dataset, arch) what find_best compares, computed with the official
 --   arithmetic (ArchResults.get_compute_costs / get_metrics(is_random=False)) at build time:
---   mean over the trials of the final loss/accuracy/all_time of each set (NULL when a trial
---   lacks it), flops/params after the official legacy fix, mean latency, and the seeds.
+--   mean over the trials of the final accuracy of each set (NULL when a trial lacks it),
+--   flops/params after the official legacy fix, mean latency, and the number of trials.
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
@@ -47,7 +50,7 @@ CREATE TABLE arch_hps (
 
 CREATE TABLE configs (
     config_id INTEGER PRIMARY KEY,
-    config    TEXT    NOT NULL UNIQUE
+    config    TEXT    NOT NULL
 );
 
 CREATE TABLE runs (
@@ -55,7 +58,7 @@ CREATE TABLE runs (
     hp            TEXT    NOT NULL,
     dataset       TEXT    NOT NULL,
     seed          INTEGER NOT NULL,
-    run_id        INTEGER NOT NULL UNIQUE,
+    run_id        INTEGER NOT NULL,
     dataset_order INTEGER NOT NULL,
     seed_order    INTEGER NOT NULL,
     seed_label    TEXT,
@@ -73,7 +76,7 @@ CREATE TABLE runs (
     x_valid_time_epoch  REAL, x_valid_time_total  REAL,
     x_test_time_epoch   REAL, x_test_time_total   REAL,
     ori_test_time_epoch REAL, ori_test_time_total REAL,
-    finals        BLOB    NOT NULL,
+    nan_mask      INTEGER NOT NULL,
     PRIMARY KEY (arch_index, hp, dataset, seed)
 ) WITHOUT ROWID;
 
@@ -86,18 +89,17 @@ CREATE TABLE summaries (
     hp         TEXT    NOT NULL,
     dataset    TEXT    NOT NULL,
     arch_index INTEGER NOT NULL,
-    seeds      TEXT    NOT NULL,
     n_seeds    INTEGER NOT NULL,
     flops      REAL,
     params     REAL,
     latency    REAL,
-    train_loss    REAL, train_accuracy    REAL, train_all_time    REAL,
-    x_valid_loss  REAL, x_valid_accuracy  REAL, x_valid_all_time  REAL,
-    x_test_loss   REAL, x_test_accuracy   REAL, x_test_all_time   REAL,
-    ori_test_loss REAL, ori_test_accuracy REAL, ori_test_all_time REAL,
+    train_accuracy    REAL,
+    x_valid_accuracy  REAL,
+    x_test_accuracy   REAL,
+    ori_test_accuracy REAL,
     PRIMARY KEY (hp, dataset, arch_index)
 ) WITHOUT ROWID;
 
 -- Created by the builder after the bulk load:
 -- CREATE UNIQUE INDEX archs_arch ON archs(arch_str);
--- CREATE INDEX archs_class ON archs(class_index);
+-- CREATE INDEX archs_class ON archs(class_index);  (tss only)

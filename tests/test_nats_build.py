@@ -19,7 +19,7 @@ from nasbench_lite.db import Database
 from nasbench_lite.errors import BuildError, CorruptSourceError, OutputExistsError
 from nasbench_lite.nats.builder import build_nats
 from nasbench_lite.nats.space import isomorphism_classes, size_strings, topology_strings
-from nasbench_lite.nats.trial import Trial, decode_finals
+from nasbench_lite.nats.trial import FINAL_FIELDS, Trial, finals_from_row
 from nasbench_lite.safe_pickle import UnsafePickleError, load_path
 from nats_fixture import pickle_save, write_archive
 
@@ -104,10 +104,12 @@ def test_space_columns_and_meta(tss_db: Path) -> None:
         assert db.meta["space"] == "tss" and db.meta["source.form"] == "archive directory"
         assert json.loads(db.meta["hps"]) == ["12", "200"]
         assert db.meta["source.files"] == "7"
-        # NaN stays NaN in the finals blob (SQL REAL would turn it into NULL).
+        # NaN stays NaN through nan_mask (SQL REAL turns it into NULL).
         nan_rows = [
-            decode_finals(b)["train_loss"]
-            for (b,) in db.query("SELECT finals FROM runs WHERE train_loss IS NULL")
+            finals_from_row(r[1:], r[0])["train_loss"]
+            for r in db.query(
+                f"SELECT nan_mask, {', '.join(FINAL_FIELDS)} FROM runs WHERE train_loss IS NULL"
+            )
         ]
         assert nan_rows and all(math.isnan(v) for v in nan_rows)
 
@@ -275,11 +277,11 @@ def test_absent_seeds_stay_absent(tss_db: Path) -> None:
             " ORDER BY seed_order"
         )
         summary = db.query(
-            "SELECT seeds, n_seeds FROM summaries WHERE arch_index = 7 AND hp = '200'"
+            "SELECT n_seeds FROM summaries WHERE arch_index = 7 AND hp = '200'"
             " AND dataset = 'cifar10'"
         )
     assert [s for (s,) in seeds] == [777, 888]
-    assert summary == [("[777, 888]", 2)]
+    assert summary == [(2,)]
 
 
 def test_export_curves_and_runs_bit_exact(
@@ -324,7 +326,7 @@ def test_export_curves_and_runs_bit_exact(
     runs = pq.read_table(written["runs"]).to_pylist()
     nan_losses = [r["train_loss"] for r in runs if r["train_loss"] != r["train_loss"]]
     assert nan_losses  # NaN stays NaN in the export (NULL in SQL)
-    assert "finals" not in runs[0]
+    assert "nan_mask" not in runs[0]
 
 
 def test_single_benchmark_file_equals_archive_build(

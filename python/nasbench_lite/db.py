@@ -46,7 +46,7 @@ SCHEMA_VERSIONS: dict[str, int] = {
     "nar": 1,
     "nashpobench2": 1,
     "nats_space": 1,
-    "nats": 1,
+    "nats": 2,
 }
 
 

@@ -30,7 +30,6 @@ README:
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import threading
@@ -40,8 +39,14 @@ from nasbench_lite.db import Database
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
 from nasbench_lite.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.nats.arch import str2lists as _str2lists
-from nasbench_lite.nats.source import DATASETS
-from nasbench_lite.nats.trial import SET_COLUMNS, Trial, Unavailable, decode_finals
+from nasbench_lite.nats.source import DATASETS, config_from_json
+from nasbench_lite.nats.trial import (
+    FINAL_FIELDS,
+    SET_COLUMNS,
+    Trial,
+    Unavailable,
+    finals_from_row,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -50,7 +55,7 @@ __all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
 
 SPACE_NAMES = {"tss": "tss", "topology": "tss", "sss": "sss", "size": "sss"}
 _TRIALS_SQL = (
-    "SELECT seed, epochs, eval_names, finals, run_id FROM runs"
+    f"SELECT seed, epochs, eval_names, run_id, nan_mask, {', '.join(FINAL_FIELDS)} FROM runs"
     " WHERE arch_index = ? AND hp = ? AND dataset = ? ORDER BY seed_order"
 )
 _COMMENTS = {
@@ -93,8 +98,8 @@ class _Trials:
         self.seeds = [r[0] for r in rows]
         self.epochs = [r[1] for r in rows]
         self.eval_names = [tuple(r[2].split(",")) if r[2] else () for r in rows]
-        self.finals = [decode_finals(r[3]) for r in rows]
-        self.run_ids = [r[4] for r in rows]
+        self.run_ids = [r[3] for r in rows]
+        self.finals = [finals_from_row(r[5:], r[4]) for r in rows]
         self.decoded: list[Trial] | None = None  # curves, decoded once per call when needed
 
 
@@ -585,14 +590,15 @@ class _NATSBase:
         """
         index = self._index(index)
         rows = self._db.query(
-            "SELECT c.config FROM runs r JOIN arch_hps h USING (arch_index, hp)"
+            "SELECT c.config, a.arch_str FROM runs r JOIN arch_hps h USING (arch_index, hp)"
+            " JOIN archs a USING (arch_index)"
             " LEFT JOIN configs c USING (config_id) WHERE r.arch_index = ? AND r.dataset = ?"
             " ORDER BY h.hp_order, r.seed_order LIMIT 1",
             (index, dataset),
         )
         if not rows or rows[0][0] is None:
             raise NotInDatabaseError(f"architecture {index} has no {dataset} configuration")
-        config = json.loads(rows[0][0])
+        config = config_from_json(rows[0][0], rows[0][1])
         if config.get("name") == "infer.shape.tiny":
             return {
                 "name": "infer.shape.tiny",

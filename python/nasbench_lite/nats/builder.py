@@ -32,23 +32,21 @@ from nasbench_lite.nats.source import (
     parse_arch,
     read_meta,
 )
-from nasbench_lite.nats.trial import FINAL_FIELDS, SET_COLUMNS, decode_finals, encode_finals
+from nasbench_lite.nats.trial import FINAL_FIELDS, SET_COLUMNS, finals_from_row, finals_to_row
 from nasbench_lite.safe_pickle import load_path
 
 __all__ = ["build_nats"]
 
 _RUN_COLUMNS = (
     "arch_index, hp, dataset, seed, run_id, dataset_order, seed_order, seed_label, epochs,"
-    " eval_names, config_id, " + ", ".join(FINAL_FIELDS) + ", finals"
+    " eval_names, config_id, " + ", ".join(FINAL_FIELDS) + ", nan_mask"
 )
 _RUN_SQL = f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * (12 + len(FINAL_FIELDS)))})"
-_METRIC_COLUMNS = [
-    f"{c}_{k}" for c in SET_COLUMNS.values() for k in ("loss", "accuracy", "all_time")
-]
+_ACCURACY_COLUMNS = [f"{c}_accuracy" for c in SET_COLUMNS.values()]
 _SUMMARY_SQL = (
-    "INSERT INTO summaries (hp, dataset, arch_index, seeds, n_seeds, flops, params, latency, "
-    + ", ".join(_METRIC_COLUMNS)
-    + f") VALUES ({', '.join('?' * (8 + len(_METRIC_COLUMNS)))})"
+    "INSERT INTO summaries (hp, dataset, arch_index, n_seeds, flops, params, latency, "
+    + ", ".join(_ACCURACY_COLUMNS)
+    + f") VALUES ({', '.join('?' * (7 + len(_ACCURACY_COLUMNS)))})"
 )
 
 ArchStream = Iterator[tuple[int, Any, Path]]
@@ -114,26 +112,11 @@ def _summary(
     except Exception:  # the API raises the same error on get_cost_info; find_best skips them
         flops = params = latency = None
     metrics = []
-    for prefix in SET_COLUMNS.values():
+    for column in _ACCURACY_COLUMNS:
+        values = [f[column] for f in finals]
         # A set is comparable only when every trial has it (else get_metrics raises).
-        available = all(f[f"{prefix}_accuracy"] is not None for f in finals)
-        for kind in ("loss", "accuracy", "all_time"):
-            try:
-                values = [f[f"{prefix}_{kind}"] for f in finals]
-                metrics.append(mean_or_none(values) if available else None)
-            except Exception:
-                metrics.append(None)
-    return (
-        hp,
-        runs[0].dataset,
-        index,
-        json.dumps(seeds),
-        len(seeds),
-        flops,
-        params,
-        latency,
-        *metrics,
-    )
+        metrics.append(mean_or_none(values) if all(v is not None for v in values) else None)
+    return (hp, runs[0].dataset, index, len(seeds), flops, params, latency, *metrics)
 
 
 def build_nats(
@@ -180,6 +163,9 @@ def build_nats(
         connection = apsw.Connection(str(temp))
         try:
             fast_bulk_load(connection)
+            # 64 KiB pages: curve blobs are a few KB each, and a 16 KiB leaf wastes ~half a
+            # blob at its end (measured: the size-space database shrinks by ~9%).
+            connection.execute("PRAGMA page_size = 65536").fetchall()
             with connection:
                 connection.execute(load_schema(kind))
                 rows = _write_archs(connection, archs, detected, source)
@@ -188,8 +174,9 @@ def build_nats(
                     "UPDATE archs SET has_results = 1 WHERE arch_index IN"
                     " (SELECT DISTINCT arch_index FROM arch_hps);"
                     "CREATE UNIQUE INDEX archs_arch ON archs(arch_str);"
-                    "CREATE INDEX archs_class ON archs(class_index);"
                 )
+                if detected == "tss":
+                    connection.execute("CREATE INDEX archs_class ON archs(class_index)")
                 meta = {
                     "kind": kind,
                     "schema_version": str(SCHEMA_VERSIONS[kind]),
@@ -257,15 +244,14 @@ def _write_results(
             by_dataset: dict[str, list[tuple[RunRecord, dict[str, Any]]]] = {}
             for record in runs:
                 datasets.add(record.dataset)
-                finals = final_values(record)
-                blob = encode_finals(finals)
+                values, nan_mask = finals_to_row(final_values(record))
                 config_id = None
                 if record.config is not None:
-                    config_id = configs.setdefault(record.config, len(configs))
-                    if config_id == len(configs) - 1:
+                    config_id = configs.get(record.config)
+                    if config_id is None:
+                        config_id = configs[record.config] = len(configs)
                         connection.execute(
-                            "INSERT OR IGNORE INTO configs VALUES (?, ?)",
-                            (config_id, record.config),
+                            "INSERT INTO configs VALUES (?, ?)", (config_id, record.config)
                         )
                 connection.execute(
                     _RUN_SQL,
@@ -273,15 +259,16 @@ def _write_results(
                         index, hp, record.dataset, record.seed, run_id, record.dataset_order,
                         record.seed_order, record.seed_label, record.epochs,
                         ",".join(record.eval_names), config_id,
-                        *(finals[f] for f in FINAL_FIELDS), blob,
+                        *values, nan_mask,
                     ),
                 )  # fmt: skip
                 connection.execute(
                     "INSERT INTO curves VALUES (?, ?)", (run_id, record.trial.encode())
                 )
                 run_id += 1
-                # Round-trip the exact scalars the API will read.
-                by_dataset.setdefault(record.dataset, []).append((record, decode_finals(blob)))
+                # The exact scalars the API will read back (NaN restored from the mask).
+                finals = finals_from_row(values, nan_mask)
+                by_dataset.setdefault(record.dataset, []).append((record, finals))
             for pairs in by_dataset.values():
                 pairs.sort(key=lambda p: p[0].seed_order)
                 connection.execute(

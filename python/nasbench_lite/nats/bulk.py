@@ -3,7 +3,7 @@
 Each output row holds what ``get_more_info`` returns for one architecture (same values, bit for
 bit: means are summed in the file's seed order like the official ``mean``), plus the
 architecture's ``get_cost_info`` flops/params/latency. Final-epoch queries read only the fixed
-size ``finals`` blobs and are vectorised with NumPy; other epochs decode the curves.
+scalar columns and are vectorised with NumPy; other epochs decode the curves.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["query_many", "output_sets"]
 
-_FINALS_DTYPE = np.dtype([("v", "<f8", (len(FINAL_FIELDS),)), ("mask", "<u4")])
 _FIELD = {name: i for i, name in enumerate(FINAL_FIELDS)}
 
 
@@ -104,7 +103,8 @@ def query_many(
     hp = str(hp)
     indexes = _resolve(api, archs)
     rows = api._db.query(
-        "SELECT arch_index, seed, epochs, eval_names, finals, run_id FROM runs"
+        f"SELECT arch_index, seed, epochs, eval_names, nan_mask, run_id, {', '.join(FINAL_FIELDS)}"
+        " FROM runs"
         " WHERE hp = ? AND dataset = ? ORDER BY arch_index, seed_order",
         (hp, dataset),
     )
@@ -175,10 +175,20 @@ def query_many(
 
 
 def _final_matrix(rows: list[Any]) -> tuple[np.ndarray, np.ndarray]:
-    finals = np.frombuffer(b"".join(r[4] for r in rows), dtype=_FINALS_DTYPE)
-    bits = np.arange(len(FINAL_FIELDS), dtype=np.uint32)
-    present = (finals["mask"][:, None] >> bits) & 1
-    return finals["v"], present.astype(bool)
+    """The final scalars of every row as a float matrix and a presence mask (NaN kept)."""
+    import pyarrow as pa
+
+    values = np.zeros((len(rows), len(FINAL_FIELDS)))
+    present = np.zeros((len(rows), len(FINAL_FIELDS)), dtype=bool)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * (6 + len(FINAL_FIELDS))
+    nan_mask = np.asarray(columns[4], dtype=np.int64)
+    for i in range(len(FINAL_FIELDS)):
+        array = pa.array(columns[6 + i], pa.float64())
+        values[:, i] = array.to_numpy(zero_copy_only=False)
+        is_nan = (nan_mask >> i & 1).astype(bool)
+        present[:, i] = ~np.asarray(array.is_null()) | is_nan
+        values[is_nan, i] = np.nan
+    return values, present
 
 
 def _epoch_matrix(
@@ -190,7 +200,7 @@ def _epoch_matrix(
         {i for s, e in zip(starts.tolist(), ends.tolist(), strict=True) for i in range(s, e)}
     )
     for i in wanted:
-        arch, _, epochs, names, _, run_id = rows[i]
+        arch, _, epochs, names, _, run_id = rows[i][:6]
         blob = api._db.query("SELECT data FROM curves WHERE run_id = ?", (run_id,))[0][0]
         trial = Trial.decode(blob, names.split(",") if names else [])
         for setname, prefix in SET_COLUMNS.items():

@@ -1,7 +1,7 @@
 """Readable export of a NATS-Bench database (used by :mod:`nasbench_lite.export`).
 
-``runs`` is written with its scalar columns taken from the bit-exact ``finals`` blob (so NaN
-values, which SQL columns store as NULL, stay NaN) instead of the blob itself. ``curves``
+``runs`` is written with its scalar columns, NaN restored from ``nan_mask`` (SQL stores NaN
+as NULL), and without the mask. ``curves``
 becomes one row per (trial, epoch): ``arch_index, hp, dataset, seed, epoch`` then every
 per-epoch series (``train_accuracy``, ``train_accuracy_top5``, ``train_loss``, ``train_time``,
 ``<set>_accuracy``, ``<set>_loss``, ``<set>_time`` for x-valid, x-test, ori-test), null where
@@ -27,16 +27,16 @@ CURVE_COLUMNS = (
 )
 _KEYS = ("arch_index", "hp", "dataset", "seed")
 _CHUNK_TRIALS = 2_000
-_FINALS = np.dtype([("v", "<f8", (len(FINAL_FIELDS),)), ("mask", "<u4")])
 
 
 def runs_batches(db: Database) -> Iterator[Any]:
-    """Streams ``runs`` (without the binary ``finals``; exact values, NaN kept)."""
+    """Streams ``runs`` with exact values (NaN kept, absent values null)."""
     import pyarrow as pa
 
     cursor = db.connection.execute(
         "SELECT arch_index, hp, dataset, seed, run_id, seed_label, epochs, eval_names,"
-        " config_id, finals FROM runs ORDER BY arch_index, hp, dataset, seed_order"
+        f" config_id, nan_mask, {', '.join(FINAL_FIELDS)} FROM runs"
+        " ORDER BY arch_index, hp, dataset, seed_order"
     )
     names = [
         *_KEYS, "run_id", "seed_label", "epochs", "eval_names", "config_id", *FINAL_FIELDS
@@ -45,12 +45,15 @@ def runs_batches(db: Database) -> Iterator[Any]:
         rows = [row for _, row in zip(range(50_000), cursor, strict=False)]
         if not rows:
             return
-        *keys, blobs = zip(*rows, strict=True)
-        finals = np.frombuffer(b"".join(blobs), dtype=_FINALS)
-        arrays = [pa.array(column) for column in keys]
-        for i in range(len(FINAL_FIELDS)):
-            present = (finals["mask"] >> np.uint32(i)) & 1
-            arrays.append(pa.array(finals["v"][:, i], mask=present == 0))
+        columns = list(zip(*rows, strict=True))
+        arrays = [pa.array(column) for column in columns[:9]]
+        nan_mask = np.asarray(columns[9], dtype=np.int64)
+        for i, column in enumerate(columns[10:]):
+            array = pa.array(column, pa.float64())
+            values = array.to_numpy(zero_copy_only=False).copy()
+            is_nan = (nan_mask >> i & 1).astype(bool)
+            values[is_nan] = np.nan
+            arrays.append(pa.array(values, mask=np.asarray(array.is_null()) & ~is_nan))
         yield pa.record_batch(arrays, names=names)
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "RunRecord",
     "SPACE_HPS",
     "archive_files",
+    "config_from_json",
     "detect_space",
     "parse_arch",
     "read_meta",
@@ -196,13 +197,30 @@ def _official_times(rc: dict[str, Any], names: tuple[str, ...]) -> dict[str, flo
     return times
 
 
-def _config_json(check: _Checker, config: Any, where: str) -> str | None:
+def _config_json(check: _Checker, config: Any, arch_str: str, where: str) -> str | None:
+    """``arch_config`` as JSON with the architecture's own string factored out (see sql)."""
     if config is None:
         return None
+    config = dict(check.dict_(config, where))
+    own = sorted(k for k, v in config.items() if v == arch_str and isinstance(v, str))
+    if "$arch" in config:
+        raise check.fail(where, "unexpected key '$arch'")
+    for key in own:
+        config[key] = None
+    if own:
+        config["$arch"] = own
     try:
-        return json.dumps(check.dict_(config, where), sort_keys=True, allow_nan=True)
+        return json.dumps(config, sort_keys=True, allow_nan=True)
     except TypeError as exc:
         raise check.fail(where, f"not plain data ({exc})") from None
+
+
+def config_from_json(text: str, arch_str: str) -> dict[str, Any]:
+    """Inverse of the builder's config encoding: the file's ``arch_config`` dict."""
+    config: dict[str, Any] = json.loads(text)
+    for key in config.pop("$arch", ()):
+        config[key] = arch_str
+    return config
 
 
 def _parse_trial(
@@ -321,7 +339,7 @@ def parse_arch(
                         epochs=trial.epochs,
                         eval_names=trial.eval_names,
                         config=_config_json(
-                            check, rc.get("arch_config"), f"{rwhere}['arch_config']"
+                            check, rc.get("arch_config"), arch_str, f"{rwhere}['arch_config']"
                         ),
                         params=None if rc.get("params") is None else float(rc["params"]),
                         flops=None if rc.get("flop") is None else float(rc["flop"]),

@@ -9,7 +9,7 @@ value (same summation order), raising :class:`Unavailable` where the official on
 
 Curves blob (``curves.data``), zlib-compressed, little-endian::
 
-    u8 version (=1) | u16 n_series | u16 epochs | u8 x n_series  dict-present flags
+    u8 version (=2) | u16 n_series | u16 epochs | u8 x n_series  dict-present flags
     | presence bits (n_series * epochs, numpy packbits little order)
     | the n = n_series * epochs little-endian float64 values, split: byte 6 of every value,
       then byte 7 of every value, then bytes 0-5 of each value in turn
@@ -18,13 +18,15 @@ Curves blob (``curves.data``), zlib-compressed, little-endian::
 (Sign, exponent and top mantissa bits of neighbouring values repeat; gathering them in two
 byte planes lets zlib find that: 12% smaller than plain float64 rows on the real files.)
 
-Finals blob (``runs.finals``, fixed :data:`FINALS` layout): the 23 scalars the API needs
-without decoding curves (:data:`FINAL_FIELDS`), then a u32 mask of which are present.
-Both round-trip bit for bit (NaN included, which SQL REAL columns cannot hold).
+Final scalars (:data:`FINAL_FIELDS`, the 23 values the API needs without decoding curves) are
+SQL ``REAL`` columns of ``runs``; as SQLite stores NaN as NULL, ``runs.nan_mask`` has bit ``i``
+set where field ``i`` is NaN, so NULL without the bit is "absent" and values round-trip bit
+for bit (:func:`finals_to_row` / :func:`finals_from_row`).
 """
 
 from __future__ import annotations
 
+import math
 import struct
 import zlib
 from collections.abc import Sequence
@@ -35,12 +37,11 @@ import numpy as np
 __all__ = [
     "EVAL_SETS",
     "FINAL_FIELDS",
-    "FINALS",
     "SET_COLUMNS",
     "Trial",
     "Unavailable",
-    "decode_finals",
-    "encode_finals",
+    "finals_from_row",
+    "finals_to_row",
 ]
 
 #: The evaluation sets NATS-Bench files use, and their SQL column prefixes.
@@ -61,9 +62,8 @@ FINAL_FIELDS = (
     "params",
     "flops",
 )
-FINALS = struct.Struct(f"<{len(FINAL_FIELDS)}dI")
 _HEADER = struct.Struct("<BHH")
-_VERSION = 1
+_VERSION = 2  # 2: sign/exponent byte planes split out (version 1 stored plain float64 rows)
 
 
 class Unavailable(Exception):
@@ -237,22 +237,22 @@ def _join_bytes(raw: bytes, offset: int, count: int) -> np.ndarray:
     return out.view("<f8").reshape(count)
 
 
-def encode_finals(values: dict[str, float | None]) -> bytes:
-    """Packs the :data:`FINAL_FIELDS` scalars (None = absent) into the finals blob."""
+def finals_to_row(values: dict[str, float | None]) -> tuple[list[float | None], int]:
+    """The :data:`FINAL_FIELDS` values as SQL column values (NaN -> NULL) and the NaN mask."""
     mask = 0
-    packed = []
+    row: list[float | None] = []
     for bit, name in enumerate(FINAL_FIELDS):
         value = values.get(name)
-        if value is not None:
+        if value is not None and math.isnan(value):
             mask |= 1 << bit
-        packed.append(0.0 if value is None else float(value))
-    return FINALS.pack(*packed, mask)
+            value = None
+        row.append(value)
+    return row, mask
 
 
-def decode_finals(blob: bytes) -> dict[str, float | None]:
-    """Inverse of :func:`encode_finals`."""
-    *values, mask = FINALS.unpack(blob)
+def finals_from_row(row: Sequence[Any], nan_mask: int) -> dict[str, float | None]:
+    """Inverse of :func:`finals_to_row`."""
     return {
-        name: (value if mask >> bit & 1 else None)
-        for bit, (name, value) in enumerate(zip(FINAL_FIELDS, values, strict=True))
+        name: (math.nan if nan_mask >> bit & 1 else value)
+        for bit, (name, value) in enumerate(zip(FINAL_FIELDS, row, strict=True))
     }
