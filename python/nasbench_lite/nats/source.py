@@ -15,6 +15,7 @@ official layout and turns each trial into a :class:`RunRecord`; any deviation ra
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -143,39 +144,69 @@ class _Checker:
         return state[key]
 
 
+_NUMBER_TYPES = frozenset((int, float))
+
+
+def _plain_numbers(values: list[Any]) -> bool:
+    """All values are exactly int or float (bool, str, None... are not): checked in C."""
+    return set(map(type, values)) <= _NUMBER_TYPES
+
+
 def _epoch_series(check: _Checker, data: Any, epochs: int, where: str) -> tuple[Any, Any]:
     """A ``{epoch: value}`` dict as (values, present) rows; None stays None."""
     values = np.zeros(epochs)
     present = np.zeros(epochs, dtype=bool)
     if data is None:
         return values, None
-    for epoch, value in check.dict_(data, where).items():
+    data = check.dict_(data, where)
+    keys, items = list(data), list(data.values())
+    if (
+        set(map(type, keys)) <= {int}
+        and (not keys or (min(keys) >= 0 and max(keys) < epochs))
+        and _plain_numbers(items)
+    ):  # the fast path every well-formed file takes
+        values[keys] = items
+        present[keys] = True
+        return values, present
+    for epoch, value in data.items():
         if not isinstance(epoch, int) or isinstance(epoch, bool) or not 0 <= epoch < epochs:
             raise check.fail(where, f"key {epoch!r} is not an epoch in [0, {epochs})")
         if not _number(value):
             raise check.fail(where, f"value of epoch {epoch} is {type(value).__name__}")
-        values[epoch] = value
-        present[epoch] = True
-    return values, present
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@functools.lru_cache(maxsize=256)
+def _eval_slots(names: tuple[str, ...], epochs: int) -> dict[str, int]:
+    """``'<set>@<epoch>'`` -> flat position ``set_row * epochs + epoch``."""
+    return {f"{name}@{e}": i * epochs + e for i, name in enumerate(names) for e in range(epochs)}
 
 
 def _eval_series(
     check: _Checker, data: Any, names: tuple[str, ...], epochs: int, where: str
 ) -> tuple[np.ndarray, np.ndarray]:
-    values = np.zeros((len(names), epochs))
-    present = np.zeros((len(names), epochs), dtype=bool)
-    for key, value in check.dict_(data, where).items():
+    values = np.zeros(len(names) * epochs)
+    present = np.zeros(len(names) * epochs, dtype=bool)
+    data = check.dict_(data, where)
+    slots = _eval_slots(names, epochs)
+    try:
+        positions = [slots[key] for key in data]
+    except (KeyError, TypeError):
+        positions = None
+    items = list(data.values())
+    if positions is not None and _plain_numbers(items):  # every well-formed file
+        values[positions] = items
+        present[positions] = True
+        return values.reshape(len(names), epochs), present.reshape(len(names), epochs)
+    for key, value in data.items():
         name, sep, epoch_text = key.rpartition("@") if isinstance(key, str) else ("", "", "")
         if not sep or name not in names or not epoch_text.isdigit():
             raise check.fail(where, f"key {key!r} is not '<eval set>@<epoch>' of {list(names)}")
-        epoch = int(epoch_text)
-        if epoch >= epochs:
+        if int(epoch_text) >= epochs or key not in slots:
             raise check.fail(where, f"key {key!r} is beyond {epochs} epochs")
         if not _number(value):
             raise check.fail(where, f"value of {key!r} is {type(value).__name__}")
-        values[names.index(name), epoch] = value
-        present[names.index(name), epoch] = True
-    return values, present
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _official_times(rc: dict[str, Any], names: tuple[str, ...]) -> dict[str, float | None]:
