@@ -1,21 +1,32 @@
-"""NATS-Bench / NAS-Bench-201: search spaces, isomorphism classes, exact costs (no data)."""
+"""NATS-Bench / NAS-Bench-201: data API, search spaces, isomorphism classes, exact costs.
+
+``from nasbench_lite.nats import create`` loads only the query path (no NumPy); the space,
+cost and encoding helpers are imported on first use (PEP 562 module ``__getattr__``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from nasbench_lite.nats.api import NATSsize, NATStopology, create
 from nasbench_lite.nats.arch import EDGES, OPS, parse_arch, str2lists
-from nasbench_lite.nats.cost import DATASETS, NAR_DATASETS, cell_costs, cost_many, encode_many
-from nasbench_lite.nats.space import (
-    isomorphism_classes,
-    size_strings,
-    topology_strings,
-    unique_str,
-)
+
+if TYPE_CHECKING:
+    from nasbench_lite.nats.cost import DATASETS, NAR_DATASETS, cell_costs, cost_many, encode_many
+    from nasbench_lite.nats.space import (
+        isomorphism_classes,
+        size_strings,
+        topology_strings,
+        unique_str,
+    )
 
 __all__ = [
     "DATASETS",
-    "NATSsize",
-    "NATStopology",
     "EDGES",
     "NAR_DATASETS",
+    "NATSsize",
+    "NATStopology",
     "OPS",
     "cell_costs",
     "cost_many",
@@ -28,3 +39,22 @@ __all__ = [
     "topology_strings",
     "unique_str",
 ]
+
+_LAZY = {
+    "DATASETS": "cost",
+    "NAR_DATASETS": "cost",
+    "cell_costs": "cost",
+    "cost_many": "cost",
+    "encode_many": "cost",
+    "isomorphism_classes": "space",
+    "size_strings": "space",
+    "topology_strings": "space",
+    "unique_str": "space",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        module = importlib.import_module(f"nasbench_lite.nats.{_LAZY[name]}")
+        return getattr(module, name)
+    raise AttributeError(f"module 'nasbench_lite.nats' has no attribute {name!r}")

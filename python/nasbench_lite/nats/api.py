@@ -39,17 +39,21 @@ from nasbench_lite.db import Database
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
 from nasbench_lite.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.nats.arch import str2lists as _str2lists
-from nasbench_lite.nats.source import DATASETS, config_from_json
-from nasbench_lite.nats.trial import (
+from nasbench_lite.nats.layout import (
+    DATASETS,
     FINAL_FIELDS,
     SET_COLUMNS,
-    Trial,
     Unavailable,
+    config_from_json,
     finals_from_row,
 )
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from nasbench_lite.nats.trial import Trial
+
+# NumPy (curves at a given epoch) and pyarrow (bulk) are imported only when used.
 
 __all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
 
@@ -346,6 +350,8 @@ class _NATSBase:
             raise OutOfDomainError(str(exc)) from None
 
     def _curves(self, trials: _Trials) -> list[Trial]:
+        from nasbench_lite.nats.trial import Trial
+
         marks = ",".join("?" * len(trials.run_ids))
         rows = dict(
             self._db.query(

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
-from nasbench_lite.nats.source import DATASETS
+from nasbench_lite.nats.layout import DATASETS
 from nasbench_lite.nats.trial import FINAL_FIELDS, SET_COLUMNS, Trial, Unavailable
 
 if TYPE_CHECKING:

@@ -27,7 +27,15 @@ from typing import Any
 import numpy as np
 
 from nasbench_lite.errors import CorruptSourceError
-from nasbench_lite.nats.trial import EVAL_SETS, TRAIN_SERIES, Trial, Unavailable
+from nasbench_lite.nats.layout import (
+    DATASETS,
+    EVAL_SETS,
+    SPACE_HPS,
+    TRAIN_SERIES,
+    Unavailable,
+    config_from_json,
+)
+from nasbench_lite.nats.trial import Trial
 from nasbench_lite.safe_pickle import load_path
 
 __all__ = [
@@ -41,10 +49,6 @@ __all__ = [
     "read_meta",
 ]
 
-#: The four NATS-Bench training datasets (official names).
-DATASETS = ("cifar10-valid", "cifar10", "cifar100", "ImageNet16-120")
-#: Hyper-parameter settings ('epochs') of each space.
-SPACE_HPS = {"tss": ("12", "200"), "sss": ("01", "12", "90")}
 _ARCH_FILE = re.compile(r"^(\d+)\.pickle\.pbz2$")
 _SIZE_ARCH = re.compile(r"^\d+(:\d+)+$")
 
@@ -244,14 +248,6 @@ def _config_json(check: _Checker, config: Any, arch_str: str, where: str) -> str
         return json.dumps(config, sort_keys=True, allow_nan=True)
     except TypeError as exc:
         raise check.fail(where, f"not plain data ({exc})") from None
-
-
-def config_from_json(text: str, arch_str: str) -> dict[str, Any]:
-    """Inverse of the builder's config encoding: the file's ``arch_config`` dict."""
-    config: dict[str, Any] = json.loads(text)
-    for key in config.pop("$arch", ()):
-        config[key] = arch_str
-    return config
 
 
 def _parse_trial(

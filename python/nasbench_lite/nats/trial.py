@@ -3,9 +3,9 @@
 A trial's per-epoch values are kept as a ``(series, epochs)`` float64 matrix with a presence
 mask, so values the file does not hold stay absent. Series order: ``train_acc1es``,
 ``train_acc5es``, ``train_losses``, ``train_times``, then for each eval set of ``eval_names``
-(file order) its accuracy, loss and time. :meth:`Trial.get_train`, :meth:`Trial.get_eval`,
-and :meth:`Trial.get_latency` reproduce the official methods value for
-value (same summation order), raising :class:`Unavailable` where the official ones raise.
+(file order) its accuracy, loss and time. :meth:`Trial.get_train`, :meth:`Trial.get_eval`
+and :meth:`Trial.get_latency` reproduce the official methods value for value (same summation
+order), raising :class:`Unavailable` where the official ones raise.
 
 Curves blob (``curves.data``), zlib-compressed, little-endian::
 
@@ -18,15 +18,11 @@ Curves blob (``curves.data``), zlib-compressed, little-endian::
 (Sign, exponent and top mantissa bits of neighbouring values repeat; gathering them in two
 byte planes lets zlib find that: 12% smaller than plain float64 rows on the real files.)
 
-Final scalars (:data:`FINAL_FIELDS`, the 23 values the API needs without decoding curves) are
-SQL ``REAL`` columns of ``runs``; as SQLite stores NaN as NULL, ``runs.nan_mask`` has bit ``i``
-set where field ``i`` is NaN, so NULL without the bit is "absent" and values round-trip bit
-for bit (:func:`finals_to_row` / :func:`finals_from_row`).
+The final scalars live in :mod:`nasbench_lite.nats.layout` (names re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 import struct
 import zlib
 from collections.abc import Sequence
@@ -34,8 +30,19 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_lite.nats.layout import (
+    EVAL_SETS,
+    FINAL_FIELDS,
+    SET_COLUMNS,
+    TRAIN_SERIES,
+    Unavailable,
+    finals_from_row,
+    finals_to_row,
+)
+
 __all__ = [
     "EVAL_SETS",
+    "TRAIN_SERIES",
     "FINAL_FIELDS",
     "SET_COLUMNS",
     "Trial",
@@ -44,30 +51,9 @@ __all__ = [
     "finals_to_row",
 ]
 
-#: The evaluation sets NATS-Bench files use, and their SQL column prefixes.
-EVAL_SETS = ("x-valid", "x-test", "ori-test")
-SET_COLUMNS = {"train": "train", "x-valid": "x_valid", "x-test": "x_test", "ori-test": "ori_test"}
-TRAIN_SERIES = ("train_acc1es", "train_acc5es", "train_losses", "train_times")
-_TRAIN_ACC, _TRAIN_ACC5, _TRAIN_LOSS, _TRAIN_TIME = range(4)
-
-#: Scalars kept exactly per trial: final loss/accuracy/all_time per set, get_times, costs.
-FINAL_FIELDS = (
-    *(
-        f"{SET_COLUMNS[s]}_{k}"
-        for s in ("train", *EVAL_SETS)
-        for k in ("loss", "accuracy", "all_time")
-    ),
-    *(f"{SET_COLUMNS[s]}_time_{k}" for s in ("train", *EVAL_SETS) for k in ("epoch", "total")),
-    "latency",
-    "params",
-    "flops",
-)
+_TRAIN_ACC, _TRAIN_ACC5, _TRAIN_LOSS, _TRAIN_TIME = range(len(TRAIN_SERIES))
 _HEADER = struct.Struct("<BHH")
 _VERSION = 2  # 2: sign/exponent byte planes split out (version 1 stored plain float64 rows)
-
-
-class Unavailable(Exception):
-    """The official method would raise here (missing epoch, set or times)."""
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -235,24 +221,3 @@ def _join_bytes(raw: bytes, offset: int, count: int) -> np.ndarray:
     out[:, 6:] = np.frombuffer(raw, np.uint8, 2 * count, offset).reshape(2, count).T
     out[:, :6] = np.frombuffer(raw, np.uint8, 6 * count, offset + 2 * count).reshape(count, 6)
     return out.view("<f8").reshape(count)
-
-
-def finals_to_row(values: dict[str, float | None]) -> tuple[list[float | None], int]:
-    """The :data:`FINAL_FIELDS` values as SQL column values (NaN -> NULL) and the NaN mask."""
-    mask = 0
-    row: list[float | None] = []
-    for bit, name in enumerate(FINAL_FIELDS):
-        value = values.get(name)
-        if value is not None and math.isnan(value):
-            mask |= 1 << bit
-            value = None
-        row.append(value)
-    return row, mask
-
-
-def finals_from_row(row: Sequence[Any], nan_mask: int) -> dict[str, float | None]:
-    """Inverse of :func:`finals_to_row`."""
-    return {
-        name: (math.nan if nan_mask >> bit & 1 else value)
-        for bit, (name, value) in enumerate(zip(FINAL_FIELDS, row, strict=True))
-    }
