@@ -32,21 +32,32 @@ Parts (one Markdown table each, per space; columns measure | nasbench_lite | off
    fixture archs in fast mode (load every file + search), per arch x the full space.
 5. ``get_cost_info`` latency (like 3) and ``statistics`` (ours: SQL; official: a loop over the
    loaded archs, which in fast mode means loading all of them first).
+6. ``query_many(None, dataset, hp, is_random=...)``: the table of every architecture with
+   results (final epoch with ``'mean'`` and ``'random'``, one mid-run ``iepoch``, a short hp),
+   median of repeated calls on the N-arch DB; full space measured with ``--full``, otherwise
+   extrapolated like 4 (target: the full table of final metrics in < 1 s; measured full-space
+   times were ~1.6-2x the 300-arch extrapolation, the query scanning all of ``runs``); plus a fresh
+   interpreter running import + ``create`` + one full table. Official: a loop of
+   ``get_more_info`` over every arch, timed as the first touch of ``--first-touch`` archs of a
+   fresh API (and again warm), mean per arch x N.
 
 Answers are checked (untimed) before timing: on sampled archs, ``get_more_info``,
 ``get_cost_info`` and ``simulate_train_eval`` (seeded) equal the official ones on the same files;
-``find_best`` and ``statistics`` on the fixture DB equal the official ones over the fixture archs.
+``find_best`` and ``statistics`` on the fixture DB equal the official ones over the fixture archs;
+before each ``query_many`` is timed, its rows for ~10 archs equal ``get_more_info`` (seeded with
+the row's seed for ``'random'``) and ``get_cost_info`` of both APIs, null where get_more_info has
+no such key.
 A disagreement raises ``MismatchError``. No timing is asserted. Timed loops run with GC off.
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_nats.py                # both spaces, 300 archs: ~1.5 min
+    .venv/bin/python benchmarks/bench_nats.py                # both spaces, 300 archs: ~70 s
     .venv/bin/python benchmarks/bench_nats.py --space tss --archs 1000
-    .venv/bin/python benchmarks/bench_nats.py --full --workdir /tmp/nats   # ~20 min, ~5 GB
+    .venv/bin/python benchmarks/bench_nats.py --full --workdir /tmp/nats   # ~15 min, ~4.5 GB
 
 ``--full`` writes and builds all 15,625 / 32,768 architectures. Measured on a shared 2-core
-machine: writing 5.7 min (tss) + 2.0 min (sss) with 2 jobs, building 6.3 min + 5.1 min, 20 min
-in all; 1.31 + 1.29 GB (tss files + DB) and 1.13 + 1.35 GB (sss). ``--workdir`` keeps the
+machine: writing 3.2 min (tss) + 1.4 min (sss) with 2 jobs, building 4.7 min + 3.5 min, 14.6
+min in all; 1.31 + 1.11 GB (tss files + DB) and 1.13 + 1.02 GB (sss). ``--workdir`` keeps the
 archives (reused by the next run: ``.complete-N`` marker) and the DBs (always rebuilt); without
 it a temp folder is used and removed.
 """
@@ -57,6 +68,7 @@ import argparse
 import bz2
 import gc
 import json
+import math
 import os
 import pickle
 import platform
@@ -85,6 +97,10 @@ QUERY_INDEX = 11  # a real fixture architecture (its own file in the scaled arch
 TARGET_FIRST_TOUCH_RATIO = 50.0
 TARGET_FIND_BEST_S = 0.100
 TARGET_BUILD_RSS = 500 * MB
+TARGET_QUERY_MANY_S = 1.0  # the full table of final metrics for every architecture
+#: Bookkeeping columns of a ``query_many`` row (the rest mirror get_more_info / get_cost_info).
+QM_ID_COLUMNS = ("arch_index", "seed", "n_trials", "iepoch")
+QM_COST_COLUMNS = ("flops", "params", "latency")
 
 
 class MismatchError(RuntimeError):
@@ -323,6 +339,18 @@ print(json.dumps({"import": t1 - t0, "first": t2 - t1, "answer": info}))
 """
 
 
+COLD_QUERY_MANY = """
+import json, sys, time
+t0 = time.perf_counter()
+from nasbench_lite.nats import create
+t1 = time.perf_counter()
+api = create(sys.argv[1], sys.argv[2])
+table = api.query_many(None, sys.argv[3], hp=sys.argv[4], is_random="mean")
+t2 = time.perf_counter()
+print(json.dumps({"import": t1 - t0, "first": t2 - t1, "rows": table.num_rows}))
+"""
+
+
 # --------------------------------------------------------------------------------------------
 # Inputs: the real fixture archive and the scaled archive
 # --------------------------------------------------------------------------------------------
@@ -485,6 +513,84 @@ def verify(space: Space, db: Path, archive: Path, archs: Sequence[int]) -> tuple
         seeded.close()
     ours.close()
     return checks, failures
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)
+
+
+def check_query_many(
+    table: Any,
+    query: dict[str, Any],
+    ours: Any,
+    official: Any,
+    archs: Sequence[int],
+) -> int:
+    """Rows of a ``query_many`` table vs ``get_more_info`` + ``get_cost_info`` of both APIs.
+
+    A row with a seed is compared with ``get_more_info(is_random=seed)``, a mean row with
+    ``is_random=False``. Returns the number of rows checked.
+    """
+    dataset, hp, iepoch = query["dataset"], query["hp"], query["iepoch"]
+    indexes = table.column("arch_index").to_pylist()
+    if indexes != sorted(indexes) or len(set(indexes)) != len(indexes):
+        raise MismatchError("query_many: arch_index not sorted and unique")
+    position = {index: i for i, index in enumerate(indexes)}
+    for index in archs:
+        if index not in position:
+            raise MismatchError(f"query_many({query}): arch {index} missing")
+        row = table.slice(position[index], 1).to_pylist()[0]
+        is_random = False if row["seed"] is None else row["seed"]
+        if (query["is_random"] == "mean") != (row["seed"] is None):
+            raise MismatchError(f"query_many({query}): arch {index} seed {row['seed']}")
+        expected = official.get_more_info(index, dataset, iepoch, hp, is_random)
+        mine = ours.get_more_info(index, dataset, iepoch=iepoch, hp=hp, is_random=is_random)
+        if mine != expected:
+            raise MismatchError(f"get_more_info({index}, {dataset}, {iepoch}, {hp}, {is_random})")
+        metrics = {k: v for k, v in expected.items() if k != "comment"}
+        for key, value in row.items():
+            if key in QM_ID_COLUMNS or key in QM_COST_COLUMNS:
+                continue
+            if key in metrics:
+                if not _same_value(value, metrics.pop(key)):
+                    raise MismatchError(
+                        f"query_many({query}): arch {index} {key} = {value!r}, "
+                        f"get_more_info {expected[key]!r}"
+                    )
+            elif value is not None:
+                raise MismatchError(f"query_many({query}): arch {index} {key} not in get_more_info")
+        if metrics:
+            raise MismatchError(f"query_many({query}): arch {index} lacks {sorted(metrics)}")
+        cost = official.get_cost_info(index, dataset, hp=hp)
+        for key in QM_COST_COLUMNS:
+            if not _same_value(row[key], cost[key]):
+                raise MismatchError(f"query_many({query}): arch {index} {key} != get_cost_info")
+        seeds = official.arch2infos_dict[index][hp].get_dataset_seeds(dataset)
+        last = official.arch2infos_dict[index][hp].get_metrics(dataset, "train")["iepoch"]
+        if row["n_trials"] != len(seeds) or row["iepoch"] != (last if iepoch is None else iepoch):
+            raise MismatchError(f"query_many({query}): arch {index} n_trials/iepoch")
+    return len(archs)
+
+
+def query_many_args(space: Space) -> list[tuple[str, dict[str, Any]]]:
+    """(label, kwargs) of the timed ``query_many`` calls (archs=None: every arch)."""
+    full, short = space.full_hp, space.hps[0]
+    queries = [
+        ("cifar100", full, "mean", None),
+        ("cifar100", full, "random", None),
+        ("cifar100", full, "mean", space.mid[full]),
+        ("ImageNet16-120", short, "mean", None),
+    ]
+    out = []
+    for dataset, hp, is_random, iepoch in queries:
+        label = f"query_many(None, {dataset!r}, hp={hp!r}, is_random={is_random!r}" + (
+            f", iepoch={iepoch})" if iepoch is not None else ")"
+        )
+        kwargs = {"dataset": dataset, "hp": hp, "is_random": is_random, "iepoch": iepoch}
+        out.append((label, kwargs))
+    return out
 
 
 FIND_BEST_QUERIES = (
@@ -928,6 +1034,102 @@ def bench_space(space: Space, args: argparse.Namespace, work: Path) -> Report:
             )
         )
     report.tables.append(("5. get_cost_info and statistics", rows5))
+
+    # ---- 6. query_many: the full table ---------------------------------------------------
+    log(f"[{space.name}] query_many (full tables) ...")
+    rows6 = []
+    official = nats_bench.create(str(archive), space.name, fast_mode=True, verbose=False)
+    check_archs = sorted(
+        {QUERY_INDEX, *(i for i in fixture_indexes if i < n), *random.Random(2).sample(range(n), 6)}
+    )
+    checked = 0
+    for label, kwargs in query_many_args(space):
+        slow = kwargs["iepoch"] is not None  # decodes every curve
+        repeats = 3 if slow else 10
+        table = ours.query_many(None, **kwargs)  # checked before timing
+        if table.num_rows != n:
+            raise MismatchError(f"{label}: {table.num_rows} rows, expected {n}")
+        checked += check_query_many(table, kwargs, ours, official, check_archs)
+        columns = table.num_columns
+        del table
+        fresh = create(db, space.name, random_state=0)
+        first_n, times_n, _ = repeat_timed(
+            lambda a=fresh, k=kwargs: a.query_many(None, **k), repeats
+        )
+        fresh.close()
+        small = create(db_fixture, space.name, random_state=0)
+        _, times_3, _ = repeat_timed(lambda a=small, k=kwargs: a.query_many(None, **k), repeats)
+        small.close()
+        # Official: a loop of get_more_info over every arch; the first touch loads the file.
+        loop_api = nats_bench.create(str(archive), space.name, fast_mode=True, verbose=False)
+        rng = random.Random(f"{space.name}-{label}")
+        touched = rng.sample(range(n), min(n, args.first_touch))
+        is_random = kwargs["is_random"] == "random"
+        calls = [
+            ((i, kwargs["dataset"], kwargs["iepoch"], kwargs["hp"], is_random), {}) for i in touched
+        ]
+        first = statistics.fmean(time_calls(loop_api.get_more_info, calls))
+        warm = statistics.fmean(time_calls(loop_api.get_more_info, calls))
+        del loop_api
+        gc.collect()
+        p50_n, p50_3 = statistics.median(times_n), statistics.median(times_3)
+        if n == total:
+            full_p50, full_how = p50_n, "measured on the full DB"
+        else:
+            slope = (p50_n - p50_3) / (n - k3)
+            full_p50 = max(p50_n, p50_3 + slope * (total - k3))
+            full_how = f"extrapolated linearly from the {k3}- and {n:,}-arch DBs"
+        rows6.append(
+            (
+                f"{label}, {n:,}-arch DB ({n:,} rows x {columns} columns)",
+                f"p50 {fmt_s(p50_n)} of {repeats} (first call in a fresh API {fmt_s(first_n)})",
+                f"{fmt_s(first * n)} (get_more_info loop, first touch: mean "
+                f"{fmt_s(first)}/arch x {n:,})",
+                faster(p50_n, first * n),
+            )
+        )
+        target = "" if slow else f" [target < {TARGET_QUERY_MANY_S:.0f} s]"
+        verdict = "" if slow else f"; {met(full_p50 < TARGET_QUERY_MANY_S)}"
+        rows6.append(
+            (
+                f"  same, full space {total:,} archs{target}",
+                f"{fmt_s(full_p50)} ({full_how}{verdict})",
+                f"{fmt_s(first * total)} (x {total:,}); all preloaded: "
+                f"{fmt_s(warm * total)} ({fmt_s(warm)}/arch)",
+                f"{faster(full_p50, first * total)}; {faster(full_p50, warm * total)} vs preloaded",
+            )
+        )
+    del official
+    gc.collect()
+    q_dataset, q_hp = "cifar100", space.full_hp
+    cold_qm = [
+        run_child(COLD_QUERY_MANY, str(db), space.name, q_dataset, q_hp)
+        for _ in range(args.cold_runs)
+    ]
+    if any(r["rows"] != n for r, _ in cold_qm):
+        raise MismatchError("cold query_many: wrong row count")
+    first_qm = statistics.median(r["first"] for r, _ in cold_qm)
+    total_qm = statistics.median(r["import"] + r["first"] for r, _ in cold_qm)
+    wall_qm = statistics.median(w for _, w in cold_qm)
+    rows6.append(
+        (
+            f"fresh interpreter, {n:,}-arch DB: import + create + query_many(None, "
+            f"{q_dataset!r}, hp={q_hp!r}, is_random='mean') (median of {args.cold_runs})",
+            f"{fmt_s(total_qm)} (create + query_many {fmt_s(first_qm)}, imports NumPy and "
+            f"pyarrow; whole process {fmt_s(wall_qm)})",
+            "-",
+            "-",
+        )
+    )
+    report.tables.append(
+        (
+            "6. query_many: the table of every architecture with results (ours: median of "
+            f"repeated calls; official: a get_more_info loop over {min(n, args.first_touch)} "
+            "archs of a fresh API, mean per arch x N, costs not included; "
+            f"{checked} rows checked against get_more_info + get_cost_info of both APIs first)",
+            rows6,
+        )
+    )
     fixture_api.close()
     ours.close()
     report.notes.append(
@@ -981,7 +1183,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--archs", type=int, default=300, help="architectures in the scaled archive (300)"
     )
     parser.add_argument(
-        "--full", action="store_true", help="write and build the whole spaces (~20 min, ~5 GB)"
+        "--full", action="store_true", help="write and build the whole spaces (~15 min, ~4.5 GB)"
     )
     parser.add_argument("--calls", type=int, default=2000, help="timed calls per row (2000)")
     parser.add_argument(
