@@ -37,74 +37,26 @@ from typing import TYPE_CHECKING, Any
 
 from nasbench_lite.db import Database
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
-from nasbench_lite.nats.aggregate import compute_costs, mean_or_none
+from nasbench_lite.nats.aggregate import compute_costs
 from nasbench_lite.nats.arch import str2lists as _str2lists
-from nasbench_lite.nats.layout import (
-    DATASETS,
-    FINAL_FIELDS,
-    SET_COLUMNS,
-    Unavailable,
-    config_from_json,
-    finals_from_row,
+from nasbench_lite.nats.layout import DATASETS, SET_COLUMNS, config_from_json
+from nasbench_lite.nats.results import (
+    DATASET_SETS,
+    Trials,
+    load_trials,
+    more_info,
+    remap_dataset_set_names,
 )
 
 if TYPE_CHECKING:
     import pyarrow as pa
-
-    from nasbench_lite.nats.trial import Trial
 
 # NumPy (curves at a given epoch) and pyarrow (bulk) are imported only when used.
 
 __all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
 
 SPACE_NAMES = {"tss": "tss", "topology": "tss", "sss": "sss", "size": "sss"}
-_TRIALS_SQL = (
-    f"SELECT seed, epochs, eval_names, run_id, nan_mask, {', '.join(FINAL_FIELDS)} FROM runs"
-    " WHERE arch_index = ? AND hp = ? AND dataset = ? ORDER BY seed_order"
-)
-_COMMENTS = {
-    "cifar10-valid": "In this dict, train-loss/accuracy/time is the metric on the train set of "
-    "CIFAR-10. The test-loss/accuracy/time is the performance of the CIFAR-10 test set after "
-    "training on the train set by {:} epochs. The per-time and total-time indicate the per "
-    "epoch and total time costs, respectively.",
-    "cifar10": "In this dict, train-loss/accuracy/time is the metric on the train+valid sets "
-    "of CIFAR-10. The test-loss/accuracy/time is the performance of the CIFAR-10 test set after "
-    "training on the train+valid sets by {:} epochs. The per-time and total-time indicate the "
-    "per epoch and total time costs, respectively.",
-}
-#: The evaluation sets of each dataset (official split semantics, see the README).
-DATASET_SETS = {
-    "cifar10-valid": ("x-valid", "ori-test"),
-    "cifar10": ("ori-test",),
-    "cifar100": ("x-valid", "x-test", "ori-test"),
-    "ImageNet16-120": ("x-valid", "x-test", "ori-test"),
-}
 _OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
-
-
-def remap_dataset_set_names(dataset: str, metric_on_set: str) -> tuple[str, str]:
-    """The official mapping of ``find_best``'s ``(dataset, 'valid'|'test'|...)`` arguments."""
-    if dataset == "cifar10" and metric_on_set == "valid":
-        return "cifar10-valid", "x-valid"
-    if dataset == "cifar10" and metric_on_set == "test":
-        return "cifar10", "ori-test"
-    if dataset in ("cifar100", "ImageNet16-120") and metric_on_set == "valid":
-        return dataset, "x-valid"
-    if dataset in ("cifar100", "ImageNet16-120") and metric_on_set == "test":
-        return dataset, "x-test"
-    return dataset, metric_on_set
-
-
-class _Trials:
-    """The trials of one (arch, hp, dataset), in the file's seed order."""
-
-    def __init__(self, rows: list[Any]) -> None:
-        self.seeds = [r[0] for r in rows]
-        self.epochs = [r[1] for r in rows]
-        self.eval_names = [tuple(r[2].split(",")) if r[2] else () for r in rows]
-        self.run_ids = [r[3] for r in rows]
-        self.finals = [finals_from_row(r[5:], r[4]) for r in rows]
-        self.decoded: list[Trial] | None = None  # curves, decoded once per call when needed
 
 
 class _NATSBase:
@@ -306,10 +258,10 @@ class _NATSBase:
         return matrix
 
     # ------------------------------------------------------------- results
-    def _trials(self, index: int, dataset: str, hp: str) -> _Trials:
-        rows = self._db.query(_TRIALS_SQL, (index, hp, dataset))
-        if rows:
-            return _Trials(rows)
+    def _trials(self, index: int, dataset: str, hp: str) -> Trials:
+        trials = load_trials(self._db, index, dataset, hp)
+        if trials is not None:
+            return trials
         if dataset not in DATASETS:
             raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
         hps = [
@@ -323,56 +275,6 @@ class _NATSBase:
         if hp not in hps:
             raise NotInDatabaseError(f"architecture {index} has no hp={hp!r} results (has {hps})")
         raise NotInDatabaseError(f"architecture {index} has no {dataset} results for hp={hp!r}")
-
-    def _set_infos(self, trials: _Trials, setname: str, iepoch: int | None) -> list[dict[str, Any]]:
-        """Per trial, ``get_train``/``get_eval`` of ``setname``; Unavailable if any lacks it."""
-        if iepoch is None:
-            column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
-            infos = []
-            for epochs, finals in zip(trials.epochs, trials.finals, strict=True):
-                if finals[f"{column}_accuracy"] is None:
-                    raise Unavailable
-                infos.append(
-                    {
-                        "iepoch": epochs - 1,
-                        "loss": finals[f"{column}_loss"],
-                        "accuracy": finals[f"{column}_accuracy"],
-                        "all_time": finals[f"{column}_all_time"],
-                    }
-                )
-            return infos
-        if trials.decoded is None:
-            trials.decoded = self._curves(trials)
-        curves = trials.decoded
-        try:
-            return [trial.get_metric_set(setname, iepoch) for trial in curves]
-        except ValueError as exc:
-            raise OutOfDomainError(str(exc)) from None
-
-    def _curves(self, trials: _Trials) -> list[Trial]:
-        from nasbench_lite.nats.trial import Trial
-
-        marks = ",".join("?" * len(trials.run_ids))
-        rows = dict(
-            self._db.query(
-                f"SELECT run_id, data FROM curves WHERE run_id IN ({marks})", tuple(trials.run_ids)
-            )
-        )
-        return [
-            Trial.decode(rows[run_id], names)
-            for run_id, names in zip(trials.run_ids, trials.eval_names, strict=True)
-        ]
-
-    def _metrics(
-        self, trials: _Trials, setname: str, iepoch: int | None, choice: Any
-    ) -> dict[str, Any]:
-        """``ArchResults.get_metrics`` with ``is_random`` already resolved to a seed or False."""
-        infos = self._set_infos(trials, setname, iepoch)
-        if choice is False:
-            keys = ("iepoch", "loss", "accuracy", "all_time")
-            return {key: mean_or_none([info[key] for info in infos]) for key in keys}
-        position = trials.seeds.index(choice)
-        return infos[position]
 
     def get_more_info(
         self,
@@ -403,7 +305,17 @@ class _NATSBase:
         """
         index = self._index(index)
         hp = str(hp)
-        trials = self._trials(index, dataset, hp)
+        return self._info(index, dataset, iepoch, hp, is_random, self._trials(index, dataset, hp))
+
+    def _info(
+        self,
+        index: int,
+        dataset: str,
+        iepoch: int | None,
+        hp: str,
+        is_random: bool | int,
+        trials: Trials,
+    ) -> dict[str, Any]:
         if isinstance(is_random, bool) and is_random:
             with self._lock:
                 choice: Any = self._rng.choice(trials.seeds)
@@ -417,46 +329,7 @@ class _NATSBase:
             choice = is_random
         else:
             raise OutOfDomainError(f"invalid value for is_random: {is_random!r}")
-        try:
-            train = self._metrics(trials, "train", iepoch, choice)
-        except Unavailable:
-            raise NotInDatabaseError(
-                f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
-            ) from None
-        total = train["iepoch"] + 1
-        xinfo: dict[str, Any] = {}
-        self._put(xinfo, "train", train, total)
-        if dataset in _COMMENTS:
-            xinfo["comment"] = _COMMENTS[dataset].format(hp)
-        sets: tuple[tuple[str, str], ...]
-        if dataset == "cifar10-valid":
-            sets = (("valid", "x-valid"), ("test", "ori-test"))
-        elif dataset == "cifar10":
-            sets = (("test", "ori-test"),)
-        else:
-            sets = (("valid", "x-valid"), ("test", "x-test"), ("valtest", "ori-test"))
-        found = {}
-        for label, setname in sets:
-            try:
-                found[label] = self._metrics(trials, setname, iepoch, choice)
-            except Unavailable:
-                if dataset == "cifar10-valid" and label == "valid":
-                    raise NotInDatabaseError(
-                        f"architecture {index} (cifar10-valid, hp={hp}) has no x-valid values "
-                        "at that epoch"
-                    ) from None
-        for label in ("valid", "test", "valtest"):
-            if label in found:
-                self._put(xinfo, label, found[label], total)
-        return xinfo
-
-    @staticmethod
-    def _put(xinfo: dict[str, Any], label: str, info: dict[str, Any], total: Any) -> None:
-        xinfo[f"{label}-loss"] = info["loss"]
-        xinfo[f"{label}-accuracy"] = info["accuracy"]
-        all_time = info["all_time"]
-        xinfo[f"{label}-per-time"] = all_time / total if all_time is not None else None
-        xinfo[f"{label}-all-time"] = all_time
+        return more_info(self._db, trials, index, dataset, hp, iepoch, choice)
 
     def get_cost_info(self, index: Any, dataset: str, hp: str | int = "12") -> dict[str, Any]:
         """The official ``get_cost_info``: flops, params, latency and mean train/eval times.
@@ -494,16 +367,21 @@ class _NATSBase:
         names = ("cifar10", "cifar100", "ImageNet16-120")
         if dataset not in names:
             raise OutOfDomainError(f"Invalid dataset name : {dataset} vs {names}")
+        hp = str(hp)
         source = "cifar10-valid" if dataset == "cifar10" else dataset
-        info = self.get_more_info(index, source, iepoch=iepoch, hp=hp, is_random=True)
+        # Same calls and RNG draws as the official method; trials are read once per dataset.
+        trials = self._trials(index, source, hp)
+        info = self._info(index, source, iepoch, hp, True, trials)
+        if dataset != source:
+            trials = self._trials(index, dataset, hp)
         if "valid-accuracy" in info:
             valid_acc = info["valid-accuracy"]
             time_cost = info["train-all-time"] + info["valid-per-time"]
         else:
             valid_acc = info["valtest-accuracy"]
-            temp = self.get_more_info(index, dataset, iepoch=None, hp=hp, is_random=True)
+            temp = self._info(index, dataset, None, hp, True, trials)
             time_cost = info["train-all-time"] + temp["valid-per-time"]
-        latency = self.get_latency(index, dataset, hp=hp)
+        latency = compute_costs(trials.finals, trials.seeds, trials.eval_names)["latency"]
         with self._lock:
             if account_time:
                 self._used_time += time_cost
