@@ -273,3 +273,43 @@ def test_str2lists_and_str2matrix_equal_official() -> None:
         assert (ours.str2matrix(arch) == official.str2matrix(arch)).all()
     with pytest.raises(InvalidInputError):
         ours.str2matrix("|conv~0|+|none~0|none~1|+|none~0|none~1|none~2|")
+
+
+def _process_answers(args: tuple[str, str, list[int], str]) -> list[str]:
+    path, space, indexes, hp = args
+    with nats.create(path, space) as api:
+        return [str(api.get_more_info(i, "cifar100", 3, hp, False)) for i in indexes]
+
+
+def test_one_handle_shared_by_threads_and_a_file_by_processes(
+    synthetic: tuple[str, Any, Any, list[int]],
+) -> None:
+    """apsw refuses concurrent use of a connection; the handle serialises its queries."""
+    import multiprocessing
+    import threading
+
+    space, _, ours, indexes = synthetic
+    hp = HPS[space][-1]
+    expected = [str(ours.get_more_info(i, "cifar100", 3, hp, False)) for i in indexes]
+    errors: list[str] = []
+
+    def work() -> None:
+        try:
+            for _ in range(10):
+                got = [str(ours.get_more_info(i, "cifar100", 3, hp, False)) for i in indexes]
+                assert got == expected
+                ours.find_best("cifar100", "x-valid", hp=hp)
+                ours.query_many(indexes, "cifar100", hp)
+        except Exception as exc:  # reported below
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        answers = pool.map(_process_answers, [(str(ours._db.path), space, indexes, hp)] * 2)
+    assert answers == [expected, expected]

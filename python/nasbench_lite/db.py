@@ -13,6 +13,7 @@ import contextlib
 import datetime as _dt
 import os
 import tempfile
+import threading
 import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,6 +112,9 @@ class Database:
 
     def __init__(self, path: str | os.PathLike[str], kind: str | None = None) -> None:
         self.path = Path(path)
+        # apsw refuses a connection used by two threads at once ("busy in another thread"):
+        # query() serialises them, so one handle can be shared by a thread pool.
+        self._lock = threading.Lock()
         if not self.path.is_file():
             raise DatabaseError(f"{self.path}: no such database file", self.path)
         try:
@@ -164,9 +168,12 @@ class Database:
 
         Raises:
             DatabaseError: On any SQLite error (corrupt file, closed handle...).
+
+        Thread-safe: concurrent calls on one handle run one after the other.
         """
         try:
-            return self.connection.execute(sql, bindings).fetchall()
+            with self._lock:
+                return self.connection.execute(sql, bindings).fetchall()
         except apsw.Error as exc:
             raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
 
