@@ -25,7 +25,7 @@ from nasbench_lite.db import (
 )
 from nasbench_lite.errors import BuildError
 
-__all__ = ["BuildSummary", "NB101_SPACE_SHA256", "build_nb101_space"]
+__all__ = ["BuildSummary", "NB101_SPACE_SHA256", "build_nb101_space", "file_sha256"]
 
 #: SHA-256 of the 423,624 sorted hashes joined by "\n", as published for the original space.
 NB101_SPACE_SHA256 = "a7f10bf770c1b5b8a221e37824e42b3b1a237a5d21ccf545bbe8e23abd933403"
@@ -49,6 +49,22 @@ class BuildSummary:
     kind: str
     rows: dict[str, int] = field(default_factory=dict)
     meta: dict[str, str] = field(default_factory=dict)
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a source file, read in 1 MiB blocks (for ``meta`` provenance).
+
+    Args:
+        path: The file.
+
+    Returns:
+        The hex digest.
+    """
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _write_meta(connection: apsw.Connection, meta: dict[str, str]) -> None:

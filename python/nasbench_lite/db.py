@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import itertools
 import os
 import tempfile
 import threading
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "SCHEMA_VERSIONS",
     "Database",
     "atomic_output",
+    "chunked",
     "fast_bulk_load",
     "load_schema",
     "quote_identifier",
@@ -89,6 +91,21 @@ def fast_bulk_load(connection: Any, schema: str = "main") -> None:
     # NB101 database shrinks by ~8% against 4 KiB pages). Must precede the first table.
     for pragma in ("page_size = 16384", "journal_mode = OFF", "synchronous = OFF"):
         connection.execute(f"PRAGMA {quote_identifier(schema)}.{pragma}").fetchall()
+
+
+def chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Lists of up to ``size`` consecutive items (streams a cursor in bounded batches).
+
+    Args:
+        rows: Any iterable, e.g. an ``apsw`` cursor.
+        size: Items per list (> 0).
+
+    Yields:
+        Non-empty lists, in order.
+    """
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 def utc_now() -> str:

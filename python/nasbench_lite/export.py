@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from nasbench_lite.db import Database, atomic_output, quote_identifier
+from nasbench_lite.db import Database, atomic_output, chunked, quote_identifier
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["export_database", "ROW_GROUP_ROWS"]
@@ -34,10 +34,7 @@ def _plain_table(db: Database, table: str) -> Batches:
 
     cursor = db.connection.execute(f"SELECT * FROM {quote_identifier(table)}")
     names = [d[0] for d in cursor.getdescription()]
-    while True:
-        rows = [row for _, row in zip(range(_CHUNK_ROWS), cursor, strict=False)]
-        if not rows:
-            return
+    for rows in chunked(cursor, _CHUNK_ROWS):
         columns = list(zip(*rows, strict=True))
         yield pa.record_batch([pa.array(list(c)) for c in columns], names=names)
 
@@ -51,10 +48,7 @@ def _nb101_cells(db: Database) -> Batches:
         "SELECT cell_id, hash, num_vertices, num_edges, edge_bits, op_codes,"
         " trainable_parameters FROM cells ORDER BY cell_id"
     )
-    while True:
-        rows = [row for _, row in zip(range(_CHUNK_ROWS), cursor, strict=False)]
-        if not rows:
-            return
+    for rows in chunked(cursor, _CHUNK_ROWS):
         cell_id, hashes, vertices, edges, bits, codes, params = zip(*rows, strict=True)
         adjacency, ops = [], []
         for n, b, c in zip(vertices, bits, codes, strict=True):
@@ -95,10 +89,7 @@ def _nb101_runs(db: Database) -> Batches:
     cursor = db.connection.execute(
         "SELECT cell_id, epochs, repeats, metrics FROM runs ORDER BY cell_id, epochs"
     )
-    while True:
-        rows = [row for _, row in zip(range(_CHUNK_ROWS // 3), cursor, strict=False)]
-        if not rows:
-            return
+    for rows in chunked(cursor, _CHUNK_ROWS // 3):
         cell_id, epochs, repeats, blobs = zip(*rows, strict=True)
         counts = np.asarray(repeats, dtype=np.int64)
         values = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, len(METRIC_FIELDS))

@@ -10,7 +10,6 @@ output only when the whole build succeeded.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable
@@ -21,7 +20,7 @@ import apsw
 import numpy as np
 
 from nasbench_lite import __version__
-from nasbench_lite.build import BuildSummary
+from nasbench_lite.build import BuildSummary, file_sha256
 from nasbench_lite.db import SCHEMA_VERSIONS, atomic_output, fast_bulk_load, load_schema, utc_now
 from nasbench_lite.errors import BuildError, CorruptSourceError, OutOfDomainError
 from nasbench_lite.nashpobench2.cellcode import canonical_classes, check_cellcode
@@ -32,14 +31,6 @@ __all__ = ["SOURCE_FILES", "build_nashpobench2"]
 
 SOURCE_FILES = ("bench12.pkl", "cellinfo.pkl", "avgaccs200.pkl")
 _KEY_COLUMNS = ("lr", "batch_size", "seed")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _column(bench: dict[str, Any], name: str, keys: list[Any], path: Path) -> list[Any]:
@@ -243,7 +234,7 @@ def build_nashpobench2(
 
     kind = "nashpobench2"
     provenance = [
-        {"name": name, "size": path.stat().st_size, "sha256": _sha256(path)}
+        {"name": name, "size": path.stat().st_size, "sha256": file_sha256(path)}
         for name, path in paths.items()
     ]
     rows = {

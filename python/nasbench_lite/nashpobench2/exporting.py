@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_lite.db import Database
+from nasbench_lite.db import Database, chunked
 from nasbench_lite.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
 
 __all__ = ["runs_batches"]
@@ -37,10 +37,7 @@ def runs_batches(db: Database) -> Iterator[Any]:
         " JOIN hashes h USING (hash_id) JOIN lrs l USING (lr_idx)"
         " JOIN batch_sizes b USING (bs_idx) JOIN seeds s USING (seed_idx) ORDER BY r.run_id"
     )
-    while True:
-        rows = [row for _, row in zip(range(_CHUNK_ROWS), cursor, strict=False)]
-        if not rows:
-            return
+    for rows in chunked(cursor, _CHUNK_ROWS):
         hash_id, cell_hash, lr, batch_size, seed, *totals, blobs = zip(*rows, strict=True)
         curves = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, len(CURVE_COLUMNS))
         arrays = [

@@ -9,7 +9,6 @@ Every architecture of the meta list is stored, with or without results.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -19,9 +18,14 @@ from typing import Any
 import apsw
 
 from nasbench_lite import __version__
-from nasbench_lite.build import BuildSummary
+from nasbench_lite.build import BuildSummary, file_sha256
 from nasbench_lite.db import SCHEMA_VERSIONS, atomic_output, fast_bulk_load, load_schema, utc_now
-from nasbench_lite.errors import BuildError, CorruptSourceError, InvalidInputError
+from nasbench_lite.errors import (
+    BuildError,
+    CorruptSourceError,
+    InvalidInputError,
+    NotInDatabaseError,
+)
 from nasbench_lite.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.nats.source import (
     RunRecord,
@@ -52,14 +56,6 @@ _SUMMARY_SQL = (
 ArchStream = Iterator[tuple[int, Any, Path]]
 
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
     archs = load_archive_meta(directory)
     files = list(archive_files(directory, len(archs)))
@@ -70,7 +66,7 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
 
     info = {
         "source.form": "archive directory",
-        "source.meta_sha256": _file_sha256(directory / "meta.pickle.pbz2"),
+        "source.meta_sha256": file_sha256(directory / "meta.pickle.pbz2"),
         "source.files": str(len(files)),
     }
     return archs, stream(), info
@@ -98,7 +94,7 @@ def _file_source(path: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
                 )
             yield index, data, path
 
-    info = {"source.form": "single benchmark file", "source.sha256": _file_sha256(path)}
+    info = {"source.form": "single benchmark file", "source.sha256": file_sha256(path)}
     return archs, stream(), info
 
 
@@ -109,7 +105,7 @@ def _summary(
     try:
         costs = compute_costs(finals, seeds, [r.eval_names for r in runs])
         flops, params, latency = costs["flops"], costs["params"], costs["latency"]
-    except Exception:  # the API raises the same error on get_cost_info; find_best skips them
+    except NotInDatabaseError:  # get_cost_info raises the same error; find_best skips them
         flops = params = latency = None
     metrics = []
     for column in _ACCURACY_COLUMNS:

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_lite.db import Database
+from nasbench_lite.db import Database, chunked
 from nasbench_lite.nats.trial import EVAL_SETS, FINAL_FIELDS, SET_COLUMNS, Trial
 
 __all__ = ["CURVE_COLUMNS", "curves_batches", "runs_batches"]
@@ -41,10 +41,7 @@ def runs_batches(db: Database) -> Iterator[Any]:
     names = [
         *_KEYS, "run_id", "seed_label", "epochs", "eval_names", "config_id", *FINAL_FIELDS
     ]  # fmt: skip
-    while True:
-        rows = [row for _, row in zip(range(50_000), cursor, strict=False)]
-        if not rows:
-            return
+    for rows in chunked(cursor, 50_000):
         columns = list(zip(*rows, strict=True))
         arrays = [pa.array(column) for column in columns[:9]]
         nan_mask = np.asarray(columns[9], dtype=np.int64)
@@ -65,10 +62,7 @@ def curves_batches(db: Database) -> Iterator[Any]:
         "SELECT r.arch_index, r.hp, r.dataset, r.seed, r.eval_names, c.data FROM runs r"
         " JOIN curves c USING (run_id) ORDER BY r.arch_index, r.hp, r.dataset, r.seed_order"
     )
-    while True:
-        rows = [row for _, row in zip(range(_CHUNK_TRIALS), cursor, strict=False)]
-        if not rows:
-            return
+    for rows in chunked(cursor, _CHUNK_TRIALS):
         keys: list[list[Any]] = [[] for _ in _KEYS]
         epoch_parts = []
         value_parts = []

@@ -21,7 +21,6 @@ __all__ = [
     "EVAL_SETS",
     "FINAL_FIELDS",
     "SET_COLUMNS",
-    "SPACE_HPS",
     "TRAIN_SERIES",
     "Unavailable",
     "config_from_json",
@@ -31,8 +30,6 @@ __all__ = [
 
 #: The four NATS-Bench training datasets (official names).
 DATASETS = ("cifar10-valid", "cifar10", "cifar100", "ImageNet16-120")
-#: Hyper-parameter settings ('epochs') of each space.
-SPACE_HPS = {"tss": ("12", "200"), "sss": ("01", "12", "90")}
 #: The evaluation sets NATS-Bench files use, and their SQL column prefixes.
 EVAL_SETS = ("x-valid", "x-test", "ori-test")
 SET_COLUMNS = {"train": "train", "x-valid": "x_valid", "x-test": "x_test", "ori-test": "ori_test"}

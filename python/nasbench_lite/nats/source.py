@@ -30,7 +30,6 @@ from nasbench_lite.errors import CorruptSourceError
 from nasbench_lite.nats.layout import (
     DATASETS,
     EVAL_SETS,
-    SPACE_HPS,
     TRAIN_SERIES,
     Unavailable,
     config_from_json,
@@ -41,7 +40,6 @@ from nasbench_lite.safe_pickle import load_path
 __all__ = [
     "DATASETS",
     "RunRecord",
-    "SPACE_HPS",
     "archive_files",
     "config_from_json",
     "detect_space",

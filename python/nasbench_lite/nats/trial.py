@@ -56,10 +56,6 @@ _HEADER = struct.Struct("<BHH")
 _VERSION = 2  # 2: sign/exponent byte planes split out (version 1 stored plain float64 rows)
 
 
-def _mean(values: Sequence[float]) -> float:
-    return sum(values) / len(values)
-
-
 class Trial:
     """Arrays of one trial with the official accessors.
 
