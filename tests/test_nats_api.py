@@ -17,7 +17,12 @@ from typing import Any
 import nats_bench
 import pytest
 from nasbench_lite import nats
-from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import (
+    IndexOutOfRangeError,
+    InvalidInputError,
+    NotInDatabaseError,
+    OutOfDomainError,
+)
 from nasbench_lite.nats.builder import build_nats
 from nasbench_lite.nats.space import size_strings, topology_strings
 from nats_fixture import DATASETS, write_archive
@@ -231,8 +236,21 @@ def test_api_errors_are_typed(synthetic: tuple[str, Any, Any, list[int]]) -> Non
         ours.get_more_info(len(ours), "cifar10")
     with pytest.raises(OutOfDomainError, match="invalid index"):
         ours.arch(-1)
-    with pytest.raises(IndexError):
+    with pytest.raises(IndexError):  # IndexOutOfRangeError: also a NasbenchLiteError
         ours[len(ours)]
+    with pytest.raises(IndexOutOfRangeError, match="out of range"):
+        ours[-len(ours) - 1]
+    with pytest.raises(InvalidInputError, match="must be an int"):
+        ours["0"]
+    for bad_epoch in ("5", 5.0, True):
+        with pytest.raises(OutOfDomainError, match="iepoch must be None or an int"):
+            ours.get_more_info(index, "cifar10", iepoch=bad_epoch, hp=hp)
+    with pytest.raises(OutOfDomainError, match="iepoch must be None or an int"):
+        ours.simulate_train_eval(index, "cifar100", iepoch="1", hp=hp)
+    with pytest.raises(InvalidInputError, match="flop_max must be None or a number"):
+        ours.find_best("cifar100", "x-valid", "100", hp=hp)
+    with pytest.raises(InvalidInputError, match="param_max must be None or a number"):
+        ours.find_best("cifar100", "x-valid", param_max=True, hp=hp)
     with pytest.raises(OutOfDomainError, match="unknown dataset"):
         ours.get_more_info(index, "cifar11", hp=hp)
     with pytest.raises(NotInDatabaseError, match="no hp="):

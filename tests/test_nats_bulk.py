@@ -84,6 +84,12 @@ def test_inputs_and_errors(api: Any) -> None:
         api.query_many(["nope"], "cifar10", hp)
     with pytest.raises(InvalidInputError):
         api.query_many("0", "cifar10", hp)
+    for bad in ([1.5], [[1, 2]], [1, "a"], [None]):
+        with pytest.raises(InvalidInputError, match="archs must be"):
+            api.query_many(bad, "cifar10", hp)
+    assert api.query_many([], "cifar10", hp).num_rows == 0
+    with pytest.raises(OutOfDomainError, match="iepoch must be None or an int"):
+        api.query_many([1], "cifar10", hp, iepoch="3")
     with pytest.raises(OutOfDomainError, match="unknown dataset"):
         api.query_many([1], "svhn", hp)
     with pytest.raises(OutOfDomainError, match="seed"):

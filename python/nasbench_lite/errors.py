@@ -14,6 +14,7 @@ __all__ = [
     "NasbenchLiteError",
     "InvalidSpecError",
     "OutOfDomainError",
+    "IndexOutOfRangeError",
     "InvalidInputError",
     "NotInDatabaseError",
     "DatabaseError",
@@ -59,6 +60,10 @@ class InvalidInputError(NasbenchLiteError, ValueError):
     def __init__(self, message: str, row: int | None = None) -> None:
         super().__init__(message)
         self.row = row
+
+
+class IndexOutOfRangeError(OutOfDomainError, IndexError):
+    """A sequence-style index outside the benchmark (``api[i]``): a ValueError and IndexError."""
 
 
 class NotInDatabaseError(NasbenchLiteError, KeyError):

@@ -36,10 +36,21 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite.db import Database
-from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import (
+    IndexOutOfRangeError,
+    InvalidInputError,
+    NotInDatabaseError,
+    OutOfDomainError,
+)
 from nasbench_lite.nats.aggregate import compute_costs
 from nasbench_lite.nats.arch import str2lists as _str2lists
-from nasbench_lite.nats.layout import DATASETS, SET_COLUMNS, config_from_json
+from nasbench_lite.nats.layout import (
+    DATASETS,
+    SET_COLUMNS,
+    check_iepoch,
+    check_limit,
+    config_from_json,
+)
 from nasbench_lite.nats.results import (
     DATASET_SETS,
     Trials,
@@ -187,11 +198,13 @@ class _NATSBase:
 
     def __getitem__(self, index: int) -> str:
         if isinstance(index, bool) or not isinstance(index, int):
-            raise TypeError(f"architecture index must be an int, got {type(index).__name__}")
+            raise InvalidInputError(
+                f"architecture index must be an int, got {type(index).__name__}"
+            )
         if index < 0:
             index += self._total
         if not 0 <= index < self._total:
-            raise IndexError(f"architecture index out of range (0..{self._total - 1})")
+            raise IndexOutOfRangeError(f"architecture index out of range (0..{self._total - 1})")
         return str(
             self._db.query("SELECT arch_str FROM archs WHERE arch_index = ?", (index,))[0][0]
         )
@@ -305,6 +318,7 @@ class _NATSBase:
         """
         index = self._index(index)
         hp = str(hp)
+        check_iepoch(iepoch)
         return self._info(index, dataset, iepoch, hp, is_random, self._trials(index, dataset, hp))
 
     def _info(
@@ -368,6 +382,7 @@ class _NATSBase:
         if dataset not in names:
             raise OutOfDomainError(f"Invalid dataset name : {dataset} vs {names}")
         hp = str(hp)
+        check_iepoch(iepoch)
         source = "cifar10-valid" if dataset == "cifar10" else dataset
         # Same calls and RNG draws as the official method; trials are read once per dataset.
         trials = self._trials(index, source, hp)
@@ -414,6 +429,8 @@ class _NATSBase:
         """
         del enforce_all
         flop_max = FLOP_max if flop_max is None else flop_max
+        check_limit(flop_max, "flop_max")
+        check_limit(param_max, "param_max")
         param_max = Param_max if param_max is None else param_max
         dataset, setname = remap_dataset_set_names(dataset, metric_on_set)
         if dataset not in DATASETS:

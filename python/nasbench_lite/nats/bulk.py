@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
-from nasbench_lite.nats.layout import DATASETS
+from nasbench_lite.nats.layout import DATASETS, check_iepoch
 from nasbench_lite.nats.trial import FINAL_FIELDS, SET_COLUMNS, Trial, Unavailable
 
 if TYPE_CHECKING:
@@ -50,9 +50,17 @@ def _resolve(api: Any, archs: Any) -> np.ndarray:
             )
         return np.asarray([lookup[a] for a in items], dtype=np.int64)
     try:
-        indexes = np.asarray(items, dtype=np.int64).reshape(-1)
-    except (TypeError, ValueError, OverflowError) as exc:
+        indexes = np.asarray(items)
+    except (TypeError, ValueError) as exc:
         raise InvalidInputError(f"archs must be indexes or arch strings ({exc})") from None
+    if indexes.size == 0:
+        indexes = indexes.astype(np.int64)
+    if indexes.ndim != 1 or indexes.dtype.kind not in "iu":
+        raise InvalidInputError(
+            f"archs must be a flat sequence of int indexes or of arch strings, got dtype "
+            f"{indexes.dtype} with shape {indexes.shape}"
+        )
+    indexes = indexes.astype(np.int64)
     bad = (indexes < 0) | (indexes >= len(api))
     if bad.any():
         raise OutOfDomainError(f"architecture index {int(indexes[bad][0])} is out of range")
@@ -101,6 +109,7 @@ def query_many(
     else:
         raise OutOfDomainError(f"is_random must be 'mean', 'random' or a seed, got {is_random!r}")
     hp = str(hp)
+    check_iepoch(iepoch)
     indexes = _resolve(api, archs)
     rows = api._db.query(
         f"SELECT arch_index, seed, epochs, eval_names, nan_mask, run_id, {', '.join(FINAL_FIELDS)}"

@@ -16,6 +16,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from nasbench_lite.errors import InvalidInputError, OutOfDomainError
+
 __all__ = [
     "DATASETS",
     "EVAL_SETS",
@@ -23,6 +25,8 @@ __all__ = [
     "SET_COLUMNS",
     "TRAIN_SERIES",
     "Unavailable",
+    "check_iepoch",
+    "check_limit",
     "config_from_json",
     "finals_from_row",
     "finals_to_row",
@@ -72,6 +76,26 @@ def finals_from_row(row: Sequence[Any], nan_mask: int) -> dict[str, float | None
         name: (math.nan if nan_mask >> bit & 1 else value)
         for bit, (name, value) in enumerate(zip(FINAL_FIELDS, row, strict=True))
     }
+
+
+def check_iepoch(iepoch: Any) -> None:
+    """``iepoch`` must be None (last epoch) or an int; the range is checked per run.
+
+    Raises:
+        OutOfDomainError: Any other type (a bool or float included).
+    """
+    if iepoch is not None and (not isinstance(iepoch, int) or isinstance(iepoch, bool)):
+        raise OutOfDomainError(f"iepoch must be None or an int epoch, got {iepoch!r}")
+
+
+def check_limit(value: Any, name: str) -> None:
+    """A ``find_best`` limit must be None or a number.
+
+    Raises:
+        InvalidInputError: Anything else.
+    """
+    if value is not None and (not isinstance(value, int | float) or isinstance(value, bool)):
+        raise InvalidInputError(f"{name} must be None or a number, got {value!r}")
 
 
 def config_from_json(text: str, arch_str: str) -> dict[str, Any]:
