@@ -12,15 +12,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from nasbench_lite.errors import NotInDatabaseError
+from nasbench_lite.nats.layout import SET_COLUMNS
 
-__all__ = ["TIME_SETS", "compute_costs", "mean_or_none"]
-
-TIME_SETS = (
-    ("train", "train"),
-    ("x-valid", "x_valid"),
-    ("x-test", "x_test"),
-    ("ori-test", "ori_test"),
-)
+__all__ = ["compute_costs", "mean_or_none"]
 
 
 def mean_or_none(values: Sequence[Any]) -> Any:
@@ -76,7 +70,7 @@ def compute_costs(
         "latency": sum(latencies) / len(latencies) if latencies else None,
     }
     time_values: dict[str, list[Any]] = {}
-    columns = dict(TIME_SETS)
+    columns = SET_COLUMNS
     for final, names in zip(finals, eval_names, strict=True):
         for label in ("train", *names):
             for kind in ("epoch", "total"):

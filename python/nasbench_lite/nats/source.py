@@ -30,6 +30,7 @@ from nasbench_lite.errors import CorruptSourceError
 from nasbench_lite.nats.layout import (
     DATASETS,
     EVAL_SETS,
+    SET_COLUMNS,
     TRAIN_SERIES,
     Unavailable,
     config_from_json,
@@ -382,7 +383,7 @@ def parse_arch(
 def final_values(record: RunRecord) -> dict[str, float | None]:
     """The :data:`~nasbench_lite.nats.trial.FINAL_FIELDS` of a run (None = absent)."""
     values: dict[str, float | None] = {}
-    for setname, column in (("train", "train"), *((s, s.replace("-", "_")) for s in EVAL_SETS)):
+    for setname, column in SET_COLUMNS.items():
         try:
             info = record.trial.get_metric_set(setname)
         except Unavailable:
@@ -390,9 +391,8 @@ def final_values(record: RunRecord) -> dict[str, float | None]:
         values[f"{column}_loss"] = info["loss"]
         values[f"{column}_accuracy"] = info["accuracy"]
         values[f"{column}_all_time"] = info["all_time"]
-        label = "train" if setname == "train" else setname
-        values[f"{column}_time_epoch"] = record.times.get(f"T-{label}@epoch")
-        values[f"{column}_time_total"] = record.times.get(f"T-{label}@total")
+        values[f"{column}_time_epoch"] = record.times.get(f"T-{setname}@epoch")
+        values[f"{column}_time_total"] = record.times.get(f"T-{setname}@total")
     values["latency"] = record.trial.get_latency()
     values["params"] = record.params
     values["flops"] = record.flops
