@@ -4,7 +4,7 @@ Everything runs on the real official files: ``shared/fixtures/nats/NATS-{tss,sss
 (meta + architectures 0, 11, 284; falls back to ``tests/data/nats``). For more architectures a
 *scaled archive* is written in a temp folder: the real ``meta.pickle.pbz2`` plus ``--archs N``
 per-architecture files (indexes 0..N-1) made from the real fixture files re-labelled for the new
-index (loaded with ``nasbench_lite.safe_pickle.load_path``; ``arch_index``/``arch_str`` of every
+index (loaded with ``nasbench_lite._core.formats.safe_pickle.load_path``; ``arch_index``/``arch_str`` of every
 hp state and the trials' ``arch_config['arch_str']`` (sss also ``['channels']``) set to the meta
 entry; written with ``bz2.BZ2File`` + ``pickle.dump(protocol=4)`` as the official
 ``pickle_save``). Indexes 0, 11, 284 keep their own real file. ``build_nats`` reads it like a
@@ -235,7 +235,7 @@ def source_mtimes() -> dict[Path, int]:
 
 def changed_sources(start: dict[Path, int]) -> list[str]:
     """Library files used by this benchmark that changed since ``start``."""
-    import nasbench_lite.nats.builder  # noqa: F401  (what the build children ran)
+    import nasbench_lite.benchmarks.nats.build  # noqa: F401  (what the build children ran)
 
     used = set()
     for module in list(sys.modules.values()):
@@ -281,7 +281,7 @@ def peak():
         pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 t0 = time.perf_counter()
-from nasbench_lite.nats.builder import build_nats
+from nasbench_lite.benchmarks.nats.build import build_nats
 t1 = time.perf_counter()
 rss_import = peak()
 summary = build_nats(sys.argv[1], sys.argv[2], force=True)
@@ -390,7 +390,7 @@ def relabel(data: Any, index: int, arch_str: str, space: str) -> None:
 
 def _write_files(job: tuple[str, str, str, list[int]]) -> int:
     """Writes the scaled archive's files for ``indexes`` (runs in a worker process)."""
-    from nasbench_lite.safe_pickle import load_path
+    from nasbench_lite._core.formats.safe_pickle import load_path
 
     space, source, output, indexes = job
     src, out = Path(source), Path(output)

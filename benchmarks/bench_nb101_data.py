@@ -440,7 +440,7 @@ def generate(
 BUILD_CHILD = """
 import json, sys, time
 t0 = time.perf_counter()
-from nasbench_lite.nb101.builder import build_nb101
+from nasbench_lite.benchmarks.nb101.build import build_nb101
 summary = build_nb101([sys.argv[1]], sys.argv[2], force=True, progress=None)
 print(json.dumps({"seconds": time.perf_counter() - t0, "rows": summary.rows}))
 """

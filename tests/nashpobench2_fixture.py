@@ -20,7 +20,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from nasbench_lite.nashpobench2.cellcode import all_cellcodes, canonical_classes
+from nasbench_lite.spaces.nb201.cellcode import all_cellcodes, canonical_classes
 
 LRS = (0.003125, 0.00625, 0.0125, 0.025, 0.05, 0.1, 0.2, 0.4)
 BATCH_SIZES = (16, 32, 64, 128, 256, 512)

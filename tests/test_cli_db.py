@@ -16,8 +16,9 @@ from pathlib import Path
 
 import apsw
 import pytest
-from nasbench_lite import db as dbmod
-from nasbench_lite.build import build_nb101_space
+from nasbench_lite._core import database as dbmod
+from nasbench_lite.benchmarks.nb101_space.build import build_nb101_space
+from nasbench_lite.benchmarks.nb101_space.reader import SearchSpace
 from nasbench_lite.cli import build_parser, main
 from nasbench_lite.errors import (
     BuildError,
@@ -28,7 +29,6 @@ from nasbench_lite.errors import (
     SchemaVersionError,
 )
 from nasbench_lite.nb101 import ModelSpec
-from nasbench_lite.nb101.spacedb import SearchSpace
 
 INCEPTION_MATRIX = [
     [0, 1, 1, 1, 0, 1, 0],
@@ -219,7 +219,7 @@ def test_existing_output_is_never_clobbered_without_force(tmp_path: Path) -> Non
 def test_failed_build_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "space.sqlite"
     out.write_bytes(b"precious")
-    import nasbench_lite.build as build
+    import nasbench_lite.benchmarks.nb101_space.build as build
 
     monkeypatch.setattr(build, "NB101_SPACE_SHA256", "0" * 64)  # as if the enumeration were wrong
     with pytest.raises(BuildError, match="does not reproduce"):

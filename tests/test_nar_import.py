@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nasbench_lite import nar, nats, nb101
+from nasbench_lite import nats, nb101
+from nasbench_lite.benchmarks.nar import build as nar
 from nasbench_lite.errors import CorruptSourceError
 
 DATA = Path(__file__).parent / "data"

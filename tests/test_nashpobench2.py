@@ -20,7 +20,9 @@ from typing import Any
 import nashpobench2_fixture as fx
 import nashpobench2api
 import pytest
-from nasbench_lite.db import Database
+from nasbench_lite._core.database import Database
+from nasbench_lite._core.exporting import export_database
+from nasbench_lite._core.formats.safe_pickle import UnsafePickleError
 from nasbench_lite.errors import (
     BuildError,
     CorruptSourceError,
@@ -29,10 +31,8 @@ from nasbench_lite.errors import (
     OutOfDomainError,
     OutputExistsError,
 )
-from nasbench_lite.export import export_database
 from nasbench_lite.nashpobench2 import API, build_nashpobench2
-from nasbench_lite.nashpobench2.cellcode import canonical_classes
-from nasbench_lite.safe_pickle import UnsafePickleError
+from nasbench_lite.spaces.nb201.cellcode import canonical_classes
 
 
 @pytest.fixture(scope="module")

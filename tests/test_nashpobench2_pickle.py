@@ -1,4 +1,4 @@
-"""The restricted unpickler (``nasbench_lite.safe_pickle``) that reads the official pickles.
+"""The restricted unpickler (``nasbench_lite._core.formats.safe_pickle``) that reads the official pickles.
 
 Plain data and NumPy scalars load exactly; any other global is refused before it is looked up,
 so a malicious file runs nothing (checked with live payloads that would leave a marker file).
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nasbench_lite._core.formats.safe_pickle import UnsafePickleError, load_path, loads
 from nasbench_lite.errors import CorruptSourceError, NasbenchLiteError
-from nasbench_lite.safe_pickle import UnsafePickleError, load_path, loads
 
 PLAIN = {
     "hash": {"0|10|210": "5f3a", "0|00|000": 17},

@@ -17,14 +17,14 @@ from typing import Any
 import nats_bench
 import pytest
 from nasbench_lite import nats
+from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
     InvalidInputError,
     NotInDatabaseError,
     OutOfDomainError,
 )
-from nasbench_lite.nats.builder import build_nats
-from nasbench_lite.nats.space import size_strings, topology_strings
+from nasbench_lite.spaces.nb201.space import size_strings, topology_strings
 from nats_fixture import DATASETS, write_archive
 
 DATA = Path(__file__).parent / "data" / "nats"

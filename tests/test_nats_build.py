@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from nasbench_lite.db import Database
+from nasbench_lite._core.database import Database
+from nasbench_lite._core.formats.safe_pickle import UnsafePickleError, load_path
+from nasbench_lite.benchmarks.nats.build import build_nats
+from nasbench_lite.benchmarks.nats.trial import FINAL_FIELDS, Trial, finals_from_row
 from nasbench_lite.errors import BuildError, CorruptSourceError, OutputExistsError
-from nasbench_lite.nats.builder import build_nats
-from nasbench_lite.nats.space import isomorphism_classes, size_strings, topology_strings
-from nasbench_lite.nats.trial import FINAL_FIELDS, Trial, finals_from_row
-from nasbench_lite.safe_pickle import UnsafePickleError, load_path
+from nasbench_lite.spaces.nb201.space import isomorphism_classes, size_strings, topology_strings
 from nats_fixture import pickle_save, write_archive
 
 DATA = Path(__file__).parent / "data" / "nats"
@@ -288,7 +288,7 @@ def test_export_curves_and_runs_bit_exact(
     tss_archive: tuple[Path, dict[int, Any]], tss_db: Path, tmp_path: Path
 ) -> None:
     import pyarrow.parquet as pq
-    from nasbench_lite.export import export_database
+    from nasbench_lite._core.exporting import export_database
 
     _, data = tss_archive
     written = export_database(tss_db, tmp_path / "out")

@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 import pytest
 from nasbench_lite import nats
+from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
-from nasbench_lite.nats.builder import build_nats
-from nasbench_lite.nats.space import size_strings, topology_strings
+from nasbench_lite.spaces.nb201.space import size_strings, topology_strings
 from nats_fixture import DATASETS, write_archive
 
 HPS = {"tss": ("12", "200"), "sss": ("01", "12", "90")}

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from nasbench_lite._core.formats.safe_pickle import UnsafePickleError, load_path
 from nasbench_lite.errors import CorruptSourceError
-from nasbench_lite.safe_pickle import UnsafePickleError, load_path
 
 DATA = Path(__file__).parent / "data" / "nats"
 FILES = ["tss-000011.pickle.pbz2", "sss-000284.pickle.pbz2", "tss-meta.pickle.pbz2"]

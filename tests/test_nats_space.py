@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 from nasbench_lite.errors import InvalidInputError
-from nasbench_lite.nats import space
+from nasbench_lite.spaces.nb201 import space
 from nats_bench.genotype_utils import topology_str2structure
 
 DATA = Path(__file__).parent / "data" / "nats"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 from nasbench_lite import nats
-from nasbench_lite.db import Database
+from nasbench_lite._core.database import Database
+from nasbench_lite.benchmarks.nats_space.build import build_nats_space
 from nasbench_lite.errors import OutputExistsError
-from nasbench_lite.nats.spacedb import build_nats_space
 
 
 @pytest.fixture(scope="module")

@@ -23,9 +23,9 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nasbench_lite._core.formats.safe_pickle import UnsafePickleError, load_path
+from nasbench_lite._core.formats.stream_pickle import _Scan, iter_benchmark_file
 from nasbench_lite.errors import CorruptSourceError
-from nasbench_lite.nats.stream_pickle import _Scan, iter_benchmark_file
-from nasbench_lite.safe_pickle import UnsafePickleError, load_path
 
 DATA = Path(__file__).parent / "data" / "nats"
 

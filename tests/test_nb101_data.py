@@ -20,7 +20,9 @@ import nb101_tfrecord as tfr
 import numpy as np
 import pytest
 from nasbench_lite import nb101
-from nasbench_lite.db import Database
+from nasbench_lite._core.database import Database
+from nasbench_lite._core.exporting import export_database
+from nasbench_lite.benchmarks.nb101.build import build_nb101
 from nasbench_lite.errors import (
     CorruptSourceError,
     DatabaseError,
@@ -29,9 +31,7 @@ from nasbench_lite.errors import (
     OutOfDomainError,
     OutputExistsError,
 )
-from nasbench_lite.export import export_database
 from nasbench_lite.nb101.api import NASBench
-from nasbench_lite.nb101.builder import build_nb101
 
 
 def bits(value: float) -> bytes:

@@ -78,7 +78,7 @@ def _spec_from_args(args: argparse.Namespace) -> Any:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from nasbench_lite.build import build_nb101_space
+    from nasbench_lite.benchmarks.nb101_space.build import build_nb101_space
     from nasbench_lite.nb101 import count_labelled_graphs
 
     with progressbar(
@@ -116,7 +116,7 @@ def _emit_summary(args: argparse.Namespace, summary: Any, lines: list[str]) -> N
 
 
 def _cmd_build_nb101(args: argparse.Namespace) -> int:
-    from nasbench_lite.nb101.builder import build_nb101
+    from nasbench_lite.benchmarks.nb101.build import build_nb101
 
     summary = _build_from_files(args, build_nb101, "reading TFRecords")
     rows = summary.rows
@@ -137,7 +137,7 @@ def _cmd_build_nb101(args: argparse.Namespace) -> int:
 
 
 def _cmd_build_nats_space(args: argparse.Namespace) -> int:
-    from nasbench_lite.nats.spacedb import build_nats_space
+    from nasbench_lite.benchmarks.nats_space.build import build_nats_space
 
     with progressbar(48_393, "writing NATS spaces", quiet=args.quiet, unit="arch") as update:
         summary = build_nats_space(args.output, force=args.force, progress=update)
@@ -154,7 +154,7 @@ def _cmd_build_nats_space(args: argparse.Namespace) -> int:
 
 
 def _cmd_build_nar(args: argparse.Namespace) -> int:
-    from nasbench_lite.nar import build_nar
+    from nasbench_lite.benchmarks.nar.build import build_nar
 
     summary = _build_from_files(args, build_nar, "reading NAR JSON")
     rows = summary.rows
@@ -171,7 +171,7 @@ def _cmd_build_nar(args: argparse.Namespace) -> int:
 
 
 def _cmd_build_nashpobench2(args: argparse.Namespace) -> int:
-    from nasbench_lite.nashpobench2.builder import build_nashpobench2
+    from nasbench_lite.benchmarks.nashpobench2.build import build_nashpobench2
 
     with progressbar(6, "building NAS-HPO-Bench-II", quiet=args.quiet, unit="step") as update:
         summary = build_nashpobench2(args.data_dir, args.output, force=args.force, progress=update)
@@ -190,7 +190,7 @@ def _cmd_build_nashpobench2(args: argparse.Namespace) -> int:
 
 
 def _cmd_build_nats(args: argparse.Namespace) -> int:
-    from nasbench_lite.nats.builder import build_nats
+    from nasbench_lite.benchmarks.nats.build import build_nats
 
     with progressbar(None, "reading NATS-Bench results", quiet=args.quiet, unit="arch") as update:
         summary = build_nats(
@@ -210,7 +210,7 @@ def _cmd_build_nats(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from nasbench_lite.export import export_database
+    from nasbench_lite._core.exporting import export_database
 
     def announce(table: str) -> None:
         if not args.quiet:
@@ -230,7 +230,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_enumerate(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
-    from nasbench_lite.db import atomic_output
+    from nasbench_lite._core.database import atomic_output
     from nasbench_lite.nb101 import count_labelled_graphs, enumerate_cells
 
     total = count_labelled_graphs(args.max_vertices, args.max_edges, args.num_ops)
@@ -287,7 +287,7 @@ def _cmd_hash(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from nasbench_lite.db import Database
+    from nasbench_lite._core.database import Database
 
     with Database(args.db) as db:
         kind, nats_space = db.kind, db.meta.get("space", "")
@@ -299,7 +299,7 @@ def _cmd_query(args: argparse.Namespace) -> int:
         raise InvalidInputError("--matrix needs --ops")
     if kind == "nb101":
         return _query_nb101_data(args)
-    from nasbench_lite.nb101.spacedb import SearchSpace
+    from nasbench_lite.benchmarks.nb101_space.reader import SearchSpace
 
     with SearchSpace(args.db) as space:
         record = space.get(args.hash) if args.hash else space.get_spec(_spec_from_args(args))
@@ -343,7 +343,7 @@ def _query_nats(args: argparse.Namespace, space: str) -> int:
 
 
 def _query_nb101_data(args: argparse.Namespace) -> int:
-    from nasbench_lite.nb101.api import NASBench
+    from nasbench_lite.benchmarks.nb101.reader import NASBench
 
     with NASBench(args.db) as nasbench:
         if args.hash:
@@ -373,7 +373,7 @@ def _query_nb101_data(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from nasbench_lite.db import Database
+    from nasbench_lite._core.database import Database
 
     with Database(args.db) as db:
         meta = dict(db.meta)

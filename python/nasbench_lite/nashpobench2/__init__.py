@@ -3,14 +3,14 @@
 Build the database from the three official pickles with ``nasbench-lite build nashpobench2
 DATA_DIR -o nhb2.sqlite`` (or :func:`build_nashpobench2`) and query it through :class:`API`, a
 drop-in for the official ``nashpobench2api.NASHPOBench2API``. The cell-code convention and the
-canonical classes live in :mod:`nasbench_lite.nashpobench2.cellcode` and need no data.
+canonical classes live in :mod:`nasbench_lite.spaces.nb201.cellcode` and need no data.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nasbench_lite.nashpobench2.cellcode import (
+from nasbench_lite.spaces.nb201.cellcode import (
     EDGES,
     OPS,
     all_cellcodes,
@@ -22,8 +22,8 @@ from nasbench_lite.nashpobench2.cellcode import (
 )
 
 if TYPE_CHECKING:
-    from nasbench_lite.nashpobench2.api import API
-    from nasbench_lite.nashpobench2.builder import build_nashpobench2
+    from nasbench_lite.benchmarks.nashpobench2.build import build_nashpobench2
+    from nasbench_lite.benchmarks.nashpobench2.reader import API
 
 __all__ = [
     "API",
@@ -42,11 +42,11 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # The API and builder pull in apsw/pyarrow: import them only when asked for.
     if name == "API":
-        from nasbench_lite.nashpobench2.api import API
+        from nasbench_lite.benchmarks.nashpobench2.reader import API
 
         return API
     if name == "build_nashpobench2":
-        from nasbench_lite.nashpobench2.builder import build_nashpobench2
+        from nasbench_lite.benchmarks.nashpobench2.build import build_nashpobench2
 
         return build_nashpobench2
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -10,11 +10,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite.nats.api import NATSsize, NATStopology, create
-from nasbench_lite.nats.arch import EDGES, OPS, parse_arch, str2lists
+from nasbench_lite.spaces.nb201.arch import EDGES, OPS, parse_arch, str2lists
 
 if TYPE_CHECKING:
-    from nasbench_lite.nats.cost import DATASETS, NAR_DATASETS, cell_costs, cost_many, encode_many
-    from nasbench_lite.nats.space import (
+    from nasbench_lite.spaces.nb201.cost import (
+        DATASETS,
+        NAR_DATASETS,
+        cell_costs,
+        cost_many,
+        encode_many,
+    )
+    from nasbench_lite.spaces.nb201.space import (
         isomorphism_classes,
         size_strings,
         topology_strings,
@@ -55,6 +61,6 @@ _LAZY = {
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        module = importlib.import_module(f"nasbench_lite.nats.{_LAZY[name]}")
+        module = importlib.import_module(f"nasbench_lite.spaces.nb201.{_LAZY[name]}")
         return getattr(module, name)
     raise AttributeError(f"module 'nasbench_lite.nats' has no attribute {name!r}")

@@ -5,16 +5,16 @@ Drop-in names from the official ``nasbench`` package: :class:`ModelSpec`, ``OutO
 """
 
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
-from nasbench_lite.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
-from nasbench_lite.nb101.cost import CostArrays, cell_costs, cost_many, trainable_parameters
-from nasbench_lite.nb101.encode import encode_many
-from nasbench_lite.nb101.space import (
+from nasbench_lite.spaces.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
+from nasbench_lite.spaces.nb101.cost import CostArrays, cell_costs, cost_many, trainable_parameters
+from nasbench_lite.spaces.nb101.encode import encode_many
+from nasbench_lite.spaces.nb101.enumerate import (
     SpaceChunk,
     count_labelled_graphs,
     enumerate_cells,
     space_chunks,
 )
-from nasbench_lite.nb101.spec import (
+from nasbench_lite.spaces.nb101.spec import (
     AVAILABLE_OPS,
     CONV1X1,
     CONV3X3,

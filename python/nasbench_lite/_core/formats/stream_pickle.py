@@ -1,0 +1,579 @@
+"""Streaming, bounded-memory, safe reader for the NATS-Bench single-file benchmarks.
+
+``NATS-{tss,sss}-v1_0-*.pickle.pbz2`` is one bz2-compressed pickle of ``{'meta_archs': [...],
+'arch2infos': {index: OrderedDict(hp -> state)}, 'evaluated_indexes': set, 'total_archs': N}``;
+unpickled whole it takes ~29 GB. :func:`iter_benchmark_file` reads it twice instead:
+
+1. A *scan* walks the opcodes and stack heights without building anything. It cuts the memo
+   into regions, each ended by a MARK closing at depth <= 2 (in the official layout: after
+   each architecture), and records (a) the memo entries fetched after their region ended,
+   with the offset of their last fetch, and (b) for the opcodes that pop or modify objects at
+   depth 2 (where the ``arch2infos`` items lie), the lowest stack height still to come.
+2. A *load*, a small unpickler with the frequent opcodes inlined, keeps the open region's
+   memo in a list emptied when the region ends; only the entries of (a) survive, each until
+   its last fetch. So the memo is exact yet holds nothing that is not fetched again. Thanks
+   to (b), each ``arch2infos`` item is yielded, and dropped, as soon as no later opcode can
+   touch it (for the official layout: when the next item's value starts).
+
+Only :data:`~nasbench_lite._core.formats.safe_pickle.ALLOWED_GLOBALS` are resolved (by
+:meth:`~nasbench_lite._core.formats.safe_pickle.SafeUnpickler.find_class`), REDUCE calls nothing else, and
+persistent ids and extension codes are refused. A malformed stream raises
+:class:`~nasbench_lite.errors.CorruptSourceError` with its offset in the raw pickle stream.
+"""
+
+from __future__ import annotations
+
+import bz2
+import io
+import os
+import struct
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from nasbench_lite._core.formats.safe_pickle import (
+    ALLOWED_GLOBALS,
+    SafeUnpickler,
+    UnsafePickleError,
+)
+from nasbench_lite.errors import CorruptSourceError
+
+__all__ = ["iter_benchmark_file"]
+
+_BLOCK = 1 << 18  # decompressed bytes read at a time
+_SLACK = 512  # bytes kept past ``pos`` (away from EOF): short opcodes never straddle the buffer
+_MAX_REGION = 1 << 18  # a MARK closing at any depth ends a memo region this large
+_MAX_ARG = 1 << 30  # longest str/bytes/int argument accepted
+
+_U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
+_DOUBLE = struct.Struct(">d")
+_FIXED_INT = {0x4D: struct.Struct("<H"), 0x4A: struct.Struct("<i")}  # BININT2, BININT
+# Length-prefixed arguments: opcode -> (length format, payload kind: bytes, str or int).
+_VAR = {
+    op: (struct.Struct(fmt), kind)
+    for op, fmt, kind in (
+        (0x43, "<B", bytes), (0x42, "<I", bytes), (0x8E, "<Q", bytes),  # *BINBYTES*
+        (0x8C, "<B", str), (0x58, "<I", str), (0x8D, "<Q", str),  # *BINUNICODE*
+        (0x8A, "<B", int), (0x8B, "<i", int),  # LONG1, LONG4
+    )
+}  # fmt: skip
+# Total size of the opcodes the scan skips without decoding their argument.
+_SIZES = [0] * 256
+for _ops, _size in ((b"(.012NR)]absteu}\x85\x86\x87\x88\x89\x8f\x90\x91\x93\x94", 1),
+                    (b"Khq\x80", 2), (b"M", 3), (b"Jjr", 5), (b"G\x95", 9)):  # fmt: skip
+    for _op in _ops:
+        _SIZES[_op] = _size
+_POP_MARK = frozenset(b"ue\x90t\x911")  # SETITEMS APPENDS ADDITEMS TUPLE FROZENSET POP_MARK
+# (popped, pushed) objects of the other opcodes but MARK and STOP (default: (0, 1)).
+_EFFECTS = dict.fromkeys(b"\x80\x95qr", (0, 0)) | dict.fromkeys(b"Rba", (2, 1))
+_EFFECTS |= {0x73: (3, 1), 0x85: (1, 1), 0x86: (2, 1), 0x87: (3, 1), 0x93: (2, 1), 0x30: (1, 0)}
+_NEVER = 1 << 62
+_CONSTANTS = dict(zip(b"N\x88\x89)]\x8f", (None, True, False, tuple, list, set), strict=True))
+_CALLABLES = list(ALLOWED_GLOBALS.values())
+_DTYPE = ALLOWED_GLOBALS[("numpy", "dtype")]
+
+
+class _Malformed(Exception):
+    """A malformed stream; re-raised as CorruptSourceError with the opcode's offset."""
+
+
+# What a malformed stream makes the passes raise (CorruptSourceError, a ValueError, is re-raised).
+_BAD = (_Malformed, LookupError, TypeError, ValueError, AttributeError, struct.error)
+
+
+class _Stream:
+    """A pickle file's decompressed bytes, read through a sliding buffer ``data[pos:]``."""
+
+    def __init__(self, path: Path, progress: Callable[[int], None] | None, offset: int) -> None:
+        self.path, self.progress, self.offset = path, progress, offset
+        self.data, self.pos, self.limit, self.boff, self.eof = b"", 0, 0, 0, False
+        self.safe = SafeUnpickler(io.BytesIO(), path)
+        try:
+            self.file: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed by close())
+            compressed = self.file.read(3) == b"BZh"
+            self.file.seek(0)
+        except OSError as exc:
+            raise CorruptSourceError(f"{path}: cannot read ({exc.strerror or exc})", path) from exc
+        self.reader: Any = bz2.BZ2File(self.file) if compressed else self.file
+
+    def close(self) -> None:
+        self.reader.close()
+        self.file.close()
+
+    def error(self, message: str, at: int | None = None) -> CorruptSourceError:
+        """A CorruptSourceError at ``data[at]`` (default: ``pos``) of the raw pickle stream."""
+        offset = self.boff + (self.pos if at is None else at)
+        return CorruptSourceError(
+            f"{self.path}: {message} (at byte {offset} of the pickle stream)",
+            self.path,
+            byte_offset=offset,
+        )
+
+    def wrap(self, exc: Exception, at: int) -> CorruptSourceError:
+        text = str(exc) if isinstance(exc, _Malformed) else f"{type(exc).__name__}: {exc}"
+        return self.error(f"corrupt pickle ({text})", at)
+
+    def _block(self) -> bytes:
+        try:
+            block: bytes = self.reader.read(_BLOCK)
+        except (OSError, EOFError, ValueError) as exc:
+            raise self.error(f"not a readable bz2 stream ({exc})", len(self.data)) from exc
+        if self.progress is not None:
+            self.progress(self.offset + self.file.tell())
+        self.eof = not block
+        return block
+
+    def _set_limit(self) -> None:
+        self.limit = len(self.data) if self.eof else len(self.data) - _SLACK
+
+    def refill(self) -> None:
+        """Drops the consumed bytes and reads on; raises at the end of the stream."""
+        data = self.data[self.pos :]
+        self.boff += self.pos
+        self.pos = 0
+        while not self.eof and len(data) < 2 * _SLACK:
+            data += self._block()
+        self.data = data
+        self._set_limit()
+        if not data:
+            raise self.error("pickle stream ends before its STOP opcode (truncated file?)")
+
+    def take(self, size: int) -> bytes:
+        """The next ``size`` bytes."""
+        end = self.pos + size
+        while end > len(self.data) and not self.eof:
+            self.data += self._block()
+        self._set_limit()
+        if end > len(self.data):
+            raise self.error("pickle stream ends inside an opcode (truncated file?)")
+        chunk, self.pos = self.data[self.pos : end], end
+        return chunk
+
+    def line(self) -> str:
+        end = self.data.find(b"\n", self.pos)
+        while end < 0 and not self.eof and len(self.data) - self.pos < 4096:
+            self.data += self._block()
+            end = self.data.find(b"\n", self.pos)
+        if end < 0:
+            raise _Malformed("unterminated GLOBAL argument")
+        return self.take(end + 1 - self.pos)[:-1].decode("utf-8")
+
+    def arg(self, op: int) -> Any:
+        """Reads (after the opcode byte) and decodes the argument of a non-trivial opcode."""
+        if op in _FIXED_INT:
+            return _FIXED_INT[op].unpack(self.take(_FIXED_INT[op].size))[0]
+        if op in _VAR:
+            fmt, kind = _VAR[op]
+            size = fmt.unpack(self.take(fmt.size))[0]
+            if not 0 <= size <= _MAX_ARG:
+                raise _Malformed(f"implausible argument length {size}")
+            raw = self.take(size)
+            if kind is str:
+                return str(raw, "utf-8", "surrogatepass")
+            return raw if kind is bytes else int.from_bytes(raw, "little", signed=True)
+        if op in (0x63, 0x69):  # GLOBAL, INST: resolved by the scan already, so before any use
+            found = self.safe.find_class(self.line(), self.line())
+            if op == 0x63:
+                return found
+        elif op in (0x50, 0x51, 0x82, 0x83, 0x84):  # PERSID, BINPERSID, EXT1, EXT2, EXT4
+            what = "a persistent id" if op < 0x80 else "an extension code (copyreg)"
+            raise UnsafePickleError(
+                f"{self.path}: pickle holds {what}, which is not plain data", self.path, "", what
+            )
+        raise _Malformed(f"unsupported pickle opcode {bytes([op])!r}")
+
+
+class _Scan(_Stream):
+    """Pass 1: what the load needs to know ahead (see the module docstring)."""
+
+    def run(self) -> tuple[dict[int, int], array[int], array[int]]:
+        """Returns the escapes and the low-water marks of depth 2.
+
+        Escapes map the memo entries fetched after their region closed to the offset of their
+        last fetch. ``lows[i]`` is the fewest objects that the depth-2 MARK's own part of the
+        stack will hold (counting the object an opcode modifies as popped) from the opcode at
+        offset ``offsets[i]`` to the end of that MARK: the objects below stay untouched.
+        """
+        escapes: dict[int, int] = {}
+        offsets, lows = array("q"), array("q")
+        unpack_u32, sizes = _U32.unpack_from, _SIZES
+        data, pos, limit = self.data, self.pos, self.limit
+        memo = closed = height = start = 0  # memo entries, those of closed regions, objects
+        frame_end = 0  # offset where the open frame ends (0: none)
+        marks: list[int] = []  # the height at each open MARK
+        try:
+            while True:
+                if pos >= limit:
+                    if 0 < frame_end <= self.boff + pos:  # no opcode may straddle a frame end
+                        if frame_end < self.boff + pos:
+                            raise _Malformed("an opcode straddles the end of its frame")
+                        frame_end = 0
+                    else:
+                        self.pos = pos
+                        self.refill()
+                        data, pos = self.data, self.pos
+                    limit = min(self.limit, frame_end - self.boff) if frame_end else self.limit
+                    continue
+                op = data[pos]
+                if op == 0x47:  # BINFLOAT
+                    height += 1
+                    pos += 9
+                elif op == 0x94:  # MEMOIZE
+                    memo += 1
+                    pos += 1
+                elif op == 0x8C:  # SHORT_BINUNICODE
+                    height += 1
+                    pos += 2 + data[pos + 1]
+                elif op == 0x4B:  # BININT1
+                    height += 1
+                    pos += 2
+                elif op == 0x68 or op == 0x6A:  # BINGET, LONG_BINGET
+                    index = data[pos + 1] if op == 0x68 else unpack_u32(data, pos + 1)[0]
+                    if index < closed:
+                        escapes[index] = self.boff + pos
+                    height += 1
+                    pos += 2 if op == 0x68 else 5
+                else:
+                    if op == 0x28:  # MARK
+                        marks.append(height)
+                        start = len(lows) if len(marks) == 2 else start
+                    elif op in _POP_MARK:
+                        height = marks.pop()  # IndexError without a MARK
+                        low = height - (op in b"ue\x90")  # these modify the object below
+                        height += op in b"t\x91"  # TUPLE, FROZENSET
+                        if len(marks) == 2:
+                            offsets.append(self.boff + pos)
+                            lows.append(low - marks[1])
+                        elif len(marks) == 1:  # the end of a depth-2 MARK: suffix minima
+                            offsets.append(self.boff + pos)
+                            lows.append(_NEVER)
+                            for i in range(len(lows) - 2, start - 1, -1):
+                                lows[i] = min(lows[i], lows[i + 1])
+                        if len(marks) <= 2 or memo - closed > _MAX_REGION:
+                            closed = memo
+                    elif op == 0x2E:  # STOP
+                        if frame_end and frame_end != self.boff + pos + 1:
+                            raise _Malformed("the last frame does not end with STOP")
+                        offsets.append(_NEVER)
+                        lows.append(_NEVER)
+                        return escapes, offsets, lows
+                    else:
+                        pops, pushes = _EFFECTS.get(op, (0, 1))
+                        if height - pops < (marks[-1] if marks else 0):
+                            raise _Malformed("pickle stack underflow")
+                        if pops and len(marks) == 2:
+                            offsets.append(self.boff + pos)
+                            lows.append(height - pops - marks[1])
+                        height += pushes - pops
+                        memo += op == 0x71 or op == 0x72  # BINPUT, LONG_BINPUT
+                        if op == 0x95:  # FRAME
+                            if frame_end:
+                                raise _Malformed("FRAME inside a frame")
+                            frame_end = self.boff + pos + 9 + _U64.unpack_from(data, pos + 1)[0]
+                            limit = min(limit, frame_end - self.boff)
+                    if sizes[op]:
+                        pos += sizes[op]
+                    else:
+                        self.pos = pos + 1
+                        self.arg(op)
+                        data, pos, limit = self.data, self.pos, self.limit
+                        if frame_end:
+                            limit = min(limit, frame_end - self.boff)
+        except CorruptSourceError:
+            raise
+        except _BAD as exc:
+            raise self.wrap(exc, pos) from exc
+
+
+class _Load(_Stream):
+    """Pass 2: the unpickler that yields the events (see the module docstring)."""
+
+    def __init__(
+        self,
+        path: Path,
+        progress: Callable[[int], None] | None,
+        offset: int,
+        scanned: tuple[dict[int, int], array[int], array[int]],
+    ) -> None:
+        super().__init__(path, progress, offset)
+        self.escapes, self.offsets, self.lows = scanned
+        self.escape_order, self.next_escape, self.next_low = sorted(self.escapes), 0, 0
+        self.stack: list[Any] = []
+        self.marks: list[int] = []
+        self.fence = 0  # stack index of the innermost MARK (0 without one)
+        self.local: list[Any] = []  # memo entries base, base + 1, ... of the open region
+        self.base = 0
+        self.kept: dict[int, tuple[Any, int]] = {}  # escaping entry -> (object, last fetch)
+        self.a2i: dict[Any, Any] | None = None  # the (always empty) arch2infos dict
+        self.a2i_fence = -1  # stack index of the MARK of its SETITEMS batch being read
+        self.removed = 0  # items of that batch yielded so far
+        self.seen: set[Any] = set()  # keys yielded (duplicates would differ from a dict)
+        self.out: deque[tuple[str, Any]] = deque()
+        self.done = False
+
+    def events(self) -> Iterator[tuple[str, Any]]:
+        """The unpickling loop; yields the events the handlers queue."""
+        stack, local, out, slow = self.stack, self.local, self.out, self._slow
+        push, memoize, fetch = stack.append, local.append, self._fetch
+        unpack_double, unpack_u32 = _DOUBLE.unpack_from, _U32.unpack_from
+        data, pos, limit, base, fence = self.data, self.pos, self.limit, self.base, self.fence
+        try:
+            while True:
+                if pos >= limit:
+                    self.pos = pos
+                    self.refill()
+                    data, pos, limit = self.data, self.pos, self.limit
+                    continue
+                op = data[pos]
+                if op == 0x47:  # BINFLOAT
+                    push(unpack_double(data, pos + 1)[0])
+                    pos += 9
+                elif op == 0x94:  # MEMOIZE
+                    if len(stack) <= fence:
+                        raise _Malformed("MEMOIZE with nothing to memoize")
+                    memoize(stack[-1])
+                    pos += 1
+                elif op == 0x8C:  # SHORT_BINUNICODE
+                    end = pos + 2 + data[pos + 1]
+                    push(str(data[pos + 2 : end], "utf-8", "surrogatepass"))
+                    pos = end
+                elif op == 0x4B:  # BININT1
+                    push(data[pos + 1])
+                    pos += 2
+                elif op == 0x68 or op == 0x6A:  # BINGET, LONG_BINGET
+                    index = (data[pos + 1] if op == 0x68 else unpack_u32(data, pos + 1)[0]) - base
+                    push(local[index] if index >= 0 else fetch(index + base, pos))
+                    pos += 2 if op == 0x68 else 5
+                else:
+                    self.pos = pos + 1
+                    slow(op)
+                    data, pos, limit = self.data, self.pos, self.limit
+                    base, fence = self.base, self.fence
+                    while out:
+                        yield out.popleft()
+                    if self.done:
+                        return
+        except CorruptSourceError:
+            raise
+        except _BAD as exc:
+            raise self.wrap(exc, pos) from exc
+
+    def _fetch(self, index: int, pos: int) -> Any:
+        """A memo entry of a closed region (dropped at the fetch the scan found last)."""
+        entry = self.kept.get(index)
+        if entry is None:
+            raise _Malformed(f"memo entry {index} is missing (did the file change?)")
+        if entry[1] == self.boff + pos:
+            del self.kept[index]
+        return entry[0]
+
+    def _pop_mark(self) -> list[Any]:
+        """Pops the items above the innermost MARK, closing the memo region if due."""
+        start = self.marks.pop()
+        items = self.stack[start:]
+        del self.stack[start:]
+        self.fence = self.marks[-1] if self.marks else 0
+        if len(self.marks) <= 2 or len(self.local) > _MAX_REGION:
+            end, order, j = self.base + len(self.local), self.escape_order, self.next_escape
+            while j < len(order) and order[j] < end:
+                self.kept[order[j]] = (self.local[order[j] - self.base], self.escapes[order[j]])
+                j += 1
+            self.next_escape, self.base = j, end
+            self.local.clear()
+        return items
+
+    def _pops(self, count: int) -> list[Any]:
+        """Pops ``count`` items, none of them below the innermost MARK."""
+        if len(self.stack) - count < self.fence:
+            raise _Malformed("pickle stack underflow")
+        values = self.stack[-count:]
+        del self.stack[-count:]
+        return values
+
+    def _target(self, kind: Any = object) -> Any:
+        if len(self.stack) <= self.fence or not isinstance(self.stack[-1], kind):
+            raise _Malformed(f"pickle stack underflow or a target that is not {kind}")
+        return self.stack[-1]
+
+    def _emit(self, key: Any, value: Any, arch: bool = True) -> None:
+        if arch and (not isinstance(key, int) or isinstance(key, bool)):
+            raise _Malformed(f"arch2infos key {key!r} is not an int")
+        if (arch, key) in self.seen:
+            raise _Malformed(f"duplicate {'arch2infos' if arch else 'top-level'} key {key!r}")
+        self.seen.add((arch, key))
+        self.out.append(("arch", (key, value)) if arch else (key, value))
+
+    def _flush_archs(self) -> None:
+        """Emits the arch2infos items that no later opcode touches (per the scan's lows)."""
+        offsets, j, after = self.offsets, self.next_low, self.boff + self.pos
+        while offsets[j] < after:
+            j += 1
+        self.next_low = j
+        # Not the top object either: MEMOIZE, BINPUT or DUP may still read it.
+        count = min(self.lows[j] - self.removed, len(self.stack) - self.fence - 1)
+        count -= count % 2
+        if count > 0:
+            items = self.stack[self.fence : self.fence + count]
+            del self.stack[self.fence : self.fence + count]
+            self.removed += count
+            for i in range(0, count, 2):
+                self._emit(items[i], items[i + 1])
+
+    def _slow(self, op: int) -> None:
+        """Runs any opcode but the inlined ones (``pos`` is past the opcode byte)."""
+        stack = self.stack
+        if op == 0x28:  # MARK
+            if self.a2i is not None and stack and stack[-1] is self.a2i and len(self.marks) == 1:
+                self.a2i_fence, self.removed = len(stack), 0  # at depth 2, where lows apply
+            self.marks.append(len(stack))
+            self.fence = len(stack)
+        elif op == 0x75 or op == 0x73:  # SETITEMS, SETITEM
+            items = self._pop_mark() if op == 0x75 else self._pops(2)
+            target = self._target(dict)
+            if len(items) % 2:
+                raise _Malformed("SETITEMS with an odd number of items")
+            if target is self.a2i:
+                self.a2i_fence = -1
+                for i in range(0, len(items), 2):
+                    self._emit(items[i], items[i + 1])
+            else:
+                for i in range(0, len(items), 2):
+                    target[items[i]] = items[i + 1]
+        elif op == 0x7D:  # EMPTY_DICT
+            marks = self.marks
+            if (
+                self.a2i is None
+                and len(stack) >= 2
+                and type(stack[-1]) is str
+                and stack[-1] == "arch2infos"
+                and type(stack[0]) is dict
+                and ((not marks and len(stack) == 2) or (marks == [1] and len(stack) % 2 == 0))
+            ):  # the top-level dict's 'arch2infos' value: stream its items
+                self.a2i = {}
+                for i in range(1, len(stack) - 1, 2):  # the top-level items before it are done
+                    self._emit(stack[i], stack[i + 1], arch=False)
+                del stack[1:-1]
+                stack.append(self.a2i)
+            else:
+                stack.append({})
+        elif op == 0x52:  # REDUCE
+            (args,) = self._pops(1)
+            func = self._target()
+            if type(args) is not tuple or not any(func is known for known in _CALLABLES):
+                raise _Malformed(f"REDUCE of a {type(func).__name__} (only allowed globals)")
+            stack[-1] = func(*args)
+        elif op in (0x74, 0x91, 0x85, 0x86, 0x87):  # TUPLE, FROZENSET, TUPLE1, TUPLE2, TUPLE3
+            items = self._pop_mark() if op in (0x74, 0x91) else self._pops(op - 0x84)
+            stack.append(frozenset(items) if op == 0x91 else tuple(items))
+        elif op in _CONSTANTS:
+            value = _CONSTANTS[op]
+            stack.append(value() if isinstance(value, type) else value)
+        elif op in (0x61, 0x65, 0x90):  # APPEND, APPENDS, ADDITEMS
+            items = self._pops(1) if op == 0x61 else self._pop_mark()
+            if op == 0x90:
+                self._target(set).update(items)
+            else:
+                self._target(list).extend(items)
+        elif op == 0x62:  # BUILD (only NumPy dtypes carry a state)
+            (state,) = self._pops(1)
+            self._target(_DTYPE).__setstate__(state)
+        elif op == 0x93:  # STACK_GLOBAL
+            module, name = self._pops(2)
+            if type(module) is not str or type(name) is not str:
+                raise _Malformed("STACK_GLOBAL needs two strings")
+            stack.append(self.safe.find_class(module, name))
+        elif op == 0x71 or op == 0x72:  # BINPUT, LONG_BINPUT
+            index = self.take(1)[0] if op == 0x71 else _U32.unpack(self.take(4))[0]
+            if index != self.base + len(self.local):
+                raise _Malformed(f"memo index {index} out of sequence (not supported)")
+            self.local.append(self._target())
+        elif op == 0x30 or op == 0x32:  # POP, DUP
+            self._pops(1) if op == 0x30 else stack.append(self._target())
+        elif op == 0x31:  # POP_MARK
+            self._pop_mark()
+        elif op == 0x80 or op == 0x95:  # PROTO, FRAME (the stream is read contiguously)
+            self.take(_SIZES[op] - 1)
+        elif op == 0x2E:
+            self._stop()
+        else:  # ints, strings, bytes, GLOBAL; arg() refuses all other opcodes
+            stack.append(self.arg(op))
+        if self.fence == self.a2i_fence:
+            self._flush_archs()
+
+    def _stop(self) -> None:
+        if self.marks or len(self.stack) != 1:
+            raise _Malformed("STOP with a MARK open or several objects on the stack")
+        top = self.stack.pop()
+        where = f"{self.path}: not a NATS-Bench single-file benchmark:"
+        if not isinstance(top, dict):
+            raise CorruptSourceError(f"{where} the top level is a {type(top).__name__}", self.path)
+        if self.a2i is None and "arch2infos" not in top:
+            keys = sorted(map(str, top))
+            raise CorruptSourceError(f"{where} no 'arch2infos' key (keys: {keys})", self.path)
+        for key, value in top.items():
+            if type(key) is not str or key != "arch2infos":
+                self._emit(key, value, arch=False)
+            elif self.a2i is None or value is not self.a2i:
+                if not isinstance(value, dict):
+                    kind = type(value).__name__
+                    raise CorruptSourceError(f"{where} 'arch2infos' is a {kind}", self.path)
+                for index, state in value.items():
+                    self._emit(index, state)
+        self.done = True
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    try:
+        info = os.stat(path)
+    except OSError as exc:
+        raise CorruptSourceError(f"{path}: cannot read ({exc.strerror or exc})", path) from exc
+    return info.st_size, info.st_mtime_ns
+
+
+def iter_benchmark_file(
+    path: str | os.PathLike[str], *, progress: Callable[[int], None] | None = None
+) -> Iterator[tuple[str, Any]]:
+    """Streams a NATS-Bench single-file benchmark, one architecture at a time.
+
+    Memory stays around one architecture's worth plus ~1 MB: the reader keeps no reference
+    to a yielded value (only to objects the stream itself fetches again later, as plain
+    unpickling would share them). Nothing is read before the first ``next()``, which runs the
+    first pass (a faster scan of the whole file) before the first event.
+
+    Args:
+        path: A ``NATS-{tss,sss}-v1_0-*.pickle.pbz2`` file (an uncompressed pickle also works).
+        progress: Called every 256 KiB of pickle with the compressed bytes consumed so far,
+            summed over both passes (so it ends at twice the file size).
+
+    Yields:
+        ``(key, value)`` in stream order: ``("arch", (index, state))`` for each item of
+        ``arch2infos`` (``state`` is the OrderedDict hp -> ArchResults state, equal to what
+        plain unpickling gives) and ``(key, value)`` for every other top-level key
+        (``"meta_archs"``, ``"evaluated_indexes"``, ``"total_archs"``).
+
+    Raises:
+        UnsafePickleError: The pickle names a global outside the allow-list (nothing was
+            called), a persistent id or an extension code.
+        CorruptSourceError: A missing, truncated or malformed file, or one whose top level is
+            not a dict with an ``arch2infos`` dict.
+    """
+    path = Path(path)
+    stamp = _stamp(path)
+    scan = _Scan(path, progress, 0)
+    try:
+        scanned = scan.run()
+    finally:
+        scan.close()
+    if progress is not None:
+        progress(stamp[0])
+    if _stamp(path) != stamp:
+        raise CorruptSourceError(f"{path}: the file changed while being read", path)
+    load = _Load(path, progress, stamp[0], scanned)
+    try:
+        yield from load.events()
+    finally:
+        load.close()
+    if progress is not None:
+        progress(2 * stamp[0])

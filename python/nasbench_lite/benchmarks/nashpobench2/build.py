@@ -1,0 +1,312 @@
+"""Builds the NAS-HPO-Bench-II database from the three official pickles.
+
+``DATA_DIR`` holds ``bench12.pkl`` (column dict of the 12-epoch runs keyed by ``(cell_hash, lr,
+batch_size, seed)``), ``cellinfo.pkl`` (``{'hash': {cellcode: cell_hash}, ...}``) and
+``avgaccs200.pkl`` (``{'avg_acc': {(cell_hash, lr, batch_size): accuracy}}``). They are read
+with :mod:`nasbench_lite._core.formats.safe_pickle` (no code in them can run), checked for the official layout
+and written, bit for bit, to one SQLite file (``sql/nashpobench2.sql``) that replaces the
+output only when the whole build succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import apsw
+import numpy as np
+
+from nasbench_lite import __version__
+from nasbench_lite._core.database import (
+    SCHEMA_VERSIONS,
+    atomic_output,
+    fast_bulk_load,
+    load_schema,
+    utc_now,
+)
+from nasbench_lite._core.formats.safe_pickle import load_path
+from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
+from nasbench_lite.benchmarks.nb101_space.build import BuildSummary, file_sha256
+from nasbench_lite.errors import BuildError, CorruptSourceError, OutOfDomainError
+from nasbench_lite.spaces.nb201.cellcode import canonical_classes, check_cellcode
+
+__all__ = ["SOURCE_FILES", "build_nashpobench2"]
+
+SOURCE_FILES = ("bench12.pkl", "cellinfo.pkl", "avgaccs200.pkl")
+_KEY_COLUMNS = ("lr", "batch_size", "seed")
+
+
+def _column(bench: dict[str, Any], name: str, keys: list[Any], path: Path) -> list[Any]:
+    """Values of one bench12 column in ``keys`` order (fast path: same key order)."""
+    column = bench.get(name)
+    if not isinstance(column, dict):
+        raise CorruptSourceError(f"{path}: column {name!r} is missing or not a dict", path)
+    if len(column) == len(keys) and list(column) == keys:
+        return list(column.values())
+    for index, key in enumerate(keys):
+        if key not in column:
+            raise CorruptSourceError(
+                f"{path}: column {name!r} has no value for row {key!r}", path, record_index=index
+            )
+    if len(column) != len(keys):
+        raise CorruptSourceError(
+            f"{path}: column {name!r} has {len(column)} rows, column 'lr' has {len(keys)}", path
+        )
+    return [column[key] for key in keys]
+
+
+def _read_cellinfo(path: Path) -> dict[str, Any]:
+    data = load_path(path)
+    table = data.get("hash") if isinstance(data, dict) else None
+    if not isinstance(table, dict) or not table:
+        raise CorruptSourceError(f"{path}: expected a dict with a non-empty 'hash' dict", path)
+    for index, (code, value) in enumerate(table.items()):
+        try:
+            check_cellcode(code)
+        except OutOfDomainError as exc:
+            raise CorruptSourceError(f"{path}: {exc}", path, record_index=index) from None
+        if not isinstance(value, str | int | bytes) or isinstance(value, bool):
+            raise CorruptSourceError(
+                f"{path}: cell hash of {code!r} is a {type(value).__name__}, expected str or int",
+                path,
+                record_index=index,
+            )
+    return table
+
+
+def _read_bench12(path: Path) -> tuple[list[Any], dict[str, list[Any]]]:
+    bench = load_path(path)
+    if not isinstance(bench, dict) or not isinstance(bench.get("lr"), dict):
+        raise CorruptSourceError(f"{path}: expected a column dict with an 'lr' column", path)
+    keys = list(bench["lr"])
+    if not keys:
+        raise CorruptSourceError(f"{path}: no rows", path)
+    for index, key in enumerate(keys):
+        if not isinstance(key, tuple) or len(key) != 4:
+            raise CorruptSourceError(
+                f"{path}: row key {key!r} is not (cell_hash, lr, batch_size, seed)",
+                path,
+                record_index=index,
+            )
+    columns = {
+        name: _column(bench, name, keys, path)
+        for name in (*_KEY_COLUMNS, *TOTAL_COLUMNS, *CURVE_COLUMNS)
+    }
+    for position, name in enumerate(_KEY_COLUMNS, start=1):
+        for index, (key, value) in enumerate(zip(keys, columns[name], strict=True)):
+            if key[position] != value:
+                raise CorruptSourceError(
+                    f"{path}: row {key!r} has {name} = {value!r}, its key says {key[position]!r}",
+                    path,
+                    record_index=index,
+                )
+    return keys, columns
+
+
+def _read_surrogate(path: Path) -> dict[Any, Any]:
+    data = load_path(path)
+    table = data.get("avg_acc") if isinstance(data, dict) else None
+    if not isinstance(table, dict):
+        raise CorruptSourceError(f"{path}: expected a dict with an 'avg_acc' dict", path)
+    for index, key in enumerate(table):
+        if not isinstance(key, tuple) or len(key) != 3:
+            raise CorruptSourceError(
+                f"{path}: key {key!r} is not (cell_hash, lr, batch_size)", path, record_index=index
+            )
+    return table
+
+
+def _floats(values: list[Any], name: str, path: Path) -> Any:
+    try:
+        return np.asarray(values, dtype="<f8")
+    except (TypeError, ValueError) as exc:
+        raise CorruptSourceError(f"{path}: column {name!r} is not numeric ({exc})", path) from exc
+
+
+def _grouping_report(codes: list[str], official: dict[str, Any], ours: dict[str, str]) -> int:
+    """Number of codes whose official group (same hash) differs from their canonical class."""
+    by_hash: dict[Any, set[str]] = {}
+    by_class: dict[str, set[str]] = {}
+    for code in codes:
+        by_hash.setdefault(official[code], set()).add(code)
+        by_class.setdefault(ours[code], set()).add(code)
+    return sum(by_hash[official[c]] != by_class[ours[c]] for c in codes)
+
+
+def build_nashpobench2(
+    data_dir: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildSummary:
+    """Builds a NAS-HPO-Bench-II database from the official pickles.
+
+    Args:
+        data_dir: Folder with ``bench12.pkl``, ``cellinfo.pkl`` and ``avgaccs200.pkl``.
+        output: SQLite file to write.
+        force: Replace an existing output.
+        progress: Optional ``progress(done, total)`` in build steps (files read, tables written).
+
+    Returns:
+        A :class:`~nasbench_lite.benchmarks.nb101_space.build.BuildSummary` (``rows`` per table; ``meta`` as written).
+
+    Raises:
+        OutputExistsError: ``output`` exists and ``force`` is False.
+        CorruptSourceError: A pickle that is not in the official layout, or that names code
+            (:class:`~nasbench_lite._core.formats.safe_pickle.UnsafePickleError`); nothing is written.
+        BuildError: A missing data folder or file, or an unwritable output.
+    """
+    folder = Path(data_dir)
+    if not folder.is_dir():
+        raise BuildError(f"{folder}: no such data folder", output)
+    paths = {name: folder / name for name in SOURCE_FILES}
+    for path in paths.values():
+        if not path.is_file():
+            raise BuildError(
+                f"{path}: missing (the data folder needs {', '.join(SOURCE_FILES)})", output
+            )
+    total_steps, step = 6, 0
+
+    def advance() -> None:
+        nonlocal step
+        step += 1
+        if progress is not None:
+            progress(step, total_steps)
+
+    cellinfo = _read_cellinfo(paths["cellinfo.pkl"])
+    advance()
+    surrogate = _read_surrogate(paths["avgaccs200.pkl"])
+    advance()
+    keys, columns = _read_bench12(paths["bench12.pkl"])
+    advance()
+
+    bench_path = paths["bench12.pkl"]
+    codes = sorted(cellinfo)
+    hash_ids: dict[Any, int] = {}
+    for code in codes:
+        hash_ids.setdefault(cellinfo[code], len(hash_ids))
+    lrs = sorted(set(columns["lr"]))
+    batch_sizes = sorted(set(columns["batch_size"]))
+    seeds = sorted(set(columns["seed"]))
+    lr_idx = {v: i for i, v in enumerate(lrs)}
+    bs_idx = {v: i for i, v in enumerate(batch_sizes)}
+    seed_idx = {v: i for i, v in enumerate(seeds)}
+
+    curves = np.stack([_floats(columns[c], c, bench_path) for c in CURVE_COLUMNS], axis=1)
+    blobs = np.ascontiguousarray(curves).view(f"V{8 * len(CURVE_COLUMNS)}").reshape(-1).tolist()
+    totals = [_floats(columns[c], c, bench_path).tolist() for c in TOTAL_COLUMNS]
+    run_rows = []
+    orphan_runs = 0
+    for row, key in enumerate(keys):
+        hash_id = hash_ids.get(key[0])
+        if hash_id is None:  # a hash no cell code maps to: unreachable through the API
+            orphan_runs += 1
+            continue
+        ids = (hash_id, lr_idx[key[1]], bs_idx[key[2]], seed_idx[key[3]])
+        run_rows.append(
+            (
+                ((ids[0] * len(lrs) + ids[1]) * len(batch_sizes) + ids[2]) * len(seeds) + ids[3],
+                *ids,
+                totals[0][row],
+                totals[1][row],
+                totals[2][row],
+                blobs[row],
+            )
+        )
+    surrogate_rows = []
+    orphan_surrogate = 0
+    for index, ((cell_hash, lr, batch_size), value) in enumerate(surrogate.items()):
+        h, lr_i, bs_i = hash_ids.get(cell_hash), lr_idx.get(lr), bs_idx.get(batch_size)
+        if h is None or lr_i is None or bs_i is None:
+            orphan_surrogate += 1
+            continue
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            raise CorruptSourceError(
+                f"{paths['avgaccs200.pkl']}: accuracy of {(cell_hash, lr, batch_size)!r} is "
+                f"{value!r}, not a number",
+                paths["avgaccs200.pkl"],
+                record_index=index,
+            )
+        conf_id = (h * len(lrs) + lr_i) * len(batch_sizes) + bs_i
+        surrogate_rows.append((conf_id, h, lr_i, bs_i, float(value)))
+    classes = canonical_classes(codes)
+    class_numbers = {rep: n for n, rep in enumerate(sorted(set(classes.values())))}
+    differently = _grouping_report(codes, cellinfo, classes)
+    advance()
+
+    kind = "nashpobench2"
+    provenance = [
+        {"name": name, "size": path.stat().st_size, "sha256": file_sha256(path)}
+        for name, path in paths.items()
+    ]
+    rows = {
+        "hashes": len(hash_ids),
+        "cells": len(codes),
+        "runs": len(run_rows),
+        "surrogate": len(surrogate_rows),
+    }
+    meta = {
+        "kind": kind,
+        "schema_version": str(SCHEMA_VERSIONS[kind]),
+        "builder_version": f"nasbench_lite {__version__}",
+        "created_at": utc_now(),
+        "source": "official NAS-HPO-Bench-II pickles (bench12.pkl, cellinfo.pkl, avgaccs200.pkl)",
+        "sources": json.dumps(provenance, sort_keys=True),
+        **{f"rows.{table}": str(count) for table, count in rows.items()},
+        "lrs": json.dumps(lrs),
+        "batch_sizes": json.dumps(batch_sizes),
+        "seeds": json.dumps(seeds),
+        "epochs": "12,200",
+        "search_space_size": str(len(codes) * len(lrs) * len(batch_sizes)),
+        "orphan_rows.bench12": str(orphan_runs),
+        "orphan_rows.avgaccs200": str(orphan_surrogate),
+        "grouping.official_hashes": str(len(hash_ids)),
+        "grouping.canonical_classes": str(len(class_numbers)),
+        "grouping.codes_grouped_differently": str(differently),
+    }
+    with atomic_output(output, force=force) as temp:
+        connection = apsw.Connection(str(temp))
+        try:
+            fast_bulk_load(connection)
+            with connection:
+                connection.execute(load_schema(kind))
+                connection.executemany(
+                    "INSERT INTO hashes(hash_id, cell_hash) VALUES (?, ?)",
+                    [(i, h) for h, i in hash_ids.items()],
+                )
+                connection.executemany(
+                    "INSERT INTO cells(cell_idx, cellcode, hash_id, canonical_cellcode,"
+                    " canonical_class) VALUES (?, ?, ?, ?, ?)",
+                    [
+                        (i, c, hash_ids[cellinfo[c]], classes[c], class_numbers[classes[c]])
+                        for i, c in enumerate(codes)
+                    ],
+                )
+                connection.executemany("INSERT INTO lrs VALUES (?, ?)", enumerate(lrs))
+                connection.executemany(
+                    "INSERT INTO batch_sizes VALUES (?, ?)", enumerate(batch_sizes)
+                )
+                connection.executemany("INSERT INTO seeds VALUES (?, ?)", enumerate(seeds))
+                advance()
+                connection.executemany(
+                    "INSERT INTO runs(run_id, hash_id, lr_idx, bs_idx, seed_idx, total_train_time,"
+                    " total_trainval_time, total_test_time, curves) VALUES (?,?,?,?,?,?,?,?,?)",
+                    run_rows,
+                )
+                connection.executemany(
+                    "INSERT INTO surrogate(conf_id, hash_id, lr_idx, bs_idx, avg_acc)"
+                    " VALUES (?,?,?,?,?)",
+                    surrogate_rows,
+                )
+                connection.executemany(
+                    "INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
+                )
+            connection.execute("ANALYZE")
+        finally:
+            connection.close()
+    advance()
+    return BuildSummary(Path(output), kind, rows, meta)

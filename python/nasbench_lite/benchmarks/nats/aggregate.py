@@ -1,0 +1,81 @@
+"""The official per-architecture arithmetic over trials (``ArchResults`` methods).
+
+Shared by the builder (``summaries`` table) and the API, so both give the values the official
+package computes: Python ``sum`` in the file's seed order divided by the count, the
+"legacy issue" fix of ``get_compute_costs`` (when the trials disagree on FLOPs or parameters
+at 5 decimals, the seed-888 trial's value is used), and ``None`` when the first trial has none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from nasbench_lite.benchmarks.nats.layout import SET_COLUMNS
+from nasbench_lite.errors import NotInDatabaseError
+
+__all__ = ["compute_costs", "mean_or_none"]
+
+
+def mean_or_none(values: Sequence[Any]) -> Any:
+    """``get_metrics(is_random=False)``: mean when the first value is not None, else None.
+
+    Raises:
+        NotInDatabaseError: Some but not all trials have the value (the official API fails
+            with a TypeError there).
+    """
+    if not values or values[0] is None:
+        return None
+    if any(v is None for v in values):
+        raise NotInDatabaseError("the trials of this architecture disagree on which values exist")
+    return sum(values) / len(values)
+
+
+def _legacy_fix(raw: list[float | None], seeds: Sequence[int], what: str) -> list[float]:
+    if any(v is None for v in raw):
+        raise NotInDatabaseError(f"the source file has no {what} for a trial")
+    text = [f"{x:.5f}" for x in raw]
+    if len(text) > 1 and len(set(text)) > 1:  # inconsistent (a legacy migration issue)
+        if 888 not in seeds:
+            raise NotInDatabaseError(
+                f"the trials disagree on {what} and there is no seed-888 trial, which the "
+                "official API would use (it fails with a ValueError here)"
+            )
+        return [raw[list(seeds).index(888)]]  # type: ignore[list-item]
+    return raw  # type: ignore[return-value]
+
+
+def compute_costs(
+    finals: Sequence[dict[str, Any]], seeds: Sequence[int], eval_names: Sequence[Sequence[str]]
+) -> dict[str, Any]:
+    """``ArchResults.get_compute_costs``: flops, params, latency and mean times.
+
+    Args:
+        finals: Per trial (seed order) its decoded finals blob.
+        seeds: The trials' seeds, same order.
+        eval_names: Per trial its eval-set names in file order (they order the time keys).
+
+    Returns:
+        ``{'flops', 'params', 'latency', 'T-train@epoch', 'T-train@total', 'T-<set>@...'}``.
+
+    Raises:
+        NotInDatabaseError: Costs the official API cannot compute either.
+    """
+    flops = _legacy_fix([f["flops"] for f in finals], seeds, "FLOPs")
+    params = _legacy_fix([f["params"] for f in finals], seeds, "parameter counts")
+    latencies = [f["latency"] for f in finals if f["latency"] > 0]
+    info: dict[str, Any] = {
+        "flops": sum(flops) / len(flops),
+        "params": sum(params) / len(params),
+        "latency": sum(latencies) / len(latencies) if latencies else None,
+    }
+    time_values: dict[str, list[Any]] = {}
+    columns = SET_COLUMNS
+    for final, names in zip(finals, eval_names, strict=True):
+        for label in ("train", *names):
+            for kind in ("epoch", "total"):
+                key = f"T-{label}@{kind}"
+                time_values.setdefault(key, []).append(final[f"{columns[label]}_time_{kind}"])
+    for key, values in time_values.items():
+        info[key] = mean_or_none(values)
+    return info

@@ -1,0 +1,286 @@
+"""``nasbench-lite build nats SOURCE``: one NATS-Bench space's results in one SQLite file.
+
+``SOURCE`` is an official ``-simple``/``-full`` archive directory or the single
+``.pickle.pbz2`` benchmark file (see :mod:`nasbench_lite.benchmarks.nats.source`). Architectures are read,
+checked and written one at a time, so memory stays flat whatever the source size; the output
+replaces ``-o`` only when the whole build succeeded (:func:`~nasbench_lite._core.database.atomic_output`).
+Every architecture of the meta list is stored, with or without results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import apsw
+
+from nasbench_lite import __version__
+from nasbench_lite._core.database import (
+    SCHEMA_VERSIONS,
+    atomic_output,
+    fast_bulk_load,
+    load_schema,
+    utc_now,
+)
+from nasbench_lite._core.formats.safe_pickle import load_path
+from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
+from nasbench_lite.benchmarks.nats.source import (
+    RunRecord,
+    archive_files,
+    detect_space,
+    final_values,
+    load_archive_meta,
+    parse_arch,
+    read_meta,
+)
+from nasbench_lite.benchmarks.nats.trial import (
+    FINAL_FIELDS,
+    SET_COLUMNS,
+    finals_from_row,
+    finals_to_row,
+)
+from nasbench_lite.benchmarks.nb101_space.build import BuildSummary, file_sha256
+from nasbench_lite.errors import (
+    BuildError,
+    CorruptSourceError,
+    InvalidInputError,
+    NotInDatabaseError,
+)
+
+__all__ = ["build_nats"]
+
+_RUN_COLUMNS = (
+    "arch_index, hp, dataset, seed, run_id, dataset_order, seed_order, seed_label, epochs,"
+    " eval_names, config_id, " + ", ".join(FINAL_FIELDS) + ", nan_mask"
+)
+_RUN_SQL = f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * (12 + len(FINAL_FIELDS)))})"
+_ACCURACY_COLUMNS = [f"{c}_accuracy" for c in SET_COLUMNS.values()]
+_SUMMARY_SQL = (
+    "INSERT INTO summaries (hp, dataset, arch_index, n_seeds, flops, params, latency, "
+    + ", ".join(_ACCURACY_COLUMNS)
+    + f") VALUES ({', '.join('?' * (7 + len(_ACCURACY_COLUMNS)))})"
+)
+
+ArchStream = Iterator[tuple[int, Any, Path]]
+
+
+def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
+    archs = load_archive_meta(directory)
+    files = list(archive_files(directory, len(archs)))
+
+    def stream() -> ArchStream:
+        for index, path in files:
+            yield index, load_path(path), path
+
+    info = {
+        "source.form": "archive directory",
+        "source.meta_sha256": file_sha256(directory / "meta.pickle.pbz2"),
+        "source.files": str(len(files)),
+    }
+    return archs, stream(), info
+
+
+def _file_source(path: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
+    from nasbench_lite._core.formats.stream_pickle import iter_benchmark_file
+
+    events = iter_benchmark_file(path)
+    first_key, first_value = next(events, ("", None))
+    if first_key != "meta_archs":
+        raise CorruptSourceError(
+            f"{path}: 'meta_archs' must come first in the benchmark dict, found {first_key!r}", path
+        )
+    archs = read_meta({"meta_archs": first_value}, path)
+
+    def stream() -> ArchStream:
+        for key, value in events:
+            if key != "arch":
+                continue
+            index, data = value
+            if not isinstance(index, int) or not 0 <= index < len(archs):
+                raise CorruptSourceError(
+                    f"{path}: 'arch2infos' key {index!r} is not an index", path
+                )
+            yield index, data, path
+
+    info = {"source.form": "single benchmark file", "source.sha256": file_sha256(path)}
+    return archs, stream(), info
+
+
+def _summary(
+    index: int, hp: str, runs: list[RunRecord], finals: list[dict[str, Any]]
+) -> tuple[Any, ...]:
+    seeds = [r.seed for r in runs]
+    try:
+        costs = compute_costs(finals, seeds, [r.eval_names for r in runs])
+        flops, params, latency = costs["flops"], costs["params"], costs["latency"]
+    except NotInDatabaseError:  # get_cost_info raises the same error; find_best skips them
+        flops = params = latency = None
+    metrics = []
+    for column in _ACCURACY_COLUMNS:
+        values = [f[column] for f in finals]
+        # A set is comparable only when every trial has it (else get_metrics raises).
+        metrics.append(mean_or_none(values) if all(v is not None for v in values) else None)
+    return (hp, runs[0].dataset, index, len(seeds), flops, params, latency, *metrics)
+
+
+def build_nats(
+    source: str | os.PathLike[str],
+    output: str | os.PathLike[str],
+    *,
+    space: str | None = None,
+    force: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildSummary:
+    """Builds a NATS-Bench database from an official archive directory or benchmark file.
+
+    Args:
+        source: The ``NATS-{tss,sss}-...-simple`` directory or ``...pickle.pbz2`` file.
+        output: SQLite file to write.
+        space: ``'tss'`` or ``'sss'`` (default: detected from the architecture strings).
+        force: Replace an existing output.
+        progress: Optional ``progress(done, total)`` in architectures read.
+
+    Returns:
+        A :class:`~nasbench_lite.benchmarks.nb101_space.build.BuildSummary`.
+
+    Raises:
+        CorruptSourceError: A file that does not match the official layout (names file and key).
+        UnsafePickleError: A pickle naming code to run (nothing is run).
+        OutputExistsError: ``output`` exists and ``force`` is False.
+        BuildError: Unreadable source or unwritable output.
+    """
+    source = Path(source)
+    if space not in (None, "tss", "sss"):
+        raise InvalidInputError(f"space must be 'tss' or 'sss', got {space!r}")
+    if source.is_dir():
+        archs, stream, source_info = _archive_source(source)
+    elif source.is_file():
+        archs, stream, source_info = _file_source(source)
+    else:
+        raise BuildError(f"{source}: no such file or directory", source)
+    detected = detect_space(archs, source) if space is None else space
+    if space is not None and archs and detect_space(archs, source) != space:
+        raise BuildError(f"{source}: --space {space} given but the architectures are not {space}")
+    total = len(archs) if source.is_file() else int(source_info["source.files"])
+    kind = "nats"
+    with atomic_output(output, force=force) as temp:
+        connection = apsw.Connection(str(temp))
+        try:
+            fast_bulk_load(connection)
+            # 64 KiB pages: curve blobs are a few KB each, and a 16 KiB leaf wastes ~half a
+            # blob at its end (measured: the size-space database shrinks by ~9%).
+            connection.execute("PRAGMA page_size = 65536").fetchall()
+            with connection:
+                connection.execute(load_schema(kind))
+                rows = _write_archs(connection, archs, detected, source)
+                counts = _write_results(connection, archs, stream, total, progress)
+                connection.execute(
+                    "UPDATE archs SET has_results = 1 WHERE arch_index IN"
+                    " (SELECT DISTINCT arch_index FROM arch_hps);"
+                    "CREATE UNIQUE INDEX archs_arch ON archs(arch_str);"
+                )
+                if detected == "tss":
+                    connection.execute("CREATE INDEX archs_class ON archs(class_index)")
+                meta = {
+                    "kind": kind,
+                    "schema_version": str(SCHEMA_VERSIONS[kind]),
+                    "builder_version": f"nasbench_lite {__version__}",
+                    "created_at": utc_now(),
+                    "space": detected,
+                    "source.name": source.name,
+                    **source_info,
+                    "total_archs": str(rows),
+                    "archs_with_results": str(counts["archs_with_results"]),
+                    "runs": str(counts["runs"]),
+                    "hps": json.dumps(sorted(counts["hps"])),
+                    "datasets": json.dumps(sorted(counts["datasets"])),
+                }
+                connection.executemany(
+                    "INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
+                )
+        finally:
+            connection.close()
+    rows_out = {
+        "archs": rows,
+        "archs_with_results": counts["archs_with_results"],
+        "runs": counts["runs"],
+    }
+    return BuildSummary(Path(output), kind, rows_out, meta)
+
+
+def _write_archs(connection: Any, archs: list[str], space: str, source: Path) -> int:
+    if space == "tss":
+        from nasbench_lite.spaces.nb201.space import isomorphism_classes, unique_str
+
+        try:
+            uniques: list[Any] = [unique_str(a) for a in archs]
+            classes: list[Any] = isomorphism_classes(archs).tolist() if archs else []
+        except InvalidInputError as exc:
+            raise CorruptSourceError(f"{source}: meta_archs: {exc}", source) from None
+    else:
+        uniques = classes = [None] * len(archs)
+    connection.executemany(
+        "INSERT INTO archs VALUES (?, ?, ?, ?, 0)",
+        zip(range(len(archs)), archs, uniques, classes, strict=True),
+    )
+    return len(archs)
+
+
+def _write_results(
+    connection: Any,
+    archs: list[str],
+    stream: ArchStream,
+    total: int,
+    progress: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    configs: dict[str, int] = {}
+    seen: set[int] = set()
+    run_id = 0
+    hps: set[str] = set()
+    datasets: set[str] = set()
+    for done, (index, data, path) in enumerate(stream, start=1):
+        if index in seen:
+            raise CorruptSourceError(f"{path}: architecture {index} appears twice", path)
+        seen.add(index)
+        for hp, hp_order, runs in parse_arch(index, archs[index], data, path):
+            hps.add(hp)
+            connection.execute("INSERT INTO arch_hps VALUES (?, ?, ?)", (index, hp, hp_order))
+            by_dataset: dict[str, list[tuple[RunRecord, dict[str, Any]]]] = {}
+            for record in runs:
+                datasets.add(record.dataset)
+                values, nan_mask = finals_to_row(final_values(record))
+                config_id = None
+                if record.config is not None:
+                    config_id = configs.get(record.config)
+                    if config_id is None:
+                        config_id = configs[record.config] = len(configs)
+                        connection.execute(
+                            "INSERT INTO configs VALUES (?, ?)", (config_id, record.config)
+                        )
+                connection.execute(
+                    _RUN_SQL,
+                    (
+                        index, hp, record.dataset, record.seed, run_id, record.dataset_order,
+                        record.seed_order, record.seed_label, record.epochs,
+                        ",".join(record.eval_names), config_id,
+                        *values, nan_mask,
+                    ),
+                )  # fmt: skip
+                connection.execute(
+                    "INSERT INTO curves VALUES (?, ?)", (run_id, record.trial.encode())
+                )
+                run_id += 1
+                # The exact scalars the API will read back (NaN restored from the mask).
+                finals = finals_from_row(values, nan_mask)
+                by_dataset.setdefault(record.dataset, []).append((record, finals))
+            for pairs in by_dataset.values():
+                pairs.sort(key=lambda p: p[0].seed_order)
+                connection.execute(
+                    _SUMMARY_SQL, _summary(index, hp, [p[0] for p in pairs], [p[1] for p in pairs])
+                )
+        if progress is not None:
+            progress(done, total)
+    return {"archs_with_results": len(seen), "runs": run_id, "hps": hps, "datasets": datasets}

@@ -1,0 +1,569 @@
+"""The official NATS-Bench API (``nats_bench.create``) on a database built by ``build nats``.
+
+Port existing code by changing the import and the path::
+
+    from nasbench_lite import nats                      # was: from nats_bench import create
+    api = nats.create("nats-tss.sqlite", "tss")         #      api = create(path, 'tss', ...)
+    info = api.get_more_info(1234, "cifar100", hp="200", is_random=False)
+
+Every method returns the same structures and values as ``nats_bench`` 1.8 on the same files
+(see tests/test_nats_api.py, which compares the two). Deliberate differences, documented in the
+README:
+
+* ``is_random=True`` draws from this object's ``random.Random(random_state)``, never the global
+  ``random`` module (same draws as the official API after ``random.seed(random_state)``);
+* where the official API crashes or answers wrongly, a typed error is raised instead: an
+  architecture without results in the database (:class:`NotInDatabaseError`, a ``KeyError``),
+  an unknown architecture string (:class:`OutOfDomainError`, a ``ValueError``; the official
+  ``get_unique_str`` silently answers for the last architecture), a dataset or hp the
+  architecture lacks (:class:`NotInDatabaseError`), an ``iepoch`` outside the run
+  (:class:`OutOfDomainError`);
+* ``find_best`` is one SQL query over every architecture with results (the official fast mode
+  loads every file); architectures whose trials lack the compared value are skipped where the
+  official API raises; ``statistics`` likewise counts every architecture with results;
+* the size-space ``get_more_info`` returns ``None`` per-time values when a file has no times
+  (the official one divides ``None`` and raises ``TypeError``);
+* nothing is printed (``verbose`` is accepted and ignored); weights (``get_net_param``),
+  ``reload`` and the ``ArchResults`` objects (``query_by_index``, ``query_meta_info_by_index``)
+  are not provided: the database holds results, not objects or weights.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from typing import TYPE_CHECKING, Any
+
+from nasbench_lite._core.database import Database
+from nasbench_lite.benchmarks.nats.aggregate import compute_costs
+from nasbench_lite.benchmarks.nats.layout import (
+    DATASETS,
+    SET_COLUMNS,
+    check_iepoch,
+    check_limit,
+    config_from_json,
+)
+from nasbench_lite.benchmarks.nats.results import (
+    DATASET_SETS,
+    Trials,
+    load_trials,
+    more_info,
+    remap_dataset_set_names,
+)
+from nasbench_lite.errors import (
+    IndexOutOfRangeError,
+    InvalidInputError,
+    NotInDatabaseError,
+    OutOfDomainError,
+)
+from nasbench_lite.spaces.nb201.arch import str2lists as _str2lists
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# NumPy (curves at a given epoch) and pyarrow (bulk) are imported only when used.
+
+__all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
+
+SPACE_NAMES = {"tss": "tss", "topology": "tss", "sss": "sss", "size": "sss"}
+_OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+
+
+class _NATSBase:
+    """Shared implementation of :class:`NATStopology` and :class:`NATSsize`."""
+
+    _space = ""
+    _full_train_epochs = 0
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        fast_mode: bool = False,
+        verbose: bool = False,
+        *,
+        random_state: int | None = None,
+    ) -> None:
+        self._db = Database(path, kind="nats")
+        if self._db.meta.get("space") != self._space:
+            space = self._db.meta.get("space")
+            self._db.close()
+            raise InvalidInputError(f"{path}: holds the {space} space, not {self._space}")
+        self._lock = threading.RLock()
+        self._rng = random.Random(random_state)
+        self._fast_mode = fast_mode
+        self.verbose = verbose
+        self.filename = os.path.basename(os.fspath(path))
+        self._used_time: float = 0
+        self._total = int(self._db.meta["total_archs"])
+        self._meta_archs: list[str] | None = None
+        self._lookup: dict[str, int] | None = None
+
+    # --------------------------------------------------------------- basics
+    def __len__(self) -> int:
+        return self._total
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}({self._db.meta['archs_with_results']}/{self._total} "
+            f"architectures, fast_mode={self._fast_mode}, file={self.filename})"
+        )
+
+    def close(self) -> None:
+        """Closes the database (idempotent)."""
+        self._db.close()
+
+    def __enter__(self) -> _NATSBase:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def meta_archs(self) -> list[str]:
+        """Every architecture string in official index order (loaded on first use)."""
+        if self._meta_archs is None:
+            rows = self._db.query("SELECT arch_str FROM archs ORDER BY arch_index")
+            self._meta_archs = [r[0] for r in rows]
+        return list(self._meta_archs)
+
+    def _arch_lookup(self) -> dict[str, int]:
+        if self._lookup is None:
+            self._lookup = {a: i for i, a in enumerate(self.meta_archs)}
+        return self._lookup
+
+    def query_many(
+        self,
+        archs: Any,
+        dataset: str,
+        hp: str | int = "12",
+        is_random: bool | int | str = "mean",
+        iepoch: int | None = None,
+    ) -> pa.Table:
+        """``get_more_info`` plus costs for many architectures as one ``pyarrow.Table``.
+
+        See :func:`nasbench_lite.benchmarks.nats.bulk.query_many` (``archs=None`` = every architecture
+        with results; ``is_random`` = ``'mean'``, ``'random'`` or a seed).
+        """
+        from nasbench_lite.benchmarks.nats.bulk import query_many
+
+        return query_many(self, archs, dataset, hp, is_random, iepoch)
+
+    @property
+    def evaluated_indexes(self) -> set[int]:
+        """Indexes of the architectures with results in this database."""
+        return {r[0] for r in self._db.query("SELECT arch_index FROM archs WHERE has_results")}
+
+    @property
+    def avaliable_hps(self) -> list[str]:  # (sic) the official spelling
+        """The hp settings with results (official name, spelling kept)."""
+        return [r[0] for r in self._db.query("SELECT DISTINCT hp FROM arch_hps ORDER BY hp")]
+
+    @property
+    def used_time(self) -> float:
+        """Simulated seconds accumulated by :meth:`simulate_train_eval`."""
+        return self._used_time
+
+    def reset_time(self) -> None:
+        """Sets :attr:`used_time` back to 0."""
+        self._used_time = 0
+
+    @property
+    def search_space_name(self) -> str:
+        return "topology" if self._space == "tss" else "size"
+
+    @property
+    def fast_mode(self) -> bool:
+        return self._fast_mode
+
+    @property
+    def archive_dir(self) -> None:
+        return None
+
+    @property
+    def full_train_epochs(self) -> int:
+        return self._full_train_epochs
+
+    @property
+    def full_epochs_in_paper(self) -> int:
+        return self._full_train_epochs
+
+    @property
+    def is_topology(self) -> bool:
+        return self._space == "tss"
+
+    @property
+    def is_size(self) -> bool:
+        return self._space == "sss"
+
+    def __getitem__(self, index: int) -> str:
+        if isinstance(index, bool) or not isinstance(index, int):
+            raise InvalidInputError(
+                f"architecture index must be an int, got {type(index).__name__}"
+            )
+        if index < 0:
+            index += self._total
+        if not 0 <= index < self._total:
+            raise IndexOutOfRangeError(f"architecture index out of range (0..{self._total - 1})")
+        return str(
+            self._db.query("SELECT arch_str FROM archs WHERE arch_index = ?", (index,))[0][0]
+        )
+
+    def arch(self, index: int) -> str:
+        """The architecture string of official index ``index``.
+
+        Raises:
+            OutOfDomainError: ``index`` outside ``[0, len)``.
+        """
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self._total:
+            raise OutOfDomainError(f"invalid index : {index} vs. {self._total}.")
+        return self[index]
+
+    def random(self) -> int:
+        """A random architecture index from this object's RNG."""
+        with self._lock:
+            return self._rng.randint(0, self._total - 1)
+
+    def query_index_by_arch(self, arch: Any) -> int:
+        """Official index of an arch string / index / object with ``tostr()``; -1 if unknown.
+
+        Raises:
+            OutOfDomainError: An int outside ``[0, len)`` (as the official ``ValueError``).
+        """
+        if isinstance(arch, int):
+            if 0 <= arch < self._total:
+                return int(arch)
+            raise OutOfDomainError(f"Invalid architecture index {arch} vs [0, {self._total}].")
+        if not isinstance(arch, str):
+            if not hasattr(arch, "tostr"):
+                return -1
+            arch = arch.tostr()
+        rows = self._db.query("SELECT arch_index FROM archs WHERE arch_str = ?", (arch,))
+        return int(rows[0][0]) if rows else -1
+
+    def _index(self, arch: Any) -> int:
+        index = self.query_index_by_arch(arch)
+        if index < 0:
+            raise OutOfDomainError(f"{arch!r} is not an architecture of the {self._space} space")
+        return index
+
+    @staticmethod
+    def str2lists(arch_str: str) -> list[tuple[tuple[str, int], ...]]:
+        """The official ``str2lists``: per node, its ``(op, input node)`` pairs."""
+        return _str2lists(arch_str)
+
+    @staticmethod
+    def str2matrix(arch_str: str, search_space: tuple[str, ...] = _OPS) -> Any:
+        """The official ``str2matrix``: 4x4 float matrix, ``[node, input] = op index``.
+
+        Raises:
+            InvalidInputError: An op outside ``search_space`` or a malformed string.
+        """
+        import numpy as np
+
+        nodes = _str2lists(arch_str)
+        matrix = np.zeros((len(nodes) + 1, len(nodes) + 1))
+        for i, node in enumerate(nodes):
+            for op, source in node:
+                if op not in search_space:
+                    raise InvalidInputError(f"this op ({op}) is not in {list(search_space)}")
+                matrix[i + 1, source] = search_space.index(op)
+        return matrix
+
+    # ------------------------------------------------------------- results
+    def _trials(self, index: int, dataset: str, hp: str) -> Trials:
+        trials = load_trials(self._db, index, dataset, hp)
+        if trials is not None:
+            return trials
+        if dataset not in DATASETS:
+            raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
+        hps = [
+            r[0] for r in self._db.query("SELECT hp FROM arch_hps WHERE arch_index = ?", (index,))
+        ]
+        if not hps:
+            raise NotInDatabaseError(
+                f"architecture {index} has no results in this database (built from "
+                f"{self._db.meta['archs_with_results']} of {self._total} architectures)"
+            )
+        if hp not in hps:
+            raise NotInDatabaseError(f"architecture {index} has no hp={hp!r} results (has {hps})")
+        raise NotInDatabaseError(f"architecture {index} has no {dataset} results for hp={hp!r}")
+
+    def get_more_info(
+        self,
+        index: Any,
+        dataset: str,
+        iepoch: int | None = None,
+        hp: str | int = "12",
+        is_random: bool | int = True,
+    ) -> dict[str, Any]:
+        """The official ``get_more_info``: train/valid/test/valtest loss, accuracy and times.
+
+        Args:
+            index: Architecture index, string, or object with ``tostr()``.
+            dataset: ``'cifar10-valid'``, ``'cifar10'``, ``'cifar100'`` or ``'ImageNet16-120'``.
+            iepoch: Epoch (0-based) to read; None = the last one.
+            hp: ``'12'``/``'200'`` (tss) or ``'01'``/``'12'``/``'90'`` (sss).
+            is_random: True = one trial drawn from this object's RNG; False = mean over the
+                trials; an int = the trial with that seed.
+
+        Returns:
+            The official dict (``train-loss``, ``train-accuracy``, ``train-per-time``,
+            ``train-all-time``, ``comment`` for CIFAR-10, then ``valid-*``, ``test-*``,
+            ``valtest-*`` for the sets the dataset has at that epoch).
+
+        Raises:
+            OutOfDomainError: Unknown architecture/dataset, bad ``iepoch`` or seed.
+            NotInDatabaseError: The architecture has no such results in this database.
+        """
+        index = self._index(index)
+        hp = str(hp)
+        check_iepoch(iepoch)
+        return self._info(index, dataset, iepoch, hp, is_random, self._trials(index, dataset, hp))
+
+    def _info(
+        self,
+        index: int,
+        dataset: str,
+        iepoch: int | None,
+        hp: str,
+        is_random: bool | int,
+        trials: Trials,
+    ) -> dict[str, Any]:
+        if isinstance(is_random, bool) and is_random:
+            with self._lock:
+                choice: Any = self._rng.choice(trials.seeds)
+        elif isinstance(is_random, bool):
+            choice = False
+        elif isinstance(is_random, int):
+            if is_random not in trials.seeds:
+                raise OutOfDomainError(
+                    f"can not find random seed ({is_random}) from {trials.seeds}"
+                )
+            choice = is_random
+        else:
+            raise OutOfDomainError(f"invalid value for is_random: {is_random!r}")
+        return more_info(self._db, trials, index, dataset, hp, iepoch, choice)
+
+    def get_cost_info(self, index: Any, dataset: str, hp: str | int = "12") -> dict[str, Any]:
+        """The official ``get_cost_info``: flops, params, latency and mean train/eval times.
+
+        Raises:
+            OutOfDomainError: Unknown architecture or dataset.
+            NotInDatabaseError: No such results, or costs the official API cannot compute.
+        """
+        index = self._index(index)
+        trials = self._trials(index, dataset, str(hp))
+        return compute_costs(trials.finals, trials.seeds, trials.eval_names)
+
+    def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
+        """Mean latency in seconds (batch 256) over the trials, None when unknown."""
+        latency: float | None = self.get_cost_info(index, dataset, hp)["latency"]
+        return latency
+
+    def simulate_train_eval(
+        self,
+        arch: Any,
+        dataset: str,
+        iepoch: int | None = None,
+        hp: str | int = "12",
+        account_time: bool = True,
+    ) -> tuple[float, float | None, float, float]:
+        """The official ``simulate_train_eval``: ``(valid acc, latency, time cost, used_time)``.
+
+        ``dataset`` is ``'cifar10'`` (read from cifar10-valid), ``'cifar100'`` or
+        ``'ImageNet16-120'``; one trial is drawn per call from this object's RNG.
+
+        Raises:
+            OutOfDomainError: Another dataset name, unknown architecture.
+        """
+        index = self._index(arch)
+        names = ("cifar10", "cifar100", "ImageNet16-120")
+        if dataset not in names:
+            raise OutOfDomainError(f"Invalid dataset name : {dataset} vs {names}")
+        hp = str(hp)
+        check_iepoch(iepoch)
+        source = "cifar10-valid" if dataset == "cifar10" else dataset
+        # Same calls and RNG draws as the official method; trials are read once per dataset.
+        trials = self._trials(index, source, hp)
+        info = self._info(index, source, iepoch, hp, True, trials)
+        if dataset != source:
+            trials = self._trials(index, dataset, hp)
+        if "valid-accuracy" in info:
+            valid_acc = info["valid-accuracy"]
+            time_cost = info["train-all-time"] + info["valid-per-time"]
+        else:
+            valid_acc = info["valtest-accuracy"]
+            temp = self._info(index, dataset, None, hp, True, trials)
+            time_cost = info["train-all-time"] + temp["valid-per-time"]
+        latency = compute_costs(trials.finals, trials.seeds, trials.eval_names)["latency"]
+        with self._lock:
+            if account_time:
+                self._used_time += time_cost
+            return valid_acc, latency, time_cost, self._used_time
+
+    def find_best(
+        self,
+        dataset: str,
+        metric_on_set: str,
+        flop_max: float | None = None,
+        param_max: float | None = None,
+        hp: str | int = "12",
+        enforce_all: bool | None = None,
+        *,
+        FLOP_max: float | None = None,  # noqa: N803 -- NAS-Bench-201 keyword names
+        Param_max: float | None = None,  # noqa: N803
+    ) -> tuple[int, float | None]:
+        """Index and mean accuracy of the best architecture under FLOP/parameter limits.
+
+        One SQL query over the build-time ``summaries`` (official ``get_metrics`` mean at the
+        last epoch, official ``get_compute_costs``); ties go to the smallest index, as in the
+        official loop. ``enforce_all`` is accepted and ignored (every architecture with results
+        is searched).
+
+        Returns:
+            ``(index, accuracy)``, or ``(-1, None)`` when nothing qualifies.
+
+        Raises:
+            OutOfDomainError: Unknown dataset or set name.
+        """
+        del enforce_all
+        flop_max = FLOP_max if flop_max is None else flop_max
+        check_limit(flop_max, "flop_max")
+        check_limit(param_max, "param_max")
+        param_max = Param_max if param_max is None else param_max
+        dataset, setname = remap_dataset_set_names(dataset, metric_on_set)
+        if dataset not in DATASETS:
+            raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
+        setname = "x-valid" if setname == "valid" else setname
+        if setname not in SET_COLUMNS:
+            raise OutOfDomainError(
+                f"unknown metric_on_set {metric_on_set!r} (train, valid, test, x-valid, x-test, "
+                "ori-test)"
+            )
+        if setname != "train" and setname not in DATASET_SETS[dataset]:
+            raise OutOfDomainError(
+                f"{dataset} has no {setname} set (it has {list(DATASET_SETS[dataset])})"
+            )
+        column = f"{SET_COLUMNS[setname]}_accuracy"
+        sql = f"SELECT arch_index, {column} FROM summaries WHERE hp = ? AND dataset = ?"
+        bindings: list[Any] = [str(hp), dataset]
+        if flop_max is not None:
+            sql += " AND flops <= ?"
+            bindings.append(flop_max)
+        if param_max is not None:
+            sql += " AND params <= ?"
+            bindings.append(param_max)
+        sql += f" AND {column} IS NOT NULL ORDER BY {column} DESC, arch_index LIMIT 1"
+        rows = self._db.query(sql, tuple(bindings))
+        if not rows:
+            return -1, None
+        return int(rows[0][0]), float(rows[0][1])
+
+    def statistics(self, dataset: str, hp: str | int) -> dict[int, int]:
+        """``{number of trials: number of architectures}`` for ``dataset`` and ``hp``.
+
+        Raises:
+            OutOfDomainError: Unknown dataset.
+        """
+        if dataset not in DATASETS:
+            raise OutOfDomainError(f"{dataset} not in {list(DATASETS)}")
+        hp = str(hp)
+        counts = {
+            int(n): int(c)
+            for n, c in self._db.query(
+                "SELECT n_seeds, COUNT(*) FROM summaries WHERE hp = ? AND dataset = ?"
+                " GROUP BY n_seeds",
+                (hp, dataset),
+            )
+        }
+        with_hp = self._db.query("SELECT COUNT(*) FROM arch_hps WHERE hp = ?", (hp,))[0][0]
+        missing = with_hp - sum(counts.values())
+        if missing:
+            counts[0] = missing
+        return counts
+
+    def get_net_config(self, index: int, dataset: str) -> dict[str, Any]:
+        """The official ``get_net_config``: the model-builder config of the first trial.
+
+        Raises:
+            NotInDatabaseError: No results for the architecture or dataset.
+        """
+        index = self._index(index)
+        rows = self._db.query(
+            "SELECT c.config, a.arch_str FROM runs r JOIN arch_hps h USING (arch_index, hp)"
+            " JOIN archs a USING (arch_index)"
+            " LEFT JOIN configs c USING (config_id) WHERE r.arch_index = ? AND r.dataset = ?"
+            " ORDER BY h.hp_order, r.seed_order LIMIT 1",
+            (index, dataset),
+        )
+        if not rows or rows[0][0] is None:
+            raise NotInDatabaseError(f"architecture {index} has no {dataset} configuration")
+        config = config_from_json(rows[0][0], rows[0][1])
+        if config.get("name") == "infer.shape.tiny":
+            return {
+                "name": "infer.shape.tiny",
+                "channels": config["channels"],
+                "genotype": config["genotype"],
+                "num_classes": config["class_num"],
+            }
+        return {
+            "name": "infer.tiny",
+            "C": config["channel"],
+            "N": config["num_cells"],
+            "arch_str": config["arch_str"],
+            "num_classes": config["class_num"],
+        }
+
+
+class NATStopology(_NATSBase):
+    """The topology space (tss, = NAS-Bench-201): 15,625 cells, hp ``'12'``/``'200'``."""
+
+    _space = "tss"
+    _full_train_epochs = 200
+
+    def get_unique_str(self, arch: Any) -> str:
+        """The official isomorphism-canonical string of an architecture.
+
+        Raises:
+            OutOfDomainError: Unknown architecture (the official API answers for the last one).
+        """
+        index = self._index(arch)
+        rows = self._db.query("SELECT unique_str FROM archs WHERE arch_index = ?", (index,))
+        return str(rows[0][0])
+
+
+class NATSsize(_NATSBase):
+    """The size space (sss): 32,768 channel configurations, hp ``'01'``/``'12'``/``'90'``."""
+
+    _space = "sss"
+    _full_train_epochs = 90
+
+
+def create(
+    path: str | os.PathLike[str],
+    search_space: str,
+    fast_mode: bool = False,
+    verbose: bool = False,
+    *,
+    random_state: int | None = None,
+) -> NATStopology | NATSsize:
+    """Opens a NATS-Bench database like the official ``nats_bench.create``.
+
+    Args:
+        path: A database built by ``nasbench-lite build nats``.
+        search_space: ``'tss'``/``'topology'`` or ``'sss'``/``'size'``.
+        fast_mode: Accepted for compatibility (every query reads only what it needs).
+        verbose: Accepted for compatibility (nothing is printed).
+        random_state: Seed of this object's RNG (``is_random=True``, ``random()``).
+
+    Raises:
+        OutOfDomainError: Unknown search space name.
+        InvalidInputError: The database holds the other space.
+        DatabaseError: Not a NATS-Bench database.
+    """
+    space = SPACE_NAMES.get(search_space) if isinstance(search_space, str) else None
+    if space is None:
+        raise OutOfDomainError(f"invalid search space : {search_space!r}")
+    cls = NATStopology if space == "tss" else NATSsize
+    return cls(path, fast_mode, verbose, random_state=random_state)

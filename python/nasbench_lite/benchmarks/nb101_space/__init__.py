@@ -1,0 +1,1 @@
+"""benchmarks.nb101_space"""

@@ -1,0 +1,250 @@
+"""Whole-batch NAS-Bench-101 checks and hashing: one native call per batch, parallel inside.
+
+Input convention: ``matrices`` is an ``(N, W, W)`` array of 0/1 entries (bool, integer or
+float dtype) and ``ops`` an ``(N, W)`` array (or list of lists) of op names, ``''`` padding
+cells with fewer than ``W`` vertices (padding must come last and padded vertices must have no
+edges); ``W`` is at most 7. ``ops`` may instead hold integer labels: -1 input, -2 output,
+0/1/2 for conv3x3/conv1x1/maxpool3x3 and :data:`PAD_LABEL` (-3) for padding.
+
+Each row goes through exactly what ``ModelSpec(matrix, ops)``, ``is_valid`` and ``hash_spec``
+do, in that order: constructor checks, pruning, the ``_check_spec`` checks on the pruned spec,
+then the hash of the pruned spec.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from nasbench_lite import _native
+from nasbench_lite.errors import InvalidInputError, InvalidSpecError, OutOfDomainError
+from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, INPUT, MAX_EDGES, MAX_VERTICES, OUTPUT
+
+__all__ = ["PAD_LABEL", "BatchCheck", "check_many", "hash_many", "encode_ops"]
+
+#: Integer label marking a padding vertex in the integer-label form of ``ops``.
+PAD_LABEL = -3
+_UNKNOWN_LABEL = -4
+_LABEL_OF_NAME: dict[str, int] = {
+    INPUT: -1,
+    OUTPUT: -2,
+    "": PAD_LABEL,
+    **{name: index for index, name in enumerate(AVAILABLE_OPS)},
+}
+_NAME_OF_LABEL: dict[int, str] = {label: name for name, label in _LABEL_OF_NAME.items()}
+
+# Status codes of the native check (rust/core/src/spec.rs `Status`).
+_VALID, _BAD_PADDING, _NOT_UPPER, _DISCONNECTED, _TOO_MANY_EDGES = 0, 1, 2, 3, 4
+_FIRST_NOT_INPUT, _LAST_NOT_OUTPUT, _UNSUPPORTED_OP, _EMPTY = 5, 6, 7, 8
+
+
+@dataclass(frozen=True)
+class BatchCheck:
+    """Per-row outcome of :func:`check_many` (all arrays have one entry per input row).
+
+    Attributes:
+        valid: True where the row is inside the NAS-Bench-101 space.
+        hash: The module hash of valid rows, ``''`` elsewhere (numpy ``<U32``).
+        reason: ``''`` for valid rows, else the message the original API raises.
+        num_vertices: Vertices after pruning (0 when pruning or earlier checks failed).
+        num_edges: Edges after pruning (0 when pruning or earlier checks failed).
+    """
+
+    valid: npt.NDArray[np.bool_]
+    hash: npt.NDArray[np.str_]
+    reason: npt.NDArray[np.object_]
+    num_vertices: npt.NDArray[np.uint8]
+    num_edges: npt.NDArray[np.uint8]
+
+    def first_error(self) -> int | None:
+        """Index of the first invalid row, or None when every row is valid."""
+        bad = np.flatnonzero(~self.valid)
+        return int(bad[0]) if bad.size else None
+
+
+def _as_01_matrices(matrices: Any) -> npt.NDArray[np.uint8]:
+    """Validates the ``(N, W, W)`` 0/1 array and returns it as contiguous uint8."""
+    try:
+        array = np.asarray(matrices)
+    except ValueError as exc:
+        raise InvalidInputError(f"matrices must be an (N, W, W) array: {exc}") from exc
+    if array.ndim != 3 or array.shape[1] != array.shape[2]:
+        raise InvalidInputError(
+            f"matrices must have shape (N, W, W) with square cells, got {array.shape}"
+        )
+    width = array.shape[1]
+    if width < 1 or width > MAX_VERTICES:
+        raise InvalidInputError(
+            f"cells must have 1 to {MAX_VERTICES} vertices, got width {width} "
+            "(use ModelSpec for larger specs that prune down)"
+        )
+    if array.dtype == np.bool_:
+        return np.ascontiguousarray(array, dtype=np.uint8)
+    if array.dtype.kind not in "iuf":
+        raise InvalidInputError(f"matrices must be bool, integer or float, got {array.dtype}")
+    bad = ~((array == 0) | (array == 1))  # NaN compares unequal to both
+    if np.any(bad):
+        row = int(np.flatnonzero(bad.reshape(len(array), -1).any(axis=1))[0])
+        value = array[row][bad[row]][0]
+        raise InvalidInputError(f"row {row}: matrix entries must be 0 or 1, found {value}", row)
+    return np.ascontiguousarray(array, dtype=np.uint8)
+
+
+def encode_ops(ops: Any, rows: int, width: int) -> npt.NDArray[np.int8]:
+    """Turns op names (or integer labels) into the native int8 op codes.
+
+    Args:
+        ops: ``(N, W)`` op names with ``''`` padding (ragged lists are padded), or integer
+            labels (-1 input, -2 output, 0..2 ops, -3 padding).
+        rows: Expected N.
+        width: Expected W.
+
+    Returns:
+        ``(N, W)`` int8 codes; unknown names/labels become an "unsupported" code.
+
+    Raises:
+        InvalidInputError: When the shape or element type does not fit.
+    """
+    if rows == 0 and isinstance(ops, Sequence) and len(ops) == 0:
+        return np.zeros((0, width), dtype=np.int8)
+    if isinstance(ops, np.ndarray) and ops.dtype.kind in "iu":
+        labels = ops
+        if labels.shape != (rows, width):
+            raise InvalidInputError(f"ops must have shape ({rows}, {width}), got {labels.shape}")
+        codes = np.full(labels.shape, _UNKNOWN_LABEL, dtype=np.int8)
+        for label in (-3, -2, -1, *range(len(AVAILABLE_OPS))):
+            codes[labels == label] = label
+        return codes
+    if not isinstance(ops, np.ndarray):
+        ops = _pad_ragged(ops, rows, width)
+    names = np.asarray(ops)
+    if names.shape != (rows, width):
+        raise InvalidInputError(f"ops must have shape ({rows}, {width}), got {names.shape}")
+    if names.dtype.kind == "O":
+        if not all(isinstance(x, str) for x in names.flat):
+            raise InvalidInputError("ops must hold op-name strings")
+        names = names.astype(str)
+    elif names.dtype.kind != "U":
+        raise InvalidInputError(f"ops must hold op-name strings, got dtype {names.dtype}")
+    codes = np.full(names.shape, _UNKNOWN_LABEL, dtype=np.int8)
+    for name, label in _LABEL_OF_NAME.items():
+        codes[names == name] = label
+    return codes
+
+
+def _pad_ragged(ops: Any, rows: int, width: int) -> list[list[str]]:
+    """Pads a list of op-name lists with ``''`` to ``width``."""
+    if not isinstance(ops, Sequence) or isinstance(ops, str) or len(ops) != rows:
+        raise InvalidInputError(f"ops must be a sequence of {rows} op lists")
+    padded = []
+    for row, names in enumerate(ops):
+        if isinstance(names, str) or not isinstance(names, Sequence | np.ndarray):
+            raise InvalidInputError(f"row {row}: ops must be a list of op names", row)
+        names = list(names)
+        if len(names) > width:
+            raise InvalidInputError(f"row {row}: {len(names)} ops for a {width}-vertex matrix", row)
+        if not all(isinstance(x, str) for x in names):
+            raise InvalidInputError(f"row {row}: ops must be strings", row)
+        padded.append(names + [""] * (width - len(names)))
+    return padded
+
+
+def _reason(status: int, detail: int, op_code: int, op_name: str | None) -> str:
+    """The original API's message for a native status code."""
+    if status == _BAD_PADDING:
+        return (
+            "padding ('') must follow every real vertex and padded vertices must have no "
+            f"edges (vertex {detail})"
+        )
+    if status == _NOT_UPPER:
+        return "matrix must be upper triangular"
+    if status == _DISCONNECTED:
+        return "invalid spec, provided graph is disconnected."
+    if status == _TOO_MANY_EDGES:
+        return f"too many edges, got {detail} (max edges = {MAX_EDGES})"
+    if status == _FIRST_NOT_INPUT:
+        return "first operation should be 'input'"
+    if status == _LAST_NOT_OUTPUT:
+        return "last operation should be 'output'"
+    if status == _UNSUPPORTED_OP:
+        name = op_name if op_name is not None else _NAME_OF_LABEL.get(op_code, str(op_code))
+        return f"unsupported op {name} (available ops = {list(AVAILABLE_OPS)})"
+    if status == _EMPTY:
+        return "cell has no vertices"
+    raise AssertionError(f"unknown native status {status}")
+
+
+def check_many(matrices: Any, ops: Any) -> BatchCheck:
+    """Checks, prunes and hashes a batch of cells in one native call.
+
+    Args:
+        matrices: ``(N, W, W)`` 0/1 array, W <= 7.
+        ops: ``(N, W)`` op names with ``''`` padding, or integer labels (see module doc).
+
+    Returns:
+        A :class:`BatchCheck` with validity, hash, reason and pruned sizes per row.
+
+    Raises:
+        InvalidInputError: Wrong shape or dtype, or entries other than 0/1.
+    """
+    array = _as_01_matrices(matrices)
+    rows, width = array.shape[0], array.shape[1]
+    codes = encode_ops(ops, rows, width)
+    hex_bytes, status, detail, num_vertices, num_edges = _native.check_and_hash(array, codes)
+    valid = status == _VALID
+    hashes = hex_bytes.view("S32").reshape(rows).astype("U32")
+    reason = np.full(rows, "", dtype=object)
+    for row in np.flatnonzero(~valid).tolist():
+        code, name = 0, None
+        if status[row] == _UNSUPPORTED_OP:
+            column = int(detail[row])
+            code = int(codes[row, column])
+            # Name the op as the caller wrote it: the string, or the integer label given.
+            given = ops[row][column]
+            name = given if isinstance(given, str) else _NAME_OF_LABEL.get(int(given), str(given))
+        reason[row] = _reason(int(status[row]), int(detail[row]), code, name)
+    return BatchCheck(valid, hashes, reason, num_vertices, num_edges)
+
+
+def hash_many(
+    matrices: Any, ops: Any, *, errors: Literal["raise", "ignore"] = "raise"
+) -> npt.NDArray[np.str_]:
+    """Official module hashes of a batch of cells (``ModelSpec(m, o).hash_spec()`` per row).
+
+    Rows are pruned exactly as ``ModelSpec`` prunes and must pass the official validity checks;
+    invalid rows are reported, never silently hashed.
+
+    Args:
+        matrices: ``(N, W, W)`` 0/1 array, W <= 7.
+        ops: ``(N, W)`` op names with ``''`` padding, or integer labels (see module doc).
+        errors: ``'raise'`` raises for the first invalid row; ``'ignore'`` returns ``''`` for
+            invalid rows (use :func:`check_many` to learn why).
+
+    Returns:
+        ``(N,)`` array of 32-char lowercase hex strings (dtype ``<U32``).
+
+    Raises:
+        InvalidInputError: Wrong shape or dtype, or entries other than 0/1.
+        InvalidSpecError: (errors='raise') a row is not upper triangular or badly padded;
+            ``.row`` names it.
+        OutOfDomainError: (errors='raise') a row is outside the space; ``.row`` names it.
+    """
+    if errors not in ("raise", "ignore"):
+        raise InvalidInputError(f"errors must be 'raise' or 'ignore', got {errors!r}")
+    result = check_many(matrices, ops)
+    row = result.first_error()
+    if errors == "raise" and row is not None:
+        message = f"row {row}: {result.reason[row]}"
+        constructor_level = result.reason[row] == "matrix must be upper triangular" or str(
+            result.reason[row]
+        ).startswith("padding")
+        error: InvalidSpecError | OutOfDomainError = (
+            InvalidSpecError(message) if constructor_level else OutOfDomainError(message)
+        )
+        error.row = row
+        raise error
+    return result.hash

@@ -1,0 +1,1 @@
+python/nasbench_lite/sql
