@@ -16,7 +16,7 @@ from pathlib import Path
 
 import apsw
 import pytest
-from nasbench_lite._core import database as dbmod
+from nasbench_lite._core import building as dbmod
 from nasbench_lite.benchmarks.nb101_space.build import build_nb101_space
 from nasbench_lite.benchmarks.nb101_space.reader import SearchSpace
 from nasbench_lite.cli import build_parser, main

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from nasbench_lite import nats, nb101
+from nasbench_lite._core.formats import json_stream
 from nasbench_lite.benchmarks.nar import build as nar
 from nasbench_lite.errors import CorruptSourceError
 
@@ -50,7 +51,7 @@ def nb201_records() -> dict[str, Any]:
 
 @pytest.fixture(params=[1 << 20, 97], ids=["1MiB-chunks", "97-byte-chunks"])
 def chunk(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    monkeypatch.setattr(nar, "CHUNK_BYTES", request.param)
+    monkeypatch.setattr(json_stream, "CHUNK_BYTES", request.param)
     return int(request.param)
 
 
@@ -111,14 +112,14 @@ def test_import_checks_every_record(tmp_path: Path, chunk: int) -> None:
 def test_streaming_never_holds_the_whole_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(nar, "CHUNK_BYTES", 4096)
+    monkeypatch.setattr(json_stream, "CHUNK_BYTES", 4096)
     source = tmp_path / "big.json"
     records = nb101_records(300)
     source.write_text(json.dumps(records))
     seen = 0
     with open(source, "rb") as handle:
-        reader = nar._HashingReader(handle)
-        for key, record in nar.iter_json_records(reader, source):
+        reader = json_stream.HashingReader(handle)
+        for key, record in json_stream.iter_json_records(reader, source):
             assert record["unique_hash"] == records[int(key)]["unique_hash"]
             seen += 1
     assert seen == len(records)

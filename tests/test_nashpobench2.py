@@ -21,7 +21,7 @@ import nashpobench2_fixture as fx
 import nashpobench2api
 import pytest
 from nasbench_lite._core.database import Database
-from nasbench_lite._core.exporting import export_database
+from nasbench_lite.registry import export_database
 from nasbench_lite._core.formats.safe_pickle import UnsafePickleError
 from nasbench_lite.errors import (
     BuildError,

@@ -1,4 +1,5 @@
-"""The restricted unpickler (``nasbench_lite._core.formats.safe_pickle``) that reads the official pickles.
+"""The restricted unpickler (``nasbench_lite._core.formats.safe_pickle``) that reads the official
+pickles.
 
 Plain data and NumPy scalars load exactly; any other global is refused before it is looked up,
 so a malicious file runs nothing (checked with live payloads that would leave a marker file).

@@ -288,7 +288,7 @@ def test_export_curves_and_runs_bit_exact(
     tss_archive: tuple[Path, dict[int, Any]], tss_db: Path, tmp_path: Path
 ) -> None:
     import pyarrow.parquet as pq
-    from nasbench_lite._core.exporting import export_database
+    from nasbench_lite.registry import export_database
 
     _, data = tss_archive
     written = export_database(tss_db, tmp_path / "out")

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from nasbench_lite import nb101
 from nasbench_lite._core.database import Database
-from nasbench_lite._core.exporting import export_database
+from nasbench_lite.registry import export_database
 from nasbench_lite.benchmarks.nb101.build import build_nb101
 from nasbench_lite.errors import (
     CorruptSourceError,

@@ -1,8 +1,11 @@
 """nasbench_lite: NAS benchmarks as one SQLite file each, with a Rust core.
 
-Import the benchmark you need (``from nasbench_lite import nb101``); nothing heavy is imported
-or opened here, so ``import nasbench_lite`` stays cheap.
+Import the benchmark you need (``from nasbench_lite import nb101``), or open any database with
+``nasbench_lite.open(path)`` (the reader of its kind); nothing heavy is imported or opened here,
+so ``import nasbench_lite`` stays cheap.
 """
+
+from typing import Any
 
 from nasbench_lite.errors import (
     BuildError,
@@ -13,10 +16,13 @@ from nasbench_lite.errors import (
     InvalidInputError,
     InvalidSpecError,
     NasbenchLiteError,
+    NotADatabaseError,
     NotInDatabaseError,
     OutOfDomainError,
     OutputExistsError,
     SchemaVersionError,
+    UnknownKindError,
+    UnsafePickleError,
 )
 
 __version__ = "0.1.0"
@@ -33,6 +39,19 @@ __all__ = [
     "NotInDatabaseError",
     "OutOfDomainError",
     "OutputExistsError",
+    "NotADatabaseError",
     "SchemaVersionError",
+    "UnknownKindError",
+    "UnsafePickleError",
     "__version__",
+    "open",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ``nasbench_lite.open`` pulls in apsw and the registry: import it only when asked for.
+    if name == "open":
+        from nasbench_lite.registry import open_database
+
+        return open_database
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

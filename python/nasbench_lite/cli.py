@@ -10,11 +10,12 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any
 
 from nasbench_lite import __version__
+from nasbench_lite._core.kinds import Progress
 from nasbench_lite.errors import InternalError, InvalidInputError, NasbenchLiteError
 
 __all__ = ["main", "build_parser"]
@@ -56,161 +57,30 @@ def _emit(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:
         print("\n".join(lines))
 
 
-def _json_argument(text: str, name: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInputError(
-            f"--{name} is not valid JSON: {exc.msg} (at char {exc.pos})"
-        ) from exc
+def _progress_factory(args: argparse.Namespace) -> Progress:
+    def factory(
+        total: int | None, label: str, unit: str
+    ) -> AbstractContextManager[Callable[[int, int], None]]:
+        return progressbar(total, label, quiet=args.quiet, unit=unit)
 
-
-def _spec_from_args(args: argparse.Namespace) -> Any:
-    from nasbench_lite.nb101 import ModelSpec
-
-    matrix = _json_argument(args.matrix, "matrix")
-    ops = _json_argument(args.ops, "ops")
-    if not isinstance(ops, list) or not all(isinstance(op, str) for op in ops):
-        raise InvalidInputError("--ops must be a JSON list of op-name strings")
-    if not isinstance(matrix, list):
-        raise InvalidInputError("--matrix must be a JSON list of lists (the adjacency matrix)")
-    return ModelSpec(matrix, ops)
+    return factory
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from nasbench_lite.benchmarks.nb101_space.build import build_nb101_space
-    from nasbench_lite.nb101 import count_labelled_graphs
-
-    with progressbar(
-        count_labelled_graphs(), "enumerating NB101 cells", quiet=args.quiet, unit="graph"
-    ) as update:
-        summary = build_nb101_space(args.output, force=args.force, progress=update)
-    _emit(
-        {
-            "path": str(summary.path),
-            "kind": summary.kind,
-            "rows": summary.rows,
-            "meta": summary.meta,
-        },
-        args.json,
-        [f"wrote {summary.path} ({summary.kind}): {summary.rows['cells']:,} cells"],
-    )
-    return 0
-
-
-def _build_from_files(args: argparse.Namespace, builder: Any, label: str) -> Any:
-    """Runs a file-reading builder with a byte-based progress bar; returns its summary."""
-    total = sum(Path(s).stat().st_size for s in args.sources if Path(s).is_file())
-    with progressbar(total, label, quiet=args.quiet, unit="B") as update:
-        return builder(args.sources, args.output, force=args.force, progress=update)
-
-
-def _emit_summary(args: argparse.Namespace, summary: Any, lines: list[str]) -> None:
+    kind = args.kind
+    summary = kind.build(args, _progress_factory(args))
     payload = {
         "path": str(summary.path),
         "kind": summary.kind,
         "rows": summary.rows,
         "meta": summary.meta,
     }
-    _emit(payload, args.json, lines)
-
-
-def _cmd_build_nb101(args: argparse.Namespace) -> int:
-    from nasbench_lite.benchmarks.nb101.build import build_nb101
-
-    summary = _build_from_files(args, build_nb101, "reading TFRecords")
-    rows = summary.rows
-    _emit_summary(
-        args,
-        summary,
-        [
-            f"wrote {summary.path} ({summary.kind}): {rows['cells']:,} cells, "
-            f"{rows['records']:,} records, epochs {summary.meta['valid_epochs']}",
-            *(
-                f"  source {s['name']}: {s['size']:,} bytes, sha256 {s['sha256']}"
-                + (f" (official {s['official']})" if s["official"] else " (not an official file)")
-                for s in json.loads(summary.meta["sources"])
-            ),
-        ],
-    )
-    return 0
-
-
-def _cmd_build_nats_space(args: argparse.Namespace) -> int:
-    from nasbench_lite.benchmarks.nats_space.build import build_nats_space
-
-    with progressbar(48_393, "writing NATS spaces", quiet=args.quiet, unit="arch") as update:
-        summary = build_nats_space(args.output, force=args.force, progress=update)
-    rows, meta = summary.rows, summary.meta
-    _emit_summary(
-        args,
-        summary,
-        [
-            f"wrote {summary.path} ({summary.kind}): {rows['topologies']:,} topologies "
-            f"({meta['topology_classes']} isomorphism classes), {rows['sizes']:,} sizes"
-        ],
-    )
-    return 0
-
-
-def _cmd_build_nar(args: argparse.Namespace) -> int:
-    from nasbench_lite.benchmarks.nar.build import build_nar
-
-    summary = _build_from_files(args, build_nar, "reading NAR JSON")
-    rows = summary.rows
-    _emit_summary(
-        args,
-        summary,
-        [
-            f"wrote {summary.path}: {rows['nar101']:,} NB101 records "
-            f"({rows['mismatched.nar101']:,} differ from our cost model), "
-            f"{rows['nar201']:,} NB201 records ({rows['mismatched.nar201']:,} differ)"
-        ],
-    )
-    return 0
-
-
-def _cmd_build_nashpobench2(args: argparse.Namespace) -> int:
-    from nasbench_lite.benchmarks.nashpobench2.build import build_nashpobench2
-
-    with progressbar(6, "building NAS-HPO-Bench-II", quiet=args.quiet, unit="step") as update:
-        summary = build_nashpobench2(args.data_dir, args.output, force=args.force, progress=update)
-    rows, meta = summary.rows, summary.meta
-    _emit(
-        {"path": str(summary.path), "kind": summary.kind, "rows": rows, "meta": meta},
-        args.json,
-        [
-            f"wrote {summary.path} ({summary.kind}): {rows['cells']:,} cell codes "
-            f"({rows['hashes']:,} official hashes, {meta['grouping.canonical_classes']} "
-            f"canonical classes, {meta['grouping.codes_grouped_differently']} codes grouped "
-            f"differently), {rows['runs']:,} runs, {rows['surrogate']:,} surrogate values",
-        ],
-    )
-    return 0
-
-
-def _cmd_build_nats(args: argparse.Namespace) -> int:
-    from nasbench_lite.benchmarks.nats.build import build_nats
-
-    with progressbar(None, "reading NATS-Bench results", quiet=args.quiet, unit="arch") as update:
-        summary = build_nats(
-            args.source, args.output, space=args.space, force=args.force, progress=update
-        )
-    rows, meta = summary.rows, summary.meta
-    _emit_summary(
-        args,
-        summary,
-        [
-            f"wrote {summary.path} ({meta['space']}): {rows['archs']:,} architectures, "
-            f"{rows['archs_with_results']:,} with results, {rows['runs']:,} trials "
-            f"(hp {', '.join(json.loads(meta['hps']))})"
-        ],
-    )
+    _emit(payload, args.json, kind.build_lines(summary))
     return 0
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from nasbench_lite._core.exporting import export_database
+    from nasbench_lite.registry import export_database
 
     def announce(table: str) -> None:
         if not args.quiet:
@@ -230,7 +100,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 def _cmd_enumerate(args: argparse.Namespace) -> int:
     import pyarrow.parquet as pq
 
-    from nasbench_lite._core.database import atomic_output
+    from nasbench_lite._core.building import atomic_output
     from nasbench_lite.nb101 import count_labelled_graphs, enumerate_cells
 
     total = count_labelled_graphs(args.max_vertices, args.max_edges, args.num_ops)
@@ -268,9 +138,10 @@ def _joined(ops: list[list[str]]) -> Any:
 
 
 def _cmd_hash(args: argparse.Namespace) -> int:
-    from nasbench_lite.nb101 import check_spec
+    from nasbench_lite.spaces.nb101.parse import spec_from_json
+    from nasbench_lite.spaces.nb101.spec import check_spec
 
-    spec = _spec_from_args(args)
+    spec = spec_from_json(args.matrix, args.ops)
     if not args.no_check:
         check_spec(spec)
     module_hash = spec.hash_spec()
@@ -287,96 +158,22 @@ def _cmd_hash(args: argparse.Namespace) -> int:
 
 
 def _cmd_query(args: argparse.Namespace) -> int:
-    from nasbench_lite._core.database import Database
+    from nasbench_lite.registry import kinds, open_database
 
-    with Database(args.db) as db:
-        kind, nats_space = db.kind, db.meta.get("space", "")
-    if kind == "nats":
-        return _query_nats(args, nats_space)
-    if (args.hash is None) == (args.matrix is None):
-        raise InvalidInputError("give either --hash or --matrix with --ops")
-    if args.matrix is not None and args.ops is None:
-        raise InvalidInputError("--matrix needs --ops")
-    if kind == "nb101":
-        return _query_nb101_data(args)
-    from nasbench_lite.benchmarks.nb101_space.reader import SearchSpace
-
-    with SearchSpace(args.db) as space:
-        record = space.get(args.hash) if args.hash else space.get_spec(_spec_from_args(args))
-    payload = dict(record)
-    payload["module_adjacency"] = record["module_adjacency"].tolist()
-    lines = [
-        f"hash          {record['hash']}",
-        f"cell_id       {record['cell_id']}",
-        f"vertices      {record['num_vertices']}",
-        f"edges         {record['num_edges']}",
-        f"operations    {', '.join(record['module_operations'])}",
-        f"parameters    {record['trainable_parameters']:,}",
-        f"flops         {record['flops']:,}",
-        "adjacency",
-        *("  " + " ".join(str(x) for x in row) for row in payload["module_adjacency"]),
-    ]
-    _emit(payload, args.json, lines)
-    return 0
-
-
-def _query_nats(args: argparse.Namespace, space: str) -> int:
-    from nasbench_lite.nats import create
-
-    if args.arch is None:
-        raise InvalidInputError("give --arch INDEX or --arch ARCH_STRING for a NATS database")
-    arch: int | str = int(args.arch) if args.arch.isdigit() else args.arch
-    with create(args.db, space) as api:
-        index = api.query_index_by_arch(arch)
-        if index < 0:
-            raise InvalidInputError(f"{arch!r} is not an architecture of the {space} space")
-        is_random = False if args.seed is None else args.seed
-        info = api.get_more_info(index, args.dataset, args.epoch, args.hp, is_random)
-        costs = api.get_cost_info(index, args.dataset, args.hp)
-        payload = {"arch_index": index, "arch_str": api[index], "info": info, "costs": costs}
-    info.pop("comment", None)
-    lines = [f"arch {index}  {payload['arch_str']}  ({args.dataset}, hp={args.hp})"]
-    lines += [f"  {k:22s} {v}" for k, v in info.items()]
-    lines += [f"  {k:22s} {v}" for k, v in costs.items()]
-    _emit(payload, args.json, lines)
-    return 0
-
-
-def _query_nb101_data(args: argparse.Namespace) -> int:
-    from nasbench_lite.benchmarks.nb101.reader import NASBench
-
-    with NASBench(args.db) as nasbench:
-        if args.hash:
-            fixed, computed = nasbench.get_metrics_from_hash(args.hash)
-        else:
-            fixed, computed = nasbench.get_metrics_from_spec(_spec_from_args(args))
-    payload = {
-        "module_adjacency": fixed["module_adjacency"].tolist(),
-        "module_operations": fixed["module_operations"],
-        "trainable_parameters": fixed["trainable_parameters"],
-        "computed_stats": {str(e): runs for e, runs in computed.items()},
-    }
-    lines = [
-        f"operations    {', '.join(fixed['module_operations'])}",
-        f"parameters    {fixed['trainable_parameters']:,}",
-        "epochs  repeat  final train / validation / test accuracy   training time (s)",
-    ]
-    for epochs, runs in sorted(computed.items()):
-        for repeat, run in enumerate(runs):
-            lines.append(
-                f"{epochs:6d}  {repeat:6d}  {run['final_train_accuracy']:.6f} / "
-                f"{run['final_validation_accuracy']:.6f} / {run['final_test_accuracy']:.6f}"
-                f"   {run['final_training_time']:.1f}"
-            )
+    with open_database(args.db) as reader:
+        kind = next(k for k in kinds() if k.name == reader.meta.get("kind"))
+        if kind.query is None:
+            raise InvalidInputError(f"{args.db}: {kind.name} databases have no query command")
+        payload, lines = kind.query(reader, args)
     _emit(payload, args.json, lines)
     return 0
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    from nasbench_lite._core.database import Database
+    from nasbench_lite.registry import open_database
 
-    with Database(args.db) as db:
-        meta = dict(db.meta)
+    with open_database(args.db) as reader:
+        meta = dict(reader.meta)
     size = Path(args.db).stat().st_size
     lines = [f"{args.db} ({size / 1e6:.1f} MB)"] + [
         f"  {k:28s} {v}" for k, v in sorted(meta.items())
@@ -385,8 +182,52 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_build_targets(
+    commands: Any, common: argparse.ArgumentParser, output: argparse.ArgumentParser
+) -> None:
+    from nasbench_lite.registry import kinds
+
+    build = commands.add_parser("build", help="build a database", description="Build a database.")
+    targets = build.add_subparsers(dest="target", required=True, metavar="TARGET")
+    for kind in kinds():
+        target = targets.add_parser(
+            kind.command,
+            parents=[common, output],
+            help=kind.title,
+            description=kind.description or kind.title,
+        )
+        for option in kind.build_options:
+            option.add_to(target)
+        target.set_defaults(handler=_cmd_build, kind=kind)
+
+
+def _add_query(commands: Any, common: argparse.ArgumentParser) -> None:
+    from nasbench_lite.registry import kinds
+
+    query = commands.add_parser(
+        "query",
+        parents=[common],
+        help="look a cell/architecture/configuration up in any database",
+        description=(
+            "Look one entry up in a database of any kind; the options each kind reads are "
+            "listed in its group below (NB101: a cell by hash or matrix/ops; NATS: --arch ...)."
+        ),
+    )
+    query.add_argument("db", type=Path, help="database file")
+    seen: set[str] = set()
+    for kind in kinds():
+        fresh = [o for o in kind.query_options if o.flags[0] not in seen]
+        if not fresh:
+            continue
+        group = query.add_argument_group(f"{kind.name} databases")
+        for option in fresh:
+            option.add_to(group)
+            seen.add(option.flags[0])
+    query.set_defaults(handler=_cmd_query)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of ``nasbench-lite`` (exposed for docs and tests)."""
+    """The argument parser of ``nasbench-lite``, generated from the registry of kinds."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--quiet", "-q", action="store_true", help="no progress bars")
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
@@ -402,79 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nasbench-lite {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    build = commands.add_parser("build", help="build a database", description="Build a database.")
-    targets = build.add_subparsers(dest="target", required=True, metavar="TARGET")
-    space = targets.add_parser(
-        "nb101-space",
-        parents=[common, output],
-        help="the NAS-Bench-101 search space (423,624 cells; no download needed)",
-        description="Enumerate the NAS-Bench-101 space and write it to one SQLite file.",
-    )
-    space.set_defaults(handler=_cmd_build)
-
-    nats_space = targets.add_parser(
-        "nats-space",
-        parents=[common, output],
-        help="the NATS-Bench topology and size spaces (no download needed)",
-        description=(
-            "Write both NATS-Bench search spaces in official index order, with the official "
-            "isomorphism classes of the topology space and exact parameter/FLOP counts."
-        ),
-    )
-    nats_space.set_defaults(handler=_cmd_build_nats_space)
-
-    data = targets.add_parser(
-        "nb101",
-        parents=[common, output],
-        help="NAS-Bench-101 training data from the official TFRecord file(s)",
-        description=(
-            "Read nasbench_full.tfrecord and/or nasbench_only108.tfrecord (no TensorFlow) and "
-            "write one SQLite file; every record is checked (CRCs, protobuf, hash)."
-        ),
-    )
-    data.add_argument("sources", nargs="+", type=Path, help="official .tfrecord file(s)")
-    data.set_defaults(handler=_cmd_build_nb101)
-
-    nhb2 = targets.add_parser(
-        "nashpobench2",
-        parents=[common, output],
-        help="NAS-HPO-Bench-II from the official pickles (bench12, cellinfo, avgaccs200)",
-        description=(
-            "Read bench12.pkl, cellinfo.pkl and avgaccs200.pkl from DATA_DIR (with a restricted "
-            "unpickler: no code in them can run) and write one SQLite file."
-        ),
-    )
-    nhb2.add_argument("data_dir", type=Path, help="folder with the three official .pkl files")
-    nhb2.set_defaults(handler=_cmd_build_nashpobench2)
-
-    nats = targets.add_parser(
-        "nats",
-        parents=[common, output],
-        help="NATS-Bench (tss or sss) results from an official archive directory or file",
-        description=(
-            "Read an official NATS-Bench '-simple' archive directory (meta.pickle.pbz2 + one "
-            "file per architecture, possibly only some) or the single .pickle.pbz2 benchmark "
-            "file, with a restricted unpickler (no code in them can run), and write one SQLite "
-            "file; every file is checked against the official layout."
-        ),
-    )
-    nats.add_argument("source", type=Path, help="NATS-{tss,sss}-v1_0-*-simple/ or *.pickle.pbz2")
-    nats.add_argument(
-        "--space", choices=("tss", "sss"), help="search space (default: detected from the source)"
-    )
-    nats.set_defaults(handler=_cmd_build_nats)
-
-    nar = targets.add_parser(
-        "nar",
-        parents=[common, output],
-        help="NAR cell-information JSON file(s), checked against the cost model",
-        description=(
-            "Stream the NAR NB101 and/or NB201 cell-information JSON files into one SQLite file; "
-            "every record's FLOPs/params (and NB101 hash) are compared with nasbench_lite's."
-        ),
-    )
-    nar.add_argument("sources", nargs="+", type=Path, help="NAR .json file(s)")
-    nar.set_defaults(handler=_cmd_build_nar)
+    _add_build_targets(commands, common, output)
 
     export = commands.add_parser(
         "export",
@@ -524,27 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     hash_.set_defaults(handler=_cmd_hash)
 
-    query = commands.add_parser(
-        "query",
-        parents=[common],
-        help="look a cell up in a database",
-        description=(
-            "Look a cell up by hash or by matrix/ops in a search-space or NB101 data database, "
-            "or an architecture (--arch) in a NATS-Bench database (get_more_info + costs)."
-        ),
-    )
-    query.add_argument("db", type=Path, help="database file")
-    query.add_argument("--hash", help="module hash")
-    query.add_argument("--matrix", help="adjacency matrix as JSON")
-    query.add_argument("--ops", help="ops as JSON")
-    query.add_argument("--arch", help="NATS: official index or arch string")
-    query.add_argument("--dataset", default="cifar10-valid", help="NATS dataset")
-    query.add_argument("--hp", default="12", help="NATS hp ('12'/'200' tss, '01'/'12'/'90' sss)")
-    query.add_argument("--epoch", type=int, help="NATS: 0-based epoch (default: the last)")
-    query.add_argument(
-        "--seed", type=int, help="NATS: one trial's seed (default: mean over the trials)"
-    )
-    query.set_defaults(handler=_cmd_query)
+    _add_query(commands, common)
 
     info = commands.add_parser(
         "info",

@@ -23,6 +23,9 @@ __all__ = [
     "CorruptSourceError",
     "OutputExistsError",
     "InternalError",
+    "UnsafePickleError",
+    "NotADatabaseError",
+    "UnknownKindError",
 ]
 
 
@@ -101,6 +104,34 @@ class SchemaVersionError(DatabaseError):
         self.actual = actual
 
 
+class NotADatabaseError(DatabaseError):
+    """A file that is not a nasbench_lite database, e.g. an official source passed by mistake.
+
+    Attributes:
+        path: The file.
+        build_command: The command that builds a database from it, when it is a known source.
+    """
+
+    def __init__(
+        self, message: str, path: str | os.PathLike[str], build_command: str | None = None
+    ) -> None:
+        super().__init__(message, path)
+        self.build_command = build_command
+
+
+class UnknownKindError(DatabaseError):
+    """A nasbench_lite-style database whose ``meta.kind`` no registered kind declares.
+
+    Attributes:
+        path: The database.
+        kind: The recorded kind.
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike[str], kind: str) -> None:
+        super().__init__(message, path)
+        self.kind = kind
+
+
 class BuildError(NasbenchLiteError):
     """A build that failed; the output path was left untouched.
 
@@ -140,3 +171,19 @@ class OutputExistsError(BuildError, FileExistsError):
 
 class InternalError(NasbenchLiteError, RuntimeError):
     """A bug in nasbench_lite (e.g. a panic in the native module), never a user mistake."""
+
+
+class UnsafePickleError(CorruptSourceError):
+    """A pickle that names a global outside the allow-list (nothing it names was run).
+
+    Attributes:
+        module: The module of the refused global.
+        name: Its qualified name.
+    """
+
+    def __init__(
+        self, message: str, path: str | os.PathLike[str] | None, module: str, name: str
+    ) -> None:
+        super().__init__(message, path)
+        self.module = module
+        self.name = name

@@ -1,56 +1,32 @@
-"""SQLite plumbing shared by every benchmark: read-only opens, schema checks, atomic builds.
+"""The read-only database handle every reader goes through.
 
 A database handle is an object (:class:`Database`); nothing is opened at import time and no
-connection is shared between handles. Query handles open the file read-only, so several
-processes can read one file at once. Builds write a temporary file beside the output, fsync it
-and rename it into place (:func:`atomic_output`), so a failed or interrupted build never leaves
-a partial database at the output path.
+connection is shared between handles. Handles open the file read-only, so several processes can
+read one file at once, and every statement runs under the handle's lock, so one handle can be
+shared by a thread pool (apsw refuses a connection used by two threads at once). ``apsw.Error``
+is turned into :class:`~nasbench_lite.errors.DatabaseError` here, once, with ``raise ... from``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import itertools
 import os
-import tempfile
 import threading
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import apsw
 
-from nasbench_lite import _native
-from nasbench_lite.errors import (
-    BuildError,
-    DatabaseError,
-    OutputExistsError,
-    SchemaVersionError,
-)
+from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite.errors import DatabaseError, SchemaVersionError
 
-__all__ = [
-    "SCHEMA_VERSIONS",
-    "Database",
-    "atomic_output",
-    "chunked",
-    "fast_bulk_load",
-    "load_schema",
-    "quote_identifier",
-    "utc_now",
-]
+__all__ = ["Database", "chunked", "quote_identifier", "read_meta"]
 
-#: Schema version written into ``meta`` for each database kind (bump on any schema change).
-SCHEMA_VERSIONS: dict[str, int] = {
-    "nb101_space": 2,
-    "nb101": 1,
-    "nar": 1,
-    "nashpobench2": 1,
-    "nats_space": 1,
-    "nats": 2,
-}
+Bindings = tuple[Any, ...] | dict[str, Any]
 
 
 def quote_identifier(name: str) -> str:
@@ -63,34 +39,6 @@ def quote_identifier(name: str) -> str:
         ``name`` in double quotes with embedded quotes doubled.
     """
     return '"' + name.replace('"', '""') + '"'
-
-
-def load_schema(kind: str) -> str:
-    """The schema script ``sql/<kind>.sql`` (embedded in the native module at build time).
-
-    Args:
-        kind: Database kind, e.g. ``'nb101_space'``.
-
-    Returns:
-        The SQL text.
-    """
-    return str(_native.sql_schema(kind))
-
-
-def fast_bulk_load(connection: Any, schema: str = "main") -> None:
-    """Turns off journaling and syncs on a file that stays private until its atomic rename.
-
-    Each PRAGMA runs as its own statement and its result row is consumed: with apsw a
-    multi-statement string stops at the first statement that returns a row.
-
-    Args:
-        connection: An ``apsw.Connection``.
-        schema: The attached database name.
-    """
-    # 16 KiB pages: fewer, fuller B-tree pages for the wide blob rows (measured: the 108-epoch
-    # NB101 database shrinks by ~8% against 4 KiB pages). Must precede the first table.
-    for pragma in ("page_size = 16384", "journal_mode = OFF", "synchronous = OFF"):
-        connection.execute(f"PRAGMA {quote_identifier(schema)}.{pragma}").fetchall()
 
 
 def chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -108,73 +56,98 @@ def chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def utc_now() -> str:
-    """Current UTC time as ISO-8601 with a ``Z`` suffix (for ``meta.created_at``)."""
-    return (
-        _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    )
+def _connect(path: Path) -> apsw.Connection:
+    # immutable=1: a built database never changes (rebuilds replace the file by rename, which
+    # open handles do not see), so SQLite can skip file locking and change detection on every
+    # statement: ~5 us per query saved, several processes still fine.
+    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?immutable=1"
+    return apsw.Connection(uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
+
+
+def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
+    """The ``meta`` table of a file, or a :class:`DatabaseError` if it has none.
+
+    Args:
+        path: Any file.
+
+    Returns:
+        ``meta`` as a dict of strings.
+
+    Raises:
+        DatabaseError: Missing file, not SQLite, or no ``meta`` table.
+    """
+    with Database(path) as db:
+        return dict(db.meta)
 
 
 class Database:
-    """A read-only handle on one nasbench_lite SQLite file.
+    """A read-only, thread-safe handle on one nasbench_lite SQLite file.
 
     Args:
         path: The database file.
-        kind: Expected ``meta.kind`` (e.g. ``'nb101_space'``), or None to accept any known kind.
+        kind: Expected ``meta.kind`` of a packaged kind (its schema is ``sql/<kind>.sql``).
+        schema: The expected schema (for kinds defined outside the package); overrides ``kind``.
+            With neither, any file with a ``meta`` table opens and nothing is checked.
 
     Raises:
         DatabaseError: Missing file, not SQLite, no ``meta`` table, or another kind.
-        SchemaVersionError: The file's schema version differs from the one this package reads.
+        SchemaVersionError: The file's schema version differs from the schema's; the message
+            names the command that builds a current database.
     """
 
-    def __init__(self, path: str | os.PathLike[str], kind: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        kind: str | None = None,
+        *,
+        schema: Schema | None = None,
+    ) -> None:
         self.path = Path(path)
-        # apsw refuses a connection used by two threads at once ("busy in another thread"):
-        # query() serialises them, so one handle can be shared by a thread pool.
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         if not self.path.is_file():
             raise DatabaseError(f"{self.path}: no such database file", self.path)
         try:
-            # immutable=1: a built database never changes (rebuilds replace the file by rename,
-            # which open handles do not see), so SQLite can skip file locking and change
-            # detection on every statement: ~5 us per query saved, several processes still fine.
-            uri = "file:" + urllib.parse.quote(str(self.path.resolve())) + "?immutable=1"
-            self.connection = apsw.Connection(
-                uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI
-            )
+            self.connection = _connect(self.path)
+        except apsw.Error as exc:
+            raise DatabaseError(f"{self.path}: cannot open ({exc})", self.path) from exc
+        try:
             # Memory-map the (read-only, immutable) file and keep a larger page cache: bulk
             # lookups on the 450 MB NB101 database ran ~2.5x faster in the benchmark.
             self.connection.execute("PRAGMA mmap_size = 1073741824").fetchall()
             self.connection.execute("PRAGMA cache_size = -65536").fetchall()
             rows = self.connection.execute("SELECT key, value FROM meta").fetchall()
         except apsw.Error as exc:
-            with contextlib.suppress(Exception):
-                self.connection.close()
+            self.close()
             raise DatabaseError(
                 f"{self.path}: not a nasbench_lite database ({exc})", self.path
             ) from exc
         self.meta: dict[str, str] = {str(k): str(v) for k, v in rows}
         self.kind = self.meta.get("kind", "")
-        if self.kind not in SCHEMA_VERSIONS or (kind is not None and self.kind != kind):
+        if schema is None and kind is not None:
+            schema = load_schema(kind)
+        if schema is not None:
+            self._check(schema)
+
+    def _check(self, schema: Schema) -> None:
+        if self.kind != schema.kind:
             self.close()
-            wanted = kind or " or ".join(SCHEMA_VERSIONS)
             raise DatabaseError(
-                f"{self.path}: database kind is {self.kind!r}, expected {wanted}", self.path
+                f"{self.path}: database kind is {self.kind!r}, expected {schema.kind!r}",
+                self.path,
             )
-        expected = SCHEMA_VERSIONS[self.kind]
         actual = self.meta.get("schema_version", "")
-        if actual != str(expected):
+        if actual != str(schema.version):
             self.close()
             raise SchemaVersionError(
-                f"{self.path}: schema version {actual!r}, this nasbench_lite reads version "
-                f"{expected}; rebuild the database with this version",
+                f"{self.path}: {schema.kind} schema version {actual!r}, this nasbench_lite reads "
+                f"version {schema.version}; rebuild it with `{schema.build_command}`",
                 self.path,
-                expected,
+                schema.version,
                 actual,
             )
 
-    def query(self, sql: str, bindings: tuple[Any, ...] | dict[str, Any] = ()) -> list[Any]:
-        """Runs one read query with bound parameters and returns all rows.
+    def query(self, sql: str, bindings: Bindings = ()) -> list[Any]:
+        """Runs one read statement with bound parameters and returns all rows.
 
         Args:
             sql: The statement (values only through ``?`` / ``:name`` bindings).
@@ -194,9 +167,111 @@ class Database:
         except apsw.Error as exc:
             raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
 
+    def query_many(self, sql: str, bindings: Iterable[Bindings]) -> list[list[Any]]:
+        """Runs one statement once per binding set under a single lock hold.
+
+        Args:
+            sql: The statement.
+            bindings: One binding tuple/dict per execution.
+
+        Returns:
+            One row list per binding set, in order.
+
+        Raises:
+            DatabaseError: On any SQLite error.
+        """
+        try:
+            with self._lock:
+                execute = self.connection.execute
+                return [execute(sql, b).fetchall() for b in bindings]
+        except apsw.Error as exc:
+            raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+
+    def query_keyed(self, keys: Sequence[Any], sql: str) -> list[Any]:
+        """Runs one statement joined against ``temp.keys(pos, key)`` holding ``keys``.
+
+        Batch lookups join the whole batch in one statement instead of one query per key; the
+        temporary table is private to this handle, filled and emptied under its lock.
+
+        Args:
+            keys: The keys, in the caller's order (``pos`` = position).
+            sql: A statement reading ``temp.keys``.
+
+        Returns:
+            All rows.
+
+        Raises:
+            DatabaseError: On any SQLite error.
+        """
+        try:
+            with self._lock:
+                connection = self.connection
+                connection.execute(
+                    "CREATE TEMP TABLE IF NOT EXISTS keys(pos INTEGER PRIMARY KEY, key)"
+                )
+                try:
+                    with connection:
+                        connection.executemany(
+                            "INSERT INTO temp.keys VALUES (?, ?)", list(enumerate(keys))
+                        )
+                    return connection.execute(sql).fetchall()
+                finally:
+                    connection.execute("DELETE FROM temp.keys")
+        except apsw.Error as exc:
+            raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+
+    def column_names(self, sql: str, bindings: Bindings = ()) -> list[str]:
+        """The result column names of a statement (without fetching its rows).
+
+        Args:
+            sql: The statement.
+            bindings: The bound values.
+
+        Returns:
+            The column names, in order.
+
+        Raises:
+            DatabaseError: On any SQLite error.
+        """
+        try:
+            with self._lock:
+                cursor = self.connection.execute(sql, bindings)
+                names = [d[0] for d in cursor.getdescription()]
+                cursor.close()
+                return names
+        except apsw.Error as exc:
+            raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+
+    def stream(self, sql: str, bindings: Bindings = (), size: int = 65536) -> Iterator[list[Any]]:
+        """Streams the rows of one statement in lists of up to ``size`` rows.
+
+        The handle stays locked while the generator is open (other threads wait), so consume
+        or close it promptly.
+
+        Args:
+            sql: The statement.
+            bindings: The bound values.
+            size: Rows per list.
+
+        Yields:
+            Non-empty row lists, in order.
+
+        Raises:
+            DatabaseError: On any SQLite error.
+        """
+        with self._lock:
+            try:
+                yield from chunked(self.connection.execute(sql, bindings), size)
+            except apsw.Error as exc:
+                raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+
     def close(self) -> None:
         """Closes the connection (idempotent)."""
-        self.connection.close()
+        with contextlib.suppress(AttributeError):
+            self.connection.close()
+
+    def __repr__(self) -> str:
+        return f"Database({str(self.path)!r}, kind={self.kind!r})"
 
     def __enter__(self) -> Database:
         return self
@@ -208,66 +283,3 @@ class Database:
         tb: TracebackType | None,
     ) -> None:
         self.close()
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Makes a rename durable (no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
-    """Yields a temporary path beside ``path``; on success fsyncs it and renames it to ``path``.
-
-    On any exception (including KeyboardInterrupt) the temporary file is removed and ``path``
-    is left exactly as it was.
-
-    Args:
-        path: The final output path.
-        force: Replace an existing file at ``path``.
-
-    Yields:
-        The temporary path to write.
-
-    Raises:
-        OutputExistsError: ``path`` exists and ``force`` is False.
-        BuildError: The output directory does not exist or is not writable.
-    """
-    target = Path(path)
-    if target.exists() and not force:
-        raise OutputExistsError(f"{target}: already exists (use --force to replace it)", target)
-    if target.is_dir():
-        raise BuildError(f"{target}: is a directory", target)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise BuildError(f"{directory}: output directory does not exist", target)
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise BuildError(f"{target}: cannot create a file in {directory} ({exc})", target) from exc
-    os.close(fd)
-    temp = Path(temp_name)
-    # mkstemp creates 0600; give the result the permissions a plain open() would.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)
-    try:
-        yield temp
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-        _fsync_directory(directory)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        for sidecar in ("-journal", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(temp) + sidecar).unlink()
-        raise

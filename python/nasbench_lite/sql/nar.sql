@@ -1,5 +1,9 @@
--- NAR cell-information datasets (NB101 per-vertex, NB201 per-edge FLOPs/params). Schema 1.
--- Built by nasbench_lite.nar from nasbench_only108_with_vertex_flops_and_params.json and/or
+-- kind: nar
+-- schema_version: 1
+-- build: nasbench-lite build nar SOURCES... -o OUT
+-- NAR cell-information datasets (NB101 per-vertex, NB201 per-edge FLOPs/params).
+-- Built by nasbench_lite.benchmarks.nar.build from
+-- nasbench_only108_with_vertex_flops_and_params.json and/or
 -- nasbench201_with_edge_flops_and_params.json, streamed record by record.
 -- Every cost in a record is compared with nasbench_lite's exact cost model: the per-vertex /
 -- per-edge lists are not stored (they are recomputable, bit for bit, by

@@ -1,6 +1,8 @@
+-- kind: nashpobench2
+-- schema_version: 1
+-- build: nasbench-lite build nashpobench2 DATA_DIR -o OUT
 -- NAS-HPO-Bench-II, built from the official pickles (bench12.pkl, cellinfo.pkl,
--- avgaccs200.pkl). Schema version 1. Loaded by nasbench_lite.nashpobench2.builder (embedded in
--- the native module at compile time).
+-- avgaccs200.pkl) by nasbench_lite.benchmarks.nashpobench2.build.
 --
 -- hashes: the official cell hashes (cellinfo.pkl 'hash' values), numbered in order of first
 --   appearance over the sorted cell codes; cell_hash keeps the file's value and type.

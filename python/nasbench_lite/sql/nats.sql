@@ -1,5 +1,8 @@
+-- kind: nats
+-- schema_version: 2
+-- build: nasbench-lite build nats SOURCE -o OUT
 -- NATS-Bench training data (one search space per file), built from the official files.
--- Schema version 2. Loaded by nasbench_lite.nats.builder (embedded in the native module).
+-- Built by nasbench_lite.benchmarks.nats.build.
 --
 -- archs: every architecture of the source's meta_archs (official index = list position), with
 --   or without results; tss rows carry the official get_unique_str and an isomorphism class
@@ -17,9 +20,9 @@
 --   set = train | x_valid | x_test | ori_test. eval_names = the file's eval-set names, in order,
 --   joined by ','. params (millions) and flops (MFLOPs) are the file's values.
 --   SQL REAL cannot hold NaN (SQLite stores it as NULL): bit i of nan_mask is set where the
---   i-th of those columns (nasbench_lite.nats.trial.FINAL_FIELDS order) is NaN, so NULL without
+--   i-th of those columns (nasbench_lite.benchmarks.nats.trial.FINAL_FIELDS order) is NaN, so NULL without
 --   the bit means "absent" and every value round-trips bit for bit.
--- curves: every per-epoch value of a run, bit-exact: see nasbench_lite.nats.curves.
+-- curves: every per-epoch value of a run, bit-exact: see nasbench_lite.benchmarks.nats.trial.
 -- configs: the distinct arch_config dicts that runs refer to, as JSON with sorted keys in which
 --   values equal to the architecture's own string are null and listed under "$arch" (so the
 --   dicts of different architectures share rows; the API puts the string back).

@@ -1,10 +1,13 @@
--- NATS-Bench search spaces without training data. Schema version 1.
--- Built by nasbench_lite.nats.spacedb (embedded in the native module at compile time).
+-- kind: nats_space
+-- schema_version: 1
+-- build: nasbench-lite build nats-space -o OUT
+-- NATS-Bench search spaces without training data.
+-- Built by nasbench_lite.benchmarks.nats_space.build.
 --
 -- topologies: the 15,625 cells of the topology space (tss = NAS-Bench-201), `arch_index` = the
 --   official index; `unique_str` = the official get_unique_str; `class_index` = official index
 --   of the first cell with the same unique_str (6,466 classes); exact costs per dataset from
---   nasbench_lite.nats.cost (params = NATS params x 1e6; flops = NATS flop x 1e6).
+--   nasbench_lite.spaces.nb201.cost (params = NATS params x 1e6; flops = NATS flop x 1e6).
 -- sizes: the 32,768 channel configurations of the size space (sss), official index order.
 
 CREATE TABLE meta (

@@ -1,5 +1,8 @@
--- NAS-Bench-101 training data, built from the official TFRecord(s). Schema version 1.
--- Loaded by nasbench_lite.nb101.builder (embedded in the native module at compile time).
+-- kind: nb101
+-- schema_version: 1
+-- build: nasbench-lite build nb101 SOURCES... -o OUT
+-- NAS-Bench-101 training data, built from the official TFRecord(s).
+-- Built by nasbench_lite.benchmarks.nb101.build.
 --
 -- cells: one row per module hash, in order of first appearance in the source file(s); the
 --   adjacency/ops are those of the hash's first record (what the official loader keeps).

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from nasbench_lite.errors import CorruptSourceError
+from nasbench_lite.errors import CorruptSourceError, UnsafePickleError
 
 __all__ = ["SafeUnpickler", "UnsafePickleError", "load_path", "loads"]
 
@@ -42,22 +42,6 @@ _SCALAR_FORMATS = {
     "u1": "B",
     "b1": "?",
 }
-
-
-class UnsafePickleError(CorruptSourceError):
-    """A pickle that names a global outside the allow-list (nothing it names was run).
-
-    Attributes:
-        module: The module of the refused global.
-        name: Its qualified name.
-    """
-
-    def __init__(
-        self, message: str, path: str | os.PathLike[str] | None, module: str, name: str
-    ) -> None:
-        super().__init__(message, path)
-        self.module = module
-        self.name = name
 
 
 class _ScalarDtype:

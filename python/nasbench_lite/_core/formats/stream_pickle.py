@@ -16,8 +16,8 @@ unpickled whole it takes ~29 GB. :func:`iter_benchmark_file` reads it twice inst
    touch it (for the official layout: when the next item's value starts).
 
 Only :data:`~nasbench_lite._core.formats.safe_pickle.ALLOWED_GLOBALS` are resolved (by
-:meth:`~nasbench_lite._core.formats.safe_pickle.SafeUnpickler.find_class`), REDUCE calls nothing else, and
-persistent ids and extension codes are refused. A malformed stream raises
+:meth:`~nasbench_lite._core.formats.safe_pickle.SafeUnpickler.find_class`), REDUCE calls nothing
+else, and persistent ids and extension codes are refused. A malformed stream raises
 :class:`~nasbench_lite.errors.CorruptSourceError` with its offset in the raw pickle stream.
 """
 

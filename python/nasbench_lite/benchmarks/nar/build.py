@@ -9,124 +9,23 @@ the ``mismatches`` table and counted in ``meta``, never silently accepted.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import apsw
 
-from nasbench_lite import __version__
-from nasbench_lite._core.database import (
-    SCHEMA_VERSIONS,
-    atomic_output,
-    fast_bulk_load,
-    load_schema,
-    quote_identifier,
-    utc_now,
-)
-from nasbench_lite.benchmarks.nb101_space.build import BuildSummary
+from nasbench_lite._core.building import BuildSession, BuildSummary
+from nasbench_lite._core.database import quote_identifier
+from nasbench_lite._core.formats.json_stream import HashingReader, iter_json_records
+from nasbench_lite._core.schema import load_schema
 from nasbench_lite.errors import BuildError, CorruptSourceError, NasbenchLiteError
 
-__all__ = ["build_nar", "iter_json_records"]
+__all__ = ["build_nar"]
 
-#: Bytes read per step (module attribute so tests can force records across chunk boundaries).
-CHUNK_BYTES = 1 << 20
 _BATCH = 2_000
-
-
-class _HashingReader:
-    """A binary source plus the SHA-256 and count of the bytes read from it so far."""
-
-    def __init__(self, handle: IO[bytes]) -> None:
-        self.handle = handle
-        self.sha256 = hashlib.sha256()
-        self.bytes_read = 0
-
-
-def iter_json_records(reader: _HashingReader, path: Path) -> Iterator[tuple[str, Any]]:
-    """Yields ``(key, value)`` of a top-level JSON list (key = position) or object.
-
-    Only one record is decoded at a time; the buffer holds at most one record plus a chunk.
-    Multi-byte UTF-8 sequences split across chunks are handled by decoding with an incremental
-    decoder.
-
-    Raises:
-        CorruptSourceError: Not a JSON list/object, or a malformed record (byte offset given).
-    """
-    import codecs
-
-    decoder = json.JSONDecoder()
-    utf8 = codecs.getincrementaldecoder("utf-8")()
-    buffer = ""
-    consumed = 0  # characters dropped from the front of the buffer
-
-    def more() -> bool:
-        nonlocal buffer
-        data = reader.handle.read(CHUNK_BYTES)
-        reader.sha256.update(data)
-        reader.bytes_read += len(data)
-        if not data:
-            buffer += utf8.decode(b"", final=True)
-            return False
-        buffer += utf8.decode(data)
-        return True
-
-    def skip_space(at: int) -> int:
-        while True:
-            while at < len(buffer) and buffer[at] in " \t\r\n":
-                at += 1
-            if at < len(buffer) or not more():
-                return at
-
-    def fail(message: str, at: int) -> CorruptSourceError:
-        return CorruptSourceError(f"{path}: {message} (near character {consumed + at})", path)
-
-    at = skip_space(0)
-    if at >= len(buffer) or buffer[at] not in "[{":
-        raise fail("expected a JSON list or object", at)
-    is_list = buffer[at] == "["
-    closing = "]" if is_list else "}"
-    at += 1
-    position = 0
-    while True:
-        at = skip_space(at)
-        if at < len(buffer) and buffer[at] == closing and position == 0:
-            return
-        key = str(position)
-        while True:
-            try:
-                if not is_list:
-                    key, end = decoder.raw_decode(buffer, at)
-                    end = skip_space(end)
-                    if end >= len(buffer) or buffer[end] != ":":
-                        raise fail("expected ':' after a key", end)
-                    value_at = skip_space(end + 1)
-                else:
-                    value_at = at
-                value, end = decoder.raw_decode(buffer, value_at)
-                break
-            except json.JSONDecodeError as exc:
-                # Possibly a record cut by the chunk boundary: read more and retry.
-                if not more():
-                    raise fail(f"malformed record {position}: {exc.msg}", at) from exc
-        yield key, value
-        position += 1
-        at = skip_space(end)
-        if at >= len(buffer):
-            raise fail("unexpected end of file", at)
-        if buffer[at] == closing:
-            return
-        if buffer[at] != ",":
-            raise fail(f"expected ',' or '{closing}' after record {position - 1}", at)
-        at += 1
-        # Drop what was consumed so memory stays bounded.
-        if at > CHUNK_BYTES:
-            consumed += at
-            buffer = buffer[at:]
-            at = 0
 
 
 def _check101(record: dict[str, Any]) -> tuple[tuple[Any, ...], list[tuple[str, Any, Any]]]:
@@ -208,7 +107,7 @@ def build_nar(
         progress: Optional ``progress(bytes_done, bytes_total)``.
 
     Returns:
-        A :class:`~nasbench_lite.benchmarks.nb101_space.build.BuildSummary` (``meta`` holds mismatch counts).
+        A :class:`~nasbench_lite._core.building.BuildSummary` (``meta`` holds mismatch counts).
 
     Raises:
         CorruptSourceError: Malformed JSON or a record missing required fields.
@@ -225,37 +124,25 @@ def build_nar(
     done = 0
     counts = {"nar101": 0, "nar201": 0}
     mismatched = {"nar101": 0, "nar201": 0}
-    provenance = []
-    with atomic_output(output, force=force) as temp:
-        connection = apsw.Connection(str(temp))
-        try:
-            fast_bulk_load(connection)
-            with connection:
-                connection.execute(load_schema("nar"))
-                for path in paths:
-                    provenance.append(
-                        _import_file(connection, path, counts, mismatched, progress, done, total)
-                    )
-                    done += path.stat().st_size
-                meta = {
-                    "kind": "nar",
-                    "schema_version": str(SCHEMA_VERSIONS["nar"]),
-                    "builder_version": f"nasbench_lite {__version__}",
-                    "created_at": utc_now(),
-                    "source": "NAR cell-information JSON file(s)",
-                    "sources": json.dumps(provenance, sort_keys=True),
-                    "rows.nar101": str(counts["nar101"]),
-                    "rows.nar201": str(counts["nar201"]),
-                    "mismatched.nar101": str(mismatched["nar101"]),
-                    "mismatched.nar201": str(mismatched["nar201"]),
-                }
-                connection.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
-                )
-        finally:
-            connection.close()
+    with BuildSession(output, load_schema("nar"), force=force) as session:
+        for path in paths:
+            # Fingerprinted while streaming (one pass over the 717 MB file, not two).
+            session.sources.append(
+                _import_file(session.connection, path, counts, mismatched, progress, done, total)
+            )
+            done += path.stat().st_size
+        for table, count in counts.items():
+            session.count(table, count)
+        session.set_meta(
+            {
+                "source": "NAR cell-information JSON file(s)",
+                "mismatched.nar101": mismatched["nar101"],
+                "mismatched.nar201": mismatched["nar201"],
+            }
+        )
+    summary = session.result()
     rows_out = dict(counts) | {f"mismatched.{k}": v for k, v in mismatched.items()}
-    return BuildSummary(Path(output), "nar", rows_out, meta)
+    return BuildSummary(summary.path, summary.kind, rows_out, summary.meta)
 
 
 def _import_file(
@@ -272,7 +159,7 @@ def _import_file(
     problems: list[tuple[Any, ...]] = []
     table = None
     with open(path, "rb") as handle:
-        reader = _HashingReader(handle)
+        reader = HashingReader(handle)
         for key, record in iter_json_records(reader, path):
             try:
                 if table is None:

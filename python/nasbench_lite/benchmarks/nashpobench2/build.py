@@ -3,7 +3,8 @@
 ``DATA_DIR`` holds ``bench12.pkl`` (column dict of the 12-epoch runs keyed by ``(cell_hash, lr,
 batch_size, seed)``), ``cellinfo.pkl`` (``{'hash': {cellcode: cell_hash}, ...}``) and
 ``avgaccs200.pkl`` (``{'avg_acc': {(cell_hash, lr, batch_size): accuracy}}``). They are read
-with :mod:`nasbench_lite._core.formats.safe_pickle` (no code in them can run), checked for the official layout
+with :mod:`nasbench_lite._core.formats.safe_pickle` (no code in them can run), checked for the
+official layout
 and written, bit for bit, to one SQLite file (``sql/nashpobench2.sql``) that replaces the
 output only when the whole build succeeded.
 """
@@ -16,20 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import apsw
 import numpy as np
 
-from nasbench_lite import __version__
-from nasbench_lite._core.database import (
-    SCHEMA_VERSIONS,
-    atomic_output,
-    fast_bulk_load,
-    load_schema,
-    utc_now,
-)
+from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.formats.safe_pickle import load_path
+from nasbench_lite._core.schema import load_schema
 from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
-from nasbench_lite.benchmarks.nb101_space.build import BuildSummary, file_sha256
 from nasbench_lite.errors import BuildError, CorruptSourceError, OutOfDomainError
 from nasbench_lite.spaces.nb201.cellcode import canonical_classes, check_cellcode
 
@@ -152,12 +145,14 @@ def build_nashpobench2(
         progress: Optional ``progress(done, total)`` in build steps (files read, tables written).
 
     Returns:
-        A :class:`~nasbench_lite.benchmarks.nb101_space.build.BuildSummary` (``rows`` per table; ``meta`` as written).
+        A :class:`~nasbench_lite._core.building.BuildSummary` (``rows`` per table; ``meta`` as
+        written).
 
     Raises:
         OutputExistsError: ``output`` exists and ``force`` is False.
         CorruptSourceError: A pickle that is not in the official layout, or that names code
-            (:class:`~nasbench_lite._core.formats.safe_pickle.UnsafePickleError`); nothing is written.
+            (:class:`~nasbench_lite._core.formats.safe_pickle.UnsafePickleError`); nothing is
+            written.
         BuildError: A missing data folder or file, or an unwritable output.
     """
     folder = Path(data_dir)
@@ -238,75 +233,55 @@ def build_nashpobench2(
     differently = _grouping_report(codes, cellinfo, classes)
     advance()
 
-    kind = "nashpobench2"
-    provenance = [
-        {"name": name, "size": path.stat().st_size, "sha256": file_sha256(path)}
-        for name, path in paths.items()
-    ]
     rows = {
         "hashes": len(hash_ids),
         "cells": len(codes),
         "runs": len(run_rows),
         "surrogate": len(surrogate_rows),
     }
-    meta = {
-        "kind": kind,
-        "schema_version": str(SCHEMA_VERSIONS[kind]),
-        "builder_version": f"nasbench_lite {__version__}",
-        "created_at": utc_now(),
+    extra_meta = {
         "source": "official NAS-HPO-Bench-II pickles (bench12.pkl, cellinfo.pkl, avgaccs200.pkl)",
-        "sources": json.dumps(provenance, sort_keys=True),
-        **{f"rows.{table}": str(count) for table, count in rows.items()},
         "lrs": json.dumps(lrs),
         "batch_sizes": json.dumps(batch_sizes),
         "seeds": json.dumps(seeds),
         "epochs": "12,200",
-        "search_space_size": str(len(codes) * len(lrs) * len(batch_sizes)),
-        "orphan_rows.bench12": str(orphan_runs),
-        "orphan_rows.avgaccs200": str(orphan_surrogate),
-        "grouping.official_hashes": str(len(hash_ids)),
-        "grouping.canonical_classes": str(len(class_numbers)),
-        "grouping.codes_grouped_differently": str(differently),
+        "search_space_size": len(codes) * len(lrs) * len(batch_sizes),
+        "orphan_rows.bench12": orphan_runs,
+        "orphan_rows.avgaccs200": orphan_surrogate,
+        "grouping.official_hashes": len(hash_ids),
+        "grouping.canonical_classes": len(class_numbers),
+        "grouping.codes_grouped_differently": differently,
     }
-    with atomic_output(output, force=force) as temp:
-        connection = apsw.Connection(str(temp))
-        try:
-            fast_bulk_load(connection)
-            with connection:
-                connection.execute(load_schema(kind))
-                connection.executemany(
-                    "INSERT INTO hashes(hash_id, cell_hash) VALUES (?, ?)",
-                    [(i, h) for h, i in hash_ids.items()],
-                )
-                connection.executemany(
-                    "INSERT INTO cells(cell_idx, cellcode, hash_id, canonical_cellcode,"
-                    " canonical_class) VALUES (?, ?, ?, ?, ?)",
-                    [
-                        (i, c, hash_ids[cellinfo[c]], classes[c], class_numbers[classes[c]])
-                        for i, c in enumerate(codes)
-                    ],
-                )
-                connection.executemany("INSERT INTO lrs VALUES (?, ?)", enumerate(lrs))
-                connection.executemany(
-                    "INSERT INTO batch_sizes VALUES (?, ?)", enumerate(batch_sizes)
-                )
-                connection.executemany("INSERT INTO seeds VALUES (?, ?)", enumerate(seeds))
-                advance()
-                connection.executemany(
-                    "INSERT INTO runs(run_id, hash_id, lr_idx, bs_idx, seed_idx, total_train_time,"
-                    " total_trainval_time, total_test_time, curves) VALUES (?,?,?,?,?,?,?,?,?)",
-                    run_rows,
-                )
-                connection.executemany(
-                    "INSERT INTO surrogate(conf_id, hash_id, lr_idx, bs_idx, avg_acc)"
-                    " VALUES (?,?,?,?,?)",
-                    surrogate_rows,
-                )
-                connection.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
-                )
-            connection.execute("ANALYZE")
-        finally:
-            connection.close()
+    schema = load_schema("nashpobench2")
+    with BuildSession(output, schema, force=force, sources=list(paths.values())) as session:
+        connection = session.connection
+        connection.executemany(
+            "INSERT INTO hashes(hash_id, cell_hash) VALUES (?, ?)",
+            [(i, h) for h, i in hash_ids.items()],
+        )
+        connection.executemany(
+            "INSERT INTO cells(cell_idx, cellcode, hash_id, canonical_cellcode,"
+            " canonical_class) VALUES (?, ?, ?, ?, ?)",
+            [
+                (i, c, hash_ids[cellinfo[c]], classes[c], class_numbers[classes[c]])
+                for i, c in enumerate(codes)
+            ],
+        )
+        connection.executemany("INSERT INTO lrs VALUES (?, ?)", enumerate(lrs))
+        connection.executemany("INSERT INTO batch_sizes VALUES (?, ?)", enumerate(batch_sizes))
+        connection.executemany("INSERT INTO seeds VALUES (?, ?)", enumerate(seeds))
+        advance()
+        connection.executemany(
+            "INSERT INTO runs(run_id, hash_id, lr_idx, bs_idx, seed_idx, total_train_time,"
+            " total_trainval_time, total_test_time, curves) VALUES (?,?,?,?,?,?,?,?,?)",
+            run_rows,
+        )
+        connection.executemany(
+            "INSERT INTO surrogate(conf_id, hash_id, lr_idx, bs_idx, avg_acc) VALUES (?,?,?,?,?)",
+            surrogate_rows,
+        )
+        for table, count in rows.items():
+            session.count(table, count)
+        session.set_meta(extra_meta)
     advance()
-    return BuildSummary(Path(output), kind, rows, meta)
+    return session.result()

@@ -1,4 +1,5 @@
-"""Readable export of the NAS-HPO-Bench-II ``runs`` table (used by :mod:`nasbench_lite._core.exporting`).
+"""Readable export of the NAS-HPO-Bench-II ``runs`` table (used by
+:mod:`nasbench_lite._core.exporting`).
 
 Each row becomes the official bench12 row: ``cell_hash``, ``lr``, ``batch_size``, ``seed``, the
 72 per-epoch columns under their official names and the three totals, plus ``hash_id`` to join
@@ -12,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_lite._core.database import Database, chunked
+from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
 
 __all__ = ["runs_batches"]
@@ -31,13 +32,13 @@ def runs_batches(db: Database) -> Iterator[Any]:
     """
     import pyarrow as pa
 
-    cursor = db.connection.execute(
+    sql = (
         "SELECT r.hash_id, h.cell_hash, l.lr, b.batch_size, s.seed, r.total_train_time,"
         " r.total_trainval_time, r.total_test_time, r.curves FROM runs r"
         " JOIN hashes h USING (hash_id) JOIN lrs l USING (lr_idx)"
         " JOIN batch_sizes b USING (bs_idx) JOIN seeds s USING (seed_idx) ORDER BY r.run_id"
     )
-    for rows in chunked(cursor, _CHUNK_ROWS):
+    for rows in db.stream(sql, size=_CHUNK_ROWS):
         hash_id, cell_hash, lr, batch_size, seed, *totals, blobs = zip(*rows, strict=True)
         curves = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, len(CURVE_COLUMNS))
         arrays = [

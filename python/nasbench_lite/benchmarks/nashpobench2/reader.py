@@ -43,19 +43,22 @@ from __future__ import annotations
 import logging
 import operator
 import os
-import random
 import struct
-import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from nasbench_lite._core.database import Database
+from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nashpobench2.layout import ACC_OFFSET as _ACC_OFFSET
 from nasbench_lite.benchmarks.nashpobench2.layout import NUM_CURVES as _NUM_CURVES
 from nasbench_lite.benchmarks.nashpobench2.layout import NUM_EPOCHS
 from nasbench_lite.benchmarks.nashpobench2.layout import TIME_OFFSETS as _TIME_OFFSETS
 from nasbench_lite.benchmarks.nashpobench2.layout import TOTAL_COLUMN as _TOTAL
-from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import (
+    IndexOutOfRangeError,
+    InvalidInputError,
+    NotInDatabaseError,
+    OutOfDomainError,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -66,7 +69,6 @@ __all__ = ["API", "MODES"]
 
 MODES = ("train", "valid", "test")
 EPOCHS = (12, 200)
-_MMAP_BYTES = 1 << 30
 _RUN_SQL = (
     "SELECT total_train_time, total_trainval_time, total_test_time, curves FROM runs"
     " WHERE run_id = ?"
@@ -75,7 +77,7 @@ _DOUBLE = struct.Struct("<d")
 _CURVES = struct.Struct(f"<{_NUM_CURVES}d")
 
 
-class API:
+class API(ReaderBase):
     """NAS-HPO-Bench-II queries with the official API's interface (see the module docstring).
 
     Args:
@@ -91,6 +93,8 @@ class API:
         OutOfDomainError: ``seed`` is not a training seed of the data.
     """
 
+    KIND = "nashpobench2"
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -100,24 +104,18 @@ class API:
         logger: logging.Logger | None = None,
         random_state: int | None = None,
     ) -> None:
-        self._db = Database(path, kind="nashpobench2")
-        self._lock = threading.RLock()
-        self._rng = random.Random(random_state)
+        super().__init__(path, random_state=random_state)
         self.logger = logger or logging.getLogger("nasbench_lite.nashpobench2")
         self.verbose = verbose
-        connection = self._db.connection
-        cells: list[Any] = connection.execute(
-            "SELECT cellcode, hash_id FROM cells ORDER BY cell_idx"
-        ).fetchall()
+        query = self._db.query
+        cells: list[Any] = query("SELECT cellcode, hash_id FROM cells ORDER BY cell_idx")
         #: Sorted cell codes, learning rates, batch sizes and training seeds (official lists).
         self.cellcodes: list[str] = [c for c, _ in cells]
-        self.lrs: list[float] = [r[0] for r in connection.execute("SELECT lr FROM lrs ORDER BY 1")]
+        self.lrs: list[float] = [r[0] for r in query("SELECT lr FROM lrs ORDER BY 1")]
         self.batch_sizes: list[int] = [
-            r[0] for r in connection.execute("SELECT batch_size FROM batch_sizes ORDER BY 1")
+            r[0] for r in query("SELECT batch_size FROM batch_sizes ORDER BY 1")
         ]
-        self.seeds: list[int] = [
-            r[0] for r in connection.execute("SELECT seed FROM seeds ORDER BY 1")
-        ]
+        self.seeds: list[int] = [r[0] for r in query("SELECT seed FROM seeds ORDER BY 1")]
         self.epochs = list(EPOCHS)
         self._hash_of = {code: hash_id for code, hash_id in cells}
         self._hash_list: list[int] = [int(h) for _, h in cells]
@@ -131,9 +129,6 @@ class API:
             len(self.batch_sizes),
             len(self.seeds),
         )
-        # Memory-mapped reads: no read() system call per page on random lookups (read-only
-        # file, so mapping it is safe); measured ~25% off a cold-key query.
-        connection.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}").fetchall()
         self._dense: tuple[Any, Any, Any, Any] | None = None
         self.seed = self.seeds[0]
         self._seed_idx = 0
@@ -146,23 +141,8 @@ class API:
         self._init_logdata()
 
     # -- plumbing -------------------------------------------------------------------------
-    def close(self) -> None:
-        """Closes the database (idempotent)."""
-        self._db.close()
-
-    def __enter__(self) -> API:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     def __str__(self) -> str:
         return "NAS-HPO-Bench-II"
-
-    @property
-    def meta(self) -> dict[str, str]:
-        """The database's ``meta`` table (provenance, sizes, grouping report)."""
-        return dict(self._db.meta)
 
     def _init_logdata(self) -> None:
         with self._lock:
@@ -231,7 +211,8 @@ class API:
             ``{'cellcode', 'lr', 'batch_size'}``.
 
         Raises:
-            IndexError: Out of range (ends ``for key in api`` loops).
+            IndexOutOfRangeError: Out of range (an ``IndexError``: ends ``for key in api``
+                loops).
         """
         size = len(self)
         if isinstance(idx, bool):
@@ -243,7 +224,7 @@ class API:
         if position < 0:
             position += size
         if not 0 <= position < size:
-            raise IndexError(f"index {idx} out of range for {size} configurations")
+            raise IndexOutOfRangeError(f"index {idx} out of range for {size} configurations")
         cell, rest = divmod(position, self._per_cell)
         lr, bs = divmod(rest, len(self.batch_sizes))
         return {
@@ -336,7 +317,7 @@ class API:
         values: Any = None
         dense = self._dense
         if dense is None:
-            rows: list[Any] = self._db.connection.execute(_RUN_SQL, (run_id,)).fetchall()
+            rows: list[Any] = self._db.query(_RUN_SQL, (run_id,))
             if not rows:
                 raise NotInDatabaseError(f"no 12-epoch run for this key and seed {self.seed}")
             totals = rows[0]
@@ -374,9 +355,9 @@ class API:
             if self._dense[3][conf_id]:
                 return float(self._dense[2][conf_id])
         else:
-            rows: list[Any] = self._db.connection.execute(
+            rows: list[Any] = self._db.query(
                 "SELECT avg_acc FROM surrogate WHERE conf_id = ?", (conf_id,)
-            ).fetchall()
+            )
             if rows:
                 return float(rows[0][0])
         raise NotInDatabaseError("no 200-epoch surrogate value for this key")

@@ -1,9 +1,11 @@
 """``nasbench-lite build nats SOURCE``: one NATS-Bench space's results in one SQLite file.
 
 ``SOURCE`` is an official ``-simple``/``-full`` archive directory or the single
-``.pickle.pbz2`` benchmark file (see :mod:`nasbench_lite.benchmarks.nats.source`). Architectures are read,
+``.pickle.pbz2`` benchmark file (see :mod:`nasbench_lite.benchmarks.nats.source`). Architectures
+are read,
 checked and written one at a time, so memory stays flat whatever the source size; the output
-replaces ``-o`` only when the whole build succeeded (:func:`~nasbench_lite._core.database.atomic_output`).
+replaces ``-o`` only when the whole build succeeded
+(:func:`~nasbench_lite._core.building.atomic_output`).
 Every architecture of the meta list is stored, with or without results.
 """
 
@@ -15,17 +17,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import apsw
-
-from nasbench_lite import __version__
-from nasbench_lite._core.database import (
-    SCHEMA_VERSIONS,
-    atomic_output,
-    fast_bulk_load,
-    load_schema,
-    utc_now,
-)
+from nasbench_lite._core.building import BuildSession, BuildSummary, file_sha256
 from nasbench_lite._core.formats.safe_pickle import load_path
+from nasbench_lite._core.schema import load_schema
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.benchmarks.nats.source import (
     RunRecord,
@@ -42,7 +36,6 @@ from nasbench_lite.benchmarks.nats.trial import (
     finals_from_row,
     finals_to_row,
 )
-from nasbench_lite.benchmarks.nb101_space.build import BuildSummary, file_sha256
 from nasbench_lite.errors import (
     BuildError,
     CorruptSourceError,
@@ -144,7 +137,7 @@ def build_nats(
         progress: Optional ``progress(done, total)`` in architectures read.
 
     Returns:
-        A :class:`~nasbench_lite.benchmarks.nb101_space.build.BuildSummary`.
+        A :class:`~nasbench_lite._core.building.BuildSummary`.
 
     Raises:
         CorruptSourceError: A file that does not match the official layout (names file and key).
@@ -165,50 +158,54 @@ def build_nats(
     if space is not None and archs and detect_space(archs, source) != space:
         raise BuildError(f"{source}: --space {space} given but the architectures are not {space}")
     total = len(archs) if source.is_file() else int(source_info["source.files"])
-    kind = "nats"
-    with atomic_output(output, force=force) as temp:
-        connection = apsw.Connection(str(temp))
-        try:
-            fast_bulk_load(connection)
-            # 64 KiB pages: curve blobs are a few KB each, and a 16 KiB leaf wastes ~half a
-            # blob at its end (measured: the size-space database shrinks by ~9%).
-            connection.execute("PRAGMA page_size = 65536").fetchall()
-            with connection:
-                connection.execute(load_schema(kind))
-                rows = _write_archs(connection, archs, detected, source)
-                counts = _write_results(connection, archs, stream, total, progress)
-                connection.execute(
-                    "UPDATE archs SET has_results = 1 WHERE arch_index IN"
-                    " (SELECT DISTINCT arch_index FROM arch_hps);"
-                    "CREATE UNIQUE INDEX archs_arch ON archs(arch_str);"
-                )
-                if detected == "tss":
-                    connection.execute("CREATE INDEX archs_class ON archs(class_index)")
-                meta = {
-                    "kind": kind,
-                    "schema_version": str(SCHEMA_VERSIONS[kind]),
-                    "builder_version": f"nasbench_lite {__version__}",
-                    "created_at": utc_now(),
-                    "space": detected,
-                    "source.name": source.name,
-                    **source_info,
-                    "total_archs": str(rows),
-                    "archs_with_results": str(counts["archs_with_results"]),
-                    "runs": str(counts["runs"]),
-                    "hps": json.dumps(sorted(counts["hps"])),
-                    "datasets": json.dumps(sorted(counts["datasets"])),
-                }
-                connection.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
-                )
-        finally:
-            connection.close()
+    # 64 KiB pages: curve blobs are a few KB each, and a 16 KiB leaf wastes ~half a blob at its
+    # end (measured: the size-space database shrinks by ~9%).
+    with BuildSession(output, load_schema("nats"), force=force, page_size=65536) as session:
+        connection = session.connection
+        rows = _write_archs(connection, archs, detected, source)
+        counts = _write_results(connection, archs, stream, total, progress)
+        connection.execute(
+            "UPDATE archs SET has_results = 1 WHERE arch_index IN"
+            " (SELECT DISTINCT arch_index FROM arch_hps)"
+        )
+        session.after_load("CREATE UNIQUE INDEX archs_arch ON archs(arch_str)")
+        if detected == "tss":
+            session.after_load("CREATE INDEX archs_class ON archs(class_index)")
+        session.sources.append(_fingerprint(source, source_info))
+        session.set_meta(
+            {
+                "space": detected,
+                "source.name": source.name,
+                **source_info,
+                "total_archs": rows,
+                "archs_with_results": counts["archs_with_results"],
+                "runs": counts["runs"],
+                "hps": json.dumps(sorted(counts["hps"])),
+                "datasets": json.dumps(sorted(counts["datasets"])),
+            }
+        )
     rows_out = {
         "archs": rows,
         "archs_with_results": counts["archs_with_results"],
         "runs": counts["runs"],
     }
-    return BuildSummary(Path(output), kind, rows_out, meta)
+    summary = session.result()
+    return BuildSummary(summary.path, summary.kind, rows_out, summary.meta)
+
+
+def _fingerprint(source: Path, info: dict[str, str]) -> dict[str, Any]:
+    """``meta.sources`` entry from the digests the source readers computed anyway."""
+    if source.is_file():
+        return {"name": source.name, "size": source.stat().st_size, "sha256": info["source.sha256"]}
+    # An archive directory: its meta file's digest (hashing every per-arch file would read the
+    # archive twice), and the file count.
+    return {
+        "name": source.name,
+        "size": None,
+        "sha256": None,
+        "files": int(info["source.files"]),
+        "meta_sha256": info["source.meta_sha256"],
+    }
 
 
 def _write_archs(connection: Any, archs: list[str], space: str, source: Path) -> int:

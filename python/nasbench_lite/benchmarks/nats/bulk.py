@@ -129,8 +129,7 @@ def query_many(
     if policy == "mean":
         chosen = np.full(len(indexes), -1, dtype=np.int64)
     elif policy == "random":
-        with api._lock:
-            picks = [api._rng.choice(range(c)) for c in counts.tolist()]
+        picks = api.draw(lambda rng: [rng.choice(range(c)) for c in counts.tolist()])
         chosen = starts + np.asarray(picks, dtype=np.int64)
     else:
         chosen = np.full(len(indexes), -1, dtype=np.int64)

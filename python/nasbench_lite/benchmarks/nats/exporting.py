@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_lite._core.database import Database, chunked
+from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.trial import EVAL_SETS, FINAL_FIELDS, SET_COLUMNS, Trial
 
 __all__ = ["CURVE_COLUMNS", "curves_batches", "runs_batches"]
@@ -33,7 +33,7 @@ def runs_batches(db: Database) -> Iterator[Any]:
     """Streams ``runs`` with exact values (NaN kept, absent values null)."""
     import pyarrow as pa
 
-    cursor = db.connection.execute(
+    sql = (
         "SELECT arch_index, hp, dataset, seed, run_id, seed_label, epochs, eval_names,"
         f" config_id, nan_mask, {', '.join(FINAL_FIELDS)} FROM runs"
         " ORDER BY arch_index, hp, dataset, seed_order"
@@ -41,7 +41,7 @@ def runs_batches(db: Database) -> Iterator[Any]:
     names = [
         *_KEYS, "run_id", "seed_label", "epochs", "eval_names", "config_id", *FINAL_FIELDS
     ]  # fmt: skip
-    for rows in chunked(cursor, 50_000):
+    for rows in db.stream(sql, size=50_000):
         columns = list(zip(*rows, strict=True))
         arrays = [pa.array(column) for column in columns[:9]]
         nan_mask = np.asarray(columns[9], dtype=np.int64)
@@ -58,11 +58,11 @@ def curves_batches(db: Database) -> Iterator[Any]:
     """Streams every per-epoch value, one row per (trial, epoch)."""
     import pyarrow as pa
 
-    cursor = db.connection.execute(
+    sql = (
         "SELECT r.arch_index, r.hp, r.dataset, r.seed, r.eval_names, c.data FROM runs r"
         " JOIN curves c USING (run_id) ORDER BY r.arch_index, r.hp, r.dataset, r.seed_order"
     )
-    for rows in chunked(cursor, _CHUNK_TRIALS):
+    for rows in db.stream(sql, size=_CHUNK_TRIALS):
         keys: list[list[Any]] = [[] for _ in _KEYS]
         epoch_parts = []
         value_parts = []

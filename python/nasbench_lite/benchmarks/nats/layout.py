@@ -6,7 +6,8 @@ set where field ``i`` is NaN, so NULL without the bit is "absent" and values rou
 for bit (:func:`finals_to_row` / :func:`finals_from_row`).
 
 Kept free of NumPy so that ``from nasbench_lite.nats import create`` and single queries stay
-cheap to import (curves, which need NumPy, are decoded by :mod:`nasbench_lite.benchmarks.nats.trial`).
+cheap to import (curves, which need NumPy, are decoded by
+:mod:`nasbench_lite.benchmarks.nats.trial`).
 """
 
 from __future__ import annotations

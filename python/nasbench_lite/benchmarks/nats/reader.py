@@ -31,11 +31,9 @@ README:
 from __future__ import annotations
 
 import os
-import random
-import threading
 from typing import TYPE_CHECKING, Any
 
-from nasbench_lite._core.database import Database
+from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
@@ -70,9 +68,10 @@ SPACE_NAMES = {"tss": "tss", "topology": "tss", "sss": "sss", "size": "sss"}
 _OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
 
 
-class _NATSBase:
+class _NATSBase(ReaderBase):
     """Shared implementation of :class:`NATStopology` and :class:`NATSsize`."""
 
+    KIND = "nats"
     _space = ""
     _full_train_epochs = 0
 
@@ -84,13 +83,11 @@ class _NATSBase:
         *,
         random_state: int | None = None,
     ) -> None:
-        self._db = Database(path, kind="nats")
+        super().__init__(path, random_state=random_state)
         if self._db.meta.get("space") != self._space:
             space = self._db.meta.get("space")
             self._db.close()
             raise InvalidInputError(f"{path}: holds the {space} space, not {self._space}")
-        self._lock = threading.RLock()
-        self._rng = random.Random(random_state)
         self._fast_mode = fast_mode
         self.verbose = verbose
         self.filename = os.path.basename(os.fspath(path))
@@ -108,16 +105,6 @@ class _NATSBase:
             f"{type(self).__name__}({self._db.meta['archs_with_results']}/{self._total} "
             f"architectures, fast_mode={self._fast_mode}, file={self.filename})"
         )
-
-    def close(self) -> None:
-        """Closes the database (idempotent)."""
-        self._db.close()
-
-    def __enter__(self) -> _NATSBase:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     @property
     def meta_archs(self) -> list[str]:
@@ -142,8 +129,8 @@ class _NATSBase:
     ) -> pa.Table:
         """``get_more_info`` plus costs for many architectures as one ``pyarrow.Table``.
 
-        See :func:`nasbench_lite.benchmarks.nats.bulk.query_many` (``archs=None`` = every architecture
-        with results; ``is_random`` = ``'mean'``, ``'random'`` or a seed).
+        See :func:`nasbench_lite.benchmarks.nats.bulk.query_many` (``archs=None`` = every
+        architecture with results; ``is_random`` = ``'mean'``, ``'random'`` or a seed).
         """
         from nasbench_lite.benchmarks.nats.bulk import query_many
 

@@ -7,7 +7,8 @@ Two official forms are read (``../formats/nats.md``):
 * the single ``NATS-{tss,sss}-v1_0-*.pickle.pbz2`` file, streamed architecture by
   architecture by :mod:`nasbench_lite._core.formats.stream_pickle`.
 
-Everything is unpickled by :mod:`nasbench_lite._core.formats.safe_pickle` (no code in a file can run).
+Everything is unpickled by :mod:`nasbench_lite._core.formats.safe_pickle` (no code in a file can
+run).
 :func:`parse_arch` checks one architecture's ``OrderedDict{hp: ArchResults-state}`` against the
 official layout and turns each trial into a :class:`RunRecord`; any deviation raises
 :class:`~nasbench_lite.errors.CorruptSourceError` naming the file and the key.

@@ -7,19 +7,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
-import apsw
-
-from nasbench_lite import __version__
-from nasbench_lite._core.database import (
-    SCHEMA_VERSIONS,
-    atomic_output,
-    fast_bulk_load,
-    load_schema,
-    utc_now,
-)
-from nasbench_lite.benchmarks.nb101_space.build import BuildSummary
+from nasbench_lite._core.building import BuildSession, BuildSummary
+from nasbench_lite._core.schema import load_schema
 from nasbench_lite.spaces.nb201.cost import cost_many
 from nasbench_lite.spaces.nb201.space import (
     isomorphism_classes,
@@ -52,62 +42,48 @@ def build_nats_space(
         progress: Optional ``progress(done, total)`` in architectures.
 
     Returns:
-        A :class:`~nasbench_lite.benchmarks.nb101_space.build.BuildSummary`.
+        A :class:`~nasbench_lite._core.building.BuildSummary`.
 
     Raises:
         OutputExistsError: ``output`` exists and ``force`` is False.
         BuildError: The output cannot be written.
     """
-    kind = "nats_space"
-    with atomic_output(output, force=force) as temp:
-        archs = topology_strings()
-        sizes = size_strings()
-        total = len(archs) + len(sizes)
+    archs = topology_strings()
+    sizes = size_strings()
+    total = len(archs) + len(sizes)
+    with BuildSession(output, load_schema("nats_space"), force=force) as session:
         classes = isomorphism_classes(archs)
         costs = {name: cost_many(archs, dataset) for dataset, name in _COST_DATASETS}
-        connection = apsw.Connection(str(temp))
-        try:
-            fast_bulk_load(connection)
-            with connection:
-                connection.execute(load_schema(kind))
-                rows = zip(
-                    range(len(archs)),
-                    archs,
-                    [unique_str(a) for a in archs],
-                    classes.tolist(),
-                    *(
-                        costs[name][key].tolist()
-                        for _, name in _COST_DATASETS
-                        for key in ("total_params", "official_flops")
-                    ),
-                    strict=True,
-                )
-                connection.executemany(
-                    "INSERT INTO topologies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows
-                )
-                if progress is not None:
-                    progress(len(archs), total)
-                connection.executemany("INSERT INTO sizes VALUES (?, ?)", list(enumerate(sizes)))
-                connection.execute(
-                    "CREATE UNIQUE INDEX topologies_arch ON topologies(arch_str);"
-                    "CREATE INDEX topologies_class ON topologies(class_index);"
-                    "CREATE UNIQUE INDEX sizes_arch ON sizes(arch_str);"
-                )
-                meta = {
-                    "kind": kind,
-                    "schema_version": str(SCHEMA_VERSIONS[kind]),
-                    "builder_version": f"nasbench_lite {__version__}",
-                    "created_at": utc_now(),
-                    "source": "NATS-Bench search spaces (official index order), no training data",
-                    "rows.topologies": str(len(archs)),
-                    "rows.sizes": str(len(sizes)),
-                    "topology_classes": str(len(set(classes.tolist()))),
-                }
-                connection.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
-                )
-                if progress is not None:
-                    progress(total, total)
-        finally:
-            connection.close()
-    return BuildSummary(Path(output), kind, {"topologies": len(archs), "sizes": len(sizes)}, meta)
+        rows = zip(
+            range(len(archs)),
+            archs,
+            [unique_str(a) for a in archs],
+            classes.tolist(),
+            *(
+                costs[name][key].tolist()
+                for _, name in _COST_DATASETS
+                for key in ("total_params", "official_flops")
+            ),
+            strict=True,
+        )
+        connection = session.connection
+        connection.executemany("INSERT INTO topologies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        if progress is not None:
+            progress(len(archs), total)
+        connection.executemany("INSERT INTO sizes VALUES (?, ?)", list(enumerate(sizes)))
+        session.after_load(
+            "CREATE UNIQUE INDEX topologies_arch ON topologies(arch_str);"
+            "CREATE INDEX topologies_class ON topologies(class_index);"
+            "CREATE UNIQUE INDEX sizes_arch ON sizes(arch_str);"
+        )
+        session.count("topologies", len(archs))
+        session.count("sizes", len(sizes))
+        session.set_meta(
+            {
+                "source": "NATS-Bench search spaces (official index order), no training data",
+                "topology_classes": len(set(classes.tolist())),
+            }
+        )
+    if progress is not None:
+        progress(total, total)
+    return session.result()

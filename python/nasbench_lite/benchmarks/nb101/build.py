@@ -10,8 +10,6 @@ when the whole build succeeded.
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,15 +19,9 @@ import apsw
 import numpy as np
 import numpy.typing as npt
 
-from nasbench_lite import __version__, _native
-from nasbench_lite._core.database import (
-    SCHEMA_VERSIONS,
-    atomic_output,
-    fast_bulk_load,
-    load_schema,
-    utc_now,
-)
-from nasbench_lite.benchmarks.nb101_space.build import BuildSummary
+from nasbench_lite import _native
+from nasbench_lite._core.building import BuildSession, BuildSummary
+from nasbench_lite._core.schema import load_schema
 from nasbench_lite.errors import BuildError, CorruptSourceError
 
 __all__ = ["OFFICIAL_SHA256", "build_nb101", "edge_bits_of", "op_codes_of"]
@@ -168,7 +160,7 @@ def build_nb101(
         batch_records: Records per native batch.
 
     Returns:
-        A :class:`~nasbench_lite.benchmarks.nb101_space.build.BuildSummary`.
+        A :class:`~nasbench_lite._core.building.BuildSummary`.
 
     Raises:
         OutputExistsError: ``output`` exists and ``force`` is False.
@@ -184,87 +176,65 @@ def build_nb101(
             raise BuildError(f"{path}: no such source file", output)
     sizes = [path.stat().st_size for path in paths]
     total_bytes, done_bytes = sum(sizes), 0
-    kind = "nb101"
-    with atomic_output(output, force=force) as temp:
-        stage_path = Path(str(temp) + ".stage")
-        connection = apsw.Connection(str(temp))
-        try:
-            fast_bulk_load(connection)
-            connection.execute(load_schema(kind))
-            connection.execute("ATTACH DATABASE ? AS stage", (str(stage_path),))
-            fast_bulk_load(connection, "stage")
-            connection.execute(
-                "CREATE TABLE stage.runs(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
-                " metrics BLOB, PRIMARY KEY (cell_id, epochs, repeat)) WITHOUT ROWID"
-            )
-            stream: Any = None
-            provenance = []
-            num_cells = num_records = 0
-            epochs_seen: set[int] = set()
-            with connection:
-                for path, size in zip(paths, sizes, strict=True):
-                    try:
-                        if stream is None:
-                            stream = _native.Nb101Stream(str(path))
-                        else:
-                            stream.start_source(str(path))
-                    except OSError as exc:
-                        raise BuildError(f"{path}: cannot read ({exc})", output) from exc
-                    while True:
-                        batch = stream.next_batch(batch_records)
-                        if batch is None:
-                            break
-                        new_cells, runs = batch
-                        num_cells += _insert_cells(connection, num_cells, new_cells)
-                        num_records += _stage_runs(connection, runs)
-                        epochs_seen.update(np.unique(runs[1]).tolist())
-                        if progress is not None:
-                            progress(done_bytes + int(stream.progress()[0]), total_bytes)
-                    done_bytes += size
-                    digest = str(stream.sha256())
-                    provenance.append(
-                        {
-                            "name": path.name,
-                            "size": size,
-                            "sha256": digest,
-                            "records": int(stream.progress()[1]),
-                            "official": OFFICIAL_SHA256.get(digest),
-                        }
-                    )
-                if num_records == 0:
-                    raise CorruptSourceError(
-                        f"{paths[0]}: no records in the source file(s)", paths[0]
-                    )
-                num_runs = _pack_runs(connection)
-                connection.execute("CREATE UNIQUE INDEX cells_hash ON cells(hash)")
-                meta = {
-                    "kind": kind,
-                    "schema_version": str(SCHEMA_VERSIONS[kind]),
-                    "builder_version": f"nasbench_lite {__version__}",
-                    "created_at": utc_now(),
-                    "source": "official NAS-Bench-101 TFRecord file(s)",
-                    "sources": json.dumps(provenance, sort_keys=True),
-                    "sources_official": str(
-                        all(p["official"] is not None for p in provenance)
-                    ).lower(),
-                    "rows.cells": str(num_cells),
-                    "rows.runs": str(num_runs),
-                    "records": str(num_records),
-                    "valid_epochs": ",".join(str(e) for e in sorted(epochs_seen)),
+    session = BuildSession(output, load_schema("nb101"), force=force, vacuum=True, scratch="stage")
+    # VACUUM: index B-trees (WITHOUT ROWID runs, the hash index) are left with half-empty
+    # pages by the bulk load; a final VACUUM packs them (~10% smaller, a few seconds).
+    with session:
+        connection = session.connection
+        connection.execute(
+            "CREATE TABLE stage.runs(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
+            " metrics BLOB, PRIMARY KEY (cell_id, epochs, repeat)) WITHOUT ROWID"
+        )
+        stream: Any = None
+        num_cells = num_records = 0
+        epochs_seen: set[int] = set()
+        for path, size in zip(paths, sizes, strict=True):
+            try:
+                if stream is None:
+                    stream = _native.Nb101Stream(str(path))
+                else:
+                    stream.start_source(str(path))
+            except OSError as exc:
+                raise BuildError(f"{path}: cannot read ({exc})", output) from exc
+            while True:
+                batch = stream.next_batch(batch_records)
+                if batch is None:
+                    break
+                new_cells, runs = batch
+                num_cells += _insert_cells(connection, num_cells, new_cells)
+                num_records += _stage_runs(connection, runs)
+                epochs_seen.update(np.unique(runs[1]).tolist())
+                if progress is not None:
+                    progress(done_bytes + int(stream.progress()[0]), total_bytes)
+            done_bytes += size
+            digest = str(stream.sha256())
+            # Fingerprinted by the native reader while streaming (one pass over the file).
+            session.sources.append(
+                {
+                    "name": path.name,
+                    "size": size,
+                    "sha256": digest,
+                    "records": int(stream.progress()[1]),
+                    "official": OFFICIAL_SHA256.get(digest),
                 }
-                connection.executemany(
-                    "INSERT INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
-                )
-            connection.execute("DETACH DATABASE stage")
-            connection.execute("ANALYZE")
-            # Index B-trees (WITHOUT ROWID runs, the hash index) are left with half-empty pages
-            # by the bulk load; a final VACUUM packs them (~10% smaller, a few seconds).
-            connection.execute("VACUUM")
-        finally:
-            connection.close()
-            for suffix in ("", "-journal"):
-                with contextlib.suppress(FileNotFoundError):
-                    Path(str(stage_path) + suffix).unlink()
+            )
+        if num_records == 0:
+            raise CorruptSourceError(f"{paths[0]}: no records in the source file(s)", paths[0])
+        num_runs = _pack_runs(connection)
+        session.after_load("CREATE UNIQUE INDEX cells_hash ON cells(hash)")
+        session.count("cells", num_cells)
+        session.count("runs", num_runs)
+        session.set_meta(
+            {
+                "source": "official NAS-Bench-101 TFRecord file(s)",
+                "sources_official": str(
+                    all(p["official"] is not None for p in session.sources)
+                ).lower(),
+                "records": num_records,
+                "valid_epochs": ",".join(str(e) for e in sorted(epochs_seen)),
+            }
+        )
+    summary = session.result()
     return BuildSummary(
-        Path(output), kind, {"cells": num_cells, "runs": num_runs, "records": num_records}, meta
+        summary.path, summary.kind, {**summary.rows, "records": num_records}, summary.meta
     )

@@ -30,7 +30,7 @@ def query_many(
     repeat: str | int,
     count_budget: bool,
 ) -> pa.Table:
-    """Implements :meth:`nasbench_lite.benchmarks.nb101.reader.NASBench.query_many` (see its docstring)."""
+    """Implements :meth:`~nasbench_lite.benchmarks.nb101.reader.NASBench.query_many`."""
     import pyarrow as pa
 
     if epochs not in api.valid_epochs:
@@ -91,7 +91,7 @@ def query_many(
             values[hit] = half[hit, chosen[hit]]
             repeats_out = np.where(hit, chosen, -1)
     if count_budget:
-        with api._lock:
+        with api.locked():
             api.training_time_spent += float(values[hit, 0].sum())
             api.total_epochs_spent += int(hit.sum()) * (epochs // 2 if stop_halfway else epochs)
     mask = ~hit

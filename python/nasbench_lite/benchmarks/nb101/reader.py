@@ -34,15 +34,13 @@ same file at the same time.
 from __future__ import annotations
 
 import os
-import random
 import struct
-import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from nasbench_lite._core.database import Database
+from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
 from nasbench_lite.spaces.nb101.spec import (
     AVAILABLE_OPS,
@@ -137,7 +135,7 @@ class _HashView:
         )
 
 
-class NASBench:
+class NASBench(ReaderBase):
     """The official ``api.NASBench`` interface, answered from a nasbench_lite database.
 
     Args:
@@ -151,9 +149,7 @@ class NASBench:
     """
 
     def __init__(self, dataset_file: str | os.PathLike[str], seed: int | None = None) -> None:
-        self._db = Database(dataset_file, kind="nb101")
-        self._lock = threading.Lock()
-        self._rng = random.Random(seed)
+        super().__init__(dataset_file, random_state=seed)
         self.config: dict[str, Any] = dict(DEFAULT_CONFIG)
         self.valid_epochs: set[int] = {
             int(e) for e in self._db.meta.get("valid_epochs", "").split(",") if e
@@ -163,21 +159,9 @@ class NASBench:
         self.history: dict[str, Any] = {}
         self._decoded: dict[tuple[int, int, int], tuple[Any, list[str]]] = {}
 
+    KIND = "nb101"
+
     # -- plumbing ---------------------------------------------------------------------------
-    def _query(self, sql: str, bindings: tuple[Any, ...] = ()) -> list[Any]:
-        with self._lock:
-            return self._db.query(sql, bindings)
-
-    def close(self) -> None:
-        """Closes the database connection."""
-        self._db.close()
-
-    def __enter__(self) -> NASBench:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
     def _decode(self, num_vertices: int, edge_bits: int, op_codes: int) -> tuple[Any, list[str]]:
         """:func:`decode_cell` through a per-object cache; callers get fresh copies."""
         key = (num_vertices, edge_bits, op_codes)

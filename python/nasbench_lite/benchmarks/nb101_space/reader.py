@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nasbench_lite._core.database import Database
+from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.errors import NotInDatabaseError
 from nasbench_lite.spaces.nb101.spec import ModelSpec, check_spec
 
@@ -39,24 +40,27 @@ def decode_adjacency(digits: str) -> np.ndarray[Any, np.dtype[np.int8]]:
     )
 
 
-class SearchSpace:
+class SearchSpace(ReaderBase):
     """Read-only handle on a search-space database: every unique cell and its representative.
 
     Args:
-        path: A database written by :func:`nasbench_lite.benchmarks.nb101_space.build.build_nb101_space`.
+        path: A database written by
+        :func:`nasbench_lite.benchmarks.nb101_space.build.build_nb101_space`.
 
     Raises:
         DatabaseError: Missing or foreign file.
         SchemaVersionError: Written by an incompatible nasbench_lite.
     """
 
+    KIND = "nb101_space"
+
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.db = Database(path, kind="nb101_space")
+        super().__init__(path)
 
     @property
-    def meta(self) -> dict[str, str]:
-        """The build's ``meta`` entries (versions, source, counts, checksums)."""
-        return dict(self.db.meta)
+    def db(self) -> Database:
+        """The read-only database handle."""
+        return self._db
 
     def __len__(self) -> int:
         return int(self.db.query("SELECT count(*) FROM cells")[0][0])
@@ -133,22 +137,14 @@ class SearchSpace:
         import pyarrow as pa
 
         wanted = [str(h) for h in hashes]
-        connection = self.db.connection
-        # A temporary table joins the whole batch in one statement (no per-item round trips).
-        connection.execute("CREATE TEMP TABLE IF NOT EXISTS wanted(pos INTEGER, hash TEXT)")
-        try:
-            with connection:
-                connection.executemany(
-                    "INSERT INTO temp.wanted VALUES (?, ?)", list(enumerate(wanted))
-                )
-            rows = self.db.query(
-                "SELECT w.pos, c.cell_id, c.num_vertices, c.num_edges, c.edge_bits,"
-                " c.adjacency, c.ops, c.trainable_parameters, c.flops"
-                " FROM temp.wanted w LEFT JOIN cells c ON c.hash = w.hash"
-                " ORDER BY w.pos"
-            )
-        finally:
-            connection.execute("DELETE FROM temp.wanted")
+        # The keys go into a temporary table joined in one statement (no per-item round trips).
+        rows = self._db.query_keyed(
+            wanted,
+            "SELECT w.pos, c.cell_id, c.num_vertices, c.num_edges, c.edge_bits,"
+            " c.adjacency, c.ops, c.trainable_parameters, c.flops"
+            " FROM temp.keys w LEFT JOIN cells c ON c.hash = w.key"
+            " ORDER BY w.pos",
+        )
         columns: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [()] * 9
         return pa.table(
             {
@@ -164,13 +160,3 @@ class SearchSpace:
                 "flops": pa.array(columns[8], pa.int64()),
             }
         )
-
-    def close(self) -> None:
-        """Closes the database."""
-        self.db.close()
-
-    def __enter__(self) -> SearchSpace:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

@@ -1,0 +1,113 @@
+"""Streaming JSON reader: one record of a huge top-level list or object at a time.
+
+The NAR NB101 file is a 717 MB JSON list; :func:`iter_json_records` decodes it record by record
+from a sliding buffer (memory: one record plus a chunk) while hashing the bytes it reads, so a
+build fingerprints its source in the same pass.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from nasbench_lite.errors import CorruptSourceError
+
+__all__ = ["CHUNK_BYTES", "HashingReader", "iter_json_records"]
+
+#: Bytes read per step (module attribute so tests can force records across chunk boundaries).
+CHUNK_BYTES = 1 << 20
+
+
+class HashingReader:
+    """A binary source plus the SHA-256 and count of the bytes read from it so far."""
+
+    def __init__(self, handle: IO[bytes]) -> None:
+        self.handle = handle
+        self.sha256 = hashlib.sha256()
+        self.bytes_read = 0
+
+
+def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, Any]]:
+    """Yields ``(key, value)`` of a top-level JSON list (key = position) or object.
+
+    Only one record is decoded at a time; the buffer holds at most one record plus a chunk.
+    Multi-byte UTF-8 sequences split across chunks are handled by decoding with an incremental
+    decoder.
+
+    Raises:
+        CorruptSourceError: Not a JSON list/object, or a malformed record (byte offset given).
+    """
+    import codecs
+
+    decoder = json.JSONDecoder()
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    buffer = ""
+    consumed = 0  # characters dropped from the front of the buffer
+
+    def more() -> bool:
+        nonlocal buffer
+        data = reader.handle.read(CHUNK_BYTES)
+        reader.sha256.update(data)
+        reader.bytes_read += len(data)
+        if not data:
+            buffer += utf8.decode(b"", final=True)
+            return False
+        buffer += utf8.decode(data)
+        return True
+
+    def skip_space(at: int) -> int:
+        while True:
+            while at < len(buffer) and buffer[at] in " \t\r\n":
+                at += 1
+            if at < len(buffer) or not more():
+                return at
+
+    def fail(message: str, at: int) -> CorruptSourceError:
+        return CorruptSourceError(f"{path}: {message} (near character {consumed + at})", path)
+
+    at = skip_space(0)
+    if at >= len(buffer) or buffer[at] not in "[{":
+        raise fail("expected a JSON list or object", at)
+    is_list = buffer[at] == "["
+    closing = "]" if is_list else "}"
+    at += 1
+    position = 0
+    while True:
+        at = skip_space(at)
+        if at < len(buffer) and buffer[at] == closing and position == 0:
+            return
+        key = str(position)
+        while True:
+            try:
+                if not is_list:
+                    key, end = decoder.raw_decode(buffer, at)
+                    end = skip_space(end)
+                    if end >= len(buffer) or buffer[end] != ":":
+                        raise fail("expected ':' after a key", end)
+                    value_at = skip_space(end + 1)
+                else:
+                    value_at = at
+                value, end = decoder.raw_decode(buffer, value_at)
+                break
+            except json.JSONDecodeError as exc:
+                # Possibly a record cut by the chunk boundary: read more and retry.
+                if not more():
+                    raise fail(f"malformed record {position}: {exc.msg}", at) from exc
+        yield key, value
+        position += 1
+        at = skip_space(end)
+        if at >= len(buffer):
+            raise fail("unexpected end of file", at)
+        if buffer[at] == closing:
+            return
+        if buffer[at] != ",":
+            raise fail(f"expected ',' or '{closing}' after record {position - 1}", at)
+        at += 1
+        # Drop what was consumed so memory stays bounded.
+        if at > CHUNK_BYTES:
+            consumed += at
+            buffer = buffer[at:]
+            at = 0

@@ -1,0 +1,93 @@
+"""The contract of a database kind: :class:`BenchmarkKind`.
+
+Each kind declares itself once (``benchmarks/<kind>/kind.py``): its schema, how to build it from
+CLI arguments, how to open it, how to answer ``query`` and which tables it exports in an
+expanded form. The registry lists these declarations and the CLI and export are generated from
+them, so adding a kind touches neither ``_core`` nor ``cli.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from typing import Any
+
+from nasbench_lite._core.building import BuildSummary
+from nasbench_lite._core.database import Database
+from nasbench_lite._core.schema import Schema
+
+__all__ = ["BenchmarkKind", "Option", "Progress", "QueryResult"]
+
+#: ``progress(total, label, unit)`` -> a context manager yielding ``update(done, total)``.
+Progress = Callable[[int | None, str, str], AbstractContextManager[Callable[[int, int], None]]]
+
+#: A ``query`` answer: the JSON payload and the human-readable lines.
+QueryResult = tuple[dict[str, Any], list[str]]
+
+
+@dataclass(frozen=True)
+class Option:
+    """One command-line option a kind contributes (``argparse.add_argument`` arguments).
+
+    Attributes:
+        flags: E.g. ``("--hash",)`` or ``("sources",)``.
+        kwargs: Keyword arguments of ``add_argument``.
+    """
+
+    flags: tuple[str, ...]
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+
+    def add_to(self, parser: argparse.ArgumentParser | Any) -> None:
+        """Adds the option to a parser or argument group.
+
+        Args:
+            parser: An ``argparse`` parser or group.
+        """
+        parser.add_argument(*self.flags, **dict(self.kwargs))
+
+
+@dataclass(frozen=True)
+class BenchmarkKind:
+    """The one declaration of a database kind.
+
+    Attributes:
+        name: ``meta.kind`` of its databases (and its schema's kind).
+        command: The ``nasbench-lite build`` target name (e.g. ``'nb101-space'``).
+        title: One-line description (CLI help, ``info``).
+        description: Longer description of the build target (CLI ``--help``).
+        schema: Returns the kind's :class:`Schema`.
+        open: Opens a database of this kind (returns the reader).
+        build: Runs a build from parsed CLI arguments and a progress factory.
+        build_options: The build target's own options (``-o``/``--force`` are common).
+        build_lines: Summary lines printed after a build.
+        query: Answers ``nasbench-lite query`` on an open reader.
+        query_options: Options ``query`` needs for this kind (merged by flag across kinds).
+        exporters: Table -> streamer of ``pyarrow.RecordBatch`` for tables exported in an
+            expanded form (the others are written as stored).
+        source_names: File/dir name patterns (``fnmatch``) of the official sources, so that
+            opening one by mistake names :attr:`command`.
+    """
+
+    name: str
+    command: str
+    title: str
+    schema: Callable[[], Schema]
+    open: Callable[[Any], Any]
+    build: Callable[[argparse.Namespace, Progress], BuildSummary]
+    description: str = ""
+    build_options: Sequence[Option] = ()
+    build_lines: Callable[[BuildSummary], list[str]] = lambda s: [
+        f"wrote {s.path} ({s.kind}): "
+        + ", ".join(f"{n:,} {table}" for table, n in sorted(s.rows.items()))
+    ]
+    query: Callable[[Any, argparse.Namespace], QueryResult] | None = None
+    query_options: Sequence[Option] = ()
+    exporters: Mapping[str, Callable[[Database], Iterator[Any]]] = field(default_factory=dict)
+    source_names: Sequence[str] = ()
+
+    @property
+    def build_command(self) -> str:
+        """The full command that builds such a database (from the schema header)."""
+        return self.schema().build_command

@@ -1,0 +1,111 @@
+"""The lifecycle every reader shares: :class:`ReaderBase`.
+
+A reader owns one read-only :class:`~nasbench_lite._core.database.Database` handle checked
+against its kind's schema, the ``meta`` entries, one per-object ``random.Random(random_state)``
+(never the global ``random``), one re-entrant lock guarding that generator and any per-object
+state, ``close()`` / context manager and a ``repr``. Kinds subclass it and add queries; every
+SQL statement goes through the handle, which serialises threads itself.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+from nasbench_lite._core.database import Bindings, Database
+from nasbench_lite._core.schema import Schema, load_schema
+
+__all__ = ["ReaderBase"]
+
+_R = TypeVar("_R", bound="ReaderBase")
+_T = TypeVar("_T")
+
+
+class ReaderBase:
+    """Base of every reader.
+
+    Subclasses set :attr:`KIND` (a packaged kind, schema ``sql/<KIND>.sql``) or override
+    :meth:`schema` (a kind defined outside the package).
+
+    Args:
+        path: The database file.
+        random_state: Seed of this object's generator (None: OS entropy).
+
+    Raises:
+        DatabaseError: Missing, non-SQLite or foreign file.
+        SchemaVersionError: Another schema version (the message names the rebuild command).
+    """
+
+    KIND: ClassVar[str] = ""
+
+    def __init__(self, path: str | os.PathLike[str], *, random_state: Any = None) -> None:
+        self._db = Database(path, schema=self.schema())
+        self._lock = threading.RLock()
+        self._rng = random.Random(random_state)
+
+    @classmethod
+    def schema(cls) -> Schema:
+        """The schema this reader accepts."""
+        return load_schema(cls.KIND)
+
+    @property
+    def path(self) -> Path:
+        """The database file."""
+        return self._db.path
+
+    @property
+    def meta(self) -> dict[str, str]:
+        """The database's ``meta`` entries (a copy)."""
+        return dict(self._db.meta)
+
+    def draw(self, sample: Callable[[random.Random], _T]) -> _T:
+        """Runs ``sample(rng)`` on this object's generator under its lock.
+
+        Bulk helpers draw through this instead of touching the generator, so the sequence of
+        draws is the same whether calls come from one thread or many.
+
+        Args:
+            sample: Uses the generator, e.g. ``lambda rng: rng.choice(seeds)``.
+
+        Returns:
+            What ``sample`` returns.
+        """
+        with self._lock:
+            return sample(self._rng)
+
+    def locked(self) -> AbstractContextManager[Any]:
+        """The lock guarding this object's mutable state (budget counters, logs, generator).
+
+        Returns:
+            A re-entrant lock usable as ``with reader.locked(): ...``.
+        """
+        return self._lock
+
+    def _query(self, sql: str, bindings: Bindings = ()) -> list[Any]:
+        """One read statement through the locked handle."""
+        return self._db.query(sql, bindings)
+
+    def _record(self, sql: str, bindings: Bindings = ()) -> dict[str, Any] | None:
+        """The first row of a statement as ``{column: value}``, or None when there is none."""
+        rows = self._db.query(sql, bindings)
+        if not rows:
+            return None
+        return dict(zip(self._db.column_names(sql, bindings), rows[0], strict=True))
+
+    def close(self) -> None:
+        """Closes the database (idempotent)."""
+        self._db.close()
+
+    def __enter__(self: _R) -> _R:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self._db.path)!r})"
