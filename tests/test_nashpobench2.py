@@ -21,7 +21,6 @@ import nashpobench2_fixture as fx
 import nashpobench2api
 import pytest
 from nasbench_lite._core.database import Database
-from nasbench_lite.registry import export_database
 from nasbench_lite._core.formats.safe_pickle import UnsafePickleError
 from nasbench_lite.errors import (
     BuildError,
@@ -32,6 +31,7 @@ from nasbench_lite.errors import (
     OutputExistsError,
 )
 from nasbench_lite.nashpobench2 import API, build_nashpobench2
+from nasbench_lite.registry import export_database
 from nasbench_lite.spaces.nb201.cellcode import canonical_classes
 
 

@@ -21,7 +21,6 @@ import numpy as np
 import pytest
 from nasbench_lite import nb101
 from nasbench_lite._core.database import Database
-from nasbench_lite.registry import export_database
 from nasbench_lite.benchmarks.nb101.build import build_nb101
 from nasbench_lite.errors import (
     CorruptSourceError,
@@ -32,6 +31,7 @@ from nasbench_lite.errors import (
     OutputExistsError,
 )
 from nasbench_lite.nb101.api import NASBench
+from nasbench_lite.registry import export_database
 
 
 def bits(value: float) -> bytes:

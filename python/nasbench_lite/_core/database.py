@@ -132,7 +132,7 @@ class Database:
         if self.kind != schema.kind:
             self.close()
             raise DatabaseError(
-                f"{self.path}: database kind is {self.kind!r}, expected {schema.kind!r}",
+                f"{self.path}: database kind is {self.kind!r}, expected {schema.kind}",
                 self.path,
             )
         actual = self.meta.get("schema_version", "")

@@ -31,10 +31,14 @@ def _plain_table(db: Database, table: str) -> Batches:
     import pyarrow as pa
 
     sql = f"SELECT * FROM {quote_identifier(table)}"
-    names = db.column_names(sql)
+    names = [row[1] for row in db.query(f"PRAGMA table_info({quote_identifier(table)})")]
+    empty = True
     for rows in db.stream(sql, size=CHUNK_ROWS):
+        empty = False
         columns = list(zip(*rows, strict=True))
         yield pa.record_batch([pa.array(list(c)) for c in columns], names=names)
+    if empty:  # keep the column names in the (empty) file
+        yield pa.record_batch([pa.array([], pa.null()) for _ in names], names=names)
 
 
 def _tables(

@@ -63,6 +63,12 @@ def _query(api: Any, args: argparse.Namespace) -> QueryResult:
     return payload, lines
 
 
+def _export_runs(db: Any) -> Any:
+    from nasbench_lite.benchmarks.nashpobench2.exporting import runs_batches
+
+    return runs_batches(db)
+
+
 KIND = BenchmarkKind(
     name="nashpobench2",
     command="nashpobench2",
@@ -92,5 +98,6 @@ KIND = BenchmarkKind(
             {"default": "valid", "choices": ("train", "valid", "test"), "help": "NHB-II mode"},
         ),
     ),
+    exporters={"runs": _export_runs},
     source_names=("bench12.pkl", "cellinfo.pkl", "avgaccs200.pkl"),
 )

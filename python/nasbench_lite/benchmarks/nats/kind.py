@@ -21,10 +21,12 @@ def _schema() -> Schema:
 
 
 def _open(path: Any) -> Any:
-    from nasbench_lite._core.database import read_meta
+    from nasbench_lite._core.database import Database
     from nasbench_lite.nats.api import create
 
-    return create(path, read_meta(path).get("space", ""))
+    with Database(path, "nats") as db:  # checks kind and version before reading the space
+        space = db.meta.get("space", "")
+    return create(path, space)
 
 
 def _build(args: argparse.Namespace, progress: Progress) -> BuildSummary:

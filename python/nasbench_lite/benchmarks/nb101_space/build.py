@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -17,7 +18,10 @@ from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.errors import BuildError
 
-__all__ = ["BuildSummary", "NB101_SPACE_SHA256", "build_nb101_space"]
+if TYPE_CHECKING:
+    from nasbench_lite.spaces.nb101.enumerate import SpaceChunk
+
+__all__ = ["BuildSummary", "NB101_SPACE_SHA256", "build_nb101_space", "write_cells"]
 
 #: SHA-256 of the 423,624 sorted hashes joined by "\n", as published for the original space.
 NB101_SPACE_SHA256 = "a7f10bf770c1b5b8a221e37824e42b3b1a237a5d21ccf545bbe8e23abd933403"
@@ -47,7 +51,6 @@ def build_nb101_space(
         BuildError: The output cannot be written, or the enumeration does not reproduce the
             published hash list (nothing is written then).
     """
-    from nasbench_lite.spaces.nb101.cost import cost_many
     from nasbench_lite.spaces.nb101.enumerate import count_labelled_graphs, space_chunks
 
     total = count_labelled_graphs()
@@ -67,34 +70,7 @@ def build_nb101_space(
             f"enumeration does not reproduce the published space (sha256 {digest})", output
         )
     with BuildSession(output, load_schema("nb101_space"), force=force) as session:
-        cell_id = 0
-        for chunk in chunks:
-            costs = cost_many(chunk.adjacency().astype(np.uint8), chunk.labels)
-            rows = list(
-                zip(
-                    range(cell_id, cell_id + len(chunk.hashes)),
-                    chunk.hashes.tolist(),
-                    [chunk.num_vertices] * len(chunk.hashes),
-                    chunk.num_edges.tolist(),
-                    chunk.edge_bits.tolist(),
-                    chunk.adjacency_strings().tolist(),
-                    chunk.ops_strings().tolist(),
-                    costs["trainable_parameters"].tolist(),
-                    costs["flops"].tolist(),
-                    strict=True,
-                )
-            )
-            session.connection.executemany(
-                "INSERT INTO cells(cell_id, hash, num_vertices, num_edges, edge_bits,"
-                " adjacency, ops, trainable_parameters, flops)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                rows,
-            )
-            cell_id += len(rows)
-        session.after_load(
-            "CREATE UNIQUE INDEX cells_hash ON cells(hash);"
-            "CREATE INDEX cells_shape ON cells(num_vertices, num_edges);"
-        )
+        cell_id = write_cells(session, chunks)
         session.count("cells", cell_id)
         session.set_meta(
             {
@@ -108,3 +84,46 @@ def build_nb101_space(
             }
         )
     return session.result()
+
+
+def write_cells(session: BuildSession, chunks: list[SpaceChunk]) -> int:
+    """Writes enumerated cells (with exact costs) and queues the ``cells`` indexes.
+
+    Args:
+        session: An open ``nb101_space`` build session.
+        chunks: :func:`~nasbench_lite.spaces.nb101.enumerate.space_chunks` output.
+
+    Returns:
+        The number of cells written.
+    """
+    from nasbench_lite.spaces.nb101.cost import cost_many
+
+    cell_id = 0
+    for chunk in chunks:
+        costs = cost_many(chunk.adjacency().astype(np.uint8), chunk.labels)
+        rows = list(
+            zip(
+                range(cell_id, cell_id + len(chunk.hashes)),
+                chunk.hashes.tolist(),
+                [chunk.num_vertices] * len(chunk.hashes),
+                chunk.num_edges.tolist(),
+                chunk.edge_bits.tolist(),
+                chunk.adjacency_strings().tolist(),
+                chunk.ops_strings().tolist(),
+                costs["trainable_parameters"].tolist(),
+                costs["flops"].tolist(),
+                strict=True,
+            )
+        )
+        session.connection.executemany(
+            "INSERT INTO cells(cell_id, hash, num_vertices, num_edges, edge_bits,"
+            " adjacency, ops, trainable_parameters, flops)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        cell_id += len(rows)
+    session.after_load(
+        "CREATE UNIQUE INDEX cells_hash ON cells(hash);"
+        "CREATE INDEX cells_shape ON cells(num_vertices, num_edges);"
+    )
+    return cell_id
