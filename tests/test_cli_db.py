@@ -143,7 +143,7 @@ def test_cli_query_info_hash(space_db: Path) -> None:
     )
     assert json.loads(by_hash.stdout) == json.loads(by_spec.stdout)
     info = run_cli("info", str(space_db), "--json")
-    assert json.loads(info.stdout)["meta"]["rows.cells"] == "423624"
+    assert json.loads(info.stdout)["meta"]["rows.cells"] == 423624  # typed JSON (#17)
     hashed = run_cli(
         "hash", "--matrix", json.dumps(INCEPTION_MATRIX), "--ops", json.dumps(INCEPTION_OPS)
     )

@@ -91,7 +91,7 @@ def test_toy_kind_through_the_cli(source: Path, tmp_path: Path) -> None:
     assert json.loads(built.stdout)["rows"] == {"scores": 3}
     queried = _cli("query", str(out), "--toy-arch", "beta", "--json")
     assert queried.returncode == 0, queried.stderr
-    assert json.loads(queried.stdout) == {"arch": "beta", "score": -2.0}
+    assert json.loads(queried.stdout) == {"arch": "beta", "score": -2.0, "json_schema_version": 1}
     info = _cli("info", str(out), "--json")
     assert json.loads(info.stdout)["meta"]["kind"] == "toy"
     exported = _cli("export", str(out), "--out", str(tmp_path / "x"), "--format", "csv", "-q")

@@ -1,7 +1,10 @@
 """The ``nasbench-lite`` command line: thin subcommands over the library.
 
 Exit codes: 0 success, 1 a user error (bad input, missing file, existing output...) reported on
-one line without a traceback, 2 a usage error (argparse), 3 an internal error (a bug).
+one line without a traceback, 2 a usage error (argparse), 3 an internal error (a bug), 130
+after Ctrl-C (nothing half-written is left), 141 when the reader of stdout went away (``| head``).
+Every command that writes files takes ``-o/--out`` and ``--force`` and checks its outputs before
+any work; ``--json`` output is typed and carries ``json_schema_version``.
 """
 
 from __future__ import annotations
@@ -9,52 +12,32 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 from nasbench_lite import __version__
+from nasbench_lite._cli_support import (
+    EXIT_BROKEN_PIPE,
+    add_output_options,
+    check_output_dir,
+    check_output_file,
+    emit,
+    progressbar,
+    run_interruptibly,
+    silence_broken_stdout,
+    typed_meta,
+)
 from nasbench_lite._core.kinds import Progress
-from nasbench_lite.errors import InternalError, InvalidInputError, NasbenchLiteError
+from nasbench_lite.errors import BuildError, InternalError, InvalidInputError, NasbenchLiteError
 
-__all__ = ["main", "build_parser"]
-
-
-@contextmanager
-def progressbar(
-    total: int | None, description: str, *, quiet: bool, unit: str = "it"
-) -> Iterator[Callable[[int, int], None]]:
-    """A tqdm bar on stderr driven by ``update(done, total)`` callbacks; silent when quiet.
-
-    Args:
-        total: Total amount of work (None: unknown until the first callback).
-        description: Bar label.
-        quiet: Disable the bar.
-        unit: Unit name shown by the bar.
-
-    Yields:
-        The ``update(done, total)`` callback to hand to library functions.
-    """
-    from tqdm import tqdm
-
-    with tqdm(
-        total=total, desc=description, unit=unit, unit_scale=True, disable=quiet, file=sys.stderr
-    ) as bar:
-
-        def update(done: int, new_total: int) -> None:
-            bar.total = new_total
-            bar.update(done - bar.n)
-
-        yield update
+__all__ = ["main", "build_parser", "progressbar"]
 
 
 def _emit(payload: dict[str, Any], as_json: bool, lines: list[str]) -> None:
-    """Prints ``payload`` as JSON or the human-readable ``lines``."""
-    if as_json:
-        print(json.dumps(payload, indent=2, sort_keys=True))
-    else:
-        print("\n".join(lines))
+    """Prints ``payload`` as typed JSON or the human-readable ``lines``."""
+    emit(payload, as_json, lines)
 
 
 def _progress_factory(args: argparse.Namespace) -> Progress:
@@ -68,12 +51,13 @@ def _progress_factory(args: argparse.Namespace) -> Progress:
 
 def _cmd_build(args: argparse.Namespace) -> int:
     kind = args.kind
+    check_output_file(args.output, force=args.force)  # before reading any source
     summary = kind.build(args, _progress_factory(args))
     payload = {
         "path": str(summary.path),
         "kind": summary.kind,
         "rows": summary.rows,
-        "meta": summary.meta,
+        "meta": typed_meta(summary.meta),
     }
     _emit(payload, args.json, kind.build_lines(summary))
     return 0
@@ -82,13 +66,20 @@ def _cmd_build(args: argparse.Namespace) -> int:
 def _cmd_export(args: argparse.Namespace) -> int:
     from nasbench_lite.registry import export_database
 
+    check_output_dir(args.out)
+
     def announce(table: str) -> None:
-        if not args.quiet:
+        if not args.quiet and sys.stderr.isatty():  # like the bars: nothing into logs
             print(f"exporting {table} ...", file=sys.stderr)
 
-    written = export_database(
-        args.db, args.out, fmt=args.format, force=args.force, progress=announce
-    )
+    try:
+        written = export_database(
+            args.db, args.out, fmt=args.format, force=args.force, progress=announce
+        )
+    except NasbenchLiteError:
+        raise  # typed already (OutputExistsError is also an OSError)
+    except OSError as exc:  # e.g. a folder the checks allow but the OS refuses (/proc/x)
+        raise BuildError(f"{args.out}: cannot write the export ({exc.strerror or exc})") from exc
     _emit(
         {"files": {table: str(path) for table, path in written.items()}},
         args.json,
@@ -97,12 +88,32 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_enumerate(args: argparse.Namespace) -> int:
-    import pyarrow.parquet as pq
+#: ``enumerate`` output formats by file extension.
+ENUMERATE_FORMATS = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".json": "json",
+    ".jsonl": "jsonl",
+}
 
+
+def _enumerate_format(out: Path) -> str:
+    fmt = ENUMERATE_FORMATS.get(out.suffix.lower())
+    if fmt is None:
+        known = ", ".join(ENUMERATE_FORMATS)
+        raise InvalidInputError(
+            f"{out}: unknown output extension {out.suffix or '(none)'!r} (use one of {known})"
+        )
+    return fmt
+
+
+def _cmd_enumerate(args: argparse.Namespace) -> int:
     from nasbench_lite._core.building import atomic_output
     from nasbench_lite.nb101 import count_labelled_graphs, enumerate_cells
 
+    fmt = _enumerate_format(args.out)  # every check before the enumeration
+    check_output_file(args.out, force=args.force)
     total = count_labelled_graphs(args.max_vertices, args.max_edges, args.num_ops)
     with progressbar(total, "enumerating NB101 cells", quiet=args.quiet, unit="graph") as update:
         done = 0
@@ -114,21 +125,40 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
 
         table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
     with atomic_output(args.out, force=args.force) as temp:
-        if args.out.suffix.lower() == ".csv":
-            import pyarrow.csv as pacsv
-
-            flat = table.drop_columns(["adjacency", "ops", "labels"]).append_column(
-                "ops", _joined(table.column("ops").to_pylist())
-            )
-            pacsv.write_csv(flat, temp)
-        else:
-            pq.write_table(table, temp, compression="zstd")
+        _write_cells(table, temp, fmt)
     _emit(
-        {"path": str(args.out), "rows": table.num_rows},
+        {"path": str(args.out), "format": fmt, "rows": table.num_rows},
         args.json,
-        [f"wrote {args.out}: {table.num_rows:,} cells"],
+        [f"wrote {args.out}: {table.num_rows:,} cells ({fmt})"],
     )
     return 0
+
+
+def _write_cells(table: Any, path: Path, fmt: str) -> None:
+    """Writes the enumerated cells: Parquet as is, CSV flat (ops joined), JSON one object a row."""
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        pq.write_table(table, path, compression="zstd")
+    elif fmt == "csv":
+        import pyarrow.csv as pacsv
+
+        flat = table.drop_columns(["adjacency", "ops", "labels"]).append_column(
+            "ops", _joined(table.column("ops").to_pylist())
+        )
+        pacsv.write_csv(flat, path)
+    else:
+        with open(path, "w", encoding="utf-8") as handle:
+            first = True
+            handle.write("[\n" if fmt == "json" else "")
+            for batch in table.to_batches(max_chunksize=50_000):
+                for row in batch.to_pylist():
+                    if fmt == "json" and not first:
+                        handle.write(",\n")
+                    handle.write(json.dumps(row, separators=(",", ":")))
+                    handle.write("\n" if fmt == "jsonl" else "")
+                    first = False
+            handle.write("\n]\n" if fmt == "json" else "")
 
 
 def _joined(ops: list[list[str]]) -> Any:
@@ -178,7 +208,7 @@ def _cmd_info(args: argparse.Namespace) -> int:
     lines = [f"{args.db} ({size / 1e6:.1f} MB)"] + [
         f"  {k:28s} {v}" for k, v in sorted(meta.items())
     ]
-    _emit({"path": str(args.db), "size_bytes": size, "meta": meta}, args.json, lines)
+    _emit({"path": str(args.db), "size_bytes": size, "meta": typed_meta(meta)}, args.json, lines)
     return 0
 
 
@@ -198,7 +228,7 @@ def _add_build_targets(
         )
         for option in kind.build_options:
             option.add_to(target)
-        target.set_defaults(handler=_cmd_build, kind=kind)
+        target.set_defaults(handler=_cmd_build, kind=kind, writes=True)
 
 
 def _add_query(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -233,8 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--json", action="store_true", help="print machine-readable JSON")
     # Every builder writes one file atomically: the same two options everywhere.
     output = argparse.ArgumentParser(add_help=False)
-    output.add_argument("-o", "--output", type=Path, required=True, help="SQLite file to write")
-    output.add_argument("--force", action="store_true", help="replace an existing output file")
+    add_output_options(output, help="SQLite file to write", dest="output", aliases=("--output",))
 
     parser = argparse.ArgumentParser(
         prog="nasbench-lite",
@@ -252,16 +281,15 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write every table of a database to DIR/<table>.parquet (zstd) or .csv.",
     )
     export.add_argument("db", type=Path, help="database file")
-    export.add_argument("--out", type=Path, required=True, help="output folder")
+    add_output_options(export, help="output folder", force_help="replace existing output files")
     export.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="output format"
     )
-    export.add_argument("--force", action="store_true", help="replace existing output files")
-    export.set_defaults(handler=_cmd_export)
+    export.set_defaults(handler=_cmd_export, writes=True)
 
     enumerate_ = commands.add_parser(
         "enumerate",
-        help="enumerate a search space to Parquet/CSV",
+        help="enumerate a search space to Parquet/CSV/JSON",
         description="Enumerate a space.",
     )
     spaces = enumerate_.add_subparsers(dest="space", required=True, metavar="SPACE")
@@ -269,14 +297,16 @@ def build_parser() -> argparse.ArgumentParser:
         "nb101",
         parents=[common],
         help="NAS-Bench-101 cells",
-        description="Write every unique NAS-Bench-101 cell (Parquet, or CSV by extension).",
+        description=(
+            "Write every unique NAS-Bench-101 cell; the format follows the extension of "
+            "--out (.parquet/.pq, .csv, .json array, .jsonl lines), any other is refused."
+        ),
     )
-    nb101.add_argument("--out", type=Path, required=True, help="output .parquet or .csv file")
+    add_output_options(nb101, help="output file: .parquet/.pq, .csv, .json or .jsonl")
     nb101.add_argument("--max-vertices", type=int, default=7, help="largest vertex count (2-7)")
     nb101.add_argument("--max-edges", type=int, default=9, help="largest edge count")
     nb101.add_argument("--num-ops", type=int, default=3, help="number of interior ops (1-3)")
-    nb101.add_argument("--force", action="store_true", help="replace an existing output file")
-    nb101.set_defaults(handler=_cmd_enumerate)
+    nb101.set_defaults(handler=_cmd_enumerate, writes=True)
 
     hash_ = commands.add_parser(
         "hash",
@@ -313,12 +343,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv: Arguments without the program name (default: ``sys.argv[1:]``).
 
     Returns:
-        The exit code (0 ok, 1 user error, 2 usage error, 3 internal error).
+        The exit code (0 ok, 1 user error, 2 usage error, 3 internal error, 130 interrupted,
+        141 stdout closed by its reader).
     """
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args))
+        if getattr(args, "writes", False):  # Ctrl-C must not wait for a long native call
+            code = run_interruptibly(lambda: int(args.handler(args)))
+        else:
+            code = int(args.handler(args))
+        sys.stdout.flush()  # a closed pipe shows up here for short outputs
+        return code
+    except BrokenPipeError:
+        # `nasbench-lite info DB | head`: the reader has gone; stop quietly like other tools.
+        silence_broken_stdout()
+        return EXIT_BROKEN_PIPE
     except InternalError as exc:
         print(f"nasbench-lite: internal error: {exc}", file=sys.stderr)
         return 3

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import glob
 import hashlib
 import json
 import os
@@ -34,9 +35,11 @@ __all__ = [
     "BuildSession",
     "BuildSummary",
     "atomic_output",
+    "check_output",
     "fast_bulk_load",
     "file_sha256",
     "fingerprint",
+    "remove_partial_outputs",
     "utc_now",
 ]
 
@@ -134,6 +137,48 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
+#: Temporary files of the atomic outputs being written in this process. An interrupt handler
+#: that cannot wait for the writer (a Ctrl-C during a long native call) removes them with
+#: :func:`remove_partial_outputs` before exiting, so nothing half-written survives.
+_PARTIAL_OUTPUTS: set[Path] = set()
+
+
+def check_output(path: str | os.PathLike[str], *, force: bool = False) -> Path:
+    """Checks that ``path`` can be written, before any work is done.
+
+    Args:
+        path: The final output path.
+        force: Replacing an existing file at ``path`` is allowed.
+
+    Returns:
+        The directory the output goes to.
+
+    Raises:
+        OutputExistsError: ``path`` exists and ``force`` is False.
+        BuildError: ``path`` is a directory, or its directory is missing or not writable.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise BuildError(f"{target}: is a directory", target)
+    if target.exists() and not force:
+        raise OutputExistsError(f"{target}: already exists (use --force to replace it)", target)
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise BuildError(f"{directory}: output directory does not exist", target)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise BuildError(f"{directory}: output directory is not writable", target)
+    return directory
+
+
+def remove_partial_outputs() -> None:
+    """Removes the temporary files of every atomic output still being written (and sidecars)."""
+    for temp in list(_PARTIAL_OUTPUTS):
+        for leftover in [temp, *temp.parent.glob(glob.escape(temp.name) + "?*")]:
+            with contextlib.suppress(OSError):
+                leftover.unlink()
+        _PARTIAL_OUTPUTS.discard(temp)
+
+
 @contextlib.contextmanager
 def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
     """Yields a temporary path beside ``path``; on success fsyncs it and renames it to ``path``.
@@ -153,19 +198,14 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
         BuildError: The output directory does not exist or is not writable.
     """
     target = Path(path)
-    if target.exists() and not force:
-        raise OutputExistsError(f"{target}: already exists (use --force to replace it)", target)
-    if target.is_dir():
-        raise BuildError(f"{target}: is a directory", target)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise BuildError(f"{directory}: output directory does not exist", target)
+    directory = check_output(target, force=force)
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise BuildError(f"{target}: cannot create a file in {directory} ({exc})", target) from exc
     os.close(fd)
     temp = Path(temp_name)
+    _PARTIAL_OUTPUTS.add(temp)
     # mkstemp creates 0600; give the result the permissions a plain open() would.
     umask = os.umask(0)
     os.umask(umask)
@@ -183,6 +223,8 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
             with contextlib.suppress(FileNotFoundError):
                 Path(str(temp) + sidecar).unlink()
         raise
+    finally:
+        _PARTIAL_OUTPUTS.discard(temp)
 
 
 class BuildSession:
@@ -238,6 +280,13 @@ class BuildSession:
         self._post_load: list[str] = []
         self._atomic: contextlib.AbstractContextManager[Path] | None = None
         self.connection: Any = None
+
+    def __repr__(self) -> str:
+        state = "finished" if self.summary else ("open" if self.connection else "not started")
+        return (
+            f"BuildSession({str(self.output)!r}, kind={self.schema.kind!r}, "
+            f"sources={[p.name for p in self.source_paths]}, rows={self.rows}, {state})"
+        )
 
     def __enter__(self) -> BuildSession:
         for path in self.source_paths:

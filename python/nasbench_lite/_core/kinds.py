@@ -87,6 +87,12 @@ class BenchmarkKind:
     exporters: Mapping[str, Callable[[Database], Iterator[Any]]] = field(default_factory=dict)
     source_names: Sequence[str] = ()
 
+    def __repr__(self) -> str:
+        return (
+            f"BenchmarkKind(name={self.name!r}, command={self.command!r}, title={self.title!r}, "
+            f"exported={sorted(self.exporters)}, queryable={self.query is not None})"
+        )
+
     @property
     def build_command(self) -> str:
         """The full command that builds such a database (from the schema header)."""

@@ -107,5 +107,20 @@ class ReaderBase:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
+    def _repr_facts(self) -> list[str]:
+        """Key facts for ``repr``: the row counts the build recorded (``rows.<table>``)."""
+        meta = self._db.meta
+        return [
+            f"{key[5:]}={int(value):,}"
+            for key, value in sorted(meta.items())
+            if key.startswith("rows.") and value.isdigit()
+        ]
+
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self._db.path)!r})"
+        meta = self._db.meta
+        facts = [
+            f"kind={meta.get('kind', '?')!r}",
+            f"schema_version={meta.get('schema_version', '?')}",
+            *self._repr_facts(),
+        ]
+        return f"{type(self).__name__}({str(self._db.path)!r}, {', '.join(facts)})"

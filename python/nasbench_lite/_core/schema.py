@@ -43,6 +43,12 @@ class Schema:
     build_command: str
     sql: str
 
+    def __repr__(self) -> str:
+        return (
+            f"Schema(kind={self.kind!r}, version={self.version}, "
+            f"build_command={self.build_command!r}, sql=<{len(self.sql):,} chars>)"
+        )
+
 
 def parse_schema(text: str, origin: str = "<schema>") -> Schema:
     """Reads the header of a schema script.

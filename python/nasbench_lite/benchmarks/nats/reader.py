@@ -31,7 +31,7 @@ README:
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs
@@ -527,6 +527,39 @@ class NATSsize(_NATSBase):
     _full_train_epochs = 90
 
 
+@overload
+def create(
+    path: str | os.PathLike[str],
+    search_space: Literal["tss", "topology"],
+    fast_mode: bool = False,
+    verbose: bool = False,
+    *,
+    random_state: int | None = None,
+) -> NATStopology: ...
+
+
+@overload
+def create(
+    path: str | os.PathLike[str],
+    search_space: Literal["sss", "size"],
+    fast_mode: bool = False,
+    verbose: bool = False,
+    *,
+    random_state: int | None = None,
+) -> NATSsize: ...
+
+
+@overload
+def create(
+    path: str | os.PathLike[str],
+    search_space: str,
+    fast_mode: bool = False,
+    verbose: bool = False,
+    *,
+    random_state: int | None = None,
+) -> NATStopology | NATSsize: ...
+
+
 def create(
     path: str | os.PathLike[str],
     search_space: str,
@@ -537,6 +570,9 @@ def create(
 ) -> NATStopology | NATSsize:
     """Opens a NATS-Bench database like the official ``nats_bench.create``.
 
+    The return type follows the space literal for type checkers: ``'tss'``/``'topology'`` give
+    :class:`NATStopology`, ``'sss'``/``'size'`` give :class:`NATSsize`.
+
     Args:
         path: A database built by ``nasbench-lite build nats``.
         search_space: ``'tss'``/``'topology'`` or ``'sss'``/``'size'``.
@@ -545,10 +581,18 @@ def create(
         random_state: Seed of this object's RNG (``is_random=True``, ``random()``).
 
     Raises:
+        InvalidInputError: ``path`` is not a path (e.g. None, which the official API reads as
+            "the default location": use ``nasbench_lite.compat.nats_bench.create`` for that),
+            or the database holds the other space.
         OutOfDomainError: Unknown search space name.
-        InvalidInputError: The database holds the other space.
         DatabaseError: Not a NATS-Bench database.
     """
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidInputError(
+            f"create(): parameter 'path' must be the path (str or os.PathLike) of a database "
+            f"built by `nasbench-lite build nats`, not {type(path).__name__}; for the official "
+            "default location ($TORCH_HOME) use nasbench_lite.compat.nats_bench.create(None, ...)"
+        )
     space = SPACE_NAMES.get(search_space) if isinstance(search_space, str) else None
     if space is None:
         raise OutOfDomainError(f"invalid search space : {search_space!r}")

@@ -87,6 +87,9 @@ class Trials:
         self.run_ids: list[int] = [r[3] for r in rows]
         self.decoded: list[Trial] | None = None  # curves, decoded once per call when needed
 
+    def __repr__(self) -> str:
+        return f"Trials(seeds={self.seeds}, epochs={self.epochs})"
+
     @property
     def finals(self) -> list[dict[str, float | None]]:
         """Every final scalar of every trial (NaN restored)."""

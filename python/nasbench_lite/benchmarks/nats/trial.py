@@ -87,7 +87,14 @@ class Trial:
         time_rows = [4 + 3 * i + 2 for i in range(len(self.eval_names))]
         self.has_eval_times = bool(time_rows) and bool(self.present[time_rows].any())
 
+    def __repr__(self) -> str:
+        return (
+            f"Trial(epochs={self.epochs}, eval_names={list(self.eval_names)}, "
+            f"series={self.values.shape[0]}, latency={'yes' if self.latency else 'no'})"
+        )
+
     # ----------------------------------------------------------------- encoding
+
     def encode(self) -> bytes:
         """The zlib-compressed curves blob (see the module docstring)."""
         n_series = self.values.shape[0]

@@ -129,6 +129,9 @@ class _HashView:
     def __len__(self) -> int:
         return int(self._api._query("SELECT count(*) FROM cells")[0][0])
 
+    def __repr__(self) -> str:
+        return f"<hashes of {self._api!r}>"
+
     def __contains__(self, module_hash: object) -> bool:
         return isinstance(module_hash, str) and bool(
             self._api._query("SELECT 1 FROM cells WHERE hash = ?", (module_hash,))

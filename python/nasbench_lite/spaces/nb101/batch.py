@@ -60,6 +60,12 @@ class BatchCheck:
     num_vertices: npt.NDArray[np.uint8]
     num_edges: npt.NDArray[np.uint8]
 
+    def __repr__(self) -> str:
+        valid = int(np.count_nonzero(self.valid))
+        first = self.first_error()
+        detail = "" if first is None else f", first invalid row {first}: {self.reason[first]!r}"
+        return f"BatchCheck({len(self.valid):,} rows, {valid:,} valid{detail})"
+
     def first_error(self) -> int | None:
         """Index of the first invalid row, or None when every row is valid."""
         bad = np.flatnonzero(~self.valid)

@@ -49,6 +49,12 @@ class SpaceChunk:
     labels: npt.NDArray[np.int8]
     labelled_graphs: int
 
+    def __repr__(self) -> str:
+        return (
+            f"SpaceChunk(num_vertices={self.num_vertices}, cells={len(self.hashes):,}, "
+            f"labelled_graphs={self.labelled_graphs:,})"
+        )
+
     def adjacency(self) -> npt.NDArray[np.int8]:
         """``(M, V, V)`` int8 0/1 representative matrices decoded from ``edge_bits``."""
         n = self.num_vertices

@@ -1,0 +1,258 @@
+"""Shared pieces of the command line: output options and checks, progress bars, JSON, signals.
+
+Kept apart from :mod:`nasbench_lite.cli` (the subcommands) so every subcommand, whoever adds
+it, writes files, reports progress and prints JSON the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from nasbench_lite.errors import BuildError
+
+__all__ = [
+    "JSON_SCHEMA_VERSION",
+    "add_output_options",
+    "check_output_dir",
+    "check_output_file",
+    "emit",
+    "progressbar",
+    "run_interruptibly",
+    "silence_broken_stdout",
+    "typed_meta",
+    "typed_value",
+]
+
+#: Version of the shape of every ``--json`` document (the ``json_schema_version`` key).
+JSON_SCHEMA_VERSION = 1
+
+#: Exit code of a process whose stdout reader went away (128 + SIGPIPE, as the shell reports
+#: for ``cat`` or ``grep`` killed by SIGPIPE).
+EXIT_BROKEN_PIPE = 141
+#: Exit code after Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+
+
+def add_output_options(
+    parser: argparse.ArgumentParser,
+    *,
+    help: str,
+    dest: str = "out",
+    aliases: tuple[str, ...] = (),
+    force_help: str = "replace an existing output file",
+) -> None:
+    """Adds ``-o/--out PATH`` (plus older spellings) and ``--force`` to a subcommand.
+
+    Args:
+        parser: The subcommand's parser.
+        help: Help of the output option.
+        dest: Attribute name of the parsed path.
+        aliases: Older spellings kept working (e.g. ``--output``).
+        force_help: Help of ``--force``.
+    """
+    parser.add_argument("-o", "--out", *aliases, dest=dest, type=Path, required=True, help=help)
+    parser.add_argument("--force", action="store_true", help=force_help)
+
+
+def check_output_file(path: Path, *, force: bool) -> None:
+    """Refuses an output file before any work: existing (without ``force``), bad directory.
+
+    Args:
+        path: The file the command will write.
+        force: Replacing an existing file is allowed.
+
+    Raises:
+        OutputExistsError: It exists and ``force`` is False.
+        BuildError: It is a directory, or its directory is missing or not writable.
+    """
+    from nasbench_lite._core.building import check_output
+
+    check_output(path, force=force)
+
+
+def check_output_dir(path: Path) -> None:
+    """Refuses an output folder before any work: a file, or not creatable/writable.
+
+    Args:
+        path: The folder the command will write into (created if missing).
+
+    Raises:
+        BuildError: ``path`` is not a folder, or cannot be created or written.
+    """
+    if path.exists() and not path.is_dir():
+        raise BuildError(f"{path}: exists and is not a directory", path)
+    existing = path
+    while not existing.exists():  # the nearest ancestor that exists must let us create the rest
+        if existing.parent == existing:
+            break
+        existing = existing.parent
+    if not existing.is_dir():
+        raise BuildError(f"{path}: cannot create it ({existing} is not a directory)", path)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise BuildError(f"{path}: cannot write there ({existing} is not writable)", path)
+
+
+_INT = re.compile(r"-?(0|[1-9][0-9]*)")  # no leading zeros: "01" (a NATS hp) stays a string
+_FLOAT = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+([eE][-+]?[0-9]+)?")
+
+
+def typed_value(text: str) -> Any:
+    """A ``meta`` string as the JSON value it encodes (numbers, lists, objects), else itself.
+
+    Args:
+        text: The stored string.
+
+    Returns:
+        An int, float, list or dict when ``text`` spells one exactly, else ``text``.
+    """
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if text[:1] in ("[", "{"):
+        try:
+            return json.loads(text)
+        except ValueError:
+            return text
+    return text
+
+
+def typed_meta(meta: Mapping[str, str]) -> dict[str, Any]:
+    """Every ``meta`` entry through :func:`typed_value`.
+
+    Args:
+        meta: Key -> stored string.
+
+    Returns:
+        Key -> typed value.
+    """
+    return {key: typed_value(value) for key, value in meta.items()}
+
+
+def _json_default(value: Any) -> Any:
+    # NumPy scalars and arrays (query answers) without importing NumPy here.
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def emit(payload: Mapping[str, Any], as_json: bool, lines: list[str]) -> None:
+    """Prints ``payload`` as JSON (with ``json_schema_version``) or the human-readable lines.
+
+    Args:
+        payload: The machine-readable answer.
+        as_json: Print JSON instead of ``lines``.
+        lines: The human-readable answer.
+    """
+    if as_json:
+        document = {"json_schema_version": JSON_SCHEMA_VERSION, **payload}
+        print(json.dumps(document, indent=2, sort_keys=True, default=_json_default))
+    else:
+        print("\n".join(lines))
+
+
+@contextmanager
+def progressbar(
+    total: int | None, description: str, *, quiet: bool, unit: str = "it"
+) -> Iterator[Callable[[int, int], None]]:
+    """A tqdm bar on stderr driven by ``update(done, total)`` callbacks.
+
+    The bar is drawn only when stderr is a terminal and ``quiet`` is False (logs and pipes get
+    nothing); counts are integers (bytes are scaled: kB, MB...), and every update is drawn at
+    most 10 times a second (no dynamic skipping of updates).
+
+    Args:
+        total: Total amount of work (None: unknown until the first callback).
+        description: Bar label.
+        quiet: Disable the bar.
+        unit: Unit name shown by the bar.
+
+    Yields:
+        The ``update(done, total)`` callback to hand to library functions.
+    """
+    if quiet or not sys.stderr.isatty():
+        yield lambda done, new_total: None
+        return
+    from tqdm import tqdm
+
+    scaled = unit == "B"
+    with tqdm(
+        total=None if total is None else int(total),
+        desc=description,
+        unit=unit,
+        unit_scale=scaled,
+        unit_divisor=1024 if scaled else 1000,
+        miniters=1,
+        mininterval=0.1,
+        dynamic_ncols=True,
+        file=sys.stderr,
+    ) as bar:
+
+        def update(done: int, new_total: int) -> None:
+            if new_total is not None and bar.total != int(new_total):
+                bar.total = int(new_total)
+            bar.update(int(done) - bar.n)
+
+        yield update
+
+
+def run_interruptibly(work: Callable[[], int]) -> int:
+    """Runs ``work`` in a worker thread so that Ctrl-C stops the command at once.
+
+    Python runs signal handlers only between bytecodes of the main thread, so a Ctrl-C during a
+    long native call (enumeration, SQLite index build, zstd) would wait for it to return. Here
+    the main thread only waits; on Ctrl-C it removes the temporary files of every output being
+    written (finished outputs were renamed into place whole, existing ones are untouched) and
+    ends the process.
+
+    Args:
+        work: The command; returns its exit code.
+
+    Returns:
+        The exit code of ``work`` (its exceptions are re-raised in the calling thread).
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["code"] = work()
+        except BaseException as exc:  # handed to the main thread, re-raised there
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=target, name="nasbench-lite-command", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.05)
+    except KeyboardInterrupt:
+        from nasbench_lite._core.building import remove_partial_outputs
+
+        remove_partial_outputs()
+        print("nasbench-lite: interrupted", file=sys.stderr)
+        sys.stderr.flush()
+        # The worker may still be inside a native call: end the process without waiting.
+        os._exit(EXIT_INTERRUPTED)
+    if "error" in outcome:
+        raise outcome["error"]
+    return int(outcome["code"])
+
+
+def silence_broken_stdout() -> None:
+    """After the stdout reader went away: point stdout at /dev/null so exit stays quiet."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
