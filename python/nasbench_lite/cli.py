@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_lite import __version__
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InternalError, InvalidInputError, NasbenchLiteError
 
 __all__ = ["main", "build_parser"]
@@ -228,7 +229,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_enumerate(args: argparse.Namespace) -> int:
-    import pyarrow.parquet as pq
+    pq = import_pyarrow("parquet")
 
     from nasbench_lite.db import atomic_output
     from nasbench_lite.nb101 import count_labelled_graphs, enumerate_cells
@@ -245,7 +246,7 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
         table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
     with atomic_output(args.out, force=args.force) as temp:
         if args.out.suffix.lower() == ".csv":
-            import pyarrow.csv as pacsv
+            pacsv = import_pyarrow("csv")
 
             flat = table.drop_columns(["adjacency", "ops", "labels"]).append_column(
                 "ops", _joined(table.column("ops").to_pylist())
@@ -262,7 +263,7 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
 
 
 def _joined(ops: list[list[str]]) -> Any:
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     return pa.array([",".join(row) for row in ops], pa.string())
 

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.db import Database, atomic_output, chunked, quote_identifier
 from nasbench_lite.errors import InvalidInputError
 
@@ -30,7 +31,7 @@ Batches = Iterator[Any]  # of pyarrow.RecordBatch
 
 def _plain_table(db: Database, table: str) -> Batches:
     """Streams a table as stored, in rowid/primary-key order."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     cursor = db.connection.execute(f"SELECT * FROM {quote_identifier(table)}")
     names = [d[0] for d in cursor.getdescription()]
@@ -40,7 +41,7 @@ def _plain_table(db: Database, table: str) -> Batches:
 
 
 def _nb101_cells(db: Database) -> Batches:
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     from nasbench_lite.nb101.api import decode_cell
 
@@ -82,7 +83,7 @@ def _nb101_cells(db: Database) -> Batches:
 
 
 def _nb101_runs(db: Database) -> Batches:
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     from nasbench_lite.nb101.api import METRIC_FIELDS
 
@@ -146,9 +147,9 @@ def _tables(db: Database) -> dict[str, Callable[[Database], Batches]]:
 
 def _write(batches: Batches, temp: Path, fmt: str) -> None:
     """Writes streamed batches; Parquet row groups are gathered up to ROW_GROUP_ROWS rows."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
+    pa = import_pyarrow()
+    pacsv = import_pyarrow("csv")
+    pq = import_pyarrow("parquet")
 
     writer: Any = None
     pending: list[Any] = []

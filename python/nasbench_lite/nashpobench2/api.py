@@ -49,6 +49,7 @@ import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.db import Database
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
 from nasbench_lite.nashpobench2.layout import ACC_OFFSET as _ACC_OFFSET
@@ -551,7 +552,8 @@ class API:
             InvalidInputError: A bad ``seed`` policy.
         """
         import numpy as np
-        import pyarrow as pa
+
+        pa = import_pyarrow()
 
         from nasbench_lite.nashpobench2.bulk import acc_cost
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.db import Database, chunked
 from nasbench_lite.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
 
@@ -29,7 +30,7 @@ def runs_batches(db: Database) -> Iterator[Any]:
     Yields:
         Record batches in ``run_id`` order.
     """
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     cursor = db.connection.execute(
         "SELECT r.hash_id, h.cell_hash, l.lr, b.batch_size, s.seed, r.total_train_time,"

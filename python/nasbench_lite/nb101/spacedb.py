@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.db import Database
 from nasbench_lite.errors import NotInDatabaseError
 from nasbench_lite.nb101.spec import ModelSpec, check_spec
@@ -130,7 +131,7 @@ class SearchSpace:
             columns of :meth:`get` (``adjacency``/``ops`` in their stored string encodings),
             null where not found.
         """
-        import pyarrow as pa
+        pa = import_pyarrow()
 
         wanted = [str(h) for h in hashes]
         connection = self.db.connection
