@@ -386,6 +386,62 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from nasbench_lite.sources import benchmarks
+
+    chosen = [b for b in benchmarks() if args.benchmark in (None, b.id)]
+    if not chosen:
+        known = ", ".join(b.id for b in benchmarks())
+        raise InvalidInputError(f"unknown benchmark {args.benchmark!r} (one of: {known})")
+    lines = []
+    for bench in chosen:
+        lines += [f"{bench.name} [{bench.id}]", f"  cite     {bench.paper}"]
+        lines.append(f"  licence  {bench.licence} ({bench.licence_note})")
+        lines += [f"  download {page}" for page in bench.download_pages]
+        lines += [f"  mirror   {mirror}" for mirror in bench.mirrors]
+        for f in bench.files:
+            checksum = f"sha256 {f.sha256} ({f.checksum_origin})" if f.sha256 else "no checksum"
+            lines.append(f"  - {f.path}  {f.version}, {f.size_text}, {checksum}")
+            lines.append(f"      {f.contents}")
+            if f.url:
+                lines.append(f"      url    {f.url}")
+            lines.append(f"      build  {f.build or 'not read by nasbench_lite'}")
+            if f.overlaps_with:
+                lines.append(f"      same results as {', '.join(f.overlaps_with)}: use one")
+            if f.note:
+                lines.append(f"      note   {f.note}")
+    _emit({"benchmarks": [asdict(b) for b in chosen]}, args.json, lines)
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from nasbench_lite.sources import verify_file
+
+    if not args.file.is_file():
+        raise InvalidInputError(f"{args.file}: no such file")
+    size = args.file.stat().st_size
+    with progressbar(size, f"sha256 {args.file.name}", quiet=args.quiet, unit="B") as update:
+        result = verify_file(args.file, progress=update)
+    source = result.source
+    _emit(
+        {
+            "path": str(result.path),
+            "size_bytes": result.size,
+            "sha256": result.sha256,
+            "recognised_by": result.method,
+            "benchmark": source.benchmark,
+            "official_path": source.path,
+            "version": source.version,
+            "build": source.build,
+        },
+        args.json,
+        [result.describe(), *([f"  build with: {source.build}"] if source.build else [])],
+    )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``nasbench-lite`` (exposed for docs and tests)."""
     common = argparse.ArgumentParser(add_help=False)
@@ -546,6 +602,31 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, help="NATS: one trial's seed (default: mean over the trials)"
     )
     query.set_defaults(handler=_cmd_query)
+
+    sources = commands.add_parser(
+        "sources",
+        parents=[common],
+        help="list the official source files (names, sizes, SHA-256, licences, links)",
+        description=(
+            "List each benchmark's official files from the packaged manifest: size, SHA-256 "
+            "where published or computed, licence, download pages, mirrors and the build "
+            "command that reads each file."
+        ),
+    )
+    sources.add_argument("benchmark", nargs="?", help="one benchmark id (default: all)")
+    sources.set_defaults(handler=_cmd_sources)
+
+    verify = commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check a downloaded file: size + SHA-256, which benchmark/version it is",
+        description=(
+            "Stream FILE through SHA-256 and compare it with the manifest of official files; "
+            "a truncated or altered copy of an official file fails (exit code 1)."
+        ),
+    )
+    verify.add_argument("file", type=Path, help="the downloaded file")
+    verify.set_defaults(handler=_cmd_verify)
 
     info = commands.add_parser(
         "info",
