@@ -117,9 +117,12 @@ def _emit_summary(args: argparse.Namespace, summary: Any, lines: list[str]) -> N
 
 
 def _cmd_build_nb101(args: argparse.Namespace) -> int:
+    from functools import partial
+
     from nasbench_lite.nb101.builder import build_nb101
 
-    summary = _build_from_files(args, build_nb101, "reading TFRecords")
+    builder = partial(build_nb101, on_overlap=args.on_overlap)
+    summary = _build_from_files(args, builder, "reading TFRecords")
     rows = summary.rows
     _emit_summary(
         args,
@@ -490,6 +493,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     data.add_argument("sources", nargs="+", type=Path, help="official .tfrecord file(s)")
+    data.add_argument(
+        "--on-overlap",
+        choices=("refuse", "skip-duplicates", "keep-all"),
+        default="refuse",
+        help=(
+            "sources holding the same runs (full + 108-only, one file twice): refuse (default), "
+            "store each run once, or keep every copy as extra repeats"
+        ),
+    )
     data.set_defaults(handler=_cmd_build_nb101)
 
     nhb2 = targets.add_parser(
