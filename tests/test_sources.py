@@ -173,3 +173,14 @@ def test_cli_sources() -> None:
     assert nar["id"] == "nar" and all(f["sha256"] for f in nar["files"])
     unknown = run_cli("sources", "nb999")
     assert unknown.returncode == 1 and "unknown benchmark" in unknown.stderr
+
+
+def test_readme_data_guide_lists_the_manifest() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    guide = readme.split("## Getting the data", 1)[1].split("\n## ", 1)[0]
+    for bench in sources.benchmarks():
+        assert f"### {bench.name}" in guide and f"Licence {bench.licence}." in guide
+        for f in bench.files:
+            assert f"| `{f.path}` |" in guide
+            assert f.sha256 is None or f"`{f.sha256}`" in guide
+            assert f.build is None or f"`{f.build}`" in guide
