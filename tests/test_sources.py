@@ -127,6 +127,8 @@ def test_verify_unknown_and_missing_files(tmp_path: Path) -> None:
     assert info.value.expected == ()
     with pytest.raises(InvalidInputError, match="no such file"):
         sources.verify_file(tmp_path / "absent.tfrecord")
+    with pytest.raises(InvalidInputError, match="not a regular file"):
+        sources.verify_file(tmp_path)
 
 
 def test_verify_by_name_only_says_so(tmp_path: Path) -> None:

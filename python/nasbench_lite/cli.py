@@ -423,7 +423,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from nasbench_lite.sources import verify_file
 
     if not args.file.is_file():
-        raise InvalidInputError(f"{args.file}: no such file")
+        verify_file(args.file)  # raises its typed error before any progress bar is drawn
     size = args.file.stat().st_size
     with progressbar(size, f"sha256 {args.file.name}", quiet=args.quiet, unit="B") as update:
         result = verify_file(args.file, progress=update)

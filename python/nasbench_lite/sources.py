@@ -343,7 +343,8 @@ def verify_file(
     """
     file = Path(path)
     if not file.is_file():
-        raise InvalidInputError(f"{file}: no such file")
+        problem = "not a regular file" if file.exists() else "no such file"
+        raise InvalidInputError(f"{file}: {problem} (verify checks one downloaded file)")
     size = file.stat().st_size
     try:
         digest = _sha256_of(file, size, progress)
