@@ -22,6 +22,7 @@ __all__ = [
     "BuildError",
     "CorruptSourceError",
     "OutputExistsError",
+    "SourceNotFoundError",
     "InternalError",
 ]
 
@@ -136,6 +137,25 @@ class CorruptSourceError(BuildError, ValueError):
 
 class OutputExistsError(BuildError, FileExistsError):
     """The output file exists and ``force`` was not given."""
+
+
+class SourceNotFoundError(NasbenchLiteError, FileNotFoundError):
+    """An official benchmark file or folder that is not where it was looked for.
+
+    Attributes:
+        path: The path looked at (the first one, when several were tried).
+        kind: The benchmark kind (``'nb101'``, ``'nats'``, ``'nashpobench2'``).
+        filename: ``str(path)``, as on every ``FileNotFoundError``.
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike[str], kind: str) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.kind = kind
+        self.filename = str(path)
+
+    def __str__(self) -> str:  # OSError would format errno/filename; keep the full message.
+        return str(self.args[0])
 
 
 class InternalError(NasbenchLiteError, RuntimeError):
