@@ -25,6 +25,7 @@ from nasbench_lite.nb101.spec import (
     OUTPUT,
     ModelSpec,
     check_spec,
+    hash_graph,
     is_valid,
 )
 
@@ -51,6 +52,7 @@ __all__ = [
     "count_labelled_graphs",
     "encode_many",
     "enumerate_cells",
+    "hash_graph",
     "hash_many",
     "is_valid",
     "space_chunks",
