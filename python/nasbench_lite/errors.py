@@ -23,6 +23,7 @@ __all__ = [
     "CorruptSourceError",
     "OutputExistsError",
     "SourceNotFoundError",
+    "CompatAssertionError",
     "InternalError",
 ]
 
@@ -156,6 +157,14 @@ class SourceNotFoundError(NasbenchLiteError, FileNotFoundError):
 
     def __str__(self) -> str:  # OSError would format errno/filename; keep the full message.
         return str(self.args[0])
+
+
+class CompatAssertionError(NasbenchLiteError, AssertionError):
+    """Bad input that an official package rejects with ``assert`` (an AssertionError there).
+
+    Raised by ``nasbench_lite.compat`` only (the native APIs raise OutOfDomainError), and also
+    under ``python -O``, where the official check vanishes. Not a ValueError, as officially.
+    """
 
 
 class InternalError(NasbenchLiteError, RuntimeError):

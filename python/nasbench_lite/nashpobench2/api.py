@@ -159,6 +159,16 @@ class API:
     def __str__(self) -> str:
         return "NAS-HPO-Bench-II"
 
+    def cell_hashes(self) -> dict[str, Any]:
+        """``{cellcode: official cell hash}``: the ``'hash'`` table of the official cellinfo.
+
+        The hashes keep the file's values and types; codes are in sorted order.
+        """
+        rows = self._db.query(
+            "SELECT cellcode, cell_hash FROM cells JOIN hashes USING (hash_id) ORDER BY cell_idx"
+        )
+        return {str(code): cell_hash for code, cell_hash in rows}
+
     @property
     def meta(self) -> dict[str, str]:
         """The database's ``meta`` table (provenance, sizes, grouping report)."""
@@ -393,6 +403,19 @@ class API:
                     key["lr"],
                     key["batch_size"],
                 )
+            self.record_query(acc, cost, key)
+
+    def record_query(self, acc: float, cost: float, key: dict[str, Any]) -> None:
+        """Appends a query to the transitions, as ``enable_log=True`` does, without logging.
+
+        For callers that log in their own words (the compat ``NASHPOBench2API``).
+
+        Args:
+            acc: The query's accuracy.
+            cost: Its cost.
+            key: ``{'cellcode', 'lr', 'batch_size'}`` (kept as given, not copied).
+        """
+        with self._lock:
             self.acc_trans.append(acc)
             self.key_trans.append(key)
             self.total_cost += cost
