@@ -175,14 +175,14 @@ class TrialRecord:
             series = {e: values[e] for e in range(trial.epochs) if trial.present[row, e]}
             out[name] = collections.OrderedDict(series) if name == "train_times" else series
         for offset, name in enumerate(("eval_acc1es", "eval_losses", "eval_times")):
-            series = {}
+            keyed: dict[str, float] = {}
             for i, setname in enumerate(self.eval_names):
                 row = 4 + 3 * i + offset
                 values = trial.values[row].tolist()
                 for e in range(trial.epochs):
                     if trial.present[row, e]:
-                        series[f"{setname}@{e}"] = values[e]
-            out[name] = series
+                        keyed[f"{setname}@{e}"] = values[e]
+            out[name] = keyed
         return out
 
 
