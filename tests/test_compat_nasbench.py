@@ -439,3 +439,73 @@ def test_training_not_offered_error_is_typed() -> None:
     assert issubclass(api.TrainingNotOfferedError, NasbenchLiteError)
     assert issubclass(api.TrainingNotOfferedError, NotImplementedError)
     assert api.OutOfDomainError is nb101.OutOfDomainError
+
+
+# --------------------------------------------------------------------------------------------
+# model_builder / evaluate / base_ops
+
+
+def test_compute_vertex_channels_examples() -> None:
+    from nasbench_lite.compat.nasbench.lib import model_builder
+
+    chain = np.eye(3, k=1, dtype=int)
+    assert model_builder.compute_vertex_channels(64, 128, chain) == [64, 128, 128]
+    assert model_builder.compute_vertex_channels(64, 128, np.array([[0, 1], [0, 0]])) == [64, 128]
+    cell = nb101.ModelSpec(README_CELL[0], ["input"] + [CONV3X3] * 5 + ["output"]).matrix
+    # Feeders 1, 2, 4, 5 share the output; 3 (feeding 4 only) copies 4.
+    assert model_builder.compute_vertex_channels(128, 128, cell) == [128, 32, 32, 32, 32, 32, 128]
+    assert model_builder.compute_vertex_channels(128, 130, cell) == [128, 33, 33, 32, 32, 32, 130]
+    with pytest.raises(InvalidInputError):
+        model_builder.compute_vertex_channels(8, 8, np.array([[0, 0, 1], [0, 0, 0], [0, 0, 0]]))
+
+
+def _network_parameters(spec: Any) -> int:
+    """nb101.md §7: stem, 3 stacks x 3 modules at 128/256/512 channels, dense head."""
+    from nasbench_lite.compat.nasbench.lib import model_builder
+
+    matrix, ops = spec.matrix, spec.ops
+    size = len(ops)
+    total = 3 * 3 * 3 * 128 + 2 * 128
+    in_channels = 128
+    for out_channels in (128, 128, 128, 256, 256, 256, 512, 512, 512):
+        channels = model_builder.compute_vertex_channels(in_channels, out_channels, matrix)
+        for t in range(1, size - 1):
+            c = channels[t]
+            if matrix[0, t]:
+                total += in_channels * c + 2 * c
+            total += {CONV3X3: 9 * c * c + 2 * c, CONV1X1: c * c + 2 * c, MAXPOOL3X3: 0}[ops[t]]
+        if matrix[0, size - 1]:
+            total += in_channels * out_channels + 2 * out_channels
+        in_channels = out_channels
+    return total + 512 * 10 + 10
+
+
+def test_compute_vertex_channels_gives_the_dataset_parameter_counts(
+    reference_specs: list[dict[str, Any]],
+) -> None:
+    specs = [row for row in reference_specs if row["kind"] == "enumerated"][:60]
+    readme_ops = ["input", CONV1X1, CONV3X3, CONV3X3, CONV3X3, MAXPOOL3X3, "output"]
+    readme = nb101.ModelSpec(README_CELL[0], readme_ops)
+    assert _network_parameters(readme) == 2_694_282  # the notebook's value
+    for row in specs:
+        spec = nb101.ModelSpec(row["matrix"], row["ops"])
+        assert _network_parameters(spec) == nb101.trainable_parameters(spec)
+
+
+def test_training_entry_points_raise_the_typed_error() -> None:
+    from nasbench_lite.compat.nasbench.lib import base_ops, evaluate, model_builder
+
+    for call in (
+        lambda: evaluate.train_and_evaluate(None, config.build_config(), "/tmp/x"),
+        lambda: evaluate.augment_and_evaluate(None, config.build_config(), "/tmp/x"),
+        lambda: model_builder.build_model_fn(None, config.build_config(), 40_000),
+        lambda: model_builder.build_module(None, None, [1], True),
+        lambda: model_builder.projection(None, 1, True, "channels_last"),
+        lambda: model_builder.truncate(None, 1, "channels_last"),
+    ):
+        with pytest.raises(api.TrainingNotOfferedError, match="TensorFlow"):
+            call()
+    assert issubclass(evaluate.AbortError, Exception)
+    assert base_ops.BN_MOMENTUM == 0.997 and base_ops.BN_EPSILON == 1e-5
+    assert base_ops.MIN_FILTERS == 8 and "channels_first" in base_ops.VALID_DATA_FORMATS
+    assert set(config.build_config()["available_ops"]) < set(base_ops.OP_NAMES)
