@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nasbench_lite.errors import InvalidInputError
+from nasbench_lite.errors import CompatAssertionError
 from nasbench_lite.nb101 import hash_graph
 
 __all__ = [
@@ -135,13 +135,13 @@ def hash_module(matrix: Any, labeling: Sequence[Any]) -> str:
         The 32-char lowercase hex hash, identical to the original's for the same inputs.
 
     Raises:
-        InvalidInputError: The matrix is not square or the label count differs (the original
-            fails an ``assert`` there).
+        CompatAssertionError: The matrix is not square or the label count differs (an
+            ``AssertionError``, as the original's ``assert``).
     """
     array = np.asarray(matrix)
     labels = list(labeling)
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] != len(labels):
-        raise InvalidInputError(
+        raise CompatAssertionError(
             f"hash_module needs a square matrix and one label per vertex, got a matrix of"
             f" shape {array.shape} and {len(labels)} labels"
         )
@@ -202,13 +202,13 @@ def is_isomorphic(graph1: Sequence[Any], graph2: Sequence[Any]) -> bool:
         Whether the two labelled graphs are isomorphic.
 
     Raises:
-        InvalidInputError: The matrices or label lists differ in size (the original fails an
-            ``assert`` there).
+        CompatAssertionError: The matrices or label lists differ in size (an
+            ``AssertionError``, as the original's ``assert``).
     """
     matrix1, label1 = np.array(graph1[0]), graph1[1]
     matrix2, label2 = np.array(graph2[0]), graph2[1]
     if np.shape(matrix1) != np.shape(matrix2) or len(label1) != len(label2):
-        raise InvalidInputError(
+        raise CompatAssertionError(
             f"is_isomorphic needs graphs of one size, got {np.shape(matrix1)} with"
             f" {len(label1)} labels and {np.shape(matrix2)} with {len(label2)} labels"
         )

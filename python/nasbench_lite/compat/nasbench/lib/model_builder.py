@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, NoReturn
 
 from nasbench_lite.compat.nasbench.api import TrainingNotOfferedError
+from nasbench_lite.errors import CompatAssertionError, InvalidInputError
 from nasbench_lite.nb101 import vertex_channels
 
 __all__ = [
@@ -36,9 +37,13 @@ def compute_vertex_channels(input_channels: int, output_channels: int, matrix: A
         interior successors.
 
     Raises:
-        InvalidInputError: The matrix is not a pruned cell.
+        CompatAssertionError: The matrix is not a pruned cell (an ``AssertionError``, where
+            the original's sanity ``assert`` fails).
     """
-    return vertex_channels(input_channels, output_channels, matrix)
+    try:
+        return vertex_channels(input_channels, output_channels, matrix)
+    except InvalidInputError as exc:
+        raise CompatAssertionError(str(exc)) from exc
 
 
 def _not_offered(name: str) -> NoReturn:
