@@ -14,6 +14,10 @@ from __future__ import annotations
 import copy
 import random
 import re
+import runpy
+import subprocess
+import sys
+import types
 from collections.abc import Callable, KeysView, Mapping
 from pathlib import Path
 from typing import Any
@@ -38,11 +42,13 @@ class OfficialNASBench:
     def __init__(self, loaded: Any, seed: int | None = None) -> None:
         self.config = config.build_config()
         random.seed(seed)
+        print("Loading dataset from file... This may take a few minutes...")
         fixed, computed, epochs = loaded
         self.fixed_statistics, self.computed_statistics = fixed, computed
         self.valid_epochs = epochs
         self.training_time_spent = 0.0
         self.total_epochs_spent = 0
+        print("Loaded dataset in 0 seconds")
 
     def _pruned(self, spec: api.ModelSpec) -> tuple[Any, Any]:
         return reference_prune(spec.original_matrix.tolist(), spec.original_ops)
@@ -523,3 +529,74 @@ def test_missing_file_is_a_typed_error(tmp_path: Path, monkeypatch: pytest.Monke
 
     with pytest.raises(NasbenchLiteError, match="nowhere.tfrecord"):
         api.NASBench(tmp_path / "nowhere.tfrecord")
+
+
+# --------------------------------------------------------------------------------------------
+# An unmodified script, through the zero-change runner
+
+SCRIPT = """\
+import random
+import sys
+
+import numpy as np
+from nasbench import api
+from nasbench.lib import graph_util
+
+nasbench = api.NASBench(sys.argv[1], seed=int(sys.argv[2]))
+ops = nasbench.config["available_ops"]
+found = 0
+while found < 40:
+    rows = [[int(random.random() < 0.5) for _ in range(5)] for _ in range(5)]
+    matrix = np.triu(np.array(rows), 1)
+    labels = ["input"] + [random.choice(ops) for _ in range(3)] + ["output"]
+    spec = api.ModelSpec(matrix=matrix, ops=labels)
+    if not nasbench.is_valid(spec):
+        continue
+    data = nasbench.query(spec, epochs=random.choice([4, 12, 36, 108]), stop_halfway=found % 3 == 0)
+    labelling = [-1] + [ops.index(op) for op in spec.ops[1:-1]] + [-2]
+    print(graph_util.hash_module(spec.matrix, labelling), data["module_operations"],
+          repr(data["validation_accuracy"]), repr(data["training_time"]))
+    found += 1
+print(nasbench.get_budget_counters())
+"""
+
+
+def test_unmodified_script_prints_what_the_official_package_would(
+    tmp_path: Path,
+    database: Path,
+    loaded: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    script = tmp_path / "search.py"
+    script.write_text(SCRIPT, encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-m", "nasbench_lite.compat", str(script), str(database), "7"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    # The same script on the in-memory official semantics, as the official package.
+    official = types.ModuleType("nasbench")
+    official_api = types.ModuleType("nasbench.api")
+    official_api.NASBench = lambda path, seed=None: OfficialNASBench(loaded, seed)  # type: ignore[attr-defined]
+    official_api.ModelSpec = nb101.ModelSpec  # type: ignore[attr-defined]
+    official_lib = types.ModuleType("nasbench.lib")
+    official_graph_util = types.ModuleType("nasbench.lib.graph_util")
+    official_graph_util.hash_module = reference_hash  # type: ignore[attr-defined]
+    official.api, official.lib = official_api, official_lib  # type: ignore[attr-defined]
+    official_lib.graph_util = official_graph_util  # type: ignore[attr-defined]
+    for name, module in [
+        ("nasbench", official),
+        ("nasbench.api", official_api),
+        ("nasbench.lib", official_lib),
+        ("nasbench.lib.graph_util", official_graph_util),
+    ]:
+        monkeypatch.setitem(sys.modules, name, module)
+    monkeypatch.setattr(sys, "argv", [str(script), str(database), "7"])
+    capsys.readouterr()
+    runpy.run_path(str(script), run_name="__main__")
+    expected = capsys.readouterr().out
+    assert ran.stdout == expected
+    assert len(expected.splitlines()) == 43
+    assert "nasbench" in ran.stderr  # the runner says the alias is active
