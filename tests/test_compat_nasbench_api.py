@@ -600,3 +600,29 @@ def test_unmodified_script_prints_what_the_official_package_would(
     assert ran.stdout == expected
     assert len(expected.splitlines()) == 43
     assert "nasbench" in ran.stderr  # the runner says the alias is active
+
+
+def test_native_query_takes_a_repeat_index_or_a_drawing_callable(
+    database: Path, loaded: Any
+) -> None:
+    from nasbench_lite.errors import InvalidInputError
+
+    module_hash = list(loaded[0])[600]
+    spec = nb101.ModelSpec(*_cell_spec(loaded, 600))
+    runs = loaded[1][module_hash][36]
+    with native_api.NASBench(database, seed=1) as native:
+        state = native._rng.getstate()
+        for index in range(3):
+            data = native.query(spec, epochs=36, repeat=index)
+            assert data["test_accuracy"] == runs[index]["final_test_accuracy"]
+        asked: list[int] = []
+        data = native.query(spec, 36, True, repeat=lambda n: asked.append(n) or 2)
+        assert asked == [3] and data["test_accuracy"] == runs[2]["halfway_test_accuracy"]
+        assert native._rng.getstate() == state  # its own generator untouched
+        assert native.get_budget_counters()[1] == 3 * 36 + 18
+        for bad in (3, -1, 1.5, True):
+            with pytest.raises((InvalidInputError, NotInDatabaseError)):
+                native.query(spec, epochs=36, repeat=bad)  # type: ignore[arg-type]
+        assert native.get_budget_counters()[1] == 3 * 36 + 18  # failures cost nothing
+        _assert_fixed_equal(native.fixed_statistics[module_hash], loaded[0][module_hash])
+        _assert_computed_equal(native.computed_statistics[module_hash], loaded[1][module_hash])
