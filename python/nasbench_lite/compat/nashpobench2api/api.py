@@ -280,10 +280,14 @@ class NASHPOBench2API:
         return acc, cost
 
     def _write_log(self, acc: float, cost: Any, key: dict[str, Any]) -> None:
-        if len(self.acc_trans) == 0:
-            self.logger.debug(_header())
-        self.logger.debug(_line(acc, cost, key))
-        self._api.record_query(acc, cost, key)
+        native = self._api
+        # The text is only built when it will be emitted (the official code always builds it;
+        # the key was checked, so formatting it cannot fail either way).
+        if self.logger.isEnabledFor(logging.DEBUG):
+            if len(native.acc_trans) == 0:
+                self.logger.debug(_header())
+            self.logger.debug(_line(acc, cost, key))
+        native.record_query(acc, cost, key)
 
     def get_total_cost(self) -> float:
         """Sum of the costs of the logged queries since the last reset."""
@@ -358,14 +362,15 @@ class NASHPOBench2API:
         return {"cellcode": cellcode, "lr": lr, "batch_size": batch_size}
 
     def _check_key(self, cellcode: str, lr: float, batch_size: int, epoch: Any) -> None:
-        if not _contains(self._cell_set, self.cellcodes, cellcode):
+        native = self._api
+        if not _contains(self._cell_set, native.cellcodes, cellcode):
             raise OutOfDomainError(f"choose a cellcode {cellcode} from search space.")
-        if not _contains(self._lr_set, self.lrs, lr):
-            raise OutOfDomainError(f"choose lr from {self.lrs}.")
-        if not _contains(self._bs_set, self.batch_sizes, batch_size):
-            raise OutOfDomainError(f"choose batch size from {self.batch_sizes}.")
-        if epoch not in self.epochs:
-            raise OutOfDomainError(f"choose epoch from {self.epochs}.")
+        if not _contains(self._lr_set, native.lrs, lr):
+            raise OutOfDomainError(f"choose lr from {native.lrs}.")
+        if not _contains(self._bs_set, native.batch_sizes, batch_size):
+            raise OutOfDomainError(f"choose batch size from {native.batch_sizes}.")
+        if epoch not in native.epochs:
+            raise OutOfDomainError(f"choose epoch from {native.epochs}.")
 
     def get_search_space(self) -> tuple[list[str], list[float], list[int]]:
         """``(cellcodes, lrs, batch_sizes)``, the object's own lists (as officially)."""
