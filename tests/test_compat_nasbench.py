@@ -509,3 +509,29 @@ def test_training_entry_points_raise_the_typed_error() -> None:
     assert base_ops.BN_MOMENTUM == 0.997 and base_ops.BN_EPSILON == 1e-5
     assert base_ops.MIN_FILTERS == 8 and "channels_first" in base_ops.VALID_DATA_FORMATS
     assert set(config.build_config()["available_ops"]) < set(base_ops.OP_NAMES)
+
+
+def _layered(wiring: dict[int, tuple[int, int]]) -> Any:
+    """10 vertices: input -> 1..4 -> (wiring) -> 5..8 -> output."""
+    matrix = np.zeros((10, 10), dtype=int)
+    matrix[0, 1:5] = 1
+    matrix[5:9, 9] = 1
+    for src, dsts in wiring.items():
+        matrix[src, list(dsts)] = 1
+    return matrix
+
+
+def test_hash_is_not_canonical_but_is_isomorphic_tells_the_truth() -> None:
+    # Between the two layers: two disjoint 4-cycles versus one 8-cycle. Every vertex has the
+    # same neighbourhood degrees in both, so the hash cannot separate them.
+    two_squares = _layered({1: (5, 7), 3: (5, 7), 2: (6, 8), 4: (6, 8)})
+    one_octagon = _layered({1: (5, 6), 2: (6, 7), 3: (7, 8), 4: (8, 5)})
+    labels = [-1, 0, 0, 0, 0, 2, 2, 2, 2, -2]
+    assert graph_util.hash_module(two_squares, labels) == graph_util.hash_module(
+        one_octagon, labels
+    )
+    assert not graph_util.is_isomorphic((two_squares, labels), (one_octagon, labels))
+    shuffled, slabels = graph_util.permute_graph(
+        one_octagon, labels, [0, 4, 2, 1, 3, 8, 5, 7, 6, 9]
+    )
+    assert graph_util.is_isomorphic((one_octagon, labels), (shuffled, slabels))

@@ -18,6 +18,11 @@ each epoch budget to a list (file order) of dicts with ``halfway_training_time``
 ``final_training_time``, ``final_train_accuracy``, ``final_validation_accuracy``,
 ``final_test_accuracy``.
 
+``fixed_statistics`` / ``computed_statistics`` are read-only mappings with the official dicts'
+shapes, read lazily from the database (:mod:`nasbench_lite.nb101.stats`). ``query(...,
+repeat=i)`` returns repeat ``i``; ``repeat=callable`` lets the caller draw it (the compat layer
+passes the global ``random`` this way).
+
 Deliberate differences from the official API (documented in the README):
 
 * the repeat drawn by ``query`` comes from this object's own ``random.Random(seed)``, never the
