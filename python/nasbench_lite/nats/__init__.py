@@ -10,7 +10,7 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
-from nasbench_lite.nats.api import NATSsize, NATStopology, create
+from nasbench_lite.nats.api import NATSsize, NATStopology, create, remap_dataset_set_names
 from nasbench_lite.nats.arch import EDGES, OPS, parse_arch, str2lists, str2matrix
 from nasbench_lite.nats.records import ArchRecord, Chooser, TrialRecord
 
@@ -39,6 +39,7 @@ __all__ = [
     "isomorphism_classes",
     "load_pickle",
     "parse_arch",
+    "remap_dataset_set_names",
     "size_strings",
     "str2lists",
     "str2matrix",
