@@ -60,6 +60,8 @@ from nasbench_lite.nashpobench2.layout import TOTAL_COLUMN as _TOTAL
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from nasbench_lite.nashpobench2.raw import OfficialTables
+
 # numpy and pyarrow are imported only by the bulk paths: single queries stay light to import.
 
 __all__ = ["API", "MODES"]
@@ -135,6 +137,7 @@ class API:
         # file, so mapping it is safe); measured ~25% off a cold-key query.
         connection.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}").fetchall()
         self._dense: tuple[Any, Any, Any, Any] | None = None
+        self._official_tables: OfficialTables | None = None
         self.seed = self.seeds[0]
         self._seed_idx = 0
         if seed is not None:
@@ -168,6 +171,20 @@ class API:
             "SELECT cellcode, cell_hash FROM cells JOIN hashes USING (hash_id) ORDER BY cell_idx"
         )
         return {str(code): cell_hash for code, cell_hash in rows}
+
+    def official_tables(self) -> OfficialTables:
+        """Read-only views of the official ``bench12`` / ``avgaccs200`` dicts (made once).
+
+        Returns:
+            An :class:`~nasbench_lite.nashpobench2.raw.OfficialTables`; its ``bench12()`` and
+            ``avgaccs200()`` have the pickles' shapes, each lookup one indexed query.
+        """
+        from nasbench_lite.nashpobench2.raw import OfficialTables
+
+        with self._lock:
+            if self._official_tables is None:
+                self._official_tables = OfficialTables(self._db)
+            return self._official_tables
 
     @property
     def meta(self) -> dict[str, str]:

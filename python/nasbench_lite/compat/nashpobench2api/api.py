@@ -11,8 +11,9 @@ official arithmetic.
 
 Differences, each for a reason: ``data_dir`` is a data folder *or* a nasbench_lite database,
 and the folder is built once into ``$NASBENCH_LITE_CACHE`` instead of unpickled on every start;
-the raw pickled dicts ``bench12`` and ``avgaccs200`` are not held in memory (``cellinfo`` is,
-as ``{'hash': {cellcode: hash}}``, the part the official class reads); the official
+the pickled dicts ``bench12`` and ``avgaccs200`` are read-only views over the database (same
+keys and values, one indexed query per lookup, nothing loaded) and ``cellinfo`` holds only its
+``'hash'`` table, the part the official class reads; the official
 ``assert`` checks raise :class:`~nasbench_lite.errors.CompatAssertionError` (an
 ``AssertionError``) also under ``python -O``; errors are nasbench_lite's typed errors deriving
 from the builtin the official code raises (``ValueError``, ``KeyError``, ``FileNotFoundError``).
@@ -24,6 +25,7 @@ import logging
 import operator
 import os
 import random
+from collections.abc import Mapping
 from logging import Logger
 from typing import Any
 
@@ -160,6 +162,16 @@ class NASHPOBench2API:
         if self._cellinfo is None:
             self._cellinfo = {"hash": self._api.cell_hashes()}
         return self._cellinfo
+
+    @property
+    def bench12(self) -> Mapping[str, Mapping[tuple[Any, ...], Any]]:
+        """``bench12.pkl`` as read-only views: ``[column][(hash, lr, batch_size, seed)]``."""
+        return self._api.official_tables().bench12()
+
+    @property
+    def avgaccs200(self) -> Mapping[str, Mapping[tuple[Any, ...], Any]]:
+        """``avgaccs200.pkl`` as a read-only view: ``['avg_acc'][(hash, lr, batch_size)]``."""
+        return self._api.official_tables().avgaccs200()
 
     def _init_logdata(self) -> None:
         self._api.reset_logdata()
