@@ -162,22 +162,12 @@ class API:
     def __str__(self) -> str:
         return "NAS-HPO-Bench-II"
 
-    def cell_hashes(self) -> dict[str, Any]:
-        """``{cellcode: official cell hash}``: the ``'hash'`` table of the official cellinfo.
-
-        The hashes keep the file's values and types; codes are in sorted order.
-        """
-        rows = self._db.query(
-            "SELECT cellcode, cell_hash FROM cells JOIN hashes USING (hash_id) ORDER BY cell_idx"
-        )
-        return {str(code): cell_hash for code, cell_hash in rows}
-
     def official_tables(self) -> OfficialTables:
-        """Read-only views of the official ``bench12`` / ``avgaccs200`` dicts (made once).
+        """Views of the official ``bench12`` / ``avgaccs200`` / ``cellinfo`` dicts (made once).
 
         Returns:
-            An :class:`~nasbench_lite.nashpobench2.raw.OfficialTables`; its ``bench12()`` and
-            ``avgaccs200()`` have the pickles' shapes, each lookup one indexed query.
+            An :class:`~nasbench_lite.nashpobench2.raw.OfficialTables`; its ``bench12()``,
+            ``avgaccs200()`` and ``cellinfo()`` have the pickles' shapes.
         """
         from nasbench_lite.nashpobench2.raw import OfficialTables
 

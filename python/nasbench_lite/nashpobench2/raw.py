@@ -62,6 +62,16 @@ class OfficialTables:
         names = (*_KEY_COLUMNS, *CURVE_COLUMNS, *TOTAL_COLUMNS)
         return _Columns({name: _RunColumn(self, name) for name in names})
 
+    def cellinfo(self) -> dict[str, dict[str, Any]]:
+        """``cellinfo.pkl``'s ``'hash'`` table: ``{'hash': {cellcode: cell hash}}`` (a new dict).
+
+        The hashes keep the file's values and types; the file's other columns are not stored.
+        """
+        rows = self.db.query(
+            "SELECT cellcode, cell_hash FROM cells JOIN hashes USING (hash_id) ORDER BY cell_idx"
+        )
+        return {"hash": {str(code): cell_hash for code, cell_hash in rows}}
+
     def avgaccs200(self) -> Mapping[str, Mapping[tuple[Any, ...], Any]]:
         """``avgaccs200.pkl``: ``{'avg_acc': {(cell_hash, lr, batch_size): accuracy}}``."""
         return _Columns({"avg_acc": _SurrogateColumn(self)})

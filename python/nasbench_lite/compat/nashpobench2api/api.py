@@ -160,7 +160,7 @@ class NASHPOBench2API:
     def cellinfo(self) -> dict[str, Any]:
         """``{'hash': {cellcode: cell hash}}``, the official grouping of isomorphic codes."""
         if self._cellinfo is None:
-            self._cellinfo = {"hash": self._api.cell_hashes()}
+            self._cellinfo = self._api.official_tables().cellinfo()
         return self._cellinfo
 
     @property
