@@ -455,16 +455,6 @@ print(nasbench.get_budget_counters(), repr(random.random()))
 """
 
 
-def _nats_compat_ready() -> bool:
-    import importlib.util
-
-    try:
-        return importlib.util.find_spec("nasbench_lite.compat.nats_bench.api_topology") is not None
-    except ModuleNotFoundError:
-        return False
-
-
-@pytest.mark.skipif(not _nats_compat_ready(), reason="compat.nats_bench not written yet")
 def test_unmodified_client_gives_the_official_output(
     nhb2_source: Path, cache: Path, tmp_path: Path
 ) -> None:
