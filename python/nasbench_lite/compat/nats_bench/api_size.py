@@ -7,7 +7,6 @@ with the official values, types, printed text and global-``random`` draws.
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from nasbench_lite.compat.nats_bench._common import (
@@ -32,7 +31,6 @@ __all__ = [
     "nats_is_file",
     "pickle_load",
     "print_information",
-    "random",
     "time_string",
 ]
 

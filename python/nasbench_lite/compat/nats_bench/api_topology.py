@@ -7,7 +7,6 @@ method with the official values, types, printed text and global-``random`` draws
 
 from __future__ import annotations
 
-import random
 from typing import Any
 
 from nasbench_lite import nats
@@ -34,7 +33,6 @@ __all__ = [
     "nats_is_file",
     "pickle_load",
     "print_information",
-    "random",
     "time_string",
     "topology_str2structure",
 ]
