@@ -20,9 +20,12 @@ import collections
 import contextlib
 import copy
 import io
+import os
 import random
 import re
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -298,3 +301,48 @@ def test_seeded_loop_on_the_real_files(archives: dict[str, Path], space: str) ->
         trace.append(best)
         runs.append((repr(trace), random.getstate(), api.used_time))
     assert runs[1] == runs[0]
+
+
+_SCRIPT = """
+import random
+import sys
+
+from nats_bench import create
+from nats_bench.api_topology import ALL_BASE_NAMES
+from nats_bench.genotype_utils import topology_str2structure
+
+random.seed(int(sys.argv[1]))
+api = create(None, "tss", fast_mode=True, verbose=True)  # $TORCH_HOME/<base>-simple
+print(ALL_BASE_NAMES, api)
+best, best_acc = None, -1.0
+while api.used_time < 3000:
+    arch = topology_str2structure(api[random.choice([0, 11, 284])])
+    acc, latency, cost, total = api.simulate_train_eval(arch, "cifar100", hp="12")
+    print(arch.tostr(), acc, latency, cost, total)
+    if acc > best_acc:
+        best, best_acc = arch, acc
+print(api.query_info_str_by_arch(best, "200"))
+api.show(api.query_index_by_arch(best))
+print(api.get_cost_info(api.query_index_by_arch(best), "cifar10"), random.random())
+"""
+
+
+def test_unmodified_script_through_the_runner_prints_the_official_bytes(
+    archives: dict[str, Path], tmp_path: Path
+) -> None:
+    script = tmp_path / "client.py"
+    script.write_text(_SCRIPT)
+    env = dict(os.environ, TORCH_HOME=str(archives["real-tss"].parent))
+    outputs = []
+    for runner in ([], ["-m", "nasbench_lite.compat"]):
+        done = subprocess.run(
+            [sys.executable, *runner, str(script), "7"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=600,
+        )
+        outputs.append(_STAMP.sub("[T]", done.stdout))
+    assert outputs[1] == outputs[0]
+    assert "NATStopology(" in outputs[0] and "epochs >>>" in outputs[0]
