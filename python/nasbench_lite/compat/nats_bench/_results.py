@@ -26,6 +26,15 @@ __all__ = ["ArchResults", "NotOfferedError", "ResultsCount"]
 
 _MODULE = "nasbench_lite.compat.nats_bench.api_utils"
 _DATASETS = ("cifar10-valid", "cifar10", "cifar100", "ImageNet16-120")
+_SERIES = (
+    "train_acc1es",
+    "train_acc5es",
+    "train_losses",
+    "train_times",
+    "eval_acc1es",
+    "eval_losses",
+    "eval_times",
+)
 
 
 class NotOfferedError(NasbenchLiteError, NotImplementedError):
@@ -109,11 +118,23 @@ class ResultsCount:
             record.epochs,
             None if latency is None else [np.float64(x) for x in latency],
         )
-        for key, value in record.series().items():
-            setattr(out, key, value)
+        for key in _SERIES:  # rebuilt from the curves on first access (see __getattr__)
+            del out.__dict__[key]
         out.eval_names = list(record.eval_names)
         out._record = record
         return out
+
+    def __getattr__(self, name: str) -> Any:
+        # Only reached for attributes not set yet: the per-epoch dicts of a database trial.
+        record = self.__dict__.get("_record")
+        if name not in _SERIES or record is None:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
+        self.__dict__.update(record.series())
+        return self.__dict__[name]
+
+    def _materialize(self) -> None:
+        for name in _SERIES:
+            getattr(self, name)
 
     def _native(self) -> TrialRecord:
         if self._record is None:
@@ -207,8 +228,27 @@ class ResultsCount:
         return self._native().get_config(str2structure)
 
     def state_dict(self) -> dict[str, Any]:
-        """The official attributes as a dict."""
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        """The official attributes as a dict (in the official order)."""
+        self._materialize()
+        order = (
+            "name",
+            "net_state_dict",
+            "train_acc1es",
+            "train_acc5es",
+            "train_losses",
+            "train_times",
+            "arch_config",
+            "params",
+            "flop",
+            "seed",
+            "epochs",
+            "latency",
+            "eval_names",
+            "eval_acc1es",
+            "eval_times",
+            "eval_losses",
+        )
+        return {k: self.__dict__[k] for k in order}
 
 
 class ArchResults:
