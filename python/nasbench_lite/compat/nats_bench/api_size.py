@@ -17,7 +17,8 @@ from nasbench_lite.compat.nats_bench._common import (
     pickle_load,
     time_string,
 )
-from nasbench_lite.compat.nats_bench._meta import NASBenchMetaAPI, information_lines
+from nasbench_lite.compat.nats_bench._meta import NASBenchMetaAPI
+from nasbench_lite.compat.nats_bench._printing import information_lines
 from nasbench_lite.compat.nats_bench._results import ArchResults
 
 __all__ = [

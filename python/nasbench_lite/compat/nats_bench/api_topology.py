@@ -18,7 +18,8 @@ from nasbench_lite.compat.nats_bench._common import (
     pickle_load,
     time_string,
 )
-from nasbench_lite.compat.nats_bench._meta import NASBenchMetaAPI, information_lines
+from nasbench_lite.compat.nats_bench._meta import NASBenchMetaAPI
+from nasbench_lite.compat.nats_bench._printing import information_lines
 from nasbench_lite.compat.nats_bench._results import ArchResults
 from nasbench_lite.compat.nats_bench.genotype_utils import topology_str2structure
 
