@@ -443,6 +443,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         [result.describe(), *([f"  build with: {source.build}"] if source.build else [])],
     )
     return 0
+def _cmd_compat_run(args: argparse.Namespace) -> int:
+    from nasbench_lite.compat.__main__ import run_script
+
+    return run_script(args.script, args.args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -648,6 +652,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.add_argument("db", type=Path, help="database file")
     info.set_defaults(handler=_cmd_info)
+
+    compat_run = commands.add_parser(
+        "compat-run",
+        help="run an unmodified script on the compat layer",
+        description=(
+            "Run SCRIPT as 'python SCRIPT ARGS...' would, with nasbench, nats_bench and "
+            "nashpobench2api (and their submodules) importing nasbench_lite.compat.* instead; "
+            "official files are built once into $NASBENCH_LITE_CACHE. Exit code: the script's."
+        ),
+    )
+    compat_run.add_argument("script", help="the Python script to run")
+    compat_run.add_argument(
+        "args", nargs=argparse.REMAINDER, help="the script's arguments, passed as they are"
+    )
+    compat_run.set_defaults(handler=_cmd_compat_run)
     return parser
 
 

@@ -25,6 +25,8 @@ __all__ = [
     "OverlappingSourcesError",
     "SourceMismatchError",
     "MissingDependencyError",
+    "SourceNotFoundError",
+    "CompatAssertionError",
     "InternalError",
 ]
 
@@ -199,6 +201,32 @@ class MissingDependencyError(NasbenchLiteError, ImportError):
         super().__init__(message, name=package)
         self.package = package
         self.extra = extra
+
+class SourceNotFoundError(NasbenchLiteError, FileNotFoundError):
+    """An official benchmark file or folder that is not where it was looked for.
+
+    Attributes:
+        path: The path looked at (the first one, when several were tried).
+        kind: The benchmark kind (``'nb101'``, ``'nats'``, ``'nashpobench2'``).
+        filename: ``str(path)``, as on every ``FileNotFoundError``.
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike[str], kind: str) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.kind = kind
+        self.filename = str(path)
+
+    def __str__(self) -> str:  # OSError would format errno/filename; keep the full message.
+        return str(self.args[0])
+
+
+class CompatAssertionError(NasbenchLiteError, AssertionError):
+    """Bad input that an official package rejects with ``assert`` (an AssertionError there).
+
+    Raised by ``nasbench_lite.compat`` only (the native APIs raise OutOfDomainError), and also
+    under ``python -O``, where the official check vanishes. Not a ValueError, as officially.
+    """
 
 
 class InternalError(NasbenchLiteError, RuntimeError):

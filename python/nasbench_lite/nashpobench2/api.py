@@ -61,6 +61,8 @@ from nasbench_lite.nashpobench2.layout import TOTAL_COLUMN as _TOTAL
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from nasbench_lite.nashpobench2.raw import OfficialTables
+
 # numpy and pyarrow are imported only by the bulk paths: single queries stay light to import.
 
 __all__ = ["API", "MODES"]
@@ -136,6 +138,7 @@ class API:
         # file, so mapping it is safe); measured ~25% off a cold-key query.
         connection.execute(f"PRAGMA mmap_size = {_MMAP_BYTES}").fetchall()
         self._dense: tuple[Any, Any, Any, Any] | None = None
+        self._official_tables: OfficialTables | None = None
         self.seed = self.seeds[0]
         self._seed_idx = 0
         if seed is not None:
@@ -159,6 +162,20 @@ class API:
 
     def __str__(self) -> str:
         return "NAS-HPO-Bench-II"
+
+    def official_tables(self) -> OfficialTables:
+        """Views of the official ``bench12`` / ``avgaccs200`` / ``cellinfo`` dicts (made once).
+
+        Returns:
+            An :class:`~nasbench_lite.nashpobench2.raw.OfficialTables`; its ``bench12()``,
+            ``avgaccs200()`` and ``cellinfo()`` have the pickles' shapes.
+        """
+        from nasbench_lite.nashpobench2.raw import OfficialTables
+
+        with self._lock:
+            if self._official_tables is None:
+                self._official_tables = OfficialTables(self._db)
+            return self._official_tables
 
     @property
     def meta(self) -> dict[str, str]:
@@ -394,6 +411,19 @@ class API:
                     key["lr"],
                     key["batch_size"],
                 )
+            self.record_query(acc, cost, key)
+
+    def record_query(self, acc: float, cost: float, key: dict[str, Any]) -> None:
+        """Appends a query to the transitions, as ``enable_log=True`` does, without logging.
+
+        For callers that log in their own words (the compat ``NASHPOBench2API``).
+
+        Args:
+            acc: The query's accuracy.
+            cost: Its cost.
+            key: ``{'cellcode', 'lr', 'batch_size'}`` (kept as given, not copied).
+        """
+        with self._lock:
             self.acc_trans.append(acc)
             self.key_trans.append(key)
             self.total_cost += cost

@@ -23,9 +23,12 @@ README:
   official API raises; ``statistics`` likewise counts every architecture with results;
 * the size-space ``get_more_info`` returns ``None`` per-time values when a file has no times
   (the official one divides ``None`` and raises ``TypeError``);
-* nothing is printed (``verbose`` is accepted and ignored); weights (``get_net_param``),
-  ``reload`` and the ``ArchResults`` objects (``query_by_index``, ``query_meta_info_by_index``)
-  are not provided: the database holds results, not objects or weights.
+* nothing is printed (``verbose`` is accepted and ignored); weights (``get_net_param``) and
+  ``reload`` are not provided: the database holds results, not weights. The ``ArchResults``
+  level is :meth:`arch_results` (an :class:`~nasbench_lite.nats.records.ArchRecord`).
+
+Every drawing method takes ``rng=``: another generator to draw from instead of this object's
+(``rng=random`` gives the official global-``random`` sequence; see ``nasbench_lite.compat``).
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from nasbench_lite.errors import (
 )
 from nasbench_lite.nats.aggregate import compute_costs
 from nasbench_lite.nats.arch import str2lists as _str2lists
+from nasbench_lite.nats.arch import str2matrix as _str2matrix
 from nasbench_lite.nats.layout import (
     DATASETS,
     SET_COLUMNS,
@@ -51,6 +55,7 @@ from nasbench_lite.nats.layout import (
     check_limit,
     config_from_json,
 )
+from nasbench_lite.nats.records import ArchRecord, Chooser, arch_hps, load_arch_record
 from nasbench_lite.nats.results import (
     DATASET_SETS,
     Trials,
@@ -219,10 +224,24 @@ class _NATSBase:
             raise OutOfDomainError(f"invalid index : {index} vs. {self._total}.")
         return self[index]
 
-    def random(self) -> int:
-        """A random architecture index from this object's RNG."""
+    def random(self, rng: Chooser | None = None) -> int:
+        """A random architecture index drawn from ``rng`` (default: this object's RNG)."""
         with self._lock:
-            return self._rng.randint(0, self._total - 1)
+            return (self._rng if rng is None else rng).randint(0, self._total - 1)
+
+    def arch_hps(self, index: Any) -> list[str]:
+        """The hp settings architecture ``index`` has results for, in file order."""
+        return arch_hps(self._db, self._index(index))
+
+    def arch_results(self, index: Any, hp: str | int = "12") -> ArchRecord:
+        """Every trial of one architecture and hp (the official ``ArchResults`` level).
+
+        Raises:
+            OutOfDomainError: Unknown architecture.
+            NotInDatabaseError: No results for that architecture and hp.
+        """
+        index = self._index(index)
+        return load_arch_record(self._db, index, self[index], str(hp), self._rng)
 
     def query_index_by_arch(self, arch: Any) -> int:
         """Official index of an arch string / index / object with ``tostr()``; -1 if unknown.
@@ -254,21 +273,8 @@ class _NATSBase:
 
     @staticmethod
     def str2matrix(arch_str: str, search_space: tuple[str, ...] = _OPS) -> Any:
-        """The official ``str2matrix``: 4x4 float matrix, ``[node, input] = op index``.
-
-        Raises:
-            InvalidInputError: An op outside ``search_space`` or a malformed string.
-        """
-        import numpy as np
-
-        nodes = _str2lists(arch_str)
-        matrix = np.zeros((len(nodes) + 1, len(nodes) + 1))
-        for i, node in enumerate(nodes):
-            for op, source in node:
-                if op not in search_space:
-                    raise InvalidInputError(f"this op ({op}) is not in {list(search_space)}")
-                matrix[i + 1, source] = search_space.index(op)
-        return matrix
+        """The official ``str2matrix`` (see :func:`nasbench_lite.nats.arch.str2matrix`)."""
+        return _str2matrix(arch_str, search_space)
 
     # ------------------------------------------------------------- results
     def _trials(self, index: int, dataset: str, hp: str) -> Trials:
@@ -296,6 +302,8 @@ class _NATSBase:
         iepoch: int | None = None,
         hp: str | int = "12",
         is_random: bool | int = True,
+        *,
+        rng: Chooser | None = None,
     ) -> dict[str, Any]:
         """The official ``get_more_info``: train/valid/test/valtest loss, accuracy and times.
 
@@ -304,8 +312,9 @@ class _NATSBase:
             dataset: ``'cifar10-valid'``, ``'cifar10'``, ``'cifar100'`` or ``'ImageNet16-120'``.
             iepoch: Epoch (0-based) to read; None = the last one.
             hp: ``'12'``/``'200'`` (tss) or ``'01'``/``'12'``/``'90'`` (sss).
-            is_random: True = one trial drawn from this object's RNG; False = mean over the
-                trials; an int = the trial with that seed.
+            is_random: True = one trial drawn (``choice`` of the seeds) from ``rng``, default
+                this object's RNG; False = mean over the trials; an int = that seed's trial.
+            rng: Generator for ``is_random=True`` (``random`` = the global one).
 
         Returns:
             The official dict (``train-loss``, ``train-accuracy``, ``train-per-time``,
@@ -319,7 +328,8 @@ class _NATSBase:
         index = self._index(index)
         hp = str(hp)
         check_iepoch(iepoch)
-        return self._info(index, dataset, iepoch, hp, is_random, self._trials(index, dataset, hp))
+        trials = self._trials(index, dataset, hp)
+        return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
 
     def _info(
         self,
@@ -329,10 +339,11 @@ class _NATSBase:
         hp: str,
         is_random: bool | int,
         trials: Trials,
+        rng: Chooser | None,
     ) -> dict[str, Any]:
         if isinstance(is_random, bool) and is_random:
             with self._lock:
-                choice: Any = self._rng.choice(trials.seeds)
+                choice: Any = (self._rng if rng is None else rng).choice(trials.seeds)
         elif isinstance(is_random, bool):
             choice = False
         elif isinstance(is_random, int):
@@ -368,11 +379,14 @@ class _NATSBase:
         iepoch: int | None = None,
         hp: str | int = "12",
         account_time: bool = True,
+        *,
+        rng: Chooser | None = None,
     ) -> tuple[float, float | None, float, float]:
         """The official ``simulate_train_eval``: ``(valid acc, latency, time cost, used_time)``.
 
         ``dataset`` is ``'cifar10'`` (read from cifar10-valid), ``'cifar100'`` or
-        ``'ImageNet16-120'``; one trial is drawn per call from this object's RNG.
+        ``'ImageNet16-120'``; one trial is drawn per call from ``rng`` (default: this
+        object's RNG), two when the dataset has no valid set at ``iepoch``.
 
         Raises:
             OutOfDomainError: Another dataset name, unknown architecture.
@@ -386,7 +400,7 @@ class _NATSBase:
         source = "cifar10-valid" if dataset == "cifar10" else dataset
         # Same calls and RNG draws as the official method; trials are read once per dataset.
         trials = self._trials(index, source, hp)
-        info = self._info(index, source, iepoch, hp, True, trials)
+        info = self._info(index, source, iepoch, hp, True, trials, rng)
         if dataset != source:
             trials = self._trials(index, dataset, hp)
         if "valid-accuracy" in info:
@@ -394,7 +408,7 @@ class _NATSBase:
             time_cost = info["train-all-time"] + info["valid-per-time"]
         else:
             valid_acc = info["valtest-accuracy"]
-            temp = self._info(index, dataset, None, hp, True, trials)
+            temp = self._info(index, dataset, None, hp, True, trials, rng)
             time_cost = info["train-all-time"] + temp["valid-per-time"]
         latency = compute_costs(trials.finals, trials.seeds, trials.eval_names)["latency"]
         with self._lock:
@@ -413,13 +427,14 @@ class _NATSBase:
         *,
         FLOP_max: float | None = None,  # noqa: N803 -- NAS-Bench-201 keyword names
         Param_max: float | None = None,  # noqa: N803
+        among: set[int] | None = None,
     ) -> tuple[int, float | None]:
         """Index and mean accuracy of the best architecture under FLOP/parameter limits.
 
         One SQL query over the build-time ``summaries`` (official ``get_metrics`` mean at the
         last epoch, official ``get_compute_costs``); ties go to the smallest index, as in the
         official loop. ``enforce_all`` is accepted and ignored (every architecture with results
-        is searched).
+        is searched, or only those in ``among``).
 
         Returns:
             ``(index, accuracy)``, or ``(-1, None)`` when nothing qualifies.
@@ -454,14 +469,19 @@ class _NATSBase:
         if param_max is not None:
             sql += " AND params <= ?"
             bindings.append(param_max)
-        sql += f" AND {column} IS NOT NULL ORDER BY {column} DESC, arch_index LIMIT 1"
-        rows = self._db.query(sql, tuple(bindings))
+        sql += f" AND {column} IS NOT NULL ORDER BY {column} DESC, arch_index"
+        rows = self._db.query(sql + (" LIMIT 1" if among is None else ""), tuple(bindings))
+        rows = rows if among is None else [r for r in rows if r[0] in among][:1]
         if not rows:
             return -1, None
         return int(rows[0][0]), float(rows[0][1])
 
-    def statistics(self, dataset: str, hp: str | int) -> dict[int, int]:
+    def statistics(
+        self, dataset: str, hp: str | int, *, among: set[int] | None = None
+    ) -> dict[int, int]:
         """``{number of trials: number of architectures}`` for ``dataset`` and ``hp``.
+
+        Counts every architecture with results, or only those in ``among``.
 
         Raises:
             OutOfDomainError: Unknown dataset.
@@ -469,16 +489,16 @@ class _NATSBase:
         if dataset not in DATASETS:
             raise OutOfDomainError(f"{dataset} not in {list(DATASETS)}")
         hp = str(hp)
-        counts = {
-            int(n): int(c)
-            for n, c in self._db.query(
-                "SELECT n_seeds, COUNT(*) FROM summaries WHERE hp = ? AND dataset = ?"
-                " GROUP BY n_seeds",
-                (hp, dataset),
-            )
-        }
-        with_hp = self._db.query("SELECT COUNT(*) FROM arch_hps WHERE hp = ?", (hp,))[0][0]
-        missing = with_hp - sum(counts.values())
+        counts: dict[int, int] = {}
+        for index, n_seeds in self._db.query(
+            "SELECT arch_index, n_seeds FROM summaries WHERE hp = ? AND dataset = ?", (hp, dataset)
+        ):
+            if among is None or index in among:
+                counts[int(n_seeds)] = counts.get(int(n_seeds), 0) + 1
+        with_hp = [
+            r[0] for r in self._db.query("SELECT arch_index FROM arch_hps WHERE hp = ?", (hp,))
+        ]
+        missing = sum(1 for i in with_hp if among is None or i in among) - sum(counts.values())
         if missing:
             counts[0] = missing
         return counts
