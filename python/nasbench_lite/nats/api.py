@@ -48,21 +48,22 @@ from nasbench_lite.errors import (
 from nasbench_lite.nats.aggregate import compute_costs
 from nasbench_lite.nats.arch import str2lists as _str2lists
 from nasbench_lite.nats.arch import str2matrix as _str2matrix
+from nasbench_lite.nats.cache import DEFAULT_CACHE_SIZE, LRUCache
 from nasbench_lite.nats.layout import (
     DATASETS,
-    SET_COLUMNS,
     check_iepoch,
     check_limit,
     config_from_json,
 )
 from nasbench_lite.nats.records import ArchRecord, Chooser, arch_hps, load_arch_record
 from nasbench_lite.nats.results import (
-    DATASET_SETS,
+    MEMO_LIMIT,
     Trials,
     load_trials,
     more_info,
     remap_dataset_set_names,
 )
+from nasbench_lite.nats.summaries import best_in_summaries, trial_counts
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -88,13 +89,16 @@ class _NATSBase:
         verbose: bool = False,
         *,
         random_state: int | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
+        self._lock = threading.RLock()
+        # Validated before the database is opened, so a bad value leaks no handle.
+        self._cache: LRUCache[tuple[int, str, str], Trials] = LRUCache(cache_size, self._lock)
         self._db = Database(path, kind="nats")
         if self._db.meta.get("space") != self._space:
             space = self._db.meta.get("space")
             self._db.close()
             raise InvalidInputError(f"{path}: holds the {space} space, not {self._space}")
-        self._lock = threading.RLock()
         self._rng = random.Random(random_state)
         self._fast_mode = fast_mode
         self.verbose = verbose
@@ -115,8 +119,17 @@ class _NATSBase:
         )
 
     def close(self) -> None:
-        """Closes the database (idempotent)."""
+        """Closes the database (idempotent) and empties the trial cache."""
+        self._cache.clear()
         self._db.close()
+
+    def cache_info(self) -> dict[str, int]:
+        """The trial cache: ``{'size', 'maxsize', 'hits', 'misses'}`` (see ``cache_size``)."""
+        return self._cache.info()
+
+    def clear_cache(self) -> None:
+        """Empties the trial cache (answers stay the same; the next calls read the DB)."""
+        self._cache.clear()
 
     def __enter__(self) -> _NATSBase:
         return self
@@ -278,9 +291,13 @@ class _NATSBase:
 
     # ------------------------------------------------------------- results
     def _trials(self, index: int, dataset: str, hp: str) -> Trials:
-        trials = load_trials(self._db, index, dataset, hp)
+        key = (index, hp, dataset)
+        trials = self._cache.get(key)
         if trials is not None:
             return trials
+        trials = load_trials(self._db, index, dataset, hp)
+        if trials is not None:
+            return self._cache.put(key, trials)
         if dataset not in DATASETS:
             raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
         hps = [
@@ -354,7 +371,19 @@ class _NATSBase:
             choice = is_random
         else:
             raise OutOfDomainError(f"invalid value for is_random: {is_random!r}")
-        return more_info(self._db, trials, index, dataset, hp, iepoch, choice)
+        # (False == 0 as a dict key: the flag keeps the mean apart from a seed-0 trial.)
+        key = (iepoch, choice is False, choice)
+        info = trials.infos.get(key)
+        if info is None:
+            info = more_info(self._db, trials, index, dataset, hp, iepoch, choice)
+            if len(trials.infos) < MEMO_LIMIT:
+                trials.infos[key] = info
+        return dict(info)  # a copy: callers may change theirs
+
+    def _costs(self, trials: Trials) -> dict[str, Any]:
+        if trials.costs is None:
+            trials.costs = compute_costs(trials.finals, trials.seeds, trials.eval_names)
+        return trials.costs
 
     def get_cost_info(self, index: Any, dataset: str, hp: str | int = "12") -> dict[str, Any]:
         """The official ``get_cost_info``: flops, params, latency and mean train/eval times.
@@ -364,12 +393,13 @@ class _NATSBase:
             NotInDatabaseError: No such results, or costs the official API cannot compute.
         """
         index = self._index(index)
-        trials = self._trials(index, dataset, str(hp))
-        return compute_costs(trials.finals, trials.seeds, trials.eval_names)
+        return dict(self._costs(self._trials(index, dataset, str(hp))))
 
     def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
         """Mean latency in seconds (batch 256) over the trials, None when unknown."""
-        latency: float | None = self.get_cost_info(index, dataset, hp)["latency"]
+        latency: float | None = self._costs(self._trials(self._index(index), dataset, str(hp)))[
+            "latency"
+        ]
         return latency
 
     def simulate_train_eval(
@@ -410,7 +440,7 @@ class _NATSBase:
             valid_acc = info["valtest-accuracy"]
             temp = self._info(index, dataset, None, hp, True, trials, rng)
             time_cost = info["train-all-time"] + temp["valid-per-time"]
-        latency = compute_costs(trials.finals, trials.seeds, trials.eval_names)["latency"]
+        latency = self._costs(trials)["latency"]
         with self._lock:
             if account_time:
                 self._used_time += time_cost
@@ -447,34 +477,7 @@ class _NATSBase:
         check_limit(flop_max, "flop_max")
         check_limit(param_max, "param_max")
         param_max = Param_max if param_max is None else param_max
-        dataset, setname = remap_dataset_set_names(dataset, metric_on_set)
-        if dataset not in DATASETS:
-            raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
-        setname = "x-valid" if setname == "valid" else setname
-        if setname not in SET_COLUMNS:
-            raise OutOfDomainError(
-                f"unknown metric_on_set {metric_on_set!r} (train, valid, test, x-valid, x-test, "
-                "ori-test)"
-            )
-        if setname != "train" and setname not in DATASET_SETS[dataset]:
-            raise OutOfDomainError(
-                f"{dataset} has no {setname} set (it has {list(DATASET_SETS[dataset])})"
-            )
-        column = f"{SET_COLUMNS[setname]}_accuracy"
-        sql = f"SELECT arch_index, {column} FROM summaries WHERE hp = ? AND dataset = ?"
-        bindings: list[Any] = [str(hp), dataset]
-        if flop_max is not None:
-            sql += " AND flops <= ?"
-            bindings.append(flop_max)
-        if param_max is not None:
-            sql += " AND params <= ?"
-            bindings.append(param_max)
-        sql += f" AND {column} IS NOT NULL ORDER BY {column} DESC, arch_index"
-        rows = self._db.query(sql + (" LIMIT 1" if among is None else ""), tuple(bindings))
-        rows = rows if among is None else [r for r in rows if r[0] in among][:1]
-        if not rows:
-            return -1, None
-        return int(rows[0][0]), float(rows[0][1])
+        return best_in_summaries(self._db, dataset, metric_on_set, flop_max, param_max, hp, among)
 
     def statistics(
         self, dataset: str, hp: str | int, *, among: set[int] | None = None
@@ -486,22 +489,7 @@ class _NATSBase:
         Raises:
             OutOfDomainError: Unknown dataset.
         """
-        if dataset not in DATASETS:
-            raise OutOfDomainError(f"{dataset} not in {list(DATASETS)}")
-        hp = str(hp)
-        counts: dict[int, int] = {}
-        for index, n_seeds in self._db.query(
-            "SELECT arch_index, n_seeds FROM summaries WHERE hp = ? AND dataset = ?", (hp, dataset)
-        ):
-            if among is None or index in among:
-                counts[int(n_seeds)] = counts.get(int(n_seeds), 0) + 1
-        with_hp = [
-            r[0] for r in self._db.query("SELECT arch_index FROM arch_hps WHERE hp = ?", (hp,))
-        ]
-        missing = sum(1 for i in with_hp if among is None or i in among) - sum(counts.values())
-        if missing:
-            counts[0] = missing
-        return counts
+        return trial_counts(self._db, dataset, str(hp), among)
 
     def get_net_config(self, index: int, dataset: str) -> dict[str, Any]:
         """The official ``get_net_config``: the model-builder config of the first trial.
@@ -567,6 +555,7 @@ def create(
     verbose: bool = False,
     *,
     random_state: int | None = None,
+    cache_size: int = DEFAULT_CACHE_SIZE,
 ) -> NATStopology | NATSsize:
     """Opens a NATS-Bench database like the official ``nats_bench.create``.
 
@@ -576,6 +565,8 @@ def create(
         fast_mode: Accepted for compatibility (every query reads only what it needs).
         verbose: Accepted for compatibility (nothing is printed).
         random_state: Seed of this object's RNG (``is_random=True``, ``random()``).
+        cache_size: Most ``(architecture, hp, dataset)`` entries of decoded trials kept in
+            this object's LRU cache (0: none; every call then reads the database).
 
     Raises:
         OutOfDomainError: Unknown search space name.
@@ -586,4 +577,4 @@ def create(
     if space is None:
         raise OutOfDomainError(f"invalid search space : {search_space!r}")
     cls = NATStopology if space == "tss" else NATSsize
-    return cls(path, fast_mode, verbose, random_state=random_state)
+    return cls(path, fast_mode, verbose, random_state=random_state, cache_size=cache_size)
