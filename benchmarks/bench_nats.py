@@ -22,15 +22,19 @@ Parts (one Markdown table each, per space; columns measure | nasbench_lite | off
 2. Cold start in fresh interpreters (median of ``--cold-runs``): import + ``create`` + one
    ``get_more_info`` (ours on the built DB; official on the real ``-simple`` dir, which
    unpickles the architecture's file).
-3. Per-call latency (p50 / mean): ``get_more_info`` (iepoch None and mid-run, is_random
-   False/True, short and full hp) and ``simulate_train_eval``. Ours: ``--calls`` calls on random
-   archs of the DB. Official, per row, a fresh API on the scaled archive: the FIRST touch of
-   ``--first-touch`` archs (includes loading the file: the cost when a search visits a new
-   arch) and then warm calls on those archs.
+3. Per-call latency of every call form (p50): ``get_more_info`` for every hp (tss 200/12,
+   sss 90/12/01), ``iepoch`` None / mid-run / last, ``is_random`` False / True / a seed of the
+   trial; ``get_cost_info``, ``get_latency`` and ``simulate_train_eval`` per hp. Official, per
+   form, a fresh API on the scaled archive: the FIRST touch of ``--first-touch`` archs
+   (includes loading the file: the cost when a search visits a new arch), then warm calls on
+   those archs (at most ``--calls`` and ``--budget`` seconds). Ours warm: a cached API after the
+   same first touches, the same warm call list; ours uncached: ``cache_size=0``, every call
+   reads the DB, on random archs. Targets (#14): warm >= 5x the official warm call, uncached
+   >= 200x its first touch, final-epoch calls <= 10 us p50 warm.
 4. ``find_best`` on a DB holding the full space (with ``--full``; otherwise linear
    extrapolation from the 3-arch and N-arch DBs, labelled). Official: find_best over the real
    fixture archs in fast mode (load every file + search), per arch x the full space.
-5. ``get_cost_info`` latency (like 3) and ``statistics`` (ours: SQL; official: a loop over the
+5. ``statistics`` (ours: SQL; official: a loop over the
    loaded archs, which in fast mode means loading all of them first).
 6. ``query_many(None, dataset, hp, is_random=...)``: the table of every architecture with
    results (final epoch with ``'mean'`` and ``'random'``, one mid-run ``iepoch``, a short hp),
