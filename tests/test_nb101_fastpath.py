@@ -11,6 +11,8 @@ cache returns fresh, correct values. No timing is asserted (see
 
 from __future__ import annotations
 
+import copy
+import pickle
 import random
 import subprocess
 import sys
@@ -165,6 +167,17 @@ def test_changes_to_the_handed_out_matrix_and_ops_are_seen_as_in_the_original() 
     assert ModelSpec(INCEPTION, INCEPTION_OPS).hash_spec(other) == reference_hash(
         INCEPTION, spec_labels(INCEPTION_OPS, other)
     )
+
+
+def test_copied_and_pickled_specs_keep_their_lazy_state() -> None:
+    for given in (INCEPTION, np.array(INCEPTION, dtype=np.int32)):
+        spec = ModelSpec(given, INCEPTION_OPS)
+        for twin in (copy.copy(spec), copy.deepcopy(spec), pickle.loads(pickle.dumps(spec))):
+            assert twin.hash_spec() == INCEPTION_HASH
+            assert is_valid(twin)
+            assert twin.matrix is not None and twin.matrix.tolist() == INCEPTION
+            assert twin.original_matrix.dtype == np.array(given).dtype
+        assert spec.matrix is not None and spec.matrix.tolist() == INCEPTION
 
 
 def test_check_spec_on_the_fast_path_reports_the_original_messages() -> None:

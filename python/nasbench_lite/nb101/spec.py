@@ -58,8 +58,22 @@ _MAX_ENTRY = 2**31
 _AVAILABLE_OPS_LIST = list(AVAILABLE_OPS)
 #: Op name -> code for the native fast path (absent: any other op).
 _OP_CODES = {op: code for code, op in enumerate(AVAILABLE_OPS)}
-#: Marks a lazily built ndarray attribute that has not been built yet.
-_UNSET: Any = object()
+
+
+class _Unset:
+    """Marks a lazily built ndarray attribute not built yet; copies and pickles as itself, so
+    a copied or unpickled spec still builds its arrays on first read."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "_UNSET"
+
+    def __repr__(self) -> str:
+        return "<not built yet>"
+
+
+_UNSET: Any = _Unset()
 
 
 def _numpy() -> Any:
