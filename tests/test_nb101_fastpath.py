@@ -162,11 +162,17 @@ def test_changes_to_the_handed_out_matrix_and_ops_are_seen_as_in_the_original() 
     assert int(spec.matrix.sum()) == 8
     spec.matrix = np.array(INCEPTION)
     assert spec.hash_spec() == INCEPTION_HASH
-    # Non-default canonical ops relabel, exactly as the general path does.
+    # Non-default canonical ops relabel, exactly as the general path does, in any sequence type.
     other = [MAXPOOL3X3, CONV3X3, CONV1X1]
-    assert ModelSpec(INCEPTION, INCEPTION_OPS).hash_spec(other) == reference_hash(
-        INCEPTION, spec_labels(INCEPTION_OPS, other)
-    )
+    for canonical in (other, tuple(other), np.array(other)):
+        assert ModelSpec(INCEPTION, INCEPTION_OPS).hash_spec(canonical) == reference_hash(
+            INCEPTION, spec_labels(INCEPTION_OPS, other)
+        )
+    for canonical in (list(OPS), tuple(OPS), np.array(OPS)):
+        assert ModelSpec(INCEPTION, INCEPTION_OPS).hash_spec(canonical) == INCEPTION_HASH
+    replaced = ModelSpec(INCEPTION, INCEPTION_OPS)
+    replaced.ops = np.array(changed)  # type: ignore[assignment]
+    assert replaced.hash_spec() == reference_hash(INCEPTION, spec_labels(changed))
 
 
 def test_copied_and_pickled_specs_keep_their_lazy_state() -> None:

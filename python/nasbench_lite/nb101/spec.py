@@ -300,11 +300,20 @@ class ModelSpec:
                 ``canonical_ops``.
         """
         digest = self._digest
+        # The digest holds while the pruned matrix was never handed out and ops are unchanged
+        # (exact list/tuple types: comparing arrays elementwise would not give a bool).
         if (
             digest is not None
             and self._matrix is _UNSET
-            and (canonical_ops is None or canonical_ops in (_AVAILABLE_OPS_LIST, AVAILABLE_OPS))
+            and type(self.ops) is list
             and self.ops == self._hashed_ops
+            and (
+                canonical_ops is None
+                or (
+                    type(canonical_ops) in (list, tuple)
+                    and list(canonical_ops) == _AVAILABLE_OPS_LIST
+                )
+            )
         ):
             return digest
         matrix, ops = self.matrix, self.ops
