@@ -16,7 +16,7 @@ import datetime as _dt
 import hashlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -141,6 +141,8 @@ class BuildSession:
         vacuum: Run VACUUM after the load (packs pages left half-full by the bulk load).
         scratch: Name under which to attach a private scratch database (staging tables that
             are not part of the output); it is detached and deleted at the end.
+        protect: Further inputs (fingerprinted by the kind itself) that ``output`` may never
+            be, even with ``force``; ``sources`` are always protected.
 
     Attributes:
         connection: The ``apsw.Connection`` on the temporary file (inside the ``with``).
@@ -160,11 +162,13 @@ class BuildSession:
         page_size: int = 16384,
         vacuum: bool = False,
         scratch: str | None = None,
+        protect: Sequence[str | os.PathLike[str]] = (),
     ) -> None:
         self.output = Path(output)
         self.schema = schema
         self.force = force
         self.source_paths = [Path(s) for s in sources]
+        self.protected = [*self.source_paths, *(Path(p) for p in protect)]
         self.page_size = page_size
         self.vacuum = vacuum
         self.scratch = scratch
@@ -181,7 +185,7 @@ class BuildSession:
         for path in self.source_paths:
             if not path.exists():
                 raise BuildError(f"{path}: no such source file", self.output)
-        self._atomic = atomic_output(self.output, force=self.force, sources=self.source_paths)
+        self._atomic = atomic_output(self.output, force=self.force, sources=self.protected)
         temp = self._atomic.__enter__()
         try:
             self.sources = [fingerprint(p) for p in self.source_paths]

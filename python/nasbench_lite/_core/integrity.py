@@ -163,7 +163,7 @@ def cheap_check(path: Path, connection: Any, meta: dict[str, str]) -> None:
         return  # built without ANALYZE (a test or toy database): nothing more to compare
     except apsw.Error as exc:
         raise CorruptDatabaseError(f"{path}: schema unreadable ({exc})", path) from exc
-    for key, value in meta.items():
+    for key in meta:
         if key.startswith("rows.") and key[5:] not in tables:
             raise CorruptDatabaseError(f"{path}: table {key[5:]!r} is missing", path)
     counted = {str(t): str(s).split(" ")[0] for t, s in stats}
@@ -198,12 +198,11 @@ def verify_database(path: str | os.PathLike[str]) -> dict[str, Any]:
             if problems != ["ok"]:
                 raise CorruptDatabaseError(f"{target}: {'; '.join(problems)[:300]}", target)
             meta = {str(k): str(v) for k, v in connection.execute("SELECT key, value FROM meta")}
-            tables = {}
+            tables: dict[str, int] = {}
             for table in data_tables(connection):
                 quoted = '"' + table.replace('"', '""') + '"'
-                tables[table] = int(
-                    connection.execute(f"SELECT count(*) FROM {quoted}").fetchall()[0][0]
-                )
+                count: Any = connection.execute(f"SELECT count(*) FROM {quoted}").fetchall()
+                tables[table] = int(count[0][0])
                 stored = meta.get(f"rows.{table}")
                 if stored is not None and stored != str(tables[table]):
                     raise CorruptDatabaseError(

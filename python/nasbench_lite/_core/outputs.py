@@ -71,7 +71,7 @@ def remove_stale_temporaries(directory: Path) -> list[Path]:
     Returns:
         The removed paths.
     """
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(directory)
     except OSError:
@@ -107,6 +107,8 @@ def _check_replaceable(target: Path, sources: Sequence[Path]) -> None:
         what = "a directory" if stat.S_ISDIR(info.st_mode) else "not a regular file"
         raise BuildError(f"{target}: is {what}; --force replaces only regular files", target)
     for source in sources:
+        if source.is_dir() and target.resolve().is_relative_to(source.resolve()):
+            raise BuildError(f"{target}: is inside the build's source folder {source}", target)
         with contextlib.suppress(OSError):
             if _same_file(info, source.stat()) or _same_file(link, source.lstat()):
                 raise BuildError(f"{target}: is the build's own source {source}", target)
