@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import stat
 import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,7 +24,12 @@ import apsw
 
 from nasbench_lite._core.integrity import cheap_check, is_sqlite_file
 from nasbench_lite._core.schema import Schema, load_schema
-from nasbench_lite.errors import CorruptDatabaseError, DatabaseError, SchemaVersionError
+from nasbench_lite.errors import (
+    CorruptDatabaseError,
+    DatabaseError,
+    InvalidInputError,
+    SchemaVersionError,
+)
 
 __all__ = [
     "Database",
@@ -36,6 +42,32 @@ __all__ = [
 
 #: apsw errors that mean the bytes of the file are damaged (or were overwritten in place).
 _CORRUPT = (apsw.CorruptError, apsw.NotADBError, apsw.IOError, apsw.FormatError, apsw.RangeError)
+
+
+def bad_binding(exc: UnicodeEncodeError | OverflowError) -> InvalidInputError:
+    """The typed error for a value SQLite cannot bind (lone surrogate, int >= 2**63).
+
+    Args:
+        exc: The error apsw raised while binding.
+
+    Returns:
+        An :class:`InvalidInputError`.
+    """
+    if isinstance(exc, UnicodeEncodeError):
+        return InvalidInputError(f"a text argument is not valid Unicode ({exc.reason})")
+    return InvalidInputError("an integer argument is out of range (|value| >= 2**63)")
+
+
+def corrupt_text(path: Path) -> CorruptDatabaseError:
+    """The typed error for stored text that is not UTF-8 (a damaged page).
+
+    Args:
+        path: The database.
+
+    Returns:
+        A :class:`CorruptDatabaseError`.
+    """
+    return CorruptDatabaseError(f"{path}: database is corrupt (stored text is not UTF-8)", path)
 
 
 def database_error(path: Path, exc: apsw.Error, doing: str = "query failed") -> DatabaseError:
@@ -146,8 +178,16 @@ class Database:
     ) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        if not self.path.is_file():
+        try:
+            info = self.path.stat()
+        except PermissionError as exc:
+            raise DatabaseError(f"{self.path}: permission denied", self.path) from exc
+        except (OSError, ValueError) as exc:
+            raise DatabaseError(f"{self.path}: no such database file", self.path) from exc
+        if not stat.S_ISREG(info.st_mode):
             raise DatabaseError(f"{self.path}: no such database file", self.path)
+        if not os.access(self.path, os.R_OK):
+            raise DatabaseError(f"{self.path}: permission denied (not readable)", self.path)
         try:
             self.connection = open_connection(self.path)
         except apsw.Error as exc:
@@ -164,6 +204,9 @@ class Database:
             raise DatabaseError(
                 f"{self.path}: not a nasbench_lite database ({exc})", self.path
             ) from exc
+        except UnicodeDecodeError as exc:
+            self.close()
+            raise corrupt_text(self.path) from exc
         self.meta: dict[str, str] = {str(k): str(v) for k, v in rows}
         if self.meta.get("kind"):
             try:
@@ -215,6 +258,10 @@ class Database:
                 return self.connection.execute(sql, bindings).fetchall()
         except apsw.Error as exc:
             raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def query_many(self, sql: str, bindings: Iterable[Bindings]) -> list[list[Any]]:
         """Runs one statement once per binding set under a single lock hold.
@@ -235,6 +282,10 @@ class Database:
                 return [execute(sql, b).fetchall() for b in bindings]
         except apsw.Error as exc:
             raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def query_keyed(self, keys: Sequence[Any], sql: str) -> list[Any]:
         """Runs one statement joined against ``temp.keys(pos, key)`` holding ``keys``.
@@ -268,6 +319,10 @@ class Database:
                     connection.execute("DELETE FROM temp.keys")
         except apsw.Error as exc:
             raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def column_names(self, sql: str, bindings: Bindings = ()) -> list[str]:
         """The result column names of a statement (without fetching its rows).
@@ -290,6 +345,10 @@ class Database:
                 return names
         except apsw.Error as exc:
             raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def stream(self, sql: str, bindings: Bindings = (), size: int = 65536) -> Iterator[list[Any]]:
         """Streams the rows of one statement in lists of up to ``size`` rows.
@@ -313,6 +372,8 @@ class Database:
                 yield from chunked(self.connection.execute(sql, bindings), size)
             except apsw.Error as exc:
                 raise database_error(self.path, exc) from exc
+            except UnicodeDecodeError as exc:
+                raise corrupt_text(self.path) from exc
 
     def close(self) -> None:
         """Closes the connection (idempotent)."""

@@ -135,6 +135,18 @@ def _header(path: Path) -> tuple[int, int]:
     return page_size, pages if change == valid_for else 0
 
 
+def _check_size(path: Path) -> None:
+    """The header is sane and the file size matches the page count it records."""
+    page_size, pages = _header(path)
+    size = path.stat().st_size
+    if pages and size != pages * page_size:
+        raise CorruptDatabaseError(
+            f"{path}: file is {size} bytes, its header says {pages} pages of {page_size}", path
+        )
+    if size % page_size:
+        raise CorruptDatabaseError(f"{path}: size {size} is not a multiple of pages", path)
+
+
 def cheap_check(path: Path, connection: Any, meta: dict[str, str]) -> None:
     """The check every open runs (no table scan).
 
@@ -146,14 +158,7 @@ def cheap_check(path: Path, connection: Any, meta: dict[str, str]) -> None:
     Raises:
         CorruptDatabaseError: Header, size, schema or stored row counts inconsistent.
     """
-    page_size, pages = _header(path)
-    size = path.stat().st_size
-    if pages and size != pages * page_size:
-        raise CorruptDatabaseError(
-            f"{path}: file is {size} bytes, its header says {pages} pages of {page_size}", path
-        )
-    if size % page_size:
-        raise CorruptDatabaseError(f"{path}: size {size} is not a multiple of pages", path)
+    _check_size(path)
     try:
         tables = set(data_tables(connection))
         stats = connection.execute(
@@ -190,7 +195,7 @@ def verify_database(path: str | os.PathLike[str]) -> dict[str, Any]:
     from nasbench_lite._core.database import open_connection
 
     target = Path(path)
-    _header(target)
+    _check_size(target)
     connection = open_connection(target)
     try:
         try:
@@ -209,7 +214,7 @@ def verify_database(path: str | os.PathLike[str]) -> dict[str, Any]:
                         f"{target}: {table} has {tables[table]} rows, meta says {stored}", target
                     )
             checksum = content_checksum(connection)
-        except apsw.Error as exc:
+        except (apsw.Error, UnicodeDecodeError) as exc:
             raise CorruptDatabaseError(f"{target}: {exc}", target) from exc
     finally:
         connection.close()
