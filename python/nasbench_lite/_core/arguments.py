@@ -5,9 +5,9 @@
 its annotation (a builtin error that no annotation explains is still reported as an
 ``InvalidInputError`` naming the function). Understood: plain classes, ``None``, unions,
 ``Literal``, ``Callable`` and the container ABCs, element types one level deep; other
-annotations are accepted as they are. :class:`~nasbench_lite._core.reader.ReaderBase` applies it to the
-public methods of every reader, so a caller's ``TypeError``/``AttributeError`` from deep inside
-a query becomes one typed error at the door.
+annotations are accepted as they are. :class:`~nasbench_lite._core.reader.ReaderBase` applies
+it to the public methods of every reader, so a caller's ``TypeError``/``AttributeError`` from
+deep inside a query becomes one typed error at the door.
 """
 
 from __future__ import annotations
