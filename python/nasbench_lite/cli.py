@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -31,7 +32,13 @@ from nasbench_lite._cli_support import (
 )
 from nasbench_lite._core.kinds import Progress
 from nasbench_lite._optional import import_pyarrow
-from nasbench_lite.errors import BuildError, InternalError, InvalidInputError, NasbenchLiteError
+from nasbench_lite.errors import (
+    ECHO_LIMIT,
+    BuildError,
+    InternalError,
+    InvalidInputError,
+    NasbenchLiteError,
+)
 
 __all__ = ["main", "build_parser", "progressbar"]
 
@@ -242,8 +249,22 @@ def _cmd_sources(args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify_database(args: argparse.Namespace) -> int:
+    from nasbench_lite._core.integrity import verify_database
+
+    result = verify_database(args.file)
+    tables = ", ".join(f"{name} {rows}" for name, rows in result["tables"].items())
+    checked = "checksum matches" if result["checksum_stored"] else "no stored checksum"
+    _emit(result, args.json, [f"{args.file}: ok ({result['kind']}; {tables}; {checked})"])
+    return 0
+
+
 def _cmd_verify(args: argparse.Namespace) -> int:
+    from nasbench_lite._core.integrity import is_sqlite_file
     from nasbench_lite.sources import verify_file
+
+    if is_sqlite_file(args.file):
+        return _verify_database(args)
 
     if not args.file.is_file():
         verify_file(args.file)  # raises its typed error before any progress bar is drawn
@@ -403,13 +424,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify = commands.add_parser(
         "verify",
         parents=[common],
-        help="check a downloaded file: size + SHA-256, which benchmark/version it is",
+        help="check a downloaded source file or a built database",
         description=(
-            "Stream FILE through SHA-256 and compare it with the manifest of official files; "
-            "a truncated or altered copy of an official file fails (exit code 1)."
+            "For an official source file: stream FILE through SHA-256 and compare it with the "
+            "manifest of official files. For a nasbench_lite database: SQLite's integrity "
+            "check, every table's row count and the content checksum stored at build time. "
+            "A truncated, corrupt or altered file fails (exit code 1)."
         ),
     )
-    verify.add_argument("file", type=Path, help="the downloaded file")
+    verify.add_argument("file", type=Path, help="the downloaded file or the database")
     verify.set_defaults(handler=_cmd_verify)
 
     info = commands.add_parser(
@@ -448,9 +471,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         The exit code (0 ok, 1 user error, 2 usage error, 3 internal error, 130 interrupted,
         141 stdout closed by its reader).
     """
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
         if getattr(args, "writes", False):  # Ctrl-C must not wait for a long native call
             code = run_interruptibly(lambda: int(args.handler(args)))
         else:
@@ -462,14 +485,33 @@ def main(argv: Sequence[str] | None = None) -> int:
         silence_broken_stdout()
         return EXIT_BROKEN_PIPE
     except InternalError as exc:
-        print(f"nasbench-lite: internal error: {exc}", file=sys.stderr)
+        print(f"nasbench-lite: internal error: {_one_line(exc)}", file=sys.stderr)
         return 3
     except NasbenchLiteError as exc:
-        print(f"nasbench-lite: error: {exc}", file=sys.stderr)
+        print(f"nasbench-lite: error: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # the environment (permissions, a vanished file), not a bug
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"nasbench-lite: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("nasbench-lite: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug: one line and exit 3, the traceback only on request
+        if os.environ.get("NASBENCH_LITE_TRACEBACK"):
+            raise
+        print(
+            f"nasbench-lite: internal error: {type(exc).__name__}: {_one_line(exc)} "
+            "(please report it; NASBENCH_LITE_TRACEBACK=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _one_line(exc: BaseException) -> str:
+    """The message of ``exc`` on one line, capped (messages may quote user input)."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 2 * ECHO_LIMIT else text[: 2 * ECHO_LIMIT] + "..."
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ __all__ = [
     "UnsafePickleError",
     "NotADatabaseError",
     "UnknownKindError",
+    "CorruptDatabaseError",
+    "ECHO_LIMIT",
+    "echo",
 ]
 
 
@@ -91,6 +94,13 @@ class DatabaseError(NasbenchLiteError):
     def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(message)
         self.path = None if path is None else Path(path)
+
+
+class CorruptDatabaseError(DatabaseError):
+    """A database file whose bytes are damaged (truncated, overwritten, altered pages or rows).
+
+    Rebuild it, or restore a good copy; ``nasbench-lite verify DB`` runs the full check.
+    """
 
 
 class SchemaVersionError(DatabaseError):
@@ -279,3 +289,28 @@ class UnsafePickleError(CorruptSourceError):
         super().__init__(message, path)
         self.module = module
         self.name = name
+
+
+#: The most characters of a caller's value that an error message echoes.
+ECHO_LIMIT = 200
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """``repr(value)`` for an error message, capped at ``limit`` characters.
+
+    Never raises (a value whose repr fails or recurses is shown by its type).
+
+    Args:
+        value: The offending value.
+        limit: The cap.
+
+    Returns:
+        The text, with ``...[N chars]`` when shortened.
+    """
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__ must not replace the error being reported
+        text = f"<{type(value).__name__}>"
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}...[{len(text)} chars]"

@@ -135,10 +135,17 @@ def open_database(path: str | os.PathLike[str], *, extra: ExtraKinds = ()) -> An
         SchemaVersionError: Another schema version (the message names the rebuild command).
     """
     from nasbench_lite._core.database import read_meta
+    from nasbench_lite.errors import DatabaseError, InvalidInputError, echo
 
+    if not isinstance(path, str | os.PathLike) or (isinstance(path, str) and "\x00" in path):
+        raise InvalidInputError(f"path must be a file path, got {echo(path)}")
     target = Path(path)
     all_kinds = kinds(extra)
-    if target.exists():
+    try:
+        exists = target.exists()
+    except (OSError, ValueError) as exc:
+        raise DatabaseError(f"{echo(str(target))}: cannot access ({exc})", None) from exc
+    if exists:
         _refuse_non_database(target, all_kinds)
     meta = read_meta(target)
     name = meta.get("kind", "")

@@ -17,8 +17,7 @@ import glob
 import hashlib
 import json
 import os
-import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -28,8 +27,10 @@ import apsw
 
 from nasbench_lite import __version__
 from nasbench_lite._core.database import quote_identifier
+from nasbench_lite._core.integrity import content_checksum, disk_full_error
+from nasbench_lite._core.outputs import atomic_output, check_output, remove_partial_outputs
 from nasbench_lite._core.schema import Schema
-from nasbench_lite.errors import BuildError, OutputExistsError
+from nasbench_lite.errors import BuildError
 
 __all__ = [
     "BuildSession",
@@ -125,108 +126,6 @@ def utc_now() -> str:
     )
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Makes a rename durable (no-op where directories cannot be opened, e.g. Windows)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-#: Temporary files of the atomic outputs being written in this process. An interrupt handler
-#: that cannot wait for the writer (a Ctrl-C during a long native call) removes them with
-#: :func:`remove_partial_outputs` before exiting, so nothing half-written survives.
-_PARTIAL_OUTPUTS: set[Path] = set()
-
-
-def check_output(path: str | os.PathLike[str], *, force: bool = False) -> Path:
-    """Checks that ``path`` can be written, before any work is done.
-
-    Args:
-        path: The final output path.
-        force: Replacing an existing file at ``path`` is allowed.
-
-    Returns:
-        The directory the output goes to.
-
-    Raises:
-        OutputExistsError: ``path`` exists and ``force`` is False.
-        BuildError: ``path`` is a directory, or its directory is missing or not writable.
-    """
-    target = Path(path)
-    if target.is_dir():
-        raise BuildError(f"{target}: is a directory", target)
-    if target.exists() and not force:
-        raise OutputExistsError(f"{target}: already exists (use --force to replace it)", target)
-    directory = target.parent if str(target.parent) else Path(".")
-    if not directory.is_dir():
-        raise BuildError(f"{directory}: output directory does not exist", target)
-    if not os.access(directory, os.W_OK | os.X_OK):
-        raise BuildError(f"{directory}: output directory is not writable", target)
-    return directory
-
-
-def remove_partial_outputs() -> None:
-    """Removes the temporary files of every atomic output still being written (and sidecars)."""
-    for temp in list(_PARTIAL_OUTPUTS):
-        for leftover in [temp, *temp.parent.glob(glob.escape(temp.name) + "?*")]:
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-        _PARTIAL_OUTPUTS.discard(temp)
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Iterator[Path]:
-    """Yields a temporary path beside ``path``; on success fsyncs it and renames it to ``path``.
-
-    On any exception (including KeyboardInterrupt) the temporary file is removed and ``path``
-    is left exactly as it was.
-
-    Args:
-        path: The final output path.
-        force: Replace an existing file at ``path``.
-
-    Yields:
-        The temporary path to write.
-
-    Raises:
-        OutputExistsError: ``path`` exists and ``force`` is False.
-        BuildError: The output directory does not exist or is not writable.
-    """
-    target = Path(path)
-    directory = check_output(target, force=force)
-    try:
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise BuildError(f"{target}: cannot create a file in {directory} ({exc})", target) from exc
-    os.close(fd)
-    temp = Path(temp_name)
-    _PARTIAL_OUTPUTS.add(temp)
-    # mkstemp creates 0600; give the result the permissions a plain open() would.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)
-    try:
-        yield temp
-        with open(temp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-        _fsync_directory(directory)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        for sidecar in ("-journal", "-wal", "-shm"):
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(temp) + sidecar).unlink()
-        raise
-    finally:
-        _PARTIAL_OUTPUTS.discard(temp)
-
-
 class BuildSession:
     """One atomic build of one database kind (a context manager).
 
@@ -245,6 +144,8 @@ class BuildSession:
         vacuum: Run VACUUM after the load (packs pages left half-full by the bulk load).
         scratch: Name under which to attach a private scratch database (staging tables that
             are not part of the output); it is detached and deleted at the end.
+        protect: Further inputs (fingerprinted by the kind itself) that ``output`` may never
+            be, even with ``force``; ``sources`` are always protected.
 
     Attributes:
         connection: The ``apsw.Connection`` on the temporary file (inside the ``with``).
@@ -264,11 +165,13 @@ class BuildSession:
         page_size: int = 16384,
         vacuum: bool = False,
         scratch: str | None = None,
+        protect: Sequence[str | os.PathLike[str]] = (),
     ) -> None:
         self.output = Path(output)
         self.schema = schema
         self.force = force
         self.source_paths = [Path(s) for s in sources]
+        self.protected = [*self.source_paths, *(Path(p) for p in protect)]
         self.page_size = page_size
         self.vacuum = vacuum
         self.scratch = scratch
@@ -292,7 +195,7 @@ class BuildSession:
         for path in self.source_paths:
             if not path.exists():
                 raise BuildError(f"{path}: no such source file", self.output)
-        self._atomic = atomic_output(self.output, force=self.force)
+        self._atomic = atomic_output(self.output, force=self.force, sources=self.protected)
         temp = self._atomic.__enter__()
         try:
             self.sources = [fingerprint(p) for p in self.source_paths]
@@ -371,6 +274,14 @@ class BuildSession:
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
         )
         connection.execute("COMMIT")
+        # The content checksum covers every data table (not meta), so `verify` can prove the
+        # rows are the ones the build wrote.
+        meta["content_sha256"] = content_checksum(connection)
+        with connection:
+            connection.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('content_sha256', ?)",
+                (meta["content_sha256"],),
+            )
         if self.scratch is not None:
             connection.execute(f"DETACH DATABASE {quote_identifier(self.scratch)}")
         connection.execute("ANALYZE")
@@ -392,6 +303,17 @@ class BuildSession:
         if self._atomic is not None:
             self._atomic.__exit__(exc_type, exc, tb)
 
+    def _wrap(self, exc: BaseException | None) -> BuildError | None:
+        """A typed error for a storage failure raised inside the build (disk full, I/O)."""
+        if isinstance(exc, BuildError) or exc is None:
+            return None
+        full = disk_full_error(exc, self.output)
+        if full is not None:
+            return full
+        if isinstance(exc, apsw.Error):
+            return BuildError(f"{self.output}: writing the database failed ({exc})", self.output)
+        return None
+
     def _remove_scratch(self) -> None:
         if self._scratch_path is not None:
             for suffix in ("", "-journal"):
@@ -406,11 +328,16 @@ class BuildSession:
     ) -> None:
         if exc_type is not None:
             self._abort(exc_type, exc, tb)
+            wrapped = self._wrap(exc)
+            if wrapped is not None:
+                raise wrapped from exc
             return
         try:
             self._finish()
-        except apsw.Error as error:
-            wrapped = BuildError(f"{self.output}: writing the database failed ({error})")
+        except (apsw.Error, OSError) as error:
+            wrapped = self._wrap(error) or BuildError(
+                f"{self.output}: writing the database failed ({error})", self.output
+            )
             self._abort(type(wrapped), wrapped, None)
             raise wrapped from error
         except BaseException as error:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import stat
 import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,10 +22,73 @@ from typing import Any
 
 import apsw
 
+from nasbench_lite._core.integrity import cheap_check, is_sqlite_file
 from nasbench_lite._core.schema import Schema, load_schema
-from nasbench_lite.errors import DatabaseError, SchemaVersionError
+from nasbench_lite.errors import (
+    CorruptDatabaseError,
+    DatabaseError,
+    InvalidInputError,
+    SchemaVersionError,
+)
 
-__all__ = ["Database", "chunked", "quote_identifier", "read_meta"]
+__all__ = [
+    "Database",
+    "chunked",
+    "database_error",
+    "open_connection",
+    "quote_identifier",
+    "read_meta",
+]
+
+#: apsw errors that mean the bytes of the file are damaged (or were overwritten in place).
+_CORRUPT = (apsw.CorruptError, apsw.NotADBError, apsw.IOError, apsw.FormatError, apsw.RangeError)
+
+
+def bad_binding(exc: UnicodeEncodeError | OverflowError) -> InvalidInputError:
+    """The typed error for a value SQLite cannot bind (lone surrogate, int >= 2**63).
+
+    Args:
+        exc: The error apsw raised while binding.
+
+    Returns:
+        An :class:`InvalidInputError`.
+    """
+    if isinstance(exc, UnicodeEncodeError):
+        return InvalidInputError(f"a text argument is not valid Unicode ({exc.reason})")
+    return InvalidInputError("an integer argument is out of range (|value| >= 2**63)")
+
+
+def corrupt_text(path: Path) -> CorruptDatabaseError:
+    """The typed error for stored text that is not UTF-8 (a damaged page).
+
+    Args:
+        path: The database.
+
+    Returns:
+        A :class:`CorruptDatabaseError`.
+    """
+    return CorruptDatabaseError(f"{path}: database is corrupt (stored text is not UTF-8)", path)
+
+
+def database_error(path: Path, exc: apsw.Error, doing: str = "query failed") -> DatabaseError:
+    """The typed error for an ``apsw.Error`` raised on a database.
+
+    Args:
+        path: The database.
+        exc: The apsw error.
+        doing: What failed, for the message.
+
+    Returns:
+        :class:`CorruptDatabaseError` for damaged bytes, else :class:`DatabaseError`.
+    """
+    if isinstance(exc, _CORRUPT):
+        return CorruptDatabaseError(
+            f"{path}: database is corrupt or was overwritten in place ({exc}); rebuild it, and "
+            "replace databases by rename",
+            path,
+        )
+    return DatabaseError(f"{path}: {doing} ({exc})", path)
+
 
 Bindings = tuple[Any, ...] | dict[str, Any]
 
@@ -56,10 +120,20 @@ def chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _connect(path: Path) -> apsw.Connection:
+def open_connection(path: Path) -> apsw.Connection:
+    """A read-only connection on a database file (no memory map).
+
+    Args:
+        path: The file.
+
+    Returns:
+        The ``apsw.Connection``.
+    """
     # immutable=1: a built database never changes (rebuilds replace the file by rename, which
     # open handles do not see), so SQLite can skip file locking and change detection on every
-    # statement: ~5 us per query saved, several processes still fine.
+    # statement: ~5 us per query saved, several processes still fine. No mmap: a file
+    # overwritten or truncated in place (`cp new.sqlite live.sqlite`) would kill every reader
+    # with SIGBUS; with plain reads SQLite reports damaged pages as errors instead.
     uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?immutable=1"
     return apsw.Connection(uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
 
@@ -104,24 +178,42 @@ class Database:
     ) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
-        if not self.path.is_file():
-            raise DatabaseError(f"{self.path}: no such database file", self.path)
         try:
-            self.connection = _connect(self.path)
+            info = self.path.stat()
+        except PermissionError as exc:
+            raise DatabaseError(f"{self.path}: permission denied", self.path) from exc
+        except (OSError, ValueError) as exc:
+            raise DatabaseError(f"{self.path}: no such database file", self.path) from exc
+        if not stat.S_ISREG(info.st_mode):
+            raise DatabaseError(f"{self.path}: no such database file", self.path)
+        if not os.access(self.path, os.R_OK):
+            raise DatabaseError(f"{self.path}: permission denied (not readable)", self.path)
+        try:
+            self.connection = open_connection(self.path)
         except apsw.Error as exc:
             raise DatabaseError(f"{self.path}: cannot open ({exc})", self.path) from exc
         try:
-            # Memory-map the (read-only, immutable) file and keep a larger page cache: bulk
-            # lookups on the 450 MB NB101 database ran ~2.5x faster in the benchmark.
-            self.connection.execute("PRAGMA mmap_size = 1073741824").fetchall()
+            # A larger page cache (64 MiB) keeps bulk lookups fast without a memory map.
+            self.connection.execute("PRAGMA mmap_size = 0").fetchall()
             self.connection.execute("PRAGMA cache_size = -65536").fetchall()
             rows = self.connection.execute("SELECT key, value FROM meta").fetchall()
         except apsw.Error as exc:
             self.close()
+            if isinstance(exc, _CORRUPT) and is_sqlite_file(self.path):
+                raise database_error(self.path, exc) from exc
             raise DatabaseError(
                 f"{self.path}: not a nasbench_lite database ({exc})", self.path
             ) from exc
+        except UnicodeDecodeError as exc:
+            self.close()
+            raise corrupt_text(self.path) from exc
         self.meta: dict[str, str] = {str(k): str(v) for k, v in rows}
+        if self.meta.get("kind"):
+            try:
+                cheap_check(self.path, self.connection, self.meta)
+            except BaseException:
+                self.close()
+                raise
         self.kind = self.meta.get("kind", "")
         if schema is None and kind is not None:
             schema = load_schema(kind)
@@ -165,7 +257,11 @@ class Database:
             with self._lock:
                 return self.connection.execute(sql, bindings).fetchall()
         except apsw.Error as exc:
-            raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+            raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def query_many(self, sql: str, bindings: Iterable[Bindings]) -> list[list[Any]]:
         """Runs one statement once per binding set under a single lock hold.
@@ -185,7 +281,11 @@ class Database:
                 execute = self.connection.execute
                 return [execute(sql, b).fetchall() for b in bindings]
         except apsw.Error as exc:
-            raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+            raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def query_keyed(self, keys: Sequence[Any], sql: str) -> list[Any]:
         """Runs one statement joined against ``temp.keys(pos, key)`` holding ``keys``.
@@ -218,7 +318,11 @@ class Database:
                 finally:
                     connection.execute("DELETE FROM temp.keys")
         except apsw.Error as exc:
-            raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+            raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def column_names(self, sql: str, bindings: Bindings = ()) -> list[str]:
         """The result column names of a statement (without fetching its rows).
@@ -240,7 +344,11 @@ class Database:
                 cursor.close()
                 return names
         except apsw.Error as exc:
-            raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+            raise database_error(self.path, exc) from exc
+        except (UnicodeEncodeError, OverflowError) as exc:
+            raise bad_binding(exc) from exc
+        except UnicodeDecodeError as exc:
+            raise corrupt_text(self.path) from exc
 
     def stream(self, sql: str, bindings: Bindings = (), size: int = 65536) -> Iterator[list[Any]]:
         """Streams the rows of one statement in lists of up to ``size`` rows.
@@ -263,7 +371,9 @@ class Database:
             try:
                 yield from chunked(self.connection.execute(sql, bindings), size)
             except apsw.Error as exc:
-                raise DatabaseError(f"{self.path}: query failed ({exc})", self.path) from exc
+                raise database_error(self.path, exc) from exc
+            except UnicodeDecodeError as exc:
+                raise corrupt_text(self.path) from exc
 
     def close(self) -> None:
         """Closes the connection (idempotent)."""

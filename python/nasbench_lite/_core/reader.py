@@ -9,6 +9,7 @@ SQL statement goes through the handle, which serialises threads itself.
 
 from __future__ import annotations
 
+import inspect
 import os
 import random
 import threading
@@ -17,6 +18,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from nasbench_lite._core.arguments import checked
 from nasbench_lite._core.database import Bindings, Database
 from nasbench_lite._core.schema import Schema, load_schema
 
@@ -44,6 +46,13 @@ class ReaderBase:
 
     KIND: ClassVar[str] = ""
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wraps the subclass's public methods with :func:`checked` (typed argument errors)."""
+        super().__init_subclass__(**kwargs)
+        for name, member in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(member):
+                setattr(cls, name, checked(member))
+
     def __init__(
         self,
         path: str | os.PathLike[str],
@@ -70,6 +79,7 @@ class ReaderBase:
         """The database's ``meta`` entries (a copy)."""
         return dict(self._db.meta)
 
+    @checked
     def draw(self, sample: Callable[[random.Random], _T]) -> _T:
         """Runs ``sample(rng)`` on this object's generator under its lock.
 

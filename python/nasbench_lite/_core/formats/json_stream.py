@@ -15,10 +15,18 @@ from typing import IO, Any
 
 from nasbench_lite.errors import CorruptSourceError
 
-__all__ = ["CHUNK_BYTES", "HashingReader", "iter_json_records"]
+__all__ = ["CHUNK_BYTES", "MAX_RECORD_CHARS", "HashingReader", "iter_json_records"]
 
 #: Bytes read per step (module attribute so tests can force records across chunk boundaries).
 CHUNK_BYTES = 1 << 20
+
+#: The longest record accepted, in characters (NAR records are ~1 KB): a malformed file cannot
+#: make the reader buffer and re-decode without bound.
+MAX_RECORD_CHARS = 16 << 20
+
+#: A decode error this close to the end of the buffered text may be a record cut by the chunk
+#: boundary (read more); further in, it is a malformed record (fail at once).
+_TOKEN_MARGIN = 64
 
 
 class HashingReader:
@@ -52,10 +60,16 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
         data = reader.handle.read(CHUNK_BYTES)
         reader.sha256.update(data)
         reader.bytes_read += len(data)
-        if not data:
-            buffer += utf8.decode(b"", final=True)
-            return False
-        buffer += utf8.decode(data)
+        try:
+            if not data:
+                buffer += utf8.decode(b"", final=True)
+                return False
+            buffer += utf8.decode(data)
+        except UnicodeDecodeError as exc:
+            offset = reader.bytes_read - len(data) + max(exc.start, 0)
+            raise CorruptSourceError(
+                f"{path}: not UTF-8 text (byte offset about {offset})", path, byte_offset=offset
+            ) from exc
         return True
 
     def skip_space(at: int) -> int:
@@ -92,8 +106,23 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
                     value_at = at
                 value, end = decoder.raw_decode(buffer, value_at)
                 break
-            except json.JSONDecodeError as exc:
-                # Possibly a record cut by the chunk boundary: read more and retry.
+            except (json.JSONDecodeError, RecursionError, ValueError) as exc:
+                message = getattr(exc, "msg", None) or str(exc)[:100]
+                if not isinstance(exc, json.JSONDecodeError):
+                    raise fail(f"malformed record {position}: {message}", at) from exc
+                # Possibly a record cut by the chunk boundary: read more and retry. An error
+                # well before the end of the buffered text cannot be cured by more text (fail
+                # now: no scan to the end of the file), and a record may not grow without
+                # bound (each retry re-decodes it).
+                inside = exc.pos < len(buffer) - _TOKEN_MARGIN
+                if inside and not exc.msg.startswith("Unterminated string"):
+                    raise fail(f"malformed record {position}: {exc.msg}", at) from exc
+                if len(buffer) - at > MAX_RECORD_CHARS:
+                    raise fail(
+                        f"record {position} is longer than {MAX_RECORD_CHARS} characters "
+                        "(nasbench_lite's limit)",
+                        at,
+                    ) from exc
                 if not more():
                     raise fail(f"malformed record {position}: {exc.msg}", at) from exc
         yield key, value

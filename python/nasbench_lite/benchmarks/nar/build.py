@@ -124,7 +124,7 @@ def build_nar(
     done = 0
     counts = {"nar101": 0, "nar201": 0}
     mismatched = {"nar101": 0, "nar201": 0}
-    with BuildSession(output, load_schema("nar"), force=force) as session:
+    with BuildSession(output, load_schema("nar"), force=force, protect=paths) as session:
         for path in paths:
             # Fingerprinted while streaming (one pass over the 717 MB file, not two).
             session.sources.append(

@@ -23,7 +23,7 @@ from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.formats.safe_pickle import load_path
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
-from nasbench_lite.errors import BuildError, CorruptSourceError, OutOfDomainError
+from nasbench_lite.errors import BuildError, CorruptSourceError, OutOfDomainError, echo
 from nasbench_lite.spaces.nb201.cellcode import canonical_classes, check_cellcode
 
 __all__ = ["SOURCE_FILES", "build_nashpobench2"]
@@ -114,7 +114,26 @@ def _read_surrogate(path: Path) -> dict[Any, Any]:
 
 def _floats(values: list[Any], name: str, path: Path) -> Any:
     try:
-        return np.asarray(values, dtype="<f8")
+        raw = np.asarray(values)
+    except (TypeError, ValueError) as exc:
+        raise CorruptSourceError(f"{path}: column {name!r} is not numeric ({exc})", path) from exc
+    # numpy turns True into 1.0 and "0.5" into 0.5 without a word: look at the element types
+    # unless every value is a plain float/int (the fast, normal case).
+    if raw.dtype.kind not in "fiu" or not all(type(v) in (float, int) for v in values):
+        # Strings (even "0.5") and booleans are refused, not coerced: the official loader keeps
+        # them as they are, so a float here would be a value the source does not hold.
+        for index, value in enumerate(values):
+            if value is not None and (
+                isinstance(value, bool | np.bool_) or not isinstance(value, int | float | np.number)
+            ):
+                raise CorruptSourceError(
+                    f"{path}: column {name!r} is not numeric: row {index} is "
+                    f"{type(value).__name__} {echo(value)}, not a number",
+                    path,
+                    record_index=index,
+                )
+    try:
+        return np.asarray(values, dtype="<f8")  # None stays NaN, as before
     except (TypeError, ValueError) as exc:
         raise CorruptSourceError(f"{path}: column {name!r} is not numeric ({exc})", path) from exc
 

@@ -160,7 +160,9 @@ def build_nats(
     total = len(archs) if source.is_file() else int(source_info["source.files"])
     # 64 KiB pages: curve blobs are a few KB each, and a 16 KiB leaf wastes ~half a blob at its
     # end (measured: the size-space database shrinks by ~9%).
-    with BuildSession(output, load_schema("nats"), force=force, page_size=65536) as session:
+    with BuildSession(
+        output, load_schema("nats"), force=force, page_size=65536, protect=[source]
+    ) as session:
         connection = session.connection
         rows = _write_archs(connection, archs, detected, source)
         counts = _write_results(connection, archs, stream, total, progress)

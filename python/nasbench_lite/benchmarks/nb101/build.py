@@ -253,7 +253,9 @@ def build_nb101(
         _refuse_named_overlaps(paths, output)
     sizes = [path.stat().st_size for path in paths]
     total_bytes, done_bytes = sum(sizes), 0
-    session = BuildSession(output, load_schema("nb101"), force=force, vacuum=True, scratch="stage")
+    session = BuildSession(
+        output, load_schema("nb101"), force=force, vacuum=True, scratch="stage", protect=paths
+    )
     # VACUUM: index B-trees (WITHOUT ROWID runs, the hash index) are left with half-empty
     # pages by the bulk load; a final VACUUM packs them (~10% smaller, a few seconds).
     with session:

@@ -18,6 +18,10 @@ def _json_argument(text: str, name: str) -> Any:
         raise InvalidInputError(
             f"--{name} is not valid JSON: {exc.msg} (at char {exc.pos})"
         ) from exc
+    except RecursionError as exc:
+        raise InvalidInputError(f"--{name} is nested too deeply") from exc
+    except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+        raise InvalidInputError(f"--{name} holds a number too long to read ({exc})") from exc
 
 
 def spec_from_json(matrix: str, ops: str) -> ModelSpec:

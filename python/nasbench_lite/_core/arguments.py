@@ -1,0 +1,171 @@
+"""Argument checks from type hints: a wrong type is an ``InvalidInputError`` naming the parameter.
+
+:func:`checked` wraps a public function so that, when a call fails with a builtin error
+(``TypeError``, ``AttributeError``, ``OverflowError``...), every argument is compared with
+its annotation (a builtin error that no annotation explains is still reported as an
+``InvalidInputError`` naming the function). Understood: plain classes, ``None``, unions,
+``Literal``, ``Callable`` and the container ABCs, element types one level deep; other
+annotations are accepted as they are. :class:`~nasbench_lite._core.reader.ReaderBase` applies
+it to the public methods of every reader, so a caller's ``TypeError``/``AttributeError`` from
+deep inside a query becomes one typed error at the door.
+"""
+
+from __future__ import annotations
+
+import collections.abc as cabc
+import functools
+import inspect
+import types
+import typing
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, echo
+
+__all__ = ["checked", "matches"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_UNCHECKED = object()
+
+#: Builtin errors a wrong argument provokes deep inside a call.
+_BUILTIN_ERRORS = (
+    TypeError,
+    AttributeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    UnicodeError,
+)
+
+
+def matches(value: Any, hint: Any) -> bool:
+    """Whether ``value`` fits the type hint ``hint`` (unknown hints always fit).
+
+    Args:
+        value: Any value.
+        hint: A resolved annotation.
+
+    Returns:
+        True when it fits.
+    """
+    if hint is Any or hint is _UNCHECKED or isinstance(hint, TypeVar):
+        return True
+    if hint is None or hint is type(None):
+        return value is None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return any(matches(value, a) for a in args)
+    if origin is typing.Literal:
+        return any(value == a and type(value) is type(a) for a in args)
+    if hint is float:
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if hint is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if hint is str:
+        return isinstance(value, str)
+    if origin is cabc.Callable:
+        return callable(value)
+    if origin is not None and isinstance(origin, type):
+        if not isinstance(value, origin):
+            return False
+        if isinstance(value, str | bytes) and origin in (cabc.Sequence, cabc.Iterable):
+            return bool(args) and args[0] is str
+        if isinstance(value, cabc.Sequence) and args and origin is not tuple:
+            return all(matches(v, args[0]) for v in value[:64])
+        return True
+    if isinstance(hint, type):
+        try:
+            return isinstance(value, hint)
+        except TypeError:  # a Protocol that is not runtime-checkable
+            return True
+    return True
+
+
+def _hints(function: Callable[..., Any]) -> dict[str, Any]:
+    try:
+        return typing.get_type_hints(function)
+    except Exception:  # noqa: BLE001 -- names only imported for type checking: check nothing
+        return {}
+
+
+def _describe(hint: Any) -> str:
+    text = getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+    return str(text)
+
+
+def checked(function: F) -> F:
+    """Wraps ``function`` so arguments that do not fit its annotations raise InvalidInputError.
+
+    Args:
+        function: A function or method with type hints.
+
+    Returns:
+        The wrapped function (same signature and docstring).
+    """
+    signature = inspect.signature(function)
+    hints: dict[str, Any] | None = None
+
+    def argument_error(args: tuple[Any, ...], kwargs: dict[str, Any]) -> InvalidInputError | None:
+        nonlocal hints
+        if hints is None:
+            hints = _hints(function)
+        try:
+            bound = signature.bind(*args, **kwargs)
+        except TypeError as exc:
+            return InvalidInputError(f"{function.__qualname__}(): {exc}")
+        for name, value in bound.arguments.items():
+            if name == "self":
+                continue
+            parameter = signature.parameters[name]
+            hint = hints.get(name, _UNCHECKED)
+            values = value if parameter.kind is parameter.VAR_POSITIONAL else (value,)
+            if parameter.kind is parameter.VAR_KEYWORD:
+                values = tuple(value.values())
+            for item in values:
+                if not matches(item, hint):
+                    return InvalidInputError(
+                        f"{function.__qualname__}(): {name} must be {_describe(hint)}, "
+                        f"got {type(item).__name__} {echo(item)}"
+                    )
+                if isinstance(item, str) and _has_surrogate(item):
+                    return InvalidInputError(
+                        f"{function.__qualname__}(): {name} is not valid Unicode "
+                        f"(lone surrogate) {echo(item)}"
+                    )
+                if isinstance(item, int) and not -(2**63) <= item < 2**63:
+                    return InvalidInputError(
+                        f"{function.__qualname__}(): {name} is out of range {echo(item)}"
+                    )
+        return None
+
+    # The check runs only when the call fails with a builtin error: the happy path costs
+    # nothing, and a failure caused by a wrong argument is reported with the parameter's name.
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return function(*args, **kwargs)
+        except NasbenchLiteError:
+            raise
+        except _BUILTIN_ERRORS as exc:
+            error = argument_error(args, kwargs)
+            if error is None:
+                # Every annotation fits (often ``Any``: arrays, specs, ...), yet a builtin error
+                # escaped from the caller's values: still the caller's input, still typed.
+                error = InvalidInputError(
+                    f"{function.__qualname__}(): invalid argument "
+                    f"({type(exc).__name__}: {echo(str(exc))})"
+                )
+            raise error from exc
+
+    return typing.cast(F, wrapper)
+
+
+def _has_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
