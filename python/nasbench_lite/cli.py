@@ -179,8 +179,28 @@ def _cmd_info(args: argparse.Namespace) -> int:
     lines = [f"{args.db} ({size / 1e6:.1f} MB)"] + [
         f"  {k:28s} {v}" for k, v in sorted(meta.items())
     ]
-    _emit({"path": str(args.db), "size_bytes": size, "meta": meta}, args.json, lines)
+    payload: dict[str, Any] = {"path": str(args.db), "size_bytes": size, "meta": meta}
+    if args.columns:
+        columns = _dictionary(args.db, meta.get("kind", ""))
+        payload["columns"] = columns
+        lines = [f"{args.db}: data dictionary ({len(columns)} columns)"]
+        for entry in columns:
+            lines.append(f"  {entry['table_name']}.{entry['column_name']} {entry['type']}")
+            for field in ("unit", "split", "aggregation", "meaning"):
+                if entry[field] != "-":
+                    lines.append(f"      {field + ':':13s}{entry[field]}")
+    _emit(payload, args.json, lines)
     return 0
+
+
+def _dictionary(path: Path, kind_name: str) -> list[dict[str, str]]:
+    from nasbench_lite._core.database import Database
+    from nasbench_lite._core.dictionary import read_dictionary
+    from nasbench_lite.registry import kinds
+
+    schema = next((k.get_schema() for k in kinds() if k.name == kind_name), None)
+    with Database(path) as db:
+        return [entry.as_dict() for entry in read_dictionary(db, schema)]
 
 
 def _cmd_sources(args: argparse.Namespace) -> int:
@@ -390,6 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print a database's provenance and row counts.",
     )
     info.add_argument("db", type=Path, help="database file")
+    info.add_argument(
+        "--columns",
+        action="store_true",
+        help="print the data dictionary: every column's type, unit, split and meaning",
+    )
     info.set_defaults(handler=_cmd_info)
 
     compat_run = commands.add_parser(

@@ -27,6 +27,7 @@ import apsw
 
 from nasbench_lite import __version__
 from nasbench_lite._core.database import quote_identifier
+from nasbench_lite._core.dictionary import write_dictionary
 from nasbench_lite._core.schema import Schema
 from nasbench_lite.errors import BuildError, OutputExistsError
 
@@ -317,6 +318,7 @@ class BuildSession:
         connection = self.connection
         for ddl in self._post_load:
             connection.execute(ddl)
+        write_dictionary(connection, self.schema.sql, f"sql/{self.schema.kind}.sql")
         meta = {**self.standard_meta(), **self.meta}
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())
