@@ -332,14 +332,18 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         parents=[common],
         help="export a database to Parquet or CSV",
-        description="Write every table of a database to DIR/<table>.parquet (zstd) or .csv.",
+        description=(
+            "Write every table of a database to OUT/<table>/part-0.parquet (zstd, columns "
+            "annotated with the data dictionary) or .csv; atomic: OUT appears complete or not "
+            "at all."
+        ),
     )
     export.add_argument("db", type=Path, help="database file")
     export.add_argument("--out", type=Path, required=True, help="output folder")
     export.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="output format"
     )
-    export.add_argument("--force", action="store_true", help="replace existing output files")
+    export.add_argument("--force", action="store_true", help="replace an existing output folder")
     export.set_defaults(handler=_cmd_export)
 
     enumerate_ = commands.add_parser(
