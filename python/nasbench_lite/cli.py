@@ -193,6 +193,35 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sql(args: argparse.Namespace) -> int:
+    import csv
+
+    from nasbench_lite.sqlquery import run_sql
+
+    columns, rows = run_sql(args.query, args.dbs)
+    cells = [[_cell(v) for v in row] for row in rows]
+    if args.json:
+        print(json.dumps([dict(zip(columns, row, strict=True)) for row in cells], indent=2))
+    elif args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(cells)
+    else:
+        text = [[("NULL" if v is None else str(v)) for v in row] for row in cells]
+        widths = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+        print("  ".join("-" * w for w in widths))
+        for row in text:
+            print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
+    return 0
+
+
+def _cell(value: Any) -> Any:
+    """A SQLite value for JSON/CSV/text output (blobs as hex)."""
+    return value.hex() if isinstance(value, bytes) else value
+
+
 def _dictionary(path: Path, kind_name: str) -> list[dict[str, str]]:
     from nasbench_lite._core.database import Database
     from nasbench_lite._core.dictionary import read_dictionary
@@ -420,6 +449,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the data dictionary: every column's type, unit, split and meaning",
     )
     info.set_defaults(handler=_cmd_info)
+
+    sql = commands.add_parser(
+        "sql",
+        parents=[common],
+        help="run plain SQL across databases",
+        description=(
+            "Run one read-only SQL statement with each database attached under its kind's "
+            "schema name (nb101, nb101_space, nats, nats_space, nashpobench2, nar; a second "
+            "database of a kind: <kind>_<space> or <kind>_2; NAME=PATH chooses). Units and "
+            "splits: SELECT * FROM <name>.data_dictionary."
+        ),
+    )
+    sql.add_argument("query", help='the statement, e.g. "SELECT * FROM nats.final_accuracy"')
+    sql.add_argument("dbs", nargs="+", help="database files (optionally NAME=PATH)")
+    sql.add_argument("--csv", action="store_true", help="print CSV")
+    sql.set_defaults(handler=_cmd_sql)
 
     compat_run = commands.add_parser(
         "compat-run",
