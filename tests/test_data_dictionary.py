@@ -79,3 +79,26 @@ def test_info_columns_prints_the_dictionary(
     assert {"table_name": "runs", "column_name": "x_test_accuracy"}.items() <= next(
         c for c in columns if c["column_name"] == "x_test_accuracy"
     ).items()
+
+
+def test_databases_without_the_table_use_the_packaged_schema(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import gzip
+    import json
+    import shutil
+
+    packed = sorted((Path(__file__).parent / "data" / "pre_redesign").glob("*.sqlite.gz"))
+    assert packed
+    for source in packed:
+        path = tmp_path / source.name.removesuffix(".gz")
+        with gzip.open(source) as data, open(path, "wb") as target:
+            shutil.copyfileobj(data, target)
+        con = sqlite3.connect(path)
+        assert not con.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'data_dictionary'"
+        ).fetchall()
+        tables = {(t, c) for t, c in schema_columns(con.execute) if t != "data_dictionary"}
+        assert cli.main(["info", str(path), "--columns", "--json"]) == 0
+        columns = json.loads(capsys.readouterr().out)["columns"]
+        assert {(c["table_name"], c["column_name"]) for c in columns} == tables, path.name
