@@ -92,3 +92,14 @@ def test_a_failed_export_leaves_the_old_folder_untouched(nar_db: Path, tmp_path:
     with pytest.raises(RuntimeError):
         export_tables(nar_db, tmp_path / "fresh", exporters={"nar201": failing})
     assert not (tmp_path / "fresh").exists()
+
+
+def test_every_exported_field_of_every_kind_is_documented(tmp_path: Path) -> None:
+    import kind_dbs
+
+    for kind, path in kind_dbs.build_all(tmp_path / "dbs").items():
+        for table, file in export_database(path, tmp_path / kind).items():
+            for field in pq.read_schema(file):
+                metadata = field.metadata or {}
+                assert metadata.get(b"meaning"), (kind, table, field.name)
+                assert b"unit" in metadata and b"split" in metadata, (kind, table, field.name)

@@ -35,8 +35,10 @@ __all__ = [
     "write_dictionary",
 ]
 
-_LINE = re.compile(r"^\s*--@\s*(.*?)\s*$", re.MULTILINE)
+_LINE = re.compile(r"^\s*--@(?!export)\s*(.*?)\s*$", re.MULTILINE)
+_EXPORT_LINE = re.compile(r"^\s*--@export\s+(.*?)\s*$", re.MULTILINE)
 _TARGET = re.compile(r"^(\w+)\.(\w+)(?:\s+(\w+))?$")
+_EXPORT_TARGET = re.compile(r"^(\w+)\.([\w*]+)(?:\s+(\w+))?$")
 
 #: The table every build writes (not part of a kind's schema file).
 DICTIONARY_DDL = """CREATE TABLE data_dictionary (
@@ -95,12 +97,17 @@ _COMMON = """
 """  # noqa: E501
 
 
-def parse_dictionary(sql: str, origin: str = "<schema>") -> list[DictionaryEntry]:
+def parse_dictionary(
+    sql: str, origin: str = "<schema>", *, export: bool = False
+) -> list[DictionaryEntry]:
     """Reads the ``--@`` comment lines of a schema script.
 
     Args:
         sql: The schema text.
         origin: Where it comes from (for error messages).
+        export: Read the ``--@export`` lines instead: columns that exist only in the export's
+            expanded form of a table (the column may be an ``fnmatch`` pattern such as
+            ``valid_acc_*``).
 
     Returns:
         The entries in file order, ``type`` empty unless the line declares one.
@@ -110,9 +117,9 @@ def parse_dictionary(sql: str, origin: str = "<schema>") -> list[DictionaryEntry
     """
     entries: list[DictionaryEntry] = []
     seen: set[tuple[str, str]] = set()
-    for line in _LINE.findall(sql):
+    for line in (_EXPORT_LINE if export else _LINE).findall(sql):
         parts = [p.strip() for p in line.split("|", 4)]
-        target = _TARGET.match(parts[0])
+        target = (_EXPORT_TARGET if export else _TARGET).match(parts[0])
         if len(parts) != 5 or target is None or not all(parts[1:]):
             raise InternalError(f"{origin}: malformed data-dictionary line: --@ {line}")
         table, column, sql_type = target.group(1), target.group(2), target.group(3) or ""

@@ -18,15 +18,16 @@ and never a mix of old and new files.
 from __future__ import annotations
 
 import contextlib
+import fnmatch
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from nasbench_lite._core.database import Database, quote_identifier
-from nasbench_lite._core.dictionary import DictionaryEntry, read_dictionary
+from nasbench_lite._core.dictionary import DictionaryEntry, parse_dictionary, read_dictionary
 from nasbench_lite._core.schema import Schema
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InvalidInputError, OutputExistsError
@@ -93,11 +94,21 @@ def _tables(
     }
 
 
-def _annotate(schema: Any, table: str, kind: str, entries: Mapping[str, DictionaryEntry]) -> Any:
-    """The schema with each field's dictionary entry as metadata."""
+def _annotate(
+    schema: Any,
+    table: str,
+    kind: str,
+    entries: Mapping[str, DictionaryEntry],
+    exported: Sequence[DictionaryEntry] = (),
+) -> Any:
+    """The schema with each field's dictionary entry as metadata (``--@export`` lines first:
+    they describe the expanded form the export writes)."""
     fields = []
     for field in schema:
-        entry = entries.get(field.name)
+        entry = next(
+            (e for e in exported if fnmatch.fnmatchcase(field.name, e.column_name)),
+            entries.get(field.name),
+        )
         if entry is not None:
             field = field.with_metadata(
                 {
@@ -222,6 +233,7 @@ def export_tables(
             entries: dict[str, dict[str, DictionaryEntry]] = {}
             for entry in read_dictionary(db, schema):
                 entries.setdefault(entry.table_name, {})[entry.column_name] = entry
+            exported = parse_dictionary(schema.sql, export=True) if schema else []
             for table, stream in _tables(db, exporters or {}).items():
                 if progress is not None:
                     progress(table)
@@ -229,7 +241,13 @@ def export_tables(
                 name = f"{PART_NAME}.{fmt}"
 
                 def annotate(arrow_schema: Any, table: str = table) -> Any:
-                    return _annotate(arrow_schema, table, kind, entries.get(table, {}))
+                    return _annotate(
+                        arrow_schema,
+                        table,
+                        kind,
+                        entries.get(table, {}),
+                        [e for e in exported if e.table_name == table],
+                    )
 
                 _write(stream(db), temp / table / name, fmt, annotate)
                 written[table] = out / table / name

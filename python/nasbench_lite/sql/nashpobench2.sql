@@ -60,6 +60,19 @@
 --@ best_configuration.batch_size | images | - | - | the batch size of the best configuration
 --@ best_configuration.avg_acc | % | trained on: CIFAR-10 train, 200 epochs (surrogate); measured on: CIFAR-10 test set | max over (lr, batch size) of the expected value over seeds | the best expected 200-epoch test accuracy of the cell (ties: the smallest conf_id)
 
+--
+-- Columns of the export's runs table (the official bench12 row):
+--@export runs.cell_hash | - | - | - | official cell hash
+--@export runs.lr | learning rate | - | - | SGD learning rate
+--@export runs.batch_size | images | - | - | training batch size
+--@export runs.seed | - | - | - | training seed
+--@export runs.train_acc_* | % | trained on: CIFAR-10 train split of NAS-HPO-Bench-II with the row's lr / batch size; measured on: the training data | after epoch N+1 of 12, one seed | train accuracy
+--@export runs.valid_acc_* | % | trained on: CIFAR-10 train split of NAS-HPO-Bench-II with the row's lr / batch size; measured on: valid (held out of the CIFAR-10 training set) | after epoch N+1 of 12, one seed | validation accuracy
+--@export runs.test_acc_* | % | trained on: CIFAR-10 train split of NAS-HPO-Bench-II with the row's lr / batch size; measured on: the CIFAR-10 test set | after epoch N+1 of 12, one seed | test accuracy
+--@export runs.train_time_* | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II with the row's lr / batch size; measured on: train | epoch N+1, one seed | train time of the epoch
+--@export runs.valid_time_* | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II with the row's lr / batch size; measured on: valid | epoch N+1, one seed | validation time of the epoch
+--@export runs.test_time_* | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II with the row's lr / batch size; measured on: test | epoch N+1, one seed | test time of the epoch
+
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL

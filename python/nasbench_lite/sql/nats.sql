@@ -103,6 +103,26 @@
 --@ final_accuracy.flops | MFLOPs | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | official get_compute_costs | flops
 --@ final_accuracy.params | millions of parameters | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | official get_compute_costs | parameters
 --@ final_accuracy.latency | seconds | measured on: the row's dataset, batch 256 | mean over trials | latency
+--
+-- Columns of the export's curves table (one row per trial and epoch; null where the file has none):
+--@export curves.arch_index | - | - | - | archs.arch_index
+--@export curves.hp | - | - | - | training schedule
+--@export curves.dataset | - | - | - | official dataset key (decides the splits)
+--@export curves.seed | - | - | - | training seed
+--@export curves.epoch | epochs | - | - | 0-based epoch
+--@export curves.train_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: the training data | this epoch, one seed | top-1 train accuracy (train_acc1es)
+--@export curves.train_accuracy_top5 | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: the training data | this epoch, one seed | top-5 train accuracy (train_acc5es)
+--@export curves.train_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: the training data | this epoch, one seed | train loss
+--@export curves.train_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train) | this epoch, one seed | train time (pseudo time)
+--@export curves.x_valid_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-valid (cifar10-valid: 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set) | this epoch, one seed | top-1 accuracy
+--@export curves.x_valid_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-valid (cifar10-valid: 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set) | this epoch, one seed | loss
+--@export curves.x_valid_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-valid (cifar10-valid: 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set) | this epoch, one seed | evaluation time (pseudo time)
+--@export curves.x_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set) | this epoch, one seed | top-1 accuracy
+--@export curves.x_test_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set) | this epoch, one seed | loss
+--@export curves.x_test_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set) | this epoch, one seed | evaluation time (pseudo time)
+--@export curves.ori_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: contains the x-valid half) | this epoch, one seed | top-1 accuracy
+--@export curves.ori_test_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: contains the x-valid half) | this epoch, one seed | loss
+--@export curves.ori_test_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: contains the x-valid half) | this epoch, one seed | evaluation time (pseudo time)
 
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,

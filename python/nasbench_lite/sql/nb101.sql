@@ -35,6 +35,21 @@
 --@ runs.repeats | runs | - | - | number of repeats (independent trainings) stored in `metrics`
 --@ runs.metrics | fractions / seconds | per field: see below | none (every repeat, file order) | little-endian float64, 8 per repeat: halfway_training_time (s), halfway_train_accuracy, halfway_validation_accuracy, halfway_test_accuracy, final_training_time (s), final_train_accuracy, final_validation_accuracy, final_test_accuracy; accuracies are fractions, validation = held-out 10k of CIFAR-10 train, test = CIFAR-10 test set, halfway = at epochs/2
 
+--
+-- Columns that exist only in the export (runs: one row per cell, epochs and repeat; cells:
+-- readable adjacency and ops):
+--@export cells.adjacency | - | - | - | row-major '0'/'1' digits of the V x V adjacency matrix
+--@export cells.ops | - | - | - | the V op names joined by ',' (input, interior ops, output)
+--@export runs.repeat | - | - | - | repeat number (0-based, file order)
+--@export runs.halfway_training_time | seconds | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: - | at epochs/2, one repeat | training time up to half the budget (excludes evaluation)
+--@export runs.halfway_train_accuracy | fraction | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: the training data | at epochs/2, one repeat | train accuracy
+--@export runs.halfway_validation_accuracy | fraction | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: the 10k held out of CIFAR-10 train | at epochs/2, one repeat | validation accuracy
+--@export runs.halfway_test_accuracy | fraction | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: the CIFAR-10 test set | at epochs/2, one repeat | test accuracy
+--@export runs.final_training_time | seconds | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: - | at the last epoch, one repeat | training time (excludes evaluation)
+--@export runs.final_train_accuracy | fraction | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: the training data | at the last epoch, one repeat | train accuracy
+--@export runs.final_validation_accuracy | fraction | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: the 10k held out of CIFAR-10 train | at the last epoch, one repeat | validation accuracy
+--@export runs.final_test_accuracy | fraction | trained on: CIFAR-10 train split (40k images), `epochs` epochs; measured on: the CIFAR-10 test set | at the last epoch, one repeat | test accuracy
+
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
