@@ -187,3 +187,34 @@ def test_blob_decoders_match_the_api(dbs: dict[str, Path]) -> None:
             _, computed = api.get_metrics_from_hash(row["hash"])
             assert row["v"] == computed[row["epochs"]][1]["halfway_test_accuracy"]
             assert row["beyond"] is None and row["unknown"] is None
+
+
+def _duckdb_examples() -> dict[str, str]:
+    blocks = re.findall(r"```sql\n-- duckdb: (\w+)\n(.*?)```", README.read_text(), re.DOTALL)
+    return dict(blocks)
+
+
+def test_duckdb_examples_on_the_export_agree(
+    dbs: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import duckdb  # in the test extra
+    from nasbench_lite.registry import export_database
+
+    for kind, folder in (("nb101", "nb101"), ("nats", "nats"), ("nashpobench2", "nhb2")):
+        export_database(dbs[kind], tmp_path / f"{folder}-parquet")
+    monkeypatch.chdir(tmp_path)
+    examples = _duckdb_examples()
+    assert set(examples) == {
+        "nb101_best_small_cell",
+        "nats_cifar100_x_test_vs_flops",
+        "nhb2_best_lr_at_12_epochs",
+    }
+    for name, query in examples.items():
+        result = duckdb.sql(query)
+        got = [dict(zip(result.columns, row, strict=True)) for row in result.fetchall()]
+        expected = _run(name, dbs)
+        assert len(got) == len(expected), name
+        for mine, theirs in zip(got, expected, strict=True):
+            assert mine.keys() == theirs.keys(), name
+            for key, value in theirs.items():
+                assert mine[key] == (pytest.approx(value) if isinstance(value, float) else value)
