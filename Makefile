@@ -52,6 +52,7 @@ bench: $(BIN)/python
 	$(BIN)/python -m pip install .
 	$(BIN)/python benchmarks/bench_nb101_core.py --quick
 	$(BIN)/python benchmarks/bench_nb101_data.py --quick --cold-runs 1
+	$(BIN)/python benchmarks/bench_nb101_search.py --quick --cold-runs 1
 	$(BIN)/python benchmarks/bench_costs.py --repeat 1
 	$(BIN)/python benchmarks/bench_nats.py --space tss --archs 20 --calls 200 --first-touch 5 \
 		--official-archs 10 --cold-runs 1

@@ -4,22 +4,9 @@ Drop-in names from the official ``nasbench`` package: :class:`ModelSpec`, ``OutO
 ``is_valid`` / ``check_spec`` (the API's spec checks, usable without a dataset).
 """
 
+from typing import TYPE_CHECKING, Any
+
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
-from nasbench_lite.spaces.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
-from nasbench_lite.spaces.nb101.cost import (
-    CostArrays,
-    cell_costs,
-    cost_many,
-    trainable_parameters,
-    vertex_channels,
-)
-from nasbench_lite.spaces.nb101.encode import encode_many
-from nasbench_lite.spaces.nb101.enumerate import (
-    SpaceChunk,
-    count_labelled_graphs,
-    enumerate_cells,
-    space_chunks,
-)
 from nasbench_lite.spaces.nb101.spec import (
     AVAILABLE_OPS,
     CONV1X1,
@@ -34,6 +21,58 @@ from nasbench_lite.spaces.nb101.spec import (
     hash_graph,
     is_valid,
 )
+
+if TYPE_CHECKING:
+    from nasbench_lite.spaces.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
+    from nasbench_lite.spaces.nb101.cost import (
+        CostArrays,
+        cell_costs,
+        cost_many,
+        trainable_parameters,
+        vertex_channels,
+    )
+    from nasbench_lite.spaces.nb101.encode import encode_many
+    from nasbench_lite.spaces.nb101.enumerate import (
+        SpaceChunk,
+        count_labelled_graphs,
+        enumerate_cells,
+        space_chunks,
+    )
+
+#: Names served by submodules that need numpy (or pyarrow), imported on first access so that
+#: ``import nasbench_lite.nb101`` and a single-spec search loop never pay for numpy.
+_LAZY = {
+    "PAD_LABEL": "batch",
+    "BatchCheck": "batch",
+    "check_many": "batch",
+    "hash_many": "batch",
+    "CostArrays": "cost",
+    "cell_costs": "cost",
+    "cost_many": "cost",
+    "trainable_parameters": "cost",
+    "vertex_channels": "cost",
+    "encode_many": "encode",
+    "SpaceChunk": "enumerate",
+    "count_labelled_graphs": "enumerate",
+    "enumerate_cells": "enumerate",
+    "space_chunks": "enumerate",
+}
+
+
+def __getattr__(name: str) -> Any:
+    submodule = _LAZY.get(name)
+    if submodule is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f"nasbench_lite.spaces.nb101.{submodule}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AVAILABLE_OPS",

@@ -6,13 +6,14 @@
 //! names, messages) happens in the Python package; this layer only checks shapes it relies on.
 
 use nasbench_lite_core::nb101_data::{DataError, DatasetReader};
-use nasbench_lite_core::{enumerate, hash, md5x, spec};
+use nasbench_lite_core::{enumerate, hash, md5x, single_spec, spec};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyReadonlyArray3, PyUntypedArrayMethods,
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyBytes, PyInt, PyList};
 use std::fs::File;
 use std::io::BufReader;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -213,6 +214,86 @@ fn hash_graph(
     run_detached(py, move || {
         hash::to_hex_string(&hash::hash_graph(n, &matrix, &labels))
     })
+}
+
+/// Pruned cells whose hash the single-spec path remembers (about 50 bytes each).
+const SPEC_MEMO_CELLS: usize = 1 << 18;
+
+/// The process's memo of pruned cell -> hash for [`nb101_spec_digest`]: the hash is a pure
+/// function of the cell, so sharing it changes no result, only the time to get it.
+static SPEC_MEMO: std::sync::LazyLock<std::sync::Mutex<single_spec::DigestMemo>> =
+    std::sync::LazyLock::new(|| {
+        std::sync::Mutex::new(single_spec::DigestMemo::new(SPEC_MEMO_CELLS))
+    });
+
+/// Fast-path result: `(kept, num_edges, hash, entries, all_bool)` (see [`nb101_spec_digest`]).
+type SpecDigestResult<'py> = (u8, u32, Option<String>, Bound<'py, PyBytes>, bool);
+
+/// `ModelSpec` fast path for one small spec, without numpy.
+///
+/// `matrix` is a list of n lists of n Python ints or bools (exact types), `codes` one op code
+/// per vertex (0..3 for the available ops; None or anything else: unknown). Returns `(kept,
+/// num_edges, hash, entries, all_bool)`: `kept` has bit v set for each vertex surviving
+/// pruning (0: disconnected), `num_edges` counts the pruned edges, `hash` is the hex
+/// `hash_spec()` (None when disconnected or a kept interior op is unknown), `entries` the n*n
+/// entries row-major as bytes (the constructor's copy of the matrix) and `all_bool` tells
+/// whether every entry was a bool (numpy would infer dtype bool). Returns None when the spec
+/// needs the general path: another input type, not square, entries other than 0/1, set
+/// entries on or below the diagonal, 0 or more than 8 vertices. Too little work to be worth
+/// releasing the GIL.
+#[pyfunction]
+fn nb101_spec_digest<'py>(
+    py: Python<'py>,
+    matrix: &Bound<'py, PyAny>,
+    codes: Vec<Option<i8>>,
+) -> Option<SpecDigestResult<'py>> {
+    let rows = matrix.cast_exact::<PyList>().ok()?;
+    let n = rows.len();
+    if n == 0 || n > single_spec::MAX_SINGLE_VERTICES || codes.len() != n {
+        return None;
+    }
+    let mut entries = [0u8; single_spec::MAX_SINGLE_VERTICES * single_spec::MAX_SINGLE_VERTICES];
+    let mut all_bool = true;
+    for (v, row) in rows.iter().enumerate() {
+        let row = row.cast_exact::<PyList>().ok()?;
+        if row.len() != n {
+            return None;
+        }
+        for (w, item) in row.iter().enumerate() {
+            let value = if item.is_exact_instance_of::<PyBool>() {
+                item.is_truthy().ok()?
+            } else if item.is_exact_instance_of::<PyInt>() {
+                all_bool = false;
+                match item.extract::<i64>().ok()? {
+                    0 => false,
+                    1 => true,
+                    _ => return None,
+                }
+            } else {
+                return None;
+            };
+            entries[v * n + w] = value as u8;
+        }
+    }
+    let entries = &entries[..n * n];
+    let wide: Vec<i64> = entries.iter().map(|&e| e as i64).collect();
+    let codes: Vec<i8> = codes
+        .iter()
+        .map(|code| code.unwrap_or(single_spec::UNKNOWN_OP))
+        .collect();
+    let digest = single_spec::spec_digest_with(n, &wide, &codes, |key| {
+        match SPEC_MEMO.lock() {
+            Ok(mut memo) => memo.digest(key),
+            Err(_) => single_spec::hash_key(key), // a poisoned memo is only bypassed
+        }
+    })?;
+    Some((
+        digest.kept,
+        digest.num_edges,
+        digest.digest.map(|d| hash::to_hex_string(&d)),
+        PyBytes::new(py, entries),
+        all_bool,
+    ))
 }
 
 type CheckArrays<'py> = (
@@ -481,6 +562,7 @@ fn sql_schema(name: &str) -> PyResult<&'static str> {
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(hash_graph, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_spec_digest, m)?)?;
     m.add_function(wrap_pyfunction!(check_and_hash, m)?)?;
     m.add_function(wrap_pyfunction!(enumerate_vertices, m)?)?;
     m.add_function(wrap_pyfunction!(count_labelled, m)?)?;

@@ -26,7 +26,7 @@ def mean_or_none(values: Sequence[Any]) -> Any:
     """
     if not values or values[0] is None:
         return None
-    if any(v is None for v in values):
+    if None in values:  # (identity first, and a float never equals None)
         raise NotInDatabaseError("the trials of this architecture disagree on which values exist")
     return sum(values) / len(values)
 

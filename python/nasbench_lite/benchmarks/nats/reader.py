@@ -27,6 +27,12 @@ README:
   ``reload`` are not provided: the database holds results, not weights. The ``ArchResults``
   level is :meth:`arch_results` (an :class:`~nasbench_lite.benchmarks.nats.records.ArchRecord`).
 
+Repeated calls are answered from a bounded per-object LRU cache (``cache_size`` entries of one
+(architecture, hp, dataset) each: the trials' scalars, their decoded curves once a mid-run
+epoch is read, and the computed answers), so a search revisiting architectures pays about a
+dictionary lookup, as the official API does once it holds a file in memory; every call returns
+a fresh dict. ``cache_size=0`` reads the database on every call. See ``cache_info()``.
+
 Every drawing method takes ``rng=``: another generator to draw from instead of this object's
 (``rng=random`` gives the official global-``random`` sequence; see ``nasbench_lite.compat``).
 """

@@ -149,49 +149,48 @@ def _curves(db: Database, trials: Trials) -> list[Trial]:
     ]
 
 
-def _set_infos(
-    db: Database, trials: Trials, setname: str, iepoch: int | None
-) -> list[dict[str, Any]]:
+#: One trial's ``(iepoch, loss, accuracy, all_time)`` of one set (plain tuples: cheaper than
+#: the official per-trial dicts, same values).
+SetValues = tuple[Any, Any, Any, Any]
+
+
+def _set_infos(db: Database, trials: Trials, setname: str, iepoch: int | None) -> list[SetValues]:
     """Per trial, ``get_train``/``get_eval`` of ``setname``; Unavailable if any lacks it."""
     if iepoch is None:
         column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
+        loss, accuracy, all_time = f"{column}_loss", f"{column}_accuracy", f"{column}_all_time"
         infos = []
+        final = trials.final
         for k, epochs in enumerate(trials.epochs):
-            accuracy = trials.final(k, f"{column}_accuracy")
-            if accuracy is None:
+            value = final(k, accuracy)
+            if value is None:
                 raise Unavailable
-            infos.append(
-                {
-                    "iepoch": epochs - 1,
-                    "loss": trials.final(k, f"{column}_loss"),
-                    "accuracy": accuracy,
-                    "all_time": trials.final(k, f"{column}_all_time"),
-                }
-            )
+            infos.append((epochs - 1, final(k, loss), value, final(k, all_time)))
         return infos
     if trials.decoded is None:
         trials.decoded = _curves(db, trials)
     try:
-        return [trial.get_metric_set(setname, iepoch) for trial in trials.decoded]
+        found = [trial.get_metric_set(setname, iepoch) for trial in trials.decoded]
     except ValueError as exc:
         raise OutOfDomainError(str(exc)) from None
+    return [(f["iepoch"], f["loss"], f["accuracy"], f["all_time"]) for f in found]
 
 
 def _metrics(
     db: Database, trials: Trials, setname: str, iepoch: int | None, choice: Any
-) -> dict[str, Any]:
+) -> SetValues:
     """``ArchResults.get_metrics`` with ``is_random`` already resolved to a seed or False."""
     infos = _set_infos(db, trials, setname, iepoch)
     if choice is False:
-        keys = ("iepoch", "loss", "accuracy", "all_time")
-        return {key: mean_or_none([info[key] for info in infos]) for key in keys}
+        a, b, c, d = (mean_or_none(column) for column in zip(*infos, strict=True))
+        return a, b, c, d
     return infos[trials.seeds.index(choice)]
 
 
-def _put(xinfo: dict[str, Any], label: str, info: dict[str, Any], total: Any) -> None:
-    xinfo[f"{label}-loss"] = info["loss"]
-    xinfo[f"{label}-accuracy"] = info["accuracy"]
-    all_time = info["all_time"]
+def _put(xinfo: dict[str, Any], label: str, info: SetValues, total: Any) -> None:
+    _, loss, accuracy, all_time = info
+    xinfo[f"{label}-loss"] = loss
+    xinfo[f"{label}-accuracy"] = accuracy
     xinfo[f"{label}-per-time"] = all_time / total if all_time is not None else None
     xinfo[f"{label}-all-time"] = all_time
 
@@ -220,7 +219,7 @@ def more_info(
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
         ) from None
-    total = train["iepoch"] + 1
+    total = train[0] + 1
     xinfo: dict[str, Any] = {}
     _put(xinfo, "train", train, total)
     if dataset in _COMMENTS:

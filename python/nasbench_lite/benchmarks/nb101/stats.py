@@ -17,8 +17,6 @@ from __future__ import annotations
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 if TYPE_CHECKING:
     from nasbench_lite.benchmarks.nb101.reader import NASBench
 
@@ -69,6 +67,8 @@ def computed_from_rows(rows: list[tuple[Any, Any, Any]]) -> ComputedStats:
     Returns:
         ``{epochs: [one metrics dict per repeat, in file order]}``.
     """
+    import numpy as np
+
     from nasbench_lite.benchmarks.nb101.reader import METRIC_FIELDS
 
     computed: ComputedStats = {}

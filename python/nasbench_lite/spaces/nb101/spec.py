@@ -15,14 +15,16 @@ Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` e
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from nasbench_lite import _native
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = [
     "INPUT",
@@ -52,13 +54,41 @@ MAX_EDGES = 9
 
 
 _MAX_ENTRY = 2**31
+#: ``AVAILABLE_OPS`` as the list ``config['available_ops']`` holds (compared, never mutated).
+_AVAILABLE_OPS_LIST = list(AVAILABLE_OPS)
+#: Op name -> code for the native fast path (absent: any other op).
+_OP_CODES = {op: code for code, op in enumerate(AVAILABLE_OPS)}
+
+
+class _Unset:
+    """Marks a lazily built ndarray attribute not built yet; copies and pickles as itself, so
+    a copied or unpickled spec still builds its arrays on first read."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "_UNSET"
+
+    def __repr__(self) -> str:
+        return "<not built yet>"
+
+
+_UNSET: Any = _Unset()
+
+
+def _numpy() -> Any:
+    """numpy, imported on first use: building a spec and hashing it never needs it."""
+    import numpy
+
+    return numpy
 
 
 def _as_matrix(matrix: Any) -> npt.NDArray[Any]:
     """Copies ``matrix`` into an ndarray, rejecting entries that are not non-negative integers."""
+    np = _numpy()
     array = np.array(matrix)
     if array.dtype == np.bool_ or array.size == 0:
-        return array
+        return array  # type: ignore[no-any-return]
     if array.dtype.kind not in "iuf":
         raise InvalidSpecError(f"matrix entries must be numbers, got dtype {array.dtype}")
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
@@ -68,11 +98,12 @@ def _as_matrix(matrix: Any) -> npt.NDArray[Any]:
     # Degrees are summed in int64; bound entries so no sum can overflow.
     if np.any(array >= _MAX_ENTRY):
         raise InvalidSpecError(f"matrix entries must be below {_MAX_ENTRY}")
-    return array
+    return array  # type: ignore[no-any-return]
 
 
 def _is_upper_triangular(matrix: npt.NDArray[Any]) -> bool:
     """True when every entry on or below the diagonal is zero."""
+    np = _numpy()
     return not np.any(np.tril(matrix) != 0)
 
 
@@ -85,14 +116,36 @@ class ModelSpec:
     input cannot reach the output the spec is invalid: ``valid_spec`` is False and ``matrix`` /
     ``ops`` are None (no exception, as in the original).
 
+    Small 0/1 matrices (nested lists or int/bool ndarrays, at most 8 vertices) take a native
+    fast path: checking, pruning and the default ``hash_spec`` happen in one call without numpy,
+    and ``original_matrix`` / ``matrix`` are built as ndarrays (same dtype, same values as the
+    original's) only when first read. Reading ``matrix`` hands out the array itself, as the
+    original does; from then on ``hash_spec`` / :func:`check_spec` use that array, so changes
+    made to it are seen exactly as in the original.
+
     Attributes:
-        original_matrix: Copy of the matrix as given.
+        original_matrix: Copy of the matrix as given (ndarray).
         original_ops: Copy of the ops as given.
-        matrix: Pruned matrix, or None when invalid.
+        matrix: Pruned matrix (ndarray), or None when invalid.
         ops: Pruned ops, or None when invalid.
         valid_spec: False when pruning found input and output disconnected.
         data_format: Kept for signature compatibility ('channels_last' or 'channels_first').
     """
+
+    ops: list[str] | None
+    valid_spec: bool
+    #: Fast path: the entries as given (row-major bytes), the dtype of ``original_matrix``,
+    #: the kept vertex mask, the pruned edge count and the default ``hash_spec`` (None: not
+    #: computed).
+    _entries: bytes
+    _dtype: Any
+    _kept: int
+    _num_edges: int
+    _digest: str | None
+    _hashed_ops: list[str]
+    #: ``original_matrix`` / ``matrix`` once built (``_UNSET`` until then).
+    _original: Any
+    _matrix: Any
 
     def __init__(self, matrix: Any, ops: Sequence[str], data_format: str = "channels_last") -> None:
         """Builds and prunes a spec.
@@ -106,6 +159,13 @@ class ModelSpec:
             InvalidSpecError: 'matrix must be square', 'length of ops must match matrix
                 dimensions', 'matrix must be upper triangular', or non-integer entries.
         """
+        self.data_format = data_format
+        # Copies, as the original's deepcopy (op names are immutable strings).
+        self.original_ops: list[str] = list(ops)
+        self._digest = None
+        if self._init_fast(matrix):
+            return
+        np = _numpy()
         try:
             array = np.array(matrix)
         except ValueError as exc:  # ragged nested lists
@@ -118,18 +178,96 @@ class ModelSpec:
         array = _as_matrix(array)
         if not _is_upper_triangular(array):
             raise InvalidSpecError("matrix must be upper triangular")
-        # Copies, as the original's deepcopy (op names are immutable strings).
-        self.original_matrix: npt.NDArray[Any] = array.copy()
-        self.original_ops: list[str] = list(ops)
-        self.matrix: npt.NDArray[Any] | None = array.copy()
-        self.ops: list[str] | None = list(ops)
+        self._original = array.copy()
+        self._matrix = array.copy()
+        self.ops = list(self.original_ops)
         self.valid_spec = True
-        self.data_format = data_format
         self._prune()
+
+    def _init_fast(self, matrix: Any) -> bool:
+        """The native path; False (nothing set) when the general path must handle ``matrix``.
+
+        It takes nested lists of ints/bools and int/bool ndarrays (read with ``tolist``) of at
+        most 8 vertices with 0/1 entries; anything else, including every input the
+        constructor rejects, goes the general way, which owns the error messages.
+        """
+        dtype: Any = None
+        if type(matrix) is not list:
+            np = sys.modules.get("numpy")  # an ndarray implies numpy is already imported
+            if np is None or type(matrix) is not np.ndarray:
+                return False
+            if matrix.ndim != 2 or matrix.dtype.kind not in "iub":
+                return False
+            dtype = matrix.dtype
+            matrix = matrix.tolist()
+        ops = self.original_ops
+        if len(matrix) != len(ops):
+            return False
+        try:
+            result = _native.nb101_spec_digest(matrix, list(map(_OP_CODES.get, ops)))
+        except TypeError:  # an unhashable op
+            return False
+        if result is None:
+            return False
+        kept, num_edges, digest, entries, all_bool = result
+        # The constructor's copy of the matrix: the entries, and the dtype np.array(matrix)
+        # gives (an ndarray's own; for lists bool when every entry is a bool, else int).
+        self._entries = entries
+        self._dtype = dtype if dtype is not None else bool if all_bool else int
+        self._original = _UNSET
+        if kept == 0:
+            self._matrix = None
+            self.ops = None
+            self.valid_spec = False
+            return True
+        self._kept = kept
+        self._num_edges = num_edges
+        self._digest = digest
+        self._matrix = _UNSET
+        if kept == (1 << len(ops)) - 1:  # nothing pruned
+            self.ops = ops[:]
+        else:
+            self.ops = [op for v, op in enumerate(ops) if kept >> v & 1]
+        self._hashed_ops = self.ops[:]
+        self.valid_spec = True
+        return True
+
+    # -- lazily built arrays ----------------------------------------------------------------
+    @property
+    def original_matrix(self) -> npt.NDArray[Any]:
+        """Copy of the matrix as given (built from the fast path's rows on first read)."""
+        if self._original is _UNSET:
+            np = _numpy()
+            size = len(self.original_ops)
+            entries = np.frombuffer(self._entries, dtype=np.uint8).reshape(size, size)
+            self._original = entries.astype(self._dtype)
+        return self._original  # type: ignore[no-any-return]
+
+    @original_matrix.setter
+    def original_matrix(self, value: Any) -> None:
+        self._original = value
+
+    @property
+    def matrix(self) -> npt.NDArray[Any] | None:
+        """Pruned matrix, or None when invalid (built on first read)."""
+        if self._matrix is _UNSET:
+            np = _numpy()
+            keep = [v for v in range(len(self.original_ops)) if self._kept >> v & 1]
+            self._matrix = self.original_matrix[np.ix_(keep, keep)].copy()
+        return self._matrix  # type: ignore[no-any-return]
+
+    @matrix.setter
+    def matrix(self, value: Any) -> None:
+        self._matrix = value
+
+    def _fast_edges(self) -> int | None:
+        """Edge count of the pruned matrix while it has not been handed out, else None."""
+        return self._num_edges if self._matrix is _UNSET else None
 
     def _prune(self) -> None:
         """Removes vertices not reachable both from the input and towards the output."""
-        matrix = self.original_matrix
+        np = _numpy()
+        matrix = self._original
         num_vertices = matrix.shape[0]
         rows = (matrix != 0).tolist()  # plain lists: faster than numpy for 7 x 7
         from_input = _reachable(rows, 0, forward=True)
@@ -138,12 +276,12 @@ class ModelSpec:
         # Original rule: more than V-2 extraneous vertices means input and output are
         # disconnected (this also marks a 1-vertex spec invalid).
         if len(extraneous) > num_vertices - 2:
-            self.matrix = None
+            self._matrix = None
             self.ops = None
             self.valid_spec = False
             return
         keep = [v for v in range(num_vertices) if v not in extraneous]
-        self.matrix = matrix[np.ix_(keep, keep)].copy()
+        self._matrix = matrix[np.ix_(keep, keep)].copy()
         self.ops = [self.original_ops[v] for v in keep]
 
     def hash_spec(self, canonical_ops: Sequence[str] | None = None) -> str:
@@ -161,17 +299,36 @@ class ModelSpec:
             OutOfDomainError: The spec is disconnected, or an interior op is not in
                 ``canonical_ops``.
         """
-        if self.matrix is None or self.ops is None:
+        digest = self._digest
+        # The digest holds while the pruned matrix was never handed out and ops are unchanged
+        # (exact list/tuple types: comparing arrays elementwise would not give a bool).
+        if (
+            digest is not None
+            and self._matrix is _UNSET
+            and type(self.ops) is list
+            and self.ops == self._hashed_ops
+            and (
+                canonical_ops is None
+                or (
+                    type(canonical_ops) in (list, tuple)
+                    and list(canonical_ops) == _AVAILABLE_OPS_LIST
+                )
+            )
+        ):
+            return digest
+        matrix, ops = self.matrix, self.ops
+        if matrix is None or ops is None:
             raise OutOfDomainError("invalid spec, provided graph is disconnected.")
         ops_list = list(AVAILABLE_OPS if canonical_ops is None else canonical_ops)
         labels = [-1]
-        for op in self.ops[1:-1]:
+        for op in ops[1:-1]:
             if op not in ops_list:
                 raise OutOfDomainError(f"unsupported op {op} (available ops = {ops_list})")
             labels.append(ops_list.index(op))
         labels.append(-2)
-        matrix = np.ascontiguousarray(self.matrix, dtype=np.int64)
-        return str(_native.hash_graph(matrix, np.asarray(labels, dtype=np.int64)))
+        np = _numpy()
+        array = np.ascontiguousarray(matrix, dtype=np.int64)
+        return str(_native.hash_graph(array, np.asarray(labels, dtype=np.int64)))
 
     def visualize(self) -> Any:
         """A ``graphviz.Digraph`` of the pruned cell (the official ``visualize``).
@@ -188,14 +345,15 @@ class ModelSpec:
 
         graphviz = importlib.import_module("graphviz")  # optional, only for drawing
 
-        if self.matrix is None or self.ops is None:
+        matrix, ops = self.matrix, self.ops
+        if matrix is None or ops is None:
             raise OutOfDomainError("invalid spec, provided graph is disconnected.")
-        size = self.matrix.shape[0]
+        size = matrix.shape[0]
         graph = graphviz.Digraph()
         for vertex in range(size):
-            name = INPUT if vertex == 0 else OUTPUT if vertex == size - 1 else self.ops[vertex]
+            name = INPUT if vertex == 0 else OUTPUT if vertex == size - 1 else ops[vertex]
             graph.node(str(vertex), str(name))
-        for src, dst in zip(*np.nonzero(self.matrix), strict=True):
+        for src, dst in zip(*_numpy().nonzero(matrix), strict=True):
             graph.edge(str(src), str(dst))
         return graph
 
@@ -231,10 +389,14 @@ def check_spec(spec: ModelSpec) -> None:
         OutOfDomainError: With the original message of the first failed check (for > 7
             vertices the intended message, where the original raised TypeError).
     """
-    if not spec.valid_spec or spec.matrix is None or spec.ops is None:
+    num_edges = spec._fast_edges() if spec.valid_spec else None
+    if num_edges is None:
+        if not spec.valid_spec or spec.matrix is None or spec.ops is None:
+            raise OutOfDomainError("invalid spec, provided graph is disconnected.")
+        num_edges = int(spec.matrix.sum())
+    if spec.ops is None:
         raise OutOfDomainError("invalid spec, provided graph is disconnected.")
     num_vertices = len(spec.ops)
-    num_edges = int(spec.matrix.sum())
     if num_vertices > MAX_VERTICES:
         raise OutOfDomainError(
             f"too many vertices, got {num_vertices} (max vertices = {MAX_VERTICES})"
@@ -283,6 +445,7 @@ def hash_graph(matrix: npt.NDArray[np.int64], labels: Sequence[int]) -> str:
     Raises:
         InvalidSpecError: Not square, wrong label count, or entries too large.
     """
+    np = _numpy()
     array = np.ascontiguousarray(matrix, dtype=np.int64)
     if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] != len(labels):
         raise InvalidSpecError("hash_graph needs a square matrix and one label per vertex")

@@ -1,0 +1,693 @@
+"""Benchmark of the NAS-Bench-101 *search loop*: what a NAS experiment does thousands of times.
+
+A search step is ``ModelSpec(matrix, ops)`` -> ``is_valid(spec)`` -> ``query(spec)``. This script
+runs two published-style searches of ``--steps`` (10,000) queries each, seeded, on a full-size
+synthetic database (423,624 cells, 3 repeats at 108 epochs), through:
+
+* ``compat``: ``nasbench_lite.compat.nasbench.api`` (the official-compatible API: global
+  ``random`` draws, official dicts);
+* ``native``: ``nasbench_lite.nb101.api`` (per-object generator);
+* ``official``: a pure-Python re-implementation of the official loop on the same data in memory:
+  the dictionaries the official ``api.NASBench.__init__`` builds (``tests/nb101_tfrecord.py``
+  ``official_style_load`` of the very TFRecord our database was built from), the official
+  ``ModelSpec`` / ``_check_spec`` / ``hash_module`` (``bench_nb101_core.BaselineModelSpec``, a
+  transcription with numpy as the original), and the official ``query`` (deep copies of the
+  cell's two dicts, ``random.randint`` repeat).
+
+The searches (written after the NB101 example notebook's algorithms):
+
+* random search: ``random_spec()`` draws a 7x7 0/1 matrix (``np.random.choice`` + ``np.triu``)
+  and random ops until ``is_valid``; then ``query``;
+* regularized evolution: population 50, tournament 10, mutation rate 0.5: edge flips with
+  probability ``rate / 7`` per upper-triangle entry and op changes with probability ``rate / 5``
+  per interior vertex (``random.random`` / ``random.choice``) on ``original_matrix`` /
+  ``original_ops``, until ``is_valid``; tournament by ``random.sample``; oldest removed.
+
+Checks (untimed; a mismatch raises ``SearchMismatchError``): ``compat`` and ``official`` run the
+same seeded searches and must produce the same trajectory: the same hash, validation accuracy and
+test accuracy at every step, and the same final budget counters and global ``random`` state.
+
+Per-step breakdown: the ``(matrix, ops)`` of every ``ModelSpec`` the random search built (valid
+or not) is replayed: ``ModelSpec`` construction alone, ``is_valid`` on the built specs, ``query``
+on the valid ones, each timed as one loop and reported per call; plus ``ModelSpec(m,
+ops).hash_spec()`` and warm ``query`` p50/p99 over individually timed calls.
+
+The data is generated once and cached under ``bench-out/nb101_search/`` (``--workdir``): the
+synthetic ``nasbench_only108`` TFRecord (``bench_nb101_data.generate``: real cells from
+``nb101.enumerate_cells()``, random evaluations, byte-checked against the test-suite writer), the
+database built from it and a pickle of the official-style dictionaries. ``--quick`` runs
+1,000 steps (a smoke run; the first run still builds the full cache, a few minutes). No timing
+is asserted. Timed regions run with the garbage collector disabled.
+
+Caches are reported apart: nasbench_lite remembers the hash of each pruned cell (process-wide,
+native) and each queried row (per ``NASBench`` object). "first sight" rows time distinct cells
+never seen by the process (a fresh interpreter) or the object; "repeat" rows time cells met
+before, as searches do (the random search meets each pruned cell ~1.6 times on average,
+evolution more). The official code has no such caches, so its per-call cost is the same either
+way.
+
+Run::
+
+    cd /work/main && .venv/bin/python benchmarks/bench_nb101_search.py          # full
+    .venv/bin/python benchmarks/bench_nb101_search.py --quick                  # smoke
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import gc
+import os
+import pickle
+import random
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+TESTS = ROOT / "tests"
+for _path in (str(TESTS), str(HERE)):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import nb101_tfrecord as tfr  # noqa: E402  (tests/: the official loader's transcription)
+from bench_nb101_core import (  # noqa: E402
+    ORIGINAL_AVAILABLE_OPS,
+    BaselineModelSpec,
+    baseline_check_spec,
+    cpu_model,
+    load_average,
+)
+
+TOTAL_CELLS = 423_624
+INPUT, OUTPUT = "input", "output"
+NUM_VERTICES = 7
+OP_SPOTS = NUM_VERTICES - 2
+ALLOWED_EDGES = [0, 1]
+#: Targets from issue #16.
+TARGET_LOOP_RATIO = 20.0
+TARGET_HASH_RATIO = 20.0
+TARGET_QUERY_P50 = 10e-6
+
+
+class SearchMismatchError(RuntimeError):
+    """The compat search and the official-style search disagree: the comparison is void."""
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def fmt_us(seconds: float) -> str:
+    if seconds >= 1:
+        return f"{seconds:.2f} s"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.1f} ms"
+    return f"{seconds * 1e6:.1f} us"
+
+
+# --------------------------------------------------------------------------------------------
+# Data: synthetic official file -> database + official-style dicts (cached)
+# --------------------------------------------------------------------------------------------
+
+
+def prepare(workdir: Path, n_cells: int, seed: int) -> tuple[Path, Path, Path]:
+    """Returns ``(tfrecord, database, dicts pickle)``, generating what is not cached yet."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    tag = f"{n_cells}c_s{seed}"
+    source = workdir / f"nasbench_only108_{tag}.tfrecord"
+    database = workdir / f"nb101_only108_{tag}.sqlite"
+    dicts = workdir / f"official_dicts_{tag}.pickle"
+    if not source.exists():
+        import bench_nb101_data as data_bench
+        from nasbench_lite import nb101
+
+        print(f"generating {source} ...", flush=True)
+        table = nb101.enumerate_cells()
+        rng = np.random.default_rng(seed)
+        if n_cells >= table.num_rows:
+            rows = np.arange(table.num_rows)
+        else:
+            rows = np.sort(rng.choice(table.num_rows, size=n_cells, replace=False))
+        cells = data_bench.cell_strings(table, rows)
+        tmp_dir = workdir / f"gen_{tag}"
+        tmp_dir.mkdir(exist_ok=True)
+        gen = data_bench.generate(cells, [108], 3, seed, tmp_dir, None, 20_000)
+        gen.full.rename(source)
+        for path in tmp_dir.iterdir():
+            path.unlink()
+        tmp_dir.rmdir()
+    if not database.exists():
+        print(f"building {database} ...", flush=True)
+        from nasbench_lite.benchmarks.nb101.build import build_nb101
+
+        build_nb101([source], database, progress=None)
+    if not dicts.exists():
+        print(f"official-style load of {source} (native CRC32C) ...", flush=True)
+        from nasbench_lite import _native
+
+        def masked_crc32c(data: bytes) -> int:
+            # frame_tfrecords([x]) ends with the masked CRC32C of x; TensorFlow's reader does
+            # the CRCs in C++ too, so a pure-Python CRC would flatter us.
+            return int.from_bytes(_native.frame_tfrecords([bytes(data)])[-4:], "little")
+
+        tfr.masked_crc32c = masked_crc32c
+        start = time.perf_counter()
+        loaded = tfr.official_style_load(source)
+        print(f"  loaded in {time.perf_counter() - start:.1f} s", flush=True)
+        with open(dicts.with_suffix(".tmp"), "wb") as handle:
+            pickle.dump(loaded, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        dicts.with_suffix(".tmp").rename(dicts)
+    return source, database, dicts
+
+
+# --------------------------------------------------------------------------------------------
+# The official API, in memory (pure Python, as published)
+# --------------------------------------------------------------------------------------------
+
+
+class OfficialStyleNASBench:
+    """``api.NASBench`` after ``__init__``: the two dicts, the budget counters, ``query``."""
+
+    def __init__(self, loaded: Any, seed: int = 0) -> None:
+        self.config = {"available_ops": list(ORIGINAL_AVAILABLE_OPS), "num_repeats": 3}
+        random.seed(seed)
+        self.fixed_statistics, self.computed_statistics, self.valid_epochs = loaded
+        self.training_time_spent = 0.0
+        self.total_epochs_spent = 0
+
+    def is_valid(self, model_spec: BaselineModelSpec) -> bool:
+        try:
+            baseline_check_spec(model_spec)
+        except ValueError:
+            return False
+        return True
+
+    def get_metrics_from_hash(self, module_hash: str) -> tuple[Any, Any]:
+        fixed_stat = copy.deepcopy(self.fixed_statistics[module_hash])
+        computed_stat = copy.deepcopy(self.computed_statistics[module_hash])
+        return fixed_stat, computed_stat
+
+    def query(
+        self, model_spec: BaselineModelSpec, epochs: int = 108, stop_halfway: bool = False
+    ) -> dict[str, Any]:
+        if epochs not in self.valid_epochs:
+            raise ValueError("invalid number of epochs")
+        baseline_check_spec(model_spec)
+        module_hash = model_spec.hash_spec(self.config["available_ops"])
+        fixed_stat, computed_stat = self.get_metrics_from_hash(module_hash)
+        sampled_index = random.randint(0, self.config["num_repeats"] - 1)
+        computed = computed_stat[epochs][sampled_index]
+        prefix = "halfway_" if stop_halfway else "final_"
+        data = {
+            "module_adjacency": fixed_stat["module_adjacency"],
+            "module_operations": fixed_stat["module_operations"],
+            "trainable_parameters": fixed_stat["trainable_parameters"],
+            "training_time": computed[prefix + "training_time"],
+            "train_accuracy": computed[prefix + "train_accuracy"],
+            "validation_accuracy": computed[prefix + "validation_accuracy"],
+            "test_accuracy": computed[prefix + "test_accuracy"],
+        }
+        self.training_time_spent += data["training_time"]
+        self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
+        return data
+
+    def get_budget_counters(self) -> tuple[float, int]:
+        return self.training_time_spent, self.total_epochs_spent
+
+    def reset_budget_counters(self) -> None:
+        self.training_time_spent = 0.0
+        self.total_epochs_spent = 0
+
+
+# --------------------------------------------------------------------------------------------
+# The searches (the NB101 example notebook's algorithms, one implementation for every API)
+# --------------------------------------------------------------------------------------------
+
+
+class Search:
+    """Random search and regularized evolution against ``nasbench`` with ``make_spec``."""
+
+    def __init__(self, nasbench: Any, make_spec: Callable[[Any, list[str]], Any]) -> None:
+        self.nasbench = nasbench
+        self.make_spec = make_spec
+        self.ops = list(ORIGINAL_AVAILABLE_OPS)
+        self.built: list[tuple[Any, list[str]]] | None = None  # records (matrix, ops) if set
+
+    def _spec(self, matrix: Any, ops: list[str]) -> Any:
+        if self.built is not None:
+            self.built.append((matrix.copy(), list(ops)))
+        return self.make_spec(matrix, ops)
+
+    def random_spec(self) -> Any:
+        while True:
+            matrix = np.random.choice(ALLOWED_EDGES, size=(NUM_VERTICES, NUM_VERTICES))
+            matrix = np.triu(matrix, 1)
+            ops = np.random.choice(self.ops, size=NUM_VERTICES).tolist()
+            ops[0] = INPUT
+            ops[-1] = OUTPUT
+            spec = self._spec(matrix, ops)
+            if self.nasbench.is_valid(spec):
+                return spec
+
+    def mutate_spec(self, old_spec: Any, mutation_rate: float) -> Any:
+        while True:
+            new_matrix = copy.deepcopy(old_spec.original_matrix)
+            new_ops = copy.deepcopy(old_spec.original_ops)
+            edge_probability = mutation_rate / NUM_VERTICES
+            for src in range(NUM_VERTICES - 1):
+                for dst in range(src + 1, NUM_VERTICES):
+                    if random.random() < edge_probability:
+                        new_matrix[src, dst] = 1 - new_matrix[src, dst]
+            op_probability = mutation_rate / OP_SPOTS
+            for index in range(1, NUM_VERTICES - 1):
+                if random.random() < op_probability:
+                    choices = [op for op in self.ops if op != new_ops[index]]
+                    new_ops[index] = random.choice(choices)
+            new_spec = self._spec(new_matrix, new_ops)
+            if self.nasbench.is_valid(new_spec):
+                return new_spec
+
+    def _query_spec(self, draw: Callable[[], Any]) -> tuple[Any, dict[str, Any]]:
+        # A subset database (--cells < 423,624) lacks some valid cells: redraw those. On the
+        # full database every valid spec is found and this loop runs once.
+        while True:
+            spec = draw()
+            try:
+                return spec, self.nasbench.query(spec)
+            except KeyError:
+                continue
+
+    def _query(self, draw: Callable[[], Any]) -> dict[str, Any]:
+        return self._query_spec(draw)[1]
+
+    def random_search(self, steps: int) -> list[tuple[float, float, float]]:
+        self.nasbench.reset_budget_counters()
+        trajectory = []
+        for _ in range(steps):
+            data = self._query(self.random_spec)
+            trajectory.append(
+                (data["validation_accuracy"], data["test_accuracy"], data["training_time"])
+            )
+        return trajectory
+
+    def evolution(
+        self,
+        steps: int,
+        population_size: int = 50,
+        tournament_size: int = 10,
+        mutation_rate: float = 0.5,
+    ) -> list[tuple[float, float, float]]:
+        self.nasbench.reset_budget_counters()
+        trajectory = []
+        population: list[tuple[float, Any]] = []
+        for _ in range(min(population_size, steps)):
+            spec, data = self._query_spec(self.random_spec)
+            population.append((data["validation_accuracy"], spec))
+            trajectory.append(
+                (data["validation_accuracy"], data["test_accuracy"], data["training_time"])
+            )
+        while len(trajectory) < steps:
+            indices = sorted(random.sample(range(len(population)), tournament_size))
+            candidates = [population[i] for i in indices]
+            parent = max(candidates, key=lambda item: item[0])[1]
+            spec, data = self._query_spec(lambda p=parent: self.mutate_spec(p, mutation_rate))
+            population.append((data["validation_accuracy"], spec))
+            population.pop(0)
+            trajectory.append(
+                (data["validation_accuracy"], data["test_accuracy"], data["training_time"])
+            )
+        return trajectory
+
+
+def run_search(kind: str, search: Search, steps: int, seed: int) -> tuple[float, Any, Any]:
+    """Seeds both generators, runs one search; returns (seconds, trajectory, final state)."""
+    random.seed(seed)
+    np.random.seed(seed)
+    algorithm = search.random_search if kind == "random" else search.evolution
+    with no_gc():
+        start = time.perf_counter()
+        trajectory = algorithm(steps)
+        seconds = time.perf_counter() - start
+    return seconds, trajectory, (search.nasbench.get_budget_counters(), random.getstate())
+
+
+# --------------------------------------------------------------------------------------------
+# Micro-measurements
+# --------------------------------------------------------------------------------------------
+
+
+def loop_seconds(fn: Callable[[Any], Any], items: Sequence[Any], repeat: int = 3) -> float:
+    """Best-of-``repeat`` seconds per item of ``for x in items: fn(x)``."""
+    best = float("inf")
+    for _ in range(repeat):
+        with no_gc():
+            start = time.perf_counter()
+            for item in items:
+                fn(item)
+            best = min(best, time.perf_counter() - start)
+    return best / max(1, len(items))
+
+
+def percentiles(fn: Callable[[Any], Any], items: Sequence[Any]) -> tuple[float, float]:
+    samples = []
+    clock = time.perf_counter
+    with no_gc():
+        for item in items:
+            start = clock()
+            fn(item)
+            samples.append(clock() - start)
+    samples.sort()
+    return statistics.median(samples), samples[min(len(samples) - 1, int(0.99 * len(samples)))]
+
+
+def first_sight_hash(workdir: Path, items: list[tuple[list[list[int]], list[str]]]) -> float:
+    """Seconds per ``ModelSpec(m, ops).hash_spec()`` of distinct cells in a fresh interpreter,
+    each hashed once: nothing is memoised yet (one pass, not best-of)."""
+    path = workdir / "first_sight_items.pickle"
+    with open(path, "wb") as handle:
+        pickle.dump(items, handle)
+    code = (
+        "import gc, pickle, sys, time\n"
+        "import numpy as np\n"
+        "from nasbench_lite.nb101 import ModelSpec\n"
+        f"items = pickle.load(open({str(path)!r}, 'rb'))\n"
+        "arrays = [(np.array(m), o) for m, o in items]\n"
+        "gc.disable()\n"
+        "t = time.perf_counter()\n"
+        "for m, o in arrays:\n"
+        "    ModelSpec(m, o).hash_spec()\n"
+        "print((time.perf_counter() - t) / len(arrays))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    path.unlink()
+    return float(out.stdout.strip())
+
+
+def cold_first_query(database: Path, matrix: list[list[int]], ops: list[str], runs: int) -> Any:
+    """Median (import, open, first query, total, numpy imported?) in fresh interpreters."""
+    code = (
+        "import sys, time\n"
+        "t0 = time.perf_counter()\n"
+        "from nasbench_lite.nb101 import api\n"
+        "t1 = time.perf_counter()\n"
+        f"nasbench = api.NASBench({str(database)!r}, seed=0)\n"
+        "t2 = time.perf_counter()\n"
+        f"data = nasbench.query(api.ModelSpec({matrix!r}, {ops!r}))\n"
+        "t3 = time.perf_counter()\n"
+        "numpy_after_open = NUMPY\n"
+        "print(t1 - t0, t2 - t1, t3 - t2, t3 - t0, int(numpy_after_open))\n"
+    )
+    probe = (
+        "import sys, time\n"
+        "t0 = time.perf_counter()\n"
+        "import nasbench_lite.nb101\n"
+        "print(time.perf_counter() - t0, int('numpy' in sys.modules))\n"
+    )
+    results = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", code.replace("NUMPY", "'numpy' in sys.modules", 1)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        results.append([float(x) for x in out])
+    imports = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+        ).stdout.split()
+        imports.append((float(out[0]), int(out[1])))
+    columns = list(zip(*results, strict=True))
+    return (
+        [statistics.median(c) for c in columns[:4]],
+        bool(max(columns[4])),
+        statistics.median(x for x, _ in imports),
+        bool(max(n for _, n in imports)),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument(
+        "--cells",
+        type=int,
+        default=TOTAL_CELLS,
+        help="cells in the synthetic data (default all 423,624; a subset makes the searches"
+        " redraw the many valid specs it lacks, which is slow and not what users run)",
+    )
+    parser.add_argument("--steps", type=int, default=None, help="queries per search (10,000)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench-out" / "nb101_search")
+    parser.add_argument("--quick", action="store_true", help="1,000 steps, 3 cold runs")
+    parser.add_argument("--cold-runs", type=int, default=7)
+    parser.add_argument("--prepare-only", action="store_true", help="build the cache and exit")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.cold_runs = min(args.cold_runs, 3)
+    if args.steps is None:
+        args.steps = 1_000 if args.quick else 10_000
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    load_start = load_average()
+    source, database, dicts_path = prepare(args.workdir, args.cells, args.seed)
+    if args.prepare_only:
+        return 0
+    from nasbench_lite.compat.nasbench import api as compat_api
+    from nasbench_lite.nb101 import api as native_api
+
+    with open(dicts_path, "rb") as handle:
+        loaded = pickle.load(handle)
+    official = OfficialStyleNASBench(loaded, seed=args.seed)
+    with open(os.devnull, "w") as devnull:  # the compat constructor prints the official text
+        stdout, sys.stdout = sys.stdout, devnull
+        try:
+            compat = compat_api.NASBench(str(database), seed=args.seed)
+        finally:
+            sys.stdout = stdout
+    native = native_api.NASBench(database, seed=args.seed)
+
+    apis: dict[str, tuple[Any, Callable[[Any, list[str]], Any]]] = {
+        "official": (official, BaselineModelSpec),
+        "compat": (compat, compat_api.ModelSpec),
+        "native": (native, native_api.ModelSpec),
+    }
+    rows: list[tuple[str, ...]] = []
+    loop: dict[tuple[str, str], float] = {}
+    recorded: list[tuple[Any, list[str]]] = []
+    for kind in ("random", "evolution"):
+        results = {}
+        for name, (nasbench, make_spec) in apis.items():
+            search = Search(nasbench, make_spec)
+            if name == "official" and kind == "random":
+                search.built = recorded
+            seconds, trajectory, state = run_search(kind, search, args.steps, args.seed)
+            search.built = None
+            results[name] = (seconds, trajectory, state)
+            loop[kind, name] = seconds
+        if results["compat"][1] != results["official"][1]:
+            first = next(
+                i
+                for i, (a, b) in enumerate(
+                    zip(results["compat"][1], results["official"][1], strict=True)
+                )
+                if a != b
+            )
+            raise SearchMismatchError(f"{kind}: compat and official differ at step {first}")
+        if results["compat"][2] != results["official"][2]:
+            raise SearchMismatchError(f"{kind}: final budget counters / random state differ")
+
+    # -- per-step breakdown on the random search's (matrix, ops) stream ----------------------
+    breakdown: dict[str, dict[str, float]] = {}
+    found = [
+        official.is_valid(spec)
+        and spec.hash_spec(ORIGINAL_AVAILABLE_OPS) in official.fixed_statistics
+        for spec in (BaselineModelSpec(m, o) for m, o in recorded)
+    ]
+    for name, (nasbench, make_spec) in apis.items():
+        specs = [make_spec(m, o) for m, o in recorded]
+        valid = [s for s, ok in zip(specs, found, strict=True) if ok]
+        random.seed(args.seed)
+        breakdown[name] = {
+            "ModelSpec": loop_seconds(lambda mo, f=make_spec: f(mo[0], mo[1]), recorded),
+            "is_valid": loop_seconds(nasbench.is_valid, specs),
+            "query": loop_seconds(nasbench.query, valid),
+            "per_step_specs": len(recorded) / args.steps,
+        }
+        hash_items = [(np.asarray(s.original_matrix), list(s.original_ops)) for s in valid]
+        if name == "official":
+            breakdown[name]["hash"] = loop_seconds(
+                lambda mo: BaselineModelSpec(mo[0], mo[1]).hash_spec(ORIGINAL_AVAILABLE_OPS),
+                hash_items,
+            )
+        else:
+            breakdown[name]["hash"] = loop_seconds(
+                lambda mo, f=make_spec: f(mo[0], mo[1]).hash_spec(), hash_items
+            )
+        fresh = [make_spec(m, o) for m, o in hash_items]
+        for spec in fresh:  # warm: every cell seen once
+            nasbench.query(spec)
+        breakdown[name]["p50"], breakdown[name]["p99"] = percentiles(nasbench.query, fresh)
+
+    # -- first sight: distinct cells in a fresh interpreter (no hash memo) / a fresh object ----
+    distinct: dict[str, tuple[list[list[int]], list[str]]] = {}
+    for (m, o), ok in zip(recorded, found, strict=True):
+        if ok:
+            distinct.setdefault(
+                BaselineModelSpec(m, o).hash_spec(ORIGINAL_AVAILABLE_OPS), (m.tolist(), o)
+            )
+    first_items = list(distinct.values())
+    breakdown["official"]["hash_first"] = loop_seconds(
+        lambda mo: BaselineModelSpec(np.array(mo[0]), mo[1]).hash_spec(ORIGINAL_AVAILABLE_OPS),
+        first_items,
+        repeat=1,
+    )
+    breakdown["native"]["hash_first"] = first_sight_hash(args.workdir, first_items)
+    breakdown["compat"]["hash_first"] = breakdown["native"]["hash_first"]  # same class
+    fresh_native = native_api.NASBench(database, seed=args.seed)
+    fresh_specs = [native_api.ModelSpec(m, o) for m, o in first_items]
+    breakdown["native"]["query_first"] = loop_seconds(fresh_native.query, fresh_specs, repeat=1)
+    breakdown["compat"]["query_first"] = breakdown["native"]["query_first"]
+    official_specs = [BaselineModelSpec(np.array(m), o) for m, o in first_items]
+    breakdown["official"]["query_first"] = loop_seconds(official.query, official_specs, repeat=1)
+    fresh_native.close()
+
+    first_found = first_items[0]
+    cold = cold_first_query(database, first_found[0], list(first_found[1]), args.cold_runs)
+    load_end = load_average()
+
+    # -- table --------------------------------------------------------------------------------
+    def ratio(base: float, ours: float) -> str:
+        return f"{base / ours:.1f}x" if ours > 0 else "-"
+
+    head = ("measurement", "official (pure Python)", "compat", "ratio", "native", "ratio")
+    for kind in ("random", "evolution"):
+        o, c, n = (loop[kind, x] for x in ("official", "compat", "native"))
+        rows.append(
+            (
+                f"{kind} search, {args.steps:,} steps (total)",
+                fmt_us(o),
+                fmt_us(c),
+                ratio(o, c),
+                fmt_us(n),
+                ratio(o, n),
+            )
+        )
+        rows.append(
+            (
+                "  per step",
+                fmt_us(o / args.steps),
+                fmt_us(c / args.steps),
+                "",
+                fmt_us(n / args.steps),
+                "",
+            )
+        )
+    for data in breakdown.values():
+        k = data["per_step_specs"]
+        data["api_step"] = k * (data["ModelSpec"] + data["is_valid"]) + data["query"]
+        data["api_step_first"] = k * (data["ModelSpec"] + data["is_valid"]) + data["query_first"]
+    labels = {
+        "api_step": "API work per step, cached rows (k ModelSpec + k is_valid + query)",
+        "api_step_first": "API work per step, first-sight rows (SQL)",
+        "ModelSpec": "ModelSpec(m, ops), per call (search stream)",
+        "is_valid": "is_valid(spec), per call",
+        "query": "query(spec), per call (search stream, cached rows)",
+        "query_first": "query(spec), first sight per object (SQL)",
+        "hash": "ModelSpec(m, ops).hash_spec(), repeat cells",
+        "hash_first": "ModelSpec(m, ops).hash_spec(), first sight",
+        "p50": "query(spec) warm p50",
+        "p99": "query(spec) warm p99",
+    }
+    for key, label in labels.items():
+        o, c, n = (breakdown[x][key] for x in ("official", "compat", "native"))
+        rows.append((label, fmt_us(o), fmt_us(c), ratio(o, c), fmt_us(n), ratio(o, n)))
+    (imp, opn, first, total), numpy_in_query, import_only, numpy_on_import = cold
+    rows.append(
+        (
+            "cold import+open+first query (native)",
+            "-",
+            "-",
+            "",
+            f"{fmt_us(total)} (import {fmt_us(imp)}, open {fmt_us(opn)}, query {fmt_us(first)})",
+            "",
+        )
+    )
+    rows.append(
+        (
+            "import nasbench_lite.nb101",
+            "-",
+            "-",
+            "",
+            f"{fmt_us(import_only)} (numpy imported: {'yes' if numpy_on_import else 'no'})",
+            "",
+        )
+    )
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+    print(f"NB101 search-loop benchmark: {args.cells:,} cells, {args.steps:,} steps per search")
+    print(f"CPU: {cpu_model()}, {os.cpu_count()} cores; load average {load_start} -> {load_end}")
+    specs_per_step = breakdown["official"]["per_step_specs"]
+    print(f"random search builds {specs_per_step:.2f} ModelSpecs per step (invalid ones redrawn)")
+    print("trajectories: compat == official at every step of both searches (checked)")
+    for r in [head, tuple("-" * w for w in widths), *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(r, widths, strict=True)).rstrip())
+
+    def met(base: float, ours: float, target: float) -> str:
+        return f"{base / ours:.1f}x: {'met' if base / ours >= target else 'NOT met'}"
+
+    print(
+        "target search loop >= 20x (compat; whole loop incl. the search's own numpy/random"
+        f" code): random {met(loop['random', 'official'], loop['random', 'compat'], 20)},"
+        f" evolution {met(loop['evolution', 'official'], loop['evolution', 'compat'], 20)}"
+    )
+    o, c = breakdown["official"]["api_step"], breakdown["compat"]["api_step"]
+    of, cf = breakdown["official"]["api_step_first"], breakdown["compat"]["api_step_first"]
+    print(
+        f"target API work per step >= 20x (compat): cached rows {met(o, c, 20)}, first-sight"
+        f" rows {met(of, cf, 20)}"
+    )
+    o, n = breakdown["official"]["hash"], breakdown["native"]["hash"]
+    of, nf = breakdown["official"]["hash_first"], breakdown["native"]["hash_first"]
+    print(
+        f"target ModelSpec(m, ops).hash_spec() >= 20x: repeat cells {met(o, n, 20)}, first"
+        f" sight {met(of, nf, 20)}"
+    )
+    targets = [
+        ("query(spec) warm p50 <= 10 us (native)", breakdown["native"]["p50"] <= TARGET_QUERY_P50),
+        ("cold import+open+first query < 50 ms", total < 0.050),
+        (
+            "import nasbench_lite.nb101 without numpy < 30 ms",
+            import_only < 0.030 and not numpy_on_import,
+        ),
+    ]
+    for label, ok in targets:
+        print(f"target {label}: {'met' if ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

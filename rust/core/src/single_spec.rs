@@ -1,0 +1,227 @@
+//! One NAS-Bench-101 spec at a time: the `ModelSpec` fast path (validate, prune, hash).
+//!
+//! A search loop builds one `ModelSpec` per step; going through numpy arrays there costs far
+//! more than the work itself. [`spec_digest`] takes the plain row-major entries and one op code
+//! per vertex, and does the constructor's upper-triangularity check, `_prune` and
+//! `hash_spec(available_ops)` in one call. It only handles the common case (0/1 entries, at most
+//! 8 vertices) and returns `None` for anything else, so the caller can take its general path,
+//! which owns every error message.
+
+use crate::hash::hash_graph;
+use crate::prune::{compact, prune};
+use std::collections::HashMap;
+
+/// Largest vertex count handled here (the bitmask width of [`prune`]).
+pub const MAX_SINGLE_VERTICES: usize = 8;
+/// Op codes: `0..3` are the official available ops in order; anything else is [`UNKNOWN_OP`].
+pub const UNKNOWN_OP: i8 = -4;
+
+/// Result of [`spec_digest`] on a spec it handles.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SpecDigest {
+    /// Bit v set when original vertex v survives pruning; 0 when the spec is disconnected.
+    pub kept: u8,
+    /// Edges of the pruned matrix (its sum).
+    pub num_edges: u32,
+    /// `hash_spec()` digest of the pruned spec, None when a kept interior op code is unknown
+    /// or the spec is disconnected.
+    pub digest: Option<[u8; 16]>,
+}
+
+/// A pruned cell as the hash sees it: vertex count, out-neighbour masks, labels.
+pub type CellKey = (u8, [u8; MAX_SINGLE_VERTICES], [i8; MAX_SINGLE_VERTICES]);
+
+/// [`spec_digest`] before hashing: `(kept, num_edges, cell to hash or None)`.
+pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, Option<CellKey>)> {
+    if n == 0 || n > MAX_SINGLE_VERTICES || entries.len() != n * n || codes.len() != n {
+        return None;
+    }
+    let mut out_mask = [0u8; MAX_SINGLE_VERTICES];
+    for v in 0..n {
+        for w in 0..n {
+            match entries[v * n + w] {
+                0 => {}
+                1 if w > v => out_mask[v] |= 1 << w,
+                _ => return None,
+            }
+        }
+    }
+    let Some(pruned) = prune(n, &out_mask[..n]) else {
+        return Some((0, 0, None));
+    };
+    let masks = compact(n, &out_mask[..n], pruned.kept);
+    let num_edges = masks.iter().map(|m| m.count_ones()).sum();
+    let size = masks.len();
+    let mut key: CellKey = (
+        size as u8,
+        [0; MAX_SINGLE_VERTICES],
+        [0; MAX_SINGLE_VERTICES],
+    );
+    key.1[..size].copy_from_slice(&masks);
+    for (slot, v) in (0..n).filter(|&v| pruned.kept >> v & 1 == 1).enumerate() {
+        key.2[slot] = if slot == 0 {
+            -1
+        } else if slot == size - 1 {
+            -2
+        } else if (0..3).contains(&codes[v]) {
+            codes[v]
+        } else {
+            return Some((pruned.kept, num_edges, None));
+        };
+    }
+    Some((pruned.kept, num_edges, Some(key)))
+}
+
+/// The module hash of a pruned cell.
+pub fn hash_key(key: &CellKey) -> [u8; 16] {
+    let size = key.0 as usize;
+    let mut matrix = vec![0i64; size * size];
+    for v in 0..size {
+        for w in 0..size {
+            matrix[v * size + w] = (key.1[v] >> w & 1) as i64;
+        }
+    }
+    let labels: Vec<i64> = key.2[..size].iter().map(|&l| l as i64).collect();
+    hash_graph(size, &matrix, &labels)
+}
+
+/// Validates, prunes and hashes one `n x n` spec given row-major `entries` and `codes`.
+///
+/// `codes[v]` labels vertex v when it is interior after pruning (`0..3`, else unknown); the
+/// first and last kept vertices are labelled input (-1) and output (-2) whatever their code,
+/// as `hash_spec` does. Returns `None` when the spec is outside the fast path: `n` is 0 or
+/// above [`MAX_SINGLE_VERTICES`], the lengths disagree, an entry is not 0/1, or an entry on or
+/// below the diagonal is set (the caller raises the constructor's error there).
+pub fn spec_digest(n: usize, entries: &[i64], codes: &[i8]) -> Option<SpecDigest> {
+    spec_digest_with(n, entries, codes, hash_key)
+}
+
+/// [`spec_digest`] with the hashing of the pruned cell supplied (e.g. through a [`DigestMemo`]).
+pub fn spec_digest_with(
+    n: usize,
+    entries: &[i64],
+    codes: &[i8],
+    hash: impl FnOnce(&CellKey) -> [u8; 16],
+) -> Option<SpecDigest> {
+    let (kept, num_edges, key) = prune_spec(n, entries, codes)?;
+    Some(SpecDigest {
+        kept,
+        num_edges,
+        digest: key.as_ref().map(hash),
+    })
+}
+
+/// Bounded memo of pruned cell -> hash. Search loops meet the same pruned cells again and again
+/// (random 7-vertex matrices prune to a few tens of thousands of small cells; evolution revisits
+/// parents), and one lookup costs far less than the ~60 MD5s of a hash.
+#[derive(Debug)]
+pub struct DigestMemo {
+    map: HashMap<CellKey, [u8; 16]>,
+    capacity: usize,
+}
+
+impl DigestMemo {
+    /// A memo holding at most `capacity` cells (emptied when full: no eviction bookkeeping).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            map: HashMap::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// The hash of `key`, computed on first sight.
+    pub fn digest(&mut self, key: &CellKey) -> [u8; 16] {
+        if let Some(digest) = self.map.get(key) {
+            return *digest;
+        }
+        if self.map.len() >= self.capacity {
+            self.map.clear();
+        }
+        let digest = hash_key(key);
+        self.map.insert(*key, digest);
+        digest
+    }
+
+    /// Cells held.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hash::{hash_graph_reference, to_hex_string};
+
+    #[test]
+    fn inception_cell_matches_the_worked_hash() {
+        let inception = [
+            0, 1, 1, 1, 0, 1, 0, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 1, 0, 0, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 0, 0, 1, //
+            0, 0, 0, 0, 0, 0, 0,
+        ];
+        let got = spec_digest(7, &inception, &[9, 1, 0, 0, 0, 2, 9]).unwrap();
+        assert_eq!(got.kept, 0b111_1111);
+        assert_eq!(got.num_edges, 9);
+        assert_eq!(
+            to_hex_string(&got.digest.unwrap()),
+            "28cfc7874f6d200472e1a9dcd8650aa0"
+        );
+    }
+
+    #[test]
+    fn pruned_vertices_are_dropped_before_hashing() {
+        // 0 -> 1 -> 3 and a dead end 0 -> 2 whose op is unknown: pruned, so still hashable.
+        let m = [0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        let got = spec_digest(4, &m, &[0, 0, UNKNOWN_OP, 0]).unwrap();
+        assert_eq!(got.kept, 0b1011);
+        assert_eq!(got.num_edges, 2);
+        let chain = hash_graph_reference(3, &[0, 1, 0, 0, 0, 1, 0, 0, 0], &[-1, 0, -2]);
+        assert_eq!(got.digest, Some(chain));
+    }
+
+    #[test]
+    fn unknown_kept_op_has_no_digest() {
+        let got = spec_digest(3, &[0, 1, 0, 0, 0, 1, 0, 0, 0], &[0, UNKNOWN_OP, 0]).unwrap();
+        assert_eq!((got.kept, got.num_edges, got.digest), (0b111, 2, None));
+    }
+
+    #[test]
+    fn disconnected_and_single_vertex_specs_are_invalid() {
+        let got = spec_digest(3, &[0, 1, 0, 0, 0, 0, 0, 0, 0], &[0; 3]).unwrap();
+        assert_eq!((got.kept, got.digest), (0, None));
+        assert_eq!(spec_digest(1, &[0], &[0]).unwrap().kept, 0);
+    }
+
+    #[test]
+    fn cases_outside_the_fast_path_are_declined() {
+        assert_eq!(spec_digest(0, &[], &[]), None);
+        assert_eq!(spec_digest(2, &[0, 2, 0, 0], &[0, 0]), None); // weighted
+        assert_eq!(spec_digest(2, &[0, 0, 1, 0], &[0, 0]), None); // below the diagonal
+        assert_eq!(spec_digest(2, &[1, 0, 0, 0], &[0, 0]), None); // self-loop
+        assert_eq!(spec_digest(2, &[0, -1, 0, 0], &[0, 0]), None); // negative
+        assert_eq!(spec_digest(2, &[0, 1, 0], &[0, 0]), None); // wrong length
+        assert_eq!(spec_digest(9, &[0; 81], &[0; 9]), None); // too large
+    }
+
+    #[test]
+    fn memo_returns_the_computed_hash_and_stays_bounded() {
+        let mut memo = DigestMemo::new(2);
+        let chain = [0, 1, 0, 0, 0, 1, 0, 0, 0];
+        for codes in [[0, 0, 0], [0, 1, 0], [0, 2, 0], [0, 0, 0]] {
+            let direct = spec_digest(3, &chain, &codes).unwrap();
+            let memoised = spec_digest_with(3, &chain, &codes, |k| memo.digest(k)).unwrap();
+            assert_eq!(direct, memoised);
+            assert!(memo.len() <= 2 && !memo.is_empty());
+        }
+    }
+}

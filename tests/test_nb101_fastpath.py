@@ -1,0 +1,263 @@
+"""The single-spec fast path (issue #16): native check/prune/hash, lazy arrays, row cache.
+
+``ModelSpec`` takes small 0/1 matrices through ``_native.nb101_spec_digest`` and builds its
+ndarray attributes only when read; everything else goes the general (numpy) way. These tests
+hold both paths to the pure-Python transcription of the original (``nb101_reference``) and to
+each other, check that reading or changing the attributes behaves as in the original, that a
+spec, its checks and its hash never import numpy, and that ``NASBench.query``'s per-object row
+cache returns fresh, correct values. No timing is asserted (see
+``benchmarks/bench_nb101_search.py``).
+"""
+
+from __future__ import annotations
+
+import copy
+import pickle
+import random
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import nb101_tfrecord as tfr
+import numpy as np
+import pytest
+from nasbench_lite import _native, nb101
+from nasbench_lite.benchmarks.nb101.build import build_nb101
+from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
+from nasbench_lite.nb101 import ModelSpec, check_spec, is_valid
+from nasbench_lite.nb101.api import NASBench
+from nb101_reference import (
+    CONV1X1,
+    CONV3X3,
+    INPUT,
+    MAXPOOL3X3,
+    OPS,
+    OUTPUT,
+    reference_check,
+    reference_hash,
+    reference_prune,
+    spec_labels,
+)
+
+INCEPTION = [
+    [0, 1, 1, 1, 0, 1, 0],
+    [0, 0, 0, 0, 0, 0, 1],
+    [0, 0, 0, 0, 0, 0, 1],
+    [0, 0, 0, 0, 1, 0, 0],
+    [0, 0, 0, 0, 0, 0, 1],
+    [0, 0, 0, 0, 0, 0, 1],
+    [0, 0, 0, 0, 0, 0, 0],
+]
+INCEPTION_OPS = [INPUT, CONV1X1, CONV3X3, CONV3X3, CONV3X3, MAXPOOL3X3, OUTPUT]
+INCEPTION_HASH = "28cfc7874f6d200472e1a9dcd8650aa0"
+
+
+def random_spec(rng: random.Random) -> tuple[list[list[int]], list[str]]:
+    """A random upper-triangular 0/1 matrix of 2..8 vertices with mostly in-domain ops."""
+    n = rng.randint(2, 8)
+    matrix = [[int(y > x and rng.random() < 0.4) for y in range(n)] for x in range(n)]
+    pool = [*OPS, *OPS, "identity"]
+    ops = [INPUT, *(rng.choice(pool) for _ in range(n - 2)), OUTPUT]
+    return matrix, ops
+
+
+def general_path(matrix: list[list[int]], ops: list[str]) -> ModelSpec:
+    """The same spec forced through the numpy path (float entries never take the fast one)."""
+    return ModelSpec(np.array(matrix, dtype=np.float64), ops)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_fast_path_matches_reference_and_general_path(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(300):
+        matrix, ops = random_spec(rng)
+        for given in (matrix, np.array(matrix)):
+            spec = ModelSpec(given, ops)
+            assert spec._entries is not None  # took the fast path
+            slow = general_path(matrix, ops)
+            pruned_matrix, pruned_ops = reference_prune(matrix, ops)
+            assert spec.valid_spec is slow.valid_spec is (pruned_matrix is not None)
+            assert spec.ops == slow.ops == pruned_ops
+            assert (
+                is_valid(spec)
+                is is_valid(slow)
+                is (reference_check(*reference_prune(matrix, ops)) is None)
+            )
+            if pruned_matrix is None:
+                assert spec.matrix is None
+                continue
+            labels = spec_labels(pruned_ops) if all(op in OPS for op in pruned_ops[1:-1]) else None
+            if labels is None:
+                with pytest.raises(OutOfDomainError, match="^unsupported op identity"):
+                    spec.hash_spec()
+            else:
+                assert spec.hash_spec() == slow.hash_spec() == reference_hash(pruned_matrix, labels)
+            assert spec.matrix is not None and spec.matrix.tolist() == pruned_matrix
+            assert spec.original_matrix.tolist() == matrix
+
+
+def test_native_digest_declines_what_the_general_path_owns() -> None:
+    codes = [None, 0, None]
+    chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    assert _native.nb101_spec_digest(chain, codes) is not None
+    for bad in (
+        [[0, 2, 0], [0, 0, 1], [0, 0, 0]],  # weighted entry
+        [[0, 1, 0], [1, 0, 1], [0, 0, 0]],  # below the diagonal
+        [[0, 1.0, 0], [0, 0, 1], [0, 0, 0]],  # float entry
+        [[0, 1], [0, 0, 1], [0, 0, 0]],  # ragged
+        (tuple(row) for row in chain),  # not a list
+        [[0] * 9 for _ in range(9)],  # more than 8 vertices
+        [[0, np.int64(1), 0], [0, 0, 1], [0, 0, 0]],  # numpy scalar: dtype must come from numpy
+    ):
+        assert _native.nb101_spec_digest(bad, [None] * len(codes)) is None
+
+
+@pytest.mark.parametrize(
+    ("given", "dtype"),
+    [
+        (INCEPTION, np.array(INCEPTION).dtype),
+        ([[bool(x) for x in row] for row in INCEPTION], np.bool_),
+        ([[x if x else False for x in row] for row in INCEPTION], np.array(INCEPTION).dtype),
+        (np.array(INCEPTION, dtype=np.int8), np.int8),
+        (np.array(INCEPTION, dtype=np.uint16), np.uint16),
+        (np.array(INCEPTION, dtype=bool), np.bool_),
+    ],
+)
+def test_lazy_arrays_have_the_dtype_of_np_array(given: Any, dtype: Any) -> None:
+    spec = ModelSpec(given, INCEPTION_OPS)
+    assert spec.hash_spec() == INCEPTION_HASH
+    assert spec.original_matrix.dtype == np.dtype(dtype)
+    assert spec.matrix is not None and spec.matrix.dtype == np.dtype(dtype)
+    assert spec.original_matrix.tolist() == np.array(given).tolist()
+
+
+def test_spec_keeps_a_copy_of_list_input() -> None:
+    matrix = [row[:] for row in INCEPTION]
+    ops = list(INCEPTION_OPS)
+    spec = ModelSpec(matrix, ops)
+    matrix[0][1] = 0
+    ops[1] = CONV3X3
+    assert spec.original_matrix.tolist() == INCEPTION
+    assert spec.original_ops == INCEPTION_OPS
+    assert spec.hash_spec() == INCEPTION_HASH
+
+
+def test_changes_to_the_handed_out_matrix_and_ops_are_seen_as_in_the_original() -> None:
+    spec = ModelSpec(INCEPTION, INCEPTION_OPS)
+    assert spec.hash_spec() == INCEPTION_HASH
+    assert spec.ops is not None
+    spec.ops[1] = CONV3X3  # the original hashes self.ops as it is now
+    changed = list(INCEPTION_OPS)
+    changed[1] = CONV3X3
+    assert spec.hash_spec() == reference_hash(INCEPTION, spec_labels(changed))
+    spec.ops[1] = CONV1X1
+    assert spec.hash_spec() == INCEPTION_HASH
+    matrix = spec.matrix
+    assert matrix is not None
+    matrix[0, 5] = 0  # in place, as client code may do
+    expected = [row[:] for row in INCEPTION]
+    expected[0][5] = 0
+    assert spec.hash_spec() == reference_hash(expected, spec_labels(INCEPTION_OPS))
+    assert int(spec.matrix.sum()) == 8
+    spec.matrix = np.array(INCEPTION)
+    assert spec.hash_spec() == INCEPTION_HASH
+    # Non-default canonical ops relabel, exactly as the general path does, in any sequence type.
+    other = [MAXPOOL3X3, CONV3X3, CONV1X1]
+    for canonical in (other, tuple(other), np.array(other)):
+        assert ModelSpec(INCEPTION, INCEPTION_OPS).hash_spec(canonical) == reference_hash(
+            INCEPTION, spec_labels(INCEPTION_OPS, other)
+        )
+    for canonical in (list(OPS), tuple(OPS), np.array(OPS)):
+        assert ModelSpec(INCEPTION, INCEPTION_OPS).hash_spec(canonical) == INCEPTION_HASH
+    replaced = ModelSpec(INCEPTION, INCEPTION_OPS)
+    replaced.ops = np.array(changed)  # type: ignore[assignment]
+    assert replaced.hash_spec() == reference_hash(INCEPTION, spec_labels(changed))
+
+
+def test_copied_and_pickled_specs_keep_their_lazy_state() -> None:
+    for given in (INCEPTION, np.array(INCEPTION, dtype=np.int32)):
+        spec = ModelSpec(given, INCEPTION_OPS)
+        for twin in (copy.copy(spec), copy.deepcopy(spec), pickle.loads(pickle.dumps(spec))):
+            assert twin.hash_spec() == INCEPTION_HASH
+            assert is_valid(twin)
+            assert twin.matrix is not None and twin.matrix.tolist() == INCEPTION
+            assert twin.original_matrix.dtype == np.array(given).dtype
+        assert spec.matrix is not None and spec.matrix.tolist() == INCEPTION
+
+
+def test_check_spec_on_the_fast_path_reports_the_original_messages() -> None:
+    too_many = [[int(y > x) for y in range(7)] for x in range(7)]  # 21 edges
+    with pytest.raises(OutOfDomainError, match=r"^too many edges, got 21 \(max edges = 9\)$"):
+        check_spec(ModelSpec(too_many, INCEPTION_OPS))
+    with pytest.raises(OutOfDomainError, match=r"^first operation should be 'input'$"):
+        check_spec(ModelSpec(INCEPTION, [CONV3X3, *INCEPTION_OPS[1:]]))
+    with pytest.raises(OutOfDomainError, match=r"^invalid spec, provided graph is disconnected\.$"):
+        check_spec(ModelSpec([[0, 0], [0, 0]], [INPUT, OUTPUT]))
+
+
+def test_a_spec_its_checks_and_its_hash_do_not_import_numpy() -> None:
+    code = (
+        "import sys\n"
+        "from nasbench_lite.nb101 import ModelSpec, is_valid\n"
+        f"spec = ModelSpec({INCEPTION!r}, {INCEPTION_OPS!r})\n"
+        "assert is_valid(spec)\n"
+        "print(spec.hash_spec(), 'numpy' in sys.modules)\n"
+        "spec.original_matrix\n"
+        "print('numpy' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == [INCEPTION_HASH, "False", "True"]
+
+
+# --------------------------------------------------------------------------------------------
+# NASBench.query: per-object row cache
+
+
+@pytest.fixture(scope="module")
+def cells() -> list[tuple[str, Any, list[str]]]:
+    return tfr.cells_from_rows(nb101.enumerate_cells(max_vertices=4).to_pylist())
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, cells: Any) -> tuple[Path, Any]:
+    directory = tmp_path_factory.mktemp("fastpath")
+    source = directory / "nasbench_full.tfrecord"
+    tfr.write_tfrecord(source, tfr.synthetic_dataset(cells, seed=3))
+    build_nb101([source], directory / "nb101.sqlite")
+    return directory / "nb101.sqlite", tfr.official_style_load(source)
+
+
+def test_repeated_queries_return_fresh_correct_values(built: tuple[Path, Any], cells: Any) -> None:
+    path, (fixed_stats, computed_stats, _) = built
+    mirror = random.Random(5)
+    with NASBench(path, seed=5) as nasbench:
+        expected_time = 0.0
+        for _ in range(3):
+            for module_hash, matrix, ops in cells[:40]:
+                for epochs in (108, 12):
+                    data = nasbench.query(ModelSpec(matrix, ops), epochs=epochs)
+                    run = computed_stats[module_hash][epochs][mirror.randint(0, 2)]
+                    assert data["validation_accuracy"] == run["final_validation_accuracy"]
+                    assert data["training_time"] == run["final_training_time"]
+                    fixed = fixed_stats[module_hash]
+                    assert np.array_equal(data["module_adjacency"], fixed["module_adjacency"])
+                    assert data["module_adjacency"].dtype == np.int8
+                    assert data["module_operations"] == fixed["module_operations"]
+                    expected_time += run["final_training_time"]
+                    # Callers own what they get: changing it changes no later answer.
+                    data["module_adjacency"][:] = 9
+                    data["module_operations"].append("changed")
+        assert nasbench.get_budget_counters() == (pytest.approx(expected_time), 3 * 40 * 120)
+
+
+def test_unknown_hash_is_not_cached_as_found(built: tuple[Path, Any]) -> None:
+    path, _ = built
+    seven = ModelSpec(INCEPTION, INCEPTION_OPS)  # 7 vertices: not in a <= 4-vertex database
+    with NASBench(path, seed=0) as nasbench:
+        for _ in range(2):
+            with pytest.raises(NotInDatabaseError):
+                nasbench.query(seven)
+        assert nasbench.get_budget_counters() == (0.0, 0)
