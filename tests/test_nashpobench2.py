@@ -607,6 +607,7 @@ def test_export_expands_curves(tmp_path: Path, built: Path, data_dir: Path) -> N
     written = export_database(built, tmp_path / "out")
     assert set(written) == {
         "meta",
+        "data_dictionary",
         "hashes",
         "cells",
         "lrs",

@@ -292,7 +292,16 @@ def test_export_curves_and_runs_bit_exact(
 
     _, data = tss_archive
     written = export_database(tss_db, tmp_path / "out")
-    assert set(written) == {"archs", "arch_hps", "configs", "curves", "meta", "runs", "summaries"}
+    assert set(written) == {
+        "archs",
+        "arch_hps",
+        "configs",
+        "curves",
+        "data_dictionary",
+        "meta",
+        "runs",
+        "summaries",
+    }
     curves = pq.read_table(written["curves"]).to_pylist()
     series = {
         "train_accuracy": ("train_acc1es", None),

@@ -96,7 +96,9 @@ def test_toy_kind_through_the_cli(source: Path, tmp_path: Path) -> None:
     assert json.loads(info.stdout)["meta"]["kind"] == "toy"
     exported = _cli("export", str(out), "--out", str(tmp_path / "x"), "--format", "csv", "-q")
     assert exported.returncode == 0, exported.stderr
-    assert "alpha,1.5,alpha" in (tmp_path / "x" / "scores.csv").read_text().replace('"', "")
+    assert "alpha,1.5,alpha" in (tmp_path / "x" / "scores" / "part-0.csv").read_text().replace(
+        '"', ""
+    )
     help_text = _cli("build", "--help").stdout
     assert "toy" in help_text
     missing = _cli("query", str(out))

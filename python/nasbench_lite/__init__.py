@@ -45,6 +45,7 @@ __all__ = [
     "UnsafePickleError",
     "__version__",
     "open",
+    "sql",
 ]
 
 
@@ -54,4 +55,8 @@ def __getattr__(name: str) -> Any:
         from nasbench_lite.registry import open_database
 
         return open_database
+    if name == "sql":  # a function; the package's sql/ folder holds the schema files
+        from nasbench_lite.sqlquery import sql
+
+        return sql
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -215,8 +215,57 @@ def _cmd_info(args: argparse.Namespace) -> int:
     lines = [f"{args.db} ({size / 1e6:.1f} MB)"] + [
         f"  {k:28s} {v}" for k, v in sorted(meta.items())
     ]
-    _emit({"path": str(args.db), "size_bytes": size, "meta": typed_meta(meta)}, args.json, lines)
+    payload: dict[str, Any] = {"path": str(args.db), "size_bytes": size, "meta": typed_meta(meta)}
+    if args.columns:
+        columns = _dictionary(args.db, meta.get("kind", ""))
+        payload["columns"] = columns
+        lines = [f"{args.db}: data dictionary ({len(columns)} columns)"]
+        for entry in columns:
+            lines.append(f"  {entry['table_name']}.{entry['column_name']} {entry['type']}")
+            for field in ("unit", "split", "aggregation", "meaning"):
+                if entry[field] != "-":
+                    lines.append(f"      {field + ':':13s}{entry[field]}")
+    _emit(payload, args.json, lines)
     return 0
+
+
+def _cmd_sql(args: argparse.Namespace) -> int:
+    import csv
+
+    from nasbench_lite.sqlquery import run_sql
+
+    columns, rows = run_sql(args.query, args.dbs)
+    cells = [[_cell(v) for v in row] for row in rows]
+    if args.json:
+        print(json.dumps([dict(zip(columns, row, strict=True)) for row in cells], indent=2))
+    elif args.csv:
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(cells)
+    else:
+        text = [[("NULL" if v is None else str(v)) for v in row] for row in cells]
+        widths = [max([len(c)] + [len(r[i]) for r in text]) for i, c in enumerate(columns)]
+        print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip())
+        print("  ".join("-" * w for w in widths))
+        for row in text:
+            print("  ".join(v.ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+        print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
+    return 0
+
+
+def _cell(value: Any) -> Any:
+    """A SQLite value for JSON/CSV/text output (blobs as hex)."""
+    return value.hex() if isinstance(value, bytes) else value
+
+
+def _dictionary(path: Path, kind_name: str) -> list[dict[str, str]]:
+    from nasbench_lite._core.database import Database
+    from nasbench_lite._core.dictionary import read_dictionary
+    from nasbench_lite.registry import kinds
+
+    schema = next((k.get_schema() for k in kinds() if k.name == kind_name), None)
+    with Database(path) as db:
+        return [entry.as_dict() for entry in read_dictionary(db, schema)]
 
 
 def _cmd_sources(args: argparse.Namespace) -> int:
@@ -361,10 +410,14 @@ def build_parser() -> argparse.ArgumentParser:
         "export",
         parents=[common],
         help="export a database to Parquet or CSV",
-        description="Write every table of a database to DIR/<table>.parquet (zstd) or .csv.",
+        description=(
+            "Write every table of a database to OUT/<table>/part-0.parquet (zstd, columns "
+            "annotated with the data dictionary) or .csv; atomic: OUT appears complete or not "
+            "at all."
+        ),
     )
     export.add_argument("db", type=Path, help="database file")
-    add_output_options(export, help="output folder", force_help="replace existing output files")
+    add_output_options(export, help="output folder", force_help="replace an existing output folder")
     export.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="output format"
     )
@@ -442,7 +495,28 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print a database's provenance and row counts.",
     )
     info.add_argument("db", type=Path, help="database file")
+    info.add_argument(
+        "--columns",
+        action="store_true",
+        help="print the data dictionary: every column's type, unit, split and meaning",
+    )
     info.set_defaults(handler=_cmd_info)
+
+    sql = commands.add_parser(
+        "sql",
+        parents=[common],
+        help="run plain SQL across databases",
+        description=(
+            "Run one read-only SQL statement with each database attached under its kind's "
+            "schema name (nb101, nb101_space, nats, nats_space, nashpobench2, nar; a second "
+            "database of a kind: <kind>_<space> or <kind>_2; NAME=PATH chooses). Units and "
+            "splits: SELECT * FROM <name>.data_dictionary."
+        ),
+    )
+    sql.add_argument("query", help='the statement, e.g. "SELECT * FROM nats.final_accuracy"')
+    sql.add_argument("dbs", nargs="+", help="database files (optionally NAME=PATH)")
+    sql.add_argument("--csv", action="store_true", help="print CSV")
+    sql.set_defaults(handler=_cmd_sql)
 
     compat_run = commands.add_parser(
         "compat-run",

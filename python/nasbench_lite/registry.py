@@ -173,25 +173,32 @@ def export_database(
 
     Args:
         path: The database.
-        out_dir: Output folder (created if missing).
+        out_dir: Output folder, one sub-folder per table (``OUT/<table>/part-0.parquet``),
+            written atomically.
         fmt: ``'parquet'`` or ``'csv'``.
-        force: Replace existing output files.
+        force: Replace an existing output folder.
         progress: Called with each table name before it is written.
         extra: Kinds declared outside the package.
 
     Returns:
-        Table name -> file written.
+        Table name -> data file written.
 
     Raises:
         DatabaseError: The database cannot be read.
-        OutputExistsError: An output file exists and ``force`` is False.
+        OutputExistsError: The output folder exists (not empty) and ``force`` is False.
         InvalidInputError: Unknown format.
     """
     from nasbench_lite._core.database import read_meta
     from nasbench_lite._core.exporting import export_tables
 
     name = read_meta(path).get("kind", "")
-    exporters = next((k.exporters for k in kinds(extra) if k.name == name), {})
+    kind = next((k for k in kinds(extra) if k.name == name), None)
     return export_tables(
-        path, out_dir, fmt=fmt, force=force, progress=progress, exporters=exporters
+        path,
+        out_dir,
+        fmt=fmt,
+        force=force,
+        progress=progress,
+        exporters=kind.exporters if kind is not None else {},
+        schema=kind.get_schema() if kind is not None else None,
     )

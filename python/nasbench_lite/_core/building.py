@@ -27,6 +27,7 @@ import apsw
 
 from nasbench_lite import __version__
 from nasbench_lite._core.database import quote_identifier
+from nasbench_lite._core.dictionary import write_dictionary
 from nasbench_lite._core.integrity import content_checksum, disk_full_error
 from nasbench_lite._core.outputs import atomic_output, check_output, remove_partial_outputs
 from nasbench_lite._core.schema import Schema
@@ -269,6 +270,7 @@ class BuildSession:
         connection = self.connection
         for ddl in self._post_load:
             connection.execute(ddl)
+        write_dictionary(connection, self.schema.sql, f"sql/{self.schema.kind}.sql")
         meta = {**self.standard_meta(), **self.meta}
         connection.executemany(
             "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", sorted(meta.items())

@@ -31,6 +31,99 @@
 --   mean over the trials of the final accuracy of each set (NULL when a trial lacks it),
 --   flops/params after the official legacy fix, mean latency, and the number of trials.
 
+-- Units: accuracies in PERCENT (0-100; NB101 uses fractions), losses cross-entropy, times and
+-- latency in seconds (NATS times are pseudo times, see the NATS-Bench paper), params in millions,
+-- flops in MFLOPs. hp = training schedule: tss '12' / '200' epochs, sss '01' / '12' / '90'.
+--
+--@ archs.arch_index | - | - | - | official NATS index (position in meta_archs)
+--@ archs.arch_str | - | - | - | official architecture string (tss cell or sss channel list)
+--@ archs.unique_str | - | - | - | tss: official get_unique_str (isomorphism key); NULL for sss
+--@ archs.class_index | - | - | - | tss: official index of the first architecture with the same unique_str; NULL for sss
+--@ archs.has_results | - | - | - | 1 when the source holds training results for the architecture
+--@ arch_hps.arch_index | - | - | - | archs.arch_index
+--@ arch_hps.hp | - | - | - | training schedule with results ('12'/'200' tss, '01'/'12'/'90' sss)
+--@ arch_hps.hp_order | - | - | - | position of hp in the architecture's file (official iteration order)
+--@ configs.config_id | - | - | - | row id (runs.config_id)
+--@ configs.config | - | - | - | arch_config dict as JSON with sorted keys; values equal to the architecture string are null and listed under "$arch"
+--@ runs.arch_index | - | - | - | archs.arch_index
+--@ runs.hp | - | - | - | training schedule ('12'/'200' tss, '01'/'12'/'90' sss)
+--@ runs.dataset | - | - | - | official dataset key: cifar10-valid, cifar10, cifar100, ImageNet16-120 (decides the splits, see the set columns)
+--@ runs.seed | - | - | - | training seed
+--@ runs.run_id | - | - | - | curves.run_id of the trial's per-epoch values
+--@ runs.dataset_order | - | - | - | position of dataset in the file's dataset_seed (official averaging order)
+--@ runs.seed_order | - | - | - | position of seed in the file's seed list (official averaging/draw order)
+--@ runs.seed_label | - | - | - | the file's seed string (e.g. '0777')
+--@ runs.epochs | epochs | - | - | epochs the trial was trained for
+--@ runs.eval_names | - | - | - | the file's eval-set names, in order, joined by ','
+--@ runs.config_id | - | - | - | configs.config_id of the arch_config
+--@ runs.params | millions of parameters | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | - | the file's params
+--@ runs.flops | MFLOPs | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | - | the file's flop
+--@ runs.latency | seconds | measured on: the row's dataset, batch 256 | mean of the file's latency list | ResultsCount.get_latency() (-1.0 when the file has none)
+--@ runs.train_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: the training data itself | last epoch, one seed | get_train('train') loss; NULL when absent
+--@ runs.train_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: the training data itself | last epoch, one seed | top-1 accuracy on train; NULL when absent (NaN restored via nan_mask)
+--@ runs.train_all_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: the training data itself | sum over epochs, one seed | the official 'all_time' of train; NULL when the file has no times
+--@ runs.train_time_epoch | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: the training data itself | per epoch, one seed | get_times() 'T-train@epoch'
+--@ runs.train_time_total | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: the training data itself | total, one seed | get_times() 'T-train@total'
+--@ runs.x_valid_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-valid (cifar10-valid: the 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set; cifar10: none) | last epoch, one seed | get_eval('x-valid') loss; NULL when absent
+--@ runs.x_valid_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-valid (cifar10-valid: the 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set; cifar10: none) | last epoch, one seed | top-1 accuracy on x-valid; NULL when absent (NaN restored via nan_mask)
+--@ runs.x_valid_all_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-valid (cifar10-valid: the 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set; cifar10: none) | sum over epochs, one seed | the official 'all_time' of x-valid; NULL when the file has no times
+--@ runs.x_valid_time_epoch | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-valid (cifar10-valid: the 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set; cifar10: none) | per epoch, one seed | get_times() 'T-x-valid@epoch'
+--@ runs.x_valid_time_total | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-valid (cifar10-valid: the 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set; cifar10: none) | total, one seed | get_times() 'T-x-valid@total'
+--@ runs.x_test_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set; cifar10 and cifar10-valid: none) | last epoch, one seed | get_eval('x-test') loss; NULL when absent
+--@ runs.x_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set; cifar10 and cifar10-valid: none) | last epoch, one seed | top-1 accuracy on x-test; NULL when absent (NaN restored via nan_mask)
+--@ runs.x_test_all_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set; cifar10 and cifar10-valid: none) | sum over epochs, one seed | the official 'all_time' of x-test; NULL when the file has no times
+--@ runs.x_test_time_epoch | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set; cifar10 and cifar10-valid: none) | per epoch, one seed | get_times() 'T-x-test@epoch'
+--@ runs.x_test_time_total | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set; cifar10 and cifar10-valid: none) | total, one seed | get_times() 'T-x-test@total'
+--@ runs.ori_test_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: x-valid + x-test, so it CONTAINS the validation half - never report it as validation) | last epoch, one seed | get_eval('ori-test') loss; NULL when absent
+--@ runs.ori_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: x-valid + x-test, so it CONTAINS the validation half - never report it as validation) | last epoch, one seed | top-1 accuracy on ori-test; NULL when absent (NaN restored via nan_mask)
+--@ runs.ori_test_all_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: x-valid + x-test, so it CONTAINS the validation half - never report it as validation) | sum over epochs, one seed | the official 'all_time' of ori-test; NULL when the file has no times
+--@ runs.ori_test_time_epoch | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: x-valid + x-test, so it CONTAINS the validation half - never report it as validation) | per epoch, one seed | get_times() 'T-ori-test@epoch'
+--@ runs.ori_test_time_total | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: x-valid + x-test, so it CONTAINS the validation half - never report it as validation) | total, one seed | get_times() 'T-ori-test@total'
+--@ runs.nan_mask | - | - | - | bit i set where the i-th final column (nasbench_lite.benchmarks.nats.trial.FINAL_FIELDS order) is NaN (SQLite stores NaN as NULL)
+--@ curves.run_id | - | - | - | runs.run_id
+--@ curves.data | % / cross-entropy / seconds | as the runs set columns | every epoch, one seed | zlib blob of every per-epoch value, bit-exact; layout in nasbench_lite.benchmarks.nats.trial (decode with nasbench_lite or read the export's curves table)
+--@ summaries.hp | - | - | - | training schedule
+--@ summaries.dataset | - | - | - | official dataset key (decides the splits)
+--@ summaries.arch_index | - | - | - | archs.arch_index
+--@ summaries.n_seeds | runs | - | - | number of trials averaged
+--@ summaries.flops | MFLOPs | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | official get_compute_costs (legacy fix applied) | flops of the network
+--@ summaries.params | millions of parameters | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | official get_compute_costs (legacy fix applied) | parameters of the network
+--@ summaries.latency | seconds | measured on: the row's dataset, batch 256 | mean over trials | latency
+--@ summaries.train_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: the training data itself | mean over seeds of the last-epoch value (official get_metrics(is_random=False)) | top-1 accuracy on train
+--@ summaries.x_valid_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-valid (cifar10-valid: the 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set; cifar10: none) | mean over seeds of the last-epoch value (official get_metrics(is_random=False)) | top-1 accuracy on x-valid
+--@ summaries.x_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set; cifar10 and cifar10-valid: none) | mean over seeds of the last-epoch value (official get_metrics(is_random=False)) | top-1 accuracy on x-test
+--@ summaries.ori_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: x-valid + x-test, so it CONTAINS the validation half - never report it as validation) | mean over seeds of the last-epoch value (official get_metrics(is_random=False)) | top-1 accuracy on ori-test
+--@ final_accuracy.arch_index | - | - | - | archs.arch_index
+--@ final_accuracy.arch_str | - | - | - | archs.arch_str
+--@ final_accuracy.hp | - | - | - | training schedule
+--@ final_accuracy.dataset | - | - | - | official dataset key: what the model was trained on (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train)
+--@ final_accuracy.eval_set TEXT | - | - | - | official set name the accuracy was measured on: train, x-valid, x-test, ori-test (see runs.*_accuracy for each dataset's meaning)
+--@ final_accuracy.accuracy REAL | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: eval_set | mean over seeds of the last-epoch value | top-1 accuracy
+--@ final_accuracy.n_seeds | runs | - | - | number of trials averaged
+--@ final_accuracy.flops | MFLOPs | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | official get_compute_costs | flops
+--@ final_accuracy.params | millions of parameters | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set) | official get_compute_costs | parameters
+--@ final_accuracy.latency | seconds | measured on: the row's dataset, batch 256 | mean over trials | latency
+--
+-- Columns of the export's curves table (one row per trial and epoch; null where the file has none):
+--@export curves.arch_index | - | - | - | archs.arch_index
+--@export curves.hp | - | - | - | training schedule
+--@export curves.dataset | - | - | - | official dataset key (decides the splits)
+--@export curves.seed | - | - | - | training seed
+--@export curves.epoch | epochs | - | - | 0-based epoch
+--@export curves.train_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: the training data | this epoch, one seed | top-1 train accuracy (train_acc1es)
+--@export curves.train_accuracy_top5 | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: the training data | this epoch, one seed | top-5 train accuracy (train_acc5es)
+--@export curves.train_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: the training data | this epoch, one seed | train loss
+--@export curves.train_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train) | this epoch, one seed | train time (pseudo time)
+--@export curves.x_valid_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-valid (cifar10-valid: 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set) | this epoch, one seed | top-1 accuracy
+--@export curves.x_valid_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-valid (cifar10-valid: 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set) | this epoch, one seed | loss
+--@export curves.x_valid_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-valid (cifar10-valid: 25k held out of CIFAR-10 train; cifar100 / ImageNet16-120: half of the original test set) | this epoch, one seed | evaluation time (pseudo time)
+--@export curves.x_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set) | this epoch, one seed | top-1 accuracy
+--@export curves.x_test_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set) | this epoch, one seed | loss
+--@export curves.x_test_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: x-test (cifar100 / ImageNet16-120: the other half of the original test set) | this epoch, one seed | evaluation time (pseudo time)
+--@export curves.ori_test_accuracy | % | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: contains the x-valid half) | this epoch, one seed | top-1 accuracy
+--@export curves.ori_test_loss | cross-entropy | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: contains the x-valid half) | this epoch, one seed | loss
+--@export curves.ori_test_time | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: train); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: contains the x-valid half) | this epoch, one seed | evaluation time (pseudo time)
+
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -45,7 +138,7 @@ CREATE TABLE archs (
 );
 
 CREATE TABLE arch_hps (
-    arch_index INTEGER NOT NULL,
+    arch_index INTEGER NOT NULL REFERENCES archs (arch_index),
     hp         TEXT    NOT NULL,
     hp_order   INTEGER NOT NULL,
     PRIMARY KEY (arch_index, hp)
@@ -57,7 +150,7 @@ CREATE TABLE configs (
 );
 
 CREATE TABLE runs (
-    arch_index    INTEGER NOT NULL,
+    arch_index    INTEGER NOT NULL REFERENCES archs (arch_index),
     hp            TEXT    NOT NULL,
     dataset       TEXT    NOT NULL,
     seed          INTEGER NOT NULL,
@@ -67,7 +160,7 @@ CREATE TABLE runs (
     seed_label    TEXT,
     epochs        INTEGER NOT NULL,
     eval_names    TEXT    NOT NULL,
-    config_id     INTEGER,
+    config_id     INTEGER REFERENCES configs (config_id),
     params        REAL,
     flops         REAL,
     latency       REAL    NOT NULL,
@@ -91,7 +184,7 @@ CREATE TABLE curves (
 CREATE TABLE summaries (
     hp         TEXT    NOT NULL,
     dataset    TEXT    NOT NULL,
-    arch_index INTEGER NOT NULL,
+    arch_index INTEGER NOT NULL REFERENCES archs (arch_index),
     n_seeds    INTEGER NOT NULL,
     flops      REAL,
     params     REAL,
@@ -103,6 +196,27 @@ CREATE TABLE summaries (
     PRIMARY KEY (hp, dataset, arch_index)
 ) WITHOUT ROWID;
 
--- Created by the builder after the bulk load:
--- CREATE UNIQUE INDEX archs_arch ON archs(arch_str);
--- CREATE INDEX archs_class ON archs(class_index);  (tss only)
+
+-- Final accuracy per (architecture, hp, dataset, eval set), one row per set that has a value,
+-- with the network's costs: the usual "accuracy vs FLOPs" question in one SELECT.
+CREATE VIEW final_accuracy AS
+SELECT s.arch_index, a.arch_str, s.hp, s.dataset, 'train' AS eval_set,
+       s.train_accuracy AS accuracy, s.n_seeds, s.flops, s.params, s.latency
+  FROM summaries s JOIN archs a USING (arch_index) WHERE s.train_accuracy IS NOT NULL
+UNION ALL
+SELECT s.arch_index, a.arch_str, s.hp, s.dataset, 'x-valid' AS eval_set,
+       s.x_valid_accuracy AS accuracy, s.n_seeds, s.flops, s.params, s.latency
+  FROM summaries s JOIN archs a USING (arch_index) WHERE s.x_valid_accuracy IS NOT NULL
+UNION ALL
+SELECT s.arch_index, a.arch_str, s.hp, s.dataset, 'x-test' AS eval_set,
+       s.x_test_accuracy AS accuracy, s.n_seeds, s.flops, s.params, s.latency
+  FROM summaries s JOIN archs a USING (arch_index) WHERE s.x_test_accuracy IS NOT NULL
+UNION ALL
+SELECT s.arch_index, a.arch_str, s.hp, s.dataset, 'ori-test' AS eval_set,
+       s.ori_test_accuracy AS accuracy, s.n_seeds, s.flops, s.params, s.latency
+  FROM summaries s JOIN archs a USING (arch_index) WHERE s.ori_test_accuracy IS NOT NULL;
+
+-- Created by the builder after the bulk load (documented here, not run from this file):
+-- CREATE UNIQUE INDEX archs_arch ON archs(arch_str);  -- lookups by architecture string
+-- CREATE INDEX archs_class ON archs(class_index);  (tss only: isomorphism-class lookups)
+-- runs and summaries are clustered on their primary keys (WITHOUT ROWID).

@@ -10,6 +10,16 @@
 --   ops: the V op names joined by ',' ('input', ..., 'output').
 -- The representative is the (matrix, ops) the original generate_graphs.py saw first for the hash.
 
+--@ cells.cell_id | - | - | - | 0-based position in the original generate_graphs.py first-seen order
+--@ cells.hash | - | - | - | official module hash (ModelSpec.hash_spec, 32 lowercase hex chars)
+--@ cells.num_vertices | vertices | - | - | vertices of the pruned cell (2-7, input and output included)
+--@ cells.num_edges | edges | - | - | edges of the pruned cell (1-9)
+--@ cells.edge_bits | - | - | - | adjacency as bits: bit x + y(y-1)/2 set <-> edge x->y (graph_util.gen_is_edge_fn order)
+--@ cells.adjacency | - | - | - | row-major '0'/'1' digits of the V x V representative adjacency matrix
+--@ cells.ops | - | - | - | the V op names joined by ',' (input, interior ops, output)
+--@ cells.trainable_parameters | parameters | computed (nasbench_lite.spaces.nb101.cost) | - | trainable parameters of the whole CIFAR-10 network; equals the official dataset's value
+--@ cells.flops | FLOPs | computed (nasbench_lite.spaces.nb101.cost) | - | FLOPs of one 32x32 forward pass, NAR convention (2 per multiply-add)
+
 CREATE TABLE meta (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -29,5 +39,5 @@ CREATE TABLE cells (
 );
 
 -- Created after the bulk load by the builder (see nasbench_lite.benchmarks.nb101_space.build):
--- CREATE UNIQUE INDEX cells_hash ON cells(hash);
--- CREATE INDEX cells_shape ON cells(num_vertices, num_edges);
+-- CREATE UNIQUE INDEX cells_hash ON cells(hash);  -- lookups by module hash
+-- CREATE INDEX cells_shape ON cells(num_vertices, num_edges);  -- filters by cell size
