@@ -16,6 +16,7 @@ __all__ = [
     "hash_graph",
     "md5_kernel",
     "nb101_costs",
+    "nb101_spec_digest",
     "sql_schema",
 ]
 
