@@ -443,6 +443,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
         [result.describe(), *([f"  build with: {source.build}"] if source.build else [])],
     )
     return 0
+
+
 def _cmd_compat_run(args: argparse.Namespace) -> int:
     from nasbench_lite.compat.__main__ import run_script
 

@@ -202,6 +202,7 @@ class MissingDependencyError(NasbenchLiteError, ImportError):
         self.package = package
         self.extra = extra
 
+
 class SourceNotFoundError(NasbenchLiteError, FileNotFoundError):
     """An official benchmark file or folder that is not where it was looked for.
 
