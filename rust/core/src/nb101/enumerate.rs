@@ -30,13 +30,14 @@ pub struct UniqueCell {
 /// Bit index of edge (x, y), x < y, in `gen_is_edge_fn` order.
 #[inline]
 pub fn edge_bit(x: usize, y: usize) -> u32 {
-    (x + y * (y - 1) / 2) as u32
+    (x + y * y.saturating_sub(1) / 2) as u32
 }
 
-/// Out-neighbour masks of the `n`-vertex matrix encoded by `bits`.
+/// Out-neighbour masks of the `n`-vertex matrix encoded by `bits` (`n` is capped at
+/// [`MAX_BATCH_VERTICES`], whose 28 edge bits fit the `u32`).
 pub fn masks_from_bits(n: usize, bits: u32) -> [u8; MAX_BATCH_VERTICES] {
     let mut out_mask = [0u8; MAX_BATCH_VERTICES];
-    for y in 1..n {
+    for y in 1..n.min(MAX_BATCH_VERTICES) {
         for (x, mask) in out_mask.iter_mut().enumerate().take(y) {
             if bits >> edge_bit(x, y) & 1 == 1 {
                 *mask |= 1 << y;
@@ -186,6 +187,7 @@ mod tests {
         assert_eq!(edge_bit(0, 2), 1);
         assert_eq!(edge_bit(1, 2), 2);
         assert_eq!(edge_bit(0, 3), 3);
+        assert_eq!(masks_from_bits(40, u32::MAX), masks_from_bits(8, u32::MAX));
         let m = masks_from_bits(3, 0b101);
         assert_eq!(m[0], 0b010);
         assert_eq!(m[1], 0b100);

@@ -44,8 +44,14 @@ pub fn prune(n: usize, out_mask: &[u8]) -> CoreResult<Option<Pruned>> {
             out_mask.len()
         )));
     }
+    // Edges to vertices >= n do not exist in an n-vertex cell: drop stray mask bits.
+    let inside = (1u16 << n).wrapping_sub(1) as u8;
+    let mut masks = [0u8; 8];
+    for (dst, &mask) in masks.iter_mut().zip(&out_mask[..n]) {
+        *dst = mask & inside;
+    }
     let mut in_mask = [0u8; 8];
-    for (v, &mask) in out_mask.iter().enumerate().take(n) {
+    for (v, &mask) in masks.iter().enumerate().take(n) {
         let mut bits = mask;
         while bits != 0 {
             let w = bits.trailing_zeros() as usize;
@@ -53,7 +59,7 @@ pub fn prune(n: usize, out_mask: &[u8]) -> CoreResult<Option<Pruned>> {
             in_mask[w] |= 1 << v;
         }
     }
-    let kept = reach(0, &out_mask[..n]) & reach(n - 1, &in_mask[..n]);
+    let kept = reach(0, &masks[..n]) & reach(n - 1, &in_mask[..n]);
     let num_vertices = kept.count_ones() as usize;
     // `len(extraneous) > V - 2`, written without going negative for V == 1.
     if n - num_vertices + 2 > n {
@@ -132,6 +138,10 @@ mod tests {
         assert!(prune(0, &[]).is_err());
         assert!(prune(9, &[0; 9]).is_err());
         assert!(prune(3, &[0, 0]).is_err());
+        // Mask bits beyond the n vertices are not edges (and never index past them).
+        assert_eq!(prune(3, &[0b1000_0000, 0, 0]).unwrap(), None);
+        let p = prune(2, &[0b1111_1110, 0]).unwrap().unwrap();
+        assert_eq!(p.kept, 0b11);
         // compact never reads past the masks it is given.
         assert_eq!(compact(12, &[0b10, 0], 0b11), vec![0b10, 0]);
     }
