@@ -72,8 +72,12 @@ fn given_op_name(ops: &Bound<'_, PyAny>, row: usize, vertex: usize) -> NativeRes
         return Ok(name.to_str()?.to_string());
     }
     if given.is_instance_of::<PyInt>() || given.hasattr("__index__")? {
-        let label: i64 = given.extract()?;
-        if let Some(name) = i8::try_from(label).ok().and_then(label_name) {
+        // Labels beyond i64 simply name no op.
+        let label = given.extract::<i64>().ok();
+        if let Some(name) = label
+            .and_then(|l| i8::try_from(l).ok())
+            .and_then(label_name)
+        {
             return Ok(name.to_string());
         }
     }

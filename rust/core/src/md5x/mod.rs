@@ -5,11 +5,11 @@
 //! messages at once, one message per SIMD lane. Messages are grouped by block count so every
 //! lane of a group does the same work.
 //!
-//! The 64-step schedule (additive constants [`K`], rotations [`S`], message-word order [`G`])
-//! is written once, here, and expanded by one macro, [`md5_rounds!`], into every kernel:
-//! * [`portable`] — 4 lanes of plain Rust arrays (what LLVM makes of it on any target);
-//! * [`avx2`] — 8 lanes written with AVX2 intrinsics (gathers straight from the buffer);
-//! * [`avx512`] — 16 lanes with AVX-512F (native rotates, ternary-logic boolean functions).
+//! The 64-step schedule (additive constants `K`, rotations `S`, message-word order `G`) is
+//! written once, here, and expanded by one macro, `md5_rounds!`, into every kernel:
+//! * `portable` — 4 interleaved lanes of plain `u32` arithmetic (any target);
+//! * `avx2` — 8 lanes written with AVX2 intrinsics (gathers straight from the buffer);
+//! * `avx512` — 16 lanes with AVX-512F (native rotates, ternary-logic boolean functions).
 //!
 //! The wide kernels use intrinsics because LLVM does not vectorise the portable lane loops
 //! reliably (it keeps the rotating a/b/c/d arrays in memory). The kernel is chosen once per
@@ -189,7 +189,7 @@ impl PaddedMessages {
 /// Which compression kernel a digest run uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kernel {
-    /// Portable: 4 lanes of plain Rust (vectorised with SSE2 on x86-64, NEON on aarch64).
+    /// Portable: 4 interleaved lanes of plain Rust arithmetic, on any CPU.
     Portable,
     /// 8 lanes compiled for AVX2.
     Avx2,

@@ -1,8 +1,11 @@
-//! The portable kernel: 4 lanes of plain `u32` arrays (SSE2 on x86-64, NEON on aarch64).
+//! The portable kernel: 4 lanes of plain `u32` arithmetic, for CPUs without AVX2.
+//!
+//! LLVM mostly keeps this scalar; the four independent lanes still give the out-of-order core
+//! four dependency chains to overlap, which a one-message MD5 cannot.
 
 type Lanes = [u32; 4];
 
-/// Lane-wise `op`, written as a plain indexed loop (what LLVM vectorises best here).
+/// Lane-wise `op`, as a plain indexed loop over the four lanes.
 #[inline(always)]
 fn lanes(op: impl Fn(usize) -> u32) -> Lanes {
     let mut out = [0u32; 4];
@@ -38,8 +41,7 @@ fn i(b: u32, c: u32, d: u32) -> u32 {
     c ^ (b | !d)
 }
 
-/// One step's arithmetic, `b + rotl(a + fun(b, c, d) + k + w, s)`, fused into one lane loop
-/// (separate loops per operation vectorise markedly worse).
+/// One step's arithmetic, `b + rotl(a + fun(b, c, d) + k + w, s)`, fused into one lane loop.
 macro_rules! step {
     ($fun:ident, $a:expr, $b:expr, $c:expr, $d:expr, $k:expr, $w:expr, $s:expr) => {{
         let (a, b, c, d, w): (Lanes, Lanes, Lanes, Lanes, Lanes) = ($a, $b, $c, $d, $w);
