@@ -1,6 +1,12 @@
-"""Type stubs for the private native module built from rust/py (see rust/py/src/lib.rs)."""
+"""Type stubs for the private native module built from rust/py (see rust/py/src/lib.rs).
 
-from typing import final
+Every function raises the ``nasbench_lite.errors`` class of each failure itself:
+``InvalidInputError`` for malformed arguments, ``InvalidSpecError`` / ``OutOfDomainError``
+(with ``.row``) from :func:`raise_first_invalid`, ``CorruptSourceError`` for a bad source
+record, ``OSError`` subclasses for unreadable files and ``InternalError`` for a Rust panic.
+"""
+
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -10,12 +16,15 @@ __all__ = [
     "MAX_BATCH_VERTICES",
     "Nb101Stream",
     "check_and_hash",
+    "check_reasons",
     "count_labelled",
     "enumerate_vertices",
     "frame_tfrecords",
     "hash_graph",
     "md5_kernel",
     "nb101_costs",
+    "nb101_spec_digest",
+    "raise_first_invalid",
     "sql_schema",
 ]
 
@@ -23,8 +32,8 @@ MAX_BATCH_VERTICES: int
 
 def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...
 def nb101_spec_digest(
-    matrix: object, codes: list[int | None]
-) -> tuple[int, int, str | None, bytes, bool] | None: ...
+    matrix: object, ops: object, op_codes: dict[str, int]
+) -> tuple[int, int, str | None, bytes, bool, list[str]] | None: ...
 def check_and_hash(
     matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]
 ) -> tuple[
@@ -34,6 +43,12 @@ def check_and_hash(
     npt.NDArray[np.uint8],
     npt.NDArray[np.uint8],
 ]: ...
+def check_reasons(
+    status: npt.NDArray[np.uint8], detail: npt.NDArray[np.int32], ops: Any
+) -> npt.NDArray[np.object_]: ...
+def raise_first_invalid(
+    status: npt.NDArray[np.uint8], detail: npt.NDArray[np.int32], ops: Any
+) -> None: ...
 def enumerate_vertices(
     num_vertices: int, max_edges: int, num_ops: int
 ) -> tuple[
