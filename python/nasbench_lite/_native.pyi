@@ -1,6 +1,12 @@
-"""Type stubs for the private native module built from rust/py (see rust/py/src/lib.rs)."""
+"""Type stubs for the private native module built from rust/py (see rust/py/src/lib.rs).
 
-from typing import final
+Every function raises the ``nasbench_lite.errors`` class of each failure itself:
+``InvalidInputError`` for malformed arguments, ``InvalidSpecError`` / ``OutOfDomainError``
+(with ``.row``) from :func:`raise_first_invalid`, ``CorruptSourceError`` for a bad source
+record, ``OSError`` subclasses for unreadable files and ``InternalError`` for a Rust panic.
+"""
+
+from typing import Any, final
 
 import numpy as np
 import numpy.typing as npt
@@ -10,12 +16,14 @@ __all__ = [
     "MAX_BATCH_VERTICES",
     "Nb101Stream",
     "check_and_hash",
+    "check_reasons",
     "count_labelled",
     "enumerate_vertices",
     "frame_tfrecords",
     "hash_graph",
     "md5_kernel",
     "nb101_costs",
+    "raise_first_invalid",
     "sql_schema",
 ]
 
@@ -31,6 +39,12 @@ def check_and_hash(
     npt.NDArray[np.uint8],
     npt.NDArray[np.uint8],
 ]: ...
+def check_reasons(
+    status: npt.NDArray[np.uint8], detail: npt.NDArray[np.int32], ops: Any
+) -> npt.NDArray[np.object_]: ...
+def raise_first_invalid(
+    status: npt.NDArray[np.uint8], detail: npt.NDArray[np.int32], ops: Any
+) -> None: ...
 def enumerate_vertices(
     num_vertices: int, max_edges: int, num_ops: int
 ) -> tuple[

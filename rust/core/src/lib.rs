@@ -1,17 +1,17 @@
-//! nasbench-lite-core: the graph algorithms behind nasbench_lite, in plain Rust (no Python).
+//! nasbench-lite-core: the algorithms behind nasbench_lite, in plain Rust (no Python).
 //!
-//! * [`md5x`] — multi-buffer MD5 with runtime-selected SIMD kernels.
-//! * [`hash`] — the NAS-Bench-101 `hash_module`, scalar reference and batch engine.
-//! * [`prune`] — `ModelSpec._prune` on bitmask cells.
-//! * [`spec`] — batch constructor checks + pruning + `_check_spec` + hashing.
-//! * [`enumerate`] — the exhaustive enumeration of `generate_graphs.py`.
+//! * [`error`] — [`CoreError`], the one error type every module returns; bad data is an
+//!   `Err`, never a panic.
+//! * [`md5x`] — multi-buffer MD5 with runtime-selected SIMD kernels (one step schedule).
+//! * [`formats`] — official on-disk formats: [`formats::tfrecord`] framing and the
+//!   [`formats::protobuf`] wire format.
+//! * [`nb101`] — NAS-Bench-101: [`nb101::hash`], [`nb101::prune`], [`nb101::spec`],
+//!   [`nb101::enumerate`], [`nb101::cost101`], [`nb101::record`] and the dataset reader
+//!   [`nb101::data`].
 
-pub mod cost101;
-pub mod enumerate;
-pub mod hash;
+pub mod error;
+pub mod formats;
 pub mod md5x;
-pub mod nb101_data;
-pub mod nb101_record;
-pub mod prune;
-pub mod spec;
-pub mod tfrecord;
+pub mod nb101;
+
+pub use error::{CoreError, CoreResult};

@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite import _native
-from nasbench_lite.errors import InvalidInputError, InvalidSpecError, OutOfDomainError
-from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, INPUT, MAX_EDGES, MAX_VERTICES, OUTPUT
+from nasbench_lite.errors import InvalidInputError
+from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, INPUT, MAX_VERTICES, OUTPUT
 
 __all__ = ["PAD_LABEL", "BatchCheck", "check_many", "hash_many", "encode_ops"]
 
@@ -35,11 +35,8 @@ _LABEL_OF_NAME: dict[str, int] = {
     "": PAD_LABEL,
     **{name: index for index, name in enumerate(AVAILABLE_OPS)},
 }
-_NAME_OF_LABEL: dict[int, str] = {label: name for name, label in _LABEL_OF_NAME.items()}
-
-# Status codes of the native check (rust/core/src/spec.rs `Status`).
-_VALID, _BAD_PADDING, _NOT_UPPER, _DISCONNECTED, _TOO_MANY_EDGES = 0, 1, 2, 3, 4
-_FIRST_NOT_INPUT, _LAST_NOT_OUTPUT, _UNSUPPORTED_OP, _EMPTY = 5, 6, 7, 8
+# Status code of a valid row in the native check (rust/core/src/nb101/spec.rs `Status`).
+_VALID = 0
 
 
 @dataclass(frozen=True)
@@ -153,29 +150,20 @@ def _pad_ragged(ops: Any, rows: int, width: int) -> list[list[str]]:
     return padded
 
 
-def _reason(status: int, detail: int, op_code: int, op_name: str | None) -> str:
-    """The original API's message for a native status code."""
-    if status == _BAD_PADDING:
-        return (
-            "padding ('') must follow every real vertex and padded vertices must have no "
-            f"edges (vertex {detail})"
-        )
-    if status == _NOT_UPPER:
-        return "matrix must be upper triangular"
-    if status == _DISCONNECTED:
-        return "invalid spec, provided graph is disconnected."
-    if status == _TOO_MANY_EDGES:
-        return f"too many edges, got {detail} (max edges = {MAX_EDGES})"
-    if status == _FIRST_NOT_INPUT:
-        return "first operation should be 'input'"
-    if status == _LAST_NOT_OUTPUT:
-        return "last operation should be 'output'"
-    if status == _UNSUPPORTED_OP:
-        name = op_name if op_name is not None else _NAME_OF_LABEL.get(op_code, str(op_code))
-        return f"unsupported op {name} (available ops = {list(AVAILABLE_OPS)})"
-    if status == _EMPTY:
-        return "cell has no vertices"
-    raise AssertionError(f"unknown native status {status}")
+_CheckArrays = tuple[
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int32],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.uint8],
+]
+
+
+def _native_check(matrices: Any, ops: Any) -> _CheckArrays:
+    """Validates the inputs and runs the native check: ``check_and_hash``'s five arrays."""
+    array = _as_01_matrices(matrices)
+    codes = encode_ops(ops, array.shape[0], array.shape[1])
+    return _native.check_and_hash(array, codes)
 
 
 def check_many(matrices: Any, ops: Any) -> BatchCheck:
@@ -191,22 +179,11 @@ def check_many(matrices: Any, ops: Any) -> BatchCheck:
     Raises:
         InvalidInputError: Wrong shape or dtype, or entries other than 0/1.
     """
-    array = _as_01_matrices(matrices)
-    rows, width = array.shape[0], array.shape[1]
-    codes = encode_ops(ops, rows, width)
-    hex_bytes, status, detail, num_vertices, num_edges = _native.check_and_hash(array, codes)
+    hex_bytes, status, detail, num_vertices, num_edges = _native_check(matrices, ops)
+    hashes = hex_bytes.view("S32").reshape(len(status)).astype("U32")
+    # The native side words every rejection as the original API does, naming ops as given.
+    reason = _native.check_reasons(status, detail, ops)
     valid = status == _VALID
-    hashes = hex_bytes.view("S32").reshape(rows).astype("U32")
-    reason = np.full(rows, "", dtype=object)
-    for row in np.flatnonzero(~valid).tolist():
-        code, name = 0, None
-        if status[row] == _UNSUPPORTED_OP:
-            column = int(detail[row])
-            code = int(codes[row, column])
-            # Name the op as the caller wrote it: the string, or the integer label given.
-            given = ops[row][column]
-            name = given if isinstance(given, str) else _NAME_OF_LABEL.get(int(given), str(given))
-        reason[row] = _reason(int(status[row]), int(detail[row]), code, name)
     return BatchCheck(valid, hashes, reason, num_vertices, num_edges)
 
 
@@ -235,16 +212,9 @@ def hash_many(
     """
     if errors not in ("raise", "ignore"):
         raise InvalidInputError(f"errors must be 'raise' or 'ignore', got {errors!r}")
-    result = check_many(matrices, ops)
-    row = result.first_error()
-    if errors == "raise" and row is not None:
-        message = f"row {row}: {result.reason[row]}"
-        constructor_level = result.reason[row] == "matrix must be upper triangular" or str(
-            result.reason[row]
-        ).startswith("padding")
-        error: InvalidSpecError | OutOfDomainError = (
-            InvalidSpecError(message) if constructor_level else OutOfDomainError(message)
-        )
-        error.row = row
-        raise error
-    return result.hash
+    hex_bytes, status, detail, _, _ = _native_check(matrices, ops)
+    if errors == "raise":
+        # InvalidSpecError / OutOfDomainError with `.row`, raised by the native side.
+        _native.raise_first_invalid(status, detail, ops)
+    hashes: npt.NDArray[np.str_] = hex_bytes.view("S32").reshape(len(status)).astype("U32")
+    return hashes

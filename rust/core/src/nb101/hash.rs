@@ -15,6 +15,7 @@
 //! Sorting hex strings lexicographically equals sorting the raw digests bytewise (hex keeps
 //! byte order), so the batch engine sorts 16-byte digests and only writes hex into messages.
 
+use crate::error::{CoreError, CoreResult};
 use crate::md5x::{digest_all, md5, Kernel, PaddedMessages};
 use rayon::prelude::*;
 
@@ -48,7 +49,7 @@ pub fn to_hex(digest: &[u8; 16]) -> [u8; 32] {
 
 /// Hex string of a digest.
 pub fn to_hex_string(digest: &[u8; 16]) -> String {
-    String::from_utf8(to_hex(digest).to_vec()).expect("hex is ASCII")
+    to_hex(digest).iter().map(|&b| char::from(b)).collect()
 }
 
 /// Hash of an arbitrary directed graph (what `ModelSpec.hash_spec` needs).
@@ -56,9 +57,11 @@ pub fn to_hex_string(digest: &[u8; 16]) -> String {
 /// `matrix` is row-major `n x n`; an entry is an edge when non-zero and degrees are the plain
 /// row/column sums, exactly as numpy computes them in the original. Returns the raw digest.
 /// Small 0/1 graphs take the batch engine on one cell; anything else the reference code.
-pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> [u8; 16] {
-    assert_eq!(matrix.len(), n * n, "matrix must hold n*n entries");
-    assert_eq!(labels.len(), n, "one label per vertex");
+///
+/// # Errors
+/// [`CoreError::InvalidInput`] when `matrix` does not hold `n * n` entries or `labels` `n`.
+pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> CoreResult<[u8; 16]> {
+    check_graph_shape(n, matrix, labels)?;
     let small = n <= MAX_BATCH_VERTICES
         && matrix.iter().all(|&e| e == 0 || e == 1)
         && labels
@@ -68,16 +71,35 @@ pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> [u8; 16] {
         // Same result as below (tested), without the per-string allocations.
         let entries: Vec<u8> = matrix.iter().map(|&e| e as u8).collect();
         let small_labels: Vec<i8> = labels.iter().map(|&l| l as i8).collect();
-        let cell = Cell::from_matrix(n, &entries, &small_labels);
+        let cell = Cell::from_matrix(n, &entries, &small_labels)?;
         let mut out = [[0u8; 16]];
         ChunkHasher::new(Kernel::detect()).run(&[cell], &mut out, InitialDigests::shared());
-        return out[0];
+        return Ok(out[0]);
     }
-    hash_graph_reference(n, matrix, labels)
+    Ok(hash_graph_reference_unchecked(n, matrix, labels))
+}
+
+fn check_graph_shape(n: usize, matrix: &[i64], labels: &[i64]) -> CoreResult<()> {
+    if n.checked_mul(n) != Some(matrix.len()) || labels.len() != n {
+        return Err(CoreError::invalid_input(format!(
+            "hash_graph needs an n x n matrix and n labels (n = {n}, {} entries, {} labels)",
+            matrix.len(),
+            labels.len()
+        )));
+    }
+    Ok(())
 }
 
 /// The direct transcription of `hash_module` (any size, weights, labels): the test oracle.
-pub fn hash_graph_reference(n: usize, matrix: &[i64], labels: &[i64]) -> [u8; 16] {
+///
+/// # Errors
+/// [`CoreError::InvalidInput`] when `matrix` does not hold `n * n` entries or `labels` `n`.
+pub fn hash_graph_reference(n: usize, matrix: &[i64], labels: &[i64]) -> CoreResult<[u8; 16]> {
+    check_graph_shape(n, matrix, labels)?;
+    Ok(hash_graph_reference_unchecked(n, matrix, labels))
+}
+
+fn hash_graph_reference_unchecked(n: usize, matrix: &[i64], labels: &[i64]) -> [u8; 16] {
     let hex = |d: &[u8; 16]| to_hex_string(d);
     let mut hashes: Vec<String> = (0..n)
         .map(|v| {
@@ -108,18 +130,18 @@ pub fn hash_graph_reference(n: usize, matrix: &[i64], labels: &[i64]) -> [u8; 16
         hashes = next;
     }
     hashes.sort_unstable();
-    md5(python_list_repr(hashes.iter().map(|h| h.as_bytes())).as_bytes())
+    md5(python_list_repr(hashes.iter().map(String::as_str)).as_bytes())
 }
 
 /// Python's `repr` of a list of str made of hex digits: `['a', 'b']`.
-fn python_list_repr<'a>(items: impl Iterator<Item = &'a [u8]>) -> String {
+fn python_list_repr<'a>(items: impl Iterator<Item = &'a str>) -> String {
     let mut out = String::from("[");
     for (i, item) in items.enumerate() {
         if i > 0 {
             out.push_str(", ");
         }
         out.push('\'');
-        out.push_str(std::str::from_utf8(item).expect("hex is ASCII"));
+        out.push_str(item);
         out.push('\'');
     }
     out.push(']');
@@ -139,11 +161,19 @@ pub struct Cell {
 
 impl Cell {
     /// Builds a cell from a row-major `n x n` 0/1 matrix (entries other than 0 count as edges).
-    pub fn from_matrix(n: usize, matrix: &[u8], labels: &[i8]) -> Cell {
-        assert!(
-            n <= MAX_BATCH_VERTICES,
-            "batch cells hold at most {MAX_BATCH_VERTICES} vertices"
-        );
+    ///
+    /// # Errors
+    /// [`CoreError::InvalidInput`] for more than [`MAX_BATCH_VERTICES`] vertices, a matrix
+    /// that is not `n x n`, or not `n` labels.
+    pub fn from_matrix(n: usize, matrix: &[u8], labels: &[i8]) -> CoreResult<Cell> {
+        if n > MAX_BATCH_VERTICES || matrix.len() != n * n || labels.len() != n {
+            return Err(CoreError::invalid_input(format!(
+                "a batch cell needs n <= {MAX_BATCH_VERTICES} vertices, an n x n matrix and n \
+                 labels (n = {n}, {} entries, {} labels)",
+                matrix.len(),
+                labels.len()
+            )));
+        }
         let mut cell = Cell {
             num_vertices: n as u8,
             ..Cell::default()
@@ -157,7 +187,7 @@ impl Cell {
             }
             cell.labels[v] = labels[v];
         }
-        cell
+        Ok(cell)
     }
 
     /// Number of edges.
@@ -213,27 +243,42 @@ const CHUNK_CELLS: usize = 512;
 
 /// Hashes every cell; `out[i]` receives the raw digest of `cells[i]`.
 ///
-/// Panics if a cell has more than [`MAX_BATCH_VERTICES`] vertices or a label outside
-/// `MIN_LABEL..=MAX_LABEL` (callers validate first). Runs in parallel on the rayon pool.
-pub fn hash_cells(cells: &[Cell], out: &mut [[u8; 16]]) {
+/// Runs in parallel on the rayon pool.
+///
+/// # Errors
+/// [`CoreError::InvalidInput`] (with the row) when `out` is not as long as `cells`, a cell
+/// has more than [`MAX_BATCH_VERTICES`] vertices or a label outside `MIN_LABEL..=MAX_LABEL`.
+pub fn hash_cells(cells: &[Cell], out: &mut [[u8; 16]]) -> CoreResult<()> {
     hash_cells_with(cells, out, Kernel::detect())
 }
 
 /// [`hash_cells`] with an explicit MD5 kernel (tests compare kernels).
-pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) {
-    assert_eq!(cells.len(), out.len(), "one output digest per cell");
-    for cell in cells {
-        assert!(
-            cell.num_vertices as usize <= MAX_BATCH_VERTICES,
-            "cell has too many vertices"
-        );
+///
+/// # Errors
+/// As [`hash_cells`].
+pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> CoreResult<()> {
+    if cells.len() != out.len() {
+        return Err(CoreError::invalid_input(format!(
+            "{} cells but room for {} digests",
+            cells.len(),
+            out.len()
+        )));
+    }
+    let bad = cells.iter().position(|cell| {
         let n = cell.num_vertices as usize;
-        assert!(
-            cell.labels[..n]
+        n > MAX_BATCH_VERTICES
+            || !cell.labels[..n]
                 .iter()
-                .all(|l| (MIN_LABEL..=MAX_LABEL).contains(l)),
-            "cell label out of range"
-        );
+                .all(|l| (MIN_LABEL..=MAX_LABEL).contains(l))
+    });
+    if let Some(row) = bad {
+        return Err(CoreError::InvalidInput {
+            message: format!(
+                "cell {row}: at most {MAX_BATCH_VERTICES} vertices with labels in \
+                 {MIN_LABEL}..={MAX_LABEL}"
+            ),
+            row: Some(row),
+        });
     }
     let initial = InitialDigests::shared();
     cells
@@ -243,6 +288,7 @@ pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) {
             || ChunkHasher::new(kernel),
             |hasher, (chunk, chunk_out)| hasher.run(chunk, chunk_out, initial),
         );
+    Ok(())
 }
 
 const M: usize = MAX_BATCH_VERTICES;
@@ -390,10 +436,10 @@ mod tests {
     use super::*;
 
     fn hex_of(n: usize, matrix: &[i64], labels: &[i64]) -> String {
-        let fast = to_hex_string(&hash_graph(n, matrix, labels));
+        let fast = to_hex_string(&hash_graph(n, matrix, labels).unwrap());
         assert_eq!(
             fast,
-            to_hex_string(&hash_graph_reference(n, matrix, labels))
+            to_hex_string(&hash_graph_reference(n, matrix, labels).unwrap())
         );
         fast
     }
@@ -452,7 +498,7 @@ mod tests {
                 let labels: Vec<i8> = (0..n)
                     .map(|_| MIN_LABEL + (rng.next() % LABEL_SPAN as u64) as i8)
                     .collect();
-                Cell::from_matrix(n, &matrix, &labels)
+                Cell::from_matrix(n, &matrix, &labels).unwrap()
             })
             .collect()
     }
@@ -463,7 +509,7 @@ mod tests {
             .map(|i| ((cell.out_mask[i / n] >> (i % n)) & 1) as i64)
             .collect();
         let labels: Vec<i64> = cell.labels[..n].iter().map(|&l| l as i64).collect();
-        hash_graph_reference(n, &matrix, &labels)
+        hash_graph_reference(n, &matrix, &labels).unwrap()
     }
 
     #[test]
@@ -472,7 +518,7 @@ mod tests {
         let expected: Vec<[u8; 16]> = cells.iter().map(reference).collect();
         for kernel in Kernel::available() {
             let mut out = vec![[0u8; 16]; cells.len()];
-            hash_cells_with(&cells, &mut out, kernel);
+            hash_cells_with(&cells, &mut out, kernel).unwrap();
             assert_eq!(out, expected, "kernel {kernel:?}");
         }
     }
@@ -494,7 +540,7 @@ mod tests {
                     matrix[perm[v] * n + perm[w]] = (cell.out_mask[v] >> w) & 1;
                 }
             }
-            let permuted = Cell::from_matrix(n, &matrix, &labels);
+            let permuted = Cell::from_matrix(n, &matrix, &labels).unwrap();
             assert_eq!(reference(&cell), reference(&permuted));
         }
     }
@@ -506,5 +552,27 @@ mod tests {
             hex_of(2, &[0, 2, 0, 0], &[-1, -2]),
             hex_of(2, &[0, 1, 0, 0], &[-1, -2])
         );
+    }
+
+    #[test]
+    fn bad_shapes_and_labels_are_errors_not_panics() {
+        let shape = |r: CoreResult<[u8; 16]>| matches!(r, Err(CoreError::InvalidInput { .. }));
+        assert!(shape(hash_graph(3, &[0; 8], &[-1, 0, -2])));
+        assert!(shape(hash_graph(2, &[0, 1, 0, 0], &[-1])));
+        assert!(shape(hash_graph_reference(usize::MAX, &[], &[])));
+        assert!(Cell::from_matrix(9, &[0; 81], &[0; 9]).is_err());
+        assert!(Cell::from_matrix(2, &[0; 3], &[0; 2]).is_err());
+        let mut cells = random_cells(5, 1);
+        let mut out = vec![[0u8; 16]; 4];
+        assert!(hash_cells(&cells, &mut out).is_err());
+        out.push([0; 16]);
+        cells[3].labels[0] = MAX_LABEL + 1;
+        match hash_cells(&cells, &mut out) {
+            Err(CoreError::InvalidInput { row, .. }) => assert_eq!(row, Some(3)),
+            other => panic!("expected an InvalidInput error, got {other:?}"),
+        }
+        cells[3].labels[0] = 0;
+        cells[2].num_vertices = 9;
+        assert!(hash_cells(&cells, &mut out).is_err());
     }
 }

@@ -4,6 +4,9 @@
 //! (see `shared/formats/nb101.md` §5). The protobuf is decoded by hand (proto2 wire format) so
 //! no protobuf compiler or runtime is needed; unknown fields are skipped as protobuf does.
 
+use super::spec::{label_name, INPUT, NUM_OPS, OUTPUT};
+use crate::error::{CoreError, CoreResult};
+use crate::formats::protobuf::{expect_wire_type, WireReader, FIXED64, LENGTH_DELIMITED, VARINT};
 use base64::Engine;
 
 /// `EvaluationData`: one evaluation during training. Absent fields read as proto2 defaults (0).
@@ -38,87 +41,19 @@ pub struct Record {
     pub metrics: ModelMetrics,
 }
 
-/// Op names of the dataset and their codes.
-pub const OP_CODES: [(&str, i8); 5] = [
-    ("input", -1),
-    ("output", -2),
-    ("conv3x3-bn-relu", 0),
-    ("conv1x1-bn-relu", 1),
-    ("maxpool3x3", 2),
-];
-
-struct Wire<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// The op code of a dataset op name (the codes of [`super::spec`]).
+fn op_code(name: &str) -> Option<i8> {
+    [INPUT, OUTPUT]
+        .into_iter()
+        .chain(0..NUM_OPS)
+        .find(|&code| label_name(code) == Some(name))
 }
 
-impl<'a> Wire<'a> {
-    fn varint(&mut self) -> Result<u64, String> {
-        let mut value = 0u64;
-        for shift in (0..70).step_by(7) {
-            let byte = *self
-                .bytes
-                .get(self.at)
-                .ok_or("protobuf: truncated varint")?;
-            self.at += 1;
-            if shift == 63 && byte > 1 {
-                return Err("protobuf: varint overflows 64 bits".into());
-            }
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Ok(value);
-            }
-        }
-        Err("protobuf: varint longer than 10 bytes".into())
-    }
-
-    fn take(&mut self, n: usize) -> Result<&'a [u8], String> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or("protobuf: field runs past the end of the message")?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(out)
-    }
-
-    fn fixed64(&mut self) -> Result<f64, String> {
-        let raw = self.take(8)?;
-        Ok(f64::from_le_bytes(raw.try_into().expect("8 bytes")))
-    }
-
-    /// Skips a field of the given wire type (unknown fields).
-    fn skip(&mut self, wire_type: u64) -> Result<(), String> {
-        match wire_type {
-            0 => self.varint().map(|_| ()),
-            1 => self.take(8).map(|_| ()),
-            2 => {
-                let n = self.varint()? as usize;
-                self.take(n).map(|_| ())
-            }
-            5 => self.take(4).map(|_| ()),
-            other => Err(format!("protobuf: unsupported wire type {other}")),
-        }
-    }
-
-    fn done(&self) -> bool {
-        self.at >= self.bytes.len()
-    }
-}
-
-fn expect_wire(field: u64, wire_type: u64, expected: u64) -> Result<(), String> {
-    if wire_type != expected {
-        return Err(format!(
-            "protobuf: field {field} has wire type {wire_type}, expected {expected}"
-        ));
-    }
-    Ok(())
-}
-
-fn decode_eval(bytes: &[u8]) -> Result<EvalPoint, String> {
-    let mut wire = Wire { bytes, at: 0 };
+fn decode_eval(bytes: &[u8]) -> CoreResult<EvalPoint> {
+    let mut wire = WireReader::new(bytes);
     let mut point = EvalPoint::default();
     while !wire.done() {
-        let key = wire.varint()?;
-        let (field, wire_type) = (key >> 3, key & 7);
+        let (field, wire_type) = wire.key()?;
         let slot = match field {
             1 => Some(&mut point.current_epoch),
             2 => Some(&mut point.training_time),
@@ -129,7 +64,7 @@ fn decode_eval(bytes: &[u8]) -> Result<EvalPoint, String> {
         };
         match slot {
             Some(value) => {
-                expect_wire(field, wire_type, 1)?;
+                expect_wire_type(field, wire_type, FIXED64)?;
                 *value = wire.fixed64()?;
             }
             // checkpoint_path (6) and unknown fields are not needed.
@@ -140,25 +75,28 @@ fn decode_eval(bytes: &[u8]) -> Result<EvalPoint, String> {
 }
 
 /// Decodes a serialized `nasbench.ModelMetrics`.
-pub fn decode_model_metrics(bytes: &[u8]) -> Result<ModelMetrics, String> {
-    let mut wire = Wire { bytes, at: 0 };
+///
+/// # Errors
+/// [`CoreError::CorruptSource`] (no record attached) for any malformed field.
+pub fn decode_model_metrics(bytes: &[u8]) -> CoreResult<ModelMetrics> {
+    let mut wire = WireReader::new(bytes);
     let mut metrics = ModelMetrics::default();
     while !wire.done() {
-        let key = wire.varint()?;
-        let (field, wire_type) = (key >> 3, key & 7);
+        let (field, wire_type) = wire.key()?;
         match field {
             1 => {
-                expect_wire(field, wire_type, 2)?;
-                let n = wire.varint()? as usize;
-                metrics.evaluations.push(decode_eval(wire.take(n)?)?);
+                expect_wire_type(field, wire_type, LENGTH_DELIMITED)?;
+                metrics
+                    .evaluations
+                    .push(decode_eval(wire.length_delimited()?)?);
             }
             2 => {
-                expect_wire(field, wire_type, 0)?;
+                expect_wire_type(field, wire_type, VARINT)?;
                 // int32 is sign-extended to 64 bits on the wire; keep the low 32 bits.
                 metrics.trainable_parameters = wire.varint()? as i64 as i32;
             }
             3 => {
-                expect_wire(field, wire_type, 1)?;
+                expect_wire_type(field, wire_type, FIXED64)?;
                 metrics.total_time = wire.fixed64()?;
             }
             _ => wire.skip(wire_type)?,
@@ -167,54 +105,59 @@ pub fn decode_model_metrics(bytes: &[u8]) -> Result<ModelMetrics, String> {
     Ok(metrics)
 }
 
-/// Parses one payload. Errors are messages naming the offending field.
-pub fn parse_payload(payload: &[u8]) -> Result<Record, String> {
+/// Parses one payload.
+///
+/// # Errors
+/// [`CoreError::CorruptSource`] (no record attached) with a message naming the bad field.
+pub fn parse_payload(payload: &[u8]) -> CoreResult<Record> {
     let (hash, epochs, adjacency, ops, metrics): (String, i64, String, String, String) =
-        serde_json::from_slice(payload).map_err(|e| format!("bad JSON row: {e}"))?;
+        serde_json::from_slice(payload)
+            .map_err(|e| CoreError::corrupt(format!("bad JSON row: {e}")))?;
     let hash_bytes = hash.as_bytes();
     if hash_bytes.len() != 32
         || !hash_bytes
             .iter()
             .all(|c| c.is_ascii_digit() || (b'a'..=b'f').contains(c))
     {
-        return Err(format!(
+        return Err(CoreError::corrupt(format!(
             "bad module hash {hash:?} (want 32 lowercase hex characters)"
-        ));
+        )));
     }
     let num_vertices = (1..=7usize)
         .find(|v| v * v == adjacency.len())
         .ok_or_else(|| {
-            format!(
+            CoreError::corrupt(format!(
                 "adjacency has {} digits, not V*V for V in 1..=7",
                 adjacency.len()
-            )
+            ))
         })?;
     let mut matrix = [0u8; 49];
-    for (i, c) in adjacency.bytes().enumerate() {
-        matrix[i] = match c {
+    for (entry, c) in matrix.iter_mut().zip(adjacency.bytes()) {
+        *entry = match c {
             b'0' => 0,
             b'1' => 1,
-            other => return Err(format!("adjacency digit {:?} is not 0 or 1", other as char)),
+            other => {
+                return Err(CoreError::corrupt(format!(
+                    "adjacency digit {:?} is not 0 or 1",
+                    other as char
+                )))
+            }
         };
     }
     let names: Vec<&str> = ops.split(',').collect();
     if names.len() != num_vertices {
-        return Err(format!(
+        return Err(CoreError::corrupt(format!(
             "{} ops for a {num_vertices}-vertex matrix",
             names.len()
-        ));
+        )));
     }
     let mut codes = [0i8; 7];
     for (slot, name) in codes.iter_mut().zip(&names) {
-        *slot = OP_CODES
-            .iter()
-            .find(|(known, _)| known == name)
-            .map(|&(_, code)| code)
-            .ok_or_else(|| format!("unknown op {name:?}"))?;
+        *slot = op_code(name).ok_or_else(|| CoreError::corrupt(format!("unknown op {name:?}")))?;
     }
     let proto = base64::engine::general_purpose::STANDARD
         .decode(metrics.as_bytes())
-        .map_err(|e| format!("bad base64 metrics: {e}"))?;
+        .map_err(|e| CoreError::corrupt(format!("bad base64 metrics: {e}")))?;
     let metrics = decode_model_metrics(&proto)?;
     let mut hash_out = [0u8; 32];
     hash_out.copy_from_slice(hash_bytes);
@@ -323,5 +266,26 @@ mod tests {
         ] {
             assert!(parse_payload(bad.as_bytes()).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn op_names_map_to_the_spec_codes() {
+        assert_eq!(op_code("input"), Some(INPUT));
+        assert_eq!(op_code("output"), Some(OUTPUT));
+        assert_eq!(op_code("maxpool3x3"), Some(2));
+        assert_eq!(op_code(""), None);
+        assert_eq!(op_code("conv5x5"), None);
+    }
+
+    #[test]
+    fn errors_carry_the_reason() {
+        let err = parse_payload(b"[1]").unwrap_err();
+        assert!(
+            matches!(&err, CoreError::CorruptSource { record: None, message, .. }
+                if message.starts_with("bad JSON row")),
+            "{err:?}"
+        );
+        let err = decode_model_metrics(&[0x80]).unwrap_err();
+        assert_eq!(err.to_string(), "protobuf: truncated varint");
     }
 }

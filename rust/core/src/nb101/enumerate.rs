@@ -8,9 +8,13 @@
 //! keeps the FIRST (matrix, labels) seen per hash. We hash all labelled graphs of one vertex
 //! count in parallel and then keep first-seen representatives in visiting order.
 
-use crate::hash::{hash_cells, Cell, MAX_BATCH_VERTICES};
-use crate::spec::{INPUT, OUTPUT};
+use super::hash::{hash_cells, Cell, MAX_BATCH_VERTICES};
+use super::spec::{INPUT, OUTPUT};
+use crate::error::{CoreError, CoreResult};
 use std::collections::HashSet;
+
+/// Largest op count the hasher's label range allows (labels 0..num_ops).
+pub const MAX_NUM_OPS: u32 = 6;
 
 /// One unique cell: the representative the original enumeration stored for its hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,13 +30,14 @@ pub struct UniqueCell {
 /// Bit index of edge (x, y), x < y, in `gen_is_edge_fn` order.
 #[inline]
 pub fn edge_bit(x: usize, y: usize) -> u32 {
-    (x + y * (y - 1) / 2) as u32
+    (x + y * y.saturating_sub(1) / 2) as u32
 }
 
-/// Out-neighbour masks of the `n`-vertex matrix encoded by `bits`.
+/// Out-neighbour masks of the `n`-vertex matrix encoded by `bits` (`n` is capped at
+/// [`MAX_BATCH_VERTICES`], whose 28 edge bits fit the `u32`).
 pub fn masks_from_bits(n: usize, bits: u32) -> [u8; MAX_BATCH_VERTICES] {
     let mut out_mask = [0u8; MAX_BATCH_VERTICES];
-    for y in 1..n {
+    for y in 1..n.min(MAX_BATCH_VERTICES) {
         for (x, mask) in out_mask.iter_mut().enumerate().take(y) {
             if bits >> edge_bit(x, y) & 1 == 1 {
                 *mask |= 1 << y;
@@ -53,10 +58,30 @@ fn is_full_dag(n: usize, out_mask: &[u8]) -> bool {
     rows_ok && has_in & all_but_first == all_but_first
 }
 
+fn check_vertices(n: usize) -> CoreResult<()> {
+    if !(2..=MAX_BATCH_VERTICES).contains(&n) {
+        return Err(CoreError::invalid_input(format!(
+            "num_vertices must be in 2..={MAX_BATCH_VERTICES}, got {n}"
+        )));
+    }
+    Ok(())
+}
+
 /// Number of labelled graphs the original visits (and hashes) for exactly `n` vertices.
-pub fn count_labelled(n: usize, max_edges: u32, num_ops: u32) -> u64 {
+///
+/// # Errors
+/// [`CoreError::InvalidInput`] for `n` outside 2..=8 or a count that overflows `u64`.
+pub fn count_labelled(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<u64> {
+    check_vertices(n)?;
     let graphs = full_dags(n, max_edges).len() as u64;
-    graphs * (num_ops as u64).pow((n - 2) as u32)
+    u64::from(num_ops)
+        .checked_pow((n - 2) as u32)
+        .and_then(|labellings| labellings.checked_mul(graphs))
+        .ok_or_else(|| {
+            CoreError::invalid_input(format!(
+                "{num_ops} ops on {n} vertices: the labelled-graph count overflows 64 bits"
+            ))
+        })
 }
 
 /// Edge bits of every full DAG with `n` vertices and at most `max_edges` edges, ascending.
@@ -69,13 +94,16 @@ fn full_dags(n: usize, max_edges: u32) -> Vec<u32> {
 
 /// Unique cells with exactly `n` vertices (2..=8), in the original's first-seen order.
 ///
-/// Panics on `n` outside 2..=8 or `num_ops` outside 1..=6 (the label range of the hasher).
-pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> Vec<UniqueCell> {
-    assert!(
-        (2..=MAX_BATCH_VERTICES).contains(&n),
-        "vertex count must be in 2..=8"
-    );
-    assert!((1..=6).contains(&num_ops), "num_ops must be in 1..=6");
+/// # Errors
+/// [`CoreError::InvalidInput`] for `n` outside 2..=8 or `num_ops` outside 1..=6 (the label
+/// range of the hasher).
+pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<Vec<UniqueCell>> {
+    check_vertices(n)?;
+    if !(1..=MAX_NUM_OPS).contains(&num_ops) {
+        return Err(CoreError::invalid_input(format!(
+            "num_ops must be in 1..={MAX_NUM_OPS}, got {num_ops}"
+        )));
+    }
     let labellings = (num_ops as usize).pow((n - 2) as u32);
     let mut cells = Vec::new();
     let dags = full_dags(n, max_edges);
@@ -109,21 +137,24 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> Vec<UniqueC
         }
     }
     let mut digests = vec![[0u8; 16]; cells.len()];
-    hash_cells(&cells, &mut digests);
+    hash_cells(&cells, &mut digests)?;
     let mut seen: HashSet<[u8; 16]> = HashSet::with_capacity(cells.len() / 2);
     let mut unique = Vec::new();
-    for (i, digest) in digests.iter().enumerate() {
+    // Cells were pushed dag-major, `labellings` per dag, so cell i came from dag i / labellings.
+    let dag_of_cell = dags
+        .iter()
+        .flat_map(|&bits| std::iter::repeat_n(bits, labellings));
+    for ((cell, digest), edge_bits) in cells.iter().zip(&digests).zip(dag_of_cell) {
         if seen.insert(*digest) {
-            let cell = &cells[i];
             unique.push(UniqueCell {
-                edge_bits: dags[i / labellings],
+                edge_bits,
                 num_edges: cell.num_edges() as u8,
                 labels: cell.labels[..n].to_vec(),
                 digest: *digest,
             });
         }
     }
-    unique
+    Ok(unique)
 }
 
 #[cfg(test)]
@@ -135,7 +166,7 @@ mod tests {
         // Exact-size counts from the format notes (max_edges 9, 3 ops), V = 2..6.
         let expected = [(2, 1), (3, 6), (4, 84), (5, 2441), (6, 62010)];
         for (n, count) in expected {
-            assert_eq!(enumerate_vertices(n, 9, 3).len(), count, "V = {n}");
+            assert_eq!(enumerate_vertices(n, 9, 3).unwrap().len(), count, "V = {n}");
         }
     }
 
@@ -145,7 +176,7 @@ mod tests {
         let mut total = 0;
         let cumulative = [1, 7, 97, 3364, 128509, 1293208];
         for (n, expect) in (2..=7).zip(cumulative) {
-            total += count_labelled(n, 9, 3);
+            total += count_labelled(n, 9, 3).unwrap();
             assert_eq!(total, expect, "up to V = {n}");
         }
     }
@@ -156,8 +187,21 @@ mod tests {
         assert_eq!(edge_bit(0, 2), 1);
         assert_eq!(edge_bit(1, 2), 2);
         assert_eq!(edge_bit(0, 3), 3);
+        assert_eq!(masks_from_bits(40, u32::MAX), masks_from_bits(8, u32::MAX));
         let m = masks_from_bits(3, 0b101);
         assert_eq!(m[0], 0b010);
         assert_eq!(m[1], 0b100);
+    }
+
+    #[test]
+    fn out_of_range_arguments_are_errors() {
+        for n in [0, 1, 9] {
+            assert!(enumerate_vertices(n, 9, 3).is_err(), "n = {n}");
+            assert!(count_labelled(n, 9, 3).is_err(), "n = {n}");
+        }
+        assert!(enumerate_vertices(3, 9, 0).is_err());
+        assert!(enumerate_vertices(3, 9, 7).is_err());
+        assert!(count_labelled(8, 28, u32::MAX).is_err());
+        assert_eq!(count_labelled(3, 9, 0).unwrap(), 0);
     }
 }

@@ -6,91 +6,27 @@
 //! Cells are numbered in order of first appearance and a run's repeat index is its order of
 //! appearance among the records of the same (cell, epochs), exactly like the official lists.
 
-use crate::hash::to_hex;
-use crate::nb101_record::{parse_payload, Record};
-use crate::spec::{check_and_hash, Status, PAD};
-use crate::tfrecord::{RecordReader, TfRecordError};
+use super::hash::to_hex;
+use super::record::{parse_payload, Record};
+use super::spec::{check_and_hash, Status, PAD};
+use crate::error::{CoreError, CoreResult};
+use crate::formats::tfrecord::RecordReader;
 use rayon::prelude::*;
 use std::collections::HashMap;
-use std::fmt;
 use std::io::Read;
 
 /// Epoch budgets of the official dataset.
 pub const VALID_EPOCHS: [i64; 4] = [4, 12, 36, 108];
 
-/// A record that cannot be accepted, located in the file.
-#[derive(Debug)]
-pub struct DataError {
-    /// 0-based record index, or `None` for errors not tied to a record (I/O).
-    pub record: Option<u64>,
-    /// Byte offset of that record.
-    pub offset: Option<u64>,
-    pub message: String,
-}
-
-impl fmt::Display for DataError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.record, self.offset) {
-            (Some(r), Some(o)) => write!(f, "record {r} (byte {o}): {}", self.message),
-            _ => write!(f, "{}", self.message),
-        }
-    }
-}
-
-impl From<TfRecordError> for DataError {
-    fn from(e: TfRecordError) -> Self {
-        match e {
-            TfRecordError::Io(e) => DataError {
-                record: None,
-                offset: None,
-                message: format!("read error: {e}"),
-            },
-            TfRecordError::Truncated { record, offset } => DataError::at(
-                record,
-                offset,
-                "truncated file: the record is incomplete".into(),
-            ),
-            TfRecordError::LengthCrc {
-                record,
-                offset,
-                expected,
-                actual,
-            } => DataError::at(
-                record,
-                offset,
-                format!("length CRC mismatch (stored {expected:#010x}, computed {actual:#010x})"),
-            ),
-            TfRecordError::PayloadCrc {
-                record,
-                offset,
-                expected,
-                actual,
-            } => DataError::at(
-                record,
-                offset,
-                format!("payload CRC mismatch (stored {expected:#010x}, computed {actual:#010x})"),
-            ),
-            TfRecordError::Oversized {
-                record,
-                offset,
-                length,
-            } => DataError::at(
-                record,
-                offset,
-                format!("implausible payload length {length}"),
-            ),
-        }
-    }
-}
-
-impl DataError {
-    fn at(record: u64, offset: u64, message: String) -> Self {
-        DataError {
-            record: Some(record),
-            offset: Some(offset),
-            message,
-        }
-    }
+fn too_few_evaluations(index: u64, offset: u64, record: &Record) -> CoreError {
+    CoreError::corrupt_record(
+        index,
+        offset,
+        format!(
+            "{} evaluations; the official loader reads evaluation_data[1] and [2]",
+            record.metrics.evaluations.len()
+        ),
+    )
 }
 
 /// A cell seen for the first time: the fixed statistics the official loader keeps.
@@ -167,7 +103,12 @@ impl<R: Read> DatasetReader<R> {
     }
 
     /// Reads, checks and converts up to `max_records` records; `Ok(None)` at the end.
-    pub fn next_batch(&mut self, max_records: usize) -> Result<Option<Batch>, DataError> {
+    ///
+    /// # Errors
+    /// [`CoreError::CorruptSource`] located at the first bad record (framing, JSON, base64,
+    /// protobuf, hash, epochs, evaluations or parameter consistency); [`CoreError::Io`] when
+    /// reading fails. Nothing of a failing batch is returned.
+    pub fn next_batch(&mut self, max_records: usize) -> CoreResult<Option<Batch>> {
         let mut payloads: Vec<(u64, u64, Vec<u8>)> = Vec::with_capacity(max_records);
         while payloads.len() < max_records {
             let (offset, index) = (self.records.offset(), self.records.records());
@@ -180,29 +121,22 @@ impl<R: Read> DatasetReader<R> {
         if payloads.is_empty() {
             return Ok(None);
         }
-        let parsed: Vec<Result<Record, String>> = payloads
+        let parsed: Vec<CoreResult<Record>> = payloads
             .par_iter()
             .map(|(_, _, payload)| parse_payload(payload))
             .collect();
         let mut records = Vec::with_capacity(parsed.len());
         for ((index, offset, _), result) in payloads.iter().zip(parsed) {
-            let record = result.map_err(|m| DataError::at(*index, *offset, m))?;
+            let record = result.map_err(|e| e.at_record(*index, *offset))?;
             if !VALID_EPOCHS.contains(&record.epochs) {
-                return Err(DataError::at(
+                return Err(CoreError::corrupt_record(
                     *index,
                     *offset,
                     format!("epochs {} is not one of {VALID_EPOCHS:?}", record.epochs),
                 ));
             }
             if record.metrics.evaluations.len() < 3 {
-                return Err(DataError::at(
-                    *index,
-                    *offset,
-                    format!(
-                        "{} evaluations; the official loader reads evaluation_data[1] and [2]",
-                        record.metrics.evaluations.len()
-                    ),
-                ));
+                return Err(too_few_evaluations(*index, *offset, &record));
             }
             records.push(record);
         }
@@ -212,7 +146,7 @@ impl<R: Read> DatasetReader<R> {
             let cell = match self.cells.get(&record.hash) {
                 Some(known) => {
                     if known.trainable_parameters != record.metrics.trainable_parameters {
-                        return Err(DataError::at(
+                        return Err(CoreError::corrupt_record(
                             *index,
                             *offset,
                             format!(
@@ -246,10 +180,10 @@ impl<R: Read> DatasetReader<R> {
                 }
             };
             let repeat = self.repeats.entry((cell, record.epochs)).or_insert(0);
-            let (half, last) = (
-                &record.metrics.evaluations[1],
-                &record.metrics.evaluations[2],
-            );
+            // At least three evaluations (checked above): halfway is [1], final is [2].
+            let [_, half, last, ..] = record.metrics.evaluations.as_slice() else {
+                return Err(too_few_evaluations(*index, *offset, record));
+            };
             batch.runs.push(Run {
                 cell,
                 epochs: record.epochs,
@@ -275,7 +209,7 @@ impl<R: Read> DatasetReader<R> {
         &self,
         payloads: &[(u64, u64, Vec<u8>)],
         records: &[Record],
-    ) -> Result<(), DataError> {
+    ) -> CoreResult<()> {
         let todo: Vec<usize> = (0..records.len())
             .filter(|&i| {
                 let r = &records[i];
@@ -301,13 +235,13 @@ impl<R: Read> DatasetReader<R> {
                 codes[slot * 7 + v] = r.ops[v];
             }
         }
-        let results = check_and_hash(7, &matrices, &codes);
+        let results = check_and_hash(7, &matrices, &codes)?;
         for (slot, &i) in todo.iter().enumerate() {
             let (index, offset, _) = &payloads[i];
             let stored = String::from_utf8_lossy(&records[i].hash).into_owned();
             let result = &results[slot];
             if result.status != Status::Valid {
-                return Err(DataError::at(
+                return Err(CoreError::corrupt_record(
                     *index,
                     *offset,
                     format!(
@@ -318,7 +252,7 @@ impl<R: Read> DatasetReader<R> {
             }
             let computed = to_hex(&result.digest);
             if computed != records[i].hash {
-                return Err(DataError::at(
+                return Err(CoreError::corrupt_record(
                     *index,
                     *offset,
                     format!(
@@ -335,7 +269,7 @@ impl<R: Read> DatasetReader<R> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tfrecord::frame;
+    use crate::formats::tfrecord::frame;
     use base64::Engine;
 
     /// Serialized ModelMetrics with three evaluations whose values derive from `seed`.
@@ -388,7 +322,7 @@ mod tests {
         )
     }
 
-    fn read_all(data: &[u8], batch: usize) -> Result<Vec<Batch>, DataError> {
+    fn read_all(data: &[u8], batch: usize) -> CoreResult<Vec<Batch>> {
         let mut reader = DatasetReader::new(data);
         let mut out = Vec::new();
         while let Some(b) = reader.next_batch(batch)? {
@@ -443,6 +377,16 @@ mod tests {
         assert_eq!((b.runs[1].cell, b.runs[1].repeat), (0, 1));
     }
 
+    /// (record index, message) of a corrupt-source error.
+    fn located(err: CoreError) -> (Option<u64>, String) {
+        match err {
+            CoreError::CorruptSource {
+                record, message, ..
+            } => (record, message),
+            other => panic!("expected a corrupt-source error, got {other:?}"),
+        }
+    }
+
     #[test]
     fn rejects_bad_records_with_their_index() {
         let wrong_hash = frame(
@@ -453,26 +397,61 @@ mod tests {
             .as_bytes(),
         );
         let data = [chain(108, 0.0, 7), wrong_hash].concat();
-        let err = read_all(&data, 10).unwrap_err();
-        assert_eq!(err.record, Some(1));
-        assert!(err.message.contains("hash to b49ac8c5"), "{}", err.message);
+        let (record, message) = located(read_all(&data, 10).unwrap_err());
+        assert_eq!(record, Some(1));
+        assert!(message.contains("hash to b49ac8c5"), "{message}");
 
         let data = [chain(108, 0.0, 7), chain(7, 0.0, 7)].concat();
-        assert!(read_all(&data, 10)
-            .unwrap_err()
-            .message
+        assert!(located(read_all(&data, 10).unwrap_err())
+            .1
             .contains("epochs 7"));
 
         let data = [chain(108, 0.0, 7), chain(12, 0.0, 8)].concat();
-        let err = read_all(&data, 1).unwrap_err();
-        assert_eq!(err.record, Some(1));
-        assert!(err.message.contains("trainable_parameters 8"));
+        let (record, message) = located(read_all(&data, 1).unwrap_err());
+        assert_eq!(record, Some(1));
+        assert!(message.contains("trainable_parameters 8"));
 
         let mut data = [chain(108, 0.0, 7), two(4)].concat();
         let cut = data.len() - 3;
         data.truncate(cut);
+        let (record, message) = located(read_all(&data, 10).unwrap_err());
+        assert_eq!(record, Some(1));
+        assert!(message.contains("truncated"));
+    }
+
+    #[test]
+    fn payload_errors_are_located_at_their_record() {
+        let not_json = frame(b"{not json");
+        let data = [chain(108, 0.0, 7), two(108), not_json].concat();
         let err = read_all(&data, 10).unwrap_err();
-        assert_eq!(err.record, Some(1));
-        assert!(err.message.contains("truncated"));
+        let offset = (chain(108, 0.0, 7).len() + two(108).len()) as u64;
+        assert!(
+            matches!(&err, CoreError::CorruptSource { record: Some(2), offset: Some(o), .. }
+                if *o == offset),
+            "{err:?}"
+        );
+        assert!(err.to_string().starts_with("record 2 (byte "), "{err}");
+        let few_evaluations = frame(
+            format!(
+                "[\"{CHAIN}\", 108, \"010001000\", \"input,conv3x3-bn-relu,output\", \"{}\"]",
+                base64::engine::general_purpose::STANDARD.encode([0x10, 0x07])
+            )
+            .as_bytes(),
+        );
+        let (record, message) = located(read_all(&few_evaluations, 10).unwrap_err());
+        assert_eq!(record, Some(0));
+        assert!(message.contains("0 evaluations"), "{message}");
+        let invalid_cell = frame(
+            format!(
+                "[\"{CHAIN}\", 108, \"010000000\", \"input,conv3x3-bn-relu,output\", \"{}\"]",
+                metrics(0.0, 7)
+            )
+            .as_bytes(),
+        );
+        let (_, message) = located(read_all(&invalid_cell, 10).unwrap_err());
+        assert!(
+            message.contains("not a valid NAS-Bench-101 spec"),
+            "{message}"
+        );
     }
 }

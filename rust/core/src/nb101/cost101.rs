@@ -16,7 +16,9 @@
 //! example has no input->output edge; we count its projection and add
 //! (`2 s^2 in_c out_c + s^2 out_c`) in the totals only, never in a vertex.
 
-use crate::hash::Cell;
+use super::hash::Cell;
+use super::spec::{check_rows, Status};
+use crate::error::{CoreError, CoreResult};
 use rayon::prelude::*;
 
 /// Interior op labels.
@@ -24,14 +26,16 @@ const CONV3X3: i8 = 0;
 const CONV1X1: i8 = 1;
 const MAXPOOL3X3: i8 = 2;
 
+/// Largest cell the network builder takes (`module_vertices`).
+pub const MAX_VERTICES: usize = 7;
 pub const NUM_STACKS: usize = 3;
 pub const MODULES_PER_STACK: usize = 3;
 pub const STEM_CHANNELS: u64 = 128;
 const NUM_LABELS: u64 = 10;
 const IMAGE_SIDE: u64 = 32;
 
-/// Costs of one cell placed in the whole network.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Costs of one cell placed in the whole network (all zero by default).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CellCosts {
     /// Per module (stack-major: `3 * stack + module`), per vertex (7 slots, unused ones 0).
     pub vertex_flops: [[u64; 7]; 9],
@@ -41,8 +45,8 @@ pub struct CellCosts {
     pub trainable_parameters: u64,
 }
 
-/// `compute_vertex_channels` of model_builder.py for a pruned cell.
-pub fn vertex_channels(cell: &Cell, in_c: u64, out_c: u64) -> [u64; 7] {
+/// `compute_vertex_channels` of model_builder.py for a pruned cell of 2..=7 vertices.
+fn vertex_channels(cell: &Cell, in_c: u64, out_c: u64) -> [u64; 7] {
     let n = cell.num_vertices as usize;
     let mut channels = [0u64; 7];
     channels[0] = in_c;
@@ -73,9 +77,26 @@ pub fn vertex_channels(cell: &Cell, in_c: u64, out_c: u64) -> [u64; 7] {
 }
 
 /// Costs of a pruned, valid cell (2..=7 vertices, labels -1 / ops / -2).
-pub fn cell_costs(cell: &Cell) -> CellCosts {
+///
+/// # Errors
+/// [`CoreError::InvalidInput`] for a cell of fewer than 2 or more than 7 vertices or with an
+/// interior label that is not an op (callers pass cells [`super::spec::check_row`] accepted).
+pub fn cell_costs(cell: &Cell) -> CoreResult<CellCosts> {
     let n = cell.num_vertices as usize;
+    if !(2..=MAX_VERTICES).contains(&n) {
+        return Err(CoreError::invalid_input(format!(
+            "costs need a pruned cell of 2..=7 vertices, got {n}"
+        )));
+    }
     let output = n - 1;
+    if let Some(&label) = cell.labels[1..output]
+        .iter()
+        .find(|label| !(CONV3X3..=MAXPOOL3X3).contains(*label))
+    {
+        return Err(CoreError::invalid_input(format!(
+            "label {label} is not an interior op"
+        )));
+    }
     let mut costs = CellCosts {
         vertex_flops: [[0; 7]; 9],
         vertex_params: [[0; 7]; 9],
@@ -101,8 +122,8 @@ pub fn cell_costs(cell: &Cell) -> CellCosts {
                 let (mut vf, mut vp) = match cell.labels[t] {
                     CONV3X3 => (2 * area * 9 * c * c, 9 * c * c + 2 * c),
                     CONV1X1 => (2 * area * c * c, c * c + 2 * c),
-                    MAXPOOL3X3 => (9 * area * c, 0),
-                    other => panic!("label {other} is not an interior op"),
+                    // MAXPOOL3X3: the only label left after the check above.
+                    _ => (9 * area * c, 0),
                 };
                 let from_input = cell.in_mask[t] & 1 == 1;
                 if from_input {
@@ -134,12 +155,30 @@ pub fn cell_costs(cell: &Cell) -> CellCosts {
     params += in_c * NUM_LABELS + NUM_LABELS;
     costs.flops = flops;
     costs.trainable_parameters = params;
-    costs
+    Ok(costs)
 }
 
-/// [`cell_costs`] for every cell, in parallel.
-pub fn cell_costs_many(cells: &[Cell]) -> Vec<CellCosts> {
-    cells.par_iter().map(cell_costs).collect()
+/// Checks every padded row as [`check_rows`] does and costs the valid ones, in parallel.
+///
+/// Returns each row's status with the costs of its pruned cell (`None` for invalid rows).
+///
+/// # Errors
+/// [`CoreError::InvalidInput`] for rows wider than [`MAX_VERTICES`] or buffers that are not
+/// whole rows (see [`super::spec::batch_rows`]).
+pub fn check_and_cost(
+    width: usize,
+    matrices: &[u8],
+    codes: &[i8],
+) -> CoreResult<Vec<(Status, Option<CellCosts>)>> {
+    if width > MAX_VERTICES {
+        return Err(CoreError::invalid_input(format!(
+            "costs take cells of at most {MAX_VERTICES} vertices, got width {width}"
+        )));
+    }
+    check_rows(width, matrices, codes)?
+        .into_par_iter()
+        .map(|(result, cell)| Ok((result.status, cell.as_ref().map(cell_costs).transpose()?)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -148,7 +187,7 @@ mod tests {
 
     fn cell(rows: [[u8; 7]; 7], labels: [i8; 7]) -> Cell {
         let flat: Vec<u8> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-        Cell::from_matrix(7, &flat, &labels)
+        Cell::from_matrix(7, &flat, &labels).unwrap()
     }
 
     #[test]
@@ -165,7 +204,7 @@ mod tests {
             ],
             [-1, 1, 0, 0, 0, 2, -2],
         );
-        assert_eq!(cell_costs(&c).trainable_parameters, 2_694_282);
+        assert_eq!(cell_costs(&c).unwrap().trainable_parameters, 2_694_282);
     }
 
     #[test]
@@ -182,7 +221,7 @@ mod tests {
             ],
             [-1, 0, 2, 0, 0, 1, -2],
         );
-        let costs = cell_costs(&c);
+        let costs = cell_costs(&c).unwrap();
         assert_eq!(costs.trainable_parameters, 8_555_530);
         assert_eq!(costs.flops, 2_527_684_618);
         assert_eq!(
@@ -209,5 +248,34 @@ mod tests {
             costs.vertex_params[7],
             [0, 721920, 0, 590336, 721920, 197632, 0]
         );
+    }
+
+    #[test]
+    fn cells_outside_the_space_are_errors() {
+        let chain =
+            |labels: [i8; 3]| Cell::from_matrix(3, &[0, 1, 0, 0, 0, 1, 0, 0, 0], &labels).unwrap();
+        assert!(cell_costs(&chain([-1, 0, -2])).is_ok());
+        assert!(cell_costs(&chain([-1, 3, -2])).is_err());
+        assert!(cell_costs(&chain([-1, -1, -2])).is_err());
+        assert!(cell_costs(&Cell::default()).is_err());
+        let one = Cell::from_matrix(1, &[0], &[-1]).unwrap();
+        assert!(cell_costs(&one).is_err());
+        let eight = Cell::from_matrix(8, &[0; 64], &[0; 8]).unwrap();
+        assert!(cell_costs(&eight).is_err());
+    }
+
+    #[test]
+    fn batches_cost_valid_rows_only() {
+        let chain = [0, 1, 0, 0, 0, 1, 0, 0, 0];
+        let disconnected = [0u8; 9];
+        let matrices = [chain, disconnected].concat();
+        let codes = [-1, 0, -2, -1, 0, -2];
+        let rows = check_and_cost(3, &matrices, &codes).unwrap();
+        assert_eq!(rows[0].0, Status::Valid);
+        let single = Cell::from_matrix(3, &chain, &[-1, 0, -2]).unwrap();
+        assert_eq!(rows[0].1, Some(cell_costs(&single).unwrap()));
+        assert_eq!(rows[1], (Status::Disconnected, None));
+        assert!(check_and_cost(8, &[0; 64], &[-3; 8]).is_err());
+        assert!(check_and_cost(3, &matrices[..10], &codes).is_err());
     }
 }

@@ -5,8 +5,8 @@
 //! The reader keeps one payload buffer, so memory is constant in the file size, and it feeds
 //! every byte it reads to a SHA-256 so provenance costs no second pass over the file.
 
+use crate::error::{CoreError, CoreResult};
 use sha2::{Digest, Sha256};
-use std::fmt;
 use std::io::{self, Read};
 
 /// TensorFlow's CRC mask.
@@ -14,62 +14,6 @@ pub fn masked_crc32c(data: &[u8]) -> u32 {
     let crc = crc32c::crc32c(data);
     crc.rotate_right(15).wrapping_add(0xa282_ead8)
 }
-
-/// Why a TFRecord stream could not be read.
-#[derive(Debug)]
-pub enum TfRecordError {
-    Io(io::Error),
-    /// The stream ended inside a record (after `record` complete records, at byte `offset`).
-    Truncated {
-        record: u64,
-        offset: u64,
-    },
-    /// The length field's CRC does not match.
-    LengthCrc {
-        record: u64,
-        offset: u64,
-        expected: u32,
-        actual: u32,
-    },
-    /// The payload's CRC does not match.
-    PayloadCrc {
-        record: u64,
-        offset: u64,
-        expected: u32,
-        actual: u32,
-    },
-    /// A length no real record can have (guards against allocating garbage sizes).
-    Oversized {
-        record: u64,
-        offset: u64,
-        length: u64,
-    },
-}
-
-impl fmt::Display for TfRecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TfRecordError::Io(e) => write!(f, "read error: {e}"),
-            TfRecordError::Truncated { record, offset } => {
-                write!(f, "truncated file: record {record} at byte {offset} is incomplete")
-            }
-            TfRecordError::LengthCrc { record, offset, expected, actual } => write!(
-                f,
-                "record {record} at byte {offset}: length CRC mismatch (stored {expected:#010x}, computed {actual:#010x})"
-            ),
-            TfRecordError::PayloadCrc { record, offset, expected, actual } => write!(
-                f,
-                "record {record} at byte {offset}: payload CRC mismatch (stored {expected:#010x}, computed {actual:#010x})"
-            ),
-            TfRecordError::Oversized { record, offset, length } => write!(
-                f,
-                "record {record} at byte {offset}: implausible payload length {length}"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for TfRecordError {}
 
 /// Largest payload accepted (NAS-Bench-101 payloads are ~1 KB; this only stops garbage).
 pub const MAX_PAYLOAD: u64 = 64 << 20;
@@ -113,14 +57,14 @@ impl<R: Read> RecordReader<R> {
     }
 
     /// Fills `buf` completely; returns how many bytes were read before EOF.
-    fn read_full(&mut self, buf: &mut [u8]) -> Result<usize, TfRecordError> {
+    fn read_full(&mut self, buf: &mut [u8]) -> CoreResult<usize> {
         let mut filled = 0;
         while filled < buf.len() {
             match self.inner.read(&mut buf[filled..]) {
                 Ok(0) => break,
                 Ok(n) => filled += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(TfRecordError::Io(e)),
+                Err(e) => return Err(CoreError::Io(e)),
             }
         }
         self.sha256.update(&buf[..filled]);
@@ -128,11 +72,20 @@ impl<R: Read> RecordReader<R> {
     }
 
     /// Reads the next record's payload into `payload`; `Ok(false)` at a clean end of stream.
-    pub fn next_record(&mut self, payload: &mut Vec<u8>) -> Result<bool, TfRecordError> {
-        let start = self.offset;
-        let truncated = TfRecordError::Truncated {
-            record: self.records,
-            offset: start,
+    ///
+    /// # Errors
+    /// [`CoreError::CorruptSource`] (located at the record) for a truncated record, a CRC
+    /// mismatch or an implausible length; [`CoreError::Io`] when reading fails.
+    pub fn next_record(&mut self, payload: &mut Vec<u8>) -> CoreResult<bool> {
+        let (record, start) = (self.records, self.offset);
+        let truncated =
+            || CoreError::corrupt_record(record, start, "truncated file: the record is incomplete");
+        let crc_mismatch = |what: &str, stored: u32, computed: u32| {
+            CoreError::corrupt_record(
+                record,
+                start,
+                format!("{what} CRC mismatch (stored {stored:#010x}, computed {computed:#010x})"),
+            )
         };
         let mut header = [0u8; 12];
         let got = self.read_full(&mut header)?;
@@ -140,42 +93,34 @@ impl<R: Read> RecordReader<R> {
             return Ok(false);
         }
         if got < header.len() {
-            return Err(truncated);
+            return Err(truncated());
         }
-        let length_bytes: [u8; 8] = header[..8].try_into().expect("8 bytes");
-        let stored = u32::from_le_bytes(header[8..12].try_into().expect("4 bytes"));
+        let [l0, l1, l2, l3, l4, l5, l6, l7, c0, c1, c2, c3] = header;
+        let length_bytes = [l0, l1, l2, l3, l4, l5, l6, l7];
+        let stored = u32::from_le_bytes([c0, c1, c2, c3]);
         let computed = masked_crc32c(&length_bytes);
         if stored != computed {
-            return Err(TfRecordError::LengthCrc {
-                record: self.records,
-                offset: start,
-                expected: stored,
-                actual: computed,
-            });
+            return Err(crc_mismatch("length", stored, computed));
         }
         let length = u64::from_le_bytes(length_bytes);
         if length > MAX_PAYLOAD {
-            return Err(TfRecordError::Oversized {
-                record: self.records,
-                offset: start,
-                length,
-            });
+            return Err(CoreError::corrupt_record(
+                record,
+                start,
+                format!("implausible payload length {length}"),
+            ));
         }
+        // MAX_PAYLOAD fits any usize, so the cast is exact.
         payload.resize(length as usize, 0);
         let got = self.read_full(payload)?;
         let mut footer = [0u8; 4];
         if got < payload.len() || self.read_full(&mut footer)? < 4 {
-            return Err(truncated);
+            return Err(truncated());
         }
         let stored = u32::from_le_bytes(footer);
         let computed = masked_crc32c(payload);
         if stored != computed {
-            return Err(TfRecordError::PayloadCrc {
-                record: self.records,
-                offset: start,
-                expected: stored,
-                actual: computed,
-            });
+            return Err(crc_mismatch("payload", stored, computed));
         }
         self.offset += 16 + length;
         self.records += 1;
@@ -221,14 +166,20 @@ mod tests {
         assert_eq!(reader.sha256_hex(), expected);
     }
 
-    fn first_error(data: &[u8]) -> TfRecordError {
+    /// (record, offset, message) of the first error reading `data`.
+    fn first_error(data: &[u8]) -> (Option<u64>, Option<u64>, String) {
         let mut reader = RecordReader::new(data);
         let mut payload = Vec::new();
         loop {
             match reader.next_record(&mut payload) {
                 Ok(true) => continue,
                 Ok(false) => panic!("expected an error"),
-                Err(e) => return e,
+                Err(CoreError::CorruptSource {
+                    record,
+                    offset,
+                    message,
+                }) => return (record, offset, message),
+                Err(other) => panic!("expected a corrupt-source error, got {other:?}"),
             }
         }
     }
@@ -238,37 +189,41 @@ mod tests {
         let good = [frame(b"first"), frame(b"second")].concat();
         let mut bad_len = good.clone();
         bad_len[21 + 8] ^= 1; // length CRC of record 1 (record 0 is 16 + 5 bytes)
-        assert!(matches!(
-            first_error(&bad_len),
-            TfRecordError::LengthCrc {
-                record: 1,
-                offset: 21,
-                ..
-            }
-        ));
+        let (record, offset, message) = first_error(&bad_len);
+        assert_eq!((record, offset), (Some(1), Some(21)));
+        assert!(message.starts_with("length CRC mismatch"), "{message}");
         let mut bad_payload = good.clone();
         bad_payload[12] ^= 0x20;
-        assert!(matches!(
-            first_error(&bad_payload),
-            TfRecordError::PayloadCrc { record: 0, .. }
-        ));
+        let (record, _, message) = first_error(&bad_payload);
+        assert_eq!(record, Some(0));
+        assert!(message.starts_with("payload CRC mismatch"), "{message}");
         for cut in [1, 5, 11, 12, 20] {
             let truncated = &good[..good.len() - cut];
-            assert!(
-                matches!(
-                    first_error(truncated),
-                    TfRecordError::Truncated { record: 1, .. }
-                ),
-                "cut {cut}"
-            );
+            let (record, offset, message) = first_error(truncated);
+            assert_eq!((record, offset), (Some(1), Some(21)), "cut {cut}");
+            assert!(message.contains("truncated"), "cut {cut}: {message}");
         }
         let mut huge = frame(b"x");
         let length = (MAX_PAYLOAD + 1).to_le_bytes();
         huge[..8].copy_from_slice(&length);
         huge[8..12].copy_from_slice(&masked_crc32c(&length).to_le_bytes());
-        assert!(matches!(
-            first_error(&huge),
-            TfRecordError::Oversized { .. }
-        ));
+        let (record, _, message) = first_error(&huge);
+        assert_eq!(record, Some(0));
+        assert!(message.contains("implausible payload length"), "{message}");
+    }
+
+    /// A reader whose every read fails, as a vanished network mount would.
+    struct FailingReader;
+    impl Read for FailingReader {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("device gone"))
+        }
+    }
+
+    #[test]
+    fn read_failures_are_io_errors() {
+        let mut reader = RecordReader::new(FailingReader);
+        let err = reader.next_record(&mut Vec::new()).unwrap_err();
+        assert!(matches!(err, CoreError::Io(_)), "{err:?}");
     }
 }
