@@ -12,6 +12,7 @@ pub mod hash;
 pub mod md5x;
 pub mod nb101_data;
 pub mod nb101_record;
+pub mod pickle;
 pub mod prune;
 pub mod spec;
 pub mod tfrecord;
