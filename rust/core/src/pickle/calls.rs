@@ -2,7 +2,8 @@
 //! them. Nothing is ever looked up or run: each global is replaced by a local decoder that
 //! builds plain data (NumPy scalars and arrays from their dtype and raw bytes).
 
-use super::parser::{int_node, Meta, Obj, Parser, BYTEARRAY, SCALAR};
+use super::opcodes::int_node;
+use super::parser::{Meta, Obj, Parser, BYTEARRAY, SCALAR};
 use super::value::{Dtype, DtypeKind, Id, NdArray, Node};
 use super::PickleError;
 

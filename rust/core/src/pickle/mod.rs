@@ -38,6 +38,7 @@ mod error;
 mod finish;
 mod input;
 mod limits;
+mod opcodes;
 mod parser;
 mod value;
 
