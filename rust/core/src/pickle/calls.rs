@@ -3,7 +3,7 @@
 //! builds plain data (NumPy scalars and arrays from their dtype and raw bytes).
 
 use super::opcodes::int_node;
-use super::parser::{Meta, Obj, Parser, BYTEARRAY, SCALAR};
+use super::parser::{Meta, Parser, ARRAY, BYTEARRAY, SCALAR};
 use super::value::{Dtype, DtypeKind, Id, NdArray, Node};
 use super::PickleError;
 
@@ -61,14 +61,9 @@ pub(crate) fn lookup(module: &str, name: &str) -> Option<Global> {
     })
 }
 
-const ARRAY: Meta = Meta {
-    depth: 0,
-    hashable: false,
-};
-
 /// `REDUCE`: calls the local stand-in of an allowed global; returns the new object's id.
 pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, PickleError> {
-    let Obj::Global(global) = p.objs[callable as usize] else {
+    let Some(global) = p.meta[callable as usize].global else {
         return Err(p.err(format!(
             "REDUCE on a {}: only allowed globals are called",
             p.type_name(callable)
@@ -115,7 +110,7 @@ pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, P
             return Err(p.err("numpy.ndarray may only be passed to _reconstruct"))
         }
         Global::Reconstruct => match args[..] {
-            [class, _, _] if matches!(p.objs[class as usize], Obj::Global(Global::NdArrayType)) => {
+            [class, _, _] if p.meta[class as usize].global == Some(Global::NdArrayType) => {
                 // An empty int8 array until BUILD gives it its state, as NumPy does.
                 let dtype = Dtype {
                     kind: DtypeKind::Int,
@@ -149,7 +144,7 @@ pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, P
             _ => return Err(bad_args(p, global)),
         },
     };
-    p.alloc(Obj::Node(node), meta)
+    p.alloc(node, meta)
 }
 
 /// `BUILD`: sets the state of a NumPy dtype or array; refused on anything else.
@@ -170,7 +165,7 @@ pub(crate) fn build(p: &mut Parser<'_>, target: Id, state: Id) -> Result<(), Pic
                 Some(Node::Str(order)) if &**order == ">" && items.len() >= 2 => true,
                 _ => return Err(p.err("malformed NumPy dtype state")),
             };
-            if let Obj::Node(Node::Dtype(dtype)) = &mut p.objs[target as usize] {
+            if let Node::Dtype(dtype) = &mut p.objs[target as usize] {
                 dtype.big_endian = big_endian;
             }
             Ok(())
@@ -200,7 +195,7 @@ pub(crate) fn build(p: &mut Parser<'_>, target: Id, state: Id) -> Result<(), Pic
             };
             let mut array = array(p, dtype, fields[0], fortran_order, data)?;
             to_native_order(&mut array);
-            if let Obj::Node(Node::Array(target)) = &mut p.objs[target as usize] {
+            if let Node::Array(target) = &mut p.objs[target as usize] {
                 **target = array;
             }
             Ok(())

@@ -7,7 +7,7 @@
 
 use super::error::{Limit, PickleError};
 use super::limits::Limits;
-use super::parser::Obj;
+use super::parser::Meta;
 use super::value::{Id, Node, Pickle};
 
 const NEW: u8 = 0;
@@ -39,25 +39,24 @@ fn is_container(node: &Node) -> bool {
 }
 
 pub(crate) fn finish(
-    objs: Vec<Obj>,
+    mut nodes: Vec<Node>,
+    meta: &[Meta],
     root: Id,
     limits: &Limits,
     offset: usize,
 ) -> Result<Pickle, PickleError> {
     let nesting = || PickleError::limit(Limit::Nesting, limits.max_nesting as u64, offset);
-    let mut color = vec![NEW; objs.len()];
+    let mut color = vec![NEW; nodes.len()];
     // While a node is open: the deepest child seen; once done: its own depth.
-    let mut depth = vec![0u32; objs.len()];
+    let mut depth = vec![0u32; nodes.len()];
     let mut path: Vec<(Id, usize)> = vec![(root, 0)];
     color[root as usize] = OPEN;
     while let Some(&mut (id, ref mut next)) = path.last_mut() {
-        let node = match &objs[id as usize] {
-            Obj::Node(node) => node,
-            Obj::Global(global) => {
-                let message = format!("{} is a callable, not data", global.name());
-                return Err(PickleError::malformed(message, offset));
-            }
-        };
+        if let Some(global) = meta[id as usize].global {
+            let message = format!("{} is a callable, not data", global.name());
+            return Err(PickleError::malformed(message, offset));
+        }
+        let node = &nodes[id as usize];
         if let Some(c) = child(node, *next) {
             *next += 1;
             match color[c as usize] {
@@ -87,8 +86,9 @@ pub(crate) fn finish(
     }
     drop(depth);
 
-    // Renumber the reachable nodes in creation order and drop the rest.
-    let mut new_id = vec![Id::MAX; objs.len()];
+    // Renumber the reachable nodes in creation order, moving them down in place (no second
+    // arena), and drop the rest.
+    let mut new_id = vec![Id::MAX; nodes.len()];
     let mut count: Id = 0;
     for (old, &c) in color.iter().enumerate() {
         if c == DONE {
@@ -96,14 +96,14 @@ pub(crate) fn finish(
             count += 1;
         }
     }
-    let mut nodes = Vec::with_capacity(count as usize);
-    for (obj, &c) in objs.into_iter().zip(&color) {
-        let Obj::Node(mut node) = obj else { continue };
+    let remap = |id: &mut Id| *id = new_id[*id as usize];
+    let mut write = 0;
+    for (read, &c) in color.iter().enumerate() {
         if c != DONE {
             continue;
         }
-        let remap = |id: &mut Id| *id = new_id[*id as usize];
-        match &mut node {
+        nodes.swap(write, read);
+        match &mut nodes[write] {
             Node::Tuple(items) | Node::FrozenSet(items) => items.iter_mut().for_each(remap),
             Node::List(items) | Node::Set(items) => items.iter_mut().for_each(remap),
             Node::Dict(pairs) | Node::OrderedDict(pairs) => pairs.iter_mut().for_each(|(k, v)| {
@@ -112,8 +112,9 @@ pub(crate) fn finish(
             }),
             _ => {}
         }
-        nodes.push(node);
+        write += 1;
     }
+    nodes.truncate(write);
     Ok(Pickle {
         nodes,
         root: new_id[root as usize],

@@ -25,7 +25,7 @@
 //! ```
 //! use nasbench_lite_core::pickle::{parse, Limits, Node};
 //! // pickle.dumps({'a': (1, 2.5)}, protocol=4)
-//! let data = b"\x80\x04\x95\x16\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01G@\x04\x00\x00\x00\x00\x00\x00\x86\x94s.";
+//! let data = b"\x80\x04\x95\x15\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01G@\x04\x00\x00\x00\x00\x00\x00\x86\x94s.";
 //! let pickle = parse(data, &Limits::default()).unwrap();
 //! let value = pickle.dict_get(pickle.root(), "a").unwrap();
 //! let Node::Tuple(items) = pickle.node(value) else { panic!() };

@@ -67,7 +67,8 @@ impl Parser<'_> {
                     }
                 }
                 b'1' => {
-                    self.pop_mark()?;
+                    let items = self.pop_mark()?;
+                    self.recycle(items)
                 }
                 b'2' => {
                     let top = self.top()?;
@@ -144,18 +145,21 @@ impl Parser<'_> {
                         self.push_new(Node::Bytes(bytes), SCALAR)?
                     }
                 }
-                b')' => self.tuple(Vec::new())?,
+                b')' => self.tuple(&[])?,
                 b't' => {
                     let items = self.pop_mark()?;
-                    self.tuple(items)?
+                    self.tuple(&items)?;
+                    self.recycle(items)
                 }
                 0x85..=0x87 => {
                     let count = usize::from(op - 0x84);
                     if self.stack.len() < self.fence() + count {
                         return Err(self.err("unpickling stack underflow"));
                     }
-                    let items = self.stack.split_off(self.stack.len() - count);
-                    self.tuple(items)?
+                    let mut items = [0; 3];
+                    items[..count].copy_from_slice(&self.stack[self.stack.len() - count..]);
+                    self.stack.truncate(self.stack.len() - count);
+                    self.tuple(&items[..count])?
                 }
                 b']' => self.push_new(Node::List(Vec::new()), MUTABLE)?,
                 b'}' => self.push_new(Node::Dict(Vec::new()), MUTABLE)?,
@@ -163,33 +167,38 @@ impl Parser<'_> {
                 b'l' => {
                     let items = self.pop_mark()?;
                     self.push_new(Node::List(Vec::new()), MUTABLE)?;
-                    self.append(items)?
+                    self.append(&items)?;
+                    self.recycle(items)
                 }
                 b'd' => {
                     let items = self.pop_mark()?;
                     self.push_new(Node::Dict(Vec::new()), MUTABLE)?;
-                    self.set_items(items)?
+                    self.set_items(&items)?;
+                    self.recycle(items)
                 }
                 b'a' => {
                     let item = self.pop()?;
-                    self.append(vec![item])?
+                    self.append(&[item])?
                 }
                 b'e' => {
                     let items = self.pop_mark()?;
-                    self.append(items)?
+                    self.append(&items)?;
+                    self.recycle(items)
                 }
                 b's' => {
                     let value = self.pop()?;
                     let key = self.pop()?;
-                    self.set_items(vec![key, value])?
+                    self.set_items(&[key, value])?
                 }
                 b'u' => {
                     let items = self.pop_mark()?;
-                    self.set_items(items)?
+                    self.set_items(&items)?;
+                    self.recycle(items)
                 }
                 0x90 => {
                     let items = self.pop_mark()?;
-                    self.add_items(items)?
+                    self.add_items(&items)?;
+                    self.recycle(items)
                 }
                 0x91 => {
                     let items = self.pop_mark()?;
@@ -199,7 +208,8 @@ impl Parser<'_> {
                     }
                     self.check_len(items.len())?;
                     let meta = self.container_meta(&items, true);
-                    self.push_new(Node::FrozenSet(items.into_boxed_slice()), meta)?
+                    self.push_new(Node::FrozenSet(items.as_slice().into()), meta)?;
+                    self.recycle(items)
                 }
                 b'q' => {
                     let index = self.byte()?;

@@ -8,33 +8,28 @@ use super::limits::Limits;
 use super::value::{Id, Node, Pickle};
 use std::collections::HashMap;
 
-/// An arena slot: a value, or an allowed global (only ever called, never returned).
-#[derive(Debug)]
-pub(crate) enum Obj {
-    Node(Node),
-    Global(Global),
-}
-
 /// What the parser tracks per object: a lower bound of its nesting depth (exact for immutable
-/// objects; [`finish`] computes the exact one) and whether Python could hash it.
+/// objects; [`finish`] computes the exact one), whether Python could hash it, and, for the
+/// arena slots that hold an allowed global (only ever called, never returned), which one.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Meta {
     pub depth: u32,
     pub hashable: bool,
+    pub global: Option<Global>,
 }
 
-pub(crate) const SCALAR: Meta = Meta {
-    depth: 0,
-    hashable: true,
-};
-pub(super) const MUTABLE: Meta = Meta {
-    depth: 1,
-    hashable: false,
-};
-pub(crate) const BYTEARRAY: Meta = Meta {
-    depth: 0,
-    hashable: false,
-};
+const fn meta(depth: u32, hashable: bool) -> Meta {
+    Meta {
+        depth,
+        hashable,
+        global: None,
+    }
+}
+
+pub(crate) const SCALAR: Meta = meta(0, true);
+pub(super) const MUTABLE: Meta = meta(1, false);
+pub(crate) const BYTEARRAY: Meta = meta(0, false);
+pub(crate) const ARRAY: Meta = meta(0, false);
 
 /// The memo: dense indices (what `MEMOIZE` writes) in a vector, sparse ones in a map.
 #[derive(Default)]
@@ -90,11 +85,13 @@ pub(crate) struct Parser<'a> {
     /// Offset of the opcode being executed (every error reports it).
     pub(crate) at: usize,
     pub(crate) limits: &'a Limits,
-    pub(crate) objs: Vec<Obj>,
+    /// The arena (a global's slot holds `Node::None`; see [`Meta::global`]).
+    pub(crate) objs: Vec<Node>,
     pub(crate) meta: Vec<Meta>,
     pub(super) stack: Vec<Id>,
     pub(super) marks: Vec<usize>,
     pub(super) memo: Memo,
+    scratch: Vec<Id>,
 }
 
 /// Parses one pickle (protocol 2–5) held in memory.
@@ -104,11 +101,13 @@ pub(crate) fn parse(data: &[u8], limits: &Limits) -> Result<Pickle, PickleError>
         pos: 0,
         at: 0,
         limits,
-        objs: Vec::new(),
-        meta: Vec::new(),
+        // Real pickles spend 6-10 bytes per object: reserve that much, up to a million.
+        objs: Vec::with_capacity((data.len() / 8).min(1 << 20)),
+        meta: Vec::with_capacity((data.len() / 8).min(1 << 20)),
         stack: Vec::new(),
         marks: Vec::new(),
         memo: Memo::default(),
+        scratch: Vec::new(),
     };
     if data.len() as u64 > limits.max_input_bytes {
         return Err(PickleError::limit(
@@ -128,7 +127,7 @@ pub(crate) fn parse(data: &[u8], limits: &Limits) -> Result<Pickle, PickleError>
         }
     }
     let root = parser.run()?;
-    finish::finish(parser.objs, root, limits, parser.at)
+    finish::finish(parser.objs, &parser.meta, root, limits, parser.at)
 }
 
 impl<'a> Parser<'a> {
@@ -192,7 +191,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Adds an object to the arena (not to the stack).
-    pub(crate) fn alloc(&mut self, obj: Obj, meta: Meta) -> Result<Id, PickleError> {
+    pub(crate) fn alloc(&mut self, obj: Node, meta: Meta) -> Result<Id, PickleError> {
         if self.objs.len() >= self.limits.max_total_objects {
             return Err(self.limit(Limit::TotalObjects, self.limits.max_total_objects));
         }
@@ -213,7 +212,7 @@ impl<'a> Parser<'a> {
     }
 
     pub(super) fn push_new(&mut self, node: Node, meta: Meta) -> Result<(), PickleError> {
-        let id = self.alloc(Obj::Node(node), meta)?;
+        let id = self.alloc(node, meta)?;
         self.push(id)
     }
 
@@ -241,31 +240,38 @@ impl<'a> Parser<'a> {
             .marks
             .pop()
             .ok_or_else(|| self.err("could not find MARK"))?;
-        Ok(self.stack.split_off(mark))
+        // Reuse one buffer for the items (SETITEMS/APPENDS run once per container).
+        let mut items = std::mem::take(&mut self.scratch);
+        items.clear();
+        items.extend(self.stack.drain(mark..));
+        Ok(items)
+    }
+
+    /// Gives a buffer from [`Parser::pop_mark`] back.
+    pub(super) fn recycle(&mut self, items: Vec<Id>) {
+        self.scratch = items;
     }
 
     pub(crate) fn node(&self, id: Id) -> Option<&Node> {
-        match &self.objs[id as usize] {
-            Obj::Node(node) => Some(node),
-            Obj::Global(_) => None,
+        match self.meta[id as usize].global {
+            None => Some(&self.objs[id as usize]),
+            Some(_) => None,
         }
     }
 
     /// The name of an object's type, for messages.
     pub(crate) fn type_name(&self, id: Id) -> &'static str {
-        match &self.objs[id as usize] {
-            Obj::Node(node) => node.type_name(),
-            Obj::Global(global) => global.name(),
+        match self.meta[id as usize].global {
+            None => self.objs[id as usize].type_name(),
+            Some(global) => global.name(),
         }
     }
 
     /// Refuses a global where data is stored (lists, dicts, sets, the result).
     pub(crate) fn data(&self, id: Id) -> Result<(), PickleError> {
-        match &self.objs[id as usize] {
-            Obj::Node(_) => Ok(()),
-            Obj::Global(global) => {
-                Err(self.err(format!("{} is a callable, not data", global.name())))
-            }
+        match self.meta[id as usize].global {
+            None => Ok(()),
+            Some(global) => Err(self.err(format!("{} is a callable, not data", global.name()))),
         }
     }
 
@@ -287,10 +293,7 @@ impl<'a> Parser<'a> {
 
     /// Depth and hashability of a new container of `items`.
     pub(crate) fn container_meta(&self, items: &[Id], immutable: bool) -> Meta {
-        let mut meta = Meta {
-            depth: 1,
-            hashable: immutable,
-        };
+        let mut meta = meta(1, immutable);
         for &item in items {
             let child = self.meta[item as usize];
             meta.depth = meta.depth.max(child.depth.saturating_add(1));
@@ -314,29 +317,27 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    pub(super) fn tuple(&mut self, items: Vec<Id>) -> Result<(), PickleError> {
+    pub(super) fn tuple(&mut self, items: &[Id]) -> Result<(), PickleError> {
         self.check_len(items.len())?;
-        let meta = self.container_meta(&items, true);
-        self.push_new(Node::Tuple(items.into_boxed_slice()), meta)
+        let meta = self.container_meta(items, true);
+        self.push_new(Node::Tuple(items.into()), meta)
     }
 
-    pub(super) fn append(&mut self, items: Vec<Id>) -> Result<(), PickleError> {
-        for &item in &items {
+    pub(super) fn append(&mut self, items: &[Id]) -> Result<(), PickleError> {
+        for &item in items {
             self.data(item)?;
         }
         let target = self.top()?;
         let max = self.limits.max_container_len;
         match &mut self.objs[target as usize] {
-            Obj::Node(Node::List(list)) if list.len() + items.len() <= max => {
-                list.extend_from_slice(&items)
-            }
-            Obj::Node(Node::List(_)) => return Err(self.limit(Limit::ContainerLen, max)),
+            Node::List(list) if list.len() + items.len() <= max => list.extend_from_slice(items),
+            Node::List(_) => return Err(self.limit(Limit::ContainerLen, max)),
             _ => return Err(self.err(format!("APPEND to a {}", self.type_name(target)))),
         }
-        self.grow(target, &items)
+        self.grow(target, items)
     }
 
-    pub(super) fn set_items(&mut self, items: Vec<Id>) -> Result<(), PickleError> {
+    pub(super) fn set_items(&mut self, items: &[Id]) -> Result<(), PickleError> {
         if !items.len().is_multiple_of(2) {
             return Err(self.err("odd number of items for SETITEMS"));
         }
@@ -348,34 +349,32 @@ impl<'a> Parser<'a> {
         let target = self.top()?;
         let max = self.limits.max_container_len;
         match &mut self.objs[target as usize] {
-            Obj::Node(Node::Dict(pairs) | Node::OrderedDict(pairs))
+            Node::Dict(pairs) | Node::OrderedDict(pairs)
                 if pairs.len() + items.len() / 2 <= max =>
             {
                 pairs.extend(items.chunks_exact(2).map(|pair| (pair[0], pair[1])))
             }
-            Obj::Node(Node::Dict(_) | Node::OrderedDict(_)) => {
+            Node::Dict(_) | Node::OrderedDict(_) => {
                 return Err(self.limit(Limit::ContainerLen, max))
             }
             _ => return Err(self.err(format!("SETITEM on a {}", self.type_name(target)))),
         }
-        self.grow(target, &items)
+        self.grow(target, items)
     }
 
-    pub(super) fn add_items(&mut self, items: Vec<Id>) -> Result<(), PickleError> {
-        for &item in &items {
+    pub(super) fn add_items(&mut self, items: &[Id]) -> Result<(), PickleError> {
+        for &item in items {
             self.data(item)?;
             self.hashable(item)?;
         }
         let target = self.top()?;
         let max = self.limits.max_container_len;
         match &mut self.objs[target as usize] {
-            Obj::Node(Node::Set(set)) if set.len() + items.len() <= max => {
-                set.extend_from_slice(&items)
-            }
-            Obj::Node(Node::Set(_)) => return Err(self.limit(Limit::ContainerLen, max)),
+            Node::Set(set) if set.len() + items.len() <= max => set.extend_from_slice(items),
+            Node::Set(_) => return Err(self.limit(Limit::ContainerLen, max)),
             _ => return Err(self.err(format!("ADDITEMS to a {}", self.type_name(target)))),
         }
-        self.grow(target, &items)
+        self.grow(target, items)
     }
 
     pub(super) fn memo_put(&mut self, index: u32) -> Result<(), PickleError> {
@@ -400,7 +399,11 @@ impl<'a> Parser<'a> {
             let name = super::error::truncate(name.to_owned());
             PickleError::at(ErrorKind::UnsafeGlobal { module, name }, self.at)
         })?;
-        let id = self.alloc(Obj::Global(global), SCALAR)?;
+        let meta = Meta {
+            global: Some(global),
+            ..SCALAR
+        };
+        let id = self.alloc(Node::None, meta)?;
         self.push(id)
     }
 }
