@@ -1,4 +1,4 @@
-"""Writes ``tests/data/pickle/corpus.jsonl``: pickles made by Python's ``pickle`` for the Rust tests.
+"""Writes ``tests/data/pickle/corpus.jsonl``: Python-made pickles for the Rust tests.
 
 Each line is ``{"name", "protocol", "pickle": hex, "dump": canonical text (tests/pickle_dump.py)
 of pickle.loads(...), "reference": same for nasbench_lite.safe_pickle.loads, or null when the
@@ -6,7 +6,8 @@ reference refuses the pickle (arrays, bytearray)}``. Hand-picked values and seed
 nested values (NumPy scalars and arrays, OrderedDict, sets, shared references, big ints,
 surrogates), at protocols 2 to 5.
 
-Run: ``.venv/bin/python tests/gen_pickle_corpus.py`` (needs numpy); deterministic for a seed.
+Run: ``PYTHONHASHSEED=0 .venv/bin/python tests/gen_pickle_corpus.py`` (needs numpy): byte-identical
+output for a seed (set iteration order depends on the str hash seed).
 """
 
 from __future__ import annotations
@@ -20,13 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
-from pickle_dump import dump  # noqa: E402
-
-from nasbench_lite.errors import CorruptSourceError  # noqa: E402
-from nasbench_lite.safe_pickle import loads as safe_loads  # noqa: E402
+from pickle_dump import dump
 
 OUT = Path(__file__).resolve().parent / "data" / "pickle" / "corpus.jsonl"
 SCALAR_DTYPES = ["f8", "f4", "i8", "i4", "i2", "i1", "u8", "u4", "u2", "u1", "b1"]
@@ -71,7 +66,9 @@ def random_value(rng: random.Random, depth: int, pool: list[Any]) -> Any:
         return rng.choice(pool)
     kind = rng.randrange(12 if depth < 4 else 6)
     if kind == 0:
-        value: Any = rng.choice([None, True, False, 0, -5, 2**62, -(2**70), 2**63 + rng.randrange(99)])
+        value: Any = rng.choice(
+            [None, True, False, 0, -5, 2**62, -(2**70), 2**63 + rng.randrange(99)]
+        )
     elif kind == 1:
         value = rng.choice([rng.uniform(-1e6, 1e6), rng.random(), float(rng.randrange(-9, 9))])
     elif kind == 2:
@@ -94,7 +91,9 @@ def random_value(rng: random.Random, depth: int, pool: list[Any]) -> Any:
         items = [random_value(rng, depth + 1, pool) for _ in range(rng.randrange(5))]
         value = items if kind == 6 else tuple(items)
     elif kind == 8:
-        keys = [rng.choice(["a", "b", "c", 1, 2, 2.5, (1, "x"), b"k"]) for _ in range(rng.randrange(5))]
+        keys = [
+            rng.choice(["a", "b", "c", 1, 2, 2.5, (1, "x"), b"k"]) for _ in range(rng.randrange(5))
+        ]
         cls = dict if rng.random() < 0.6 else collections.OrderedDict
         value = cls((k, random_value(rng, depth + 1, pool)) for k in keys)
     elif kind == 9:
@@ -116,6 +115,10 @@ def random_value(rng: random.Random, depth: int, pool: list[Any]) -> Any:
 
 
 def reference_dump(data: bytes) -> str | None:
+    """The canonical text of ``nasbench_lite.safe_pickle.loads``, or None if it refuses."""
+    from nasbench_lite.errors import CorruptSourceError
+    from nasbench_lite.safe_pickle import loads as safe_loads
+
     try:
         return dump(safe_loads(data))
     except (CorruptSourceError, TypeError):  # refused, or not plain data (a dtype object)
@@ -148,4 +151,6 @@ def main(seed: int = 20261201, count: int = 120) -> None:
 
 
 if __name__ == "__main__":
+    # Run as a script from a source tree: read nasbench_lite from it (tests import it installed).
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
     main()

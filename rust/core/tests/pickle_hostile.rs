@@ -380,3 +380,53 @@ fn hostile_memo_fanout_stays_linear() {
     let pickle = parse(&p4(&body), &Limits::default()).unwrap();
     assert_eq!(pickle.nodes().len(), 201);
 }
+
+#[test]
+fn hostile_copy_amplification_is_bounded() {
+    // One 1 MiB bytes object, then bytearray(memo[0]) again and again: each call copies it.
+    let mut raw = b"\x80\x04\x8e".to_vec();
+    raw.extend((1u64 << 20).to_le_bytes());
+    raw.resize(raw.len() + (1 << 20), b'x');
+    raw.extend(b"\x940");
+    let call = [global("builtins", "bytearray"), b"h\x00\x85R0".to_vec()].concat();
+    for _ in 0..100 {
+        raw.extend(&call);
+    }
+    raw.extend(b"N.");
+    let e = error(&raw);
+    assert!(
+        matches!(
+            e.kind,
+            ErrorKind::LimitExceeded {
+                limit: Limit::DerivedBytes,
+                ..
+            }
+        ),
+        "{e}"
+    );
+    // Two copies fit the budget (input size + 1 MiB).
+    let ok: Vec<u8> = [&raw[..raw.len() - 2 - 98 * call.len()], b"N."].concat();
+    assert_eq!(text(&ok), "N");
+    // The same with set(list) over a list of 100,000 items.
+    let mut raw = b"\x80\x04](".to_vec();
+    for _ in 0..100_000 {
+        raw.extend(b"K\x01");
+    }
+    raw.extend(b"e\x940");
+    let call = [global("builtins", "set"), b"h\x00\x85R0".to_vec()].concat();
+    for _ in 0..1000 {
+        raw.extend(&call);
+    }
+    raw.extend(b"N.");
+    let e = error(&raw);
+    assert!(
+        matches!(
+            e.kind,
+            ErrorKind::LimitExceeded {
+                limit: Limit::DerivedBytes,
+                ..
+            }
+        ),
+        "{e}"
+    );
+}

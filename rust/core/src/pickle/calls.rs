@@ -76,6 +76,9 @@ pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, P
             p.type_name(args)
         )));
     };
+    if args.len() > 4 {
+        return Err(bad_args(p, global));
+    }
     let args = args.to_vec();
     let (node, meta) = match global {
         Global::OrderedDict => ordered_dict(p, &args)?,
@@ -144,13 +147,28 @@ pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, P
             _ => return Err(bad_args(p, global)),
         },
     };
+    p.charge(derived_size(&node))?;
     p.alloc(node, meta)
+}
+
+/// Bytes a REDUCE result copied out of its arguments.
+fn derived_size(node: &Node) -> usize {
+    match node {
+        Node::Bytes(data) | Node::ByteArray(data) => data.len(),
+        Node::Str(text) => text.len(),
+        Node::Array(array) => array.data.len(),
+        Node::OrderedDict(pairs) => pairs.len() * 8,
+        Node::Set(items) => items.len() * 4,
+        Node::FrozenSet(items) => items.len() * 4,
+        _ => 0,
+    }
 }
 
 /// `BUILD`: sets the state of a NumPy dtype or array; refused on anything else.
 pub(crate) fn build(p: &mut Parser<'_>, target: Id, state: Id) -> Result<(), PickleError> {
     let items = match p.node(state) {
-        Some(Node::Tuple(items)) => items.to_vec(),
+        // dtype states have 8 or 9 items, array states 4 or 5.
+        Some(Node::Tuple(items)) if items.len() <= 9 => items.to_vec(),
         _ => Vec::new(),
     };
     match p.node(target) {
@@ -193,6 +211,7 @@ pub(crate) fn build(p: &mut Parser<'_>, target: Id, state: Id) -> Result<(), Pic
                 }
                 None => return Err(p.err("malformed NumPy array state")),
             };
+            p.charge(data.len())?;
             let mut array = array(p, dtype, fields[0], fortran_order, data)?;
             to_native_order(&mut array);
             if let Node::Array(target) = &mut p.objs[target as usize] {

@@ -27,6 +27,10 @@ pub enum Limit {
     InputBytes,
     /// `max_bz2_ratio` (decompressed / compressed size, above the floor).
     Bz2Ratio,
+    /// Bytes copied by allowed globals (`bytearray(b)`, `set(list)`, NumPy data...): at most the
+    /// input's size plus 1 MiB, so fetching one large object from the memo again and again
+    /// cannot multiply memory.
+    DerivedBytes,
 }
 
 impl Limit {
@@ -42,6 +46,7 @@ impl Limit {
             Limit::Nesting => "max_nesting",
             Limit::InputBytes => "max_input_bytes",
             Limit::Bz2Ratio => "max_bz2_ratio",
+            Limit::DerivedBytes => "derived bytes (input size + 1 MiB)",
         }
     }
 }

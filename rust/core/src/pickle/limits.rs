@@ -7,7 +7,9 @@
 ///
 /// Memory is linear in the input: every object, memo entry and container slot costs at least
 /// one input byte, and the arena spends at most ~40 bytes per object, so `max_input_bytes`
-/// bounds the rest.
+/// bounds the rest. Copies made by allowed globals (`bytearray(b)`, `set(list)`, NumPy array
+/// data, decoded NumPy strings) may total at most the input's size plus 1 MiB, so fetching one
+/// large object from the memo again and again cannot multiply memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Distinct memo indices stored (`PUT`/`MEMOIZE`). Indices themselves may be any `u32`:

@@ -92,6 +92,8 @@ pub(crate) struct Parser<'a> {
     pub(super) marks: Vec<usize>,
     pub(super) memo: Memo,
     scratch: Vec<Id>,
+    /// Bytes the allowed globals may still copy (see [`Limit::DerivedBytes`]).
+    derived_budget: u64,
 }
 
 /// Parses one pickle (protocol 2–5) held in memory.
@@ -108,6 +110,7 @@ pub(crate) fn parse(data: &[u8], limits: &Limits) -> Result<Pickle, PickleError>
         marks: Vec::new(),
         memo: Memo::default(),
         scratch: Vec::new(),
+        derived_budget: data.len() as u64 + (1 << 20),
     };
     if data.len() as u64 > limits.max_input_bytes {
         return Err(PickleError::limit(
@@ -281,6 +284,17 @@ impl<'a> Parser<'a> {
             Ok(())
         } else {
             Err(self.err(format!("unhashable type: '{}'", self.type_name(id))))
+        }
+    }
+
+    /// Charges `bytes` copied out of existing objects against the derived-bytes budget.
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), PickleError> {
+        match self.derived_budget.checked_sub(bytes as u64) {
+            Some(left) => {
+                self.derived_budget = left;
+                Ok(())
+            }
+            None => Err(self.limit(Limit::DerivedBytes, self.data.len() + (1 << 20))),
         }
     }
 
