@@ -195,8 +195,10 @@ impl<'a> Parser<'a> {
 
     /// Adds an object to the arena (not to the stack).
     pub(crate) fn alloc(&mut self, obj: Node, meta: Meta) -> Result<Id, PickleError> {
-        if self.objs.len() >= self.limits.max_total_objects {
-            return Err(self.limit(Limit::TotalObjects, self.limits.max_total_objects));
+        // Ids are u32 (and Id::MAX marks an empty memo slot), whatever the limit says.
+        let max = self.limits.max_total_objects.min(Id::MAX as usize - 1);
+        if self.objs.len() >= max {
+            return Err(self.limit(Limit::TotalObjects, max));
         }
         if meta.depth as usize > self.limits.max_nesting {
             return Err(self.limit(Limit::Nesting, self.limits.max_nesting));
