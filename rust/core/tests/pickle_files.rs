@@ -28,10 +28,8 @@ fn get(p: &Pickle, id: Id, key: &str) -> Id {
 }
 
 fn str_of(p: &Pickle, id: Id) -> &str {
-    match p.node(id) {
-        Node::Str(s) => s,
-        other => panic!("not a str: {other:?}"),
-    }
+    p.str(id)
+        .unwrap_or_else(|| panic!("not a str: {:?}", p.node(id)))
 }
 
 /// The value of a dict entry whose key is the tuple (str, int).

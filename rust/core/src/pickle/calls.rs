@@ -2,9 +2,8 @@
 //! them. Nothing is ever looked up or run: each global is replaced by a local decoder that
 //! builds plain data (NumPy scalars and arrays from their dtype and raw bytes).
 
-use super::opcodes::int_node;
 use super::parser::{Meta, Parser, ARRAY, BYTEARRAY, SCALAR};
-use super::value::{Dtype, DtypeKind, Id, NdArray, Node};
+use super::value::{Dtype, DtypeKind, Id, NdArray, Node, Span};
 use super::PickleError;
 
 /// An allowed global.
@@ -84,28 +83,35 @@ pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, P
         Global::OrderedDict => ordered_dict(p, &args)?,
         Global::Set | Global::FrozenSet => set(p, global, &args)?,
         Global::ByteArray => match args[..] {
-            [] => (Node::ByteArray(Box::default()), BYTEARRAY),
-            [data] => (
-                Node::ByteArray(raw_bytes(p, data, global)?.into()),
-                BYTEARRAY,
-            ),
+            [] => (Node::ByteArray(p.store(&[])), BYTEARRAY),
+            [data] => {
+                let span = raw_bytes(p, data, global)?;
+                (Node::ByteArray(p.store_copy(span)), BYTEARRAY)
+            }
             _ => return Err(bad_args(p, global)),
         },
         Global::Bytes => match args[..] {
-            [] => (Node::Bytes(Box::default()), SCALAR),
-            [data] => (Node::Bytes(raw_bytes(p, data, global)?.into()), SCALAR),
+            [] => (Node::Bytes(p.store(&[])), SCALAR),
+            [data] => {
+                let span = raw_bytes(p, data, global)?;
+                (Node::Bytes(p.store_copy(span)), SCALAR)
+            }
             _ => return Err(bad_args(p, global)),
         },
-        Global::CodecsEncode => (Node::Bytes(codecs_encode(p, &args)?), SCALAR),
+        Global::CodecsEncode => {
+            let bytes = codecs_encode(p, &args)?;
+            (Node::Bytes(p.store(&bytes)), SCALAR)
+        }
         Global::NumpyDtype => match args[..] {
             [code, ..] if args.len() <= 3 => (Node::Dtype(dtype_from_code(p, code)?), SCALAR),
             _ => return Err(bad_args(p, global)),
         },
         Global::NumpyScalar => match args[..] {
-            [dtype] => (scalar(p, dtype_of(p, dtype)?, &[])?, SCALAR),
+            [dtype] => (scalar(p, dtype_of(p, dtype)?, Vec::new())?, SCALAR),
             [dtype, data] => {
                 let dtype = dtype_of(p, dtype)?;
-                (scalar(p, dtype, raw_bytes(p, data, global)?)?, SCALAR)
+                let data = p.bytes_of(raw_bytes(p, data, global)?).to_vec();
+                (scalar(p, dtype, data)?, SCALAR)
             }
             _ => return Err(bad_args(p, global)),
         },
@@ -132,13 +138,13 @@ pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, P
         },
         Global::FromBuffer => match args[..] {
             [buffer, dtype, shape, order] => {
-                let fortran_order = match p.node(order) {
-                    Some(Node::Str(order)) if &**order == "C" => false,
-                    Some(Node::Str(order)) if &**order == "F" => true,
+                let fortran_order = match p.text(order) {
+                    Some("C") => false,
+                    Some("F") => true,
                     _ => return Err(p.err("_frombuffer order must be 'C' or 'F'")),
                 };
                 let dtype = dtype_of(p, dtype)?;
-                let data = raw_bytes(p, buffer, global)?.into();
+                let data = p.bytes_of(raw_bytes(p, buffer, global)?).into();
                 (
                     Node::Array(Box::new(array(p, dtype, shape, fortran_order, data)?)),
                     ARRAY,
@@ -154,8 +160,7 @@ pub(crate) fn reduce(p: &mut Parser<'_>, callable: Id, args: Id) -> Result<Id, P
 /// Bytes a REDUCE result copied out of its arguments.
 fn derived_size(node: &Node) -> usize {
     match node {
-        Node::Bytes(data) | Node::ByteArray(data) => data.len(),
-        Node::Str(text) => text.len(),
+        Node::Bytes(span) | Node::ByteArray(span) | Node::Str(span) => span.len(),
         Node::Array(array) => array.data.len(),
         Node::OrderedDict(pairs) => pairs.len() * 8,
         Node::Set(items) => items.len() * 4,
@@ -174,13 +179,9 @@ pub(crate) fn build(p: &mut Parser<'_>, target: Id, state: Id) -> Result<(), Pic
     match p.node(target) {
         Some(Node::Dtype(_)) => {
             // numpy's dtype state: (version, byteorder, subarray, names, fields, elsize, ...).
-            let big_endian = match items.get(1).and_then(|&order| p.node(order)) {
-                Some(Node::Str(order))
-                    if matches!(&**order, "<" | "|" | "=") && items.len() >= 2 =>
-                {
-                    false
-                }
-                Some(Node::Str(order)) if &**order == ">" && items.len() >= 2 => true,
+            let big_endian = match items.get(1).and_then(|&order| p.text(order)) {
+                Some("<" | "|" | "=") => false,
+                Some(">") => true,
                 _ => return Err(p.err("malformed NumPy dtype state")),
             };
             if let Node::Dtype(dtype) = &mut p.objs[target as usize] {
@@ -201,8 +202,8 @@ pub(crate) fn build(p: &mut Parser<'_>, target: Id, state: Id) -> Result<(), Pic
                 Some(&Node::Int(flag)) => flag != 0,
                 _ => return Err(p.err("malformed NumPy array state (is_fortran)")),
             };
-            let data = match p.node(fields[3]) {
-                Some(Node::Bytes(data) | Node::ByteArray(data)) => data.clone(),
+            let data: Box<[u8]> = match p.node(fields[3]) {
+                Some(&Node::Bytes(span) | &Node::ByteArray(span)) => p.bytes_of(span).into(),
                 Some(other) => {
                     let what = other.type_name();
                     return Err(p.err(format!(
@@ -247,9 +248,9 @@ fn bad_args(p: &Parser<'_>, global: Global) -> PickleError {
     ))
 }
 
-fn raw_bytes<'p>(p: &'p Parser<'_>, id: Id, global: Global) -> Result<&'p [u8], PickleError> {
+fn raw_bytes(p: &Parser<'_>, id: Id, global: Global) -> Result<Span, PickleError> {
     match p.node(id) {
-        Some(Node::Bytes(data) | Node::ByteArray(data)) => Ok(data),
+        Some(&Node::Bytes(span) | &Node::ByteArray(span)) => Ok(span),
         _ => Err(p.err(format!(
             "{} expects bytes, got a {}",
             global.name(),
@@ -259,8 +260,8 @@ fn raw_bytes<'p>(p: &'p Parser<'_>, id: Id, global: Global) -> Result<&'p [u8], 
 }
 
 fn dtype_from_code(p: &Parser<'_>, code: Id) -> Result<Dtype, PickleError> {
-    match p.node(code) {
-        Some(Node::Str(text)) => Dtype::from_code(text).ok_or_else(|| {
+    match p.text(code) {
+        Some(text) => Dtype::from_code(text).ok_or_else(|| {
             p.err(format!(
                 "unsupported NumPy dtype {:?}",
                 super::error::truncate(text.to_string())
@@ -318,7 +319,7 @@ fn array(
 }
 
 /// `numpy.core.multiarray.scalar(dtype, bytes)` as the equal Python scalar.
-fn scalar(p: &Parser<'_>, dtype: Dtype, data: &[u8]) -> Result<Node, PickleError> {
+fn scalar(p: &mut Parser<'_>, dtype: Dtype, data: Vec<u8>) -> Result<Node, PickleError> {
     let wrong_size = || {
         p.err(format!(
             "NumPy scalar of dtype {} has {} bytes",
@@ -328,7 +329,7 @@ fn scalar(p: &Parser<'_>, dtype: Dtype, data: &[u8]) -> Result<Node, PickleError
     };
     if dtype.kind == DtypeKind::Bytes {
         let end = data.iter().rposition(|&b| b != 0).map_or(0, |i| i + 1);
-        return Ok(Node::Bytes(data[..end].into()));
+        return Ok(Node::Bytes(p.store(&data[..end])));
     }
     if data.len() as u64 != dtype.itemsize {
         return Err(wrong_size());
@@ -340,10 +341,10 @@ fn scalar(p: &Parser<'_>, dtype: Dtype, data: &[u8]) -> Result<Node, PickleError
     }
     Ok(match dtype.kind {
         DtypeKind::Bool => Node::Bool(le[0] != 0),
-        DtypeKind::Int => int_node(&le),
+        DtypeKind::Int => p.int_node(&le),
         DtypeKind::UInt => {
             le.push(0); // a sign byte: u8 values above i64::MAX become big ints
-            int_node(&le)
+            p.int_node(&le)
         }
         DtypeKind::Float if le.len() == 4 => {
             Node::Float(f32::from_le_bytes([le[0], le[1], le[2], le[3]]).into())
@@ -367,7 +368,7 @@ fn scalar(p: &Parser<'_>, dtype: Dtype, data: &[u8]) -> Result<Node, PickleError
                         .ok_or_else(|| p.err("NumPy str holds an invalid code point"))?,
                 );
             }
-            Node::Str(text.trim_end_matches('\0').into())
+            Node::Str(p.store(text.trim_end_matches('\0').as_bytes()))
         }
         DtypeKind::Bytes => unreachable!("handled above"),
     })
@@ -379,8 +380,8 @@ fn codecs_encode(p: &Parser<'_>, args: &[Id]) -> Result<Box<[u8]>, PickleError> 
     let [text, encoding] = args else {
         return Err(malformed());
     };
-    match (p.node(*text), p.node(*encoding)) {
-        (Some(Node::Str(text)), Some(Node::Str(encoding))) if &**encoding == "latin1" => text
+    match (p.text(*text), p.text(*encoding)) {
+        (Some(text), Some("latin1")) => text
             .chars()
             .map(|c| u8::try_from(u32::from(c)).map_err(|_| malformed()))
             .collect(),

@@ -62,12 +62,11 @@ pub fn dump(pickle: &Pickle, max_len: usize) -> Result<String, DumpError> {
             Node::None => "N".to_owned(),
             Node::Bool(b) => if *b { "T" } else { "F" }.to_owned(),
             Node::Int(v) => format!("i{v}"),
-            Node::BigInt(bytes) => format!("I{}", hex(bytes)),
+            Node::BigInt(span) => format!("I{}", hex(pickle.bytes(*span))),
             Node::Float(v) => format!("f{:016x}", v.to_bits()),
-            Node::Str(s) => format!("s{}", hex(s.as_bytes())),
-            Node::SurrogateStr(bytes) => format!("s{}", hex(bytes)),
-            Node::Bytes(bytes) => format!("b{}", hex(bytes)),
-            Node::ByteArray(bytes) => format!("B{}", hex(bytes)),
+            Node::Str(span) | Node::SurrogateStr(span) => format!("s{}", hex(pickle.bytes(*span))),
+            Node::Bytes(span) => format!("b{}", hex(pickle.bytes(*span))),
+            Node::ByteArray(span) => format!("B{}", hex(pickle.bytes(*span))),
             Node::Tuple(items) => {
                 format!("({})", join(&mut items.iter().map(|&c| part(c).to_owned())))
             }

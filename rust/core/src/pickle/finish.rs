@@ -41,6 +41,7 @@ fn is_container(node: &Node) -> bool {
 pub(crate) fn finish(
     mut nodes: Vec<Node>,
     meta: &[Meta],
+    heap: Vec<u8>,
     root: Id,
     limits: &Limits,
     offset: usize,
@@ -118,5 +119,6 @@ pub(crate) fn finish(
     Ok(Pickle {
         nodes,
         root: new_id[root as usize],
+        heap,
     })
 }

@@ -6,11 +6,30 @@ use super::parser::{Parser, BYTEARRAY, MUTABLE, SCALAR};
 use super::value::{Id, Node};
 
 impl Parser<'_> {
-    pub(super) fn string_node(&self, bytes: &[u8]) -> Result<Node, PickleError> {
+    pub(super) fn string_node(&mut self, bytes: &[u8]) -> Result<Node, PickleError> {
         match std::str::from_utf8(bytes) {
-            Ok(text) => Ok(Node::Str(text.into())),
-            Err(_) if is_surrogatepass_utf8(bytes) => Ok(Node::SurrogateStr(bytes.into())),
+            Ok(_) => Ok(Node::Str(self.store(bytes))),
+            Err(_) if is_surrogatepass_utf8(bytes) => Ok(Node::SurrogateStr(self.store(bytes))),
             Err(_) => Err(self.err("str is not valid UTF-8")),
+        }
+    }
+
+    /// An int from little-endian two's complement bytes (`LONG1`/`LONG4`, NumPy scalars).
+    pub(crate) fn int_node(&mut self, bytes: &[u8]) -> Node {
+        let negative = bytes.last().is_some_and(|&b| b & 0x80 != 0);
+        let pad = if negative { 0xff } else { 0x00 };
+        // Drop redundant sign bytes: the minimal encoding.
+        let mut len = bytes.len();
+        while len > 1 && bytes[len - 1] == pad && (bytes[len - 2] & 0x80 != 0) == negative {
+            len -= 1;
+        }
+        let bytes = &bytes[..len];
+        if bytes.len() <= 8 {
+            let mut buf = [pad; 8];
+            buf[..bytes.len()].copy_from_slice(bytes);
+            Node::Int(i64::from_le_bytes(buf))
+        } else {
+            Node::BigInt(self.store(bytes))
         }
     }
 
@@ -21,7 +40,8 @@ impl Parser<'_> {
             return Err(self.limit(Limit::IntDigits, self.limits.max_int_digits));
         }
         let bytes = self.take(len)?;
-        self.push_new(int_node(bytes), SCALAR)
+        let node = self.int_node(bytes);
+        self.push_new(node, SCALAR)
     }
 
     /// Runs opcodes up to STOP; returns the result's id.
@@ -138,7 +158,8 @@ impl Parser<'_> {
                         _ => u64::from_le_bytes(self.array()?),
                     };
                     let len = self.length(raw)?;
-                    let bytes: Box<[u8]> = self.take(len)?.into();
+                    let bytes = self.take(len)?;
+                    let bytes = self.store(bytes);
                     if op == 0x96 {
                         self.push_new(Node::ByteArray(bytes), BYTEARRAY)?
                     } else {
@@ -252,9 +273,9 @@ impl Parser<'_> {
                 0x93 => {
                     let name = self.pop()?;
                     let module = self.pop()?;
-                    match (self.node(module), self.node(name)) {
-                        (Some(Node::Str(module)), Some(Node::Str(name))) => {
-                            let (module, name) = (module.clone(), name.clone());
+                    match (self.text(module), self.text(name)) {
+                        (Some(module), Some(name)) => {
+                            let (module, name) = (module.to_owned(), name.to_owned());
                             self.global(&module, &name)?
                         }
                         _ => return Err(self.err("STACK_GLOBAL requires str")),
@@ -295,25 +316,6 @@ impl Parser<'_> {
                 }
             }
         }
-    }
-}
-
-/// An int from little-endian two's complement bytes (`LONG1`/`LONG4`, NumPy scalars).
-pub(crate) fn int_node(bytes: &[u8]) -> Node {
-    let negative = bytes.last().is_some_and(|&b| b & 0x80 != 0);
-    let pad = if negative { 0xff } else { 0x00 };
-    // Drop redundant sign bytes: the minimal encoding.
-    let mut len = bytes.len();
-    while len > 1 && bytes[len - 1] == pad && (bytes[len - 2] & 0x80 != 0) == negative {
-        len -= 1;
-    }
-    let bytes = &bytes[..len];
-    if bytes.len() <= 8 {
-        let mut buf = [pad; 8];
-        buf[..bytes.len()].copy_from_slice(bytes);
-        Node::Int(i64::from_le_bytes(buf))
-    } else {
-        Node::BigInt(bytes.into())
     }
 }
 

@@ -5,7 +5,7 @@ use super::calls::{self, Global};
 use super::error::{ErrorKind, Limit, PickleError};
 use super::finish;
 use super::limits::Limits;
-use super::value::{Id, Node, Pickle};
+use super::value::{Id, Node, Pickle, Span};
 use std::collections::HashMap;
 
 /// What the parser tracks per object: a lower bound of its nesting depth (exact for immutable
@@ -92,6 +92,8 @@ pub(crate) struct Parser<'a> {
     pub(super) marks: Vec<usize>,
     pub(super) memo: Memo,
     scratch: Vec<Id>,
+    /// Every str/bytes/big-int payload, back to back.
+    pub(crate) heap: Vec<u8>,
     /// Bytes the allowed globals may still copy (see [`Limit::DerivedBytes`]).
     derived_budget: u64,
 }
@@ -110,6 +112,7 @@ pub(crate) fn parse(data: &[u8], limits: &Limits) -> Result<Pickle, PickleError>
         marks: Vec::new(),
         memo: Memo::default(),
         scratch: Vec::new(),
+        heap: Vec::with_capacity(data.len() / 4),
         derived_budget: data.len() as u64 + (1 << 20),
     };
     if data.len() as u64 > limits.max_input_bytes {
@@ -130,7 +133,14 @@ pub(crate) fn parse(data: &[u8], limits: &Limits) -> Result<Pickle, PickleError>
         }
     }
     let root = parser.run()?;
-    finish::finish(parser.objs, &parser.meta, root, limits, parser.at)
+    finish::finish(
+        parser.objs,
+        &parser.meta,
+        parser.heap,
+        root,
+        limits,
+        parser.at,
+    )
 }
 
 impl<'a> Parser<'a> {
@@ -286,6 +296,39 @@ impl<'a> Parser<'a> {
             Ok(())
         } else {
             Err(self.err(format!("unhashable type: '{}'", self.type_name(id))))
+        }
+    }
+
+    /// Appends a payload to the heap.
+    pub(crate) fn store(&mut self, bytes: &[u8]) -> Span {
+        let start = self.heap.len();
+        self.heap.extend_from_slice(bytes);
+        Span {
+            start,
+            len: bytes.len(),
+        }
+    }
+
+    /// Copies a payload already on the heap (a new object with the same bytes).
+    pub(crate) fn store_copy(&mut self, span: Span) -> Span {
+        let start = self.heap.len();
+        self.heap
+            .extend_from_within(span.start..span.start + span.len);
+        Span {
+            start,
+            len: span.len,
+        }
+    }
+
+    pub(crate) fn bytes_of(&self, span: Span) -> &[u8] {
+        &self.heap[span.start..span.start + span.len]
+    }
+
+    /// The text of a str node (`None` for anything else).
+    pub(crate) fn text(&self, id: Id) -> Option<&str> {
+        match self.node(id) {
+            Some(Node::Str(span)) => std::str::from_utf8(self.bytes_of(*span)).ok(),
+            _ => None,
         }
     }
 

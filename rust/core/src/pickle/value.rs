@@ -8,6 +8,26 @@
 /// Index of a node in [`Pickle::nodes`].
 pub type Id = u32;
 
+/// Where the payload of a str, bytes, bytearray or big int lies in [`Pickle::heap`]: all of a
+/// pickle's payloads share one buffer (no allocation per string).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Span {
+    pub(crate) start: usize,
+    pub(crate) len: usize,
+}
+
+impl Span {
+    /// Payload length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True for an empty payload.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// Element kind of a NumPy dtype this reader accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DtypeKind {
@@ -132,18 +152,18 @@ pub enum Node {
     Int(i64),
     /// A larger `int`: minimal little-endian two's complement (`int.from_bytes(b, 'little',
     /// signed=True)`).
-    BigInt(Box<[u8]>),
+    BigInt(Span),
     /// A `float` (also NumPy `float64`/`float32` scalars, widened exactly).
     Float(f64),
-    /// A `str`.
-    Str(Box<str>),
+    /// A `str` (valid UTF-8; read it with [`Pickle::str`]).
+    Str(Span),
     /// A `str` holding lone surrogates, as its UTF-8 `surrogatepass` bytes (Python's pickle
     /// accepts them; Rust's `str` cannot hold them).
-    SurrogateStr(Box<[u8]>),
+    SurrogateStr(Span),
     /// A `bytes` (also NumPy `bytes_` scalars, NUL padding stripped).
-    Bytes(Box<[u8]>),
+    Bytes(Span),
     /// A `bytearray`.
-    ByteArray(Box<[u8]>),
+    ByteArray(Span),
     /// A `tuple`: its items always have smaller ids than the tuple.
     Tuple(Box<[Id]>),
     /// A `list`.
@@ -232,6 +252,7 @@ impl Iterator for Children<'_> {
 pub struct Pickle {
     pub(crate) nodes: Vec<Node>,
     pub(crate) root: Id,
+    pub(crate) heap: Vec<u8>,
 }
 
 impl Pickle {
@@ -253,6 +274,27 @@ impl Pickle {
         &self.nodes[id as usize]
     }
 
+    /// The payload bytes of a span of this pickle.
+    ///
+    /// # Panics
+    /// On a span that is not from this pickle.
+    pub fn bytes(&self, span: Span) -> &[u8] {
+        &self.heap[span.start..span.start + span.len]
+    }
+
+    /// The buffer holding every payload (what [`Span`]s index).
+    pub fn heap(&self) -> &[u8] {
+        &self.heap
+    }
+
+    /// The text of a [`Node::Str`] node, `None` for any other node.
+    pub fn str(&self, id: Id) -> Option<&str> {
+        match self.node(id) {
+            Node::Str(span) => std::str::from_utf8(self.bytes(*span)).ok(),
+            _ => None,
+        }
+    }
+
     /// The value of the last `key: value` pair whose key is the str `key`, if `id` is a dict
     /// (Python's lookup for str keys).
     pub fn dict_get(&self, id: Id, key: &str) -> Option<Id> {
@@ -260,7 +302,7 @@ impl Pickle {
             Node::Dict(pairs) | Node::OrderedDict(pairs) => pairs
                 .iter()
                 .rev()
-                .find(|(k, _)| matches!(self.node(*k), Node::Str(s) if &**s == key))
+                .find(|(k, _)| matches!(self.node(*k), Node::Str(s) if self.bytes(*s) == key.as_bytes()))
                 .map(|&(_, v)| v),
             _ => None,
         }
