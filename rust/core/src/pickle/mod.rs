@@ -45,4 +45,4 @@ mod value;
 pub use error::{ErrorKind, Limit, PickleError, MAX_ECHO};
 pub use input::{decompress_bz2, is_bz2, load, load_many, parse, read_file, read_files};
 pub use limits::Limits;
-pub use value::{Children, Dtype, DtypeKind, Id, NdArray, Node, Pickle};
+pub use value::{Children, Dtype, DtypeKind, Id, NdArray, Node, Pickle, Span};

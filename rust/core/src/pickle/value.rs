@@ -3,7 +3,9 @@
 //! A pickle is a graph, not a tree: the memo shares objects (NAS-HPO-Bench-II shares its row-key
 //! tuples between columns) and mutable containers may even contain themselves. So nodes refer
 //! to each other by [`Id`] (an index into [`Pickle::nodes`]); sharing costs nothing, a "billion
-//! laughs" of memo fetches stays linear, and dropping a deep structure never recurses.
+//! laughs" of memo fetches stays linear, and dropping a deep structure never recurses. The
+//! payloads of strings, bytes and big ints sit back to back in one buffer ([`Pickle::heap`],
+//! addressed by [`Span`]): no allocation per string.
 
 /// Index of a node in [`Pickle::nodes`].
 pub type Id = u32;
