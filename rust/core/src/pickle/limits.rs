@@ -6,8 +6,8 @@
 /// tens of MB) with a wide margin; callers tighten or loosen them per file kind.
 ///
 /// Memory is linear in the input: every object, memo entry and container slot costs at least
-/// one input byte, and the parser spends about 50 bytes per object (node, metadata, final walk), so `max_input_bytes`
-/// bounds the rest. Copies made by allowed globals (`bytearray(b)`, `set(list)`, NumPy array
+/// one input byte, and the parser spends about 50 bytes per object (node, metadata, final
+/// walk), so `max_input_bytes` bounds the rest. Copies made by allowed globals (`bytearray(b)`, `set(list)`, NumPy array
 /// data, decoded NumPy strings) may total at most the input's size plus 1 MiB, so fetching one
 /// large object from the memo again and again cannot multiply memory.
 #[derive(Debug, Clone, PartialEq, Eq)]
