@@ -16,11 +16,14 @@ __all__ = [
     "MAX_BATCH_VERTICES",
     "Nb101Stream",
     "check_and_hash",
+    "check_pickle",
     "check_reasons",
     "count_labelled",
     "enumerate_vertices",
     "frame_tfrecords",
     "hash_graph",
+    "load_pickle",
+    "load_pickle_files",
     "md5_kernel",
     "nb101_costs",
     "raise_first_invalid",
@@ -64,6 +67,13 @@ def nb101_costs(
     npt.NDArray[np.uint64],
 ]: ...
 def sql_schema(name: str) -> str: ...
+def load_pickle(
+    data: bytes, *, name: str | None = None, limits: dict[str, int] | None = None
+) -> Any: ...
+def check_pickle(
+    data: bytes, *, name: str | None = None, limits: dict[str, int] | None = None
+) -> None: ...
+def load_pickle_files(paths: list[str], *, limits: dict[str, int] | None = None) -> list[Any]: ...
 
 _NewCells = tuple[
     npt.NDArray[np.uint8],

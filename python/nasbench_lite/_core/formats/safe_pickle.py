@@ -9,6 +9,14 @@ by local decoders that turn the scalar's raw bytes into a Python ``int``/``float
 without importing NumPy. Any other global, a persistent id, or a malformed stream raises
 :class:`UnsafePickleError` / :class:`~nasbench_lite.errors.CorruptSourceError` before anything
 it names is looked up.
+
+CPython's unpickler has no resource bounds, and CPython hashes tuples recursively without a
+depth check (a 65-byte bz2 of nested tuples used as a dict key overflows the C stack). So
+:func:`loads` and :func:`load_path` first run the native bounded reader over the same bytes
+(``prescreen``, :func:`nasbench_lite._core.formats.native_pickle.check`: every limit of
+:class:`~nasbench_lite._core.formats.native_pickle.PickleLimits`, nothing built) and unpickle
+only what it accepts. The test suite passes ``prescreen=False`` on its own benign corpora, to
+keep this module an independent reference for the native reader.
 """
 
 from __future__ import annotations
@@ -160,36 +168,52 @@ def _load(stream: Any, path: str | os.PathLike[str] | None) -> Any:
         ) from exc
 
 
-def loads(data: bytes) -> Any:
+def _prescreen(data: bytes, path: str | os.PathLike[str] | None) -> None:
+    from nasbench_lite._core.formats import native_pickle
+
+    native_pickle.check(data, name=None if path is None else os.fspath(path))
+
+
+def loads(data: bytes, *, prescreen: bool = True) -> Any:
     """Unpickles bytes with :class:`SafeUnpickler`.
 
     Args:
         data: The pickle bytes.
+        prescreen: Check the bytes with the bounded native reader first (see the module
+            docstring); only trusted test corpora turn it off.
 
     Returns:
         The unpickled plain data.
 
     Raises:
         UnsafePickleError: A global outside the allow-list (nothing was called).
-        CorruptSourceError: A truncated or malformed pickle.
+        CorruptSourceError: A truncated or malformed pickle, or one beyond the native
+            reader's default limits.
     """
+    if prescreen:
+        _prescreen(data, None)
     return _load(io.BytesIO(data), None)
 
 
-def load_path(path: str | os.PathLike[str]) -> Any:
+def load_path(path: str | os.PathLike[str], *, prescreen: bool = True) -> Any:
     """Unpickles a file with :class:`SafeUnpickler`.
 
     Args:
         path: The pickle file, plain or bz2-compressed (detected from its first bytes).
+        prescreen: Check the file with the bounded native reader first (see :func:`loads`).
 
     Returns:
         The unpickled plain data.
 
     Raises:
         UnsafePickleError: A global outside the allow-list (nothing was called).
-        CorruptSourceError: A missing, truncated or malformed file.
+        CorruptSourceError: A missing, truncated or malformed file, or one beyond the
+            native reader's default limits.
     """
     try:
+        if prescreen:
+            with open(path, "rb") as handle:
+                _prescreen(handle.read(), path)
         with open(path, "rb") as handle:
             # NATS-Bench ships bz2-compressed pickles (``*.pickle.pbz2``): decompress on the fly.
             if handle.read(3) == b"BZh":
