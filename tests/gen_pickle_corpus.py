@@ -116,8 +116,8 @@ def random_value(rng: random.Random, depth: int, pool: list[Any]) -> Any:
 
 def reference_dump(data: bytes) -> str | None:
     """The canonical text of ``nasbench_lite.safe_pickle.loads``, or None if it refuses."""
-    from nasbench_lite.errors import CorruptSourceError
     from nasbench_lite._core.formats.safe_pickle import loads as safe_loads
+    from nasbench_lite.errors import CorruptSourceError
 
     try:
         return dump(safe_loads(data))

@@ -57,7 +57,9 @@ def test_real_nats_files_equal_the_reference() -> None:
 
 
 def test_corpus_equals_pickle_loads() -> None:
-    rows = [json.loads(line) for line in (DATA / "pickle" / "corpus.jsonl").read_text().splitlines()]
+    rows = [
+        json.loads(line) for line in (DATA / "pickle" / "corpus.jsonl").read_text().splitlines()
+    ]
     assert len(rows) > 500
     for row in rows:
         data = bytes.fromhex(row["pickle"])

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 from gen_pickle_corpus import random_value
-from nasbench_lite.errors import CorruptSourceError
 from nasbench_lite._core.formats.safe_pickle import UnsafePickleError, load_path, loads
+from nasbench_lite.errors import CorruptSourceError
 from pickle_dump import dump
 
 ROOT = Path(__file__).resolve().parents[1]

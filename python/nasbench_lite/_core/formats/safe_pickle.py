@@ -28,7 +28,7 @@ import os
 import pickle
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -110,13 +110,68 @@ ALLOWED_GLOBALS: dict[tuple[str, str], Callable[..., Any]] = {
 }
 
 
-class SafeUnpickler(pickle.Unpickler):
-    """``pickle.Unpickler`` that resolves only :data:`ALLOWED_GLOBALS` (see module docstring).
+#: Deepest tuple/frozenset nesting hashed as a dict key or set item (CPython's tuple hash
+#: recurses with no depth check: a million nested tuples overflow the C stack).
+MAX_KEY_DEPTH = 64
+
+
+def key_depth_error(items: Iterable[Any]) -> str | None:
+    """Why hashing ``items`` would be unsafe (nesting > :data:`MAX_KEY_DEPTH`), or None.
+
+    The walk only descends into tuples/frozensets, stops at the bound, is iterative and visits
+    each distinct object once (shared tuples stay linear).
+    """
+    todo = [(item, 1) for item in items if type(item) is tuple or type(item) is frozenset]
+    seen: set[int] = set()
+    while todo:
+        value, depth = todo.pop()
+        if depth > MAX_KEY_DEPTH:
+            return f"a dict key, set item or tuple nests deeper than {MAX_KEY_DEPTH} levels"
+        if id(value) not in seen:
+            seen.add(id(value))
+            todo.extend(
+                (item, depth + 1)
+                for item in value
+                if type(item) is tuple or type(item) is frozenset
+            )
+    return None
+
+
+def _guarded(load: Callable[[Any], None], keys: Callable[[list[Any]], list[Any]]) -> Any:
+    """A dispatch entry that checks the key depth of ``keys(stack)`` before ``load`` hashes."""
+
+    def run(self: SafeUnpickler) -> None:
+        problem = key_depth_error(keys(self.stack))
+        if problem is not None:
+            raise CorruptSourceError(f"{self.path or 'pickle'}: {problem}", self.path)
+        load(self)
+
+    return run
+
+
+class SafeUnpickler(pickle._Unpickler):
+    """An unpickler that resolves only :data:`ALLOWED_GLOBALS` (see module docstring).
+
+    It derives from the pure-Python ``pickle._Unpickler``, not the C ``pickle.Unpickler``: the
+    C one grows its memo array to the largest index a file names (``LONG_BINPUT 2**27``, ten
+    bytes, costs 2 GB), the Python one keeps the memo in a dict (issue #13). This module is the
+    slow reference; the builders read with the native reader.
 
     Args:
         file: A binary file object.
         path: The file's path, for error messages.
     """
+
+    # After MARK the pure-Python unpickler's ``stack`` holds just the marked items.
+    dispatch = dict(pickle._Unpickler.dispatch)
+    for _op, _keys in (
+        (pickle.SETITEM, lambda stack: stack[-2:-1]),
+        (pickle.SETITEMS, lambda stack: stack[0::2]),
+        (pickle.ADDITEMS, lambda stack: stack),
+        (pickle.FROZENSET, lambda stack: stack),
+    ):
+        dispatch[_op[0]] = _guarded(dispatch[_op[0]], _keys)
+    del _op, _keys
 
     def __init__(self, file: Any, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(file)
@@ -169,9 +224,21 @@ def _load(stream: Any, path: str | os.PathLike[str] | None) -> Any:
 
 
 def _prescreen(data: bytes, path: str | os.PathLike[str] | None) -> None:
+    """Runs the bounded native reader over a protocol 2-5 stream (plain or bz2).
+
+    Protocol 0/1 streams (text opcodes, which the native reader does not read) are left to
+    this module alone, guarded against deep hashed keys by :class:`SafeUnpickler`.
+    """
     from nasbench_lite._core.formats import native_pickle
 
-    native_pickle.check(data, name=None if path is None else os.fspath(path))
+    head = data[:2]
+    if data.startswith(b"BZh"):
+        try:
+            head = bz2.BZ2Decompressor().decompress(data[:65536], max_length=2)
+        except (OSError, ValueError, EOFError):
+            head = b"\x80\x02"  # corrupt bz2: let the native reader name the problem
+    if len(head) == 2 and head[0] == 0x80:
+        native_pickle.check(data, name=None if path is None else os.fspath(path))
 
 
 def loads(data: bytes, *, prescreen: bool = True) -> Any:

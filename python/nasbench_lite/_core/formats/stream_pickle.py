@@ -37,6 +37,7 @@ from nasbench_lite._core.formats.safe_pickle import (
     ALLOWED_GLOBALS,
     SafeUnpickler,
     UnsafePickleError,
+    key_depth_error,
 )
 from nasbench_lite.errors import CorruptSourceError
 
@@ -49,7 +50,6 @@ _MAX_REGION = 1 << 18  # a MARK closing at any depth ends a memo region this lar
 # 232-byte bz2 can declare (and decompress to) one 256 MiB bytes object (issue #13).
 _MAX_ARG = 16 << 20
 _MAX_INT_BYTES = 1786  # LONG1/LONG4 payload: ~4,300 decimal digits (CPython's int limit)
-_MAX_KEY_DEPTH = 64  # nesting of a tuple/frozenset that gets hashed (CPython's hash recurses)
 
 _U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
 _DOUBLE = struct.Struct(">d")
@@ -84,24 +84,14 @@ class _Malformed(Exception):
 
 
 def _shallow(items: Any) -> None:
-    """Refuses hashing tuples/frozensets nested deeper than ``_MAX_KEY_DEPTH``.
+    """Refuses tuples/frozensets nested deeper than ``MAX_KEY_DEPTH`` (checked as each is built).
 
-    CPython's tuple hash recurses without a depth check, so a key of a million nested tuples
-    (a 65-byte bz2) would overflow the C stack. The walk is iterative and visits each distinct
-    object once (a DAG of shared tuples stays linear).
+    A million nested tuples (a 65-byte bz2) would crash CPython's recursive tuple hash when
+    used as a key, and eight million take 400 MB: the bound keeps both away.
     """
-    todo = [(item, 1) for item in items if type(item) is tuple or type(item) is frozenset]
-    seen: set[int] = set()
-    while todo:
-        value, depth = todo.pop()
-        if depth > _MAX_KEY_DEPTH:
-            raise _Malformed(f"a dict key or set item nests deeper than {_MAX_KEY_DEPTH} levels")
-        if id(value) in seen:
-            continue
-        seen.add(id(value))
-        todo.extend(
-            (item, depth + 1) for item in value if type(item) is tuple or type(item) is frozenset
-        )
+    problem = key_depth_error(items)
+    if problem is not None:
+        raise _Malformed(problem)
 
 
 # What a malformed stream makes the passes raise (CorruptSourceError, a ValueError, is re-raised).
@@ -512,8 +502,7 @@ class _Load(_Stream):
             stack[-1] = func(*args)
         elif op in (0x74, 0x91, 0x85, 0x86, 0x87):  # TUPLE, FROZENSET, TUPLE1, TUPLE2, TUPLE3
             items = self._pop_mark() if op in (0x74, 0x91) else self._pops(op - 0x84)
-            if op == 0x91:
-                _shallow(items)
+            _shallow(items)  # bounds tuple nesting as it is built (memory and hash depth)
             stack.append(frozenset(items) if op == 0x91 else tuple(items))
         elif op in _CONSTANTS:
             value = _CONSTANTS[op]
