@@ -430,3 +430,23 @@ fn hostile_copy_amplification_is_bounded() {
         "{e}"
     );
 }
+
+#[test]
+fn deep_data_within_raised_limits_parses_and_drops_without_recursion() {
+    // A million nested tuples and a million nested lists, accepted once the nesting limit is
+    // lifted: the parser, the depth walk and the drop are loops (a recursive one would overflow
+    // this test thread's 2 MiB stack long before).
+    let limits = Limits {
+        max_nesting: 3_000_000,
+        max_bz2_ratio: u64::MAX,
+        ..Limits::default()
+    };
+    let tuples = p4(&[b")".to_vec(), vec![0x85; 1_000_000]].concat());
+    let pickle = parse(&tuples, &limits).unwrap();
+    assert_eq!(pickle.nodes().len(), 1_000_001);
+    drop(pickle);
+    let lists = p4(&[vec![b']'; 1_000_000], vec![b'a'; 999_999]].concat());
+    let pickle = load(&bz2(&lists), &limits).unwrap();
+    assert_eq!(pickle.node(pickle.root()), &Node::List(vec![1]));
+    drop(pickle);
+}

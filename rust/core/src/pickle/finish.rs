@@ -61,6 +61,10 @@ pub(crate) fn finish(
         if let Some(c) = child(node, *next) {
             *next += 1;
             match color[c as usize] {
+                // A leaf (most nodes) is done at once: depth 0, nothing to walk.
+                NEW if meta[c as usize].global.is_none() && !is_container(&nodes[c as usize]) => {
+                    color[c as usize] = DONE;
+                }
                 NEW => {
                     // A path longer than the limit already nests deeper than it.
                     if path.len() > limits.max_nesting {
