@@ -3,7 +3,10 @@
 Every function raises the ``nasbench_lite.errors`` class of each failure itself:
 ``InvalidInputError`` for malformed arguments, ``InvalidSpecError`` / ``OutOfDomainError``
 (with ``.row``) from :func:`raise_first_invalid`, ``CorruptSourceError`` for a bad source
-record, ``OSError`` subclasses for unreadable files and ``InternalError`` for a Rust panic.
+record, ``OSError`` subclasses for unreadable files and ``InternalError`` for a Rust panic. The
+pickle functions raise ``UnsafePickleError`` for a refused global / persistent id / extension
+code and ``CorruptSourceError`` (naming file, limit and byte offset) for anything else; use them
+through ``nasbench_lite._core.formats.native_pickle``.
 """
 
 from typing import Any, final

@@ -141,7 +141,7 @@ def _guarded(load: Callable[[Any], None], keys: Callable[[list[Any]], list[Any]]
     """A dispatch entry that checks the key depth of ``keys(stack)`` before ``load`` hashes."""
 
     def run(self: SafeUnpickler) -> None:
-        problem = key_depth_error(keys(self.stack))
+        problem = key_depth_error(keys(vars(self)["stack"]))  # set by pickle._Unpickler.load
         if problem is not None:
             raise CorruptSourceError(f"{self.path or 'pickle'}: {problem}", self.path)
         load(self)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +61,7 @@ _SUMMARY_SQL = (
 ArchStream = Iterator[tuple[int, Any, Path]]
 
 #: Per-architecture files unpickled per native call (parsed in parallel).
-_BATCH_FILES = 64
+_BATCH_FILES = 16
 
 
 def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
@@ -68,14 +69,25 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
     files = list(archive_files(directory, len(archs)))
 
     def stream() -> ArchStream:
-        # Read, decompress and parse a batch of files in parallel in Rust (GIL released); the
-        # caller writes every record in the one transaction of the build. A batch holds ~64
-        # parsed files (~20 MB), so memory stays flat over the 15,625 / 32,768 files.
-        for start in range(0, len(files), _BATCH_FILES):
-            batch = files[start : start + _BATCH_FILES]
-            values = load_paths([path for _, path in batch], limits=NATS_ARCH_LIMITS)
-            for (index, path), value in zip(batch, values, strict=True):
-                yield index, value, path
+        # Batches of files are read, decompressed and parsed in parallel in Rust (GIL
+        # released), the next batch in a helper thread while this one's records are checked
+        # and written (in the build's one transaction). A batch holds 16 parsed files (a few
+        # MB each as Python objects), so memory stays flat over the 15,625 / 32,768 files.
+        batches = [files[i : i + _BATCH_FILES] for i in range(0, len(files), _BATCH_FILES)]
+
+        def load(batch: list[tuple[int, Path]]) -> list[Any]:
+            return load_paths([path for _, path in batch], limits=NATS_ARCH_LIMITS)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-read") as pool:
+            pending = pool.submit(load, batches[0]) if batches else None
+            for number, batch in enumerate(batches):
+                assert pending is not None
+                values = pending.result()
+                pending = (
+                    pool.submit(load, batches[number + 1]) if number + 1 < len(batches) else None
+                )
+                for (index, path), value in zip(batch, values, strict=True):
+                    yield index, value, path
 
     info = {
         "source.form": "archive directory",
