@@ -84,3 +84,17 @@ def test_hostile_input_is_refused_typed_and_bounded(tmp_path: Path, case: str, r
     else:
         assert result["outcome"] == "typed", result
     assert isinstance(result["peak_kib"], int) and result["peak_kib"] < PEAK_RSS_KIB, result
+
+
+def test_stream_buffering_is_linear(tmp_path: Path) -> None:
+    # A 32 MiB string read in 1 KiB blocks: linear buffering reads it at once; the old one
+    # (each block appended to the buffer, copying it again) exceeds the child's CPU limit.
+    size = 32 << 20
+    path = tmp_path / "long.pickle.pbz2"
+    path.write_bytes(
+        bz2.compress(
+            b"\x80\x04}\x8c\x0ameta_archs\x8d" + size.to_bytes(8, "little") + b"a" * size + b"s."
+        )
+    )
+    result = _run("stream_small_blocks", path)
+    assert result["outcome"] == "typed", result  # read through, then: no 'arch2infos'
