@@ -4,7 +4,8 @@ Everything runs on the real official files: ``shared/fixtures/nats/NATS-{tss,sss
 (meta + architectures 0, 11, 284; falls back to ``tests/data/nats``). For more architectures a
 *scaled archive* is written in a temp folder: the real ``meta.pickle.pbz2`` plus ``--archs N``
 per-architecture files (indexes 0..N-1) made from the real fixture files re-labelled for the new
-index (loaded with ``nasbench_lite._core.formats.safe_pickle.load_path``; ``arch_index``/``arch_str`` of every
+index (loaded with ``nasbench_lite._core.formats.safe_pickle.load_path``;
+``arch_index``/``arch_str`` of every
 hp state and the trials' ``arch_config['arch_str']`` (sss also ``['channels']``) set to the meta
 entry; written with ``bz2.BZ2File`` + ``pickle.dump(protocol=4)`` as the official
 ``pickle_save``). Indexes 0, 11, 284 keep their own real file. ``build_nats`` reads it like a

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import apsw
 import pytest
+from cells import INCEPTION_HASH, INCEPTION_MATRIX, INCEPTION_OPS
 from nasbench_lite._core import building as dbmod
 from nasbench_lite.benchmarks.nb101_space.build import build_nb101_space
 from nasbench_lite.benchmarks.nb101_space.reader import SearchSpace
@@ -29,26 +30,6 @@ from nasbench_lite.errors import (
     SchemaVersionError,
 )
 from nasbench_lite.nb101 import ModelSpec
-
-INCEPTION_MATRIX = [
-    [0, 1, 1, 1, 0, 1, 0],
-    [0, 0, 0, 0, 0, 0, 1],
-    [0, 0, 0, 0, 0, 0, 1],
-    [0, 0, 0, 0, 1, 0, 0],
-    [0, 0, 0, 0, 0, 0, 1],
-    [0, 0, 0, 0, 0, 0, 1],
-    [0, 0, 0, 0, 0, 0, 0],
-]
-INCEPTION_OPS = [
-    "input",
-    "conv1x1-bn-relu",
-    "conv3x3-bn-relu",
-    "conv3x3-bn-relu",
-    "conv3x3-bn-relu",
-    "maxpool3x3",
-    "output",
-]
-INCEPTION_HASH = "28cfc7874f6d200472e1a9dcd8650aa0"
 
 
 def run_cli(*args: str, check: bool = False) -> subprocess.CompletedProcess[str]:

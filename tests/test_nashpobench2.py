@@ -19,6 +19,7 @@ from typing import Any
 
 import nashpobench2_fixture as fx
 import nashpobench2api
+import numpy as np
 import pytest
 from nasbench_lite._core.database import Database
 from nasbench_lite._core.formats.safe_pickle import UnsafePickleError
@@ -628,7 +629,6 @@ def test_export_expands_curves(tmp_path: Path, built: Path, data_dir: Path) -> N
 
 
 def test_numpy_keys_and_protocol_2(tmp_path: Path) -> None:
-    np = pytest.importorskip("numpy")
     folder = tmp_path / "data"
     written = fx.write_dataset(folder, fx.sample_cellcodes(20, seed=5), seed=2, protocol=2)
     # pandas' to_dict() can leave NumPy scalars in the MultiIndex tuples: same layout, other types.

@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from nasbench_lite._core.formats.safe_pickle import UnsafePickleError, load_path, loads
 from nasbench_lite.errors import CorruptSourceError, NasbenchLiteError
@@ -32,7 +33,6 @@ def test_plain_data_round_trips(protocol: int) -> None:
 
 @pytest.mark.parametrize("protocol", [2, 3, 4, 5])
 def test_numpy_scalars_become_python_scalars(protocol: int) -> None:
-    np = pytest.importorskip("numpy")
     values = {
         "f8": np.float64(0.1),
         "f4": np.float32(1.25),
@@ -97,7 +97,6 @@ def test_refused_global_named_with_path(tmp_path: Path) -> None:
 
 
 def test_numpy_other_than_scalars_is_refused() -> None:
-    np = pytest.importorskip("numpy")
     with pytest.raises(UnsafePickleError, match="numpy"):
         loads(pickle.dumps(np.arange(3)))
     with pytest.raises(CorruptSourceError, match="unsupported NumPy (scalar )?dtype"):

@@ -9,31 +9,11 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cells import INCEPTION
 from nasbench_lite import nb101
 from nasbench_lite.errors import OutOfDomainError
 
 DATA = Path(__file__).parent / "data"
-
-INCEPTION = (
-    [
-        [0, 1, 1, 1, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 1, 0, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0],
-    ],
-    [
-        "input",
-        "conv1x1-bn-relu",
-        "conv3x3-bn-relu",
-        "conv3x3-bn-relu",
-        "conv3x3-bn-relu",
-        "maxpool3x3",
-        "output",
-    ],
-)
 
 
 def test_nar_example_record_exactly() -> None:

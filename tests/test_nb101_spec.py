@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from cells import INCEPTION
 from hypothesis import given
 from hypothesis import strategies as st
 from nasbench_lite import errors
@@ -47,18 +48,7 @@ HASHED_PARAMS = [
 ]
 
 CHAIN = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
-README_INCEPTION = (
-    [
-        [0, 1, 1, 1, 0, 1, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 1, 0, 0],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 1],
-        [0, 0, 0, 0, 0, 0, 0],
-    ],
-    [INPUT, CONV1X1, CONV3X3, CONV3X3, CONV3X3, MAXPOOL3X3, OUTPUT],
-)
+README_INCEPTION = INCEPTION
 # Worked values of the original code (nb101.md §2 and the fixture README).
 WORKED_HASHES = [
     pytest.param(

@@ -57,7 +57,7 @@ def test_registry_lists_every_packaged_kind_once() -> None:
     names = [k.name for k in registry.kinds()]
     assert names == list(READERS)
     for kind in registry.kinds():
-        schema = kind.schema()
+        schema = kind.get_schema()
         assert schema.kind == kind.name
         assert schema.build_command.startswith(f"nasbench-lite build {kind.command}")
         assert (PACKAGE / "sql" / f"{kind.name}.sql").is_file()

@@ -16,6 +16,7 @@ from typing import Any
 
 from nasbench_lite import __version__
 from nasbench_lite._core.kinds import Progress
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InternalError, InvalidInputError, NasbenchLiteError
 
 __all__ = ["main", "build_parser"]
@@ -98,7 +99,7 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_enumerate(args: argparse.Namespace) -> int:
-    import pyarrow.parquet as pq
+    pq = import_pyarrow("parquet")
 
     from nasbench_lite._core.building import atomic_output
     from nasbench_lite.nb101 import count_labelled_graphs, enumerate_cells
@@ -115,7 +116,7 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
         table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
     with atomic_output(args.out, force=args.force) as temp:
         if args.out.suffix.lower() == ".csv":
-            import pyarrow.csv as pacsv
+            pacsv = import_pyarrow("csv")
 
             flat = table.drop_columns(["adjacency", "ops", "labels"]).append_column(
                 "ops", _joined(table.column("ops").to_pylist())
@@ -132,7 +133,7 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
 
 
 def _joined(ops: list[list[str]]) -> Any:
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     return pa.array([",".join(row) for row in ops], pa.string())
 
@@ -180,6 +181,68 @@ def _cmd_info(args: argparse.Namespace) -> int:
     ]
     _emit({"path": str(args.db), "size_bytes": size, "meta": meta}, args.json, lines)
     return 0
+
+
+def _cmd_sources(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from nasbench_lite.sources import benchmarks
+
+    chosen = [b for b in benchmarks() if args.benchmark in (None, b.id)]
+    if not chosen:
+        known = ", ".join(b.id for b in benchmarks())
+        raise InvalidInputError(f"unknown benchmark {args.benchmark!r} (one of: {known})")
+    lines = []
+    for bench in chosen:
+        lines += [f"{bench.name} [{bench.id}]", f"  cite     {bench.paper}"]
+        lines.append(f"  licence  {bench.licence} ({bench.licence_note})")
+        lines += [f"  download {page}" for page in bench.download_pages]
+        lines += [f"  mirror   {mirror}" for mirror in bench.mirrors]
+        for f in bench.files:
+            checksum = f"sha256 {f.sha256} ({f.checksum_origin})" if f.sha256 else "no checksum"
+            lines.append(f"  - {f.path}  {f.version}, {f.size_text}, {checksum}")
+            lines.append(f"      {f.contents}")
+            if f.url:
+                lines.append(f"      url    {f.url}")
+            lines.append(f"      build  {f.build or 'not read by nasbench_lite'}")
+            if f.overlaps_with:
+                lines.append(f"      same results as {', '.join(f.overlaps_with)}: use one")
+            if f.note:
+                lines.append(f"      note   {f.note}")
+    _emit({"benchmarks": [asdict(b) for b in chosen]}, args.json, lines)
+    return 0
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from nasbench_lite.sources import verify_file
+
+    if not args.file.is_file():
+        verify_file(args.file)  # raises its typed error before any progress bar is drawn
+    size = args.file.stat().st_size
+    with progressbar(size, f"sha256 {args.file.name}", quiet=args.quiet, unit="B") as update:
+        result = verify_file(args.file, progress=update)
+    source = result.source
+    _emit(
+        {
+            "path": str(result.path),
+            "size_bytes": result.size,
+            "sha256": result.sha256,
+            "recognised_by": result.method,
+            "benchmark": source.benchmark,
+            "official_path": source.path,
+            "version": source.version,
+            "build": source.build,
+        },
+        args.json,
+        [result.describe(), *([f"  build with: {source.build}"] if source.build else [])],
+    )
+    return 0
+
+
+def _cmd_compat_run(args: argparse.Namespace) -> int:
+    from nasbench_lite.compat.__main__ import run_script
+
+    return run_script(args.script, args.args)
 
 
 def _add_build_targets(
@@ -295,6 +358,31 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_query(commands, common)
 
+    sources = commands.add_parser(
+        "sources",
+        parents=[common],
+        help="list the official source files (names, sizes, SHA-256, licences, links)",
+        description=(
+            "List each benchmark's official files from the packaged manifest: size, SHA-256 "
+            "where published or computed, licence, download pages, mirrors and the build "
+            "command that reads each file."
+        ),
+    )
+    sources.add_argument("benchmark", nargs="?", help="one benchmark id (default: all)")
+    sources.set_defaults(handler=_cmd_sources)
+
+    verify = commands.add_parser(
+        "verify",
+        parents=[common],
+        help="check a downloaded file: size + SHA-256, which benchmark/version it is",
+        description=(
+            "Stream FILE through SHA-256 and compare it with the manifest of official files; "
+            "a truncated or altered copy of an official file fails (exit code 1)."
+        ),
+    )
+    verify.add_argument("file", type=Path, help="the downloaded file")
+    verify.set_defaults(handler=_cmd_verify)
+
     info = commands.add_parser(
         "info",
         parents=[common],
@@ -303,6 +391,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     info.add_argument("db", type=Path, help="database file")
     info.set_defaults(handler=_cmd_info)
+
+    compat_run = commands.add_parser(
+        "compat-run",
+        help="run an unmodified script on the compat layer",
+        description=(
+            "Run SCRIPT as 'python SCRIPT ARGS...' would, with nasbench, nats_bench and "
+            "nashpobench2api (and their submodules) importing nasbench_lite.compat.* instead; "
+            "official files are built once into $NASBENCH_LITE_CACHE. Exit code: the script's."
+        ),
+    )
+    compat_run.add_argument("script", help="the Python script to run")
+    compat_run.add_argument(
+        "args", nargs=argparse.REMAINDER, help="the script's arguments, passed as they are"
+    )
+    compat_run.set_defaults(handler=_cmd_compat_run)
     return parser
 
 

@@ -22,6 +22,11 @@ __all__ = [
     "BuildError",
     "CorruptSourceError",
     "OutputExistsError",
+    "OverlappingSourcesError",
+    "SourceMismatchError",
+    "MissingDependencyError",
+    "SourceNotFoundError",
+    "CompatAssertionError",
     "InternalError",
     "UnsafePickleError",
     "NotADatabaseError",
@@ -167,6 +172,93 @@ class CorruptSourceError(BuildError, ValueError):
 
 class OutputExistsError(BuildError, FileExistsError):
     """The output file exists and ``force`` was not given."""
+
+
+class OverlappingSourcesError(BuildError, ValueError):
+    """Build sources that hold the same runs (the same file twice, full + 108-only, ...).
+
+    Attributes:
+        path: The output path of the build.
+        sources: The overlapping source files, in the order given.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: str | os.PathLike[str] | None,
+        sources: tuple[Path, ...],
+    ) -> None:
+        super().__init__(message, path)
+        self.sources = sources
+
+
+class SourceMismatchError(NasbenchLiteError, ValueError):
+    """A file that is not the official file its name, size or checksum says it should be.
+
+    Raised by :func:`nasbench_lite.sources.verify_file` for a truncated or altered download
+    and for a file the sources manifest does not know.
+
+    Attributes:
+        path: The file checked.
+        expected: Manifest names the file was compared with (empty: nothing matched).
+        actual_size: The file's size in bytes.
+        actual_sha256: The file's SHA-256 (None when it was not computed).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        path: str | os.PathLike[str],
+        expected: tuple[str, ...] = (),
+        actual_size: int | None = None,
+        actual_sha256: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.expected = expected
+        self.actual_size = actual_size
+        self.actual_sha256 = actual_sha256
+
+
+class MissingDependencyError(NasbenchLiteError, ImportError):
+    """An optional dependency is not installed (e.g. pyarrow, the ``arrow`` extra).
+
+    Attributes:
+        package: The missing import package.
+        extra: The ``nasbench-lite[...]`` extra that installs it.
+    """
+
+    def __init__(self, message: str, package: str, extra: str) -> None:
+        super().__init__(message, name=package)
+        self.package = package
+        self.extra = extra
+
+
+class SourceNotFoundError(NasbenchLiteError, FileNotFoundError):
+    """An official benchmark file or folder that is not where it was looked for.
+
+    Attributes:
+        path: The path looked at (the first one, when several were tried).
+        kind: The benchmark kind (``'nb101'``, ``'nats'``, ``'nashpobench2'``).
+        filename: ``str(path)``, as on every ``FileNotFoundError``.
+    """
+
+    def __init__(self, message: str, path: str | os.PathLike[str], kind: str) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.kind = kind
+        self.filename = str(path)
+
+    def __str__(self) -> str:  # OSError would format errno/filename; keep the full message.
+        return str(self.args[0])
+
+
+class CompatAssertionError(NasbenchLiteError, AssertionError):
+    """Bad input that an official package rejects with ``assert`` (an AssertionError there).
+
+    Raised by ``nasbench_lite.compat`` only (the native APIs raise OutOfDomainError), and also
+    under ``python -O``, where the official check vanishes. Not a ValueError, as officially.
+    """
 
 
 class InternalError(NasbenchLiteError, RuntimeError):

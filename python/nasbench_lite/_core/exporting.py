@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from nasbench_lite._core.building import atomic_output
 from nasbench_lite._core.database import Database, quote_identifier
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["CHUNK_ROWS", "ROW_GROUP_ROWS", "Batches", "export_tables"]
@@ -28,7 +29,7 @@ Batches = Iterator[Any]  # of pyarrow.RecordBatch
 
 def _plain_table(db: Database, table: str) -> Batches:
     """Streams a table as stored, in rowid/primary-key order."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     sql = f"SELECT * FROM {quote_identifier(table)}"
     names = [row[1] for row in db.query(f"PRAGMA table_info({quote_identifier(table)})")]
@@ -59,9 +60,9 @@ def _tables(
 
 def _write(batches: Batches, temp: Path, fmt: str) -> None:
     """Writes streamed batches; Parquet row groups are gathered up to ROW_GROUP_ROWS rows."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
+    pa = import_pyarrow()
+    pacsv = import_pyarrow("csv")
+    pq = import_pyarrow("parquet")
 
     writer: Any = None
     pending: list[Any] = []

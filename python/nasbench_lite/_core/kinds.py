@@ -9,6 +9,7 @@ them, so adding a kind touches neither ``_core`` nor ``cli.py``.
 from __future__ import annotations
 
 import argparse
+import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
@@ -16,15 +17,36 @@ from typing import Any
 
 from nasbench_lite._core.building import BuildSummary
 from nasbench_lite._core.database import Database
-from nasbench_lite._core.schema import Schema
+from nasbench_lite._core.schema import Schema, load_schema
 
-__all__ = ["BenchmarkKind", "Option", "Progress", "QueryResult"]
+__all__ = ["BenchmarkKind", "Option", "Progress", "QueryResult", "lazy"]
 
 #: ``progress(total, label, unit)`` -> a context manager yielding ``update(done, total)``.
 Progress = Callable[[int | None, str, str], AbstractContextManager[Callable[[int, int], None]]]
 
 #: A ``query`` answer: the JSON payload and the human-readable lines.
 QueryResult = tuple[dict[str, Any], list[str]]
+
+
+def lazy(reference: str) -> Callable[..., Any]:
+    """A callable that imports ``module:attribute`` on first call and forwards to it.
+
+    Kind declarations name their reader, builder and exporters this way, so listing the kinds
+    (the CLI's ``--help``) imports none of their code.
+
+    Args:
+        reference: ``'package.module:name'``.
+
+    Returns:
+        The forwarding callable.
+    """
+    module_name, _, attribute = reference.partition(":")
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module_name), attribute)(*args, **kwargs)
+
+    call.__qualname__ = call.__name__ = f"lazy({reference})"
+    return call
 
 
 @dataclass(frozen=True)
@@ -57,7 +79,7 @@ class BenchmarkKind:
         command: The ``nasbench-lite build`` target name (e.g. ``'nb101-space'``).
         title: One-line description (CLI help, ``info``).
         description: Longer description of the build target (CLI ``--help``).
-        schema: Returns the kind's :class:`Schema`.
+        schema: Returns the kind's :class:`Schema` (default: the packaged ``sql/<name>.sql``).
         open: Opens a database of this kind (returns the reader).
         build: Runs a build from parsed CLI arguments and a progress factory.
         build_options: The build target's own options (``-o``/``--force`` are common).
@@ -73,9 +95,9 @@ class BenchmarkKind:
     name: str
     command: str
     title: str
-    schema: Callable[[], Schema]
     open: Callable[[Any], Any]
     build: Callable[[argparse.Namespace, Progress], BuildSummary]
+    schema: Callable[[], Schema] | None = None
     description: str = ""
     build_options: Sequence[Option] = ()
     build_lines: Callable[[BuildSummary], list[str]] = lambda s: [
@@ -87,7 +109,11 @@ class BenchmarkKind:
     exporters: Mapping[str, Callable[[Database], Iterator[Any]]] = field(default_factory=dict)
     source_names: Sequence[str] = ()
 
+    def get_schema(self) -> Schema:
+        """The kind's schema."""
+        return load_schema(self.name) if self.schema is None else self.schema()
+
     @property
     def build_command(self) -> str:
         """The full command that builds such a database (from the schema header)."""
-        return self.schema().build_command
+        return self.get_schema().build_command

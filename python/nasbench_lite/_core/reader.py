@@ -35,6 +35,7 @@ class ReaderBase:
     Args:
         path: The database file.
         random_state: Seed of this object's generator (None: OS entropy).
+        lock: The re-entrant lock to use (for state a subclass built before the open).
 
     Raises:
         DatabaseError: Missing, non-SQLite or foreign file.
@@ -43,9 +44,15 @@ class ReaderBase:
 
     KIND: ClassVar[str] = ""
 
-    def __init__(self, path: str | os.PathLike[str], *, random_state: Any = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        random_state: Any = None,
+        lock: threading.RLock | None = None,
+    ) -> None:
+        self._lock = threading.RLock() if lock is None else lock
         self._db = Database(path, schema=self.schema())
-        self._lock = threading.RLock()
         self._rng = random.Random(random_state)
 
     @classmethod
@@ -90,7 +97,7 @@ class ReaderBase:
         """One read statement through the locked handle."""
         return self._db.query(sql, bindings)
 
-    def _record(self, sql: str, bindings: Bindings = ()) -> dict[str, Any] | None:
+    def _first_row(self, sql: str, bindings: Bindings = ()) -> dict[str, Any] | None:
         """The first row of a statement as ``{column: value}``, or None when there is none."""
         rows = self._db.query(sql, bindings)
         if not rows:

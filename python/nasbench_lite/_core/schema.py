@@ -66,7 +66,7 @@ def parse_schema(text: str, origin: str = "<schema>") -> Schema:
 
 @functools.cache
 def _packaged(kind: str) -> Schema:
-    resource = resources.files("nasbench_lite").joinpath("sql", f"{kind}.sql")
+    resource = resources.files("nasbench_lite").joinpath("sql").joinpath(f"{kind}.sql")
     if not resource.is_file():
         raise InternalError(f"no schema file sql/{kind}.sql in the nasbench_lite package")
     schema = parse_schema(resource.read_text(encoding="utf-8"), f"sql/{kind}.sql")

@@ -7,10 +7,12 @@ cost and encoding helpers are imported on first use (PEP 562 module ``__getattr_
 from __future__ import annotations
 
 import importlib
+import os
 from typing import TYPE_CHECKING, Any
 
-from nasbench_lite.nats.api import NATSsize, NATStopology, create
-from nasbench_lite.spaces.nb201.arch import EDGES, OPS, parse_arch, str2lists
+from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, TrialRecord
+from nasbench_lite.nats.api import NATSsize, NATStopology, create, remap_dataset_set_names
+from nasbench_lite.spaces.nb201.arch import EDGES, OPS, parse_arch, str2lists, str2matrix
 
 if TYPE_CHECKING:
     from nasbench_lite.spaces.nb201.cost import (
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "ArchRecord",
+    "Chooser",
     "DATASETS",
     "EDGES",
     "NAR_DATASETS",
@@ -39,9 +43,13 @@ __all__ = [
     "create",
     "encode_many",
     "isomorphism_classes",
+    "load_pickle",
     "parse_arch",
+    "remap_dataset_set_names",
     "size_strings",
     "str2lists",
+    "str2matrix",
+    "TrialRecord",
     "topology_strings",
     "unique_str",
 ]
@@ -57,6 +65,20 @@ _LAZY = {
     "topology_strings": "space",
     "unique_str": "space",
 }
+
+
+def load_pickle(path: str | os.PathLike[str]) -> Any:
+    """An official NATS-Bench pickle (plain or ``.pbz2``) read by the restricted unpickler.
+
+    NumPy scalars come back as Python numbers; nothing a file names is ever called.
+
+    Raises:
+        UnsafePickleError: The file names a global outside the allow-list.
+        CorruptSourceError: A missing, truncated or malformed file.
+    """
+    from nasbench_lite._core.formats.safe_pickle import load_path
+
+    return load_path(path)
 
 
 def __getattr__(name: str) -> Any:

@@ -6,7 +6,13 @@ Drop-in names from the official ``nasbench`` package: :class:`ModelSpec`, ``OutO
 
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 from nasbench_lite.spaces.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
-from nasbench_lite.spaces.nb101.cost import CostArrays, cell_costs, cost_many, trainable_parameters
+from nasbench_lite.spaces.nb101.cost import (
+    CostArrays,
+    cell_costs,
+    cost_many,
+    trainable_parameters,
+    vertex_channels,
+)
 from nasbench_lite.spaces.nb101.encode import encode_many
 from nasbench_lite.spaces.nb101.enumerate import (
     SpaceChunk,
@@ -25,6 +31,7 @@ from nasbench_lite.spaces.nb101.spec import (
     OUTPUT,
     ModelSpec,
     check_spec,
+    hash_graph,
     is_valid,
 )
 
@@ -51,8 +58,10 @@ __all__ = [
     "count_labelled_graphs",
     "encode_many",
     "enumerate_cells",
+    "hash_graph",
     "hash_many",
     "is_valid",
     "space_chunks",
     "trainable_parameters",
+    "vertex_channels",
 ]

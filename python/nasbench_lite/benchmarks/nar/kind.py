@@ -7,21 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_lite._core.building import BuildSummary
-from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult
-from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult, lazy
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["KIND"]
-
-
-def _schema() -> Schema:
-    return load_schema("nar")
-
-
-def _open(path: Any) -> Any:
-    from nasbench_lite.benchmarks.nar.reader import NARData
-
-    return NARData(path)
 
 
 def _build(args: argparse.Namespace, progress: Progress) -> BuildSummary:
@@ -58,8 +47,7 @@ KIND = BenchmarkKind(
         "Stream the NAR NB101 and/or NB201 cell-information JSON files into one SQLite file; "
         "every record's FLOPs/params (and NB101 hash) are compared with nasbench_lite's."
     ),
-    schema=_schema,
-    open=_open,
+    open=lazy("nasbench_lite.benchmarks.nar.reader:NARData"),
     build=_build,
     build_options=(
         Option(("sources",), {"nargs": "+", "type": Path, "help": "NAR .json file(s)"}),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from nasbench_lite._core.reader import ReaderBase
@@ -24,9 +23,6 @@ class NARData(ReaderBase):
 
     KIND = "nar"
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__(path)
-
     def get(self, key: int | str) -> dict[str, Any]:
         """One record: an NB101 module hash (str) or an NB201 architecture index (int).
 
@@ -43,7 +39,7 @@ class NARData(ReaderBase):
         if isinstance(key, bool) or not isinstance(key, int | str):
             raise InvalidInputError(f"key must be a hash or an index, got {key!r}")
         table, column = ("nar101", "hash") if isinstance(key, str) else ("nar201", "arch_index")
-        record = self._record(f"SELECT * FROM {table} WHERE {column} = ?", (key,))
+        record = self._first_row(f"SELECT * FROM {table} WHERE {column} = ?", (key,))
         if record is None:
             raise NotInDatabaseError(f"{key!r} is not in the {table} records")
         record["mismatches"] = [

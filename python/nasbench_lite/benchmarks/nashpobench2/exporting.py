@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_lite._core.database import Database
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
 
 __all__ = ["runs_batches"]
@@ -30,7 +31,7 @@ def runs_batches(db: Database) -> Iterator[Any]:
     Yields:
         Record batches in ``run_id`` order.
     """
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     sql = (
         "SELECT r.hash_id, h.cell_hash, l.lr, b.batch_size, s.seed, r.total_train_time,"

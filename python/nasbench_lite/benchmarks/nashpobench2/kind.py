@@ -7,21 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_lite._core.building import BuildSummary
-from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult
-from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult, lazy
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["KIND"]
-
-
-def _schema() -> Schema:
-    return load_schema("nashpobench2")
-
-
-def _open(path: Any) -> Any:
-    from nasbench_lite.nashpobench2.api import API
-
-    return API(path)
 
 
 def _build(args: argparse.Namespace, progress: Progress) -> BuildSummary:
@@ -63,12 +52,6 @@ def _query(api: Any, args: argparse.Namespace) -> QueryResult:
     return payload, lines
 
 
-def _export_runs(db: Any) -> Any:
-    from nasbench_lite.benchmarks.nashpobench2.exporting import runs_batches
-
-    return runs_batches(db)
-
-
 KIND = BenchmarkKind(
     name="nashpobench2",
     command="nashpobench2",
@@ -77,8 +60,7 @@ KIND = BenchmarkKind(
         "Read bench12.pkl, cellinfo.pkl and avgaccs200.pkl from DATA_DIR (with a restricted "
         "unpickler: no code in them can run) and write one SQLite file."
     ),
-    schema=_schema,
-    open=_open,
+    open=lazy("nasbench_lite.benchmarks.nashpobench2.reader:API"),
     build=_build,
     build_options=(
         Option(("data_dir",), {"type": Path, "help": "folder with the three official .pkl files"}),
@@ -98,6 +80,6 @@ KIND = BenchmarkKind(
             {"default": "valid", "choices": ("train", "valid", "test"), "help": "NHB-II mode"},
         ),
     ),
-    exporters={"runs": _export_runs},
+    exporters={"runs": lazy("nasbench_lite.benchmarks.nashpobench2.exporting:runs_batches")},
     source_names=("bench12.pkl", "cellinfo.pkl", "avgaccs200.pkl"),
 )

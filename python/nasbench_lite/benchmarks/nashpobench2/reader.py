@@ -48,6 +48,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nashpobench2.layout import ACC_OFFSET as _ACC_OFFSET
 from nasbench_lite.benchmarks.nashpobench2.layout import NUM_CURVES as _NUM_CURVES
 from nasbench_lite.benchmarks.nashpobench2.layout import NUM_EPOCHS
@@ -62,6 +63,8 @@ from nasbench_lite.errors import (
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from nasbench_lite.benchmarks.nashpobench2.raw import OfficialTables
 
 # numpy and pyarrow are imported only by the bulk paths: single queries stay light to import.
 
@@ -130,6 +133,7 @@ class API(ReaderBase):
             len(self.seeds),
         )
         self._dense: tuple[Any, Any, Any, Any] | None = None
+        self._official_tables: OfficialTables | None = None
         self.seed = self.seeds[0]
         self._seed_idx = 0
         if seed is not None:
@@ -143,6 +147,21 @@ class API(ReaderBase):
     # -- plumbing -------------------------------------------------------------------------
     def __str__(self) -> str:
         return "NAS-HPO-Bench-II"
+
+    def official_tables(self) -> OfficialTables:
+        """Views of the official ``bench12`` / ``avgaccs200`` / ``cellinfo`` dicts (made once).
+
+        Returns:
+            An :class:`~nasbench_lite.benchmarks.nashpobench2.raw.OfficialTables`; its
+            ``bench12()``,
+            ``avgaccs200()`` and ``cellinfo()`` have the pickles' shapes.
+        """
+        from nasbench_lite.benchmarks.nashpobench2.raw import OfficialTables
+
+        with self._lock:
+            if self._official_tables is None:
+                self._official_tables = OfficialTables(self._db)
+            return self._official_tables
 
     def _init_logdata(self) -> None:
         with self._lock:
@@ -374,6 +393,19 @@ class API(ReaderBase):
                     key["lr"],
                     key["batch_size"],
                 )
+            self.record_query(acc, cost, key)
+
+    def record_query(self, acc: float, cost: float, key: dict[str, Any]) -> None:
+        """Appends a query to the transitions, as ``enable_log=True`` does, without logging.
+
+        For callers that log in their own words (the compat ``NASHPOBench2API``).
+
+        Args:
+            acc: The query's accuracy.
+            cost: Its cost.
+            key: ``{'cellcode', 'lr', 'batch_size'}`` (kept as given, not copied).
+        """
+        with self._lock:
             self.acc_trans.append(acc)
             self.key_trans.append(key)
             self.total_cost += cost
@@ -532,7 +564,8 @@ class API(ReaderBase):
             InvalidInputError: A bad ``seed`` policy.
         """
         import numpy as np
-        import pyarrow as pa
+
+        pa = import_pyarrow()
 
         from nasbench_lite.benchmarks.nashpobench2.bulk import acc_cost
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nats.layout import DATASETS, check_iepoch
 from nasbench_lite.benchmarks.nats.trial import FINAL_FIELDS, SET_COLUMNS, Trial, Unavailable
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
@@ -96,7 +97,7 @@ def query_many(
         OutOfDomainError: Unknown dataset/architecture, bad policy, seed or epoch.
         NotInDatabaseError: An architecture without results for ``(hp, dataset)`` or seed.
     """
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     if dataset not in DATASETS:
         raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
@@ -184,7 +185,7 @@ def query_many(
 
 def _final_matrix(rows: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     """The final scalars of every row as a float matrix and a presence mask (NaN kept)."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     values = np.zeros((len(rows), len(FINAL_FIELDS)))
     present = np.zeros((len(rows), len(FINAL_FIELDS)), dtype=bool)

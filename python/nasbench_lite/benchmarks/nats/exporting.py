@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from nasbench_lite._core.database import Database
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nats.trial import EVAL_SETS, FINAL_FIELDS, SET_COLUMNS, Trial
 
 __all__ = ["CURVE_COLUMNS", "curves_batches", "runs_batches"]
@@ -31,7 +32,7 @@ _CHUNK_TRIALS = 2_000
 
 def runs_batches(db: Database) -> Iterator[Any]:
     """Streams ``runs`` with exact values (NaN kept, absent values null)."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     sql = (
         "SELECT arch_index, hp, dataset, seed, run_id, seed_label, epochs, eval_names,"
@@ -56,7 +57,7 @@ def runs_batches(db: Database) -> Iterator[Any]:
 
 def curves_batches(db: Database) -> Iterator[Any]:
     """Streams every per-epoch value, one row per (trial, epoch)."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     sql = (
         "SELECT r.arch_index, r.hp, r.dataset, r.seed, r.eval_names, c.data FROM runs r"

@@ -8,21 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_lite._core.building import BuildSummary
-from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult
-from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult, lazy
 from nasbench_lite.benchmarks.nats_space.kind import ARCH_QUERY_OPTION, arch_from_args
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["KIND"]
 
 
-def _schema() -> Schema:
-    return load_schema("nats")
-
-
 def _open(path: Any) -> Any:
     from nasbench_lite._core.database import Database
-    from nasbench_lite.nats.api import create
+    from nasbench_lite.benchmarks.nats.reader import create
 
     with Database(path, "nats") as db:  # checks kind and version before reading the space
         space = db.meta.get("space", "")
@@ -63,20 +58,6 @@ def _query(api: Any, args: argparse.Namespace) -> QueryResult:
     return payload, lines
 
 
-def _exporters() -> dict[str, Any]:
-    def runs(db: Any) -> Any:
-        from nasbench_lite.benchmarks.nats.exporting import runs_batches
-
-        return runs_batches(db)
-
-    def curves(db: Any) -> Any:
-        from nasbench_lite.benchmarks.nats.exporting import curves_batches
-
-        return curves_batches(db)
-
-    return {"runs": runs, "curves": curves}
-
-
 KIND = BenchmarkKind(
     name="nats",
     command="nats",
@@ -87,7 +68,6 @@ KIND = BenchmarkKind(
         "file, with a restricted unpickler (no code in them can run), and write one SQLite "
         "file; every file is checked against the official layout."
     ),
-    schema=_schema,
     open=_open,
     build=_build,
     build_options=(
@@ -114,6 +94,9 @@ KIND = BenchmarkKind(
             {"type": int, "help": "NATS: one trial's seed (default: mean over the trials)"},
         ),
     ),
-    exporters=_exporters(),
+    exporters={
+        "runs": lazy("nasbench_lite.benchmarks.nats.exporting:runs_batches"),
+        "curves": lazy("nasbench_lite.benchmarks.nats.exporting:curves_batches"),
+    },
     source_names=("NATS-*.pickle.pbz2", "NATS-*-simple", "NATS-*-full", "*.pickle.pbz2"),
 )

@@ -23,32 +23,38 @@ README:
   official API raises; ``statistics`` likewise counts every architecture with results;
 * the size-space ``get_more_info`` returns ``None`` per-time values when a file has no times
   (the official one divides ``None`` and raises ``TypeError``);
-* nothing is printed (``verbose`` is accepted and ignored); weights (``get_net_param``),
-  ``reload`` and the ``ArchResults`` objects (``query_by_index``, ``query_meta_info_by_index``)
-  are not provided: the database holds results, not objects or weights.
+* nothing is printed (``verbose`` is accepted and ignored); weights (``get_net_param``) and
+  ``reload`` are not provided: the database holds results, not weights. The ``ArchResults``
+  level is :meth:`arch_results` (an :class:`~nasbench_lite.benchmarks.nats.records.ArchRecord`).
+
+Every drawing method takes ``rng=``: another generator to draw from instead of this object's
+(``rng=random`` gives the official global-``random`` sequence; see ``nasbench_lite.compat``).
 """
 
 from __future__ import annotations
 
 import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs
+from nasbench_lite.benchmarks.nats.cache import DEFAULT_CACHE_SIZE, LRUCache
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
-    SET_COLUMNS,
     check_iepoch,
     check_limit,
     config_from_json,
 )
+from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps, load_arch_record
 from nasbench_lite.benchmarks.nats.results import (
-    DATASET_SETS,
+    MEMO_LIMIT,
     Trials,
     load_trials,
     more_info,
     remap_dataset_set_names,
 )
+from nasbench_lite.benchmarks.nats.summaries import best_in_summaries, trial_counts
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
     InvalidInputError,
@@ -56,6 +62,7 @@ from nasbench_lite.errors import (
     OutOfDomainError,
 )
 from nasbench_lite.spaces.nb201.arch import str2lists as _str2lists
+from nasbench_lite.spaces.nb201.arch import str2matrix as _str2matrix
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -82,8 +89,12 @@ class _NATSBase(ReaderBase):
         verbose: bool = False,
         *,
         random_state: int | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
-        super().__init__(path, random_state=random_state)
+        lock = threading.RLock()
+        # Validated before the database is opened, so a bad value leaks no handle.
+        self._cache: LRUCache[tuple[int, str, str], Trials] = LRUCache(cache_size, lock)
+        super().__init__(path, random_state=random_state, lock=lock)
         if self._db.meta.get("space") != self._space:
             space = self._db.meta.get("space")
             self._db.close()
@@ -105,6 +116,19 @@ class _NATSBase(ReaderBase):
             f"{type(self).__name__}({self._db.meta['archs_with_results']}/{self._total} "
             f"architectures, fast_mode={self._fast_mode}, file={self.filename})"
         )
+
+    def close(self) -> None:
+        """Closes the database (idempotent) and empties the trial cache."""
+        self._cache.clear()
+        self._db.close()
+
+    def cache_info(self) -> dict[str, int]:
+        """The trial cache: ``{'size', 'maxsize', 'hits', 'misses'}`` (see ``cache_size``)."""
+        return self._cache.info()
+
+    def clear_cache(self) -> None:
+        """Empties the trial cache (answers stay the same; the next calls read the DB)."""
+        self._cache.clear()
 
     @property
     def meta_archs(self) -> list[str]:
@@ -206,10 +230,24 @@ class _NATSBase(ReaderBase):
             raise OutOfDomainError(f"invalid index : {index} vs. {self._total}.")
         return self[index]
 
-    def random(self) -> int:
-        """A random architecture index from this object's RNG."""
+    def random(self, rng: Chooser | None = None) -> int:
+        """A random architecture index drawn from ``rng`` (default: this object's RNG)."""
         with self._lock:
-            return self._rng.randint(0, self._total - 1)
+            return (self._rng if rng is None else rng).randint(0, self._total - 1)
+
+    def arch_hps(self, index: Any) -> list[str]:
+        """The hp settings architecture ``index`` has results for, in file order."""
+        return arch_hps(self._db, self._index(index))
+
+    def arch_results(self, index: Any, hp: str | int = "12") -> ArchRecord:
+        """Every trial of one architecture and hp (the official ``ArchResults`` level).
+
+        Raises:
+            OutOfDomainError: Unknown architecture.
+            NotInDatabaseError: No results for that architecture and hp.
+        """
+        index = self._index(index)
+        return load_arch_record(self._db, index, self[index], str(hp), self._rng)
 
     def query_index_by_arch(self, arch: Any) -> int:
         """Official index of an arch string / index / object with ``tostr()``; -1 if unknown.
@@ -241,27 +279,18 @@ class _NATSBase(ReaderBase):
 
     @staticmethod
     def str2matrix(arch_str: str, search_space: tuple[str, ...] = _OPS) -> Any:
-        """The official ``str2matrix``: 4x4 float matrix, ``[node, input] = op index``.
-
-        Raises:
-            InvalidInputError: An op outside ``search_space`` or a malformed string.
-        """
-        import numpy as np
-
-        nodes = _str2lists(arch_str)
-        matrix = np.zeros((len(nodes) + 1, len(nodes) + 1))
-        for i, node in enumerate(nodes):
-            for op, source in node:
-                if op not in search_space:
-                    raise InvalidInputError(f"this op ({op}) is not in {list(search_space)}")
-                matrix[i + 1, source] = search_space.index(op)
-        return matrix
+        """The official ``str2matrix`` (see :func:`nasbench_lite.spaces.nb201.arch.str2matrix`)."""
+        return _str2matrix(arch_str, search_space)
 
     # ------------------------------------------------------------- results
     def _trials(self, index: int, dataset: str, hp: str) -> Trials:
-        trials = load_trials(self._db, index, dataset, hp)
+        key = (index, hp, dataset)
+        trials = self._cache.get(key)
         if trials is not None:
             return trials
+        trials = load_trials(self._db, index, dataset, hp)
+        if trials is not None:
+            return self._cache.put(key, trials)
         if dataset not in DATASETS:
             raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
         hps = [
@@ -283,6 +312,8 @@ class _NATSBase(ReaderBase):
         iepoch: int | None = None,
         hp: str | int = "12",
         is_random: bool | int = True,
+        *,
+        rng: Chooser | None = None,
     ) -> dict[str, Any]:
         """The official ``get_more_info``: train/valid/test/valtest loss, accuracy and times.
 
@@ -291,8 +322,9 @@ class _NATSBase(ReaderBase):
             dataset: ``'cifar10-valid'``, ``'cifar10'``, ``'cifar100'`` or ``'ImageNet16-120'``.
             iepoch: Epoch (0-based) to read; None = the last one.
             hp: ``'12'``/``'200'`` (tss) or ``'01'``/``'12'``/``'90'`` (sss).
-            is_random: True = one trial drawn from this object's RNG; False = mean over the
-                trials; an int = the trial with that seed.
+            is_random: True = one trial drawn (``choice`` of the seeds) from ``rng``, default
+                this object's RNG; False = mean over the trials; an int = that seed's trial.
+            rng: Generator for ``is_random=True`` (``random`` = the global one).
 
         Returns:
             The official dict (``train-loss``, ``train-accuracy``, ``train-per-time``,
@@ -306,7 +338,8 @@ class _NATSBase(ReaderBase):
         index = self._index(index)
         hp = str(hp)
         check_iepoch(iepoch)
-        return self._info(index, dataset, iepoch, hp, is_random, self._trials(index, dataset, hp))
+        trials = self._trials(index, dataset, hp)
+        return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
 
     def _info(
         self,
@@ -316,10 +349,11 @@ class _NATSBase(ReaderBase):
         hp: str,
         is_random: bool | int,
         trials: Trials,
+        rng: Chooser | None,
     ) -> dict[str, Any]:
         if isinstance(is_random, bool) and is_random:
             with self._lock:
-                choice: Any = self._rng.choice(trials.seeds)
+                choice: Any = (self._rng if rng is None else rng).choice(trials.seeds)
         elif isinstance(is_random, bool):
             choice = False
         elif isinstance(is_random, int):
@@ -330,7 +364,19 @@ class _NATSBase(ReaderBase):
             choice = is_random
         else:
             raise OutOfDomainError(f"invalid value for is_random: {is_random!r}")
-        return more_info(self._db, trials, index, dataset, hp, iepoch, choice)
+        # (False == 0 as a dict key: the flag keeps the mean apart from a seed-0 trial.)
+        key = (iepoch, choice is False, choice)
+        info = trials.infos.get(key)
+        if info is None:
+            info = more_info(self._db, trials, index, dataset, hp, iepoch, choice)
+            if len(trials.infos) < MEMO_LIMIT:
+                trials.infos[key] = info
+        return dict(info)  # a copy: callers may change theirs
+
+    def _costs(self, trials: Trials) -> dict[str, Any]:
+        if trials.costs is None:
+            trials.costs = compute_costs(trials.finals, trials.seeds, trials.eval_names)
+        return trials.costs
 
     def get_cost_info(self, index: Any, dataset: str, hp: str | int = "12") -> dict[str, Any]:
         """The official ``get_cost_info``: flops, params, latency and mean train/eval times.
@@ -340,12 +386,13 @@ class _NATSBase(ReaderBase):
             NotInDatabaseError: No such results, or costs the official API cannot compute.
         """
         index = self._index(index)
-        trials = self._trials(index, dataset, str(hp))
-        return compute_costs(trials.finals, trials.seeds, trials.eval_names)
+        return dict(self._costs(self._trials(index, dataset, str(hp))))
 
     def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
         """Mean latency in seconds (batch 256) over the trials, None when unknown."""
-        latency: float | None = self.get_cost_info(index, dataset, hp)["latency"]
+        latency: float | None = self._costs(self._trials(self._index(index), dataset, str(hp)))[
+            "latency"
+        ]
         return latency
 
     def simulate_train_eval(
@@ -355,11 +402,14 @@ class _NATSBase(ReaderBase):
         iepoch: int | None = None,
         hp: str | int = "12",
         account_time: bool = True,
+        *,
+        rng: Chooser | None = None,
     ) -> tuple[float, float | None, float, float]:
         """The official ``simulate_train_eval``: ``(valid acc, latency, time cost, used_time)``.
 
         ``dataset`` is ``'cifar10'`` (read from cifar10-valid), ``'cifar100'`` or
-        ``'ImageNet16-120'``; one trial is drawn per call from this object's RNG.
+        ``'ImageNet16-120'``; one trial is drawn per call from ``rng`` (default: this
+        object's RNG), two when the dataset has no valid set at ``iepoch``.
 
         Raises:
             OutOfDomainError: Another dataset name, unknown architecture.
@@ -373,7 +423,7 @@ class _NATSBase(ReaderBase):
         source = "cifar10-valid" if dataset == "cifar10" else dataset
         # Same calls and RNG draws as the official method; trials are read once per dataset.
         trials = self._trials(index, source, hp)
-        info = self._info(index, source, iepoch, hp, True, trials)
+        info = self._info(index, source, iepoch, hp, True, trials, rng)
         if dataset != source:
             trials = self._trials(index, dataset, hp)
         if "valid-accuracy" in info:
@@ -381,9 +431,9 @@ class _NATSBase(ReaderBase):
             time_cost = info["train-all-time"] + info["valid-per-time"]
         else:
             valid_acc = info["valtest-accuracy"]
-            temp = self._info(index, dataset, None, hp, True, trials)
+            temp = self._info(index, dataset, None, hp, True, trials, rng)
             time_cost = info["train-all-time"] + temp["valid-per-time"]
-        latency = compute_costs(trials.finals, trials.seeds, trials.eval_names)["latency"]
+        latency = self._costs(trials)["latency"]
         with self._lock:
             if account_time:
                 self._used_time += time_cost
@@ -400,13 +450,14 @@ class _NATSBase(ReaderBase):
         *,
         FLOP_max: float | None = None,  # noqa: N803 -- NAS-Bench-201 keyword names
         Param_max: float | None = None,  # noqa: N803
+        among: set[int] | None = None,
     ) -> tuple[int, float | None]:
         """Index and mean accuracy of the best architecture under FLOP/parameter limits.
 
         One SQL query over the build-time ``summaries`` (official ``get_metrics`` mean at the
         last epoch, official ``get_compute_costs``); ties go to the smallest index, as in the
         official loop. ``enforce_all`` is accepted and ignored (every architecture with results
-        is searched).
+        is searched, or only those in ``among``).
 
         Returns:
             ``(index, accuracy)``, or ``(-1, None)`` when nothing qualifies.
@@ -419,56 +470,19 @@ class _NATSBase(ReaderBase):
         check_limit(flop_max, "flop_max")
         check_limit(param_max, "param_max")
         param_max = Param_max if param_max is None else param_max
-        dataset, setname = remap_dataset_set_names(dataset, metric_on_set)
-        if dataset not in DATASETS:
-            raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
-        setname = "x-valid" if setname == "valid" else setname
-        if setname not in SET_COLUMNS:
-            raise OutOfDomainError(
-                f"unknown metric_on_set {metric_on_set!r} (train, valid, test, x-valid, x-test, "
-                "ori-test)"
-            )
-        if setname != "train" and setname not in DATASET_SETS[dataset]:
-            raise OutOfDomainError(
-                f"{dataset} has no {setname} set (it has {list(DATASET_SETS[dataset])})"
-            )
-        column = f"{SET_COLUMNS[setname]}_accuracy"
-        sql = f"SELECT arch_index, {column} FROM summaries WHERE hp = ? AND dataset = ?"
-        bindings: list[Any] = [str(hp), dataset]
-        if flop_max is not None:
-            sql += " AND flops <= ?"
-            bindings.append(flop_max)
-        if param_max is not None:
-            sql += " AND params <= ?"
-            bindings.append(param_max)
-        sql += f" AND {column} IS NOT NULL ORDER BY {column} DESC, arch_index LIMIT 1"
-        rows = self._db.query(sql, tuple(bindings))
-        if not rows:
-            return -1, None
-        return int(rows[0][0]), float(rows[0][1])
+        return best_in_summaries(self._db, dataset, metric_on_set, flop_max, param_max, hp, among)
 
-    def statistics(self, dataset: str, hp: str | int) -> dict[int, int]:
+    def statistics(
+        self, dataset: str, hp: str | int, *, among: set[int] | None = None
+    ) -> dict[int, int]:
         """``{number of trials: number of architectures}`` for ``dataset`` and ``hp``.
+
+        Counts every architecture with results, or only those in ``among``.
 
         Raises:
             OutOfDomainError: Unknown dataset.
         """
-        if dataset not in DATASETS:
-            raise OutOfDomainError(f"{dataset} not in {list(DATASETS)}")
-        hp = str(hp)
-        counts = {
-            int(n): int(c)
-            for n, c in self._db.query(
-                "SELECT n_seeds, COUNT(*) FROM summaries WHERE hp = ? AND dataset = ?"
-                " GROUP BY n_seeds",
-                (hp, dataset),
-            )
-        }
-        with_hp = self._db.query("SELECT COUNT(*) FROM arch_hps WHERE hp = ?", (hp,))[0][0]
-        missing = with_hp - sum(counts.values())
-        if missing:
-            counts[0] = missing
-        return counts
+        return trial_counts(self._db, dataset, str(hp), among)
 
     def get_net_config(self, index: int, dataset: str) -> dict[str, Any]:
         """The official ``get_net_config``: the model-builder config of the first trial.
@@ -534,6 +548,7 @@ def create(
     verbose: bool = False,
     *,
     random_state: int | None = None,
+    cache_size: int = DEFAULT_CACHE_SIZE,
 ) -> NATStopology | NATSsize:
     """Opens a NATS-Bench database like the official ``nats_bench.create``.
 
@@ -543,6 +558,8 @@ def create(
         fast_mode: Accepted for compatibility (every query reads only what it needs).
         verbose: Accepted for compatibility (nothing is printed).
         random_state: Seed of this object's RNG (``is_random=True``, ``random()``).
+        cache_size: Most ``(architecture, hp, dataset)`` entries of decoded trials kept in
+            this object's LRU cache (0: none; every call then reads the database).
 
     Raises:
         OutOfDomainError: Unknown search space name.
@@ -553,4 +570,4 @@ def create(
     if space is None:
         raise OutOfDomainError(f"invalid search space : {search_space!r}")
     cls = NATStopology if space == "tss" else NATSsize
-    return cls(path, fast_mode, verbose, random_state=random_state)
+    return cls(path, fast_mode, verbose, random_state=random_state, cache_size=cache_size)

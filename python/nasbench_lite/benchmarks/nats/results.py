@@ -32,10 +32,14 @@ __all__ = [
     "remap_dataset_set_names",
 ]
 
+# No ORDER BY: SQLite sorts these wide rows in a temporary B-tree (~80 us for 3 rows on this
+# machine, against ~10 us for the lookup itself); the few rows are sorted in Python instead.
 _TRIALS_SQL = (
-    f"SELECT seed, epochs, eval_names, run_id, nan_mask, {', '.join(FINAL_FIELDS)} FROM runs"
-    " WHERE arch_index = ? AND hp = ? AND dataset = ? ORDER BY seed_order"
+    f"SELECT seed_order, seed, epochs, eval_names, run_id, nan_mask, {', '.join(FINAL_FIELDS)}"
+    " FROM runs WHERE arch_index = ? AND hp = ? AND dataset = ?"
 )
+#: Computed ``get_more_info`` dicts kept per :class:`Trials` (distinct epoch/seed choices).
+MEMO_LIMIT = 64
 _FIELD = {name: 5 + i for i, name in enumerate(FINAL_FIELDS)}
 _COMMENTS = {
     "cifar10-valid": "In this dict, train-loss/accuracy/time is the metric on the train set of "
@@ -77,7 +81,14 @@ def remap_dataset_set_names(dataset: str, metric_on_set: str) -> tuple[str, str]
 
 
 class Trials:
-    """The trials of one (arch, hp, dataset), in the file's seed order."""
+    """The trials of one (arch, hp, dataset), in the file's seed order.
+
+    The API keeps these in its :class:`~nasbench_lite.benchmarks.nats.cache.LRUCache`, so what is
+    derived from the rows is derived once per entry: the decoded curves (on the first mid-run
+    epoch asked for), the finals dicts, the costs and up to :data:`MEMO_LIMIT` computed
+    ``get_more_info`` dicts (callers get copies). Racing threads may fill a field twice with
+    equal values; nothing is ever mutated after it is stored.
+    """
 
     def __init__(self, rows: list[Any]) -> None:
         self.rows = rows
@@ -85,12 +96,20 @@ class Trials:
         self.epochs: list[int] = [r[1] for r in rows]
         self.eval_names = [tuple(r[2].split(",")) if r[2] else () for r in rows]
         self.run_ids: list[int] = [r[3] for r in rows]
-        self.decoded: list[Trial] | None = None  # curves, decoded once per call when needed
+        last = set(self.epochs)
+        #: The last epoch when every trial has the same number of epochs, else None.
+        self.last_epoch: int | None = last.pop() - 1 if len(last) == 1 else None
+        self.decoded: list[Trial] | None = None
+        self.infos: dict[tuple[Any, ...], dict[str, Any]] = {}
+        self.costs: dict[str, Any] | None = None
+        self._finals: list[dict[str, float | None]] | None = None
 
     @property
     def finals(self) -> list[dict[str, float | None]]:
-        """Every final scalar of every trial (NaN restored)."""
-        return [finals_from_row(r[5:], r[4]) for r in self.rows]
+        """Every final scalar of every trial (NaN restored; shared, do not mutate)."""
+        if self._finals is None:
+            self._finals = [finals_from_row(r[5:], r[4]) for r in self.rows]
+        return self._finals
 
     def final(self, position: int, name: str) -> float | None:
         """One final scalar of one trial, NaN restored from the row's mask."""
@@ -105,7 +124,14 @@ class Trials:
 def load_trials(db: Database, index: int, dataset: str, hp: str) -> Trials | None:
     """The trials of ``(index, hp, dataset)``, None when there are none."""
     rows = db.query(_TRIALS_SQL, (index, hp, dataset))
-    return Trials(rows) if rows else None
+    if not rows:
+        return None
+    rows.sort(key=_first)
+    return Trials([r[1:] for r in rows])
+
+
+def _first(row: tuple[Any, ...]) -> Any:
+    return row[0]
 
 
 def _curves(db: Database, trials: Trials) -> list[Trial]:
@@ -186,6 +212,8 @@ def more_info(
             where the official API fails with a KeyError.
         OutOfDomainError: ``iepoch`` outside the run.
     """
+    if iepoch is not None and iepoch == trials.last_epoch:
+        iepoch = None  # the final scalars are these values (the builder reads them there)
     try:
         train = _metrics(db, trials, "train", iepoch, choice)
     except Unavailable:

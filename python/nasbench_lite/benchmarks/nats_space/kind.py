@@ -6,8 +6,7 @@ import argparse
 from typing import Any
 
 from nasbench_lite._core.building import BuildSummary
-from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult
-from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult, lazy
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["ARCH_QUERY_OPTION", "KIND", "arch_from_args"]
@@ -33,16 +32,6 @@ def arch_from_args(args: argparse.Namespace) -> int | str:
     return int(args.arch) if str(args.arch).isdigit() else str(args.arch)
 
 
-def _schema() -> Schema:
-    return load_schema("nats_space")
-
-
-def _open(path: Any) -> Any:
-    from nasbench_lite.benchmarks.nats_space.reader import NATSSpaces
-
-    return NATSSpaces(path)
-
-
 def _build(args: argparse.Namespace, progress: Progress) -> BuildSummary:
     from nasbench_lite.benchmarks.nats_space.build import build_nats_space
 
@@ -65,8 +54,7 @@ KIND = BenchmarkKind(
         "Write both NATS-Bench search spaces in official index order, with the official "
         "isomorphism classes of the topology space and exact parameter/FLOP counts."
     ),
-    schema=_schema,
-    open=_open,
+    open=lazy("nasbench_lite.benchmarks.nats_space.reader:NATSSpaces"),
     build=_build,
     build_lines=lambda s: [
         f"wrote {s.path} ({s.kind}): {s.rows['topologies']:,} topologies "

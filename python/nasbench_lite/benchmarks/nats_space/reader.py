@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from nasbench_lite._core.reader import ReaderBase
@@ -25,9 +24,6 @@ class NATSSpaces(ReaderBase):
     """
 
     KIND = "nats_space"
-
-    def __init__(self, path: str | os.PathLike[str]) -> None:
-        super().__init__(path)
 
     def __len__(self) -> int:
         return int(self._query("SELECT count(*) FROM topologies")[0][0])
@@ -52,7 +48,7 @@ class NATSSpaces(ReaderBase):
         if isinstance(arch, bool) or not isinstance(arch, int | str):
             raise InvalidInputError(f"arch must be an index or an arch string, got {arch!r}")
         column = "arch_index" if isinstance(arch, int) else "arch_str"
-        record = self._record(f"SELECT * FROM {table} WHERE {column} = ?", (arch,))
+        record = self._first_row(f"SELECT * FROM {table} WHERE {column} = ?", (arch,))
         if record is None:
             raise NotInDatabaseError(f"{arch!r} is not an architecture of the {space} space")
         return record

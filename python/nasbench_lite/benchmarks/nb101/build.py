@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import apsw
 import numpy as np
@@ -22,15 +22,21 @@ import numpy.typing as npt
 from nasbench_lite import _native
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite.errors import BuildError, CorruptSourceError
+from nasbench_lite.errors import BuildError, CorruptSourceError, OverlappingSourcesError
 
-__all__ = ["OFFICIAL_SHA256", "build_nb101", "edge_bits_of", "op_codes_of"]
+__all__ = ["OFFICIAL_SHA256", "OVERLAP_POLICIES", "build_nb101", "edge_bits_of", "op_codes_of"]
 
 #: Published SHA-256 of the official files.
 OFFICIAL_SHA256 = {
     "3d64db8180fb1b0207212f9032205064312b6907a3bbc81eabea10db2f5c7e9c": "nasbench_full.tfrecord",
     "4c39c3936e36a85269881d659e44e61a245babcb72cb374eacacf75d0e5f4fd1": "nasbench_only108.tfrecord",
 }
+
+#: What ``build_nb101(on_overlap=...)`` does with sources holding the same runs (a run of a
+#: later file equal to one of an earlier file: same cell, epochs and metrics): refuse
+#: (default), store each such run once, or store every copy (repeats continue).
+OVERLAP_POLICIES = ("refuse", "skip-duplicates", "keep-all")
+OverlapPolicy = Literal["refuse", "skip-duplicates", "keep-all"]
 
 #: Records per native batch: large enough to amortise the call, small enough for flat memory.
 BATCH_RECORDS = 50_000
@@ -102,21 +108,80 @@ def _insert_cells(connection: apsw.Connection, first_id: int, cells: tuple[Any, 
     return count
 
 
-def _stage_runs(connection: apsw.Connection, runs: tuple[Any, ...]) -> int:
+def _stage_runs(connection: apsw.Connection, runs: tuple[Any, ...], source: int) -> int:
     cell, epochs, repeat, values = runs
     # One 64-byte little-endian blob per run, without a Python loop over floats.
     blobs = np.ascontiguousarray(values.astype("<f8")).view("V64").reshape(-1).tolist()
     connection.executemany(
-        "INSERT INTO stage.runs(cell_id, epochs, repeat, metrics) VALUES (?, ?, ?, ?)",
-        zip(cell.tolist(), epochs.tolist(), repeat.tolist(), blobs, strict=True),
+        "INSERT INTO stage.runs(cell_id, epochs, repeat, source, metrics) VALUES (?, ?, ?, ?, ?)",
+        zip(
+            cell.tolist(),
+            epochs.tolist(),
+            repeat.tolist(),
+            [source] * len(blobs),
+            blobs,
+            strict=True,
+        ),
     )
     return len(blobs)
 
 
-def _pack_runs(connection: apsw.Connection) -> int:
-    """Moves staged per-repeat rows into one blob per (cell, epochs), repeats in file order."""
+def _refuse_named_overlaps(paths: list[Path], output: str | os.PathLike[str]) -> None:
+    """Refuses, before any work, the same file twice and official files with the same runs."""
+    from nasbench_lite.sources import find_source
+
+    seen: dict[tuple[int, int], Path] = {}
+    for path in paths:
+        stat = path.stat()
+        first = seen.setdefault((stat.st_dev, stat.st_ino), path)
+        if first is not path:
+            raise OverlappingSourcesError(
+                f"{first} and {path} are the same file: every run would be stored twice "
+                "(give it once, or pass --on-overlap skip-duplicates/keep-all)",
+                output,
+                (first, path),
+            )
+    by_name = {path.name: path for path in paths}
+    for path in paths:
+        for official in find_source(path.name):
+            for other in (by_name.get(Path(name).name) for name in official.overlaps_with):
+                if other is not None and other != path:
+                    raise OverlappingSourcesError(
+                        f"{path} and {other} hold the same runs ({official.path} overlaps "
+                        f"{other.name}): give one of them, or pass --on-overlap "
+                        "skip-duplicates/keep-all",
+                        output,
+                        (path, other),
+                    )
+
+
+# A staged run equal to one of an earlier source (files split into shards share no run).
+_EARLIER_COPY = (
+    "SELECT 1 FROM stage.runs AS s WHERE s.cell_id = r.cell_id AND s.epochs = r.epochs"
+    " AND s.source < r.source AND s.metrics = r.metrics"
+)
+
+
+def _duplicate_runs(connection: apsw.Connection) -> tuple[int, int, int]:
+    """(number of staged runs that repeat a run of an earlier file, first such file pair)."""
+    row: Any = connection.execute(
+        "SELECT count(*), min(s.source), min(r.source) FROM stage.runs AS r"
+        " JOIN stage.runs AS s ON s.cell_id = r.cell_id AND s.epochs = r.epochs"
+        " AND s.source < r.source AND s.metrics = r.metrics"
+    ).fetchone()
+    count, first, second = row
+    return int(count), int(first or 0), int(second or 0)
+
+
+def _pack_runs(connection: apsw.Connection, skip_duplicates: bool = False) -> int:
+    """Moves staged per-repeat rows into one blob per (cell, epochs), repeats in file order.
+
+    With ``skip_duplicates``, a run equal to one of an earlier file is left out.
+    """
     rows = connection.execute(
-        "SELECT cell_id, epochs, metrics FROM stage.runs ORDER BY cell_id, epochs, repeat"
+        "SELECT cell_id, epochs, metrics FROM stage.runs AS r"
+        + (f" WHERE NOT EXISTS ({_EARLIER_COPY})" if skip_duplicates else "")
+        + " ORDER BY cell_id, epochs, repeat"
     )
     packed = 0
 
@@ -148,6 +213,7 @@ def build_nb101(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     batch_records: int = BATCH_RECORDS,
+    on_overlap: OverlapPolicy = "refuse",
 ) -> BuildSummary:
     """Builds a NAS-Bench-101 database from official TFRecord files (no TensorFlow).
 
@@ -158,6 +224,11 @@ def build_nb101(
         force: Replace an existing output.
         progress: Optional ``progress(bytes_done, bytes_total)``.
         batch_records: Records per native batch.
+        on_overlap: When sources hold the same runs (the same file twice, ``nasbench_full``
+            + ``nasbench_only108``): ``"refuse"`` (default), ``"skip-duplicates"`` (a run equal
+            to one of an earlier file, same cell, epochs and metrics, is stored once) or
+            ``"keep-all"`` (repeats continue: 6 per 108-epoch cell for full + 108-only). Files
+            split into shards share no run and are never refused.
 
     Returns:
         A :class:`~nasbench_lite._core.building.BuildSummary`.
@@ -166,14 +237,20 @@ def build_nb101(
         OutputExistsError: ``output`` exists and ``force`` is False.
         CorruptSourceError: A source is not in the official format (record index and byte
             offset attached); nothing is written.
+        OverlappingSourcesError: Sources that overlap, with ``on_overlap="refuse"``; the same
+            file twice and official files known to overlap are refused before any work.
         BuildError: No sources, a missing source, or an unwritable output.
     """
     paths = [Path(s) for s in sources]
     if not paths:
         raise BuildError("no source files given", output)
+    if on_overlap not in OVERLAP_POLICIES:
+        raise BuildError(f"on_overlap must be one of {OVERLAP_POLICIES}, got {on_overlap!r}")
     for path in paths:
         if not path.is_file():
             raise BuildError(f"{path}: no such source file", output)
+    if on_overlap == "refuse":
+        _refuse_named_overlaps(paths, output)
     sizes = [path.stat().st_size for path in paths]
     total_bytes, done_bytes = sum(sizes), 0
     session = BuildSession(output, load_schema("nb101"), force=force, vacuum=True, scratch="stage")
@@ -183,12 +260,13 @@ def build_nb101(
         connection = session.connection
         connection.execute(
             "CREATE TABLE stage.runs(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
-            " metrics BLOB, PRIMARY KEY (cell_id, epochs, repeat)) WITHOUT ROWID"
+            " source INTEGER, metrics BLOB, PRIMARY KEY (cell_id, epochs, repeat))"
+            " WITHOUT ROWID"
         )
         stream: Any = None
         num_cells = num_records = 0
         epochs_seen: set[int] = set()
-        for path, size in zip(paths, sizes, strict=True):
+        for index, (path, size) in enumerate(zip(paths, sizes, strict=True)):
             try:
                 if stream is None:
                     stream = _native.Nb101Stream(str(path))
@@ -202,7 +280,7 @@ def build_nb101(
                     break
                 new_cells, runs = batch
                 num_cells += _insert_cells(connection, num_cells, new_cells)
-                num_records += _stage_runs(connection, runs)
+                num_records += _stage_runs(connection, runs, index)
                 epochs_seen.update(np.unique(runs[1]).tolist())
                 if progress is not None:
                     progress(done_bytes + int(stream.progress()[0]), total_bytes)
@@ -220,7 +298,16 @@ def build_nb101(
             )
         if num_records == 0:
             raise CorruptSourceError(f"{paths[0]}: no records in the source file(s)", paths[0])
-        num_runs = _pack_runs(connection)
+        overlaps, first, second = _duplicate_runs(connection) if len(paths) > 1 else (0, 0, 0)
+        if overlaps and on_overlap == "refuse":
+            raise OverlappingSourcesError(
+                f"{paths[first]} and {paths[second]} hold the same runs ({overlaps:,} "
+                "runs of a later file repeat an earlier one): give one of them, or pass "
+                "--on-overlap skip-duplicates/keep-all",
+                output,
+                (paths[first], paths[second]),
+            )
+        num_runs = _pack_runs(connection, skip_duplicates=on_overlap == "skip-duplicates")
         session.after_load("CREATE UNIQUE INDEX cells_hash ON cells(hash)")
         session.count("cells", num_cells)
         session.count("runs", num_runs)
@@ -232,6 +319,7 @@ def build_nb101(
                 ).lower(),
                 "records": num_records,
                 "valid_epochs": ",".join(str(e) for e in sorted(epochs_seen)),
+                "sources_duplicate_runs": f"{overlaps} ({on_overlap})",
             }
         )
     summary = session.result()

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InvalidInputError, OutOfDomainError
 from nasbench_lite.spaces.nb101.batch import check_many
 from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, MAX_VERTICES, ModelSpec
@@ -31,7 +32,7 @@ def query_many(
     count_budget: bool,
 ) -> pa.Table:
     """Implements :meth:`~nasbench_lite.benchmarks.nb101.reader.NASBench.query_many`."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     if epochs not in api.valid_epochs:
         raise OutOfDomainError(f"invalid number of epochs, must be one of {api.valid_epochs}")

@@ -6,6 +6,7 @@ import numpy as np
 
 from nasbench_lite._core.database import Database
 from nasbench_lite._core.exporting import CHUNK_ROWS, Batches
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nb101.reader import METRIC_FIELDS, decode_cell
 
 __all__ = ["cells_batches", "runs_batches"]
@@ -13,7 +14,7 @@ __all__ = ["cells_batches", "runs_batches"]
 
 def cells_batches(db: Database) -> Batches:
     """``cells`` with ``adjacency`` ('0'/'1' digits) and ``ops`` next to the compact codes."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     sql = (
         "SELECT cell_id, hash, num_vertices, num_edges, edge_bits, op_codes,"
@@ -54,7 +55,7 @@ def cells_batches(db: Database) -> Batches:
 
 def runs_batches(db: Database) -> Batches:
     """``runs`` blobs as one row per (cell, epochs, repeat) with the eight metric columns."""
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     sql = "SELECT cell_id, epochs, repeats, metrics FROM runs ORDER BY cell_id, epochs"
     for rows in db.stream(sql, size=CHUNK_ROWS // 3):

@@ -8,21 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_lite._core.building import BuildSummary
-from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult
-from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult, lazy
 from nasbench_lite.benchmarks.nb101_space.kind import CELL_QUERY_OPTIONS, cell_spec_from_args
 
 __all__ = ["KIND"]
-
-
-def _schema() -> Schema:
-    return load_schema("nb101")
-
-
-def _open(path: Any) -> Any:
-    from nasbench_lite.benchmarks.nb101.reader import NASBench
-
-    return NASBench(path)
 
 
 def _build(args: argparse.Namespace, progress: Progress) -> BuildSummary:
@@ -30,7 +19,13 @@ def _build(args: argparse.Namespace, progress: Progress) -> BuildSummary:
 
     total = sum(Path(s).stat().st_size for s in args.sources if Path(s).is_file())
     with progress(total, "reading TFRecords", "B") as update:
-        return build_nb101(args.sources, args.output, force=args.force, progress=update)
+        return build_nb101(
+            args.sources,
+            args.output,
+            force=args.force,
+            progress=update,
+            on_overlap=args.on_overlap,
+        )
 
 
 def _build_lines(summary: BuildSummary) -> list[str]:
@@ -73,20 +68,6 @@ def _query(nasbench: Any, args: argparse.Namespace) -> QueryResult:
     return payload, lines
 
 
-def _exporters() -> dict[str, Any]:
-    def cells(db: Any) -> Any:
-        from nasbench_lite.benchmarks.nb101.exporting import cells_batches
-
-        return cells_batches(db)
-
-    def runs(db: Any) -> Any:
-        from nasbench_lite.benchmarks.nb101.exporting import runs_batches
-
-        return runs_batches(db)
-
-    return {"cells": cells, "runs": runs}
-
-
 KIND = BenchmarkKind(
     name="nb101",
     command="nb101",
@@ -95,15 +76,28 @@ KIND = BenchmarkKind(
         "Read nasbench_full.tfrecord and/or nasbench_only108.tfrecord (no TensorFlow) and "
         "write one SQLite file; every record is checked (CRCs, protobuf, hash)."
     ),
-    schema=_schema,
-    open=_open,
+    open=lazy("nasbench_lite.benchmarks.nb101.reader:NASBench"),
     build=_build,
     build_options=(
         Option(("sources",), {"nargs": "+", "type": Path, "help": "official .tfrecord file(s)"}),
+        Option(
+            ("--on-overlap",),
+            {
+                "choices": ("refuse", "skip-duplicates", "keep-all"),
+                "default": "refuse",
+                "help": (
+                    "sources holding the same runs (full + 108-only, one file twice): refuse "
+                    "(default), store each run once, or keep every copy as extra repeats"
+                ),
+            },
+        ),
     ),
     build_lines=_build_lines,
     query=_query,
     query_options=CELL_QUERY_OPTIONS,
-    exporters=_exporters(),
+    exporters={
+        "cells": lazy("nasbench_lite.benchmarks.nb101.exporting:cells_batches"),
+        "runs": lazy("nasbench_lite.benchmarks.nb101.exporting:runs_batches"),
+    },
     source_names=("*.tfrecord",),
 )

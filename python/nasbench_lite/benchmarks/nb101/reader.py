@@ -18,6 +18,11 @@ each epoch budget to a list (file order) of dicts with ``halfway_training_time``
 ``final_training_time``, ``final_train_accuracy``, ``final_validation_accuracy``,
 ``final_test_accuracy``.
 
+``fixed_statistics`` / ``computed_statistics`` are read-only mappings with the official dicts'
+shapes, read lazily from the database (:mod:`nasbench_lite.benchmarks.nb101.stats`). ``query(...,
+repeat=i)`` returns repeat ``i``; ``repeat=callable`` lets the caller draw it (the compat layer
+passes the global ``random`` this way).
+
 Deliberate differences from the official API (documented in the README):
 
 * the repeat drawn by ``query`` comes from this object's own ``random.Random(seed)``, never the
@@ -35,13 +40,19 @@ from __future__ import annotations
 
 import os
 import struct
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nasbench_lite._core.reader import ReaderBase
-from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
+from nasbench_lite.benchmarks.nb101.stats import (
+    ComputedStatistics,
+    FixedStatistics,
+    computed_from_rows,
+    fixed_from_row,
+)
+from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
 from nasbench_lite.spaces.nb101.spec import (
     AVAILABLE_OPS,
     INPUT,
@@ -202,6 +213,17 @@ class NASBench(ReaderBase):
             self.training_time_spent = 0.0
             self.total_epochs_spent = 0
 
+    @property
+    def fixed_statistics(self) -> FixedStatistics:
+        """Read-only ``hash -> fixed stats`` mapping over the database (the official dict's
+        shape, see :mod:`nasbench_lite.benchmarks.nb101.stats`); nothing is loaded up front."""
+        return FixedStatistics(self)
+
+    @property
+    def computed_statistics(self) -> ComputedStatistics:
+        """Read-only ``hash -> {epochs: [metrics per repeat]}`` mapping over the database."""
+        return ComputedStatistics(self)
+
     def hash_iterator(self) -> _HashView:
         """Every module hash in the database, in order of first appearance in the source."""
         return _HashView(self)
@@ -228,22 +250,8 @@ class NASBench(ReaderBase):
         )
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
-        _, num_vertices, edge_bits, op_codes, params = rows[0][:5]
-        matrix, ops = decode_cell(num_vertices, edge_bits, op_codes)
-        fixed = {
-            "module_adjacency": matrix,
-            "module_operations": ops,
-            "trainable_parameters": params,
-        }
-        computed: dict[int, list[dict[str, float]]] = {}
-        for *_, epochs, repeats, blob in rows:
-            if epochs is None:
-                continue
-            values = np.frombuffer(blob, dtype="<f8").reshape(repeats, len(METRIC_FIELDS))
-            computed[int(epochs)] = [
-                dict(zip(METRIC_FIELDS, row, strict=True)) for row in values.tolist()
-            ]
-        return fixed, computed
+        fixed = fixed_from_row(*rows[0][1:5])
+        return fixed, computed_from_rows([row[5:] for row in rows])
 
     def get_metrics_from_spec(
         self, model_spec: ModelSpec
@@ -264,7 +272,12 @@ class NASBench(ReaderBase):
         return self.get_metrics_from_hash(model_spec.hash_spec(self.config["available_ops"]))
 
     def query(
-        self, model_spec: ModelSpec, epochs: int = 108, stop_halfway: bool = False
+        self,
+        model_spec: ModelSpec,
+        epochs: int = 108,
+        stop_halfway: bool = False,
+        *,
+        repeat: int | Callable[[int], int] | None = None,
     ) -> dict[str, Any]:
         """Trains (looks up) a spec: one repeat drawn at random, budget counters updated.
 
@@ -272,6 +285,11 @@ class NASBench(ReaderBase):
             model_spec: The spec.
             epochs: Epoch budget, one of :attr:`valid_epochs`.
             stop_halfway: Return the halfway evaluation (and count half the epochs).
+            repeat: Which repeat to return. None (default) draws it from this object's
+                generator; an int picks it; a callable is called with ``num_repeats`` once
+                the spec has passed every check and been found (where the official API
+                draws), and returns the index (``nasbench_lite.compat.nasbench`` passes the
+                global ``random`` this way).
 
         Returns:
             The dict described in the module docstring.
@@ -297,8 +315,18 @@ class NASBench(ReaderBase):
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
         num_vertices, edge_bits, op_codes, params, repeats, blob = rows[0]
-        with self._lock:
-            sampled_index = self._rng.randint(0, self.config["num_repeats"] - 1)
+        if repeat is None:
+            with self._lock:
+                sampled_index = self._rng.randint(0, self.config["num_repeats"] - 1)
+        elif callable(repeat):
+            sampled_index = repeat(self.config["num_repeats"])
+        else:
+            sampled_index = repeat
+        if isinstance(sampled_index, bool) or not isinstance(sampled_index, int | np.integer):
+            raise InvalidInputError(f"repeat must be an int, got {sampled_index!r}")
+        sampled_index = int(sampled_index)
+        if sampled_index < 0:
+            raise InvalidInputError(f"repeat must be >= 0, got {sampled_index}")
         if blob is None or sampled_index >= repeats:
             raise NotInDatabaseError(
                 f"cell {module_hash} has {repeats or 0} repeats at {epochs} epochs;"

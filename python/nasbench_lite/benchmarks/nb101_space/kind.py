@@ -6,8 +6,7 @@ import argparse
 from typing import Any
 
 from nasbench_lite._core.building import BuildSummary
-from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult
-from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite._core.kinds import BenchmarkKind, Option, Progress, QueryResult, lazy
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["CELL_QUERY_OPTIONS", "KIND", "cell_spec_from_args"]
@@ -43,16 +42,6 @@ def cell_spec_from_args(args: argparse.Namespace) -> Any:
     return spec_from_json(args.matrix, args.ops)
 
 
-def _schema() -> Schema:
-    return load_schema("nb101_space")
-
-
-def _open(path: Any) -> Any:
-    from nasbench_lite.benchmarks.nb101_space.reader import SearchSpace
-
-    return SearchSpace(path)
-
-
 def _build(args: argparse.Namespace, progress: Progress) -> BuildSummary:
     from nasbench_lite.benchmarks.nb101_space.build import build_nb101_space
     from nasbench_lite.spaces.nb101.enumerate import count_labelled_graphs
@@ -85,8 +74,7 @@ KIND = BenchmarkKind(
     command="nb101-space",
     title="the NAS-Bench-101 search space (423,624 cells; no download needed)",
     description="Enumerate the NAS-Bench-101 space and write it to one SQLite file.",
-    schema=_schema,
-    open=_open,
+    open=lazy("nasbench_lite.benchmarks.nb101_space.reader:SearchSpace"),
     build=_build,
     build_lines=lambda s: [f"wrote {s.path} ({s.kind}): {s.rows['cells']:,} cells"],
     query=_query,

@@ -10,6 +10,7 @@ import numpy as np
 
 from nasbench_lite._core.database import Database
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import NotInDatabaseError
 from nasbench_lite.spaces.nb101.spec import ModelSpec, check_spec
 
@@ -134,7 +135,7 @@ class SearchSpace(ReaderBase):
             columns of :meth:`get` (``adjacency``/``ops`` in their stored string encodings),
             null where not found.
         """
-        import pyarrow as pa
+        pa = import_pyarrow()
 
         wanted = [str(h) for h in hashes]
         # The keys go into a temporary table joined in one statement (no per-item round trips).

@@ -22,11 +22,11 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite import _native
-from nasbench_lite.errors import OutOfDomainError
+from nasbench_lite.errors import InvalidInputError, OutOfDomainError
 from nasbench_lite.spaces.nb101.batch import _as_01_matrices, check_many, encode_ops
 from nasbench_lite.spaces.nb101.spec import ModelSpec, check_spec
 
-__all__ = ["CostArrays", "cell_costs", "cost_many", "trainable_parameters"]
+__all__ = ["CostArrays", "cell_costs", "cost_many", "trainable_parameters", "vertex_channels"]
 
 #: Module keys in the NAR record layout, stack-major.
 MODULE_KEYS = tuple(f"stack{s}/module{m}" for s in range(3) for m in range(3))
@@ -116,3 +116,45 @@ def cell_costs(spec: ModelSpec) -> dict[str, Any]:
         "flops": int(result["flops"][0]),
         "trainable_parameters": int(result["trainable_parameters"][0]),
     }
+
+
+def vertex_channels(input_channels: int, output_channels: int, matrix: Any) -> list[int]:
+    """Channel count of every vertex of a pruned cell (the network builder's rule).
+
+    The vertices feeding the output share ``output_channels`` (the first ones, in vertex
+    order, take one extra channel when the division leaves a remainder); every other interior
+    vertex takes the largest count among its interior successors; the input keeps
+    ``input_channels``. An input -> output edge is a projection and takes no share.
+
+    Args:
+        input_channels: Channels entering the cell.
+        output_channels: Channels the cell must produce.
+        matrix: The pruned ``V x V`` adjacency matrix (``ModelSpec.matrix``).
+
+    Returns:
+        ``V`` ints, input first.
+
+    Raises:
+        InvalidInputError: The matrix is not a pruned cell (some interior vertex would get no
+            channel, or no interior vertex feeds the output).
+    """
+    array = np.asarray(matrix)
+    size = int(array.shape[0])
+    channels = [0] * size
+    channels[0], channels[size - 1] = int(input_channels), int(output_channels)
+    if size == 2:
+        return channels
+    last = size - 1
+    feeders = [v for v in range(1, last) if array[v, last]]
+    if not feeders:
+        raise InvalidInputError("no interior vertex feeds the output: not a pruned cell")
+    share, extra = divmod(int(output_channels), len(feeders))
+    for rank, v in enumerate(feeders):
+        channels[v] = share + (1 if rank < extra else 0)
+    for v in range(size - 3, 0, -1):
+        if not array[v, last]:
+            successors = [channels[w] for w in range(v + 1, last) if array[v, w]]
+            channels[v] = max(successors, default=0)
+        if channels[v] <= 0:
+            raise InvalidInputError(f"vertex {v} gets no channel: not a pruned cell")
+    return channels

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite import _native
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, INPUT, OUTPUT
 
@@ -165,7 +166,7 @@ def enumerate_cells(
     Raises:
         InvalidInputError: For arguments outside the ranges above.
     """
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     chunks = space_chunks(max_vertices, max_edges, num_ops, progress)
     tables = []

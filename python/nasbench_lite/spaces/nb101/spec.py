@@ -35,6 +35,7 @@ __all__ = [
     "MAX_EDGES",
     "ModelSpec",
     "check_spec",
+    "hash_graph",
     "is_valid",
 ]
 
@@ -172,6 +173,32 @@ class ModelSpec:
         matrix = np.ascontiguousarray(self.matrix, dtype=np.int64)
         return str(_native.hash_graph(matrix, np.asarray(labels, dtype=np.int64)))
 
+    def visualize(self) -> Any:
+        """A ``graphviz.Digraph`` of the pruned cell (the official ``visualize``).
+
+        Returns:
+            The digraph: one node per vertex named by its index and labelled with its op
+            ('input' / 'output' at the ends), one edge per matrix entry.
+
+        Raises:
+            ImportError: The optional ``graphviz`` package is not installed.
+            OutOfDomainError: The spec is disconnected (nothing left after pruning).
+        """
+        import importlib
+
+        graphviz = importlib.import_module("graphviz")  # optional, only for drawing
+
+        if self.matrix is None or self.ops is None:
+            raise OutOfDomainError("invalid spec, provided graph is disconnected.")
+        size = self.matrix.shape[0]
+        graph = graphviz.Digraph()
+        for vertex in range(size):
+            name = INPUT if vertex == 0 else OUTPUT if vertex == size - 1 else self.ops[vertex]
+            graph.node(str(vertex), str(name))
+        for src, dst in zip(*np.nonzero(self.matrix), strict=True):
+            graph.edge(str(src), str(dst))
+        return graph
+
     def __repr__(self) -> str:
         return f"ModelSpec(matrix={self.original_matrix.tolist()!r}, ops={self.original_ops!r})"
 
@@ -237,3 +264,28 @@ def is_valid(spec: ModelSpec) -> bool:
     except OutOfDomainError:
         return False
     return True
+
+
+def hash_graph(matrix: npt.NDArray[np.int64], labels: Sequence[int]) -> str:
+    """The official ``graph_util.hash_module`` of any directed graph with integer labels.
+
+    Unlike :meth:`ModelSpec.hash_spec` nothing is pruned or checked: self-loops, cycles,
+    weighted entries (degrees are plain sums, any non-zero entry is an edge) and any vertex
+    count are hashed exactly as the original does for an integer matrix and ``int`` labels.
+
+    Args:
+        matrix: Square integer matrix (entries below 2**31 in magnitude).
+        labels: One ``int`` label per vertex.
+
+    Returns:
+        The 32-char lowercase hex hash.
+
+    Raises:
+        InvalidSpecError: Not square, wrong label count, or entries too large.
+    """
+    array = np.ascontiguousarray(matrix, dtype=np.int64)
+    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] != len(labels):
+        raise InvalidSpecError("hash_graph needs a square matrix and one label per vertex")
+    if array.size and int(np.abs(array).max()) >= _MAX_ENTRY:
+        raise InvalidSpecError(f"matrix entries must be below {_MAX_ENTRY} in magnitude")
+    return str(_native.hash_graph(array, np.asarray(labels, dtype=np.int64)))

@@ -7,9 +7,11 @@ The six edges in that order are (0->1, 0->2, 1->2, 0->3, 1->3, 2->3), the order 
 
 from __future__ import annotations
 
+from typing import Any
+
 from nasbench_lite.errors import InvalidInputError
 
-__all__ = ["EDGES", "OPS", "parse_arch", "str2lists"]
+__all__ = ["EDGES", "OPS", "parse_arch", "str2lists", "str2matrix"]
 
 #: The five NAS-Bench-201 edge ops.
 OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
@@ -67,3 +69,28 @@ def parse_arch(arch_str: str) -> tuple[str, ...]:
     if unknown:
         raise InvalidInputError(f"unknown op {unknown[0]!r} in {arch_str!r} (ops: {list(OPS)})")
     return ops
+
+
+def str2matrix(arch_str: str, search_space: tuple[str, ...] = OPS) -> Any:
+    """The official ``str2matrix``: float matrix with ``[node, input] = op index``.
+
+    Args:
+        arch_str: An arch string.
+        search_space: The op names, indexed as in the matrix.
+
+    Returns:
+        A ``(nodes, nodes)`` float64 NumPy array (NumPy is imported here, on first use).
+
+    Raises:
+        InvalidInputError: An op outside ``search_space`` or a malformed string.
+    """
+    import numpy as np
+
+    nodes = str2lists(arch_str)
+    matrix = np.zeros((len(nodes) + 1, len(nodes) + 1))
+    for i, node in enumerate(nodes):
+        for op, source in node:
+            if op not in search_space:
+                raise InvalidInputError(f"this op ({op}) is not in {list(search_space)}")
+            matrix[i + 1, source] = search_space.index(op)
+    return matrix

@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import OutOfDomainError
 
 if TYPE_CHECKING:
@@ -240,7 +241,7 @@ def enumerate_cellcodes() -> pa.Table:
         ``canonical_cellcode`` (class representative) and ``canonical_class`` (0-based class
         number, classes numbered by their representative's order).
     """
-    import pyarrow as pa
+    pa = import_pyarrow()
 
     codes = all_cellcodes()
     classes = canonical_classes(codes)

@@ -1,0 +1,170 @@
+"""The official pickles' dict layout as read-only views over a NAS-HPO-Bench-II database.
+
+The official API holds ``bench12`` (``{column: {(cell_hash, lr, batch_size, seed): value}}``)
+and ``avgaccs200`` (``{'avg_acc': {(cell_hash, lr, batch_size): accuracy}}``) in memory; code
+that reads them directly gets the same shapes here without loading anything: each lookup is
+one indexed query, iteration yields the keys in database order (cell hashes by their first
+sorted cell code, then lr, batch size, seed), not the file's order. Rows the builder dropped
+(hashes no cell code maps to, unreachable through the API) are absent.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from nasbench_lite._core.database import Database
+from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, NUM_CURVES, TOTAL_COLUMNS
+from nasbench_lite.errors import NotInDatabaseError
+
+__all__ = ["OfficialTables"]
+
+_KEY_COLUMNS = ("lr", "batch_size", "seed")
+_CURVE_INDEX = {name: i for i, name in enumerate(CURVE_COLUMNS)}
+_CURVES = struct.Struct(f"<{NUM_CURVES}d")
+
+
+class OfficialTables:
+    """Decoding tables shared by the views (official values <-> database ids).
+
+    Args:
+        db: An open NAS-HPO-Bench-II database.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.hashes: list[Any] = [
+            h for (h,) in db.query("SELECT cell_hash FROM hashes ORDER BY hash_id")
+        ]
+        self.lrs = [v for (v,) in db.query("SELECT lr FROM lrs ORDER BY lr_idx")]
+        self.batch_sizes = [
+            v for (v,) in db.query("SELECT batch_size FROM batch_sizes ORDER BY bs_idx")
+        ]
+        self.seeds = [v for (v,) in db.query("SELECT seed FROM seeds ORDER BY seed_idx")]
+        self._ids = [
+            {v: i for i, v in enumerate(values)}
+            for values in (self.hashes, self.lrs, self.batch_sizes, self.seeds)
+        ]
+
+    def ids(self, key: Any, width: int) -> tuple[int, ...] | None:
+        """Database ids of an official key tuple of ``width`` parts (None: not in the data)."""
+        if not isinstance(key, tuple) or len(key) != width:
+            return None
+        try:
+            found = tuple(table.get(part) for table, part in zip(self._ids, key, strict=False))
+        except TypeError:  # an unhashable part
+            return None
+        return None if None in found else found  # type: ignore[return-value]
+
+    def bench12(self) -> Mapping[str, Mapping[tuple[Any, ...], Any]]:
+        """``bench12.pkl``: column name -> ``{(cell_hash, lr, batch_size, seed): value}``."""
+        names = (*_KEY_COLUMNS, *CURVE_COLUMNS, *TOTAL_COLUMNS)
+        return _Columns({name: _RunColumn(self, name) for name in names})
+
+    def cellinfo(self) -> dict[str, dict[str, Any]]:
+        """``cellinfo.pkl``'s ``'hash'`` table: ``{'hash': {cellcode: cell hash}}`` (a new dict).
+
+        The hashes keep the file's values and types; the file's other columns are not stored.
+        """
+        rows = self.db.query(
+            "SELECT cellcode, cell_hash FROM cells JOIN hashes USING (hash_id) ORDER BY cell_idx"
+        )
+        return {"hash": {str(code): cell_hash for code, cell_hash in rows}}
+
+    def avgaccs200(self) -> Mapping[str, Mapping[tuple[Any, ...], Any]]:
+        """``avgaccs200.pkl``: ``{'avg_acc': {(cell_hash, lr, batch_size): accuracy}}``."""
+        return _Columns({"avg_acc": _SurrogateColumn(self)})
+
+
+class _Columns(Mapping[str, Mapping[tuple[Any, ...], Any]]):
+    def __init__(self, columns: dict[str, Mapping[tuple[Any, ...], Any]]) -> None:
+        self._columns = columns
+
+    def __getitem__(self, name: str) -> Mapping[tuple[Any, ...], Any]:
+        return self._columns[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._columns)
+
+    def __len__(self) -> int:
+        return len(self._columns)
+
+
+class _RunColumn(Mapping[tuple[Any, ...], Any]):
+    """One ``bench12`` column: ``(cell_hash, lr, batch_size, seed) -> value``."""
+
+    def __init__(self, tables: OfficialTables, name: str) -> None:
+        self._tables, self._name = tables, name
+
+    def _run_id(self, key: Any) -> int:
+        ids = self._tables.ids(key, 4)
+        if ids is None:
+            raise NotInDatabaseError(key)
+        t = self._tables
+        hash_id, lr_idx, bs_idx, seed_idx = ids
+        conf = (hash_id * len(t.lrs) + lr_idx) * len(t.batch_sizes) + bs_idx
+        return conf * len(t.seeds) + seed_idx
+
+    def __getitem__(self, key: tuple[Any, ...]) -> Any:
+        rows = self._tables.db.query(
+            "SELECT lr_idx, bs_idx, seed_idx, total_train_time, total_trainval_time,"
+            " total_test_time, curves FROM runs WHERE run_id = ?",
+            (self._run_id(key),),
+        )
+        if not rows:
+            raise NotInDatabaseError(key)
+        row, t = rows[0], self._tables
+        if self._name in _KEY_COLUMNS:
+            position = _KEY_COLUMNS.index(self._name)
+            return (t.lrs, t.batch_sizes, t.seeds)[position][row[position]]
+        if self._name in TOTAL_COLUMNS:
+            return row[3 + TOTAL_COLUMNS.index(self._name)]
+        return _CURVES.unpack(row[6])[_CURVE_INDEX[self._name]]
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            run_id = self._run_id(key)
+        except KeyError:
+            return False
+        return bool(self._tables.db.query("SELECT 1 FROM runs WHERE run_id = ?", (run_id,)))
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        t = self._tables
+        rows = t.db.query("SELECT hash_id, lr_idx, bs_idx, seed_idx FROM runs ORDER BY run_id")
+        for h, lr, bs, seed in rows:
+            yield (t.hashes[h], t.lrs[lr], t.batch_sizes[bs], t.seeds[seed])
+
+    def __len__(self) -> int:
+        return int(self._tables.db.query("SELECT count(*) FROM runs")[0][0])
+
+
+class _SurrogateColumn(Mapping[tuple[Any, ...], Any]):
+    """``avgaccs200['avg_acc']``: ``(cell_hash, lr, batch_size) -> accuracy``."""
+
+    def __init__(self, tables: OfficialTables) -> None:
+        self._tables = tables
+
+    def _conf_id(self, key: Any) -> int:
+        ids = self._tables.ids(key, 3)
+        if ids is None:
+            raise NotInDatabaseError(key)
+        t = self._tables
+        return (ids[0] * len(t.lrs) + ids[1]) * len(t.batch_sizes) + ids[2]
+
+    def __getitem__(self, key: tuple[Any, ...]) -> Any:
+        rows = self._tables.db.query(
+            "SELECT avg_acc FROM surrogate WHERE conf_id = ?", (self._conf_id(key),)
+        )
+        if not rows:
+            raise NotInDatabaseError(key)
+        return rows[0][0]
+
+    def __iter__(self) -> Iterator[tuple[Any, ...]]:
+        t = self._tables
+        rows = t.db.query("SELECT hash_id, lr_idx, bs_idx FROM surrogate ORDER BY conf_id")
+        for h, lr, bs in rows:
+            yield (t.hashes[h], t.lrs[lr], t.batch_sizes[bs])
+
+    def __len__(self) -> int:
+        return int(self._tables.db.query("SELECT count(*) FROM surrogate")[0][0])
