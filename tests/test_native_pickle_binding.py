@@ -47,7 +47,7 @@ def native(data: bytes) -> str:
 
 
 def test_real_nats_files_equal_the_reference() -> None:
-    assert len(NATS) == 4
+    assert len(NATS) >= 4
     natively = native_pickle.load_paths(NATS)
     for path, value in zip(NATS, natively, strict=True):
         expected = safe_pickle.load_path(path, prescreen=False)

@@ -70,7 +70,7 @@ def test_real_nats_files_match_safe_pickle() -> None:
         [str(TOOL), "dump", *map(str, NATS)], capture_output=True, text=True, check=True
     )
     lines = out.stdout.splitlines()
-    assert len(lines) == len(NATS) == 4
+    assert len(lines) == len(NATS) >= 4
     for path, line in zip(NATS, lines, strict=True):
         assert line == "ok " + dump(load_path(path, prescreen=False)), path.name
 
