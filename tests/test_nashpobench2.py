@@ -458,7 +458,7 @@ def test_existing_output_needs_force(tmp_path: Path, data_dir: Path) -> None:
         ("bad_cellcode", "cell code '4\\|00\\|000' is not of the form"),
         ("no_hash_table", "expected a dict with a non-empty 'hash' dict"),
         ("surrogate_not_number", "not a number"),
-        ("truncated", "not a readable pickle"),
+        ("truncated", "not a readable pickle|truncated"),
         ("no_rows", "bench12.pkl: no rows"),
         ("extra_value", "column 'seed' has .* rows, column 'lr' has"),
         ("hash_type", "cell hash of '0\\|00\\|000' is a float, expected str or int"),

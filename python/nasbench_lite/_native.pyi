@@ -3,7 +3,10 @@
 Every function raises the ``nasbench_lite.errors`` class of each failure itself:
 ``InvalidInputError`` for malformed arguments, ``InvalidSpecError`` / ``OutOfDomainError``
 (with ``.row``) from :func:`raise_first_invalid`, ``CorruptSourceError`` for a bad source
-record, ``OSError`` subclasses for unreadable files and ``InternalError`` for a Rust panic.
+record, ``OSError`` subclasses for unreadable files and ``InternalError`` for a Rust panic. The
+pickle functions raise ``UnsafePickleError`` for a refused global / persistent id / extension
+code and ``CorruptSourceError`` (naming file, limit and byte offset) for anything else; use them
+through ``nasbench_lite._core.formats.native_pickle``.
 """
 
 from typing import Any, final
@@ -16,11 +19,14 @@ __all__ = [
     "MAX_BATCH_VERTICES",
     "Nb101Stream",
     "check_and_hash",
+    "check_pickle",
     "check_reasons",
     "count_labelled",
     "enumerate_vertices",
     "frame_tfrecords",
     "hash_graph",
+    "load_pickle",
+    "load_pickle_files",
     "md5_kernel",
     "nb101_costs",
     "nb101_spec_digest",
@@ -68,6 +74,13 @@ def nb101_costs(
     npt.NDArray[np.uint64],
 ]: ...
 def sql_schema(name: str) -> str: ...
+def load_pickle(
+    data: bytes, *, name: str | None = None, limits: dict[str, int] | None = None
+) -> Any: ...
+def check_pickle(
+    data: bytes, *, name: str | None = None, limits: dict[str, int] | None = None
+) -> None: ...
+def load_pickle_files(paths: list[str], *, limits: dict[str, int] | None = None) -> list[Any]: ...
 
 _NewCells = tuple[
     npt.NDArray[np.uint8],

@@ -68,15 +68,17 @@ _LAZY = {
 
 
 def load_pickle(path: str | os.PathLike[str]) -> Any:
-    """An official NATS-Bench pickle (plain or ``.pbz2``) read by the restricted unpickler.
+    """An official NATS-Bench pickle (plain or ``.pbz2``) read by the native restricted reader.
 
-    NumPy scalars come back as Python numbers; nothing a file names is ever called.
+    NumPy scalars come back as Python numbers, NumPy arrays as arrays; nothing a file names is
+    ever called, and the read is bounded by
+    :data:`~nasbench_lite._core.formats.native_pickle.DEFAULT_LIMITS` (README "Reliability").
 
     Raises:
         UnsafePickleError: The file names a global outside the allow-list.
-        CorruptSourceError: A missing, truncated or malformed file.
+        CorruptSourceError: A missing, truncated, malformed or over-limit file.
     """
-    from nasbench_lite._core.formats.safe_pickle import load_path
+    from nasbench_lite._core.formats.native_pickle import load_path
 
     return load_path(path)
 

@@ -8,10 +8,13 @@
 //! * [`nb101`] — NAS-Bench-101: [`nb101::hash`], [`nb101::prune`], [`nb101::spec`],
 //!   [`nb101::enumerate`], [`nb101::cost101`], [`nb101::record`] and the dataset reader
 //!   [`nb101::data`].
+//! * [`pickle`] — a restricted, bounded pickle reader (protocols 2–5, allow-listed globals)
+//!   with bz2 input, for the pickle-based official sources.
 
 pub mod error;
 pub mod formats;
 pub mod md5x;
 pub mod nb101;
+pub mod pickle;
 
 pub use error::{CoreError, CoreResult};

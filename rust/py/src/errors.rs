@@ -24,6 +24,10 @@ pub enum NativeError {
         error: CoreError,
         path: Option<String>,
     },
+    /// An error of the restricted pickle reader (it names its file and byte offset):
+    /// `UnsafePickleError` for a refused global / persistent id / extension code, else
+    /// `CorruptSourceError`.
+    Pickle(nasbench_lite_core::pickle::PickleError),
     /// A bug in nasbench_lite (a panic or a broken invariant): `InternalError`.
     Internal(String),
     /// An exception Python already raised (argument conversion, numpy).
@@ -51,6 +55,12 @@ impl NativeError {
 impl From<CoreError> for NativeError {
     fn from(error: CoreError) -> Self {
         NativeError::Core { error, path: None }
+    }
+}
+
+impl From<nasbench_lite_core::pickle::PickleError> for NativeError {
+    fn from(error: nasbench_lite_core::pickle::PickleError) -> Self {
+        NativeError::Pickle(error)
     }
 }
 
@@ -93,6 +103,30 @@ static INVALID_SPEC: ErrorClass = ErrorClass::new("InvalidSpecError");
 static OUT_OF_DOMAIN: ErrorClass = ErrorClass::new("OutOfDomainError");
 static CORRUPT_SOURCE: ErrorClass = ErrorClass::new("CorruptSourceError");
 static INTERNAL: ErrorClass = ErrorClass::new("InternalError");
+static UNSAFE_PICKLE: ErrorClass = ErrorClass::new("UnsafePickleError");
+
+/// `UnsafePickleError(message, path, module, name)` or `CorruptSourceError(message, path,
+/// None, offset)`; the message names the file, the limit or refusal, and the byte offset.
+fn pickle_to_pyerr(py: Python<'_>, error: nasbench_lite_core::pickle::PickleError) -> PyErr {
+    use nasbench_lite_core::pickle::ErrorKind;
+    let message = error.to_string();
+    let path = error
+        .path
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned());
+    let instance = match &error.kind {
+        ErrorKind::UnsafeGlobal { module, name } => {
+            UNSAFE_PICKLE.instance(py, (message.as_str(), path, module.as_str(), name.as_str()))
+        }
+        ErrorKind::UnsafeOpcode { what, .. } => {
+            UNSAFE_PICKLE.instance(py, (message.as_str(), path, "", *what))
+        }
+        _ => CORRUPT_SOURCE.instance(py, (message.as_str(), path, None::<u64>, error.offset)),
+    };
+    instance
+        .map(PyErr::from_value)
+        .unwrap_or_else(|| PyValueError::new_err(message))
+}
 
 /// `InvalidSpecError` or `OutOfDomainError` for row `row`, with its `.row` attribute set.
 fn spec_error(py: Python<'_>, row: usize, error: &SpecError) -> PyErr {
@@ -177,6 +211,7 @@ impl From<NativeError> for PyErr {
             NativeError::Core { error, path } => {
                 Python::attach(|py| core_to_pyerr(py, error, path))
             }
+            NativeError::Pickle(error) => Python::attach(|py| pickle_to_pyerr(py, error)),
             NativeError::Internal(message) => Python::attach(|py| internal_error(py, message)),
         }
     }

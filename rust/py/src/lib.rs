@@ -10,6 +10,7 @@
 //! * `enumeration.rs` — the exhaustive NB101 enumeration;
 //! * `costs.rs` — NB101 network costs;
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
+//! * `pickle.rs` — the restricted pickle reader (bytes or files, parallel, limits);
 //! * `schema.rs` — embedded SQL schemas (to be removed);
 //! * `arrays.rs` — column ↔ ndarray helpers; `errors.rs` — errors and panics.
 
@@ -20,6 +21,7 @@ mod errors;
 mod nb101_check;
 mod nb101_data;
 mod nb101_spec;
+mod pickle;
 mod schema;
 
 use pyo3::prelude::*;
@@ -37,6 +39,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(costs::nb101_costs, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_data::frame_tfrecords, m)?)?;
     m.add_class::<nb101_data::Nb101Stream>()?;
+    m.add_function(wrap_pyfunction!(pickle::load_pickle, m)?)?;
+    m.add_function(wrap_pyfunction!(pickle::check_pickle, m)?)?;
+    m.add_function(wrap_pyfunction!(pickle::load_pickle_files, m)?)?;
     m.add_function(wrap_pyfunction!(schema::sql_schema, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_selftest_panic, m)?)?;
     m.add(

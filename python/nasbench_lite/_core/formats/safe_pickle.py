@@ -9,6 +9,14 @@ by local decoders that turn the scalar's raw bytes into a Python ``int``/``float
 without importing NumPy. Any other global, a persistent id, or a malformed stream raises
 :class:`UnsafePickleError` / :class:`~nasbench_lite.errors.CorruptSourceError` before anything
 it names is looked up.
+
+CPython's unpickler has no resource bounds, and CPython hashes tuples recursively without a
+depth check (a 65-byte bz2 of nested tuples used as a dict key overflows the C stack). So
+:func:`loads` and :func:`load_path` first run the native bounded reader over the same bytes
+(``prescreen``, :func:`nasbench_lite._core.formats.native_pickle.check`: every limit of
+:class:`~nasbench_lite._core.formats.native_pickle.PickleLimits`, nothing built) and unpickle
+only what it accepts. The test suite passes ``prescreen=False`` on its own benign corpora, to
+keep this module an independent reference for the native reader.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ import os
 import pickle
 import re
 import struct
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -102,13 +110,68 @@ ALLOWED_GLOBALS: dict[tuple[str, str], Callable[..., Any]] = {
 }
 
 
-class SafeUnpickler(pickle.Unpickler):
-    """``pickle.Unpickler`` that resolves only :data:`ALLOWED_GLOBALS` (see module docstring).
+#: Deepest tuple/frozenset nesting hashed as a dict key or set item (CPython's tuple hash
+#: recurses with no depth check: a million nested tuples overflow the C stack).
+MAX_KEY_DEPTH = 64
+
+
+def key_depth_error(items: Iterable[Any]) -> str | None:
+    """Why hashing ``items`` would be unsafe (nesting > :data:`MAX_KEY_DEPTH`), or None.
+
+    The walk only descends into tuples/frozensets, stops at the bound, is iterative and visits
+    each distinct object once (shared tuples stay linear).
+    """
+    todo = [(item, 1) for item in items if type(item) is tuple or type(item) is frozenset]
+    seen: set[int] = set()
+    while todo:
+        value, depth = todo.pop()
+        if depth > MAX_KEY_DEPTH:
+            return f"a dict key, set item or tuple nests deeper than {MAX_KEY_DEPTH} levels"
+        if id(value) not in seen:
+            seen.add(id(value))
+            todo.extend(
+                (item, depth + 1)
+                for item in value
+                if type(item) is tuple or type(item) is frozenset
+            )
+    return None
+
+
+def _guarded(load: Callable[[Any], None], keys: Callable[[list[Any]], list[Any]]) -> Any:
+    """A dispatch entry that checks the key depth of ``keys(stack)`` before ``load`` hashes."""
+
+    def run(self: SafeUnpickler) -> None:
+        problem = key_depth_error(keys(vars(self)["stack"]))  # set by pickle._Unpickler.load
+        if problem is not None:
+            raise CorruptSourceError(f"{self.path or 'pickle'}: {problem}", self.path)
+        load(self)
+
+    return run
+
+
+class SafeUnpickler(pickle._Unpickler):
+    """An unpickler that resolves only :data:`ALLOWED_GLOBALS` (see module docstring).
+
+    It derives from the pure-Python ``pickle._Unpickler``, not the C ``pickle.Unpickler``: the
+    C one grows its memo array to the largest index a file names (``LONG_BINPUT 2**27``, ten
+    bytes, costs 2 GB), the Python one keeps the memo in a dict (issue #13). This module is the
+    slow reference; the builders read with the native reader.
 
     Args:
         file: A binary file object.
         path: The file's path, for error messages.
     """
+
+    # After MARK the pure-Python unpickler's ``stack`` holds just the marked items.
+    dispatch = dict(pickle._Unpickler.dispatch)
+    for _op, _keys in (
+        (pickle.SETITEM, lambda stack: stack[-2:-1]),
+        (pickle.SETITEMS, lambda stack: stack[0::2]),
+        (pickle.ADDITEMS, lambda stack: stack),
+        (pickle.FROZENSET, lambda stack: stack),
+    ):
+        dispatch[_op[0]] = _guarded(dispatch[_op[0]], _keys)
+    del _op, _keys
 
     def __init__(self, file: Any, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(file)
@@ -160,36 +223,64 @@ def _load(stream: Any, path: str | os.PathLike[str] | None) -> Any:
         ) from exc
 
 
-def loads(data: bytes) -> Any:
+def _prescreen(data: bytes, path: str | os.PathLike[str] | None) -> None:
+    """Runs the bounded native reader over a protocol 2-5 stream (plain or bz2).
+
+    Protocol 0/1 streams (text opcodes, which the native reader does not read) are left to
+    this module alone, guarded against deep hashed keys by :class:`SafeUnpickler`.
+    """
+    from nasbench_lite._core.formats import native_pickle
+
+    head = data[:2]
+    if data.startswith(b"BZh"):
+        try:
+            head = bz2.BZ2Decompressor().decompress(data[:65536], max_length=2)
+        except (OSError, ValueError, EOFError):
+            head = b"\x80\x02"  # corrupt bz2: let the native reader name the problem
+    if len(head) == 2 and head[0] == 0x80:
+        native_pickle.check(data, name=None if path is None else os.fspath(path))
+
+
+def loads(data: bytes, *, prescreen: bool = True) -> Any:
     """Unpickles bytes with :class:`SafeUnpickler`.
 
     Args:
         data: The pickle bytes.
+        prescreen: Check the bytes with the bounded native reader first (see the module
+            docstring); only trusted test corpora turn it off.
 
     Returns:
         The unpickled plain data.
 
     Raises:
         UnsafePickleError: A global outside the allow-list (nothing was called).
-        CorruptSourceError: A truncated or malformed pickle.
+        CorruptSourceError: A truncated or malformed pickle, or one beyond the native
+            reader's default limits.
     """
+    if prescreen:
+        _prescreen(data, None)
     return _load(io.BytesIO(data), None)
 
 
-def load_path(path: str | os.PathLike[str]) -> Any:
+def load_path(path: str | os.PathLike[str], *, prescreen: bool = True) -> Any:
     """Unpickles a file with :class:`SafeUnpickler`.
 
     Args:
         path: The pickle file, plain or bz2-compressed (detected from its first bytes).
+        prescreen: Check the file with the bounded native reader first (see :func:`loads`).
 
     Returns:
         The unpickled plain data.
 
     Raises:
         UnsafePickleError: A global outside the allow-list (nothing was called).
-        CorruptSourceError: A missing, truncated or malformed file.
+        CorruptSourceError: A missing, truncated or malformed file, or one beyond the
+            native reader's default limits.
     """
     try:
+        if prescreen:
+            with open(path, "rb") as handle:
+                _prescreen(handle.read(), path)
         with open(path, "rb") as handle:
             # NATS-Bench ships bz2-compressed pickles (``*.pickle.pbz2``): decompress on the fly.
             if handle.read(3) == b"BZh":

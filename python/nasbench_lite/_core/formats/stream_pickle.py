@@ -37,6 +37,7 @@ from nasbench_lite._core.formats.safe_pickle import (
     ALLOWED_GLOBALS,
     SafeUnpickler,
     UnsafePickleError,
+    key_depth_error,
 )
 from nasbench_lite.errors import CorruptSourceError
 
@@ -45,7 +46,10 @@ __all__ = ["iter_benchmark_file"]
 _BLOCK = 1 << 18  # decompressed bytes read at a time
 _SLACK = 512  # bytes kept past ``pos`` (away from EOF): short opcodes never straddle the buffer
 _MAX_REGION = 1 << 18  # a MARK closing at any depth ends a memo region this large
-_MAX_ARG = 1 << 30  # longest str/bytes/int argument accepted
+# Longest str/bytes argument accepted: the official files hold only short strings, and a
+# 232-byte bz2 can declare (and decompress to) one 256 MiB bytes object (issue #13).
+_MAX_ARG = 16 << 20
+_MAX_INT_BYTES = 1786  # LONG1/LONG4 payload: ~4,300 decimal digits (CPython's int limit)
 
 _U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
 _DOUBLE = struct.Struct(">d")
@@ -77,6 +81,17 @@ _DTYPE = ALLOWED_GLOBALS[("numpy", "dtype")]
 
 class _Malformed(Exception):
     """A malformed stream; re-raised as CorruptSourceError with the opcode's offset."""
+
+
+def _shallow(items: Any) -> None:
+    """Refuses tuples/frozensets nested deeper than ``MAX_KEY_DEPTH`` (checked as each is built).
+
+    A million nested tuples (a 65-byte bz2) would crash CPython's recursive tuple hash when
+    used as a key, and eight million take 400 MB: the bound keeps both away.
+    """
+    problem = key_depth_error(items)
+    if problem is not None:
+        raise _Malformed(problem)
 
 
 # What a malformed stream makes the passes raise (CorruptSourceError, a ValueError, is re-raised).
@@ -140,11 +155,28 @@ class _Stream:
         if not data:
             raise self.error("pickle stream ends before its STOP opcode (truncated file?)")
 
+    def _extend_to(self, end: int) -> None:
+        """Reads blocks until ``data`` holds ``end`` bytes or the stream ends.
+
+        Collects the blocks and joins them once (linear time; appending each block to
+        ``data`` would copy it again per block: quadratic in a long argument, issue #13), and
+        drops the consumed prefix first so ``data`` holds only what is still needed.
+        """
+        if end <= len(self.data) or self.eof:
+            return
+        parts, have = [self.data[self.pos :]], len(self.data) - self.pos
+        need = end - self.pos
+        while have < need and not self.eof:
+            block = self._block()
+            parts.append(block)
+            have += len(block)
+        self.boff += self.pos
+        self.data, self.pos = b"".join(parts), 0
+
     def take(self, size: int) -> bytes:
         """The next ``size`` bytes."""
+        self._extend_to(self.pos + size)
         end = self.pos + size
-        while end > len(self.data) and not self.eof:
-            self.data += self._block()
         self._set_limit()
         if end > len(self.data):
             raise self.error("pickle stream ends inside an opcode (truncated file?)")
@@ -154,7 +186,7 @@ class _Stream:
     def line(self) -> str:
         end = self.data.find(b"\n", self.pos)
         while end < 0 and not self.eof and len(self.data) - self.pos < 4096:
-            self.data += self._block()
+            self._extend_to(len(self.data) + 1)
             end = self.data.find(b"\n", self.pos)
         if end < 0:
             raise _Malformed("unterminated GLOBAL argument")
@@ -167,8 +199,11 @@ class _Stream:
         if op in _VAR:
             fmt, kind = _VAR[op]
             size = fmt.unpack(self.take(fmt.size))[0]
-            if not 0 <= size <= _MAX_ARG:
-                raise _Malformed(f"implausible argument length {size}")
+            if not 0 <= size <= (_MAX_INT_BYTES if kind is int else _MAX_ARG):
+                raise _Malformed(
+                    f"argument length {size} exceeds the reader's limit "
+                    f"({_MAX_INT_BYTES if kind is int else _MAX_ARG} bytes)"
+                )
             raw = self.take(size)
             if kind is str:
                 return str(raw, "utf-8", "surrogatepass")
@@ -439,6 +474,7 @@ class _Load(_Stream):
                 for i in range(0, len(items), 2):
                     self._emit(items[i], items[i + 1])
             else:
+                _shallow(items[0::2])
                 for i in range(0, len(items), 2):
                     target[items[i]] = items[i + 1]
         elif op == 0x7D:  # EMPTY_DICT
@@ -466,6 +502,7 @@ class _Load(_Stream):
             stack[-1] = func(*args)
         elif op in (0x74, 0x91, 0x85, 0x86, 0x87):  # TUPLE, FROZENSET, TUPLE1, TUPLE2, TUPLE3
             items = self._pop_mark() if op in (0x74, 0x91) else self._pops(op - 0x84)
+            _shallow(items)  # bounds tuple nesting as it is built (memory and hash depth)
             stack.append(frozenset(items) if op == 0x91 else tuple(items))
         elif op in _CONSTANTS:
             value = _CONSTANTS[op]
@@ -473,6 +510,7 @@ class _Load(_Stream):
         elif op in (0x61, 0x65, 0x90):  # APPEND, APPENDS, ADDITEMS
             items = self._pops(1) if op == 0x61 else self._pop_mark()
             if op == 0x90:
+                _shallow(items)
                 self._target(set).update(items)
             else:
                 self._target(list).extend(items)

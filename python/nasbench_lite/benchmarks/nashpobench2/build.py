@@ -3,7 +3,9 @@
 ``DATA_DIR`` holds ``bench12.pkl`` (column dict of the 12-epoch runs keyed by ``(cell_hash, lr,
 batch_size, seed)``), ``cellinfo.pkl`` (``{'hash': {cellcode: cell_hash}, ...}``) and
 ``avgaccs200.pkl`` (``{'avg_acc': {(cell_hash, lr, batch_size): accuracy}}``). They are read
-with :mod:`nasbench_lite._core.formats.safe_pickle` (no code in them can run), checked for the
+with the native restricted reader :mod:`nasbench_lite._core.formats.native_pickle` (no code in
+them can run; bounded by :data:`~nasbench_lite._core.formats.native_pickle.NASHPOBENCH2_LIMITS`),
+checked for the
 official layout
 and written, bit for bit, to one SQLite file (``sql/nashpobench2.sql``) that replaces the
 output only when the whole build succeeded.
@@ -20,13 +22,19 @@ from typing import Any
 import numpy as np
 
 from nasbench_lite._core.building import BuildSession, BuildSummary
-from nasbench_lite._core.formats.safe_pickle import load_path
+from nasbench_lite._core.formats import native_pickle
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
 from nasbench_lite.errors import BuildError, CorruptSourceError, OutOfDomainError, echo
 from nasbench_lite.spaces.nb201.cellcode import canonical_classes, check_cellcode
 
 __all__ = ["SOURCE_FILES", "build_nashpobench2"]
+
+
+def load_path(path: Path) -> Any:
+    """One official pickle, read natively within the NAS-HPO-Bench-II limits."""
+    return native_pickle.load_path(path, limits=native_pickle.NASHPOBENCH2_LIMITS)
+
 
 SOURCE_FILES = ("bench12.pkl", "cellinfo.pkl", "avgaccs200.pkl")
 _KEY_COLUMNS = ("lr", "batch_size", "seed")

@@ -7,8 +7,9 @@ Two official forms are read (``../formats/nats.md``):
 * the single ``NATS-{tss,sss}-v1_0-*.pickle.pbz2`` file, streamed architecture by
   architecture by :mod:`nasbench_lite._core.formats.stream_pickle`.
 
-Everything is unpickled by :mod:`nasbench_lite._core.formats.safe_pickle` (no code in a file can
-run).
+Archive files are unpickled by the native restricted reader
+:mod:`nasbench_lite._core.formats.native_pickle` (bounded per file kind; no code in a file can
+run), the single file by the streaming reader.
 :func:`parse_arch` checks one architecture's ``OrderedDict{hp: ArchResults-state}`` against the
 official layout and turns each trial into a :class:`RunRecord`; any deviation raises
 :class:`~nasbench_lite.errors.CorruptSourceError` naming the file and the key.
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from nasbench_lite._core.formats.safe_pickle import load_path
+from nasbench_lite._core.formats.native_pickle import NATS_META_LIMITS, load_path
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
     EVAL_SETS,
@@ -407,4 +408,4 @@ def load_archive_meta(directory: Path) -> list[str]:
         raise CorruptSourceError(
             f"{directory}: no meta.pickle.pbz2 (not a NATS-Bench archive directory)", directory
         )
-    return read_meta(load_path(meta_path), meta_path)
+    return read_meta(load_path(meta_path, limits=NATS_META_LIMITS), meta_path)

@@ -1,6 +1,6 @@
 """The module-level helpers of ``nats_bench.api_utils`` (re-exported there).
 
-``pickle_load`` reads through nasbench_lite's restricted unpickler (nothing a file names is
+``pickle_load`` reads through nasbench_lite's native restricted reader (nothing a file names is
 called; NumPy scalars come back as Python numbers). Only the local file system is served:
 ``reset_file_system('google')`` is accepted, but the helpers then raise
 :class:`~nasbench_lite.compat.nats_bench.api_utils.NotOfferedError` (it needs TensorFlow).
@@ -99,7 +99,7 @@ def pickle_save(obj: Any, file_path: Any, ext: str = ".pbz2", protocol: int = 4)
 
 
 def pickle_load(file_path: Any, ext: str = ".pbz2") -> Any:
-    """Reads ``file_path`` (else ``file_path + ext``) through the restricted unpickler.
+    """Reads ``file_path`` (else ``file_path + ext``) through the native restricted reader.
 
     Raises:
         UnsafePickleError: The file names a global outside the allow-list (nothing called).

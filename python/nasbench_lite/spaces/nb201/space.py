@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb201.arch import OPS, str2lists
 
 __all__ = [
@@ -85,6 +86,11 @@ def unique_str(arch_str: str) -> str:
     for i_node, node in enumerate(str2lists(arch_str)):
         parts = []
         for op, source in node:
+            if source not in nodes:  # an input from a later node: no cell (fuzzed meta files)
+                raise InvalidInputError(
+                    f"malformed arch string {arch_str[:200]!r}: node {i_node + 1} reads node "
+                    f"{source}, which does not come before it"
+                )
             if op == "none" or nodes[source] == "#":
                 parts.append("#")
             elif op == "skip_connect":

@@ -1,0 +1,94 @@
+//! Helpers shared by the pickle test files: hand-built protocol-4 pickles and checks.
+#![allow(dead_code)]
+
+use nasbench_lite_core::pickle::dump::dump;
+use nasbench_lite_core::pickle::{parse, ErrorKind, Limits, PickleError};
+
+/// `PROTO 4`, the body, `STOP`.
+pub fn p4(body: &[u8]) -> Vec<u8> {
+    [b"\x80\x04".as_slice(), body, b"."].concat()
+}
+
+pub fn text(data: &[u8]) -> String {
+    let pickle = parse(data, &Limits::default()).unwrap_or_else(|e| panic!("{e}"));
+    dump(&pickle, 1 << 20).unwrap()
+}
+
+pub fn error(data: &[u8]) -> PickleError {
+    error_with(data, &Limits::default())
+}
+
+pub fn error_with(data: &[u8], limits: &Limits) -> PickleError {
+    match parse(data, limits) {
+        Ok(pickle) => panic!("accepted: {:?}", dump(&pickle, 1000)),
+        Err(e) => e,
+    }
+}
+
+pub fn malformed(data: &[u8], needle: &str) -> u64 {
+    let e = error(data);
+    match &e.kind {
+        ErrorKind::Malformed(message) if message.contains(needle) => {}
+        _ => panic!("expected a Malformed error containing {needle:?}, got {e}"),
+    }
+    assert!(!e.is_unsafe());
+    e.offset.expect("an offset")
+}
+
+pub fn s(text: &str) -> String {
+    let hex: String = text.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("s{hex}")
+}
+
+pub fn global(module: &str, name: &str) -> Vec<u8> {
+    format!("c{module}\n{name}\n").into_bytes()
+}
+
+pub fn short_str(text: &str) -> Vec<u8> {
+    [&[0x8c, text.len() as u8][..], text.as_bytes()].concat()
+}
+
+/// `numpy.dtype(code, False, True)` + BUILD (version, byteorder, ...), as NumPy pickles it.
+pub fn dtype(code: &str, order: &str) -> Vec<u8> {
+    [
+        global("numpy", "dtype"),
+        short_str(code),
+        b"\x89\x88\x87R(K\x03".to_vec(),
+        short_str(order),
+        b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb".to_vec(),
+    ]
+    .concat()
+}
+
+pub fn scalar(code: &str, order: &str, data: &[u8]) -> Vec<u8> {
+    let module = if code == "f8" {
+        "numpy.core.multiarray"
+    } else {
+        "numpy._core.multiarray"
+    };
+    [
+        global(module, "scalar"),
+        dtype(code, order),
+        vec![b'C', data.len() as u8],
+        data.to_vec(),
+        b"\x86R".to_vec(),
+    ]
+    .concat()
+}
+
+pub fn reconstruct(module: &str) -> Vec<u8> {
+    [
+        global(module, "_reconstruct"),
+        global("numpy", "ndarray"),
+        b"K\x00\x85C\x01b\x87R".to_vec(),
+    ]
+    .concat()
+}
+
+pub fn bz2(data: &[u8]) -> Vec<u8> {
+    use bzip2::write::BzEncoder;
+    use std::io::Write;
+    let mut encoder = BzEncoder::new(Vec::new(), bzip2::Compression::best());
+    encoder.write_all(data).unwrap();
+    encoder.finish().unwrap()
+}
