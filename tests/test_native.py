@@ -40,13 +40,6 @@ def test_md5_kernel_is_reported() -> None:
     assert _native.md5_kernel() in {"Avx512", "Avx2", "Portable"}
 
 
-def test_embedded_schemas() -> None:
-    for name in ("nb101_space", "nb101"):
-        assert "CREATE TABLE meta" in _native.sql_schema(name)
-    with pytest.raises(ValueError):
-        _native.sql_schema("nope")
-
-
 def test_malformed_arguments_are_invalid_input_errors() -> None:
     matrices = np.zeros((2, 3, 3), dtype=np.uint8)
     with pytest.raises(InvalidInputError, match="codes"):
@@ -71,8 +64,6 @@ def test_malformed_arguments_are_invalid_input_errors() -> None:
         _native.check_reasons(status, np.zeros(1, dtype=np.int32), [["input"]])
     with pytest.raises(InvalidInputError, match="statuses"):
         _native.check_reasons(status, np.zeros(2, dtype=np.int32), [["input"]])
-    with pytest.raises(InvalidInputError, match="no embedded schema"):
-        _native.sql_schema("nope")
 
 
 def test_rejected_rows_are_worded_and_raised_natively() -> None:

@@ -31,7 +31,6 @@ __all__ = [
     "nb101_costs",
     "nb101_spec_digest",
     "raise_first_invalid",
-    "sql_schema",
 ]
 
 MAX_BATCH_VERTICES: int
@@ -73,7 +72,6 @@ def nb101_costs(
     npt.NDArray[np.uint64],
     npt.NDArray[np.uint64],
 ]: ...
-def sql_schema(name: str) -> str: ...
 def load_pickle(
     data: bytes, *, name: str | None = None, limits: dict[str, int] | None = None
 ) -> Any: ...

@@ -11,7 +11,6 @@
 //! * `costs.rs` — NB101 network costs;
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
 //! * `pickle.rs` — the restricted pickle reader (bytes or files, parallel, limits);
-//! * `schema.rs` — embedded SQL schemas (to be removed);
 //! * `arrays.rs` — column ↔ ndarray helpers; `errors.rs` — errors and panics.
 
 mod arrays;
@@ -22,7 +21,6 @@ mod nb101_check;
 mod nb101_data;
 mod nb101_spec;
 mod pickle;
-mod schema;
 
 use pyo3::prelude::*;
 
@@ -42,7 +40,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pickle::load_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::check_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::load_pickle_files, m)?)?;
-    m.add_function(wrap_pyfunction!(schema::sql_schema, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_selftest_panic, m)?)?;
     m.add(
         "MAX_BATCH_VERTICES",

@@ -1,1 +1,0 @@
-python/nasbench_lite/sql
