@@ -164,13 +164,13 @@ def atomic_output(path: str | os.PathLike[str], *, force: bool = False) -> Itera
         fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise BuildError(f"{target}: cannot create a file in {directory} ({exc})", target) from exc
-    os.close(fd)
     temp = Path(temp_name)
-    # mkstemp creates 0600; give the result the permissions a plain open() would.
-    umask = os.umask(0)
-    os.umask(umask)
-    os.chmod(temp, 0o666 & ~umask)
     try:
+        os.close(fd)
+        # mkstemp creates 0600; give the result the permissions a plain open() would.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
         yield temp
         with open(temp, "rb+") as handle:
             os.fsync(handle.fileno())
