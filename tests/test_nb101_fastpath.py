@@ -98,9 +98,16 @@ def test_fast_path_matches_reference_and_general_path(seed: int) -> None:
 
 
 def test_native_digest_declines_what_the_general_path_owns() -> None:
-    codes = [None, 0, None]
+    codes = {op: code for code, op in enumerate(OPS)}
     chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
-    assert _native.nb101_spec_digest(chain, codes) is not None
+    ops = [INPUT, CONV3X3, OUTPUT]
+    result = _native.nb101_spec_digest(chain, ops, codes)
+    assert result is not None
+    assert result[:3] == (0b111, 2, "b49ac8c578b4561d79ac7087988f1c61")
+    assert result[5] == ops and result[5] is not ops
+    assert _native.nb101_spec_digest(chain, tuple(ops), codes) is None  # ops must be a list
+    with pytest.raises(TypeError):
+        _native.nb101_spec_digest(chain, [INPUT, [CONV3X3], OUTPUT], codes)
     for bad in (
         [[0, 2, 0], [0, 0, 1], [0, 0, 0]],  # weighted entry
         [[0, 1, 0], [1, 0, 1], [0, 0, 0]],  # below the diagonal
@@ -110,7 +117,7 @@ def test_native_digest_declines_what_the_general_path_owns() -> None:
         [[0] * 9 for _ in range(9)],  # more than 8 vertices
         [[0, np.int64(1), 0], [0, 0, 1], [0, 0, 0]],  # numpy scalar: dtype must come from numpy
     ):
-        assert _native.nb101_spec_digest(bad, [None] * len(codes)) is None
+        assert _native.nb101_spec_digest(bad, ops, codes) is None
 
 
 @pytest.mark.parametrize(

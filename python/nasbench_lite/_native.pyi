@@ -16,6 +16,7 @@ __all__ = [
     "hash_graph",
     "md5_kernel",
     "nb101_costs",
+    "nb101_spec_digest",
     "sql_schema",
 ]
 
@@ -23,8 +24,8 @@ MAX_BATCH_VERTICES: int
 
 def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...
 def nb101_spec_digest(
-    matrix: object, codes: list[int | None]
-) -> tuple[int, int, str | None, bytes, bool] | None: ...
+    matrix: object, ops: object, op_codes: dict[str, int]
+) -> tuple[int, int, str | None, bytes, bool, list[str]] | None: ...
 def check_and_hash(
     matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]
 ) -> tuple[

@@ -62,14 +62,16 @@ def build_nb101_space(
         if progress is not None:
             progress(done, total)
 
-    chunks = space_chunks(progress=step)
-    hashes = sorted(h for chunk in chunks for h in chunk.hashes.tolist())
-    digest = hashlib.sha256("\n".join(hashes).encode()).hexdigest()
-    if digest != NB101_SPACE_SHA256 or len(set(hashes)) != len(hashes):
-        raise BuildError(
-            f"enumeration does not reproduce the published space (sha256 {digest})", output
-        )
+    # The session first: an existing output is refused before the enumeration runs, and an
+    # interrupted or failed enumeration leaves nothing behind.
     with BuildSession(output, load_schema("nb101_space"), force=force) as session:
+        chunks = space_chunks(progress=step)
+        hashes = sorted(h for chunk in chunks for h in chunk.hashes.tolist())
+        digest = hashlib.sha256("\n".join(hashes).encode()).hexdigest()
+        if digest != NB101_SPACE_SHA256 or len(set(hashes)) != len(hashes):
+            raise BuildError(
+                f"enumeration does not reproduce the published space (sha256 {digest})", output
+            )
         cell_id = write_cells(session, chunks)
         session.count("cells", cell_id)
         session.set_meta(

@@ -204,12 +204,12 @@ class ModelSpec:
         if len(matrix) != len(ops):
             return False
         try:
-            result = _native.nb101_spec_digest(matrix, list(map(_OP_CODES.get, ops)))
+            result = _native.nb101_spec_digest(matrix, ops, _OP_CODES)
         except TypeError:  # an unhashable op
             return False
         if result is None:
             return False
-        kept, num_edges, digest, entries, all_bool = result
+        kept, num_edges, digest, entries, all_bool, pruned_ops = result
         # The constructor's copy of the matrix: the entries, and the dtype np.array(matrix)
         # gives (an ndarray's own; for lists bool when every entry is a bool, else int).
         self._entries = entries
@@ -224,11 +224,8 @@ class ModelSpec:
         self._num_edges = num_edges
         self._digest = digest
         self._matrix = _UNSET
-        if kept == (1 << len(ops)) - 1:  # nothing pruned
-            self.ops = ops[:]
-        else:
-            self.ops = [op for v, op in enumerate(ops) if kept >> v & 1]
-        self._hashed_ops = self.ops[:]
+        self.ops = pruned_ops
+        self._hashed_ops = pruned_ops[:]
         self.valid_spec = True
         return True
 
