@@ -22,6 +22,7 @@ def _cap() -> None:
 
 _cap()
 
+import contextlib  # noqa: E402
 import json  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
@@ -97,6 +98,20 @@ def run(reader: str, path: Path, work: Path) -> None:
         raise SystemExit(f"unknown reader {reader}")
 
 
+def peak_rss_kib() -> int:
+    """This process's own peak RSS in KiB.
+
+    ``getrusage(RUSAGE_SELF).ru_maxrss`` keeps the high-water mark of the memory the process had
+    before ``exec`` -- with ``vfork``/``posix_spawn`` that is the *parent's* (a pytest process
+    hundreds of MB large late in a run) -- so read the current image's ``VmHWM`` instead.
+    """
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+
+
 def main() -> None:
     reader, path = sys.argv[1], Path(sys.argv[2])
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,7 +122,7 @@ def main() -> None:
             outcome, name = "typed", type(exc).__name__
         except BaseException as exc:  # noqa: BLE001 - the point is to report anything else
             outcome, name = "untyped", f"{type(exc).__name__}: {str(exc)[:200]}"
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    peak = peak_rss_kib()
     print(json.dumps({"outcome": outcome, "error": name, "peak_kib": peak}))
 
 
