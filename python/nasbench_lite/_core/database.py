@@ -28,6 +28,7 @@ from nasbench_lite.errors import (
     CorruptDatabaseError,
     DatabaseError,
     InvalidInputError,
+    NasbenchLiteError,
     SchemaVersionError,
 )
 
@@ -154,6 +155,11 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
         return dict(db.meta)
 
 
+#: What running a statement can raise besides our own errors: SQLite's, a value it cannot bind
+#: (lone surrogate, int >= 2**63) and stored text that is not UTF-8.
+_STATEMENT_ERRORS = (apsw.Error, UnicodeEncodeError, OverflowError, UnicodeDecodeError)
+
+
 class Database:
     """A read-only, thread-safe handle on one nasbench_lite SQLite file.
 
@@ -256,12 +262,18 @@ class Database:
         try:
             with self._lock:
                 return self.connection.execute(sql, bindings).fetchall()
-        except apsw.Error as exc:
-            raise database_error(self.path, exc) from exc
-        except (UnicodeEncodeError, OverflowError) as exc:
-            raise bad_binding(exc) from exc
-        except UnicodeDecodeError as exc:
-            raise corrupt_text(self.path) from exc
+        except _STATEMENT_ERRORS as exc:
+            raise self._typed_error(exc) from exc
+
+    def _typed_error(
+        self, exc: apsw.Error | UnicodeEncodeError | OverflowError | UnicodeDecodeError
+    ) -> NasbenchLiteError:
+        """The typed error for one of :data:`_STATEMENT_ERRORS` raised on this database."""
+        if isinstance(exc, apsw.Error):
+            return database_error(self.path, exc)
+        if isinstance(exc, UnicodeDecodeError):
+            return corrupt_text(self.path)
+        return bad_binding(exc)
 
     def query_many(self, sql: str, bindings: Iterable[Bindings]) -> list[list[Any]]:
         """Runs one statement once per binding set under a single lock hold.
@@ -280,12 +292,8 @@ class Database:
             with self._lock:
                 execute = self.connection.execute
                 return [execute(sql, b).fetchall() for b in bindings]
-        except apsw.Error as exc:
-            raise database_error(self.path, exc) from exc
-        except (UnicodeEncodeError, OverflowError) as exc:
-            raise bad_binding(exc) from exc
-        except UnicodeDecodeError as exc:
-            raise corrupt_text(self.path) from exc
+        except _STATEMENT_ERRORS as exc:
+            raise self._typed_error(exc) from exc
 
     def query_keyed(self, keys: Sequence[Any], sql: str) -> list[Any]:
         """Runs one statement joined against ``temp.keys(pos, key)`` holding ``keys``.
@@ -317,12 +325,8 @@ class Database:
                     return connection.execute(sql).fetchall()
                 finally:
                     connection.execute("DELETE FROM temp.keys")
-        except apsw.Error as exc:
-            raise database_error(self.path, exc) from exc
-        except (UnicodeEncodeError, OverflowError) as exc:
-            raise bad_binding(exc) from exc
-        except UnicodeDecodeError as exc:
-            raise corrupt_text(self.path) from exc
+        except _STATEMENT_ERRORS as exc:
+            raise self._typed_error(exc) from exc
 
     def column_names(self, sql: str, bindings: Bindings = ()) -> list[str]:
         """The result column names of a statement (without fetching its rows).
@@ -343,12 +347,8 @@ class Database:
                 names = [d[0] for d in cursor.getdescription()]
                 cursor.close()
                 return names
-        except apsw.Error as exc:
-            raise database_error(self.path, exc) from exc
-        except (UnicodeEncodeError, OverflowError) as exc:
-            raise bad_binding(exc) from exc
-        except UnicodeDecodeError as exc:
-            raise corrupt_text(self.path) from exc
+        except _STATEMENT_ERRORS as exc:
+            raise self._typed_error(exc) from exc
 
     def stream(self, sql: str, bindings: Bindings = (), size: int = 65536) -> Iterator[list[Any]]:
         """Streams the rows of one statement in lists of up to ``size`` rows.
