@@ -29,9 +29,13 @@ PY
 matrix='[[0,1,1,1,0,1,0],[0,0,0,0,0,0,1],[0,0,0,0,0,0,1],[0,0,0,0,1,0,0],[0,0,0,0,0,0,1],[0,0,0,0,0,0,1],[0,0,0,0,0,0,0]]'
 ops='["input","conv1x1-bn-relu","conv3x3-bn-relu","conv3x3-bn-relu","conv3x3-bn-relu","maxpool3x3","output"]'
 nasbench-lite build nb101-space -o nb101-space.sqlite --quiet
-nasbench-lite info nb101-space.sqlite | grep -q "hash_list_matches_published *true"
+# Outputs are captured before grep: `cmd | grep -q` closes the pipe at the first match, and the
+# CLI then exits 141 like any Unix tool killed by SIGPIPE, which pipefail turns into a failure.
+info="$(nasbench-lite info nb101-space.sqlite)"
+grep -q "hash_list_matches_published *true" <<<"$info"
 test "$(nasbench-lite hash --matrix "$matrix" --ops "$ops")" = 28cfc7874f6d200472e1a9dcd8650aa0
-nasbench-lite query nb101-space.sqlite --hash 28cfc7874f6d200472e1a9dcd8650aa0 | grep -q "parameters    2,694,282"
+query="$(nasbench-lite query nb101-space.sqlite --hash 28cfc7874f6d200472e1a9dcd8650aa0)"
+grep -q "parameters    2,694,282" <<<"$query"
 nasbench-lite verify --quiet "$wheel" 2>/dev/null && { echo "wheel_smoke: verify accepted a wheel" >&2; exit 1; }
 
 # Without the [arrow] extra: a one-line typed error naming it, nothing written.
