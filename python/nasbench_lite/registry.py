@@ -22,6 +22,7 @@ from nasbench_lite.errors import InternalError, NotADatabaseError, UnknownKindEr
 __all__ = [
     "ENV_EXTRA_KINDS",
     "KIND_MODULES",
+    "SURFACES",
     "export_database",
     "get_kind",
     "kinds",
@@ -37,6 +38,14 @@ KIND_MODULES: tuple[str, ...] = (
     "nasbench_lite.benchmarks.nashpobench2.kind",
     "nasbench_lite.benchmarks.nar.kind",
 )
+
+#: The uniform query surface of each kind with results (``open(path, uniform=True)``):
+#: ``module:callable`` taking the kind's reader.
+SURFACES: dict[str, str] = {
+    "nb101": "nasbench_lite.benchmarks.nb101.surface:NB101Surface",
+    "nats": "nasbench_lite.benchmarks.nats.surface:open_surface",
+    "nashpobench2": "nasbench_lite.benchmarks.nashpobench2.surface:NHB2Surface",
+}
 
 #: Environment variable naming extra kinds as ``module:attribute[,module:attribute...]``.
 ENV_EXTRA_KINDS = "NASBENCH_LITE_EXTRA_KINDS"
@@ -117,15 +126,22 @@ def _refuse_non_database(path: Path, all_kinds: tuple[BenchmarkKind, ...]) -> No
     raise NotADatabaseError(f"{path}: not a SQLite database", path)
 
 
-def open_database(path: str | os.PathLike[str], *, extra: ExtraKinds = ()) -> Any:
+def open_database(
+    path: str | os.PathLike[str], *, extra: ExtraKinds = (), uniform: bool = False
+) -> Any:
     """Opens any nasbench_lite database with the reader of its kind (chosen by ``meta.kind``).
 
     Args:
         path: The database file.
         extra: Kinds declared outside the package.
+        uniform: Return the kind's uniform query surface instead
+            (:class:`~nasbench_lite._core.surface.Surface`: ``space``, ``fidelities``,
+            ``objectives``, ``query``, ``query_one``, ``curve``, ``best``; its ``reader`` is
+            the native reader). Only kinds with results have one (:data:`SURFACES`).
 
     Returns:
-        The kind's reader (e.g. ``NASBench`` for ``nb101``, ``API`` for ``nashpobench2``).
+        The kind's reader (e.g. ``NASBench`` for ``nb101``, ``API`` for ``nashpobench2``), or
+        its uniform surface.
 
     Raises:
         NotADatabaseError: Not a SQLite file (naming the build command when it is an official
@@ -133,9 +149,10 @@ def open_database(path: str | os.PathLike[str], *, extra: ExtraKinds = ()) -> An
         UnknownKindError: A database of a kind no registered declaration knows.
         DatabaseError: Missing file or no ``meta`` table.
         SchemaVersionError: Another schema version (the message names the rebuild command).
+        OutOfDomainError: ``uniform=True`` for a kind without results (a space database).
     """
     from nasbench_lite._core.database import read_meta
-    from nasbench_lite.errors import DatabaseError, InvalidInputError, echo
+    from nasbench_lite.errors import DatabaseError, InvalidInputError, OutOfDomainError, echo
 
     if not isinstance(path, str | os.PathLike) or (isinstance(path, str) and "\x00" in path):
         raise InvalidInputError(f"path must be a file path, got {echo(path)}")
@@ -149,9 +166,27 @@ def open_database(path: str | os.PathLike[str], *, extra: ExtraKinds = ()) -> An
         _refuse_non_database(target, all_kinds)
     meta = read_meta(target)
     name = meta.get("kind", "")
+    if not isinstance(uniform, bool):
+        raise InvalidInputError(f"uniform must be a bool, got {echo(uniform)}")
     for kind in all_kinds:
-        if kind.name == name:
+        if kind.name != name:
+            continue
+        if not uniform:
             return kind.open(target)
+        reference = SURFACES.get(name)
+        if reference is None:
+            raise OutOfDomainError(
+                f"{target}: a {name} database holds no results, so it has no uniform query "
+                f"surface (kinds with one: {', '.join(SURFACES)})"
+            )
+        module_name, _, attribute = reference.partition(":")
+        factory = getattr(importlib.import_module(module_name), attribute)
+        reader = kind.open(target)
+        try:
+            return factory(reader)
+        except BaseException:
+            reader.close()
+            raise
     raise UnknownKindError(
         f"{target}: database kind {name!r} is not one this nasbench_lite reads "
         f"({', '.join(k.name for k in all_kinds)})",

@@ -1,0 +1,708 @@
+"""One query surface for every benchmark with results: the generic part (knows no benchmark).
+
+A kind supplies a thin adapter (``benchmarks/<kind>/surface.py``): an :class:`ArchSpace` (ids,
+sampling, neighbours, encodings), its :class:`Fidelity` and :class:`Objective` declarations
+and one method, :meth:`Surface._fetch`, that maps a batch of canonical ids onto the reader's
+own bulk methods and returns every stored seed of every id as long arrays (:class:`Fetched`).
+This module checks the arguments (typed errors from :mod:`nasbench_lite.errors`), picks or
+averages seeds, reports missing seeds and assembles the Arrow table, once for every kind.
+
+Units are one per quantity across benchmarks: accuracies in percent, times in seconds,
+parameters in millions, FLOPs in MFLOPs (adapters convert, and say so in
+:attr:`Objective.stored_as`). Seeds are never imputed: ``seed='mean'`` averages the seeds a
+configuration has (``n_seeds`` says how many), ``missing_seeds`` lists the expected seeds it
+lacks, and an unavailable value is null.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import random
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nasbench_lite._core.arguments import checked
+from nasbench_lite._optional import import_pyarrow
+from nasbench_lite.errors import InvalidInputError, OutOfDomainError, echo
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = [
+    "UNITS",
+    "ArchSpace",
+    "Fetched",
+    "Fidelity",
+    "Objective",
+    "Surface",
+    "make_rng",
+]
+
+#: The one unit of each quantity on the uniform surface, whatever the benchmark stores.
+UNITS: dict[str, str] = {
+    "accuracy": "%",
+    "loss": "cross-entropy",
+    "time": "seconds",
+    "params": "millions of parameters",
+    "flops": "MFLOPs",
+    "latency": "seconds",
+}
+
+#: Fixed leading columns of every :meth:`Surface.query` table.
+BASE_COLUMNS = ("index", "id", "found", "seed", "n_seeds", "missing_seeds")
+
+
+@dataclass(frozen=True)
+class Fidelity:
+    """One fidelity dimension (a budget) of a benchmark.
+
+    Attributes:
+        name: Key in ``fidelity={...}`` and the table column.
+        values: Every allowed value, ascending.
+        default: The value used when the caller gives none (the full budget).
+        unit: Unit of the values.
+        description: What a value means (separate runs or epochs of one run).
+    """
+
+    name: str
+    values: tuple[Any, ...]
+    default: Any
+    unit: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One metric on the uniform surface.
+
+    Attributes:
+        name: Metric name (``'<dataset>/<split>/<quantity>'`` or ``'<dataset>/<quantity>'``).
+        quantity: ``'accuracy'``, ``'loss'``, ``'time'``, ``'params'``, ``'flops'`` or
+            ``'latency'`` (the unit follows from it, see :data:`UNITS`).
+        unit: The unit of the values here.
+        dataset: What the model was trained on (the benchmark's dataset key).
+        split: Exactly which data the value was measured on.
+        higher_is_better: Direction of improvement.
+        per_seed: False for architecture properties (costs) that no seed changes.
+        stored_as: The stored unit and the conversion applied here, if any.
+    """
+
+    name: str
+    quantity: str
+    unit: str
+    dataset: str
+    split: str
+    higher_is_better: bool
+    per_seed: bool = True
+    stored_as: str = "as stored"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The declaration as a plain dict (for JSON and tables)."""
+        return dict(self.__dict__)
+
+
+@dataclass
+class Fetched:
+    """Everything the adapter found for a batch of ids, one long row per (input, seed).
+
+    Attributes:
+        found: ``(n,)`` bool: the id has results at the fidelity.
+        position: ``(m,)`` int64: the input each seed row belongs to (ascending; rows of one
+            input in the benchmark's own seed order, which means follow).
+        seed: ``(m,)`` int64 seed of each row.
+        values: Per-seed metric -> ``(m,)`` float64 (entries where ``present`` is False are
+            ignored).
+        present: Per-seed metric -> ``(m,)`` bool: the value exists.
+        arch_values: Per-architecture metric -> ``(n,)`` float64.
+        arch_present: Per-architecture metric -> ``(n,)`` bool.
+        expected_seeds: Per input, the seeds the benchmark ran at this fidelity.
+    """
+
+    found: npt.NDArray[np.bool_]
+    position: npt.NDArray[np.int64]
+    seed: npt.NDArray[np.int64]
+    values: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+    present: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    arch_values: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
+    arch_present: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
+    expected_seeds: list[tuple[int, ...]] = field(default_factory=list)
+
+
+def make_rng(random_state: Any) -> random.Random:
+    """A private generator: ``random_state`` itself when it is a ``random.Random``.
+
+    Args:
+        random_state: None (OS entropy), an int seed, or a ``random.Random``.
+
+    Returns:
+        The generator (never the global ``random`` module).
+
+    Raises:
+        InvalidInputError: Another type.
+    """
+    if isinstance(random_state, random.Random):
+        return random_state
+    if random_state is None or (isinstance(random_state, int) and not isinstance(random_state, bool)):
+        return random.Random(random_state)
+    raise InvalidInputError(
+        f"random_state must be None, an int or a random.Random, got {echo(random_state)}"
+    )
+
+
+class ArchSpace(ABC):
+    """The architectures of one benchmark database, named by canonical string ids.
+
+    Subclasses implement :meth:`ids`, :meth:`id`, :meth:`neighbours`, :meth:`encode` and
+    :attr:`encodings`; sampling, iteration and membership are generic.
+    """
+
+    #: Names accepted by :meth:`encode`.
+    encodings: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wraps public methods with :func:`checked` (builtin errors become typed ones)."""
+        super().__init_subclass__(**kwargs)
+        _check_public(cls)
+
+    @abstractmethod
+    def ids(self) -> Sequence[str]:
+        """Every canonical id, in the benchmark's own order (cached by subclasses)."""
+
+    @abstractmethod
+    def id(self, arch: Any) -> str:
+        """The canonical id of an architecture given in any form the benchmark accepts.
+
+        Raises:
+            OutOfDomainError: Not an architecture of this space.
+            InvalidInputError: A value of the wrong type.
+        """
+
+    @abstractmethod
+    def neighbours(self, arch: Any) -> list[str]:
+        """Ids of the architectures one elementary change away (the arch itself excluded)."""
+
+    @abstractmethod
+    def _encode(self, ids: list[str], kind: str) -> npt.NDArray[Any]:
+        """The encoding ``kind`` (already checked) of canonical ids."""
+
+    @property
+    def size(self) -> int:
+        """Number of architectures."""
+        return len(self.ids())
+
+    def __len__(self) -> int:
+        return self.size
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.ids())
+
+    def __contains__(self, arch: object) -> bool:
+        try:
+            self.id(arch)
+        except (OutOfDomainError, InvalidInputError):
+            return False
+        return True
+
+    def ids_of(self, archs: Any) -> list[str]:
+        """Canonical ids of a batch (a str, a dict or a spec is one architecture, not a batch).
+
+        Raises:
+            InvalidInputError: ``archs`` is not a sequence, or an element has a wrong type.
+            OutOfDomainError: An element is not in this space (``.row`` names it).
+        """
+        if isinstance(archs, str | bytes | Mapping) or not hasattr(archs, "__iter__"):
+            raise InvalidInputError(
+                f"archs must be a sequence of architectures, got {type(archs).__name__}"
+                " (wrap a single one in a list, or use query_one)"
+            )
+        out = []
+        for row, arch in enumerate(archs):
+            try:
+                out.append(self.id(arch))
+            except (OutOfDomainError, InvalidInputError) as exc:
+                exc.row = row
+                raise
+        return out
+
+    def sample(self, n: int, random_state: Any = None) -> list[str]:
+        """``n`` distinct ids drawn uniformly (``random.Random.sample`` over :meth:`ids`).
+
+        Args:
+            n: How many, ``0 <= n <= size``.
+            random_state: None, an int seed or a ``random.Random`` (never the global one).
+
+        Returns:
+            The ids, in draw order; the same ``random_state`` gives the same list.
+
+        Raises:
+            OutOfDomainError: ``n`` outside ``[0, size]``.
+            InvalidInputError: Wrong types.
+        """
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise InvalidInputError(f"n must be an int, got {echo(n)}")
+        ids = self.ids()
+        if not 0 <= n <= len(ids):
+            raise OutOfDomainError(f"n must be in 0..{len(ids)}, got {n}")
+        rng = make_rng(random_state)
+        return [ids[i] for i in rng.sample(range(len(ids)), n)]
+
+    def encode(self, archs: Any, kind: str | None = None) -> npt.NDArray[Any]:
+        """Encodes a batch for a predictor.
+
+        Args:
+            archs: Architectures in any accepted form.
+            kind: One of :attr:`encodings` (default the first).
+
+        Returns:
+            A numpy array, one leading row per architecture.
+
+        Raises:
+            OutOfDomainError: Unknown encoding or architecture.
+        """
+        name = self.encodings[0] if kind is None else kind
+        if name not in self.encodings:
+            raise OutOfDomainError(f"unknown encoding {echo(kind)} (choices: {self.encodings})")
+        return self._encode(self.ids_of(archs), name)
+
+
+class Surface(ABC):
+    """The uniform surface of one open database (see the module docstring).
+
+    Subclasses set :attr:`space`, :attr:`fidelities`, :attr:`objectives`, :attr:`curve_axis`,
+    :attr:`reader` and implement :meth:`_fetch`.
+    """
+
+    space: ArchSpace
+    fidelities: tuple[Fidelity, ...]
+    objectives: tuple[Objective, ...]
+    #: The fidelity that :meth:`curve` walks along.
+    curve_axis: str
+    #: The kind's native reader (its official-compatible methods are unchanged).
+    reader: Any
+
+    def __init__(self) -> None:
+        self._rng = random.Random()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Wraps public methods with :func:`checked` (builtin errors become typed ones)."""
+        super().__init_subclass__(**kwargs)
+        _check_public(cls)
+
+    @abstractmethod
+    def _fetch(self, ids: list[str], fidelity: dict[str, Any], metrics: list[str]) -> Fetched:
+        """Every stored seed of ``ids`` at ``fidelity`` for ``metrics`` (checked names)."""
+
+    # ------------------------------------------------------------------ metadata
+    @property
+    def kind(self) -> str:
+        """The database kind (``meta.kind``)."""
+        return str(self.reader.meta.get("kind", ""))
+
+    def objective(self, name: str) -> Objective:
+        """The declaration of metric ``name``.
+
+        Raises:
+            OutOfDomainError: Unknown metric.
+        """
+        for objective in self.objectives:
+            if objective.name == name:
+                return objective
+        raise OutOfDomainError(
+            f"unknown metric {echo(name)} for {self.kind} (metrics: "
+            f"{[o.name for o in self.objectives]})"
+        )
+
+    def close(self) -> None:
+        """Closes the underlying reader (idempotent)."""
+        self.reader.close()
+
+    def __enter__(self) -> Surface:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.kind!r}, {self.space.size:,} architectures)"
+
+    # ------------------------------------------------------------------ arguments
+    def _fidelity(self, fidelity: Any) -> dict[str, Any]:
+        """``fidelity`` (None, a value of the first dimension, or a mapping) resolved."""
+        chosen = {f.name: f.default for f in self.fidelities}
+        if fidelity is None:
+            given: dict[str, Any] = {}
+        elif isinstance(fidelity, Mapping):
+            given = dict(fidelity)
+        else:
+            given = {self.fidelities[0].name: fidelity}
+        for name, value in given.items():
+            declared = next((f for f in self.fidelities if f.name == name), None)
+            if declared is None:
+                raise OutOfDomainError(
+                    f"unknown fidelity {echo(name)} (fidelities: "
+                    f"{[f.name for f in self.fidelities]})"
+                )
+            if isinstance(value, bool) or value not in declared.values:
+                raise OutOfDomainError(
+                    f"fidelity {name}={echo(value)} is not one of {list(declared.values)}"
+                )
+            chosen[name] = value
+        self._check_fidelity(chosen, given)
+        return chosen
+
+    def _check_fidelity(self, chosen: dict[str, Any], given: dict[str, Any]) -> None:
+        """Hook for constraints between dimensions (may adjust defaults in ``chosen``)."""
+
+    def _metrics(self, metrics: Any) -> list[str]:
+        """Checked metric names; None = every metric of the first dataset.
+
+        Per-seed metrics of one query must come from the same runs (one dataset): seeds of
+        different datasets are different trainings, and a mean over one set of seeds must
+        not sit beside a mean over another in one row.
+        """
+        if metrics is None:
+            first = self.objectives[0].dataset
+            return [o.name for o in self.objectives if o.dataset == first]
+        if isinstance(metrics, str):
+            metrics = [metrics]
+        if not isinstance(metrics, Sequence) or not metrics:
+            raise InvalidInputError(f"metrics must be a non-empty list of names, got {echo(metrics)}")
+        names = []
+        for name in metrics:
+            if not isinstance(name, str):
+                raise InvalidInputError(f"metric names must be str, got {echo(name)}")
+            self.objective(name)
+            if name not in names:
+                names.append(name)
+        runs = sorted({self.objective(n).dataset for n in names if self.objective(n).per_seed})
+        if len(runs) > 1:
+            raise OutOfDomainError(
+                f"per-seed metrics of one query must come from one dataset's runs, got {runs}: "
+                "query each dataset separately (their seeds are different trainings)"
+            )
+        return names
+
+    @staticmethod
+    def _seed_policy(seed: Any) -> str | int:
+        if seed in ("mean", "random", "all") and isinstance(seed, str):
+            return str(seed)
+        if isinstance(seed, int) and not isinstance(seed, bool):
+            return int(seed)
+        raise InvalidInputError(f"seed must be 'mean', 'random', 'all' or an int, got {echo(seed)}")
+
+    # ------------------------------------------------------------------ queries
+    def query(
+        self,
+        archs: Any,
+        fidelity: Any = None,
+        seed: str | int = "mean",
+        metrics: Sequence[str] | str | None = None,
+        *,
+        random_state: Any = None,
+    ) -> pa.Table:
+        """Looks up many architectures at one fidelity.
+
+        Args:
+            archs: A sequence of architectures (canonical ids or any form :attr:`space`
+                accepts).
+            fidelity: None (every dimension at its default, the full budget), a value of the
+                first dimension, or ``{name: value}``.
+            seed: ``'mean'`` (mean over the seeds present), ``'random'`` (one present seed per
+                row, drawn from ``random_state``), ``'all'`` (one row per present seed) or a
+                seed value.
+            metrics: Metric names (default every objective).
+            random_state: Generator for ``seed='random'`` (default this surface's own).
+
+        Returns:
+            ``pyarrow.Table`` in input order (one row per input, per seed with ``'all'``):
+            ``index`` (input position), ``id``, ``found``, ``seed`` (null for means and
+            not-found rows), ``n_seeds`` (seeds behind the row), ``missing_seeds`` (expected
+            seeds the architecture lacks at this fidelity), one column per fidelity
+            dimension, then the metrics (float64, null when absent; never imputed).
+
+        Raises:
+            InvalidInputError: Wrong argument types.
+            OutOfDomainError: Unknown architecture, fidelity or metric.
+        """
+        ids = self.space.ids_of(archs)
+        chosen = self._fidelity(fidelity)
+        names = self._metrics(metrics)
+        policy = self._seed_policy(seed)
+        rng = self._rng if random_state is None else make_rng(random_state)
+        fetched = self._fetch(ids, chosen, names)
+        return _assemble(ids, chosen, names, policy, rng, fetched, self)
+
+    def query_one(
+        self,
+        arch: Any,
+        fidelity: Any = None,
+        seed: str | int = "mean",
+        metrics: Sequence[str] | str | None = None,
+        *,
+        random_state: Any = None,
+    ) -> dict[str, Any]:
+        """:meth:`query` for one architecture, as a dict.
+
+        Returns:
+            The row as ``{column: value}``.
+
+        Raises:
+            InvalidInputError: ``seed='all'`` (several rows: use :meth:`query`).
+        """
+        if seed == "all":
+            raise InvalidInputError("query_one() returns one row: use query() for seed='all'")
+        table = self.query([arch], fidelity, seed, metrics, random_state=random_state)
+        row: dict[str, Any] = table.to_pylist()[0]
+        return row
+
+    def curve(
+        self,
+        arch: Any,
+        metric: str,
+        seed: str | int = "mean",
+        fidelity: Any = None,
+        *,
+        random_state: Any = None,
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[np.float64]]:
+        """A metric along :attr:`curve_axis` (epochs), ready for ``plt.plot(x, y)``.
+
+        Args:
+            arch: One architecture.
+            metric: A per-seed metric name.
+            seed: As in :meth:`query`; ``'random'`` draws one seed for the whole curve, ``'all'``
+                gives one row of ``y`` per seed the architecture has.
+            fidelity: Values of the other fidelity dimensions (``{name: value}``).
+            random_state: Generator for ``seed='random'``.
+
+        Returns:
+            ``(x, y)``: ``x`` the fidelity values; ``y`` float64 shaped like ``x`` (``(seeds,
+            len(x))`` for ``'all'``), NaN where a value is absent.
+
+        Raises:
+            NotInDatabaseError: The architecture has no results.
+            OutOfDomainError: Unknown metric, a metric without a curve, or a bad fidelity.
+        """
+        from nasbench_lite.errors import NotInDatabaseError
+
+        ident = self.space.id(arch)
+        if not self.objective(metric).per_seed:
+            raise OutOfDomainError(f"{metric} is an architecture property: it has no curve")
+        if fidelity is not None and not isinstance(fidelity, Mapping):
+            raise InvalidInputError(f"fidelity must be a mapping here, got {echo(fidelity)}")
+        axis = next(f for f in self.fidelities if f.name == self.curve_axis)
+        base = self._fidelity({k: v for k, v in (fidelity or {}).items() if k != axis.name})
+        xs = [x for x in axis.values if self._fits(base, axis.name, x)]
+        policy = self._seed_policy(seed)
+        final = self._fetch([ident], base, [metric])
+        if not final.found[0]:
+            raise NotInDatabaseError(f"{ident} has no results at {base}")
+        seeds = [int(s) for s in final.seed.tolist()]
+        if policy == "random":
+            rng = self._rng if random_state is None else make_rng(random_state)
+            policy = rng.choice(seeds)
+        if isinstance(policy, int) and policy not in seeds:
+            raise OutOfDomainError(f"{ident} has no seed {policy} (seeds {seeds})")
+        rows = []
+        for x in xs:
+            fetched = self._fetch([ident], {**base, axis.name: x}, [metric])
+            by_seed = {
+                int(s): (v if p else math.nan)
+                for s, v, p in zip(
+                    fetched.seed.tolist(),
+                    fetched.values[metric].tolist(),
+                    fetched.present[metric].tolist(),
+                    strict=True,
+                )
+            }
+            rows.append([by_seed.get(s, math.nan) for s in seeds])
+        per_seed = np.asarray(rows, dtype=np.float64).reshape(len(xs), len(seeds)).T
+        if policy == "all":
+            y = per_seed
+        elif policy == "mean":
+            y = _sequential_mean(per_seed)
+        else:
+            y = per_seed[seeds.index(int(policy))]
+        return np.asarray(xs), y
+
+    def _fits(self, base: dict[str, Any], name: str, value: Any) -> bool:
+        try:
+            self._check_fidelity({**base, name: value}, {name: value})
+        except OutOfDomainError:
+            return False
+        return True
+
+    def best(
+        self,
+        metric: str,
+        where: Mapping[str, tuple[float | None, float | None]] | None = None,
+        fidelity: Any = None,
+        seed: str | int = "mean",
+        *,
+        among: Any = None,
+    ) -> dict[str, Any] | None:
+        """The architecture with the best ``metric`` (by its direction) under constraints.
+
+        Args:
+            metric: The metric to optimise.
+            where: ``{metric: (low, high)}``: keep rows with ``low <= value < high`` (None: no
+                bound). Rows whose constrained value is null are dropped.
+            fidelity: As in :meth:`query`.
+            seed: ``'mean'`` or a seed value.
+            among: Architectures to search (default the whole space).
+
+        Returns:
+            The best row (as :meth:`query_one`), ties to the first in space order; None when
+            nothing qualifies.
+
+        Raises:
+            OutOfDomainError: Unknown metric.
+            InvalidInputError: A malformed ``where``.
+        """
+        target = self.objective(metric)
+        bounds = _bounds(where)
+        if seed in ("random", "all"):
+            raise InvalidInputError("best() needs seed='mean' or a seed value")
+        names = self._metrics([metric, *bounds])
+        archs = self.space.ids() if among is None else among
+        table = self.query(archs, fidelity, seed, names)
+        columns = table.to_pydict()
+        keep = np.asarray(columns["found"], dtype=bool)
+        values = np.asarray([math.nan if v is None else v for v in columns[metric]], float)
+        keep &= ~np.isnan(values)
+        for name, (low, high) in bounds.items():
+            data = np.asarray([math.nan if v is None else v for v in columns[name]], float)
+            ok = ~np.isnan(data)
+            if low is not None:
+                ok &= data >= low
+            if high is not None:
+                ok &= data < high
+            keep &= ok
+        if not keep.any():
+            return None
+        score = np.where(keep, values if target.higher_is_better else -values, -np.inf)
+        row = int(np.argmax(score))
+        return {name: columns[name][row] for name in columns}
+
+
+def _check_public(cls: type) -> None:
+    for name, member in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(member):
+            setattr(cls, name, checked(member))
+
+
+def _bounds(where: Any) -> dict[str, tuple[float | None, float | None]]:
+    if where is None:
+        return {}
+    if not isinstance(where, Mapping):
+        raise InvalidInputError(f"where must be a {{metric: (low, high)}} mapping, got {echo(where)}")
+    out = {}
+    for name, bound in where.items():
+        if not isinstance(bound, tuple | list) or len(bound) != 2:
+            raise InvalidInputError(f"where[{name!r}] must be a (low, high) pair, got {echo(bound)}")
+        for value in bound:
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+                raise InvalidInputError(f"where[{name!r}] bounds must be numbers or None")
+        out[str(name)] = (bound[0], bound[1])
+    return out
+
+
+def _sequential_mean(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Mean over axis 0, summed in order (the benchmarks' official means sum this way)."""
+    total = np.zeros(values.shape[1:], dtype=np.float64)
+    for row in values:
+        total = total + row
+    result: npt.NDArray[np.float64] = total / max(len(values), 1)
+    return result
+
+
+def _assemble(
+    ids: list[str],
+    fidelity: dict[str, Any],
+    metrics: list[str],
+    policy: str | int,
+    rng: random.Random,
+    fetched: Fetched,
+    surface: Surface,
+) -> pa.Table:
+    """The query table from the adapter's long rows (see :meth:`Surface.query`)."""
+    pa = import_pyarrow()
+
+    count = len(ids)
+    per_seed = [m for m in metrics if surface.objective(m).per_seed]
+    per_arch = [m for m in metrics if not surface.objective(m).per_seed]
+    starts = np.searchsorted(fetched.position, np.arange(count), side="left")
+    ends = np.searchsorted(fetched.position, np.arange(count), side="right")
+    seeds_of = [fetched.seed[s:e].tolist() for s, e in zip(starts, ends, strict=True)]
+    expected = fetched.expected_seeds or [()] * count
+    out_pos: list[int] = []
+    out_seed: list[int | None] = []
+    out_n: list[int] = []
+    out_found: list[bool] = []
+    out_missing: list[list[int]] = []
+    out_rows: list[list[int]] = []  # long rows behind each output row
+    for i in range(count):
+        have = seeds_of[i] if fetched.found[i] else []
+        missing = [s for s in expected[i] if s not in have]
+        rows = list(range(int(starts[i]), int(ends[i]))) if have else []
+        if policy == "all":
+            picks: list[tuple[int | None, list[int]]] = [
+                (s, [r]) for s, r in zip(have, rows, strict=True)
+            ] or [(None, [])]
+        elif policy == "mean":
+            picks = [(None, rows)]
+        elif policy == "random":
+            k = rng.randrange(len(rows)) if rows else -1
+            picks = [(have[k], [rows[k]])] if rows else [(None, [])]
+        else:
+            hit = [r for s, r in zip(have, rows, strict=True) if s == policy]
+            picks = [(int(policy), hit)] if hit else [(None, [])]
+            if not hit and policy not in missing:
+                missing.append(int(policy))
+        for chosen_seed, used in picks:
+            out_pos.append(i)
+            out_seed.append(chosen_seed)
+            out_n.append(len(used))
+            out_found.append(bool(used))
+            out_missing.append(missing)
+            out_rows.append(used)
+    columns: dict[str, Any] = {
+        "index": pa.array(out_pos, pa.int64()),
+        "id": pa.array([ids[i] for i in out_pos], pa.string()),
+        "found": pa.array(out_found, pa.bool_()),
+        "seed": pa.array(out_seed, pa.int64()),
+        "n_seeds": pa.array(out_n, pa.int32()),
+        "missing_seeds": pa.array(out_missing, pa.list_(pa.int64())),
+    }
+    for f in surface.fidelities:
+        value = fidelity[f.name]
+        columns[f.name] = pa.array([value] * len(out_pos), _arrow_type(pa, value))
+    for name in per_seed:
+        data, ok = fetched.values[name], fetched.present[name]
+        result = np.full(len(out_pos), np.nan)
+        valid = np.zeros(len(out_pos), dtype=bool)
+        for k, used in enumerate(out_rows):
+            if used and bool(ok[used].all()):
+                result[k] = _sequential_mean(data[used][:, None])[0]
+                valid[k] = True
+        columns[name] = pa.array(result, pa.float64(), mask=~valid)
+    positions = np.asarray(out_pos, dtype=np.int64)
+    found = np.asarray(out_found, dtype=bool)
+    for name in per_arch:
+        data = fetched.arch_values[name][positions] if count else np.zeros(0)
+        ok = fetched.arch_present[name][positions] if count else np.zeros(0, bool)
+        columns[name] = pa.array(data, pa.float64(), mask=~(ok & found))
+    return pa.table(columns)
+
+
+def _arrow_type(pa: Any, value: Any) -> Any:
+    if isinstance(value, str):
+        return pa.string()
+    if isinstance(value, int):
+        return pa.int64()
+    return pa.float64()
