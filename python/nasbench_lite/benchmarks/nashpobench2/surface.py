@@ -1,0 +1,269 @@
+"""NAS-HPO-Bench-II on the uniform surface: a thin adapter over ``API.query_many``.
+
+An architecture here is a whole configuration (cell code, learning rate, batch size), named
+``'<cellcode>,lr=<lr>,bs=<batch size>'`` in the official flat-index order (dicts
+``{'cellcode', 'lr', 'batch_size'}``, ``(cellcode, lr, batch_size)`` tuples and flat indexes
+are accepted too). The fidelity is the epoch (1..12) of the 12-epoch run; the 200-epoch
+surrogate stays on the native API (it is a prediction, not a training run). NAS-HPO-Bench-II
+stores percent and seconds, so nothing is converted; the three times are the official costs
+of the three modes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from nasbench_lite._core.surface import UNITS, ArchSpace, Fetched, Fidelity, Objective, Surface
+from nasbench_lite.benchmarks.nashpobench2.reader import API
+from nasbench_lite.errors import InvalidInputError, OutOfDomainError, echo
+
+__all__ = ["NHB2Space", "NHB2Surface"]
+
+_NUM_EPOCHS = 12
+_TRAINED = "CIFAR-10 train split of NAS-HPO-Bench-II, with the configuration's lr / batch size"
+
+#: Uniform metric -> (query_many mode, query_many column).
+_SOURCE = {
+    "cifar10/train/accuracy": ("train", "acc"),
+    "cifar10/valid/accuracy": ("valid", "acc"),
+    "cifar10/test/accuracy": ("test", "acc"),
+    "cifar10/train/time": ("train", "cost"),
+    "cifar10/train+valid/time": ("valid", "cost"),
+    "cifar10/train+valid+test/time": ("test", "cost"),
+}
+
+_AS_STORED = "as stored (percent / seconds)"
+OBJECTIVES = (
+    Objective(
+        "cifar10/train/accuracy",
+        "accuracy",
+        UNITS["accuracy"],
+        "cifar10",
+        "train: the training images themselves",
+        True,
+        stored_as=_AS_STORED,
+    ),
+    Objective(
+        "cifar10/valid/accuracy",
+        "accuracy",
+        UNITS["accuracy"],
+        "cifar10",
+        "valid: NAS-HPO-Bench-II's validation images, held out of the CIFAR-10 training set",
+        True,
+        stored_as=_AS_STORED,
+    ),
+    Objective(
+        "cifar10/test/accuracy",
+        "accuracy",
+        UNITS["accuracy"],
+        "cifar10",
+        "test: the CIFAR-10 test set",
+        True,
+        stored_as=_AS_STORED,
+    ),
+    Objective(
+        "cifar10/train/time",
+        "time",
+        UNITS["time"],
+        "cifar10",
+        "training seconds up to this epoch (the official mode='train' cost)",
+        False,
+        stored_as=_AS_STORED,
+    ),
+    Objective(
+        "cifar10/train+valid/time",
+        "time",
+        UNITS["time"],
+        "cifar10",
+        "training + validation seconds up to this epoch (the official mode='valid' cost)",
+        False,
+        stored_as=_AS_STORED,
+    ),
+    Objective(
+        "cifar10/train+valid+test/time",
+        "time",
+        UNITS["time"],
+        "cifar10",
+        "training + validation + test seconds up to this epoch (the official mode='test' cost)",
+        False,
+        stored_as=_AS_STORED,
+    ),
+)
+
+
+def config_id(cellcode: str, lr: float, batch_size: int) -> str:
+    """The uniform id of a configuration, e.g. ``'0|10|210,lr=0.1,bs=256'``."""
+    return f"{cellcode},lr={lr!r},bs={batch_size}"
+
+
+class NHB2Space(ArchSpace):
+    """Every (cell code, lr, batch size) configuration of the database.
+
+    Args:
+        api: The open :class:`~nasbench_lite.benchmarks.nashpobench2.reader.API`.
+    """
+
+    encodings = ("onehot", "ordinal")
+
+    def __init__(self, api: API) -> None:
+        self._api = api
+        self._keys = [
+            (code, lr, bs) for code in api.cellcodes for lr in api.lrs for bs in api.batch_sizes
+        ]
+        self._ids = [config_id(*key) for key in self._keys]
+        self._position = {ident: i for i, ident in enumerate(self._ids)}
+        self._codes = set(api.cellcodes)
+
+    def ids(self) -> Sequence[str]:
+        """Every configuration id, in the official flat-index order."""
+        return self._ids
+
+    def key(self, arch: Any) -> dict[str, Any]:
+        """The official ``{'cellcode', 'lr', 'batch_size'}`` key of a configuration."""
+        code, lr, bs = self._keys[self.index(arch)]
+        return {"cellcode": code, "lr": lr, "batch_size": bs}
+
+    def index(self, arch: Any) -> int:
+        """The official flat index of a configuration (see :meth:`id`)."""
+        return self._position[self.id(arch)]
+
+    def id(self, arch: Any) -> str:
+        """The id of an id string, a key dict, a ``(cellcode, lr, batch_size)`` tuple or an index.
+
+        Raises:
+            OutOfDomainError: Not a configuration of this database.
+            InvalidInputError: A value of another type.
+        """
+        if isinstance(arch, np.integer):
+            arch = int(arch)
+        if isinstance(arch, int) and not isinstance(arch, bool):
+            if not 0 <= arch < len(self._ids):
+                raise OutOfDomainError(f"configuration index {arch} outside 0..{len(self._ids) - 1}")
+            return self._ids[arch]
+        if isinstance(arch, Mapping):
+            if set(arch) != {"cellcode", "lr", "batch_size"}:
+                raise InvalidInputError(
+                    f"a configuration dict has keys cellcode, lr, batch_size; got {echo(arch)}"
+                )
+            arch = (arch["cellcode"], arch["lr"], arch["batch_size"])
+        if isinstance(arch, tuple) and len(arch) == 3:
+            code, lr, bs = arch
+            self._api.get_idx_from_key({"cellcode": code, "lr": lr, "batch_size": bs})
+            arch = config_id(code, self._api.lrs[self._api.lrs.index(lr)], int(bs))
+        if not isinstance(arch, str):
+            raise InvalidInputError(
+                "a NAS-HPO-Bench-II configuration is an id string, a key dict, a "
+                f"(cellcode, lr, batch_size) tuple or an index, got {echo(arch)}"
+            )
+        if arch not in self._position:
+            raise OutOfDomainError(f"{echo(arch)} is not a configuration of this database")
+        return arch
+
+    def neighbours(self, arch: Any) -> list[str]:
+        """Configurations differing in one cell-code digit, the lr or the batch size."""
+        code, lr, bs = self._keys[self.index(arch)]
+        out = []
+        for position, digit in enumerate(code):
+            if digit == "|":
+                continue
+            for other in "0123":
+                if other != digit:
+                    changed = code[:position] + other + code[position + 1 :]
+                    if changed in self._codes:
+                        out.append(config_id(changed, lr, bs))
+        out += [config_id(code, x, bs) for x in self._api.lrs if x != lr]
+        out += [config_id(code, lr, x) for x in self._api.batch_sizes if x != bs]
+        return out
+
+    def _encode(self, ids: list[str], kind: str) -> npt.NDArray[Any]:
+        keys = [self._keys[self._position[i]] for i in ids]
+        digits = np.asarray([[int(c) for c in k[0] if c != "|"] for k in keys], np.int64)
+        lr = np.asarray([self._api.lrs.index(k[1]) for k in keys], np.int64)
+        bs = np.asarray([self._api.batch_sizes.index(k[2]) for k in keys], np.int64)
+        digits = digits.reshape(len(ids), 6)
+        if kind == "ordinal":
+            return np.concatenate([digits, lr[:, None], bs[:, None]], axis=1).astype(np.float64)
+        rows = np.arange(len(ids))
+        cell = np.zeros((len(ids), 6, 4))
+        cell[rows[:, None], np.arange(6)[None, :], digits] = 1.0
+        lr_hot = np.zeros((len(ids), len(self._api.lrs)))
+        lr_hot[rows, lr] = 1.0
+        bs_hot = np.zeros((len(ids), len(self._api.batch_sizes)))
+        bs_hot[rows, bs] = 1.0
+        return np.concatenate([cell.reshape(len(ids), -1), lr_hot, bs_hot], axis=1)
+
+
+class NHB2Surface(Surface):
+    """The uniform surface of a NAS-HPO-Bench-II database.
+
+    Args:
+        api: The open reader; closed by :meth:`close`.
+    """
+
+    curve_axis = "epoch"
+    objectives = OBJECTIVES
+
+    def __init__(self, api: API) -> None:
+        super().__init__()
+        self.reader = api
+        self.space = NHB2Space(api)
+        self.fidelities = (
+            Fidelity(
+                "epoch",
+                tuple(range(1, _NUM_EPOCHS + 1)),
+                _NUM_EPOCHS,
+                "epochs",
+                "1-based epoch of the 12-epoch run (one run, read after that epoch)",
+            ),
+        )
+
+    def _fetch(self, ids: list[str], fidelity: dict[str, Any], metrics: list[str]) -> Fetched:
+        api = self.reader
+        epoch = fidelity["epoch"]
+        flat = [self.space.index(i) for i in ids]
+        codes = sorted({self.space._keys[f][0] for f in flat}, key=api.cellcodes.index)
+        seeds = list(api.seeds)
+        answers: dict[str, dict[tuple[int, int], float | None]] = {}
+        found_runs: set[tuple[int, int]] = set()
+        for mode in sorted({_SOURCE[m][0] for m in metrics}):
+            table = api.query_many(
+                cellcodes=codes,
+                epoch=12,
+                mode=mode,
+                iepoch=None if epoch == _NUM_EPOCHS else epoch,
+                seed="all",
+            ).to_pydict()
+            keys = list(zip(table["index"], table["seed"], strict=True))
+            for key, hit in zip(keys, table["found"], strict=True):
+                if hit:
+                    found_runs.add(key)
+            for column in ("acc", "cost"):
+                answers[f"{mode}/{column}"] = dict(zip(keys, table[column], strict=True))
+        position: list[int] = []
+        seed: list[int] = []
+        for k, f in enumerate(flat):
+            for s in seeds:
+                if (f, s) in found_runs:
+                    position.append(k)
+                    seed.append(s)
+        found = np.zeros(len(ids), dtype=bool)
+        found[np.asarray(position, dtype=np.int64)] = True
+        fetched = Fetched(
+            found=found,
+            position=np.asarray(position, dtype=np.int64),
+            seed=np.asarray(seed, dtype=np.int64),
+            expected_seeds=[tuple(seeds)] * len(ids),
+        )
+        for name in metrics:
+            mode, column = _SOURCE[name]
+            source = answers[f"{mode}/{column}"]
+            raw = [source.get((flat[k], s)) for k, s in zip(position, seed, strict=True)]
+            fetched.present[name] = np.asarray([v is not None for v in raw], dtype=bool)
+            fetched.values[name] = np.asarray(
+                [np.nan if v is None else v for v in raw], dtype=np.float64
+            )
+        return fetched
