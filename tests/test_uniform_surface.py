@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import nashpobench2_fixture as nhb2_fx
 import nasbench_lite
+import nashpobench2_fixture as nhb2_fx
 import nats_bench
 import nb101_tfrecord as tfr
 import numpy as np
@@ -34,7 +34,6 @@ from nasbench_lite.benchmarks.nb101.build import build_nb101
 from nasbench_lite.errors import (
     InvalidInputError,
     NasbenchLiteError,
-    NotInDatabaseError,
     OutOfDomainError,
 )
 from nasbench_lite.spaces.nb201.space import size_strings, topology_strings
@@ -200,8 +199,10 @@ def _nhb2_case(folder: Path) -> Case:
     def ident(cell: str, lr: float, bs: int) -> str:
         return f"{cell},lr={lr!r},bs={bs}"
 
-    evaluated = [ident(c, nhb2_fx.LRS[i % 8], nhb2_fx.BATCH_SIZES[i % 6]) for i, c in
-                 enumerate(cellcodes[:5])]
+    evaluated = [
+        ident(c, nhb2_fx.LRS[i % 8], nhb2_fx.BATCH_SIZES[i % 6])
+        for i, c in enumerate(cellcodes[:5])
+    ]
     missing_id = ident(code, nhb2_fx.LRS[2], nhb2_fx.BATCH_SIZES[1])
     return Case(
         "nashpobench2",
@@ -512,8 +513,9 @@ def test_nats_per_seed_metrics_of_two_datasets_refused(tmp_path: Path) -> None:
     case = _nats_case(tmp_path, "tss")
     with nasbench_lite.open(case.path, uniform=True) as surface:
         with pytest.raises(OutOfDomainError, match="one dataset"):
-            surface.query(case.evaluated, metrics=["cifar10/ori-test/accuracy",
-                                                   "cifar100/x-test/accuracy"])
+            surface.query(
+                case.evaluated, metrics=["cifar10/ori-test/accuracy", "cifar100/x-test/accuracy"]
+            )
         # Costs of any dataset may sit beside one dataset's per-seed metrics.
         table = surface.query(case.evaluated, metrics=["cifar100/x-test/accuracy", "cifar10/flops"])
         assert table["cifar10/flops"].null_count == 0
@@ -525,8 +527,12 @@ def test_nats_bulk_path_equals_per_architecture_path(tmp_path: Path) -> None:
     from nasbench_lite.benchmarks.nats import surface as nats_surface
 
     case = _nats_case(tmp_path, "sss")
-    metrics = ["cifar100/x-test/accuracy", "cifar100/train/time", "cifar100/params",
-               "cifar100/latency"]
+    metrics = [
+        "cifar100/x-test/accuracy",
+        "cifar100/train/time",
+        "cifar100/params",
+        "cifar100/latency",
+    ]
     with nasbench_lite.open(case.path, uniform=True) as surface:
         for fidelity in (None, {"epoch": 4}):
             small = surface.query(case.evaluated * 6, fidelity, "all", metrics)
@@ -560,8 +566,12 @@ def test_readme_uniform_examples_run(tmp_path_factory: pytest.TempPathFactory) -
     import kind_dbs
 
     examples = _readme_examples()
-    assert set(examples) == {"tour", "nb101_best_small_cell", "nats_x_test_vs_flops",
-                             "nhb2_best_lr"}
+    assert set(examples) == {
+        "tour",
+        "nb101_best_small_cell",
+        "nats_x_test_vs_flops",
+        "nhb2_best_lr",
+    }
     folder = tmp_path_factory.mktemp("readme")
     paths = {
         "nb101_path": kind_dbs.small_nb101(folder),

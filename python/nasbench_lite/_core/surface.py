@@ -148,7 +148,9 @@ def make_rng(random_state: Any) -> random.Random:
     """
     if isinstance(random_state, random.Random):
         return random_state
-    if random_state is None or (isinstance(random_state, int) and not isinstance(random_state, bool)):
+    if random_state is None or (
+        isinstance(random_state, int) and not isinstance(random_state, bool)
+    ):
         return random.Random(random_state)
     raise InvalidInputError(
         f"random_state must be None, an int or a random.Random, got {echo(random_state)}"
@@ -358,6 +360,7 @@ class Surface(ABC):
 
     def _check_fidelity(self, chosen: dict[str, Any], given: dict[str, Any]) -> None:
         """Hook for constraints between dimensions (may adjust defaults in ``chosen``)."""
+        del chosen, given  # no constraints unless a kind declares some
 
     def _metrics(self, metrics: Any) -> list[str]:
         """Checked metric names; None = every metric of the first dataset.
@@ -372,7 +375,9 @@ class Surface(ABC):
         if isinstance(metrics, str):
             metrics = [metrics]
         if not isinstance(metrics, Sequence) or not metrics:
-            raise InvalidInputError(f"metrics must be a non-empty list of names, got {echo(metrics)}")
+            raise InvalidInputError(
+                f"metrics must be a non-empty list of names, got {echo(metrics)}"
+            )
         names = []
         for name in metrics:
             if not isinstance(name, str):
@@ -600,13 +605,19 @@ def _bounds(where: Any) -> dict[str, tuple[float | None, float | None]]:
     if where is None:
         return {}
     if not isinstance(where, Mapping):
-        raise InvalidInputError(f"where must be a {{metric: (low, high)}} mapping, got {echo(where)}")
+        raise InvalidInputError(
+            f"where must be a {{metric: (low, high)}} mapping, got {echo(where)}"
+        )
     out = {}
     for name, bound in where.items():
         if not isinstance(bound, tuple | list) or len(bound) != 2:
-            raise InvalidInputError(f"where[{name!r}] must be a (low, high) pair, got {echo(bound)}")
+            raise InvalidInputError(
+                f"where[{name!r}] must be a (low, high) pair, got {echo(bound)}"
+            )
         for value in bound:
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int | float)
+            ):
                 raise InvalidInputError(f"where[{name!r}] bounds must be numbers or None")
         out[str(name)] = (bound[0], bound[1])
     return out

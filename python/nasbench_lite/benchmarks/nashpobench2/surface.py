@@ -142,7 +142,9 @@ class NHB2Space(ArchSpace):
             arch = int(arch)
         if isinstance(arch, int) and not isinstance(arch, bool):
             if not 0 <= arch < len(self._ids):
-                raise OutOfDomainError(f"configuration index {arch} outside 0..{len(self._ids) - 1}")
+                raise OutOfDomainError(
+                    f"configuration index {arch} outside 0..{len(self._ids) - 1}"
+                )
             return self._ids[arch]
         if isinstance(arch, Mapping):
             if set(arch) != {"cellcode", "lr", "batch_size"}:
@@ -204,6 +206,7 @@ class NHB2Surface(Surface):
         api: The open reader; closed by :meth:`close`.
     """
 
+    space: NHB2Space
     curve_axis = "epoch"
     objectives = OBJECTIVES
 

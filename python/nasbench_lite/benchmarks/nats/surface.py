@@ -201,6 +201,7 @@ class NATSSurface(Surface):
         NotInDatabaseError: The database holds no results.
     """
 
+    space: NATSSpace
     curve_axis = "epoch"
     objectives = OBJECTIVES
 

@@ -149,7 +149,9 @@ class NB101Space(ArchSpace):
         for v in range(1, size - 1):
             for op in AVAILABLE_OPS:
                 if op != ops[v]:
-                    variants.append((np.array(matrix, dtype=np.int8), [*ops[:v], op, *ops[v + 1 :]]))
+                    variants.append(
+                        (np.array(matrix, dtype=np.int8), [*ops[:v], op, *ops[v + 1 :]])
+                    )
         matrices = np.zeros((len(variants), size, size), dtype=np.int8)
         labels = np.full((len(variants), size), "", dtype=object)
         for k, (m, o) in enumerate(variants):
@@ -187,6 +189,7 @@ class NB101Surface(Surface):
         api: The open reader; closed by :meth:`close`.
     """
 
+    space: NB101Space
     curve_axis = "epochs"
     objectives = OBJECTIVES
 
