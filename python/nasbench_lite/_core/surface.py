@@ -1,11 +1,13 @@
 """One query surface for every benchmark with results: the generic part (knows no benchmark).
 
-A kind supplies a thin adapter (``benchmarks/<kind>/surface.py``): an :class:`ArchSpace` (ids,
-sampling, neighbours, encodings), its :class:`Fidelity` and :class:`Objective` declarations
-and one method, :meth:`Surface._fetch`, that maps a batch of canonical ids onto the reader's
-own bulk methods and returns every stored seed of every id as long arrays (:class:`Fetched`).
-This module checks the arguments (typed errors from :mod:`nasbench_lite.errors`), picks or
-averages seeds, reports missing seeds and assembles the Arrow table, once for every kind.
+A kind supplies a thin adapter (``benchmarks/<kind>/surface.py``): an
+:class:`~nasbench_lite._core.archspace.ArchSpace` (ids, sampling, neighbours, encodings), its
+:class:`Fidelity` and :class:`Objective` declarations and one method, :meth:`Surface._fetch`,
+that maps a batch of canonical ids onto the reader's own bulk methods and returns every stored
+seed of every id as long arrays (:class:`Fetched`). This module checks the arguments (typed
+errors from :mod:`nasbench_lite.errors`) and answers ``query`` / ``query_one`` / ``curve`` /
+``best``; :mod:`nasbench_lite._core.surface_table` picks or averages seeds, reports missing
+seeds and assembles the Arrow table, once for every kind.
 
 Units are one per quantity across benchmarks: accuracies in percent, times in seconds,
 parameters in millions, FLOPs in MFLOPs (adapters convert, and say so in
@@ -16,25 +18,32 @@ lacks, and an unavailable value is null.
 
 from __future__ import annotations
 
-import inspect
 import math
 import random
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from nasbench_lite._core.arguments import checked
-from nasbench_lite._optional import import_pyarrow
+from nasbench_lite._core.archspace import ArchSpace, check_public, make_rng
+from nasbench_lite._core.surface_table import (
+    BASE_COLUMNS,
+    UNITS,
+    Fetched,
+    Fidelity,
+    Objective,
+    assemble,
+    sequential_mean,
+)
 from nasbench_lite.errors import InvalidInputError, OutOfDomainError, echo
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "BASE_COLUMNS",
     "UNITS",
     "ArchSpace",
     "Fetched",
@@ -43,234 +52,6 @@ __all__ = [
     "Surface",
     "make_rng",
 ]
-
-#: The one unit of each quantity on the uniform surface, whatever the benchmark stores.
-UNITS: dict[str, str] = {
-    "accuracy": "%",
-    "loss": "cross-entropy",
-    "time": "seconds",
-    "params": "millions of parameters",
-    "flops": "MFLOPs",
-    "latency": "seconds",
-}
-
-#: Fixed leading columns of every :meth:`Surface.query` table.
-BASE_COLUMNS = ("index", "id", "found", "seed", "n_seeds", "missing_seeds")
-
-
-@dataclass(frozen=True)
-class Fidelity:
-    """One fidelity dimension (a budget) of a benchmark.
-
-    Attributes:
-        name: Key in ``fidelity={...}`` and the table column.
-        values: Every allowed value, ascending.
-        default: The value used when the caller gives none (the full budget).
-        unit: Unit of the values.
-        description: What a value means (separate runs or epochs of one run).
-    """
-
-    name: str
-    values: tuple[Any, ...]
-    default: Any
-    unit: str
-    description: str
-
-
-@dataclass(frozen=True)
-class Objective:
-    """One metric on the uniform surface.
-
-    Attributes:
-        name: Metric name (``'<dataset>/<split>/<quantity>'`` or ``'<dataset>/<quantity>'``).
-        quantity: ``'accuracy'``, ``'loss'``, ``'time'``, ``'params'``, ``'flops'`` or
-            ``'latency'`` (the unit follows from it, see :data:`UNITS`).
-        unit: The unit of the values here.
-        dataset: What the model was trained on (the benchmark's dataset key).
-        split: Exactly which data the value was measured on.
-        higher_is_better: Direction of improvement.
-        per_seed: False for architecture properties (costs) that no seed changes.
-        stored_as: The stored unit and the conversion applied here, if any.
-    """
-
-    name: str
-    quantity: str
-    unit: str
-    dataset: str
-    split: str
-    higher_is_better: bool
-    per_seed: bool = True
-    stored_as: str = "as stored"
-
-    def as_dict(self) -> dict[str, Any]:
-        """The declaration as a plain dict (for JSON and tables)."""
-        return dict(self.__dict__)
-
-
-@dataclass
-class Fetched:
-    """Everything the adapter found for a batch of ids, one long row per (input, seed).
-
-    Attributes:
-        found: ``(n,)`` bool: the id has results at the fidelity.
-        position: ``(m,)`` int64: the input each seed row belongs to (ascending; rows of one
-            input in the benchmark's own seed order, which means follow).
-        seed: ``(m,)`` int64 seed of each row.
-        values: Per-seed metric -> ``(m,)`` float64 (entries where ``present`` is False are
-            ignored).
-        present: Per-seed metric -> ``(m,)`` bool: the value exists.
-        arch_values: Per-architecture metric -> ``(n,)`` float64.
-        arch_present: Per-architecture metric -> ``(n,)`` bool.
-        expected_seeds: Per input, the seeds the benchmark ran at this fidelity.
-    """
-
-    found: npt.NDArray[np.bool_]
-    position: npt.NDArray[np.int64]
-    seed: npt.NDArray[np.int64]
-    values: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
-    present: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
-    arch_values: dict[str, npt.NDArray[np.float64]] = field(default_factory=dict)
-    arch_present: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
-    expected_seeds: list[tuple[int, ...]] = field(default_factory=list)
-
-
-def make_rng(random_state: Any) -> random.Random:
-    """A private generator: ``random_state`` itself when it is a ``random.Random``.
-
-    Args:
-        random_state: None (OS entropy), an int seed, or a ``random.Random``.
-
-    Returns:
-        The generator (never the global ``random`` module).
-
-    Raises:
-        InvalidInputError: Another type.
-    """
-    if isinstance(random_state, random.Random):
-        return random_state
-    if random_state is None or (
-        isinstance(random_state, int) and not isinstance(random_state, bool)
-    ):
-        return random.Random(random_state)
-    raise InvalidInputError(
-        f"random_state must be None, an int or a random.Random, got {echo(random_state)}"
-    )
-
-
-class ArchSpace(ABC):
-    """The architectures of one benchmark database, named by canonical string ids.
-
-    Subclasses implement :meth:`ids`, :meth:`id`, :meth:`neighbours`, :meth:`encode` and
-    :attr:`encodings`; sampling, iteration and membership are generic.
-    """
-
-    #: Names accepted by :meth:`encode`.
-    encodings: tuple[str, ...] = ()
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Wraps public methods with :func:`checked` (builtin errors become typed ones)."""
-        super().__init_subclass__(**kwargs)
-        _check_public(cls)
-
-    @abstractmethod
-    def ids(self) -> Sequence[str]:
-        """Every canonical id, in the benchmark's own order (cached by subclasses)."""
-
-    @abstractmethod
-    def id(self, arch: Any) -> str:
-        """The canonical id of an architecture given in any form the benchmark accepts.
-
-        Raises:
-            OutOfDomainError: Not an architecture of this space.
-            InvalidInputError: A value of the wrong type.
-        """
-
-    @abstractmethod
-    def neighbours(self, arch: Any) -> list[str]:
-        """Ids of the architectures one elementary change away (the arch itself excluded)."""
-
-    @abstractmethod
-    def _encode(self, ids: list[str], kind: str) -> npt.NDArray[Any]:
-        """The encoding ``kind`` (already checked) of canonical ids."""
-
-    @property
-    def size(self) -> int:
-        """Number of architectures."""
-        return len(self.ids())
-
-    def __len__(self) -> int:
-        return self.size
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ids())
-
-    def __contains__(self, arch: object) -> bool:
-        try:
-            self.id(arch)
-        except (OutOfDomainError, InvalidInputError):
-            return False
-        return True
-
-    def ids_of(self, archs: Any) -> list[str]:
-        """Canonical ids of a batch (a str, a dict or a spec is one architecture, not a batch).
-
-        Raises:
-            InvalidInputError: ``archs`` is not a sequence, or an element has a wrong type.
-            OutOfDomainError: An element is not in this space (``.row`` names it).
-        """
-        if isinstance(archs, str | bytes | Mapping) or not hasattr(archs, "__iter__"):
-            raise InvalidInputError(
-                f"archs must be a sequence of architectures, got {type(archs).__name__}"
-                " (wrap a single one in a list, or use query_one)"
-            )
-        out = []
-        for row, arch in enumerate(archs):
-            try:
-                out.append(self.id(arch))
-            except (OutOfDomainError, InvalidInputError) as exc:
-                exc.row = row
-                raise
-        return out
-
-    def sample(self, n: int, random_state: Any = None) -> list[str]:
-        """``n`` distinct ids drawn uniformly (``random.Random.sample`` over :meth:`ids`).
-
-        Args:
-            n: How many, ``0 <= n <= size``.
-            random_state: None, an int seed or a ``random.Random`` (never the global one).
-
-        Returns:
-            The ids, in draw order; the same ``random_state`` gives the same list.
-
-        Raises:
-            OutOfDomainError: ``n`` outside ``[0, size]``.
-            InvalidInputError: Wrong types.
-        """
-        if isinstance(n, bool) or not isinstance(n, int):
-            raise InvalidInputError(f"n must be an int, got {echo(n)}")
-        ids = self.ids()
-        if not 0 <= n <= len(ids):
-            raise OutOfDomainError(f"n must be in 0..{len(ids)}, got {n}")
-        rng = make_rng(random_state)
-        return [ids[i] for i in rng.sample(range(len(ids)), n)]
-
-    def encode(self, archs: Any, kind: str | None = None) -> npt.NDArray[Any]:
-        """Encodes a batch for a predictor.
-
-        Args:
-            archs: Architectures in any accepted form.
-            kind: One of :attr:`encodings` (default the first).
-
-        Returns:
-            A numpy array, one leading row per architecture.
-
-        Raises:
-            OutOfDomainError: Unknown encoding or architecture.
-        """
-        name = self.encodings[0] if kind is None else kind
-        if name not in self.encodings:
-            raise OutOfDomainError(f"unknown encoding {echo(kind)} (choices: {self.encodings})")
-        return self._encode(self.ids_of(archs), name)
 
 
 class Surface(ABC):
@@ -294,7 +75,7 @@ class Surface(ABC):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Wraps public methods with :func:`checked` (builtin errors become typed ones)."""
         super().__init_subclass__(**kwargs)
-        _check_public(cls)
+        check_public(cls)
 
     @abstractmethod
     def _fetch(self, ids: list[str], fidelity: dict[str, Any], metrics: list[str]) -> Fetched:
@@ -441,7 +222,10 @@ class Surface(ABC):
         policy = self._seed_policy(seed)
         rng = self._rng if random_state is None else make_rng(random_state)
         fetched = self._fetch(ids, chosen, names)
-        return _assemble(ids, chosen, names, policy, rng, fetched, self)
+        per_seed = [m for m in names if self.objective(m).per_seed]
+        per_arch = [m for m in names if not self.objective(m).per_seed]
+        fidelity_names = [f.name for f in self.fidelities]
+        return assemble(ids, chosen, per_seed, per_arch, fidelity_names, policy, rng, fetched)
 
     def query_one(
         self,
@@ -530,7 +314,7 @@ class Surface(ABC):
         if policy == "all":
             y = per_seed
         elif policy == "mean":
-            y = _sequential_mean(per_seed)
+            y = sequential_mean(per_seed)
         else:
             y = per_seed[seeds.index(int(policy))]
         return np.asarray(xs), y
@@ -595,12 +379,6 @@ class Surface(ABC):
         return {name: columns[name][row] for name in columns}
 
 
-def _check_public(cls: type) -> None:
-    for name, member in list(vars(cls).items()):
-        if not name.startswith("_") and inspect.isfunction(member):
-            setattr(cls, name, checked(member))
-
-
 def _bounds(where: Any) -> dict[str, tuple[float | None, float | None]]:
     if where is None:
         return {}
@@ -623,97 +401,4 @@ def _bounds(where: Any) -> dict[str, tuple[float | None, float | None]]:
     return out
 
 
-def _sequential_mean(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Mean over axis 0, summed in order (the benchmarks' official means sum this way)."""
-    total = np.zeros(values.shape[1:], dtype=np.float64)
-    for row in values:
-        total = total + row
-    result: npt.NDArray[np.float64] = total / max(len(values), 1)
-    return result
-
-
-def _assemble(
-    ids: list[str],
-    fidelity: dict[str, Any],
-    metrics: list[str],
-    policy: str | int,
-    rng: random.Random,
-    fetched: Fetched,
-    surface: Surface,
-) -> pa.Table:
-    """The query table from the adapter's long rows (see :meth:`Surface.query`)."""
-    pa = import_pyarrow()
-
-    count = len(ids)
-    per_seed = [m for m in metrics if surface.objective(m).per_seed]
-    per_arch = [m for m in metrics if not surface.objective(m).per_seed]
-    starts = np.searchsorted(fetched.position, np.arange(count), side="left")
-    ends = np.searchsorted(fetched.position, np.arange(count), side="right")
-    seeds_of = [fetched.seed[s:e].tolist() for s, e in zip(starts, ends, strict=True)]
-    expected = fetched.expected_seeds or [()] * count
-    out_pos: list[int] = []
-    out_seed: list[int | None] = []
-    out_n: list[int] = []
-    out_found: list[bool] = []
-    out_missing: list[list[int]] = []
-    out_rows: list[list[int]] = []  # long rows behind each output row
-    for i in range(count):
-        have = seeds_of[i] if fetched.found[i] else []
-        missing = [s for s in expected[i] if s not in have]
-        rows = list(range(int(starts[i]), int(ends[i]))) if have else []
-        if policy == "all":
-            picks: list[tuple[int | None, list[int]]] = [
-                (s, [r]) for s, r in zip(have, rows, strict=True)
-            ] or [(None, [])]
-        elif policy == "mean":
-            picks = [(None, rows)]
-        elif policy == "random":
-            k = rng.randrange(len(rows)) if rows else -1
-            picks = [(have[k], [rows[k]])] if rows else [(None, [])]
-        else:
-            hit = [r for s, r in zip(have, rows, strict=True) if s == policy]
-            picks = [(int(policy), hit)] if hit else [(None, [])]
-            if not hit and policy not in missing:
-                missing.append(int(policy))
-        for chosen_seed, used in picks:
-            out_pos.append(i)
-            out_seed.append(chosen_seed)
-            out_n.append(len(used))
-            out_found.append(bool(used))
-            out_missing.append(missing)
-            out_rows.append(used)
-    columns: dict[str, Any] = {
-        "index": pa.array(out_pos, pa.int64()),
-        "id": pa.array([ids[i] for i in out_pos], pa.string()),
-        "found": pa.array(out_found, pa.bool_()),
-        "seed": pa.array(out_seed, pa.int64()),
-        "n_seeds": pa.array(out_n, pa.int32()),
-        "missing_seeds": pa.array(out_missing, pa.list_(pa.int64())),
-    }
-    for f in surface.fidelities:
-        value = fidelity[f.name]
-        columns[f.name] = pa.array([value] * len(out_pos), _arrow_type(pa, value))
-    for name in per_seed:
-        data, ok = fetched.values[name], fetched.present[name]
-        result = np.full(len(out_pos), np.nan)
-        valid = np.zeros(len(out_pos), dtype=bool)
-        for k, used in enumerate(out_rows):
-            if used and bool(ok[used].all()):
-                result[k] = _sequential_mean(data[used][:, None])[0]
-                valid[k] = True
-        columns[name] = pa.array(result, pa.float64(), mask=~valid)
-    positions = np.asarray(out_pos, dtype=np.int64)
-    found = np.asarray(out_found, dtype=bool)
-    for name in per_arch:
-        data = fetched.arch_values[name][positions] if count else np.zeros(0)
-        ok = fetched.arch_present[name][positions] if count else np.zeros(0, bool)
-        columns[name] = pa.array(data, pa.float64(), mask=~(ok & found))
-    return pa.table(columns)
-
-
-def _arrow_type(pa: Any, value: Any) -> Any:
-    if isinstance(value, str):
-        return pa.string()
-    if isinstance(value, int):
-        return pa.int64()
-    return pa.float64()
+check_public(Surface)

@@ -227,11 +227,14 @@ class NHB2Surface(Surface):
     def _fetch(self, ids: list[str], fidelity: dict[str, Any], metrics: list[str]) -> Fetched:
         api = self.reader
         epoch = fidelity["epoch"]
-        flat = [self.space.index(i) for i in ids]
-        codes = sorted({self.space._keys[f][0] for f in flat}, key=api.cellcodes.index)
-        seeds = list(api.seeds)
-        answers: dict[str, dict[tuple[int, int], float | None]] = {}
-        found_runs: set[tuple[int, int]] = set()
+        flat = np.asarray([self.space.index(i) for i in ids], dtype=np.int64)
+        codes = sorted({self.space.key(i)["cellcode"] for i in set(ids)}, key=api.cellcodes.index)
+        seeds = np.asarray(api.seeds, dtype=np.int64)  # sorted: the official seed order
+        width = len(seeds)
+        # Every (input, seed) pair, input-major: the long rows if the run exists.
+        wanted = (flat[:, None] * width + np.arange(width)[None, :]).reshape(-1)
+        exists = np.zeros(len(wanted), dtype=bool)
+        columns: dict[str, tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]] = {}
         for mode in sorted({_SOURCE[m][0] for m in metrics}):
             table = api.query_many(
                 cellcodes=codes,
@@ -239,34 +242,34 @@ class NHB2Surface(Surface):
                 mode=mode,
                 iepoch=None if epoch == _NUM_EPOCHS else epoch,
                 seed="all",
-            ).to_pydict()
-            keys = list(zip(table["index"], table["seed"], strict=True))
-            for key, hit in zip(keys, table["found"], strict=True):
-                if hit:
-                    found_runs.add(key)
+            )
+            index = np.asarray(table["index"].to_numpy(), dtype=np.int64)
+            seed = np.asarray(table["seed"].to_numpy(zero_copy_only=False), dtype=np.int64)
+            keys = index * width + np.searchsorted(seeds, seed)
+            order = np.argsort(keys, kind="stable")
+            at = np.minimum(np.searchsorted(keys[order], wanted), max(len(keys) - 1, 0))
+            hit = (keys[order][at] == wanted) if len(keys) else np.zeros(len(wanted), bool)
+            row = order[at]
+            exists = np.asarray(table["found"].to_numpy(zero_copy_only=False), bool)[row] & hit
             for column in ("acc", "cost"):
-                answers[f"{mode}/{column}"] = dict(zip(keys, table[column], strict=True))
-        position: list[int] = []
-        seed: list[int] = []
-        for k, f in enumerate(flat):
-            for s in seeds:
-                if (f, s) in found_runs:
-                    position.append(k)
-                    seed.append(s)
+                data = table[column]
+                columns[f"{mode}/{column}"] = (
+                    np.asarray(data.to_numpy(zero_copy_only=False), dtype=np.float64)[row],
+                    ~np.asarray(data.is_null(), dtype=bool)[row] & hit,
+                )
+        long = np.flatnonzero(exists)
+        position = long // width
         found = np.zeros(len(ids), dtype=bool)
-        found[np.asarray(position, dtype=np.int64)] = True
+        found[position] = True
         fetched = Fetched(
             found=found,
-            position=np.asarray(position, dtype=np.int64),
-            seed=np.asarray(seed, dtype=np.int64),
-            expected_seeds=[tuple(seeds)] * len(ids),
+            position=position.astype(np.int64),
+            seed=seeds[long % width],
+            expected_seeds=tuple(int(s) for s in seeds.tolist()),
         )
         for name in metrics:
             mode, column = _SOURCE[name]
-            source = answers[f"{mode}/{column}"]
-            raw = [source.get((flat[k], s)) for k, s in zip(position, seed, strict=True)]
-            fetched.present[name] = np.asarray([v is not None for v in raw], dtype=bool)
-            fetched.values[name] = np.asarray(
-                [np.nan if v is None else v for v in raw], dtype=np.float64
-            )
+            values, present = columns[f"{mode}/{column}"]
+            fetched.values[name] = values[long]
+            fetched.present[name] = present[long]
         return fetched

@@ -288,7 +288,7 @@ class NATSSurface(Surface):
             found=found,
             position=np.asarray(position, dtype=np.int64),
             seed=np.asarray(seed, dtype=np.int64),
-            expected_seeds=[self._expected[(hp, dataset)] if dataset else ()] * len(ids),
+            expected_seeds=self._expected[(hp, dataset)] if dataset else (),
         )
         labels = {s: label for label, s in output_sets(dataset)} if dataset else {}
         columns = {}

@@ -212,29 +212,33 @@ class NB101Surface(Surface):
 
     def _fetch(self, ids: list[str], fidelity: dict[str, Any], metrics: list[str]) -> Fetched:
         table = self.reader.query_many(ids, epochs=fidelity["epochs"], repeat="all")
-        data = table.to_pydict()
-        hit = np.asarray(data["found"], dtype=bool)
-        position = np.asarray(data["index"], dtype=np.int64)[hit]
+        table = table.filter(table["found"])  # found rows carry a repeat and every value
+        position = _numbers(table["index"]).astype(np.int64)
         found = np.zeros(len(ids), dtype=bool)
         found[position] = True
         fetched = Fetched(
             found=found,
             position=position,
-            seed=np.asarray([r for r, h in zip(data["repeat"], hit, strict=True) if h], np.int64),
-            expected_seeds=[tuple(range(self.reader.config["num_repeats"]))] * len(ids),
+            seed=_numbers(table["repeat"]).astype(np.int64),
+            expected_seeds=tuple(range(self.reader.config["num_repeats"])),
         )
         for name in metrics:
             if name in _PER_SEED:
                 column, factor = _PER_SEED[name]
-                raw = [v for v, h in zip(data[column], hit, strict=True) if h]
-                fetched.present[name] = np.asarray([v is not None for v in raw], dtype=bool)
-                values = np.asarray([np.nan if v is None else v for v in raw], np.float64)
-                fetched.values[name] = values * factor
+                fetched.present[name] = ~np.asarray(table[column].is_null(), dtype=bool)
+                fetched.values[name] = _numbers(table[column]) * factor
         if "params" in metrics:
             params = np.full(len(ids), np.nan)
-            counts = [p for p, h in zip(data["trainable_parameters"], hit, strict=True) if h]
-            for pos, value in zip(position.tolist(), counts, strict=True):
-                params[pos] = value / 1e6  # correctly rounded: p < 1e6 <=> p / 1e6 < 1.0
+            # Division is correctly rounded, so p < 1e6 <=> p / 1e6 < 1.0 exactly.
+            params[position] = _numbers(table["trainable_parameters"]) / 1e6
             fetched.arch_values["params"] = params
             fetched.arch_present["params"] = found.copy()
         return fetched
+
+
+def _numbers(column: Any) -> npt.NDArray[np.float64]:
+    """An Arrow column as float64 (nulls as NaN; their presence is tracked separately)."""
+    values: npt.NDArray[np.float64] = np.asarray(
+        column.to_numpy(zero_copy_only=False), dtype=np.float64
+    )
+    return values
