@@ -131,11 +131,12 @@ class Surface(ABC):
                     f"unknown fidelity {echo(name)} (fidelities: "
                     f"{[f.name for f in self.fidelities]})"
                 )
-            if isinstance(value, bool) or value not in declared.values:
+            matches = [v for v in declared.values if _same_value(v, value)]
+            if not matches:
                 raise OutOfDomainError(
                     f"fidelity {name}={echo(value)} is not one of {list(declared.values)}"
                 )
-            chosen[name] = value
+            chosen[name] = matches[0]  # the declared value (a numpy integer becomes an int)
         self._check_fidelity(chosen, given)
         return chosen
 
@@ -178,7 +179,7 @@ class Surface(ABC):
     def _seed_policy(seed: Any) -> str | int:
         if seed in ("mean", "random", "all") and isinstance(seed, str):
             return str(seed)
-        if isinstance(seed, int) and not isinstance(seed, bool):
+        if isinstance(seed, int | np.integer) and not isinstance(seed, bool):
             return int(seed)
         raise InvalidInputError(f"seed must be 'mean', 'random', 'all' or an int, got {echo(seed)}")
 
@@ -377,6 +378,18 @@ class Surface(ABC):
         score = np.where(keep, values if target.higher_is_better else -values, -np.inf)
         row = int(np.argmax(score))
         return {name: columns[name][row] for name in columns}
+
+
+def _same_value(declared: Any, value: Any) -> bool:
+    """Equal as the native APIs compare: no ``True == 1``; an int names a str value by its
+    digits (NATS ``hp=200`` is ``'200'``, as in ``get_more_info``)."""
+    if isinstance(value, bool | np.bool_):
+        return False
+    if isinstance(declared, str):
+        if isinstance(value, int | np.integer):
+            return str(int(value)) == declared
+        return isinstance(value, str) and value == declared
+    return isinstance(value, int | np.integer) and int(value) == declared
 
 
 def _bounds(where: Any) -> dict[str, tuple[float | None, float | None]]:
