@@ -91,6 +91,8 @@ def _nb101_case(folder: Path) -> Case:
         if seed >= len(runs):
             return None
         field, factor = names[metric]
+        if fidelity.get("point") == "halfway":
+            field = field.replace("final_", "halfway_")
         return runs[seed][field] * factor
 
     ids = [c[0] for c in cells[:6]]
@@ -102,7 +104,7 @@ def _nb101_case(folder: Path) -> Case:
         (dropped_hash, {"epochs": 108}, 2),
         "cifar10/test/accuracy",
         "params",
-        {"epochs": 12},
+        {"epochs": 12, "point": "halfway"},
         symmetric_neighbours=False,
     )
 

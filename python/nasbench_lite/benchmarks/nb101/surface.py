@@ -1,8 +1,9 @@
 """NAS-Bench-101 on the uniform surface: a thin adapter over ``NASBench.query_many``.
 
 Architectures are named by their module hash (``ModelSpec`` objects are accepted too); seeds
-are the repeat indexes 0..2; the one fidelity is the epoch budget (4/12/36/108, each a
-separate training run). Accuracies are stored as fractions and converted to percent here
+are the repeat indexes 0..2; the fidelities are the epoch budget (4/12/36/108, each a
+separate training run) and the evaluation point (``'final'``, or ``'halfway'``: after
+epochs / 2 of the same run). Accuracies are stored as fractions and converted to percent here
 (``x * 100``, value by value, before any mean); parameters are converted to millions.
 """
 
@@ -65,7 +66,7 @@ OBJECTIVES = (
         "time",
         UNITS["time"],
         "cifar10",
-        "training time of the run at this budget (the file's final_training_time)",
+        "training time of the run up to the evaluation point (final_ / halfway_training_time)",
         False,
         stored_as="seconds (as stored)",
     ),
@@ -208,10 +209,23 @@ class NB101Surface(Surface):
                 "epochs",
                 "training budget; each value is a separate training run (own schedule)",
             ),
+            Fidelity(
+                "point",
+                ("final", "halfway"),
+                "final",
+                "evaluation point",
+                "'final': after the last epoch of the run; 'halfway': the evaluation the same "
+                "run made after epochs / 2 (the official stop_halfway)",
+            ),
         )
 
     def _fetch(self, ids: list[str], fidelity: dict[str, Any], metrics: list[str]) -> Fetched:
-        table = self.reader.query_many(ids, epochs=fidelity["epochs"], repeat="all")
+        table = self.reader.query_many(
+            ids,
+            epochs=fidelity["epochs"],
+            stop_halfway=fidelity["point"] == "halfway",
+            repeat="all",
+        )
         table = table.filter(table["found"])  # found rows carry a repeat and every value
         position = _numbers(table["index"]).astype(np.int64)
         found = np.zeros(len(ids), dtype=bool)
