@@ -47,6 +47,7 @@ from collections.abc import KeysView
 from pathlib import Path
 from typing import Any
 
+from nasbench_lite.benchmarks.nb101.result import plain_dict
 from nasbench_lite.compat.nasbench.lib import config
 from nasbench_lite.compat.nasbench.lib.model_spec import ModelSpec
 from nasbench_lite.errors import NasbenchLiteError, OutOfDomainError
@@ -170,7 +171,8 @@ class NASBench:
             OutOfDomainError: ``epochs`` (checked first) or the spec is outside the space.
             NotInDatabaseError: A valid spec that the data do not hold (a ``KeyError``).
         """
-        return self._api.query(model_spec, epochs, stop_halfway, repeat=_global_repeat)
+        # The official type: a plain dict holding the adjacency ndarray.
+        return plain_dict(self._api.query(model_spec, epochs, stop_halfway, repeat=_global_repeat))
 
     def is_valid(self, model_spec: ModelSpec) -> bool:
         """True when the spec is inside the search space (no budget change).
