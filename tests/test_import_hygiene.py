@@ -51,6 +51,8 @@ def test_schema_header_parser_equals_the_regex(seed: int) -> None:
         "-- kind: nb101\n",
         "--build: a b \n",
         "-- schema_version:\t3\t\n",
+        "--\n",
+        "-- \t\n",
     ]
     for _ in range(20_000):
         head = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 24)))
@@ -63,6 +65,20 @@ def test_every_packaged_schema_parses_as_with_the_regex() -> None:
         text = path.read_text(encoding="utf-8")
         assert schema_module._header_fields(text[:2000]) == _regex_fields(text[:2000])
         assert load_schema(path.stem) == parse_schema(text, f"sql/{path.name}")
+
+
+def test_packaged_schemas_load_without_re() -> None:
+    folder = Path(schema_module.__file__).parent.parent / "sql"
+    kinds = sorted(path.stem for path in folder.glob("*.sql"))
+    code = (
+        "import sys\n"
+        "from nasbench_lite._core.schema import load_schema\n"
+        f"for kind in {kinds!r}:\n"
+        "    load_schema(kind)\n"
+        "print('re' in sys.modules, 'importlib.resources' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
 
 
 def test_missing_packaged_schema_is_an_internal_error() -> None:

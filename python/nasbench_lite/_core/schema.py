@@ -31,6 +31,7 @@ __all__ = ["Schema", "load_schema", "parse_schema"]
 #: for the plain headers every packaged schema has).
 _HEADER_PATTERN = r"^--\s*(kind|schema_version|build):\s*(.+?)\s*$"
 _HEADER_KEYS = ("kind", "schema_version", "build")
+_KEY_PREFIXES = tuple(f"{key}:" for key in _HEADER_KEYS)
 #: Whitespace other than space, tab and newline (``\s`` matches these as well; with them the
 #: regex decides).
 _ODD_SPACE = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x1f")
@@ -40,17 +41,23 @@ def _header_fields(head: str) -> dict[str, str]:
     """``dict(re.findall(_HEADER_PATTERN, head, re.MULTILINE))``.
 
     Line by line without ``re`` when the text is ASCII with only space / tab / newline as
-    whitespace and no header line leaves the regex room to continue on the next line (a bare
-    ``--`` or ``-- key:`` with nothing after it); otherwise by the regex itself.
+    whitespace and no header line lets the regex continue on the next line (a bare ``--``
+    followed by a key, or ``-- key:`` with nothing after it); otherwise by the regex itself.
     """
     if head.isascii() and _ODD_SPACE.isdisjoint(head):
         fields: dict[str, str] = {}
-        for line in head.split("\n"):
+        lines = head.split("\n")
+        for index, line in enumerate(lines):
             if not line.startswith("--"):
                 continue
             rest = line[2:].lstrip(" \t")
             if not rest:
-                break  # `--\s*` may go on across the newline: let the regex decide
+                # A bare `--` (a separator): `--\s*` goes on across newlines, so a match
+                # starts here only if the next text is a key; then let the regex decide.
+                tail = "\n".join(lines[index + 1 :]).lstrip(" \t\n")
+                if tail.startswith(_KEY_PREFIXES):
+                    break
+                continue
             key, colon, value = rest.partition(":")
             if not colon or key not in _HEADER_KEYS:
                 continue

@@ -213,6 +213,9 @@ class NASBench(ReaderBase):
         self._rows: dict[tuple[str, int], tuple[Cell, int, int | None, Any]] = {}
 
     KIND = "nb101"
+    #: Builds ``query``'s answer; the compat layer sets ``result.plain_answer`` on its object
+    #: (official type: a plain dict with the ndarray built).
+    _answer: Callable[..., dict[str, Any]] = staticmethod(QueryResult.build)
 
     # -- official API -----------------------------------------------------------------------
     def is_valid(self, model_spec: ModelSpec) -> bool:
@@ -371,7 +374,7 @@ class NASBench(ReaderBase):
         field = sampled_index * _NUM_FIELDS + (0 if stop_halfway else 4)
         training_time, train, validation, test = _FOUR_DOUBLES.unpack_from(blob, 8 * field)
         # The adjacency ndarray (and numpy) is built only when the caller reads it.
-        data = QueryResult.build(cell, params, training_time, train, validation, test)
+        data = self._answer(cell, params, training_time, train, validation, test)
         with self._lock:
             self.training_time_spent += training_time
             self.total_epochs_spent += epochs // 2 if stop_halfway else epochs

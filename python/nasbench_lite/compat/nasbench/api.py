@@ -47,7 +47,7 @@ from collections.abc import KeysView
 from pathlib import Path
 from typing import Any
 
-from nasbench_lite.benchmarks.nb101.result import plain_dict
+from nasbench_lite.benchmarks.nb101.result import plain_answer
 from nasbench_lite.compat.nasbench.lib import config
 from nasbench_lite.compat.nasbench.lib.model_spec import ModelSpec
 from nasbench_lite.errors import NasbenchLiteError, OutOfDomainError
@@ -118,6 +118,7 @@ class NASBench:
         # The native object's own generator is never used: query() passes the global draw.
         self._api = _native_api.NASBench(_database_path(dataset_file), seed=0)
         self._api.config = self.config  # one config, shared with the lookup layer
+        self._api._answer = plain_answer  # official type: a plain dict, ndarray built
         self.fixed_statistics = self._api.fixed_statistics
         self.computed_statistics = self._api.computed_statistics
         self.valid_epochs: set[int] = self._api.valid_epochs
@@ -171,8 +172,7 @@ class NASBench:
             OutOfDomainError: ``epochs`` (checked first) or the spec is outside the space.
             NotInDatabaseError: A valid spec that the data do not hold (a ``KeyError``).
         """
-        # The official type: a plain dict holding the adjacency ndarray.
-        return plain_dict(self._api.query(model_spec, epochs, stop_halfway, repeat=_global_repeat))
+        return self._api.query(model_spec, epochs, stop_halfway, repeat=_global_repeat)
 
     def is_valid(self, model_spec: ModelSpec) -> bool:
         """True when the spec is inside the search space (no budget change).

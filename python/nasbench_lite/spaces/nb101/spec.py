@@ -360,8 +360,8 @@ class ModelSpec:
         """``copy.deepcopy`` of the spec: what the generic deep copy gives, ~10x faster.
 
         Searches deep-copy specs (or their parts) on every mutation. Each attribute is copied
-        as the generic protocol would: strings, numbers, bytes and types shared, lists of
-        strings and numeric ndarrays copied (aliases between attributes kept through
+        as the generic protocol would: strings, numbers, bytes, types and plain numeric
+        dtypes shared (immutable), lists of strings and numeric ndarrays copied (aliases between attributes kept through
         ``memo``), anything else handed to ``copy.deepcopy``.
         """
         clone = object.__new__(type(self))
@@ -380,6 +380,9 @@ class ModelSpec:
                 continue
             if kind is list and all(type(item) is str for item in value):
                 copied = value[:]
+            elif _is_plain_dtype(value):  # immutable: a copy would be an equal twin
+                state[name] = value
+                continue
             elif _is_numeric_array(value):
                 copied = value.copy()
             else:
@@ -402,6 +405,18 @@ def _is_numeric_array(value: Any) -> bool:
     """An ndarray of booleans or numbers (whose deep copy is ``copy()``)."""
     np = sys.modules.get("numpy")
     return np is not None and type(value) is np.ndarray and value.dtype.kind in "biuf"
+
+
+def _is_plain_dtype(value: Any) -> bool:
+    """A numpy dtype of booleans or numbers without fields (nothing in it can change)."""
+    np = sys.modules.get("numpy")
+    return (
+        np is not None
+        and isinstance(value, np.dtype)
+        and value.kind in "biuf"
+        and value.fields is None
+        and value.metadata is None
+    )
 
 
 def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
