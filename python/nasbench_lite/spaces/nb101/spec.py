@@ -361,8 +361,8 @@ class ModelSpec:
 
         Searches deep-copy specs (or their parts) on every mutation. Each attribute is copied
         as the generic protocol would: strings, numbers, bytes, types and plain numeric
-        dtypes shared (immutable), lists of strings and numeric ndarrays copied (aliases between attributes kept through
-        ``memo``), anything else handed to ``copy.deepcopy``.
+        dtypes shared (immutable), lists of strings and numeric ndarrays copied (aliases
+        between attributes kept through ``memo``), anything else handed to ``copy.deepcopy``.
         """
         clone = object.__new__(type(self))
         memo[id(self)] = clone
