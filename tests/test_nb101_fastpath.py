@@ -410,6 +410,19 @@ def test_compat_query_returns_a_plain_dict(built: tuple[Path, Any], cells: Any) 
     assert np.array_equal(data["module_adjacency"], fixed_stats[module_hash]["module_adjacency"])
 
 
+def test_argument_errors_still_name_the_parameter(built: tuple[Path, Any]) -> None:
+    """Annotations naming what modules import only for type checking (Callable, Any, TypeVars)
+    still resolve when a call fails, so the typed error names the parameter."""
+    from nasbench_lite.errors import InvalidInputError
+
+    path, _ = built
+    with NASBench(path, seed=0) as nasbench:
+        with pytest.raises(InvalidInputError, match=r"query\(\): model_spec must be ModelSpec"):
+            nasbench.query("not a spec")  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError, match=r"draw\(\): sample must be Callable"):
+            nasbench.draw(5)  # type: ignore[arg-type]
+
+
 def test_unknown_hash_is_not_cached_as_found(built: tuple[Path, Any]) -> None:
     path, _ = built
     seven = ModelSpec(INCEPTION, INCEPTION_OPS)  # 7 vertices: not in a <= 4-vertex database

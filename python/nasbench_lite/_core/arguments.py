@@ -98,16 +98,30 @@ def _hints(function: Callable[..., Any]) -> dict[str, Any]:
         return typing.get_type_hints(function)
     except NameError:
         pass
-    # Names a module imports only for type checking: resolve those of typing, the container
-    # ABCs and os (the module's own names first); anything else leaves nothing to check.
+    # Names a module imports only for type checking: those of typing, the container ABCs and
+    # os resolve to themselves (the module's own names first), any other (a TypeVar, a class
+    # of an optional package) to Any, i.e. unchecked.
     namespace: dict[str, Any] = {"os": __import__("os")}
     namespace.update((name, getattr(typing, name)) for name in typing.__all__)
     namespace.update((name, getattr(cabc, name)) for name in cabc.__all__)
     namespace.update(function.__globals__)
     try:
-        return typing.get_type_hints(function, globalns=namespace)
-    except Exception:  # noqa: BLE001 -- names only imported for type checking: check nothing
+        return typing.get_type_hints(
+            function, globalns=namespace, localns=_AnyForUnknown(namespace)
+        )
+    except Exception:  # noqa: BLE001 -- e.g. an attribute of such a name: check nothing
         return {}
+
+
+class _AnyForUnknown(dict):  # type: ignore[type-arg]
+    """Local namespace of :func:`_hints` (names are looked up here first): the namespace's
+    names, then the builtins, and ``Any`` for a name found nowhere."""
+
+    def __missing__(self, name: str) -> Any:
+        import builtins
+        import typing
+
+        return getattr(builtins, name, typing.Any)
 
 
 def _describe(hint: Any) -> str:
