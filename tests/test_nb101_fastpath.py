@@ -193,6 +193,62 @@ def test_copied_and_pickled_specs_keep_their_lazy_state() -> None:
         assert spec.matrix is not None and spec.matrix.tolist() == INCEPTION
 
 
+def _generic_deepcopy(value: Any) -> Any:
+    """``copy.deepcopy`` through the generic protocol (``ModelSpec.__deepcopy__`` bypassed)."""
+    saved = ModelSpec.__deepcopy__
+    del ModelSpec.__deepcopy__  # type: ignore[misc]
+    try:
+        return copy.deepcopy(value)
+    finally:
+        ModelSpec.__deepcopy__ = saved  # type: ignore[method-assign]
+
+
+def _same_state(mine: ModelSpec, generic: ModelSpec) -> None:
+    assert type(mine) is type(generic) is ModelSpec
+    assert list(vars(mine)) == list(vars(generic))
+    for name, value in vars(generic).items():
+        ours = vars(mine)[name]
+        assert type(ours) is type(value), name
+        if isinstance(value, np.ndarray):
+            assert ours.dtype == value.dtype and np.array_equal(ours, value), name
+        else:
+            assert ours == value, name
+
+
+def test_deepcopy_of_a_spec_equals_the_generic_deep_copy() -> None:
+    specs = [
+        ModelSpec(INCEPTION, INCEPTION_OPS),
+        ModelSpec(np.array(INCEPTION, dtype=np.int32), INCEPTION_OPS),
+        ModelSpec([[0, 0], [0, 0]], [INPUT, OUTPUT]),  # invalid: matrix / ops None
+        general_path(INCEPTION, INCEPTION_OPS),  # the numpy path: arrays already built
+    ]
+    read = ModelSpec(INCEPTION, INCEPTION_OPS)
+    read.matrix  # noqa: B018 -- handed out: the copy must carry the array
+    read.extra = {"note": [1, 2]}  # type: ignore[attr-defined]  # a caller's own attribute
+    specs.append(read)
+    for spec in specs:
+        mine, generic = copy.deepcopy(spec), _generic_deepcopy(spec)
+        _same_state(mine, generic)
+        assert mine is not spec and mine.original_ops is not spec.original_ops
+        if spec.valid_spec:
+            assert mine.hash_spec() == spec.hash_spec() and is_valid(mine)
+            assert np.array_equal(mine.original_matrix, spec.original_matrix)
+            assert mine.original_matrix is not spec.original_matrix
+            mine.original_matrix[0, 1] = 0  # the copy owns its arrays
+            assert spec.original_matrix[0, 1] == 1
+    assert read.extra is not copy.deepcopy(read).extra  # type: ignore[attr-defined]
+
+
+def test_deepcopy_of_specs_keeps_shared_objects_shared() -> None:
+    spec = ModelSpec(INCEPTION, INCEPTION_OPS)
+    spec.ops = spec.original_ops  # one list under two names
+    twins = copy.deepcopy([spec, spec, spec.original_ops])
+    assert twins[0] is twins[1]
+    assert twins[0].ops is twins[0].original_ops is twins[2]
+    generic = _generic_deepcopy([spec, spec.original_ops])
+    assert generic[0].ops is generic[0].original_ops is generic[1]
+
+
 def test_check_spec_on_the_fast_path_reports_the_original_messages() -> None:
     too_many = [[int(y > x) for y in range(7)] for x in range(7)]  # 21 edges
     with pytest.raises(OutOfDomainError, match=r"^too many edges, got 21 \(max edges = 9\)$"):
@@ -217,6 +273,17 @@ def test_a_spec_its_checks_and_its_hash_do_not_import_numpy() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
     assert out == [INCEPTION_HASH, "False", "True"]
+
+
+def test_importing_nb101_imports_neither_numpy_nor_typing_nor_pathlib() -> None:
+    code = (
+        "import sys\n"
+        "import nasbench_lite.nb101\n"
+        "heavy = ('numpy', 'typing', 'pathlib', 're', 'inspect', 'dataclasses')\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # --------------------------------------------------------------------------------------------
@@ -258,6 +325,107 @@ def test_repeated_queries_return_fresh_correct_values(built: tuple[Path, Any], c
                     data["module_adjacency"][:] = 9
                     data["module_operations"].append("changed")
         assert nasbench.get_budget_counters() == (pytest.approx(expected_time), 3 * 40 * 120)
+
+
+def test_query_builds_the_adjacency_only_when_read(built: tuple[Path, Any], cells: Any) -> None:
+    path, (fixed_stats, _, _) = built
+    module_hash, matrix, ops = cells[7]
+    expected = fixed_stats[module_hash]["module_adjacency"]
+    with NASBench(path, seed=1) as nasbench:
+        spec = ModelSpec(matrix, ops)
+        plain = dict(nasbench.query(spec, repeat=0))
+        assert type(plain) is dict and type(plain["module_adjacency"]) is np.ndarray
+        reads = {
+            "index": lambda r: r["module_adjacency"],
+            "get": lambda r: r.get("module_adjacency"),
+            "values": lambda r: list(r.values())[0],
+            "items": lambda r: dict(r.items())["module_adjacency"],
+            "dict()": lambda r: dict(r)["module_adjacency"],
+            "unpack": lambda r: {**r}["module_adjacency"],
+            "kwargs": lambda r: (lambda **kw: kw)(**r)["module_adjacency"],
+            "update": lambda r: (lambda d: (d.update(r), d)[1])({})["module_adjacency"],
+            "copy": lambda r: r.copy()["module_adjacency"],
+            "deepcopy": lambda r: copy.deepcopy(r)["module_adjacency"],
+            "pickle": lambda r: pickle.loads(pickle.dumps(r))["module_adjacency"],
+            "pop": lambda r: r.pop("module_adjacency"),
+            "or": lambda r: (r | {})["module_adjacency"],
+            "ror": lambda r: ({} | r)["module_adjacency"],
+        }
+        for name, read in reads.items():
+            data = nasbench.query(spec, repeat=0)
+            assert isinstance(data, dict)
+            assert list(data) == list(plain) and len(data) == 7 and "module_adjacency" in data
+            array = read(data)
+            assert type(array) is np.ndarray and array.dtype == np.int8, name
+            assert np.array_equal(array, expected), name
+        first, second = nasbench.query(spec, repeat=0), nasbench.query(spec, repeat=0)
+        assert first["module_adjacency"] is not second["module_adjacency"]  # fresh per answer
+        for twin in (copy.copy(first), copy.deepcopy(first), pickle.loads(pickle.dumps(first))):
+            assert type(twin) is dict
+        assert repr(second) == repr(plain) and str(second) == str(plain)
+        third = nasbench.query(spec, repeat=0)
+        assert third.pop("module_adjacency") is not None
+        rest = {k: v for k, v in plain.items() if k != "module_adjacency"}
+        assert third == rest and rest == third
+        assert not third.__ne__(rest)
+        other = nasbench.query(spec, repeat=0)
+        other["module_adjacency"] = "replaced"  # a caller's own value is kept as given
+        assert other["module_adjacency"] == "replaced"
+        assert other.get("module_adjacency") == "replaced"
+
+
+def test_a_native_cold_query_does_not_import_numpy(built: tuple[Path, Any], cells: Any) -> None:
+    path, (fixed_stats, computed_stats, _) = built
+    module_hash, matrix, ops = cells[11]
+    code = (
+        "import sys\n"
+        "from nasbench_lite.nb101 import api\n"
+        f"nasbench = api.NASBench({str(path)!r}, seed=0)\n"
+        f"data = nasbench.query(api.ModelSpec({matrix!r}, {ops!r}), repeat=2)\n"
+        "print(data['validation_accuracy'], data['test_accuracy'], 'numpy' in sys.modules)\n"
+        "heavy = ('typing', 'pathlib', 're', 'inspect', 'dataclasses', 'threading',\n"
+        "         'urllib.parse', 'importlib.resources')\n"
+        "print([name for name in heavy if name in sys.modules])\n"
+        "adjacency = data['module_adjacency']\n"
+        "print(type(adjacency).__name__, adjacency.dtype, adjacency.tolist())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    run = computed_stats[module_hash][108][2]
+    accuracies = f"{run['final_validation_accuracy']!r} {run['final_test_accuracy']!r}"
+    assert out[0] == f"{accuracies} False"
+    # The open path's imports (#16 cold-start target): keep these out of it.
+    assert out[1] == "[]"
+    expected = fixed_stats[module_hash]["module_adjacency"].tolist()
+    assert out[2] == f"ndarray int8 {expected}"
+
+
+def test_compat_query_returns_a_plain_dict(built: tuple[Path, Any], cells: Any) -> None:
+    from nasbench_lite.compat.nasbench import api as compat_api
+
+    path, (fixed_stats, _, _) = built
+    module_hash, matrix, ops = cells[3]
+    nasbench = compat_api.NASBench(str(path), seed=0)
+    try:
+        data = nasbench.query(compat_api.ModelSpec(matrix, ops))
+    finally:
+        nasbench.close()
+    assert type(data) is dict and type(data["module_adjacency"]) is np.ndarray
+    assert np.array_equal(data["module_adjacency"], fixed_stats[module_hash]["module_adjacency"])
+
+
+def test_argument_errors_still_name_the_parameter(built: tuple[Path, Any]) -> None:
+    """Annotations naming what modules import only for type checking (Callable, Any, TypeVars)
+    still resolve when a call fails, so the typed error names the parameter."""
+    from nasbench_lite.errors import InvalidInputError
+
+    path, _ = built
+    with NASBench(path, seed=0) as nasbench:
+        with pytest.raises(InvalidInputError, match=r"query\(\): model_spec must be ModelSpec"):
+            nasbench.query("not a spec")  # type: ignore[arg-type]
+        with pytest.raises(InvalidInputError, match=r"draw\(\): sample must be Callable"):
+            nasbench.draw(5)  # type: ignore[arg-type]
 
 
 def test_unknown_hash_is_not_cached_as_found(built: tuple[Path, Any]) -> None:

@@ -8,7 +8,10 @@ from the builtin class callers of the official APIs already catch (``ValueError`
 from __future__ import annotations
 
 import os
-from pathlib import Path
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (cheap package import)
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = [
     "NasbenchLiteError",
@@ -35,6 +38,13 @@ __all__ = [
     "ECHO_LIMIT",
     "echo",
 ]
+
+
+def _as_path(path: str | os.PathLike[str]) -> Path:
+    """``Path(path)``; pathlib is imported when an error needs it, not with the package."""
+    from pathlib import Path
+
+    return Path(path)
 
 
 class NasbenchLiteError(Exception):
@@ -93,7 +103,7 @@ class DatabaseError(NasbenchLiteError):
 
     def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(message)
-        self.path = None if path is None else Path(path)
+        self.path = None if path is None else _as_path(path)
 
 
 class CorruptDatabaseError(DatabaseError):
@@ -156,7 +166,7 @@ class BuildError(NasbenchLiteError):
 
     def __init__(self, message: str, path: str | os.PathLike[str] | None = None) -> None:
         super().__init__(message)
-        self.path = None if path is None else Path(path)
+        self.path = None if path is None else _as_path(path)
 
 
 class CorruptSourceError(BuildError, ValueError):
@@ -224,7 +234,7 @@ class SourceMismatchError(NasbenchLiteError, ValueError):
         actual_sha256: str | None = None,
     ) -> None:
         super().__init__(message)
-        self.path = Path(path)
+        self.path = _as_path(path)
         self.expected = expected
         self.actual_size = actual_size
         self.actual_sha256 = actual_sha256
@@ -255,7 +265,7 @@ class SourceNotFoundError(NasbenchLiteError, FileNotFoundError):
 
     def __init__(self, message: str, path: str | os.PathLike[str], kind: str) -> None:
         super().__init__(message)
-        self.path = Path(path)
+        self.path = _as_path(path)
         self.kind = kind
         self.filename = str(path)
 

@@ -14,17 +14,22 @@ from __future__ import annotations
 
 import collections.abc as cabc
 import functools
-import inspect
 import types
-import typing
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, echo
 
-__all__ = ["checked", "matches"]
+# Wrapping happens when reader classes are created, on the cold path of a first query:
+# typing and inspect are imported only when a call has failed and its arguments are checked
+# (typing.TYPE_CHECKING without importing typing).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import inspect
+    from collections.abc import Callable
+    from typing import Any, TypeVar
 
-F = TypeVar("F", bound=Callable[..., Any])
+    F = TypeVar("F", bound=Callable[..., Any])
+
+__all__ = ["checked", "matches"]
 
 _UNCHECKED = object()
 
@@ -50,7 +55,9 @@ def matches(value: Any, hint: Any) -> bool:
     Returns:
         True when it fits.
     """
-    if hint is Any or hint is _UNCHECKED or isinstance(hint, TypeVar):
+    import typing
+
+    if hint is typing.Any or hint is _UNCHECKED or isinstance(hint, typing.TypeVar):
         return True
     if hint is None or hint is type(None):
         return value is None
@@ -85,10 +92,36 @@ def matches(value: Any, hint: Any) -> bool:
 
 
 def _hints(function: Callable[..., Any]) -> dict[str, Any]:
+    import typing
+
     try:
         return typing.get_type_hints(function)
-    except Exception:  # noqa: BLE001 -- names only imported for type checking: check nothing
+    except NameError:
+        pass
+    # Names a module imports only for type checking: those of typing, the container ABCs and
+    # os resolve to themselves (the module's own names first), any other (a TypeVar, a class
+    # of an optional package) to Any, i.e. unchecked.
+    namespace: dict[str, Any] = {"os": __import__("os")}
+    namespace.update((name, getattr(typing, name)) for name in typing.__all__)
+    namespace.update((name, getattr(cabc, name)) for name in cabc.__all__)
+    namespace.update(function.__globals__)
+    try:
+        return typing.get_type_hints(
+            function, globalns=namespace, localns=_AnyForUnknown(namespace)
+        )
+    except Exception:  # noqa: BLE001 -- e.g. an attribute of such a name: check nothing
         return {}
+
+
+class _AnyForUnknown(dict):  # type: ignore[type-arg]
+    """Local namespace of :func:`_hints` (names are looked up here first): the namespace's
+    names, then the builtins, and ``Any`` for a name found nowhere."""
+
+    def __missing__(self, name: str) -> Any:
+        import builtins
+        import typing
+
+        return getattr(builtins, name, typing.Any)
 
 
 def _describe(hint: Any) -> str:
@@ -105,13 +138,17 @@ def checked(function: F) -> F:
     Returns:
         The wrapped function (same signature and docstring).
     """
-    signature = inspect.signature(function)
     hints: dict[str, Any] | None = None
+    signature: inspect.Signature | None = None
 
     def argument_error(args: tuple[Any, ...], kwargs: dict[str, Any]) -> InvalidInputError | None:
-        nonlocal hints
+        nonlocal hints, signature
         if hints is None:
             hints = _hints(function)
+        if signature is None:
+            import inspect
+
+            signature = inspect.signature(function)
         try:
             bound = signature.bind(*args, **kwargs)
         except TypeError as exc:
@@ -160,7 +197,7 @@ def checked(function: F) -> F:
                 )
             raise error from exc
 
-    return typing.cast(F, wrapper)
+    return wrapper  # type: ignore[return-value]
 
 
 def _has_surrogate(text: str) -> bool:

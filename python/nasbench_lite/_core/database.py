@@ -9,16 +9,10 @@ is turned into :class:`~nasbench_lite.errors.DatabaseError` here, once, with ``r
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import os
 import stat
-import threading
-import urllib.parse
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
-from types import TracebackType
-from typing import Any
+from _thread import RLock  # what threading.RLock() returns, without importing threading
 
 import apsw
 
@@ -31,6 +25,16 @@ from nasbench_lite.errors import (
     NasbenchLiteError,
     SchemaVersionError,
 )
+
+# Opening a database is on the cold path of a first query (target < 50 ms with the import):
+# typing, pathlib (with re and urllib.parse), threading and contextlib are not imported here
+# (typing.TYPE_CHECKING without importing typing).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Iterator, Sequence
+    from pathlib import Path
+    from types import TracebackType
+    from typing import Any
 
 __all__ = [
     "Database",
@@ -91,7 +95,41 @@ def database_error(path: Path, exc: apsw.Error, doing: str = "query failed") -> 
     return DatabaseError(f"{path}: {doing} ({exc})", path)
 
 
-Bindings = tuple[Any, ...] | dict[str, Any]
+if TYPE_CHECKING:
+    Bindings = tuple[Any, ...] | dict[str, Any]
+
+#: Bytes ``urllib.parse.quote`` leaves as they are (its always-safe set plus the default '/').
+_URI_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-~/")
+
+
+def uri_quote(text: str) -> str:
+    """``urllib.parse.quote(text)`` (UTF-8, '/' kept), without importing urllib.parse.
+
+    Args:
+        text: Any string (a lone surrogate raises ``UnicodeEncodeError``, as in ``quote``).
+
+    Returns:
+        The percent-encoded string.
+    """
+    data = text.encode("utf-8")
+    return "".join(chr(b) if b in _URI_SAFE else f"%{b:02X}" for b in data)
+
+
+def posix_path_text(path: str) -> str:
+    """``str(pathlib.PurePosixPath(path))`` without importing pathlib (POSIX rules: repeated
+    and trailing slashes and '.' parts dropped, exactly two leading slashes kept).
+
+    Args:
+        path: A path string.
+
+    Returns:
+        The normalised path text ('.' for an empty path).
+    """
+    root = ""
+    if path.startswith("/"):
+        root = "//" if path.startswith("//") and not path.startswith("///") else "/"
+    parts = [part for part in path.split("/") if part and part != "."]
+    return root + "/".join(parts) or "."
 
 
 def quote_identifier(name: str) -> str:
@@ -121,11 +159,11 @@ def chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def open_connection(path: Path) -> apsw.Connection:
+def open_connection(path: Path | str) -> apsw.Connection:
     """A read-only connection on a database file (no memory map).
 
     Args:
-        path: The file.
+        path: The file (a ``str`` is resolved by ``os.path.realpath``, as ``Path.resolve``).
 
     Returns:
         The ``apsw.Connection``.
@@ -135,7 +173,8 @@ def open_connection(path: Path) -> apsw.Connection:
     # statement: ~5 us per query saved, several processes still fine. No mmap: a file
     # overwritten or truncated in place (`cp new.sqlite live.sqlite`) would kill every reader
     # with SIGBUS; with plain reads SQLite reports damaged pages as errors instead.
-    uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?immutable=1"
+    resolved = os.path.realpath(path) if isinstance(path, str) else str(path.resolve())
+    uri = "file:" + uri_quote(resolved) + "?immutable=1"
     return apsw.Connection(uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
 
 
@@ -182,20 +221,29 @@ class Database:
         *,
         schema: Schema | None = None,
     ) -> None:
-        self.path = Path(path)
-        self._lock = threading.RLock()
+        # str(Path(path)) kept as text; the Path object is built when someone reads .path.
+        self._path: Path | None = None
+        if type(path) is str and os.name == "posix":
+            text = posix_path_text(path)
+        else:
+            from pathlib import Path
+
+            self._path = Path(path)
+            text = str(self._path)
+        self._text = text
+        self._lock = RLock()
         try:
-            info = self.path.stat()
+            info = os.stat(text)
         except PermissionError as exc:
-            raise DatabaseError(f"{self.path}: permission denied", self.path) from exc
+            raise DatabaseError(f"{text}: permission denied", text) from exc
         except (OSError, ValueError) as exc:
-            raise DatabaseError(f"{self.path}: no such database file", self.path) from exc
+            raise DatabaseError(f"{text}: no such database file", text) from exc
         if not stat.S_ISREG(info.st_mode):
-            raise DatabaseError(f"{self.path}: no such database file", self.path)
-        if not os.access(self.path, os.R_OK):
-            raise DatabaseError(f"{self.path}: permission denied (not readable)", self.path)
+            raise DatabaseError(f"{text}: no such database file", text)
+        if not os.access(text, os.R_OK):
+            raise DatabaseError(f"{text}: permission denied (not readable)", text)
         try:
-            self.connection = open_connection(self.path)
+            self.connection = open_connection(text)
         except apsw.Error as exc:
             raise DatabaseError(f"{self.path}: cannot open ({exc})", self.path) from exc
         try:
@@ -216,7 +264,7 @@ class Database:
         self.meta: dict[str, str] = {str(k): str(v) for k, v in rows}
         if self.meta.get("kind"):
             try:
-                cheap_check(self.path, self.connection, self.meta)
+                cheap_check(text, self.connection, self.meta)
             except BaseException:
                 self.close()
                 raise
@@ -225,6 +273,15 @@ class Database:
             schema = load_schema(kind)
         if schema is not None:
             self._check(schema)
+
+    @property
+    def path(self) -> Path:
+        """The database file (``Path(path)`` of the path given)."""
+        if self._path is None:
+            from pathlib import Path
+
+            self._path = Path(self._text)
+        return self._path
 
     def _check(self, schema: Schema) -> None:
         if self.kind != schema.kind:
@@ -377,8 +434,10 @@ class Database:
 
     def close(self) -> None:
         """Closes the connection (idempotent)."""
-        with contextlib.suppress(AttributeError):
+        try:  # noqa: SIM105 -- contextlib is not imported on the open path
             self.connection.close()
+        except AttributeError:  # the constructor failed before connecting
+            pass
 
     def __repr__(self) -> str:
         return f"Database({str(self.path)!r}, kind={self.kind!r})"

@@ -16,16 +16,19 @@ that touches the page.
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
-import shutil
 import struct
-from pathlib import Path
-from typing import Any
 
 import apsw
 
 from nasbench_lite.errors import BuildError, CorruptDatabaseError
+
+# cheap_check runs on every open (the cold path of a first query): hashlib, shutil, pathlib
+# and typing are imported where needed (typing.TYPE_CHECKING without importing typing).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
 
 __all__ = [
     "SQLITE_MAGIC",
@@ -105,6 +108,8 @@ def content_checksum(connection: Any) -> str:
     Returns:
         The hex digest.
     """
+    import hashlib
+
     digest = hashlib.sha256()
     for table in data_tables(connection):
         quoted = '"' + table.replace('"', '""') + '"'
@@ -116,7 +121,7 @@ def content_checksum(connection: Any) -> str:
     return digest.hexdigest()
 
 
-def _header(path: Path) -> tuple[int, int]:
+def _header(path: Path | str) -> tuple[int, int]:
     """Page size and in-header page count, or CorruptDatabaseError."""
     try:
         with open(path, "rb") as handle:
@@ -135,10 +140,10 @@ def _header(path: Path) -> tuple[int, int]:
     return page_size, pages if change == valid_for else 0
 
 
-def _check_size(path: Path) -> None:
+def _check_size(path: Path | str) -> None:
     """The header is sane and the file size matches the page count it records."""
     page_size, pages = _header(path)
-    size = path.stat().st_size
+    size = os.stat(path).st_size
     if pages and size != pages * page_size:
         raise CorruptDatabaseError(
             f"{path}: file is {size} bytes, its header says {pages} pages of {page_size}", path
@@ -147,7 +152,7 @@ def _check_size(path: Path) -> None:
         raise CorruptDatabaseError(f"{path}: size {size} is not a multiple of pages", path)
 
 
-def cheap_check(path: Path, connection: Any, meta: dict[str, str]) -> None:
+def cheap_check(path: Path | str, connection: Any, meta: dict[str, str]) -> None:
     """The check every open runs (no table scan).
 
     Args:
@@ -192,6 +197,8 @@ def verify_database(path: str | os.PathLike[str]) -> dict[str, Any]:
     Raises:
         CorruptDatabaseError: Any inconsistency.
     """
+    from pathlib import Path
+
     from nasbench_lite._core.database import open_connection
 
     target = Path(path)
@@ -245,6 +252,9 @@ def disk_full_error(exc: BaseException, path: Path) -> BuildError | None:
     )
     if not full:
         return None
+    import shutil
+    from pathlib import Path
+
     directory = path.parent if str(path.parent) else Path(".")
     try:
         free = f"{shutil.disk_usage(directory).free / 1e6:.1f} MB free"

@@ -9,23 +9,32 @@ SQL statement goes through the handle, which serialises threads itself.
 
 from __future__ import annotations
 
-import inspect
-import os
 import random
-import threading
-from collections.abc import Callable
-from contextlib import AbstractContextManager
-from pathlib import Path
-from typing import Any, ClassVar, TypeVar
+from _thread import RLock  # what threading.RLock() returns, without importing threading
+from types import FunctionType
 
 from nasbench_lite._core.arguments import checked
-from nasbench_lite._core.database import Bindings, Database
-from nasbench_lite._core.schema import Schema, load_schema
+from nasbench_lite._core.database import Database
+from nasbench_lite._core.schema import load_schema
+
+# Opening a reader is on the cold path of a first query: typing, pathlib, inspect and
+# threading are imported only for type checking (typing.TYPE_CHECKING without typing).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import os
+    import threading
+    from collections.abc import Callable
+    from contextlib import AbstractContextManager
+    from pathlib import Path
+    from typing import Any, ClassVar, TypeVar
+
+    from nasbench_lite._core.database import Bindings
+    from nasbench_lite._core.schema import Schema
+
+    _R = TypeVar("_R", bound="ReaderBase")
+    _T = TypeVar("_T")
 
 __all__ = ["ReaderBase"]
-
-_R = TypeVar("_R", bound="ReaderBase")
-_T = TypeVar("_T")
 
 
 class ReaderBase:
@@ -50,7 +59,7 @@ class ReaderBase:
         """Wraps the subclass's public methods with :func:`checked` (typed argument errors)."""
         super().__init_subclass__(**kwargs)
         for name, member in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(member):
+            if not name.startswith("_") and isinstance(member, FunctionType):
                 setattr(cls, name, checked(member))
 
     def __init__(
@@ -60,7 +69,7 @@ class ReaderBase:
         random_state: Any = None,
         lock: threading.RLock | None = None,
     ) -> None:
-        self._lock = threading.RLock() if lock is None else lock
+        self._lock = RLock() if lock is None else lock
         self._db = Database(path, schema=self.schema())
         self._rng = random.Random(random_state)
 

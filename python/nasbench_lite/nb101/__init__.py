@@ -4,7 +4,7 @@ Drop-in names from the official ``nasbench`` package: :class:`ModelSpec`, ``OutO
 ``is_valid`` / ``check_spec`` (the API's spec checks, usable without a dataset).
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
 
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 from nasbench_lite.spaces.nb101.spec import (
@@ -22,7 +22,10 @@ from nasbench_lite.spaces.nb101.spec import (
     is_valid,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 if TYPE_CHECKING:
+    from typing import Any
+
     from nasbench_lite.spaces.nb101.batch import PAD_LABEL, BatchCheck, check_many, hash_many
     from nasbench_lite.spaces.nb101.cost import (
         CostArrays,
@@ -63,9 +66,9 @@ def __getattr__(name: str) -> Any:
     submodule = _LAZY.get(name)
     if submodule is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
+    from importlib import import_module
 
-    value = getattr(importlib.import_module(f"nasbench_lite.spaces.nb101.{submodule}"), name)
+    value = getattr(import_module(f"nasbench_lite.spaces.nb101.{submodule}"), name)
     globals()[name] = value
     return value
 

@@ -38,19 +38,11 @@ same file at the same time.
 
 from __future__ import annotations
 
-import os
 import struct
 import sys
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
 
 from nasbench_lite._core.reader import ReaderBase
-from nasbench_lite.benchmarks.nb101.stats import (
-    ComputedStatistics,
-    FixedStatistics,
-    computed_from_rows,
-    fixed_from_row,
-)
+from nasbench_lite.benchmarks.nb101.result import Cell, QueryResult
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
 from nasbench_lite.spaces.nb101.spec import (
     AVAILABLE_OPS,
@@ -60,8 +52,15 @@ from nasbench_lite.spaces.nb101.spec import (
     check_spec,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the cold path
 if TYPE_CHECKING:
+    import os
+    from collections.abc import Callable, Iterator
+    from typing import Any
+
     import pyarrow as pa
+
+    from nasbench_lite.benchmarks.nb101.stats import ComputedStatistics, FixedStatistics
 
 __all__ = ["METRIC_FIELDS", "NASBench", "ModelSpec", "OutOfDomainError", "decode_cell"]
 
@@ -101,6 +100,23 @@ def _flat_positions(num_vertices: int) -> list[int]:
 _POSITIONS = {n: _flat_positions(n) for n in range(1, 8)}
 
 
+def _decode_flat(num_vertices: int, edge_bits: int, op_codes: int) -> Cell:
+    """The stored graph of a cell as row-major 0/1 bytes and ops (no numpy)."""
+    positions = _POSITIONS.get(num_vertices) or _flat_positions(num_vertices)
+    flat = bytearray(num_vertices * num_vertices)
+    # Visit only the set bits (at most 9): measured ~5x faster than numpy fancy indexing.
+    bits = edge_bits & ((1 << len(positions)) - 1)
+    while bits:
+        lowest = bits & -bits
+        flat[positions[lowest.bit_length() - 1]] = 1
+        bits ^= lowest
+    interior: list[str] = []
+    for _ in range(num_vertices - 2):
+        interior.append(AVAILABLE_OPS[op_codes % 3])
+        op_codes //= 3
+    return Cell(bytes(flat), num_vertices, [INPUT, *reversed(interior), OUTPUT])
+
+
 def decode_cell(num_vertices: int, edge_bits: int, op_codes: int) -> tuple[Any, list[str]]:
     """Decodes the stored ``edge_bits`` / ``op_codes`` of a cell (see ``sql/nb101.sql``).
 
@@ -112,22 +128,8 @@ def decode_cell(num_vertices: int, edge_bits: int, op_codes: int) -> tuple[Any, 
     Returns:
         ``(module_adjacency as V x V int8 ndarray, module_operations list)``.
     """
-    import numpy as np  # the adjacency is the first ndarray a query returns
-
-    positions = _POSITIONS.get(num_vertices) or _flat_positions(num_vertices)
-    flat = bytearray(num_vertices * num_vertices)
-    # Visit only the set bits (at most 9): measured ~5x faster than numpy fancy indexing.
-    bits = edge_bits & ((1 << len(positions)) - 1)
-    while bits:
-        lowest = bits & -bits
-        flat[positions[lowest.bit_length() - 1]] = 1
-        bits ^= lowest
-    matrix = np.frombuffer(flat, dtype=np.int8).reshape(num_vertices, num_vertices).copy()
-    interior: list[str] = []
-    for _ in range(num_vertices - 2):
-        interior.append(AVAILABLE_OPS[op_codes % 3])
-        op_codes //= 3
-    return matrix, [INPUT, *reversed(interior), OUTPUT]
+    cell = _decode_flat(num_vertices, edge_bits, op_codes)
+    return cell.adjacency(), cell.ops
 
 
 _NUM_FIELDS = len(METRIC_FIELDS)
@@ -205,12 +207,15 @@ class NASBench(ReaderBase):
         self.training_time_spent = 0.0
         self.total_epochs_spent = 0
         self.history: dict[str, Any] = {}
-        self._decoded: dict[tuple[int, int, int], tuple[Any, list[str]]] = {}
-        # (hash, epochs) -> (adjacency, ops, parameters, repeats, metrics blob): repeated
+        self._decoded: dict[tuple[int, int, int], Cell] = {}
+        # (hash, epochs) -> (decoded cell, parameters, repeats, metrics blob): repeated
         # queries of a cell (evolution revisits many) skip SQL and decoding.
-        self._rows: dict[tuple[str, int], tuple[Any, list[str], int, int | None, Any]] = {}
+        self._rows: dict[tuple[str, int], tuple[Cell, int, int | None, Any]] = {}
 
     KIND = "nb101"
+    #: Builds ``query``'s answer; the compat layer sets ``result.plain_answer`` on its object
+    #: (official type: a plain dict with the ndarray built).
+    _answer: Callable[..., dict[str, Any]] = staticmethod(QueryResult.build)
 
     # -- official API -----------------------------------------------------------------------
     def is_valid(self, model_spec: ModelSpec) -> bool:
@@ -246,11 +251,15 @@ class NASBench(ReaderBase):
     def fixed_statistics(self) -> FixedStatistics:
         """Read-only ``hash -> fixed stats`` mapping over the database (the official dict's
         shape, see :mod:`nasbench_lite.benchmarks.nb101.stats`); nothing is loaded up front."""
+        from nasbench_lite.benchmarks.nb101.stats import FixedStatistics
+
         return FixedStatistics(self)
 
     @property
     def computed_statistics(self) -> ComputedStatistics:
         """Read-only ``hash -> {epochs: [metrics per repeat]}`` mapping over the database."""
+        from nasbench_lite.benchmarks.nb101.stats import ComputedStatistics
+
         return ComputedStatistics(self)
 
     def hash_iterator(self) -> _HashView:
@@ -279,6 +288,8 @@ class NASBench(ReaderBase):
         )
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
+        from nasbench_lite.benchmarks.nb101.stats import computed_from_rows, fixed_from_row
+
         fixed = fixed_from_row(*rows[0][1:5])
         return fixed, computed_from_rows([row[5:] for row in rows])
 
@@ -321,7 +332,10 @@ class NASBench(ReaderBase):
                 global ``random`` this way).
 
         Returns:
-            The dict described in the module docstring.
+            The dict described in the module docstring, as a
+            :class:`~nasbench_lite.benchmarks.nb101.result.QueryResult`: a ``dict`` whose
+            ``module_adjacency`` ndarray is built when first read (so a loop reading only
+            the accuracies never imports numpy).
 
         Raises:
             OutOfDomainError: Invalid epochs (checked first) or spec.
@@ -335,10 +349,15 @@ class NASBench(ReaderBase):
         row = self._rows.get(key)
         if row is None:
             row = self._fetch_row(module_hash, epochs)
-        matrix, ops, params, repeats, blob = row
+        cell, params, repeats, blob = row
         if repeat is None:
+            num_repeats = self.config["num_repeats"]
             with self._lock:
-                sampled_index = self._rng.randint(0, self.config["num_repeats"] - 1)
+                if type(num_repeats) is int and num_repeats > 0:
+                    # What randint(0, n - 1) does (randrange -> _randbelow(n)), one call.
+                    sampled_index = self._rng._randbelow(num_repeats)  # type: ignore[attr-defined]
+                else:  # randint raises its own error for a bad config
+                    sampled_index = self._rng.randint(0, num_repeats - 1)
         elif callable(repeat):
             sampled_index = repeat(self.config["num_repeats"])
         else:
@@ -354,23 +373,14 @@ class NASBench(ReaderBase):
             )
         field = sampled_index * _NUM_FIELDS + (0 if stop_halfway else 4)
         training_time, train, validation, test = _FOUR_DOUBLES.unpack_from(blob, 8 * field)
-        data = {
-            "module_adjacency": matrix.copy(),
-            "module_operations": ops[:],
-            "trainable_parameters": params,
-            "training_time": training_time,
-            "train_accuracy": train,
-            "validation_accuracy": validation,
-            "test_accuracy": test,
-        }
+        # The adjacency ndarray (and numpy) is built only when the caller reads it.
+        data = self._answer(cell, params, training_time, train, validation, test)
         with self._lock:
             self.training_time_spent += training_time
             self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
         return data
 
-    def _fetch_row(
-        self, module_hash: str, epochs: int
-    ) -> tuple[Any, list[str], int, int | None, Any]:
+    def _fetch_row(self, module_hash: str, epochs: int) -> tuple[Cell, int, int | None, Any]:
         """The decoded ``cells`` row and ``runs`` blob of one cell and budget, then cached.
 
         Raises:
@@ -381,13 +391,13 @@ class NASBench(ReaderBase):
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
         num_vertices, edge_bits, op_codes, params, repeats, blob = rows[0]
         key = (num_vertices, edge_bits, op_codes)
-        decoded = self._decoded.get(key)
-        if decoded is None:
+        cell = self._decoded.get(key)
+        if cell is None:
             if len(self._decoded) >= _DECODE_CACHE_SIZE:
                 self._decoded.clear()
-            decoded = self._decoded[key] = decode_cell(num_vertices, edge_bits, op_codes)
+            cell = self._decoded[key] = _decode_flat(num_vertices, edge_bits, op_codes)
         # Shared, never handed out: query() returns copies.
-        row = (decoded[0], decoded[1], params, repeats, blob)
+        row = (cell, params, repeats, blob)
         if len(self._rows) >= _ROW_CACHE_SIZE:
             self._rows.clear()
         self._rows[module_hash, epochs] = row

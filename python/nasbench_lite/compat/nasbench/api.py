@@ -47,6 +47,7 @@ from collections.abc import KeysView
 from pathlib import Path
 from typing import Any
 
+from nasbench_lite.benchmarks.nb101.result import plain_answer
 from nasbench_lite.compat.nasbench.lib import config
 from nasbench_lite.compat.nasbench.lib.model_spec import ModelSpec
 from nasbench_lite.errors import NasbenchLiteError, OutOfDomainError
@@ -117,6 +118,7 @@ class NASBench:
         # The native object's own generator is never used: query() passes the global draw.
         self._api = _native_api.NASBench(_database_path(dataset_file), seed=0)
         self._api.config = self.config  # one config, shared with the lookup layer
+        self._api._answer = plain_answer  # official type: a plain dict, ndarray built
         self.fixed_statistics = self._api.fixed_statistics
         self.computed_statistics = self._api.computed_statistics
         self.valid_epochs: set[int] = self._api.valid_epochs

@@ -16,13 +16,15 @@ Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` e
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
 
 from nasbench_lite import _native
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (import stays cheap)
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
+
     import numpy as np
     import numpy.typing as npt
 
@@ -354,8 +356,73 @@ class ModelSpec:
             graph.edge(str(src), str(dst))
         return graph
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> ModelSpec:
+        """``copy.deepcopy`` of the spec: what the generic deep copy gives, ~10x faster.
+
+        Searches deep-copy specs (or their parts) on every mutation. Each attribute is copied
+        as the generic protocol would: strings, numbers, bytes, types and plain numeric
+        dtypes shared (immutable), lists of strings and numeric ndarrays copied (aliases
+        between attributes kept through ``memo``), anything else handed to ``copy.deepcopy``.
+        """
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        keep_alive = memo.setdefault(id(memo), [])  # as copy._keep_alive: ids stay unique
+        keep_alive.append(self)
+        state = clone.__dict__
+        for name, value in self.__dict__.items():
+            kind = type(value)
+            if kind in _ATOMIC or value is _UNSET:
+                state[name] = value
+                continue
+            copied = memo.get(id(value), _UNSET)
+            if copied is not _UNSET:
+                state[name] = copied
+                continue
+            if kind is list and all(type(item) is str for item in value):
+                copied = value[:]
+            elif _is_plain_dtype(value):  # immutable: a copy would be an equal twin
+                state[name] = value
+                continue
+            elif _is_numeric_array(value):
+                copied = value.copy()
+            else:
+                state[name] = _deepcopy(value, memo)
+                continue
+            memo[id(value)] = copied
+            keep_alive.append(value)
+            state[name] = copied
+        return clone
+
     def __repr__(self) -> str:
         return f"ModelSpec(matrix={self.original_matrix.tolist()!r}, ops={self.original_ops!r})"
+
+
+#: Types ``copy.deepcopy`` returns as they are (immutable atoms).
+_ATOMIC = frozenset({str, int, float, bool, bytes, type(None), type, complex})
+
+
+def _is_numeric_array(value: Any) -> bool:
+    """An ndarray of booleans or numbers (whose deep copy is ``copy()``)."""
+    np = sys.modules.get("numpy")
+    return np is not None and type(value) is np.ndarray and value.dtype.kind in "biuf"
+
+
+def _is_plain_dtype(value: Any) -> bool:
+    """A numpy dtype of booleans or numbers without fields (nothing in it can change)."""
+    np = sys.modules.get("numpy")
+    return (
+        np is not None
+        and isinstance(value, np.dtype)
+        and value.kind in "biuf"
+        and value.fields is None
+        and value.metadata is None
+    )
+
+
+def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
+    import copy
+
+    return copy.deepcopy(value, memo)
 
 
 def _reachable(rows: list[list[bool]], start: int, *, forward: bool) -> set[int]:
