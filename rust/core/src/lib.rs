@@ -14,6 +14,7 @@
 pub mod error;
 pub mod formats;
 pub mod md5x;
+pub mod nats;
 pub mod nb101;
 pub mod pickle;
 
