@@ -965,6 +965,8 @@ def bench_space(space: Space, args: argparse.Namespace, work: Path) -> Report:
         f" ({failures} of them an error on both sides; get_more_info, get_cost_info, seeded"
         " simulate_train_eval / is_random draws)"
     )
+    if args.build_only:
+        return report
 
     # ---- 2. cold start -------------------------------------------------------------------
     log(f"[{space.name}] cold starts ({args.cold_runs} fresh interpreters per side) ...")
@@ -1288,6 +1290,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--full", action="store_true", help="write and build the whole spaces (~15 min, ~4.5 GB)"
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="stop after part 1 (build) and the answer check",
     )
     parser.add_argument("--calls", type=int, default=2000, help="timed calls per row (2000)")
     parser.add_argument(

@@ -32,8 +32,9 @@ def _bits(value: float | None) -> bytes | None:
 
 
 def _run_view(stored: Any) -> dict[str, Any]:
-    record, values, nan_mask = stored
+    record, values, nan_mask, blob = stored
     trial = record.trial
+    assert blob == trial.encode()  # the batch encoder gives Trial.encode's bytes
     return {
         "fields": (
             record.hp,

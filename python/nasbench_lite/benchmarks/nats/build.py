@@ -11,6 +11,7 @@ Every architecture of the meta list is stored, with or without results.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -60,6 +61,7 @@ ArchStream = Iterator[tuple[int, ArchRuns, Path]]
 #: Per-architecture files read per native call (read, decompressed, parsed and walked in
 #: parallel); 32 keep both cores busy through uneven files and hold a few MB of arrays.
 _BATCH_FILES = 32
+_IN_FLIGHT = 3
 
 
 def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
@@ -67,23 +69,24 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
     files = list(archive_files(directory, len(archs)))
 
     def stream() -> ArchStream:
-        # Batches of files are read and walked in Rust (GIL released, rayon on every core),
-        # the next batch in a helper thread while this one's runs are encoded and written (in
-        # the build's one transaction). A file outside the strict layout comes back as None and
+        # Batches of files are read and walked in Rust (GIL released, rayon on every core) and
+        # encoded in helper threads while this one writes the runs (in the build's one
+        # transaction). A file outside the strict layout comes back as None and
         # goes through the Python reference walker, which accepts it or names the bad key.
         batches = [files[i : i + _BATCH_FILES] for i in range(0, len(files), _BATCH_FILES)]
 
         def load(batch: list[tuple[int, Path]]) -> list[ArchRuns | None]:
             return read_arch_files(batch, archs)
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-read") as pool:
-            pending = pool.submit(load, batches[0]) if batches else None
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nats-read") as pool:
+            # Batches in flight on two helpers: one batch's native read (GIL released) runs
+            # while another's arrays become records and blobs, and neither waits for this
+            # thread's writes.
+            pending = collections.deque(pool.submit(load, b) for b in batches[:_IN_FLIGHT])
             for number, batch in enumerate(batches):
-                assert pending is not None
-                walked = pending.result()
-                pending = (
-                    pool.submit(load, batches[number + 1]) if number + 1 < len(batches) else None
-                )
+                walked = pending.popleft().result()
+                if number + _IN_FLIGHT < len(batches):
+                    pending.append(pool.submit(load, batches[number + _IN_FLIGHT]))
                 for (index, path), runs in zip(batch, walked, strict=True):
                     if runs is None:
                         data = load_path(path, limits=NATS_ARCH_LIMITS)
@@ -272,7 +275,7 @@ def _write_results(
             hps.add(hp)
             hp_rows.append((index, hp, hp_order))
             by_dataset: dict[str, list[tuple[RunRecord, dict[str, Any]]]] = {}
-            for record, values, nan_mask in runs:
+            for record, values, nan_mask, blob in runs:
                 datasets.add(record.dataset)
                 config_id = None
                 if record.config is not None:
@@ -288,7 +291,7 @@ def _write_results(
                         *values, nan_mask,
                     )
                 )  # fmt: skip
-                curve_rows.append((run_id, record.trial.encode()))
+                curve_rows.append((run_id, blob))
                 run_id += 1
                 # The exact scalars the API will read back (NaN restored from the mask).
                 finals = finals_from_row(values, nan_mask)

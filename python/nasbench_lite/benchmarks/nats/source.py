@@ -49,7 +49,7 @@ from nasbench_lite.benchmarks.nats.layout import (
     config_from_json,
     finals_to_row,
 )
-from nasbench_lite.benchmarks.nats.trial import Trial
+from nasbench_lite.benchmarks.nats.trial import Trial, encode_blocks
 from nasbench_lite.errors import CorruptSourceError
 
 __all__ = [
@@ -94,8 +94,8 @@ class RunRecord:
     times: dict[str, float | None] | None  # None: the finals came from the native walker
 
 
-#: A run with its stored finals: ``(record, FINAL_FIELDS values (NaN as None), NaN mask)``.
-StoredRun = tuple[RunRecord, list[float | None], int]
+#: A run as stored: ``(record, FINAL_FIELDS values (NaN as None), NaN mask, curves blob)``.
+StoredRun = tuple[RunRecord, list[float | None], int, bytes]
 #: One file's runs per hp: ``[(hp, hp_order, [StoredRun, ...]), ...]`` in file order.
 ArchRuns = list[tuple[str, int, list[StoredRun]]]
 
@@ -445,7 +445,7 @@ def stored_runs(index: int, arch_str: str, data: Any, path: Path) -> ArchRuns:
         stored: list[StoredRun] = []
         for record in runs:
             values, nan_mask = finals_to_row(final_values(record))
-            stored.append((record, values, nan_mask))
+            stored.append((record, values, nan_mask, record.trial.encode()))
         out.append((hp, hp_order, stored))
     return out
 
@@ -465,18 +465,21 @@ def _native_runs(walked: Any) -> ArchRuns:
     cells[absent_bits | nan_bits] = None
     rows: list[list[float | None]] = cells.tolist()
     out: ArchRuns = [(hp, order, []) for order, hp in enumerate(hps)]
+    blocks = []
     for i, (hp_order, dataset, dataset_order, seed, seed_order, epochs, dicts, offset) in enumerate(
         meta.tolist()
     ):
         names = eval_names[i]
         n_series = 4 + 3 * len(names)
         end = offset + n_series * epochs
+        dict_present = [bool(dicts >> k & 1) for k in range(4)] + [True] * (3 * len(names))
+        blocks.append((offset, n_series, epochs, dict_present, latencies[i]))
         trial = Trial(
             epochs,
             names,
             values[offset:end].reshape(n_series, epochs),
             present[offset:end].reshape(n_series, epochs),
-            [bool(dicts >> k & 1) for k in range(4)] + [True] * (3 * len(names)),
+            dict_present,
             latencies[i],
         )
         row = rows[i]
@@ -496,8 +499,10 @@ def _native_runs(walked: Any) -> ArchRuns:
             trial=trial,
             times=None,
         )
-        out[hp_order][2].append((record, row, nan_masks[i]))
-    return out
+        out[hp_order][2].append((record, row, nan_masks[i], b""))
+    # The blobs of the whole file at once (the same bytes as Trial.encode, in run order).
+    blobs = iter(encode_blocks(values, present, blocks))
+    return [(hp, order, [(*run[:3], next(blobs)) for run in runs]) for hp, order, runs in out]
 
 
 def read_arch_files(
