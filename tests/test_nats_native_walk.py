@@ -34,7 +34,7 @@ def _bits(value: float | None) -> bytes | None:
 def _run_view(stored: Any) -> dict[str, Any]:
     record, values, nan_mask, blob = stored
     trial = record.trial
-    assert blob == trial.encode()  # the batch encoder gives Trial.encode's bytes
+    assert blob == trial.encode()
     return {
         "fields": (
             record.hp,

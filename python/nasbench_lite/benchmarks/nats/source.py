@@ -49,7 +49,7 @@ from nasbench_lite.benchmarks.nats.layout import (
     config_from_json,
     finals_to_row,
 )
-from nasbench_lite.benchmarks.nats.trial import Trial, encode_blocks
+from nasbench_lite.benchmarks.nats.trial import Trial
 from nasbench_lite.errors import CorruptSourceError
 
 __all__ = [
@@ -465,7 +465,6 @@ def _native_runs(walked: Any) -> ArchRuns:
     cells[absent_bits | nan_bits] = None
     rows: list[list[float | None]] = cells.tolist()
     out: ArchRuns = [(hp, order, []) for order, hp in enumerate(hps)]
-    blocks = []
     for i, (hp_order, dataset, dataset_order, seed, seed_order, epochs, dicts, offset) in enumerate(
         meta.tolist()
     ):
@@ -473,7 +472,6 @@ def _native_runs(walked: Any) -> ArchRuns:
         n_series = 4 + 3 * len(names)
         end = offset + n_series * epochs
         dict_present = [bool(dicts >> k & 1) for k in range(4)] + [True] * (3 * len(names))
-        blocks.append((offset, n_series, epochs, dict_present, latencies[i]))
         trial = Trial(
             epochs,
             names,
@@ -499,10 +497,9 @@ def _native_runs(walked: Any) -> ArchRuns:
             trial=trial,
             times=None,
         )
-        out[hp_order][2].append((record, row, nan_masks[i], b""))
-    # The blobs of the whole file at once (the same bytes as Trial.encode, in run order).
-    blobs = iter(encode_blocks(values, present, blocks))
-    return [(hp, order, [(*run[:3], next(blobs)) for run in runs]) for hp, order, runs in out]
+        # Encoded here, in the reader thread (the codec is Trial.encode's, in one place).
+        out[hp_order][2].append((record, row, nan_masks[i], trial.encode()))
+    return out
 
 
 def read_arch_files(

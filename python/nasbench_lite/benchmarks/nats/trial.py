@@ -47,7 +47,6 @@ __all__ = [
     "SET_COLUMNS",
     "Trial",
     "Unavailable",
-    "encode_blocks",
     "finals_from_row",
     "finals_to_row",
 ]
@@ -217,49 +216,6 @@ class Trial:
         if self.latency is None:
             return -1.0
         return float(sum(self.latency) / len(self.latency))
-
-
-def encode_blocks(
-    values: np.ndarray,
-    present: np.ndarray,
-    blocks: Sequence[tuple[int, int, int, Sequence[bool], Sequence[float] | None]],
-) -> list[bytes]:
-    """:meth:`Trial.encode` of many trials whose arrays lie back to back (the builder's batch).
-
-    The byte planes are split once for the whole buffer, so each trial costs a few slices,
-    its presence bits and the compression. Gives exactly :meth:`Trial.encode`'s bytes (tested).
-
-    Args:
-        values: Flat float64 values of every trial, each a row-major ``(series, epochs)`` block.
-        present: Flat bool mask, same layout.
-        blocks: Per trial ``(offset, n_series, epochs, dict_present, latency)``.
-
-    Returns:
-        One compressed blob per trial.
-    """
-    raw = np.ascontiguousarray(values, dtype="<f8").view(np.uint8).reshape(-1, 8)
-    byte6, byte7, low = raw[:, 6].tobytes(), raw[:, 7].tobytes(), raw[:, :6].tobytes()
-    out = []
-    for offset, n_series, epochs, dict_present, latency in blocks:
-        end = offset + n_series * epochs
-        bits = np.packbits(present[offset:end], bitorder="little").tobytes()
-        if latency is None:
-            tail = struct.pack("<i", -1)
-        else:
-            tail = struct.pack(f"<i{len(latency)}d", len(latency), *latency)
-        blob = b"".join(
-            (
-                _HEADER.pack(_VERSION, n_series, epochs),
-                bytes(dict_present),
-                bits,
-                byte6[offset:end],
-                byte7[offset:end],
-                low[6 * offset : 6 * end],
-                tail,
-            )
-        )
-        out.append(zlib.compress(blob, _ZLIB_LEVEL))
-    return out
 
 
 def _split_bytes(values: np.ndarray) -> tuple[bytes, bytes]:
