@@ -171,6 +171,43 @@ mod tests {
         assert_eq!(python_sum([], false), 0.0);
     }
 
+    /// `sum(seq)` bits printed by CPython 3.11.7 (plain) and 3.12.1 (compensated) for the same
+    /// sequences (written out in `sequences` below).
+    #[test]
+    fn sums_match_cpython_311_and_312() {
+        let times: Vec<f64> = (0..200)
+            .map(|i| ((i * 7919) % 1000) as f64 * 0.0137 + 12.4)
+            .collect();
+        let mixed: Vec<f64> = (0..90)
+            .map(|i: i32| f64::from((-1_i32).pow(i as u32) * (i % 13)) * 1.37e5 + 0.3)
+            .collect();
+        let cancel: Vec<f64> = [1e16, 1.0, -1e16, 0.1, 0.2, 0.3].repeat(5);
+        let sequences: [(&[f64], u64, u64); 7] = [
+            (&cancel, 0x3fe3333333333334, 0x4020000000000000),
+            (&[0.1; 10], 0x3fefffffffffffff, 0x3ff0000000000000),
+            (
+                &[1e308, 1e308, -1e308],
+                0x7ff0000000000000,
+                0x7ff0000000000000,
+            ),
+            (&[-0.0], 0x0, 0x0),
+            (
+                &[1e-300, 1e300, -1e300, 1e-300],
+                0x01a56e1fc2f8f359,
+                0x01b56e1fc2f8f359,
+            ),
+            (&times, 0x40adfb570a3d70a3, 0x40adfb570a3d70a4),
+            (&mixed, 0xc12915a9ffffffe4, 0xc12915a9ffffffe9),
+        ];
+        for (values, plain, compensated) in sequences {
+            assert_eq!(python_sum(values.iter().copied(), false).to_bits(), plain);
+            assert_eq!(
+                python_sum(values.iter().copied(), true).to_bits(),
+                compensated
+            );
+        }
+    }
+
     #[test]
     fn compensated_sum_recovers_lost_bits() {
         // Python 3.12: sum([0.1] * 10) == 1.0, sum([1e16, 1.0, -1e16]) == 1.0
