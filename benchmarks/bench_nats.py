@@ -59,6 +59,7 @@ Usage::
     .venv/bin/python benchmarks/bench_nats.py                # both spaces, 300 archs: ~70 s
     .venv/bin/python benchmarks/bench_nats.py --space tss --archs 1000
     .venv/bin/python benchmarks/bench_nats.py --full --workdir /tmp/nats   # ~15 min, ~4.5 GB
+    .venv/bin/python benchmarks/bench_nats.py --build-only   # part 1 and the answer check
 
 ``--full`` writes and builds all 15,625 / 32,768 architectures. Measured on a shared 2-core
 machine: writing 3.2 min (tss) + 1.4 min (sss) with 2 jobs, building 4.7 min + 3.5 min, 14.6
