@@ -4,7 +4,7 @@
 //! file against the official layout and turns every trial into a run record, raising
 //! `CorruptSourceError` with the key path of any deviation. This module does the same work for
 //! the files that follow the layout *strictly* (every real official file does), without
-//! creating a Python object per value: [`walk_arch`] reads the [`Pickle`] arena and returns
+//! creating a Python object per value: [`walk_arch`] reads the [`Pickle`](crate::pickle::Pickle) arena and returns
 //! [`ArchRuns`] (one [`Run`] per trial, its per-epoch series in one flat buffer, the 23 final
 //! scalars the database keeps, computed with Python's own float arithmetic).
 //!
