@@ -59,6 +59,7 @@ Usage::
     .venv/bin/python benchmarks/bench_nats.py                # both spaces, 300 archs: ~70 s
     .venv/bin/python benchmarks/bench_nats.py --space tss --archs 1000
     .venv/bin/python benchmarks/bench_nats.py --full --workdir /tmp/nats   # ~15 min, ~4.5 GB
+    .venv/bin/python benchmarks/bench_nats.py --build-only   # part 1 and the answer check
 
 ``--full`` writes and builds all 15,625 / 32,768 architectures. Measured on a shared 2-core
 machine: writing 3.2 min (tss) + 1.4 min (sss) with 2 jobs, building 4.7 min + 3.5 min, 14.6
@@ -965,6 +966,8 @@ def bench_space(space: Space, args: argparse.Namespace, work: Path) -> Report:
         f" ({failures} of them an error on both sides; get_more_info, get_cost_info, seeded"
         " simulate_train_eval / is_random draws)"
     )
+    if args.build_only:
+        return report
 
     # ---- 2. cold start -------------------------------------------------------------------
     log(f"[{space.name}] cold starts ({args.cold_runs} fresh interpreters per side) ...")
@@ -1288,6 +1291,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--full", action="store_true", help="write and build the whole spaces (~15 min, ~4.5 GB)"
+    )
+    parser.add_argument(
+        "--build-only",
+        action="store_true",
+        help="stop after part 1 (build) and the answer check",
     )
     parser.add_argument("--calls", type=int, default=2000, help="timed calls per row (2000)")
     parser.add_argument(

@@ -31,6 +31,7 @@ __all__ = [
     "nb101_costs",
     "nb101_spec_digest",
     "raise_first_invalid",
+    "read_nats_arch_files",
 ]
 
 MAX_BATCH_VERTICES: int
@@ -79,6 +80,33 @@ def check_pickle(
     data: bytes, *, name: str | None = None, limits: dict[str, int] | None = None
 ) -> None: ...
 def load_pickle_files(paths: list[str], *, limits: dict[str, int] | None = None) -> list[Any]: ...
+
+#: One walked NATS-Bench file: ``(hps, meta, eval_names, seed_labels, configs, latencies,
+#: finals, finals_absent, values, present)``; ``meta`` is int64 ``(runs, 8)``: hp position,
+#: dataset position (``layout.DATASETS``), dataset order, seed, seed order, epochs, train-dict
+#: bits (``TRAIN_SERIES``), offset of the run's ``(series, epochs)`` block in ``values``;
+#: ``finals`` float64 ``(runs, 23)`` (``FINAL_FIELDS``) with ``finals_absent`` bit masks.
+_NatsArchArrays = tuple[
+    list[str],
+    npt.NDArray[np.int64],
+    list[tuple[str, ...]],
+    list[str | None],
+    list[str | None],
+    list[list[float] | None],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.bool_],
+]
+
+def read_nats_arch_files(
+    paths: list[str],
+    indexes: list[int],
+    arch_strs: list[str],
+    *,
+    limits: dict[str, int] | None = None,
+    compensated_sum: bool = False,
+) -> list[_NatsArchArrays | str]: ...
 
 _NewCells = tuple[
     npt.NDArray[np.uint8],

@@ -8,12 +8,15 @@
 //! * [`nb101`] — NAS-Bench-101: [`nb101::hash`], [`nb101::prune`], [`nb101::spec`],
 //!   [`nb101::enumerate`], [`nb101::cost101`], [`nb101::record`] and the dataset reader
 //!   [`nb101::data`].
+//! * [`nats`] — NATS-Bench per-architecture files walked from the parsed pickle into flat
+//!   arrays (the Python walker stays the reference; irregular files go back to it).
 //! * [`pickle`] — a restricted, bounded pickle reader (protocols 2–5, allow-listed globals)
 //!   with bz2 input, for the pickle-based official sources.
 
 pub mod error;
 pub mod formats;
 pub mod md5x;
+pub mod nats;
 pub mod nb101;
 pub mod pickle;
 

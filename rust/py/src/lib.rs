@@ -11,12 +11,14 @@
 //! * `costs.rs` — NB101 network costs;
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
 //! * `pickle.rs` — the restricted pickle reader (bytes or files, parallel, limits);
+//! * `nats.rs` — NATS-Bench per-architecture files walked into flat arrays;
 //! * `arrays.rs` — column ↔ ndarray helpers; `errors.rs` — errors and panics.
 
 mod arrays;
 mod costs;
 mod enumeration;
 mod errors;
+mod nats;
 mod nb101_check;
 mod nb101_data;
 mod nb101_spec;
@@ -40,6 +42,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pickle::load_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::check_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::load_pickle_files, m)?)?;
+    m.add_function(wrap_pyfunction!(nats::read_nats_arch_files, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_selftest_panic, m)?)?;
     m.add(
         "MAX_BATCH_VERTICES",

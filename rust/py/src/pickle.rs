@@ -18,7 +18,7 @@ use std::path::PathBuf;
 
 /// Applies `overrides` (field name → value, as `nasbench_lite._core.formats.native_pickle`
 /// passes them) to the default limits; unknown names are `InvalidInputError`.
-fn limits_from(overrides: Option<&Bound<'_, PyDict>>) -> NativeResult<Limits> {
+pub(crate) fn limits_from(overrides: Option<&Bound<'_, PyDict>>) -> NativeResult<Limits> {
     let mut limits = Limits::default();
     let Some(overrides) = overrides else {
         return Ok(limits);

@@ -11,6 +11,7 @@ Every architecture of the meta list is stored, with or without results.
 
 from __future__ import annotations
 
+import collections
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -19,24 +20,20 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_lite._core.building import BuildSession, BuildSummary, file_sha256
-from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_paths
+from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_path
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.benchmarks.nats.source import (
+    ArchRuns,
     RunRecord,
     archive_files,
     detect_space,
-    final_values,
     load_archive_meta,
-    parse_arch,
+    read_arch_files,
     read_meta,
+    stored_runs,
 )
-from nasbench_lite.benchmarks.nats.trial import (
-    FINAL_FIELDS,
-    SET_COLUMNS,
-    finals_from_row,
-    finals_to_row,
-)
+from nasbench_lite.benchmarks.nats.trial import FINAL_FIELDS, SET_COLUMNS, finals_from_row
 from nasbench_lite.errors import (
     BuildError,
     CorruptSourceError,
@@ -58,10 +55,13 @@ _SUMMARY_SQL = (
     + f") VALUES ({', '.join('?' * (7 + len(_ACCURACY_COLUMNS)))})"
 )
 
-ArchStream = Iterator[tuple[int, Any, Path]]
+#: ``(index, runs, path)`` per architecture file, in index order.
+ArchStream = Iterator[tuple[int, ArchRuns, Path]]
 
-#: Per-architecture files unpickled per native call (parsed in parallel).
-_BATCH_FILES = 16
+#: Per-architecture files read per native call (read, decompressed, parsed and walked in
+#: parallel); 32 keep both cores busy through uneven files and hold a few MB of arrays.
+_BATCH_FILES = 32
+_IN_FLIGHT = 3
 
 
 def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
@@ -69,25 +69,29 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
     files = list(archive_files(directory, len(archs)))
 
     def stream() -> ArchStream:
-        # Batches of files are read, decompressed and parsed in parallel in Rust (GIL
-        # released), the next batch in a helper thread while this one's records are checked
-        # and written (in the build's one transaction). A batch holds 16 parsed files (a few
-        # MB each as Python objects), so memory stays flat over the 15,625 / 32,768 files.
+        # Batches of files are read and walked in Rust (GIL released, rayon on every core) and
+        # encoded in helper threads while this one writes the runs (in the build's one
+        # transaction). A file outside the strict layout comes back as None and
+        # goes through the Python reference walker, which accepts it or names the bad key.
         batches = [files[i : i + _BATCH_FILES] for i in range(0, len(files), _BATCH_FILES)]
 
-        def load(batch: list[tuple[int, Path]]) -> list[Any]:
-            return load_paths([path for _, path in batch], limits=NATS_ARCH_LIMITS)
+        def load(batch: list[tuple[int, Path]]) -> list[ArchRuns | None]:
+            return read_arch_files(batch, archs)
 
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="nats-read") as pool:
-            pending = pool.submit(load, batches[0]) if batches else None
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nats-read") as pool:
+            # Batches in flight on two helpers: one batch's native read (GIL released) runs
+            # while another's arrays become records and blobs, and neither waits for this
+            # thread's writes.
+            pending = collections.deque(pool.submit(load, b) for b in batches[:_IN_FLIGHT])
             for number, batch in enumerate(batches):
-                assert pending is not None
-                values = pending.result()
-                pending = (
-                    pool.submit(load, batches[number + 1]) if number + 1 < len(batches) else None
-                )
-                for (index, path), value in zip(batch, values, strict=True):
-                    yield index, value, path
+                walked = pending.popleft().result()
+                if number + _IN_FLIGHT < len(batches):
+                    pending.append(pool.submit(load, batches[number + _IN_FLIGHT]))
+                for (index, path), runs in zip(batch, walked, strict=True):
+                    if runs is None:
+                        data = load_path(path, limits=NATS_ARCH_LIMITS)
+                        runs = stored_runs(index, archs[index], data, path)
+                    yield index, runs, path
 
     info = {
         "source.form": "archive directory",
@@ -117,7 +121,7 @@ def _file_source(path: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
                 raise CorruptSourceError(
                     f"{path}: 'arch2infos' key {index!r} is not an index", path
                 )
-            yield index, data, path
+            yield index, stored_runs(index, archs[index], data, path), path
 
     info = {"source.form": "single benchmark file", "source.sha256": file_sha256(path)}
     return archs, stream(), info
@@ -261,46 +265,48 @@ def _write_results(
     run_id = 0
     hps: set[str] = set()
     datasets: set[str] = set()
-    for done, (index, data, path) in enumerate(stream, start=1):
+    for done, (index, arch_runs, path) in enumerate(stream, start=1):
         if index in seen:
             raise CorruptSourceError(f"{path}: architecture {index} appears twice", path)
         seen.add(index)
-        for hp, hp_order, runs in parse_arch(index, archs[index], data, path):
+        # One file's rows go in with one executemany per table (the build's transaction).
+        hp_rows, run_rows, curve_rows, summary_rows, config_rows = [], [], [], [], []
+        for hp, hp_order, runs in arch_runs:
             hps.add(hp)
-            connection.execute("INSERT INTO arch_hps VALUES (?, ?, ?)", (index, hp, hp_order))
+            hp_rows.append((index, hp, hp_order))
             by_dataset: dict[str, list[tuple[RunRecord, dict[str, Any]]]] = {}
-            for record in runs:
+            for record, values, nan_mask, blob in runs:
                 datasets.add(record.dataset)
-                values, nan_mask = finals_to_row(final_values(record))
                 config_id = None
                 if record.config is not None:
                     config_id = configs.get(record.config)
                     if config_id is None:
                         config_id = configs[record.config] = len(configs)
-                        connection.execute(
-                            "INSERT INTO configs VALUES (?, ?)", (config_id, record.config)
-                        )
-                connection.execute(
-                    _RUN_SQL,
+                        config_rows.append((config_id, record.config))
+                run_rows.append(
                     (
                         index, hp, record.dataset, record.seed, run_id, record.dataset_order,
                         record.seed_order, record.seed_label, record.epochs,
                         ",".join(record.eval_names), config_id,
                         *values, nan_mask,
-                    ),
+                    )
                 )  # fmt: skip
-                connection.execute(
-                    "INSERT INTO curves VALUES (?, ?)", (run_id, record.trial.encode())
-                )
+                curve_rows.append((run_id, blob))
                 run_id += 1
                 # The exact scalars the API will read back (NaN restored from the mask).
                 finals = finals_from_row(values, nan_mask)
                 by_dataset.setdefault(record.dataset, []).append((record, finals))
             for pairs in by_dataset.values():
                 pairs.sort(key=lambda p: p[0].seed_order)
-                connection.execute(
-                    _SUMMARY_SQL, _summary(index, hp, [p[0] for p in pairs], [p[1] for p in pairs])
+                summary_rows.append(
+                    _summary(index, hp, [p[0] for p in pairs], [p[1] for p in pairs])
                 )
+        if config_rows:
+            connection.executemany("INSERT INTO configs VALUES (?, ?)", config_rows)
+        connection.executemany("INSERT INTO arch_hps VALUES (?, ?, ?)", hp_rows)
+        connection.executemany(_RUN_SQL, run_rows)
+        connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
+        connection.executemany(_SUMMARY_SQL, summary_rows)
         if progress is not None:
             progress(done, total)
     return {"archs_with_results": len(seen), "runs": run_id, "hps": hps, "datasets": datasets}

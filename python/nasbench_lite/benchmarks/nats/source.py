@@ -12,7 +12,11 @@ Archive files are unpickled by the native restricted reader
 run), the single file by the streaming reader.
 :func:`parse_arch` checks one architecture's ``OrderedDict{hp: ArchResults-state}`` against the
 official layout and turns each trial into a :class:`RunRecord`; any deviation raises
-:class:`~nasbench_lite.errors.CorruptSourceError` naming the file and the key.
+:class:`~nasbench_lite.errors.CorruptSourceError` naming the file and the key. It is the
+reference; :func:`read_arch_files` does the same for archive files in Rust
+(``rust/core/src/nats``: read, bz2, parse and walk in parallel, GIL released, no Python object
+per value) and hands any file outside the strict official layout back to :func:`parse_arch`, so
+both give the same runs and the same errors (the tests compare them on every fixture).
 """
 
 from __future__ import annotations
@@ -21,33 +25,45 @@ import functools
 import json
 import os
 import re
-from collections.abc import Iterator
+import sys
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from nasbench_lite._core.formats.native_pickle import NATS_META_LIMITS, load_path
+from nasbench_lite import _native
+from nasbench_lite._core.formats.native_pickle import (
+    NATS_ARCH_LIMITS,
+    NATS_META_LIMITS,
+    load_path,
+)
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
     EVAL_SETS,
+    FINAL_FIELDS,
     SET_COLUMNS,
     TRAIN_SERIES,
     Unavailable,
     config_from_json,
+    finals_to_row,
 )
 from nasbench_lite.benchmarks.nats.trial import Trial
 from nasbench_lite.errors import CorruptSourceError
 
 __all__ = [
     "DATASETS",
+    "ArchRuns",
     "RunRecord",
+    "StoredRun",
     "archive_files",
     "config_from_json",
     "detect_space",
     "parse_arch",
+    "read_arch_files",
     "read_meta",
+    "stored_runs",
 ]
 
 _ARCH_FILE = re.compile(r"^(\d+)\.pickle\.pbz2$")
@@ -75,7 +91,13 @@ class RunRecord:
     params: float | None
     flops: float | None
     trial: Trial
-    times: dict[str, float | None]
+    times: dict[str, float | None] | None  # None: the finals came from the native walker
+
+
+#: A run as stored: ``(record, FINAL_FIELDS values (NaN as None), NaN mask, curves blob)``.
+StoredRun = tuple[RunRecord, list[float | None], int, bytes]
+#: One file's runs per hp: ``[(hp, hp_order, [StoredRun, ...]), ...]`` in file order.
+ArchRuns = list[tuple[str, int, list[StoredRun]]]
 
 
 def detect_space(meta_archs: list[str], path: Path) -> str:
@@ -384,6 +406,7 @@ def parse_arch(
 
 def final_values(record: RunRecord) -> dict[str, float | None]:
     """The :data:`~nasbench_lite.benchmarks.nats.trial.FINAL_FIELDS` of a run (None = absent)."""
+    assert record.times is not None, "final_values needs a record of parse_arch"
     values: dict[str, float | None] = {}
     for setname, column in SET_COLUMNS.items():
         try:
@@ -409,3 +432,101 @@ def load_archive_meta(directory: Path) -> list[str]:
             f"{directory}: no meta.pickle.pbz2 (not a NATS-Bench archive directory)", directory
         )
     return read_meta(load_path(meta_path, limits=NATS_META_LIMITS), meta_path)
+
+
+def stored_runs(index: int, arch_str: str, data: Any, path: Path) -> ArchRuns:
+    """:func:`parse_arch` with each run's stored finals (the reference for the native walker).
+
+    Raises:
+        CorruptSourceError: Any deviation from the official layout.
+    """
+    out: ArchRuns = []
+    for hp, hp_order, runs in parse_arch(index, arch_str, data, path):
+        stored: list[StoredRun] = []
+        for record in runs:
+            values, nan_mask = finals_to_row(final_values(record))
+            stored.append((record, values, nan_mask, record.trial.encode()))
+        out.append((hp, hp_order, stored))
+    return out
+
+
+#: Python >= 3.12 sums floats with a compensation term; the native walker must do the same.
+_COMPENSATED_SUM = sys.version_info >= (3, 12)
+_FIELD_BITS = np.uint32(1) << np.arange(len(FINAL_FIELDS), dtype=np.uint32)
+
+
+def _native_runs(walked: Any) -> ArchRuns:
+    """One file's arrays from ``_native.read_nats_arch_files`` as :func:`stored_runs` gives."""
+    hps, meta, eval_names, labels, configs, latencies, finals, absent, values, present = walked
+    absent_bits = (absent[:, None] & _FIELD_BITS) != 0
+    nan_bits = np.isnan(finals) & ~absent_bits
+    nan_masks = (nan_bits * _FIELD_BITS.astype(np.int64)).sum(axis=1).tolist()
+    cells = finals.astype(object)
+    cells[absent_bits | nan_bits] = None
+    rows: list[list[float | None]] = cells.tolist()
+    out: ArchRuns = [(hp, order, []) for order, hp in enumerate(hps)]
+    for i, (hp_order, dataset, dataset_order, seed, seed_order, epochs, dicts, offset) in enumerate(
+        meta.tolist()
+    ):
+        names = eval_names[i]
+        n_series = 4 + 3 * len(names)
+        end = offset + n_series * epochs
+        dict_present = [bool(dicts >> k & 1) for k in range(4)] + [True] * (3 * len(names))
+        trial = Trial(
+            epochs,
+            names,
+            values[offset:end].reshape(n_series, epochs),
+            present[offset:end].reshape(n_series, epochs),
+            dict_present,
+            latencies[i],
+        )
+        row = rows[i]
+        record = RunRecord(
+            hp=hps[hp_order],
+            hp_order=hp_order,
+            dataset=DATASETS[dataset],
+            dataset_order=dataset_order,
+            seed=seed,
+            seed_order=seed_order,
+            seed_label=labels[i],
+            epochs=epochs,
+            eval_names=names,
+            config=configs[i],
+            params=None if absent_bits[i, -2] else float(finals[i, -2]),
+            flops=None if absent_bits[i, -1] else float(finals[i, -1]),
+            trial=trial,
+            times=None,
+        )
+        # Encoded here, in the reader thread (the codec is Trial.encode's, in one place).
+        out[hp_order][2].append((record, row, nan_masks[i], trial.encode()))
+    return out
+
+
+def read_arch_files(
+    files: Sequence[tuple[int, Path]], archs: Sequence[str]
+) -> list[ArchRuns | None]:
+    """Reads archive files natively: per file its runs, or None outside the strict layout.
+
+    Files are read, decompressed, parsed and walked in parallel with the GIL released. A None
+    entry is a file the native walker leaves to the reference (:func:`stored_runs` on the
+    unpickled file), which then accepts it or raises the error naming the key.
+
+    Args:
+        files: ``(index, path)`` pairs.
+        archs: ``meta_archs`` (each file must hold ``archs[index]``).
+
+    Returns:
+        One entry per file, in order.
+
+    Raises:
+        UnsafePickleError: A pickle naming code (the first such file, in order).
+        CorruptSourceError: A malformed or over-limit file (the first, in order).
+    """
+    walked = _native.read_nats_arch_files(
+        [os.fspath(path) for _, path in files],
+        [index for index, _ in files],
+        [archs[index] for index, _ in files],
+        limits=NATS_ARCH_LIMITS.as_dict(),
+        compensated_sum=_COMPENSATED_SUM,
+    )
+    return [None if isinstance(w, str) else _native_runs(w) for w in walked]
