@@ -22,13 +22,18 @@
 --   clustered on (run_id, epoch) (WITHOUT ROWID: a run's 12 rows share a page, so a query for
 --   epoch N, or for epochs 1..N, is one B-tree descent). epoch counts the epochs trained, 1..12
 --   (the API's iepoch; the official bench12 column suffix is epoch - 1: valid_acc at epoch 12 is
---   the file's valid_acc_11). Values are the file's, bit for bit.
+--   the file's valid_acc_11). Values are the file's, bit for bit. train_cost / valid_cost /
+--   test_cost are the official API's cost of a query for that mode at iepoch = epoch (its sums
+--   of per-epoch times in its order, the file's totals at epoch 12), computed with the same
+--   float additions: a partial-epoch query reads one row, and plain SQL gets the official
+--   cumulative cost without re-implementing it. NULL (no special bit) where a time is None.
 -- Exactness: SQLite stores a NaN REAL as NULL and -0.0 as 0.0, so bit i of
 --   runs.special_mask / epochs.special_mask is set where the i-th value column of the row is NaN
 --   or -0.0 in the file (NULL without the bit: the file holds None); readers restore them. Plain
 --   SQL sees NULL for NaN, which aggregates skip.
 -- Size (full-size synthetic data, 135,072 runs): the 72 values as one float64 blob per run
---   made a 95.0 MB file, these plain rows make a 107.2 MB file (1.13x), so no blob is kept.
+--   made a 95.0 MB file (schema 1); these plain rows make SIZE_MB MB (SIZE_RATIO), under the
+--   2x that would justify keeping a blob, so none is kept.
 -- surrogate: avgaccs200.pkl, the expected 200-epoch test accuracy per (hash, lr, batch size),
 --   conf_id = (hash_id * #lrs + lr_idx) * #batch_sizes + bs_idx.
 
@@ -69,7 +74,10 @@
 --@ epochs.train_time | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II, 12 epochs, with the row's lr / batch size; measured on: train | this epoch only, one seed | training time of the epoch (the file's train_time_<epoch - 1>)
 --@ epochs.valid_time | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II, 12 epochs, with the row's lr / batch size; measured on: valid | this epoch only, one seed | validation time of the epoch (the file's valid_time_<epoch - 1>)
 --@ epochs.test_time | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II, 12 epochs, with the row's lr / batch size; measured on: test | this epoch only, one seed | test time of the epoch (the file's test_time_<epoch - 1>)
---@ epochs.special_mask | - | - | - | bit i (0: train_acc, 1: valid_acc, 2: test_acc, 3: train_time, 4: valid_time, 5: test_time) set where the file's value is NaN (stored as NULL) or -0.0 (stored as 0.0)
+--@ epochs.train_cost | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II, 12 epochs, with the row's lr / batch size; measured on: train | the official API's sum up to this epoch (epoch 12: the file's total_train_time) | cost the official query_by_key(mode='train', iepoch=epoch) charges: the train times of epochs 1..epoch
+--@ epochs.valid_cost | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II, 12 epochs, with the row's lr / batch size; measured on: train + valid | the official API's sum up to this epoch (epoch 12: the file's total_trainval_time) | cost the official query_by_key(mode='valid', iepoch=epoch) charges: the train times of epochs 1..epoch, then their valid times
+--@ epochs.test_cost | seconds | trained on: CIFAR-10 train split of NAS-HPO-Bench-II, 12 epochs, with the row's lr / batch size; measured on: train + valid + test | the official API's sum up to this epoch (epoch 12: total_trainval_time + total_test_time) | cost the official query_by_key(mode='test', iepoch=epoch) charges: the train, then valid, then test times of epochs 1..epoch
+--@ epochs.special_mask | - | - | - | bit i (0: train_acc, 1: valid_acc, 2: test_acc, 3: train_time, 4: valid_time, 5: test_time, 6: train_cost, 7: valid_cost, 8: test_cost) set where the file's value is NaN (stored as NULL) or -0.0 (stored as 0.0)
 --@ surrogate.conf_id | - | - | - | (hash_id * #lrs + lr_idx) * #batch_sizes + bs_idx
 --@ surrogate.hash_id | - | - | - | hashes.hash_id
 --@ surrogate.lr_idx | - | - | - | lrs.lr_idx
@@ -147,6 +155,9 @@ CREATE TABLE epochs (
     train_time REAL,
     valid_time REAL,
     test_time  REAL,
+    train_cost REAL,
+    valid_cost REAL,
+    test_cost  REAL,
     special_mask INTEGER NOT NULL,
     PRIMARY KEY (run_id, epoch)
 ) WITHOUT ROWID;

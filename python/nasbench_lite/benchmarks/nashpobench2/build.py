@@ -25,6 +25,7 @@ from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.formats import native_pickle
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.benchmarks.nashpobench2.layout import (
+    COST_COLUMNS,
     CURVE_COLUMNS,
     EPOCH_METRICS,
     NUM_EPOCHS,
@@ -169,15 +170,52 @@ def _masks(bits: Any) -> Any:
     return (bits.astype(np.int64) * weights).sum(axis=-1)
 
 
-def _epoch_rows(run_ids: Any, rows: Any, curves: Any, masks: Any) -> Any:
-    """``epochs`` rows ``(run_id, epoch, 6 values, special_mask)`` in (run_id, epoch) order.
+def _official_costs(curves: Any, totals: list[Any], nones: Any) -> tuple[Any, Any]:
+    """The official API's cost of each (mode, iepoch) query, and where it is NaN / -0.0.
 
-    ``curves`` is ``(runs, 6, 12)`` in file-row order, ``rows`` the file rows of ``run_ids``.
+    ``query_by_key(mode=m, iepoch=k)`` charges, for k < 12, ``sum()`` over the per-epoch times
+    of epochs 1..k, train times first, then valid, then test (modes train / valid / test add
+    one more kind each), and for k = 12 the file's totals (``total_train_time``,
+    ``total_trainval_time``, ``total_trainval_time + total_test_time``). Computed here with the
+    same float additions in the same order, so each value equals the official one bit for bit.
+
+    Args:
+        curves: ``(runs, 6, 12)`` per-epoch values (:data:`EPOCH_METRICS` order).
+        totals: The three total arrays.
+        nones: ``(runs, 6, 12)``: where the file holds None (the official sum fails there).
+
+    Returns:
+        ``(costs (runs, 3, 12), special (runs, 3, 12))``; a cost with a None among its terms is
+        NaN without the special bit (stored NULL: the official call raises ``TypeError``).
+    """
+    runs = curves.shape[0]
+    times, none_times = curves[:, 3:6, :], nones[:, 3:6, :]
+    costs = np.empty((runs, 3, NUM_EPOCHS))
+    failing = np.zeros((runs, 3, NUM_EPOCHS), dtype=bool)
+    for mode in range(3):
+        for last in range(1, NUM_EPOCHS):
+            cost = np.zeros(runs)  # sum() starts at int 0: 0 + x is x
+            for kind in range(mode + 1):
+                for epoch in range(last):
+                    cost = cost + times[:, kind, epoch]
+            costs[:, mode, last - 1] = cost
+            failing[:, mode, last - 1] = none_times[:, : mode + 1, :last].any(axis=(1, 2))
+    costs[:, 0, -1], costs[:, 1, -1] = totals[0], totals[1]
+    costs[:, 2, -1] = totals[1] + totals[2]
+    special = (np.isnan(costs) & ~failing) | ((costs == 0.0) & np.signbit(costs))
+    return costs, special
+
+
+def _epoch_rows(run_ids: Any, rows: Any, curves: Any, masks: Any) -> Any:
+    """``epochs`` rows ``(run_id, epoch, 9 values, special_mask)`` in (run_id, epoch) order.
+
+    ``curves`` is ``(runs, 9, 12)`` (the six file columns, then the three official costs) in
+    file-row order, ``rows`` the file rows of ``run_ids``.
     """
     epochs = list(range(1, NUM_EPOCHS + 1))
     for start in range(0, len(run_ids), _EPOCH_CHUNK_RUNS):
         chunk = rows[start : start + _EPOCH_CHUNK_RUNS]
-        values = curves[chunk].transpose(0, 2, 1).tolist()  # (runs, 12, 6)
+        values = curves[chunk].transpose(0, 2, 1).tolist()  # (runs, 12, 9)
         bits = masks[chunk].tolist()  # (runs, 12)
         for run_id, run_values, run_bits in zip(
             run_ids[start : start + _EPOCH_CHUNK_RUNS].tolist(), values, bits, strict=True
@@ -265,7 +303,6 @@ def build_nashpobench2(
     curve_specials = np.stack(
         [_special(v, a) for v, a in zip(curve_lists, curve_arrays, strict=True)], axis=1
     ).reshape(shape)
-    curve_masks = _masks(curve_specials.transpose(0, 2, 1))
     total_arrays = [_floats(columns[c], c, bench_path) for c in TOTAL_COLUMNS]
     specials = [_special(columns[c], a) for c, a in zip(TOTAL_COLUMNS, total_arrays, strict=True)]
     # runs row values: the three totals, then the accuracies after epoch 12 (a copy of the
@@ -275,6 +312,18 @@ def build_nashpobench2(
     run_values = np.concatenate([np.stack(total_arrays, axis=1), finals], axis=1).tolist()
     run_masks = _masks(np.concatenate([np.stack(specials, axis=1), final_specials], axis=1))
     run_masks = run_masks.tolist()
+    nones = np.stack(
+        [
+            np.isnan(a) & ~special
+            for a, special in zip(
+                curve_arrays, curve_specials.reshape(len(keys), -1).T, strict=True
+            )
+        ],
+        axis=1,
+    ).reshape(shape)
+    costs, cost_specials = _official_costs(curves, total_arrays, nones)
+    epoch_values = np.concatenate([curves, costs], axis=1)  # (runs, 9, 12)
+    curve_masks = _masks(np.concatenate([curve_specials, cost_specials], axis=1).transpose(0, 2, 1))
     run_rows = []
     orphan_runs = 0
     for row, key in enumerate(keys):
@@ -362,9 +411,9 @@ def build_nashpobench2(
             (r[:-1] for r in run_rows),
         )
         connection.executemany(
-            f"INSERT INTO epochs(run_id, epoch, {', '.join(EPOCH_METRICS)}, special_mask)"
-            " VALUES (?,?,?,?,?,?,?,?,?)",
-            _epoch_rows(run_ids, file_rows, curves, curve_masks),
+            f"INSERT INTO epochs(run_id, epoch, {', '.join(EPOCH_METRICS + COST_COLUMNS)},"
+            " special_mask) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            _epoch_rows(run_ids, file_rows, epoch_values, curve_masks),
         )
         connection.executemany(
             "INSERT INTO surrogate(conf_id, hash_id, lr_idx, bs_idx, avg_acc) VALUES (?,?,?,?,?)",

@@ -12,6 +12,7 @@ from typing import Any
 
 __all__ = [
     "ACC_OFFSET",
+    "COST_COLUMNS",
     "CURVE_COLUMNS",
     "EPOCH_METRICS",
     "FINAL_COLUMNS",
@@ -26,6 +27,9 @@ __all__ = [
 NUM_EPOCHS = 12
 #: Value columns of the ``epochs`` table, in order (bit i of its ``nan_mask`` is column i).
 EPOCH_METRICS = ("train_acc", "valid_acc", "test_acc", "train_time", "valid_time", "test_time")
+#: ``epochs`` columns after the six values: the official API's cost of a train / valid / test
+#: query at ``iepoch = epoch`` (bits 6..8 of its ``special_mask``).
+COST_COLUMNS = ("train_cost", "valid_cost", "test_cost")
 #: The official bench12 per-epoch column names, metric-major: ``f"{metric}_{epoch - 1}"``.
 CURVE_COLUMNS = tuple(
     f"{metric}_{epoch}" for metric in EPOCH_METRICS for epoch in range(NUM_EPOCHS)
