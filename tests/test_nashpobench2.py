@@ -370,6 +370,28 @@ def test_query_many_subsets_seeds_and_mean(api: API, official: Any) -> None:
         api.query_many(codes, seed="median")
 
 
+def test_query_many_partial_epochs_equal_official(built: Path, official: Any) -> None:
+    codes = official.cellcodes[::40]
+    with API(built) as ours:
+        for loaded in (False, True):  # the one-epoch columns, then the preloaded arrays
+            if loaded:
+                ours.preload()
+            for mode, iepoch in (("test", 4), ("valid", 11), ("train", 1)):
+                rows = ours.query_many(codes, mode=mode, iepoch=iepoch, seed="all").to_pylist()
+                assert len(rows) == len(codes) * 48 * 3
+                for row in rows:
+                    official.set_seed(row["seed"])
+                    expected = official.query_by_key(
+                        row["cellcode"],
+                        row["lr"],
+                        row["batch_size"],
+                        mode=mode,
+                        iepoch=iepoch,
+                        enable_log=False,
+                    )
+                    assert (row["acc"], row["cost"]) == expected, (loaded, mode, row)
+
+
 def test_preload_gives_the_same_answers(built: Path, official: Any) -> None:
     rng = random.Random(8)
     keys = [official.get_key_from_idx(rng.randrange(len(official))) for _ in range(500)]

@@ -19,7 +19,7 @@ from nasbench_lite.benchmarks.nashpobench2.layout import (
     TOTAL_COLUMNS,
 )
 
-__all__ = ["acc_cost", "load_dense", "load_epochs"]
+__all__ = ["acc_cost", "load_dense", "load_epoch", "load_epochs"]
 
 
 def _restore_special(values: Any, masks: Any) -> Any:
@@ -110,6 +110,35 @@ def load_epochs(db: Database, runs: Any, present: Any) -> None:
     # Dense column of (metric m, epoch e) is m * 12 + e (layout.CURVE_COLUMNS order).
     dense_columns = np.arange(len(EPOCH_METRICS))[None, :] * NUM_EPOCHS + row_epoch[:, None]
     runs[row_run[:, None], dense_columns] = values
+
+
+def load_epoch(db: Database, size: int, mode: int, epoch: int) -> tuple[Any, Any]:
+    """One mode's accuracy and official cost after ``epoch`` for every run (one table scan).
+
+    Args:
+        db: The open database.
+        size: Length of the arrays (``run_id`` < this).
+        mode: 0, 1, 2 for train, valid, test.
+        epoch: 1..12.
+
+    Returns:
+        ``(acc[run_id], cost[run_id])``, NaN where the data has none.
+    """
+    name = EPOCH_METRICS[mode].removesuffix("_acc")
+    rows = db.query(
+        f"SELECT run_id, special_mask, {name}_acc, {name}_cost FROM epochs WHERE epoch = ?",
+        (epoch,),
+    )
+    acc, cost = np.full(size, np.nan), np.full(size, np.nan)
+    if rows:
+        table = np.array(rows, dtype=np.float64)
+        run_id = table[:, 0].astype(np.int64)
+        masks = table[:, 1].astype(np.int64)
+        # The mode's bits: accuracy `mode`, cost 6 + mode (see the schema).
+        bits = np.stack([masks >> mode & 1, masks >> (6 + mode) & 1], axis=1)
+        values = _restore_special(table[:, 2:], (bits[:, 0] | bits[:, 1] << 1))
+        acc[run_id], cost[run_id] = values[:, 0], values[:, 1]
+    return acc, cost
 
 
 def acc_cost(runs: Any, run_id: Any, mode: str, last: int) -> tuple[Any, Any]:

@@ -152,6 +152,8 @@ class API(ReaderBase):
         self._dense: tuple[Any, Any, Any, Any] | None = None
         #: Whether ``_dense`` holds every epoch (``preload``) or only the 12-epoch values.
         self._dense_epochs = False
+        #: (mode, epoch) -> (acc, cost) arrays for partial-epoch ``query_many`` calls.
+        self._epoch_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._official_tables: OfficialTables | None = None
         self.seed = self.seeds[0]
         self._seed_idx = 0
@@ -585,6 +587,17 @@ class API(ReaderBase):
                 self._dense_epochs = True
             return self._dense
 
+    def _epoch_columns(self, mode: str, last: int) -> tuple[Any, Any]:
+        """(acc[run_id], cost[run_id]) of one mode after epoch ``last``, loaded once each."""
+        from nasbench_lite.benchmarks.nashpobench2.bulk import load_epoch
+
+        with self._lock:
+            key = (mode, last)
+            if key not in self._epoch_cache:
+                size = len(self._dense_runs()[1])
+                self._epoch_cache[key] = load_epoch(self._db, size, _MODE_INDEX[mode], last)
+            return self._epoch_cache[key]
+
     def query_many(
         self,
         cellcodes: Sequence[str] | None = None,
@@ -656,7 +669,18 @@ class API(ReaderBase):
             )
         grid = np.meshgrid(cell_pos, lr_pos, bs_pos, seed_pos, indexing="ij")
         cell, lr, bs, sd = (g.reshape(-1) for g in grid)
-        runs, present, surrogate, found200 = self._dense_runs(epochs=last != NUM_EPOCHS)
+        runs, present, surrogate, found200 = self._dense_runs()
+        if epoch == 12 and last != NUM_EPOCHS and not self._dense_epochs:
+            # Only epoch `last` is needed: its accuracy and official cost columns.
+            columns = self._epoch_columns(mode, last)
+
+            def read(ids: Any) -> tuple[Any, Any]:
+                return columns[0][ids], columns[1][ids]
+        else:
+
+            def read(ids: Any) -> tuple[Any, Any]:
+                return acc_cost(runs, ids, mode, last)
+
         hash_ids = np.asarray(self._hash_list, dtype=np.int64)
         conf_id = (hash_ids[cell] * self._num_lrs + lr) * self._num_bs + bs
         if epoch == 200:
@@ -665,7 +689,7 @@ class API(ReaderBase):
         elif seed == "mean":
             run_id = conf_id[:, None] * self._num_seeds + np.arange(self._num_seeds)[None, :]
             mask = present[run_id]
-            acc_all, cost_all = acc_cost(runs, run_id, mode, last)
+            acc_all, cost_all = read(run_id)
             count = mask.sum(axis=1)
             found = count > 0
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -674,7 +698,7 @@ class API(ReaderBase):
         else:
             run_id = conf_id * self._num_seeds + sd
             found = present[run_id]
-            acc, cost = acc_cost(runs, run_id, mode, last)
+            acc, cost = read(run_id)
         no_seed = np.full(len(cell), epoch == 200 or seed == "mean")
         return pa.table(
             {
