@@ -32,8 +32,8 @@
 --   or -0.0 in the file (NULL without the bit: the file holds None); readers restore them. Plain
 --   SQL sees NULL for NaN, which aggregates skip.
 -- Size (full-size synthetic data, 135,072 runs): the 72 values as one float64 blob per run
---   made a 95.0 MB file (schema 1); these plain rows make SIZE_MB MB (SIZE_RATIO), under the
---   2x that would justify keeping a blob, so none is kept.
+--   made a 95.0 MB file (schema 1); these plain rows make 131.1 MB (1.38x), 181.0 MB (1.91x)
+--   with the three derived cost columns: under the 2x that would justify a blob, so none is kept.
 -- surrogate: avgaccs200.pkl, the expected 200-epoch test accuracy per (hash, lr, batch size),
 --   conf_id = (hash_id * #lrs + lr_idx) * #batch_sizes + bs_idx.
 
