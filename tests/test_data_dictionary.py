@@ -51,6 +51,18 @@ def test_every_index_is_documented_in_its_schema_file(dbs: dict[str, Path]) -> N
         assert "Indexes" in sql or "INDEX" in sql, kind
 
 
+def test_declared_foreign_keys_hold(dbs: dict[str, Path]) -> None:
+    declared = 0
+    for kind, path in dbs.items():
+        con = sqlite3.connect(path)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == [], kind
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        declared += sum(
+            len(con.execute(f'PRAGMA foreign_key_list("{t}")').fetchall()) for t in tables
+        )
+    assert declared >= 10
+
+
 def test_a_new_undocumented_column_or_view_is_caught() -> None:
     """What the test above relies on: a column added without its --@ line is reported."""
     import apsw
