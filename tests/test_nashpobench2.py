@@ -697,6 +697,13 @@ def test_plain_columns_hold_every_source_value_bit_for_bit(built: Path, data_dir
         12 * len(source),
     )
     assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    # At epoch 12 the official cost is the file's totals (what the API reads from runs).
+    mismatched = con.execute(
+        "SELECT count(*) FROM epochs e JOIN runs r USING (run_id) WHERE e.epoch = 12 AND NOT"
+        " (e.train_cost = r.total_train_time AND e.valid_cost = r.total_trainval_time"
+        " AND e.test_cost = r.total_trainval_time + r.total_test_time)"
+    ).fetchone()
+    assert mismatched == (0,)
 
 
 def test_nan_negative_zero_and_none_round_trip(tmp_path: Path) -> None:
@@ -791,7 +798,8 @@ def test_export_writes_the_plain_tables(tmp_path: Path, built: Path, data_dir: P
     csv = export_database(built, tmp_path / "csv", fmt="csv")
     header = csv["epochs"].read_text().splitlines()[0]
     assert header.replace('"', "") == (
-        "run_id,epoch,train_acc,valid_acc,test_acc,train_time,valid_time,test_time,special_mask"
+        "run_id,epoch,train_acc,valid_acc,test_acc,train_time,valid_time,test_time,"
+        "train_cost,valid_cost,test_cost,special_mask"
     )
 
 
