@@ -8,7 +8,12 @@ from pathlib import Path
 import kind_dbs
 import pytest
 from nasbench_lite import cli
-from nasbench_lite._core.dictionary import parse_dictionary, schema_columns
+from nasbench_lite._core.dictionary import (
+    parse_dictionary,
+    schema_columns,
+    undocumented_columns,
+    write_dictionary,
+)
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.errors import InternalError
 
@@ -28,10 +33,54 @@ def test_every_column_of_every_kind_is_documented(dbs: dict[str, Path]) -> None:
         ).fetchall()
         documented = {(r[0], r[1]) for r in rows}
         assert set(columns) == documented, (kind, set(columns) ^ documented)
+        assert undocumented_columns(con.execute) == [], kind
         assert all(all(field for field in row) for row in rows), kind
         views = con.execute("SELECT name FROM sqlite_master WHERE type = 'view'").fetchall()
         for (view,) in views:  # every view runs
             con.execute(f'SELECT * FROM "{view}" LIMIT 3').fetchall()
+
+
+def test_every_index_is_documented_in_its_schema_file(dbs: dict[str, Path]) -> None:
+    for kind, path in dbs.items():
+        sql = load_schema(kind).sql
+        indexes = sqlite3.connect(path).execute(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+        for (name,) in indexes:  # explicit indexes (implicit PK/UNIQUE ones have no sql)
+            assert f"INDEX {name} ON" in sql, (kind, name)
+        assert "Indexes" in sql or "INDEX" in sql, kind
+
+
+def test_declared_foreign_keys_hold(dbs: dict[str, Path]) -> None:
+    declared = 0
+    for kind, path in dbs.items():
+        con = sqlite3.connect(path)
+        assert con.execute("PRAGMA foreign_key_check").fetchall() == [], kind
+        tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        declared += sum(
+            len(con.execute(f'PRAGMA foreign_key_list("{t}")').fetchall()) for t in tables
+        )
+    assert declared >= 10
+
+
+def test_a_new_undocumented_column_or_view_is_caught() -> None:
+    """What the test above relies on: a column added without its --@ line is reported."""
+    import apsw
+
+    schema = load_schema("nashpobench2")
+    con = apsw.Connection(":memory:")
+    con.execute(schema.sql)
+    con.execute("ALTER TABLE epochs ADD COLUMN extra_acc REAL")
+    con.execute("CREATE VIEW new_view AS SELECT run_id, valid_acc * 2 AS doubled FROM epochs")
+    write_dictionary(con, schema.sql, "nashpobench2.sql")
+    assert undocumented_columns(con.execute) == [
+        ("epochs", "extra_acc"),
+        ("new_view", "doubled"),
+        ("new_view", "run_id"),
+    ]
+    bare = apsw.Connection(":memory:")
+    bare.execute("CREATE TABLE t (a INTEGER)")
+    assert undocumented_columns(bare.execute) == [("t", "a")]
 
 
 def test_valid_and_test_columns_name_their_split(dbs: dict[str, Path]) -> None:
@@ -99,6 +148,11 @@ def test_databases_without_the_table_use_the_packaged_schema(
             "SELECT 1 FROM sqlite_master WHERE name = 'data_dictionary'"
         ).fetchall()
         tables = {(t, c) for t, c in schema_columns(con.execute) if t != "data_dictionary"}
+        (version,) = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if version != str(load_schema(path.stem).version):  # refused: its layout changed since
+            assert cli.main(["info", str(path), "--columns", "--json"]) == 1
+            assert "rebuild it with" in capsys.readouterr().err
+            continue
         assert cli.main(["info", str(path), "--columns", "--json"]) == 0
         columns = json.loads(capsys.readouterr().out)["columns"]
         assert {(c["table_name"], c["column_name"]) for c in columns} == tables, path.name

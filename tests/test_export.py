@@ -30,7 +30,8 @@ def nar_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_one_folder_per_table_with_metadata(nar_db: Path, tmp_path: Path) -> None:
     out = tmp_path / "export"
     written = export_database(nar_db, out)
-    assert sorted(p.name for p in out.iterdir()) == sorted(written)
+    assert sorted(p.name for p in out.iterdir()) == sorted([*written, "README.txt"])
+    assert all(f"{table}/part-0.parquet" in (out / "README.txt").read_text() for table in written)
     assert {"nar201", "nar101", "mismatches", "meta", "data_dictionary"} <= set(written)
     nar201 = ds.dataset(out / "nar201").to_table()
     assert nar201.num_rows == len(pq.read_table(written["nar201"]))
@@ -40,6 +41,17 @@ def test_one_folder_per_table_with_metadata(nar_db: Path, tmp_path: Path) -> Non
     assert b"x-test" in field.metadata[b"split"]
     assert nar201.schema.metadata[b"table"] == b"nar201"
     assert nar201.schema.metadata[b"kind"] == b"nar"
+
+
+def test_the_export_root_is_not_one_silently_merged_dataset(nar_db: Path, tmp_path: Path) -> None:
+    import pyarrow as pa
+
+    out = tmp_path / "export"
+    export_database(nar_db, out)
+    with pytest.raises(pa.ArrowInvalid, match="README.txt"):
+        ds.dataset(out).to_table()
+    for table in ("nar201", "data_dictionary"):  # one folder = one table
+        assert ds.dataset(out / table).schema.metadata[b"table"] == table.encode()
 
 
 def test_empty_tables_keep_their_columns_and_types(nar_db: Path, tmp_path: Path) -> None:

@@ -369,7 +369,13 @@ def test_export_parquet_round_trips(tmp_path: Path, built: Path, oracle: Any) ->
     out = tmp_path / "parquet"
     assert main(["export", str(built), "--out", str(out), "-q"]) == 0
     # One folder per table, so a dataset reader never merges two tables.
-    assert sorted(p.name for p in out.iterdir()) == ["cells", "data_dictionary", "meta", "runs"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "README.txt",
+        "cells",
+        "data_dictionary",
+        "meta",
+        "runs",
+    ]
     cells_table = ds.dataset(out / "cells").to_table().to_pylist()
     runs_table = ds.dataset(out / "runs").to_table()
     fixed_stats, computed_stats, _ = oracle

@@ -133,6 +133,38 @@ def test_nats_by_isomorphism_class(dbs: dict[str, Path]) -> None:
     }
 
 
+def test_plain_examples_run_in_the_sqlite3_shell_alike(dbs: dict[str, Path]) -> None:
+    """Examples that need no nasbench_lite SQL function give the same rows in plain SQLite."""
+    plain = {
+        name: query
+        for name, query in _examples().items()
+        if not re.search(r"\bnb101_(metric|mean)\(", query)
+    }
+    assert {"nats_cifar100_x_test_vs_flops", "nhb2_best_lr_at_12_epochs"} <= set(plain)
+    con = sqlite3.connect(":memory:")
+    for kind, path in dbs.items():
+        con.execute(f"ATTACH DATABASE ? AS {kind}", (str(path),))
+    for name, query in plain.items():
+        cursor = con.execute(query)
+        columns = [d[0] for d in cursor.description]
+        got = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        expected = _run(name, dbs)
+        # avg() may round differently between SQLite versions (3.43+ sums compensated).
+        assert got == [
+            {k: pytest.approx(v) if isinstance(v, float) else v for k, v in row.items()}
+            for row in expected
+        ], name
+
+
+def test_nhb2_view_answers_the_example(dbs: dict[str, Path]) -> None:
+    view = nasbench_lite.sql(
+        "SELECT cellcode, lr, batch_size, valid_acc AS valid_acc_percent"
+        " FROM nashpobench2.best_at_12_epochs ORDER BY cell_idx",
+        dbs["nashpobench2"],
+    ).to_pylist()
+    assert view == _run("nhb2_best_lr_at_12_epochs", dbs)
+
+
 def test_cli_sql_table_json_csv(dbs: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     query = "SELECT arch_index, arch_str FROM nats.archs ORDER BY arch_index LIMIT 2"
     assert cli.main(["sql", query, str(dbs["nats"]), "--json"]) == 0

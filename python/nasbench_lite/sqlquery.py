@@ -12,11 +12,10 @@ has a ``space`` (``nats_tss``, ``nats_sss``), else ``<kind>_2``, ``<kind>_3``...
 ``NAME=PATH`` argument picks the name. Every column's unit and split is in each database's
 ``data_dictionary`` (e.g. ``SELECT * FROM nats.data_dictionary``).
 
-Until NAS-Bench-101 and NAS-HPO-Bench-II store their per-repeat / per-epoch values as plain
-columns, three SQL functions decode their blobs here (not in the sqlite3 shell):
-``nb101_metric(runs.metrics, repeat, 'final_test_accuracy')``, ``nb101_mean(runs.metrics,
-field)`` (mean over the repeats, file order) and ``nhb2_curve(runs.curves, 'valid_acc_11')``;
-field and column names as in the data dictionary. Unknown names give NULL.
+Until NAS-Bench-101 stores its per-repeat values as plain columns, two SQL functions decode
+its blobs here (not in the sqlite3 shell): ``nb101_metric(runs.metrics, repeat,
+'final_test_accuracy')`` and ``nb101_mean(runs.metrics, field)`` (mean over the repeats, file
+order); field names as in the data dictionary. Unknown names give NULL.
 """
 
 from __future__ import annotations
@@ -93,11 +92,9 @@ def _read_only(action: int, *_: Any) -> int:
 
 def _register_decoders(connection: apsw.Connection) -> None:
     """SQL functions decoding the compact blobs that have no plain columns yet."""
-    from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS
     from nasbench_lite.benchmarks.nb101.reader import METRIC_FIELDS
 
     fields = {name: i for i, name in enumerate(METRIC_FIELDS)}
-    curves = {name: i for i, name in enumerate(CURVE_COLUMNS)}
     width = 8 * len(METRIC_FIELDS)
 
     def value(blob: Any, offset: int) -> float | None:
@@ -116,13 +113,9 @@ def _register_decoders(connection: apsw.Connection) -> None:
         repeats = [value(blob, r * width + 8 * fields[field]) for r in range(len(blob) // width)]
         return sum(v for v in repeats if v is not None) / len(repeats)
 
-    def nhb2_curve(blob: Any, column: Any) -> float | None:
-        return value(blob, 8 * curves[column]) if column in curves else None
-
     for name, function, arity in (
         ("nb101_metric", nb101_metric, 3),
         ("nb101_mean", nb101_mean, 2),
-        ("nhb2_curve", nhb2_curve, 2),
     ):
         connection.create_scalar_function(name, cast(Any, function), arity, deterministic=True)
 

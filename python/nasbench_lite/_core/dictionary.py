@@ -32,6 +32,7 @@ __all__ = [
     "parse_dictionary",
     "read_dictionary",
     "schema_columns",
+    "undocumented_columns",
     "write_dictionary",
 ]
 
@@ -153,6 +154,28 @@ def schema_columns(run: Callable[[str], Iterable[Any]]) -> dict[tuple[str, str],
         for row in run(f"PRAGMA table_xinfo({quote_identifier(name)})"):
             found[(name, row[1])] = str(row[2] or "")
     return found
+
+
+def undocumented_columns(run: Callable[[str], Iterable[Any]]) -> list[tuple[str, str]]:
+    """Columns of tables and views that have no ``data_dictionary`` row.
+
+    The packaged kinds have none (``tests/test_data_dictionary.py`` checks every kind with
+    this function), so a column added without its ``--@`` line fails the test suite.
+
+    Args:
+        run: Runs one statement and returns its rows (``apsw.Connection.execute``,
+            :meth:`Database.query`, ``sqlite3.Connection.execute``).
+
+    Returns:
+        ``(table, column)`` pairs in name order; every column when the table is missing.
+    """
+    columns = schema_columns(run)
+    if ("data_dictionary", "table_name") not in columns:
+        return sorted(columns)
+    documented = {
+        (str(t), str(c)) for t, c in run("SELECT table_name, column_name FROM data_dictionary")
+    }
+    return sorted(set(columns) - documented)
 
 
 def write_dictionary(connection: Any, sql: str, origin: str = "<schema>") -> int:

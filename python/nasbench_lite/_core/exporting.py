@@ -10,6 +10,11 @@ any engine without nasbench_lite; other tables are written as stored, with Arrow
 declared SQL types (so an empty table, or a chunk of NULLs, keeps its column types). Rows are
 streamed in chunks, so memory stays flat whatever the database size.
 
+``OUT/README.txt`` names the tables. It is also what keeps ``pyarrow.dataset('OUT')`` from
+silently merging every table into one (pyarrow takes the first file's schema and reads the rest
+as that table): discovery meets a file that is not Parquet and fails loudly, pointing readers
+at ``OUT/<table>``.
+
 The export is atomic: everything is written into a temporary sibling folder that replaces
 ``OUT`` only when every table is written, so a failed export leaves the old folder untouched
 and never a mix of old and new files.
@@ -32,7 +37,14 @@ from nasbench_lite._core.schema import Schema
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InvalidInputError, OutputExistsError
 
-__all__ = ["CHUNK_ROWS", "PART_NAME", "ROW_GROUP_ROWS", "Batches", "export_tables"]
+__all__ = [
+    "CHUNK_ROWS",
+    "INDEX_NAME",
+    "PART_NAME",
+    "ROW_GROUP_ROWS",
+    "Batches",
+    "export_tables",
+]
 
 #: Rows per Parquet row group (and per streamed chunk): large groups scan fastest.
 ROW_GROUP_ROWS = 1_000_000
@@ -40,6 +52,8 @@ ROW_GROUP_ROWS = 1_000_000
 CHUNK_ROWS = 200_000
 #: File name (without extension) of the one data file in each table folder.
 PART_NAME = "part-0"
+#: The text file at the export root naming the tables (not Parquet, on purpose: see above).
+INDEX_NAME = "README.txt"
 
 Batches = Iterator[Any]  # of pyarrow.RecordBatch
 
@@ -170,6 +184,27 @@ def _write(
             writer.close()
 
 
+def _write_index(
+    folder: Path, name: str, kind: str, source: Path, tables: Sequence[str], fmt: str
+) -> None:
+    """Writes the root README of export ``name`` into ``folder``: its tables, how to read one."""
+    lines = [
+        f"nasbench_lite export of {source.name} (kind {kind or '?'}), {fmt} files.",
+        "One folder per table; read one table per folder, never this whole folder",
+        "(pyarrow.dataset or Spark over it would mix unrelated tables):",
+        "",
+        *(f"  {table}/{PART_NAME}.{fmt}" for table in tables),
+        "",
+        f"  pyarrow: pyarrow.dataset.dataset('{name}/runs')"
+        if "runs" in tables
+        else f"  pyarrow: pyarrow.dataset.dataset('{name}/<table>')",
+        f"  DuckDB:  SELECT * FROM '{name}/<table>/*.{fmt}'",
+        "Column units, splits and meanings: the data_dictionary table"
+        + (" and each Parquet field's metadata." if fmt == "parquet" else "."),
+    ]
+    (folder / INDEX_NAME).write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def _replace(temp: Path, out: Path, force: bool) -> None:
     """Moves the finished export into place (old folder removed only after the swap)."""
     if not out.exists():
@@ -251,6 +286,7 @@ def export_tables(
 
                 _write(stream(db), temp / table / name, fmt, annotate)
                 written[table] = out / table / name
+        _write_index(temp, out.name, kind, Path(path), list(written), fmt)
         _replace(temp, out, force)
     finally:
         with contextlib.suppress(FileNotFoundError):

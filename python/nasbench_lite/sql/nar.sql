@@ -91,3 +91,7 @@ CREATE TABLE mismatches (
     file_value     TEXT NOT NULL,  -- JSON
     computed_value TEXT NOT NULL   -- JSON
 );
+
+-- Indexes: nar101 is clustered on its hash (WITHOUT ROWID), nar201 keyed by arch_index (rowid);
+-- mismatches has none (a short list, read whole). No index is created after the load.
+-- No foreign keys: the two record sets come from different files and either may be absent.

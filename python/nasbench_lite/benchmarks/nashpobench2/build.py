@@ -24,7 +24,13 @@ import numpy as np
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.formats import native_pickle
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, TOTAL_COLUMNS
+from nasbench_lite.benchmarks.nashpobench2.layout import (
+    COST_COLUMNS,
+    CURVE_COLUMNS,
+    EPOCH_METRICS,
+    NUM_EPOCHS,
+    TOTAL_COLUMNS,
+)
 from nasbench_lite.errors import BuildError, CorruptSourceError, OutOfDomainError, echo
 from nasbench_lite.spaces.nb201.cellcode import canonical_classes, check_cellcode
 
@@ -38,6 +44,8 @@ def load_path(path: Path) -> Any:
 
 SOURCE_FILES = ("bench12.pkl", "cellinfo.pkl", "avgaccs200.pkl")
 _KEY_COLUMNS = ("lr", "batch_size", "seed")
+#: Runs per chunk of ``epochs`` rows handed to SQLite (bounded memory for 1.6M rows).
+_EPOCH_CHUNK_RUNS = 8192
 
 
 def _column(bench: dict[str, Any], name: str, keys: list[Any], path: Path) -> list[Any]:
@@ -146,6 +154,76 @@ def _floats(values: list[Any], name: str, path: Path) -> Any:
         raise CorruptSourceError(f"{path}: column {name!r} is not numeric ({exc})", path) from exc
 
 
+def _special(values: list[Any], array: Any) -> Any:
+    """Where the file holds NaN or -0.0 (which SQLite stores as NULL / 0.0), not None."""
+    special = np.isnan(array) | ((array == 0.0) & np.signbit(array))
+    if special.any():
+        for index in np.flatnonzero(special):
+            if values[index] is None:  # None is stored as NULL, no bit: the file's value
+                special[index] = False
+    return special
+
+
+def _masks(bits: Any) -> Any:
+    """Bit masks along the last axis (bit i: column i)."""
+    weights = np.left_shift(1, np.arange(bits.shape[-1], dtype=np.int64))
+    return (bits.astype(np.int64) * weights).sum(axis=-1)
+
+
+def _official_costs(curves: Any, totals: list[Any], nones: Any) -> tuple[Any, Any]:
+    """The official API's cost of each (mode, iepoch) query, and where it is NaN / -0.0.
+
+    ``query_by_key(mode=m, iepoch=k)`` charges, for k < 12, ``sum()`` over the per-epoch times
+    of epochs 1..k, train times first, then valid, then test (modes train / valid / test add
+    one more kind each), and for k = 12 the file's totals (``total_train_time``,
+    ``total_trainval_time``, ``total_trainval_time + total_test_time``). Computed here with the
+    same float additions in the same order, so each value equals the official one bit for bit.
+
+    Args:
+        curves: ``(runs, 6, 12)`` per-epoch values (:data:`EPOCH_METRICS` order).
+        totals: The three total arrays.
+        nones: ``(runs, 6, 12)``: where the file holds None (the official sum fails there).
+
+    Returns:
+        ``(costs (runs, 3, 12), special (runs, 3, 12))``; a cost with a None among its terms is
+        NaN without the special bit (stored NULL: the official call raises ``TypeError``).
+    """
+    runs = curves.shape[0]
+    times, none_times = curves[:, 3:6, :], nones[:, 3:6, :]
+    costs = np.empty((runs, 3, NUM_EPOCHS))
+    failing = np.zeros((runs, 3, NUM_EPOCHS), dtype=bool)
+    for mode in range(3):
+        for last in range(1, NUM_EPOCHS):
+            cost = np.zeros(runs)  # sum() starts at int 0: 0 + x is x
+            for kind in range(mode + 1):
+                for epoch in range(last):
+                    cost = cost + times[:, kind, epoch]
+            costs[:, mode, last - 1] = cost
+            failing[:, mode, last - 1] = none_times[:, : mode + 1, :last].any(axis=(1, 2))
+    costs[:, 0, -1], costs[:, 1, -1] = totals[0], totals[1]
+    costs[:, 2, -1] = totals[1] + totals[2]
+    special = (np.isnan(costs) & ~failing) | ((costs == 0.0) & np.signbit(costs))
+    return costs, special
+
+
+def _epoch_rows(run_ids: Any, rows: Any, curves: Any, masks: Any) -> Any:
+    """``epochs`` rows ``(run_id, epoch, 9 values, special_mask)`` in (run_id, epoch) order.
+
+    ``curves`` is ``(runs, 9, 12)`` (the six file columns, then the three official costs) in
+    file-row order, ``rows`` the file rows of ``run_ids``.
+    """
+    epochs = list(range(1, NUM_EPOCHS + 1))
+    for start in range(0, len(run_ids), _EPOCH_CHUNK_RUNS):
+        chunk = rows[start : start + _EPOCH_CHUNK_RUNS]
+        values = curves[chunk].transpose(0, 2, 1).tolist()  # (runs, 12, 9)
+        bits = masks[chunk].tolist()  # (runs, 12)
+        for run_id, run_values, run_bits in zip(
+            run_ids[start : start + _EPOCH_CHUNK_RUNS].tolist(), values, bits, strict=True
+        ):
+            for epoch, epoch_values, mask in zip(epochs, run_values, run_bits, strict=True):
+                yield (run_id, epoch, *epoch_values, mask)
+
+
 def _grouping_report(codes: list[str], official: dict[str, Any], ours: dict[str, str]) -> int:
     """Number of codes whose official group (same hash) differs from their canonical class."""
     by_hash: dict[Any, set[str]] = {}
@@ -218,9 +296,34 @@ def build_nashpobench2(
     bs_idx = {v: i for i, v in enumerate(batch_sizes)}
     seed_idx = {v: i for i, v in enumerate(seeds)}
 
-    curves = np.stack([_floats(columns[c], c, bench_path) for c in CURVE_COLUMNS], axis=1)
-    blobs = np.ascontiguousarray(curves).view(f"V{8 * len(CURVE_COLUMNS)}").reshape(-1).tolist()
-    totals = [_floats(columns[c], c, bench_path).tolist() for c in TOTAL_COLUMNS]
+    curve_lists = [columns[c] for c in CURVE_COLUMNS]
+    curve_arrays = [_floats(columns[c], c, bench_path) for c in CURVE_COLUMNS]
+    shape = (len(keys), len(EPOCH_METRICS), NUM_EPOCHS)
+    curves = np.stack(curve_arrays, axis=1).reshape(shape)
+    curve_specials = np.stack(
+        [_special(v, a) for v, a in zip(curve_lists, curve_arrays, strict=True)], axis=1
+    ).reshape(shape)
+    total_arrays = [_floats(columns[c], c, bench_path) for c in TOTAL_COLUMNS]
+    specials = [_special(columns[c], a) for c, a in zip(TOTAL_COLUMNS, total_arrays, strict=True)]
+    # runs row values: the three totals, then the accuracies after epoch 12 (a copy of the
+    # epochs row 12), with their special bits 0..5.
+    finals = curves[:, :3, NUM_EPOCHS - 1]
+    final_specials = curve_specials[:, :3, NUM_EPOCHS - 1]
+    run_values = np.concatenate([np.stack(total_arrays, axis=1), finals], axis=1).tolist()
+    run_masks = _masks(np.concatenate([np.stack(specials, axis=1), final_specials], axis=1))
+    run_masks = run_masks.tolist()
+    nones = np.stack(
+        [
+            np.isnan(a) & ~special
+            for a, special in zip(
+                curve_arrays, curve_specials.reshape(len(keys), -1).T, strict=True
+            )
+        ],
+        axis=1,
+    ).reshape(shape)
+    costs, cost_specials = _official_costs(curves, total_arrays, nones)
+    epoch_values = np.concatenate([curves, costs], axis=1)  # (runs, 9, 12)
+    curve_masks = _masks(np.concatenate([curve_specials, cost_specials], axis=1).transpose(0, 2, 1))
     run_rows = []
     orphan_runs = 0
     for row, key in enumerate(keys):
@@ -233,12 +336,14 @@ def build_nashpobench2(
             (
                 ((ids[0] * len(lrs) + ids[1]) * len(batch_sizes) + ids[2]) * len(seeds) + ids[3],
                 *ids,
-                totals[0][row],
-                totals[1][row],
-                totals[2][row],
-                blobs[row],
+                *run_values[row],
+                run_masks[row],
+                row,
             )
         )
+    run_rows.sort()  # run_id order: the B-trees fill by appending
+    file_rows = np.asarray([r[-1] for r in run_rows], dtype=np.int64)
+    run_ids = np.asarray([r[0] for r in run_rows], dtype=np.int64)
     surrogate_rows = []
     orphan_surrogate = 0
     for index, ((cell_hash, lr, batch_size), value) in enumerate(surrogate.items()):
@@ -264,6 +369,7 @@ def build_nashpobench2(
         "hashes": len(hash_ids),
         "cells": len(codes),
         "runs": len(run_rows),
+        "epochs": len(run_rows) * NUM_EPOCHS,
         "surrogate": len(surrogate_rows),
     }
     extra_meta = {
@@ -300,8 +406,14 @@ def build_nashpobench2(
         advance()
         connection.executemany(
             "INSERT INTO runs(run_id, hash_id, lr_idx, bs_idx, seed_idx, total_train_time,"
-            " total_trainval_time, total_test_time, curves) VALUES (?,?,?,?,?,?,?,?,?)",
-            run_rows,
+            " total_trainval_time, total_test_time, final_train_acc, final_valid_acc,"
+            " final_test_acc, special_mask) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (r[:-1] for r in run_rows),
+        )
+        connection.executemany(
+            f"INSERT INTO epochs(run_id, epoch, {', '.join(EPOCH_METRICS + COST_COLUMNS)},"
+            " special_mask) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            _epoch_rows(run_ids, file_rows, epoch_values, curve_masks),
         )
         connection.executemany(
             "INSERT INTO surrogate(conf_id, hash_id, lr_idx, bs_idx, avg_acc) VALUES (?,?,?,?,?)",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -9,17 +10,33 @@ import numpy as np
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nashpobench2.layout import (
     ACC_OFFSET,
+    EPOCH_METRICS,
+    FINAL_COLUMNS,
     NUM_CURVES,
     NUM_EPOCHS,
     TIME_OFFSETS,
     TOTAL_COLUMN,
+    TOTAL_COLUMNS,
 )
 
-__all__ = ["acc_cost", "load_dense"]
+__all__ = ["acc_cost", "load_dense", "load_epoch", "load_epochs"]
+
+
+def _restore_special(values: Any, masks: Any) -> Any:
+    """NaN / -0.0 back where a row's special bit says the file had them (see the schema)."""
+    bits = (masks[:, None] >> np.arange(values.shape[1])) & 1
+    special = bits.astype(bool)
+    if special.any():
+        values = values.copy()
+        values[special] = np.where(np.isnan(values[special]), np.nan, -0.0)
+    return values
 
 
 def load_dense(db: Database, configurations: int, num_seeds: int) -> tuple[Any, Any, Any, Any]:
-    """Every run and surrogate value as dense arrays (NaN / False where the data has none).
+    """Every run's 12-epoch values and every surrogate value as dense arrays.
+
+    Reads only ``runs`` (its totals and accuracies after epoch 12) and ``surrogate``; the
+    other 69 per-epoch values stay NaN until :func:`load_epochs` fills them.
 
     Args:
         db: The open database.
@@ -28,22 +45,25 @@ def load_dense(db: Database, configurations: int, num_seeds: int) -> tuple[Any, 
 
     Returns:
         ``(runs[run_id, 75], run present, surrogate[conf_id], surrogate present)``; a run row
-        holds the 72 curve values then the three totals.
+        holds the 72 per-epoch values (:data:`~.layout.CURVE_COLUMNS` order) then the three
+        totals; NaN / False where the data has none.
     """
     size = configurations * num_seeds
-    rows = db.query(
-        "SELECT run_id, total_train_time, total_trainval_time, total_test_time, curves FROM runs"
-    )
-    count = len(rows)
-    run_id = np.fromiter((r[0] for r in rows), np.int64, count)
     runs = np.full((size, NUM_CURVES + 3), np.nan)
     present = np.zeros(size, dtype=bool)
-    present[run_id] = True
-    # None (SQL NULL) becomes NaN in a float array.
-    runs[run_id, NUM_CURVES:] = np.array([r[1:4] for r in rows], dtype=np.float64)
-    runs[run_id, :NUM_CURVES] = np.frombuffer(b"".join(r[4] for r in rows), dtype="<f8").reshape(
-        -1, NUM_CURVES
+    rows = db.query(
+        f"SELECT run_id, special_mask, {', '.join(TOTAL_COLUMNS)}, {', '.join(FINAL_COLUMNS)}"
+        " FROM runs"
     )
+    if rows:
+        # None (SQL NULL) becomes NaN in a float array.
+        table = np.array(rows, dtype=np.float64)
+        run_id = table[:, 0].astype(np.int64)
+        present[run_id] = True
+        values = _restore_special(table[:, 2:], table[:, 1].astype(np.int64))
+        runs[run_id, NUM_CURVES:] = values[:, :3]
+        final = [ACC_OFFSET[mode] + NUM_EPOCHS - 1 for mode in ("train", "valid", "test")]
+        runs[run_id[:, None], np.asarray(final)[None, :]] = values[:, 3:]
     surrogate = np.full(configurations, np.nan)
     found = np.zeros(configurations, dtype=bool)
     values = db.query("SELECT conf_id, avg_acc FROM surrogate")
@@ -52,6 +72,73 @@ def load_dense(db: Database, configurations: int, num_seeds: int) -> tuple[Any, 
         surrogate[conf_id] = np.array([v[1] for v in values], dtype=np.float64)
         found[conf_id] = True
     return runs, present, surrogate, found
+
+
+def load_epochs(db: Database, runs: Any, present: Any) -> None:
+    """Fills the 72 per-epoch columns of :func:`load_dense`'s ``runs`` from ``epochs``.
+
+    The builder writes 12 rows per run, so the values are read in (run_id, epoch) order without
+    the key columns (a third fewer Python objects than reading them); a database whose epochs
+    table is not complete is read row by row with its keys instead.
+
+    Args:
+        db: The open database.
+        runs: The ``runs`` array to fill (in place).
+        present: Its run-present mask.
+    """
+    run_ids = np.flatnonzero(present)
+    (count,) = db.query("SELECT count(*) FROM epochs")[0]
+    width = len(EPOCH_METRICS) + 1
+    columns = f"{', '.join(EPOCH_METRICS)}, special_mask"
+    if count == NUM_EPOCHS * len(run_ids):
+        flat = np.empty(count * width)
+        filled = 0
+        for chunk in db.stream(f"SELECT {columns} FROM epochs ORDER BY run_id, epoch"):
+            part = np.fromiter(itertools.chain.from_iterable(chunk), np.float64, len(chunk) * width)
+            flat[filled : filled + part.size] = part
+            filled += part.size
+        table = flat.reshape(count, width)
+        row_run = np.repeat(run_ids, NUM_EPOCHS)
+        row_epoch = np.tile(np.arange(NUM_EPOCHS), len(run_ids))
+    else:
+        rows = db.query(f"SELECT run_id, epoch, {columns} FROM epochs")
+        keyed = np.array(rows, dtype=np.float64).reshape(len(rows), width + 2)
+        row_run = keyed[:, 0].astype(np.int64)
+        row_epoch = keyed[:, 1].astype(np.int64) - 1
+        table = keyed[:, 2:]
+    values = _restore_special(table[:, :-1], table[:, -1].astype(np.int64))
+    # Dense column of (metric m, epoch e) is m * 12 + e (layout.CURVE_COLUMNS order).
+    dense_columns = np.arange(len(EPOCH_METRICS))[None, :] * NUM_EPOCHS + row_epoch[:, None]
+    runs[row_run[:, None], dense_columns] = values
+
+
+def load_epoch(db: Database, size: int, mode: int, epoch: int) -> tuple[Any, Any]:
+    """One mode's accuracy and official cost after ``epoch`` for every run (one table scan).
+
+    Args:
+        db: The open database.
+        size: Length of the arrays (``run_id`` < this).
+        mode: 0, 1, 2 for train, valid, test.
+        epoch: 1..12.
+
+    Returns:
+        ``(acc[run_id], cost[run_id])``, NaN where the data has none.
+    """
+    name = EPOCH_METRICS[mode].removesuffix("_acc")
+    rows = db.query(
+        f"SELECT run_id, special_mask, {name}_acc, {name}_cost FROM epochs WHERE epoch = ?",
+        (epoch,),
+    )
+    acc, cost = np.full(size, np.nan), np.full(size, np.nan)
+    if rows:
+        table = np.array(rows, dtype=np.float64)
+        run_id = table[:, 0].astype(np.int64)
+        masks = table[:, 1].astype(np.int64)
+        # The mode's bits: accuracy `mode`, cost 6 + mode (see the schema).
+        bits = np.stack([masks >> mode & 1, masks >> (6 + mode) & 1], axis=1)
+        values = _restore_special(table[:, 2:], (bits[:, 0] | bits[:, 1] << 1))
+        acc[run_id], cost[run_id] = values[:, 0], values[:, 1]
+    return acc, cost
 
 
 def acc_cost(runs: Any, run_id: Any, mode: str, last: int) -> tuple[Any, Any]:

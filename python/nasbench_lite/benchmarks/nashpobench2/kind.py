@@ -80,6 +80,5 @@ KIND = BenchmarkKind(
             {"default": "valid", "choices": ("train", "valid", "test"), "help": "NHB-II mode"},
         ),
     ),
-    exporters={"runs": lazy("nasbench_lite.benchmarks.nashpobench2.exporting:runs_batches")},
     source_names=("bench12.pkl", "cellinfo.pkl", "avgaccs200.pkl"),
 )

@@ -10,19 +10,24 @@ sorted cell code, then lr, batch size, seed), not the file's order. Rows the bui
 
 from __future__ import annotations
 
-import struct
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 from nasbench_lite._core.database import Database
-from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS, NUM_CURVES, TOTAL_COLUMNS
+from nasbench_lite.benchmarks.nashpobench2.layout import (
+    CURVE_COLUMNS,
+    EPOCH_METRICS,
+    NUM_EPOCHS,
+    TOTAL_COLUMNS,
+    exact_value,
+)
 from nasbench_lite.errors import NotInDatabaseError
 
 __all__ = ["OfficialTables"]
 
 _KEY_COLUMNS = ("lr", "batch_size", "seed")
-_CURVE_INDEX = {name: i for i, name in enumerate(CURVE_COLUMNS)}
-_CURVES = struct.Struct(f"<{NUM_CURVES}d")
+#: Official per-epoch column -> (epochs.<metric> position, epoch 1..12).
+_CURVE_PLACE = {name: (i // NUM_EPOCHS, i % NUM_EPOCHS + 1) for i, name in enumerate(CURVE_COLUMNS)}
 
 
 class OfficialTables:
@@ -107,20 +112,30 @@ class _RunColumn(Mapping[tuple[Any, ...], Any]):
         return conf * len(t.seeds) + seed_idx
 
     def __getitem__(self, key: tuple[Any, ...]) -> Any:
-        rows = self._tables.db.query(
+        run_id, t = self._run_id(key), self._tables
+        if self._name in _CURVE_PLACE:
+            metric, epoch = _CURVE_PLACE[self._name]
+            rows = t.db.query(
+                f"SELECT {EPOCH_METRICS[metric]}, special_mask FROM epochs"
+                " WHERE run_id = ? AND epoch = ?",
+                (run_id, epoch),
+            )
+            if not rows:
+                raise NotInDatabaseError(key)
+            return exact_value(rows[0][0], rows[0][1], metric)
+        rows = t.db.query(
             "SELECT lr_idx, bs_idx, seed_idx, total_train_time, total_trainval_time,"
-            " total_test_time, curves FROM runs WHERE run_id = ?",
-            (self._run_id(key),),
+            " total_test_time, special_mask FROM runs WHERE run_id = ?",
+            (run_id,),
         )
         if not rows:
             raise NotInDatabaseError(key)
-        row, t = rows[0], self._tables
+        row = rows[0]
         if self._name in _KEY_COLUMNS:
             position = _KEY_COLUMNS.index(self._name)
             return (t.lrs, t.batch_sizes, t.seeds)[position][row[position]]
-        if self._name in TOTAL_COLUMNS:
-            return row[3 + TOTAL_COLUMNS.index(self._name)]
-        return _CURVES.unpack(row[6])[_CURVE_INDEX[self._name]]
+        position = TOTAL_COLUMNS.index(self._name)
+        return exact_value(row[3 + position], row[6], position)
 
     def __contains__(self, key: object) -> bool:
         try:

@@ -43,7 +43,6 @@ from __future__ import annotations
 import logging
 import operator
 import os
-import struct
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -51,7 +50,7 @@ from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nashpobench2.layout import ACC_OFFSET as _ACC_OFFSET
 from nasbench_lite.benchmarks.nashpobench2.layout import NUM_CURVES as _NUM_CURVES
-from nasbench_lite.benchmarks.nashpobench2.layout import NUM_EPOCHS
+from nasbench_lite.benchmarks.nashpobench2.layout import NUM_EPOCHS, exact_value
 from nasbench_lite.benchmarks.nashpobench2.layout import TIME_OFFSETS as _TIME_OFFSETS
 from nasbench_lite.benchmarks.nashpobench2.layout import TOTAL_COLUMN as _TOTAL
 from nasbench_lite.errors import (
@@ -72,12 +71,30 @@ __all__ = ["API", "MODES"]
 
 MODES = ("train", "valid", "test")
 EPOCHS = (12, 200)
-_RUN_SQL = (
-    "SELECT total_train_time, total_trainval_time, total_test_time, curves FROM runs"
-    " WHERE run_id = ?"
+#: The 12-epoch answer: the run's totals and accuracies after epoch 12 (one small row).
+_FINAL_SQL = (
+    "SELECT total_train_time, total_trainval_time, total_test_time, final_train_acc,"
+    " final_valid_acc, final_test_acc, special_mask FROM runs WHERE run_id = ?"
 )
-_DOUBLE = struct.Struct("<d")
-_CURVES = struct.Struct(f"<{_NUM_CURVES}d")
+#: Per mode, epochs 1..N of one run: the per-epoch times its cost sums (official order), the
+#: mode's accuracy and the special bits (the rare fallback of ``_summed``).
+_PARTIAL_SQL = {
+    mode: f"SELECT {', '.join(times)}, {mode}_acc, special_mask FROM epochs"
+    " WHERE run_id = ? AND epoch <= ? ORDER BY epoch"
+    for mode, times in (
+        ("train", ("train_time",)),
+        ("valid", ("train_time", "valid_time")),
+        ("test", ("train_time", "valid_time", "test_time")),
+    )
+}
+#: Bit of each selected column in ``epochs.special_mask`` (see ``_PARTIAL_SQL``).
+_PARTIAL_BITS = {"train": (3, 0), "valid": (3, 4, 1), "test": (3, 4, 5, 2)}
+#: Per mode, the accuracy and the official cost after epoch N (one row; bits 0-2 / 6-8).
+_EPOCH_SQL = {
+    mode: f"SELECT {mode}_acc, {mode}_cost, special_mask FROM epochs WHERE run_id = ? AND epoch = ?"
+    for mode in MODES
+}
+_MODE_INDEX = {mode: i for i, mode in enumerate(MODES)}
 
 
 class API(ReaderBase):
@@ -133,6 +150,10 @@ class API(ReaderBase):
             len(self.seeds),
         )
         self._dense: tuple[Any, Any, Any, Any] | None = None
+        #: Whether ``_dense`` holds every epoch (``preload``) or only the 12-epoch values.
+        self._dense_epochs = False
+        #: (mode, epoch) -> (acc, cost) arrays for partial-epoch ``query_many`` calls.
+        self._epoch_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._official_tables: OfficialTables | None = None
         self.seed = self.seeds[0]
         self._seed_idx = 0
@@ -333,40 +354,68 @@ class API(ReaderBase):
             return self._surrogate(hash_id, lr_idx, bs_idx), None
         run_id = self._run_id(hash_id, lr_idx, bs_idx, self._seed_idx)
         column = _ACC_OFFSET[mode] + last - 1
-        values: Any = None
         dense = self._dense
-        if dense is None:
-            rows: list[Any] = self._db.query(_RUN_SQL, (run_id,))
-            if not rows:
-                raise NotInDatabaseError(f"no 12-epoch run for this key and seed {self.seed}")
-            totals = rows[0]
+        if dense is None or (last != NUM_EPOCHS and not self._dense_epochs):
             if last == NUM_EPOCHS:
-                acc = _DOUBLE.unpack_from(totals[3], 8 * column)[0]
+                rows: list[Any] = self._db.query(_FINAL_SQL, (run_id,))
+                if not rows:
+                    raise NotInDatabaseError(f"no 12-epoch run for this key and seed {self.seed}")
+                row = rows[0]
+                position = _MODE_INDEX[mode]
+                acc = row[3 + position]
+                totals = row[:3]
+                if row[6]:
+                    acc = exact_value(acc, row[6], 3 + position)
+                    totals = tuple(exact_value(v, row[6], i) for i, v in enumerate(totals))
+                if mode == "test":
+                    cost = totals[1] + totals[2]
+                else:
+                    cost = totals[0] if mode == "train" else totals[1]
             else:
-                values = _CURVES.unpack(totals[3])
+                position = _MODE_INDEX[mode]
+                rows = self._db.query(_EPOCH_SQL[mode], (run_id, last))
+                if not rows:
+                    raise NotInDatabaseError(f"no 12-epoch run for this key and seed {self.seed}")
+                acc, cost, mask = rows[0]
+                if mask:
+                    acc = exact_value(acc, mask, position)
+                    cost = exact_value(cost, mask, 6 + position)
+                if cost is None:  # a None among the times: sum them as the official API does
+                    acc, cost = self._summed(run_id, mode, last)
         else:
             if not dense[1][run_id]:
                 raise NotInDatabaseError(f"no 12-epoch run for this key and seed {self.seed}")
+            values = dense[0][run_id]
+            acc = float(values[column])
             if last == NUM_EPOCHS:
-                row = dense[0][run_id]
-                acc = float(row[column])
-                totals = (float(row[_NUM_CURVES]), float(row[_NUM_CURVES + 1]), 0.0)
                 if mode == "test":
-                    totals = (totals[0], totals[1], float(row[_NUM_CURVES + 2]))
+                    cost = float(values[_NUM_CURVES + 1]) + float(values[_NUM_CURVES + 2])
+                else:
+                    cost = float(values[_TOTAL[mode]])
             else:
-                values = dense[0][run_id].tolist()
-        if values is None:
-            if mode == "test":
-                cost = totals[1] + totals[2]
-            else:
-                cost = totals[0] if mode == "train" else totals[1]
-        else:
-            acc = values[column]
-            # Same terms in the same order as the official sum(), so the same float.
-            cost = sum(values[o + i] for o in _TIME_OFFSETS[mode] for i in range(last))
+                listed = values.tolist()
+                # Same terms in the same order as the official sum(), so the same float.
+                cost = sum(listed[o + i] for o in _TIME_OFFSETS[mode] for i in range(last))
         if enable_log:
             self._write_log(acc, cost, {"cellcode": cellcode, "lr": lr, "batch_size": batch_size})
         return acc, cost
+
+    def _summed(self, run_id: int, mode: str, last: int) -> tuple[Any, Any]:
+        """(acc, cost) of a partial-epoch query from the per-epoch times, summed in Python.
+
+        Only for rows whose stored cost is NULL (a None among the file's times): the same
+        additions as the official ``sum()``, which then fails the same way (``TypeError``).
+        """
+        rows: list[Any] = self._db.query(_PARTIAL_SQL[mode], (run_id, last))
+        width = len(rows[0]) - 1
+        bits = _PARTIAL_BITS[mode]
+        rows = [[exact_value(v, r[width], bits[i]) for i, v in enumerate(r[:width])] for r in rows]
+        # Every epoch's train time, then the valid times, then the test times; from int 0.
+        cost = 0
+        for metric in range(width - 1):
+            for r in rows:
+                cost = cost + r[metric]
+        return rows[-1][width - 1], cost
 
     def _surrogate(self, hash_id: int, lr_idx: int, bs_idx: int) -> float:
         conf_id = (hash_id * self._num_lrs + lr_idx) * self._num_bs + bs_idx
@@ -512,23 +561,42 @@ class API(ReaderBase):
 
     # -- bulk -----------------------------------------------------------------------------
     def preload(self) -> None:
-        """Loads every run into memory (about 0.5 s and 90 MB for the full benchmark).
+        """Loads every run, all 12 epochs, into memory (about 135 MB for the full benchmark).
 
         Later queries, single or bulk, are then answered from arrays without SQLite; without
-        it each single query is one indexed SQLite lookup and ``query_many`` preloads.
+        it each single query is one indexed SQLite lookup and ``query_many`` loads what it
+        needs (the 12-epoch values, or every epoch for ``iepoch`` < 12).
         """
-        self._dense_runs()
+        self._dense_runs(epochs=True)
 
-    def _dense_runs(self) -> tuple[Any, Any, Any, Any]:
-        """(runs[run_id, 75], run present, surrogate[conf_id], surrogate present), loaded once."""
-        from nasbench_lite.benchmarks.nashpobench2.bulk import load_dense
+    def _dense_runs(self, epochs: bool = False) -> tuple[Any, Any, Any, Any]:
+        """(runs[run_id, 75], run present, surrogate[conf_id], surrogate present), loaded once.
+
+        Args:
+            epochs: Also fill the per-epoch values (not only epoch 12's and the totals).
+        """
+        from nasbench_lite.benchmarks.nashpobench2.bulk import load_dense, load_epochs
 
         with self._lock:
             if self._dense is None:
                 self._dense = load_dense(
                     self._db, (max(self._hash_list) + 1) * self._per_cell, self._num_seeds
                 )
+            if epochs and not self._dense_epochs:
+                load_epochs(self._db, self._dense[0], self._dense[1])
+                self._dense_epochs = True
             return self._dense
+
+    def _epoch_columns(self, mode: str, last: int) -> tuple[Any, Any]:
+        """(acc[run_id], cost[run_id]) of one mode after epoch ``last``, loaded once each."""
+        from nasbench_lite.benchmarks.nashpobench2.bulk import load_epoch
+
+        with self._lock:
+            key = (mode, last)
+            if key not in self._epoch_cache:
+                size = len(self._dense_runs()[1])
+                self._epoch_cache[key] = load_epoch(self._db, size, _MODE_INDEX[mode], last)
+            return self._epoch_cache[key]
 
     def query_many(
         self,
@@ -602,6 +670,17 @@ class API(ReaderBase):
         grid = np.meshgrid(cell_pos, lr_pos, bs_pos, seed_pos, indexing="ij")
         cell, lr, bs, sd = (g.reshape(-1) for g in grid)
         runs, present, surrogate, found200 = self._dense_runs()
+        if epoch == 12 and last != NUM_EPOCHS and not self._dense_epochs:
+            # Only epoch `last` is needed: its accuracy and official cost columns.
+            columns = self._epoch_columns(mode, last)
+
+            def read(ids: Any) -> tuple[Any, Any]:
+                return columns[0][ids], columns[1][ids]
+        else:
+
+            def read(ids: Any) -> tuple[Any, Any]:
+                return acc_cost(runs, ids, mode, last)
+
         hash_ids = np.asarray(self._hash_list, dtype=np.int64)
         conf_id = (hash_ids[cell] * self._num_lrs + lr) * self._num_bs + bs
         if epoch == 200:
@@ -610,7 +689,7 @@ class API(ReaderBase):
         elif seed == "mean":
             run_id = conf_id[:, None] * self._num_seeds + np.arange(self._num_seeds)[None, :]
             mask = present[run_id]
-            acc_all, cost_all = acc_cost(runs, run_id, mode, last)
+            acc_all, cost_all = read(run_id)
             count = mask.sum(axis=1)
             found = count > 0
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -619,7 +698,7 @@ class API(ReaderBase):
         else:
             run_id = conf_id * self._num_seeds + sd
             found = present[run_id]
-            acc, cost = acc_cost(runs, run_id, mode, last)
+            acc, cost = read(run_id)
         no_seed = np.full(len(cell), epoch == 200 or seed == "mean")
         return pa.table(
             {
