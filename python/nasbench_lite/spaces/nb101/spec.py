@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite import _native
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 
 if TYPE_CHECKING:
@@ -449,3 +450,6 @@ def hash_graph(matrix: npt.NDArray[np.int64], labels: Sequence[int]) -> str:
     if array.size and int(np.abs(array).max()) >= _MAX_ENTRY:
         raise InvalidSpecError(f"matrix entries must be below {_MAX_ENTRY} in magnitude")
     return str(_native.hash_graph(array, np.asarray(labels, dtype=np.int64)))
+
+
+check_public(globals())
