@@ -104,6 +104,25 @@ def test_reader_methods_raise_only_typed_errors(
         _call(method, args, f"{kind}.{name}")
 
 
+@pytest.mark.parametrize("kind", ["nb101", "nats", "nashpobench2"])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(key=ARGUMENTS)
+def test_reader_indexing_raises_only_typed_errors(
+    readers: dict[str, Any], kind: str, key: Any
+) -> None:
+    """``api[i]`` (NAS-HPO-Bench-II, NATS): out of range and wrong keys are typed (#13 found a
+    bare ``IndexError``); readers without ``__getitem__`` are skipped."""
+    reader = readers[kind]
+    if not hasattr(type(reader), "__getitem__"):
+        pytest.skip(f"{kind} reader has no __getitem__")
+    _call(lambda k: reader[k], [key], f"{kind}[]")
+    for edge in (len(reader), -len(reader) - 1, 2**63, 2**70):
+        with pytest.raises(NasbenchLiteError):
+            reader[edge]
+
+
 @settings(max_examples=60, deadline=None)
 @given(arg=ARGUMENTS)
 def test_open_raises_only_typed_errors(arg: Any) -> None:
