@@ -23,8 +23,11 @@ protobuf messages, re-framed with valid CRCs), ``native_pickle`` (Rust) and ``sa
 ``nats_build`` (archive builder, per-arch and meta file), ``nhb2_build`` (the three
 NAS-HPO-Bench-II pickles), ``nar`` (NAR JSON), ``database`` (open + ``verify_database`` on byte
 corruptions of a small database of every kind) and ``cli`` (``query``, ``verify``, ``info``,
-``export``, ``sql`` on the same corruptions). Prints one table row per reader and the load
-average before and after. Needs the test helpers in ``tests/`` (run from a source checkout).
+``export``, ``sql`` on the same corruptions), and ``hostile_cases``: the fixed hostile pickles
+of issue #13 (deep tuples, bz2 bombs, huge memo index, 256 MiB bytes, quadratic buffering, huge
+int) through every pickle reader and builder (``--inputs`` does not apply; the valid plain data
+among them counts as accepted). Prints one table row per reader and the load average before
+and after. Needs the test helpers in ``tests/`` (run from a source checkout).
 """
 
 from __future__ import annotations
@@ -63,6 +66,7 @@ READERS = (
     "nar",
     "database",
     "cli",
+    "hostile_cases",
 )
 OUTCOMES = ("accepted", "typed", "untyped", "crash", "hang", "memory", "silent wrong")
 AS_LIMIT = 3 << 30
@@ -244,6 +248,15 @@ def db_mutants(rng: random.Random, count: int, dbs: dict[str, Path]) -> Iterator
         yield bytes(data), kind
 
 
+def hostile_cases() -> Iterator[tuple[bytes, str]]:
+    """The fixed hostile inputs of issue #13 (tests/test_hostile_pickles.py), every reader."""
+    from test_hostile_pickles import BUILDERS, CASES, PICKLE_READERS
+
+    for name in sorted(CASES):
+        for reader in PICKLE_READERS + BUILDERS:
+            yield CASES[name], reader
+
+
 # --------------------------------------------------------------------------------------------
 # Worker (child side)
 
@@ -360,6 +373,15 @@ class Worker:
             json.loads(source.read_bytes())
         except (ValueError, RecursionError) as exc:
             raise SilentWrong(f"built, but json.loads refuses: {exc!s:.200}") from exc
+
+    def check_hostile_cases(self, path: Path, reader: str) -> None:
+        import hostile_child
+
+        work = Path(tempfile.mkdtemp(dir=self.work))
+        try:
+            hostile_child.run(reader, path, work)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
 
     def check_database(self, path: Path, extra: dict[str, str]) -> None:
         import nasbench_lite
@@ -504,6 +526,8 @@ def jobs_for(reader: str, rng: random.Random, count: int, work: Path) -> Iterato
         mutants = nhb2_mutants(rng, count, folder)
     elif reader == "nar":
         mutants = nar_mutants(rng, count)
+    elif reader == "hostile_cases":
+        mutants = hostile_cases()
     else:
         import kind_dbs
 
@@ -513,7 +537,9 @@ def jobs_for(reader: str, rng: random.Random, count: int, work: Path) -> Iterato
             for data, kind in db_mutants(rng, count, dbs)
         )
     for index, (data, extra) in enumerate(mutants):
-        path = folder / f"input-{index % 2}"
+        # Hostile cases keep the pickle suffix the readers see in the suite.
+        suffix = ".pickle.pbz2" if reader == "hostile_cases" else ""
+        path = folder / f"input-{index % 2}{suffix}"
         path.write_bytes(data)
         yield {"reader": reader, "path": str(path), "extra": extra}
 
