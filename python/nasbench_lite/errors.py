@@ -317,6 +317,8 @@ def echo(value: object, limit: int = ECHO_LIMIT) -> str:
     Returns:
         The text, with ``...[N chars]`` when shortened.
     """
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        limit = ECHO_LIMIT  # never raise, not even for a bad cap
     try:
         text = repr(value)
     except Exception:  # a hostile __repr__ must not replace the error being reported

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Literal
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.kinds import BenchmarkKind
 from nasbench_lite.errors import InternalError, NotADatabaseError, UnknownKindError
 
@@ -237,3 +238,6 @@ def export_database(
         exporters=kind.exporters if kind is not None else {},
         schema=kind.get_schema() if kind is not None else None,
     )
+
+
+check_public(globals())

@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, Literal
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InternalError, InvalidInputError, SourceMismatchError
 
 __all__ = [
@@ -379,3 +380,6 @@ def verify_file(
         size,
         digest,
     )
+
+
+check_public(globals())

@@ -31,6 +31,7 @@ from typing import Any, cast
 import apsw
 import apsw.ext
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.database import quote_identifier, read_meta
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import DatabaseError, InvalidInputError
@@ -193,3 +194,6 @@ def sql(query: str, *paths: str | os.PathLike[str]) -> Any:
         raise InvalidInputError(f"result columns are not unique ({columns}): alias them with AS")
     values = list(zip(*rows, strict=True)) if rows else [() for _ in columns]
     return pa.table({name: _column(list(v)) for name, v in zip(columns, values, strict=True)})
+
+
+check_public(globals())

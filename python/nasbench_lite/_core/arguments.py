@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     F = TypeVar("F", bound=Callable[..., Any])
 
-__all__ = ["checked", "matches"]
+__all__ = ["check_public", "checked", "matches"]
 
 _UNCHECKED = object()
 
@@ -198,6 +198,28 @@ def checked(function: F) -> F:
             raise error from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_public(namespace: dict[str, Any]) -> None:
+    """Applies :func:`checked` to every function a module names in ``__all__``.
+
+    Called as ``check_public(globals())`` at the end of a public module, so a wrong argument to
+    any of its functions (re-exported ones included: the module's own binding is wrapped, the
+    defining module's is not) is an ``InvalidInputError`` naming the parameter. The
+    ``__init__`` of a class the module defines is wrapped too. Functions already wrapped are
+    left alone, so re-exporting modules may call it as well.
+
+    Args:
+        namespace: The module's ``globals()``.
+    """
+    for name in namespace.get("__all__", ()):
+        value = namespace.get(name)
+        if isinstance(value, types.FunctionType) and not hasattr(value, "__wrapped__"):
+            namespace[name] = checked(value)
+        elif isinstance(value, type) and value.__module__ == namespace.get("__name__"):
+            init = vars(value).get("__init__")
+            if isinstance(init, types.FunctionType) and not hasattr(init, "__wrapped__"):
+                setattr(value, "__init__", checked(init))  # noqa: B010 - a dunder, on purpose
 
 
 def _has_surrogate(text: str) -> bool:

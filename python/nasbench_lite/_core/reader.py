@@ -56,10 +56,11 @@ class ReaderBase:
     KIND: ClassVar[str] = ""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
-        """Wraps the subclass's public methods with :func:`checked` (typed argument errors)."""
+        """Wraps the subclass's public methods and ``__init__`` with :func:`checked`."""
         super().__init_subclass__(**kwargs)
         for name, member in list(vars(cls).items()):
-            if not name.startswith("_") and isinstance(member, FunctionType):
+            public = not name.startswith("_") or name == "__init__"
+            if public and isinstance(member, FunctionType) and not hasattr(member, "__wrapped__"):
                 setattr(cls, name, checked(member))
 
     def __init__(

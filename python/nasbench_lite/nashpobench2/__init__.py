@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.spaces.nb201.cellcode import (
     EDGES,
     OPS,
@@ -50,3 +51,6 @@ def __getattr__(name: str) -> Any:
 
         return build_nashpobench2
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+check_public(globals())

@@ -10,6 +10,7 @@ import importlib
 import os
 from typing import TYPE_CHECKING, Any
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, TrialRecord
 from nasbench_lite.nats.api import NATSsize, NATStopology, create, remap_dataset_set_names
 from nasbench_lite.spaces.nb201.arch import EDGES, OPS, parse_arch, str2lists, str2matrix
@@ -88,3 +89,6 @@ def __getattr__(name: str) -> Any:
         module = importlib.import_module(f"nasbench_lite.spaces.nb201.{_LAZY[name]}")
         return getattr(module, name)
     raise AttributeError(f"module 'nasbench_lite.nats' has no attribute {name!r}")
+
+
+check_public(globals())

@@ -3,6 +3,7 @@
 The reader lives in :mod:`nasbench_lite.benchmarks.nats.reader`.
 """
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.benchmarks.nats.reader import (
     NATSsize,
     NATStopology,
@@ -11,3 +12,5 @@ from nasbench_lite.benchmarks.nats.reader import (
 )
 
 __all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
+
+check_public(globals())

@@ -4,6 +4,7 @@ The reader lives in :mod:`nasbench_lite.benchmarks.nb101.reader`; this module ke
 import path that ported code and :mod:`nasbench_lite.compat` use.
 """
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.benchmarks.nb101.reader import (
     METRIC_FIELDS,
     ModelSpec,
@@ -13,3 +14,5 @@ from nasbench_lite.benchmarks.nb101.reader import (
 )
 
 __all__ = ["METRIC_FIELDS", "NASBench", "ModelSpec", "OutOfDomainError", "decode_cell"]
+
+check_public(globals())

@@ -17,6 +17,7 @@ from typing import Any
 
 import apsw
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.database import quote_identifier
 from nasbench_lite._core.formats.json_stream import HashingReader, iter_json_records
@@ -216,3 +217,6 @@ def _flush(
         connection.executemany("INSERT INTO mismatches VALUES (?, ?, ?, ?, ?)", problems)
     rows.clear()
     problems.clear()
+
+
+check_public(globals())

@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.formats import native_pickle
 from nasbench_lite._core.schema import load_schema
@@ -424,3 +425,6 @@ def build_nashpobench2(
         session.set_meta(extra_meta)
     advance()
     return session.result()
+
+
+check_public(globals())

@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary, file_sha256
 from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_path
 from nasbench_lite._core.schema import load_schema
@@ -310,3 +311,6 @@ def _write_results(
         if progress is not None:
             progress(done, total)
     return {"archs_with_results": len(seen), "runs": run_id, "hps": hps, "datasets": datasets}
+
+
+check_public(globals())

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.spaces.nb201.cost import cost_many
@@ -87,3 +88,6 @@ def build_nats_space(
     if progress is not None:
         progress(total, total)
     return session.result()
+
+
+check_public(globals())

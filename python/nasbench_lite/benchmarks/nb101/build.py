@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite import _native
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.errors import BuildError, CorruptSourceError, OverlappingSourcesError
@@ -328,3 +329,6 @@ def build_nb101(
     return BuildSummary(
         summary.path, summary.kind, {**summary.rows, "records": num_records}, summary.meta
     )
+
+
+check_public(globals())

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.errors import BuildError
@@ -129,3 +130,6 @@ def write_cells(session: BuildSession, chunks: list[SpaceChunk]) -> int:
         "CREATE INDEX cells_shape ON cells(num_vertices, num_edges);"
     )
     return cell_id
+
+
+check_public(globals())

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite import _native
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, INPUT, MAX_VERTICES, OUTPUT
 
@@ -224,3 +225,6 @@ def hash_many(
         _native.raise_first_invalid(status, detail, ops)
     hashes: npt.NDArray[np.str_] = hex_bytes.view("S32").reshape(len(status)).astype("U32")
     return hashes
+
+
+check_public(globals())

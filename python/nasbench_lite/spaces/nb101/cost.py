@@ -22,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite import _native
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidInputError, OutOfDomainError
 from nasbench_lite.spaces.nb101.batch import _as_01_matrices, check_many, encode_ops
 from nasbench_lite.spaces.nb101.spec import ModelSpec, check_spec
@@ -158,3 +159,6 @@ def vertex_channels(input_channels: int, output_channels: int, matrix: Any) -> l
         if channels[v] <= 0:
             raise InvalidInputError(f"vertex {v} gets no channel: not a pruned cell")
     return channels
+
+
+check_public(globals())

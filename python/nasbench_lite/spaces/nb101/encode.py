@@ -20,6 +20,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb101.batch import _as_01_matrices, check_many, encode_ops
 from nasbench_lite.spaces.nb101.cost import cost_many
@@ -103,3 +104,6 @@ def encode_many(
                 per_vertex[idx, slots[idx, v]] = values[idx, module, v] / scale
             out[:, 2 * module + channel] = padded * per_vertex[:, None, :]
     return out
+
+
+check_public(globals())

@@ -17,6 +17,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite import _native
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, INPUT, OUTPUT
@@ -210,3 +211,6 @@ def enumerate_cells(
         )
         offset += rows
     return pa.concat_tables(tables)
+
+
+check_public(globals())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb101.spec import ModelSpec
 
@@ -44,3 +45,6 @@ def spec_from_json(matrix: str, ops: str) -> ModelSpec:
     if not isinstance(matrix_value, list):
         raise InvalidInputError("--matrix must be a JSON list of lists (the adjacency matrix)")
     return ModelSpec(matrix_value, ops_value)
+
+
+check_public(globals())

@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 
 from nasbench_lite import _native
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (import stays cheap)
@@ -516,3 +517,6 @@ def hash_graph(matrix: npt.NDArray[np.int64], labels: Sequence[int]) -> str:
     if array.size and int(np.abs(array).max()) >= _MAX_ENTRY:
         raise InvalidSpecError(f"matrix entries must be below {_MAX_ENTRY} in magnitude")
     return str(_native.hash_graph(array, np.asarray(labels, dtype=np.int64)))
+
+
+check_public(globals())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidInputError
 
 __all__ = ["EDGES", "OPS", "parse_arch", "str2lists", "str2matrix"]
@@ -94,3 +95,6 @@ def str2matrix(arch_str: str, search_space: tuple[str, ...] = OPS) -> Any:
                 raise InvalidInputError(f"this op ({op}) is not in {list(search_space)}")
             matrix[i + 1, source] = search_space.index(op)
     return matrix
+
+
+check_public(globals())

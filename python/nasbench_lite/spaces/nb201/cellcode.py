@@ -32,6 +32,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import OutOfDomainError
 
@@ -256,3 +257,6 @@ def enumerate_cellcodes() -> pa.Table:
     columns["canonical_cellcode"] = pa.array([classes[c] for c in codes], pa.string())
     columns["canonical_class"] = pa.array([numbers[classes[c]] for c in codes], pa.int32())
     return pa.table(columns)
+
+
+check_public(globals())

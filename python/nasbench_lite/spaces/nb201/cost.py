@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb201.arch import OPS, parse_arch
 
@@ -172,3 +173,6 @@ def encode_many(arch_strs: Sequence[str], dataset: str) -> Any:
         out[:, 1::2, source, target] = costs["opt_flops"][:, :, e]
         out[:, 2::2, source, target] = costs["opt_params"][:, :, e]
     return out
+
+
+check_public(globals())

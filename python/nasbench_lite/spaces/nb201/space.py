@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb201.arch import OPS, str2lists
 
@@ -116,3 +117,6 @@ def isomorphism_classes(arch_strs: list[str] | None = None) -> Any:
     for index, arch in enumerate(archs):
         classes[index] = first.setdefault(unique_str(arch), index)
     return classes
+
+
+check_public(globals())

@@ -14,6 +14,8 @@ pub const FIXED64: u64 = 1;
 pub const LENGTH_DELIMITED: u64 = 2;
 /// Wire type of 4-byte fields (float, fixed32).
 pub const FIXED32: u64 = 5;
+/// The largest field number a `.proto` file may declare (2^29 - 1).
+pub const MAX_FIELD_NUMBER: u64 = (1 << 29) - 1;
 
 fn error(message: impl Into<String>) -> CoreError {
     CoreError::corrupt(format!("protobuf: {}", message.into()))
@@ -38,10 +40,19 @@ impl<'a> WireReader<'a> {
     /// The next field key as (field number, wire type).
     ///
     /// # Errors
-    /// [`CoreError::CorruptSource`] for a truncated or overlong varint.
+    /// [`CoreError::CorruptSource`] for a truncated or overlong varint, or a field number
+    /// outside `1..=MAX_FIELD_NUMBER` (protobuf runtimes refuse field 0 as illegal; skipping
+    /// it would accept a message no official writer produces).
     pub fn key(&mut self) -> CoreResult<(u64, u64)> {
+        let at = self.at;
         let key = self.varint()?;
-        Ok((key >> 3, key & 7))
+        let field = key >> 3;
+        if field == 0 || field > MAX_FIELD_NUMBER {
+            return Err(error(format!(
+                "field number {field} at byte {at} is outside 1..={MAX_FIELD_NUMBER}"
+            )));
+        }
+        Ok((field, key & 7))
     }
 
     /// A base-128 varint (at most 10 bytes).
@@ -179,6 +190,18 @@ mod tests {
         assert!(WireReader::new(&[1, 2, 3]).fixed64().is_err());
         assert!(message_of(WireReader::new(&[]).skip(3).unwrap_err()).contains("wire type 3"));
         assert!(expect_wire_type(1, VARINT, FIXED64).is_err());
+        // Field number 0 (any wire type) and numbers past 2^29 - 1 are not protobuf.
+        for key in [[0x00, 0x00], [0x02, 0x00], [0x05, 0x00]] {
+            let err = WireReader::new(&key).key().unwrap_err();
+            assert!(message_of(err).contains("field number 0 at byte 0"));
+        }
+        let past = [0x80, 0x80, 0x80, 0x80, 0x10]; // (2^29) << 3
+        assert!(message_of(WireReader::new(&past).key().unwrap_err()).contains("536870912"));
+        let last = [0xf8, 0xff, 0xff, 0xff, 0x0f]; // (2^29 - 1) << 3, varint
+        assert_eq!(
+            WireReader::new(&last).key().unwrap(),
+            (MAX_FIELD_NUMBER, VARINT)
+        );
         assert!(expect_wire_type(1, FIXED64, FIXED64).is_ok());
     }
 }

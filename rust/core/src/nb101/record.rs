@@ -49,6 +49,9 @@ fn op_code(name: &str) -> Option<i8> {
         .find(|&code| label_name(code) == Some(name))
 }
 
+/// Field number of `EvaluationData.checkpoint_path`.
+const CHECKPOINT_PATH: u64 = 6;
+
 fn decode_eval(bytes: &[u8]) -> CoreResult<EvalPoint> {
     let mut wire = WireReader::new(bytes);
     let mut point = EvalPoint::default();
@@ -67,7 +70,15 @@ fn decode_eval(bytes: &[u8]) -> CoreResult<EvalPoint> {
                 expect_wire_type(field, wire_type, FIXED64)?;
                 *value = wire.fixed64()?;
             }
-            // checkpoint_path (6) and unknown fields are not needed.
+            // checkpoint_path is not stored, but it is a proto2 `string`: a wrong wire type
+            // or non-UTF-8 bytes mean the record is not what the official writer produced.
+            None if field == CHECKPOINT_PATH => {
+                expect_wire_type(field, wire_type, LENGTH_DELIMITED)?;
+                std::str::from_utf8(wire.length_delimited()?).map_err(|e| {
+                    CoreError::corrupt(format!("protobuf: checkpoint_path is not UTF-8 ({e})"))
+                })?;
+            }
+            // Unknown fields are skipped, as protobuf runtimes do.
             None => wire.skip(wire_type)?,
         }
     }
@@ -241,6 +252,51 @@ mod tests {
         assert!(decode_model_metrics(&good[..good.len() - 20]).is_err());
         assert!(decode_model_metrics(&[0x0a, 0x05, 0x09]).is_err());
         assert!(decode_model_metrics(&[0x0b]).is_err());
+    }
+
+    #[test]
+    fn rejects_field_zero_and_malformed_checkpoint_paths() {
+        let message = |bytes: &[u8]| decode_model_metrics(bytes).unwrap_err().to_string();
+        let eval = |inner: &[u8]| {
+            let mut out = vec![0x0a];
+            varint(inner.len() as u64, &mut out);
+            out.extend_from_slice(inner);
+            out
+        };
+        let mut good = metrics_bytes(3);
+        assert!(decode_model_metrics(&good).is_ok());
+        // Field 0 in ModelMetrics (varint, fixed64, length-delimited) and in EvaluationData.
+        for zero in [
+            &[0x00, 0x01][..],
+            &[0x01, 0, 0, 0, 0, 0, 0, 0, 0],
+            &[0x02, 0x00],
+        ] {
+            good.extend_from_slice(zero);
+            assert!(message(&good).contains("field number 0"), "{zero:?}");
+            good.truncate(good.len() - zero.len());
+            assert!(message(&eval(zero)).contains("field number 0"), "{zero:?}");
+        }
+        // checkpoint_path (6) as a varint, a fixed64, a fixed32, or with bytes that are not UTF-8.
+        for bad in [
+            &[0x30, 0x01][..],
+            &[0x31, 0, 0, 0, 0, 0, 0, 0, 0],
+            &[0x35, 0, 0, 0, 0],
+        ] {
+            assert!(
+                message(&eval(bad)).contains("field 6 has wire type"),
+                "{bad:?}"
+            );
+        }
+        for bytes in [&[0xff][..], &[0xc3], &[0xed, 0xa0, 0x80], b"ok\xc0\xaf"] {
+            let mut inner = vec![0x32, bytes.len() as u8];
+            inner.extend_from_slice(bytes);
+            assert!(message(&eval(&inner)).contains("not UTF-8"), "{bytes:?}");
+        }
+        // Empty and multi-byte UTF-8 paths are fine.
+        for path in ["", "gs://r\u{e9}seau/\u{6a21}\u{578b}/ckpt-\u{221e}"] {
+            let inner = eval_bytes([1.0; 5], path);
+            assert!(decode_model_metrics(&eval(&inner)).is_ok(), "{path}");
+        }
     }
 
     #[test]
