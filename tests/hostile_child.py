@@ -30,6 +30,7 @@ import json  # noqa: E402
 import shutil  # noqa: E402
 import tempfile  # noqa: E402
 from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -61,6 +62,13 @@ def _nashpobench2(hostile: Path, work: Path, name: str) -> None:
     build_nashpobench2(folder, work / "out.sqlite")
 
 
+def _nats_file_policy() -> Any:
+    """The key policy ``benchmarks/nats/build.py`` reads a NATS-Bench single file with."""
+    from nasbench_lite._core.formats.stream_pickle import KeyPolicy
+
+    return KeyPolicy("arch2infos", "arch", int, "a NATS-Bench single-file benchmark")
+
+
 def run(reader: str, path: Path, work: Path) -> None:
     """Runs ``reader`` on ``path`` (exceptions propagate)."""
     if reader == "native":
@@ -78,7 +86,7 @@ def run(reader: str, path: Path, work: Path) -> None:
     elif reader == "stream":
         from nasbench_lite._core.formats.stream_pickle import iter_benchmark_file
 
-        for _ in iter_benchmark_file(path):
+        for _ in iter_benchmark_file(path, _nats_file_policy()):
             pass
     elif reader == "stream_small_blocks":
         # 1 KiB blocks and a 64 MiB argument cap: a 32 MiB string takes 32,768 blocks, which
@@ -87,7 +95,7 @@ def run(reader: str, path: Path, work: Path) -> None:
 
         stream_pickle._BLOCK = 1024
         stream_pickle._MAX_ARG = 64 << 20
-        for _ in stream_pickle.iter_benchmark_file(path):
+        for _ in stream_pickle.iter_benchmark_file(path, _nats_file_policy()):
             pass
     elif reader == "nats_build_file":
         from nasbench_lite.benchmarks.nats.build import build_nats

@@ -201,8 +201,9 @@ def test_failed_build_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyP
     out = tmp_path / "space.sqlite"
     out.write_bytes(b"precious")
     import nasbench_lite.benchmarks.nb101_space.build as build
+    import nasbench_lite.benchmarks.nb101_space.source as source
 
-    monkeypatch.setattr(build, "NB101_SPACE_SHA256", "0" * 64)  # as if the enumeration were wrong
+    monkeypatch.setattr(source, "NB101_SPACE_SHA256", "0" * 64)  # as if the enumeration were wrong
     with pytest.raises(BuildError, match="does not reproduce"):
         build.build_nb101_space(out, force=True)
     assert out.read_bytes() == b"precious"

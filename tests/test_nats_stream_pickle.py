@@ -16,6 +16,7 @@ import struct
 import tracemalloc
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,20 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from nasbench_lite._core.formats import stream_pickle
 from nasbench_lite._core.formats.safe_pickle import UnsafePickleError, load_path
-from nasbench_lite._core.formats.stream_pickle import _Scan, iter_benchmark_file
+from nasbench_lite._core.formats.stream_pickle import KeyPolicy, _Scan
 from nasbench_lite.errors import CorruptSourceError
 
 DATA = Path(__file__).parent / "data" / "nats"
+
+#: The NATS-Bench single file's key policy, as ``benchmarks/nats/build.py`` passes it.
+NATS_POLICY = KeyPolicy("arch2infos", "arch", int, "a NATS-Bench single-file benchmark")
+
+
+def iter_benchmark_file(path: Path, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+    """The reader under the NATS-Bench policy (what every test below but the last reads)."""
+    return stream_pickle.iter_benchmark_file(path, NATS_POLICY, **kwargs)
 
 
 @pytest.fixture(scope="module")
@@ -389,3 +399,20 @@ def test_same_results_as_nats_bench(tmp_path: Path, meta: list[str], states: lis
             for hp in ("12", "200"):
                 expected = from_file.get_more_info(index, dataset, hp=hp, is_random=False)
                 assert from_stream.get_more_info(index, dataset, hp=hp, is_random=False) == expected
+
+
+def test_the_key_policy_comes_from_the_caller(tmp_path: Path) -> None:
+    """Another layout: 'rows' streamed, str keys; nothing NATS-specific is left in the reader."""
+    path = tmp_path / "rows.pickle"
+    path.write_bytes(pickle.dumps({"header": 1, "rows": {"a": [1], "b": (2,)}}, protocol=4))
+    rows = KeyPolicy("rows", "row", str, "a rows file")
+    events = list(stream_pickle.iter_benchmark_file(path, rows))
+    assert events == [("header", 1), ("row", ("a", [1])), ("row", ("b", (2,)))]
+    with pytest.raises(CorruptSourceError, match="single-file benchmark: no 'arch2infos'"):
+        list(iter_benchmark_file(path))
+    path.write_bytes(pickle.dumps({"rows": {1: "x"}}, protocol=4))
+    with pytest.raises(CorruptSourceError, match="rows key 1 is not a str"):
+        list(stream_pickle.iter_benchmark_file(path, rows))
+    path.write_bytes(pickle.dumps({"rows": [1]}, protocol=4))
+    with pytest.raises(CorruptSourceError, match="not a rows file: 'rows' is a list"):
+        list(stream_pickle.iter_benchmark_file(path, rows))

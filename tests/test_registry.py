@@ -220,8 +220,28 @@ def test_layout_import_rules() -> None:
         assert not any(n.startswith("nasbench_lite.benchmarks") for n in _imports(path)), path
 
 
-def test_every_kind_has_the_standard_files() -> None:
-    standard = {"kind.py", "reader.py", "build.py"}
-    for kind in registry.kinds():
-        folder = PACKAGE / "benchmarks" / kind.name
-        assert standard <= {p.name for p in folder.iterdir()}, kind.name
+#: The files every ``benchmarks/<kind>/`` has, one job each (README "Layout / adding a
+#: benchmark"); ``bulk.py`` too where the kind has bulk reads.
+STANDARD_FILES = {"kind.py", "source.py", "build.py", "layout.py", "reader.py"}
+#: Kinds whose split is still to come (strict: the mark fails once the files exist).
+NOT_YET_SPLIT = {
+    "nb101": "source/layout jobs still inside build.py and reader.py",
+    "nashpobench2": "the source reader is raw.py, no source.py yet",
+}
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        pytest.param(m, marks=pytest.mark.xfail(strict=True, reason=NOT_YET_SPLIT[name]))
+        if (name := m.rsplit(".", 2)[-2]) in NOT_YET_SPLIT
+        else m
+        for m in registry.KIND_MODULES
+    ],
+)
+def test_every_kind_has_the_standard_files(module: str) -> None:
+    kind = registry.get_kind(module.rsplit(".", 2)[-2])
+    folder = PACKAGE / "benchmarks" / kind.name
+    assert module == f"nasbench_lite.benchmarks.{kind.name}.kind"
+    missing = STANDARD_FILES - {p.name for p in folder.iterdir()}
+    assert not missing, f"{kind.name} lacks {sorted(missing)}"

@@ -1,19 +1,19 @@
-"""Streaming, bounded-memory, safe reader for the NATS-Bench single-file benchmarks.
+"""Streaming, bounded-memory, safe reader of a pickled dict holding one huge dict entry.
 
-``NATS-{tss,sss}-v1_0-*.pickle.pbz2`` is one bz2-compressed pickle of ``{'meta_archs': [...],
-'arch2infos': {index: OrderedDict(hp -> state)}, 'evaluated_indexes': set, 'total_archs': N}``;
-unpickled whole it takes ~29 GB. :func:`iter_benchmark_file` reads it twice instead:
+The caller's :class:`KeyPolicy` names that entry and its key type (e.g. the NATS-Bench single
+file's ``{'meta_archs': [...], 'arch2infos': {index: OrderedDict}, ...}``, ~29 GB unpickled
+whole). :func:`iter_benchmark_file` reads the (bz2 or plain) file twice instead:
 
 1. A *scan* walks the opcodes and stack heights without building anything. It cuts the memo
    into regions, each ended by a MARK closing at depth <= 2 (in the official layout: after
    each architecture), and records (a) the memo entries fetched after their region ended,
    with the offset of their last fetch, and (b) for the opcodes that pop or modify objects at
-   depth 2 (where the ``arch2infos`` items lie), the lowest stack height still to come.
+   depth 2 (where the streamed entry's items lie), the lowest stack height still to come.
 2. A *load*, a small unpickler with the frequent opcodes inlined, keeps the open region's
    memo in a list emptied when the region ends; only the entries of (a) survive, each until
    its last fetch. So the memo is exact yet holds nothing that is not fetched again. Thanks
-   to (b), each ``arch2infos`` item is yielded, and dropped, as soon as no later opcode can
-   touch it (for the official layout: when the next item's value starts).
+   to (b), each streamed item is yielded, and dropped, as soon as no later opcode can
+   touch it (for the NATS-Bench layout: when the next item's value starts).
 
 Only :data:`~nasbench_lite._core.formats.safe_pickle.ALLOWED_GLOBALS` are resolved (by
 :meth:`~nasbench_lite._core.formats.safe_pickle.SafeUnpickler.find_class`), REDUCE calls nothing
@@ -30,6 +30,7 @@ import struct
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -41,7 +42,7 @@ from nasbench_lite._core.formats.safe_pickle import (
 )
 from nasbench_lite.errors import CorruptSourceError
 
-__all__ = ["iter_benchmark_file"]
+__all__ = ["KeyPolicy", "iter_benchmark_file"]
 
 _BLOCK = 1 << 18  # decompressed bytes read at a time
 _SLACK = 512  # bytes kept past ``pos`` (away from EOF): short opcodes never straddle the buffer
@@ -77,6 +78,23 @@ _NEVER = 1 << 62
 _CONSTANTS = dict(zip(b"N\x88\x89)]\x8f", (None, True, False, tuple, list, set), strict=True))
 _CALLABLES = list(ALLOWED_GLOBALS.values())
 _DTYPE = ALLOWED_GLOBALS[("numpy", "dtype")]
+
+
+@dataclass(frozen=True)
+class KeyPolicy:
+    """The caller's rules for the streamed file: which entry is streamed, what its keys are.
+
+    Attributes:
+        items_key: Top-level key whose dict value is yielded item by item (never built).
+        item_event: Event name each streamed item is yielded under.
+        item_key_type: Type every streamed item's key must have (a bool is never an int).
+        file_kind: What the file is, for errors: ``"{path}: not {file_kind}: ..."``.
+    """
+
+    items_key: str
+    item_event: str
+    item_key_type: type
+    file_kind: str
 
 
 class _Malformed(Exception):
@@ -331,8 +349,10 @@ class _Load(_Stream):
         progress: Callable[[int], None] | None,
         offset: int,
         scanned: tuple[dict[int, int], array[int], array[int]],
+        policy: KeyPolicy,
     ) -> None:
         super().__init__(path, progress, offset)
+        self.policy = policy
         self.escapes, self.offsets, self.lows = scanned
         self.escape_order, self.next_escape, self.next_low = sorted(self.escapes), 0, 0
         self.stack: list[Any] = []
@@ -341,7 +361,7 @@ class _Load(_Stream):
         self.local: list[Any] = []  # memo entries base, base + 1, ... of the open region
         self.base = 0
         self.kept: dict[int, tuple[Any, int]] = {}  # escaping entry -> (object, last fetch)
-        self.a2i: dict[Any, Any] | None = None  # the (always empty) arch2infos dict
+        self.a2i: dict[Any, Any] | None = None  # the (always empty) streamed dict
         self.a2i_fence = -1  # stack index of the MARK of its SETITEMS batch being read
         self.removed = 0  # items of that batch yielded so far
         self.seen: set[Any] = set()  # keys yielded (duplicates would differ from a dict)
@@ -432,16 +452,20 @@ class _Load(_Stream):
             raise _Malformed(f"pickle stack underflow or a target that is not {kind}")
         return self.stack[-1]
 
-    def _emit(self, key: Any, value: Any, arch: bool = True) -> None:
-        if arch and (not isinstance(key, int) or isinstance(key, bool)):
-            raise _Malformed(f"arch2infos key {key!r} is not an int")
-        if (arch, key) in self.seen:
-            raise _Malformed(f"duplicate {'arch2infos' if arch else 'top-level'} key {key!r}")
-        self.seen.add((arch, key))
-        self.out.append(("arch", (key, value)) if arch else (key, value))
+    def _emit(self, key: Any, value: Any, item: bool = True) -> None:
+        """Queues a streamed item (``item``) or a top-level item, refusing bad keys."""
+        policy, wanted = self.policy, self.policy.item_key_type
+        if item and (not isinstance(key, wanted) or (isinstance(key, bool) and wanted is not bool)):
+            name = wanted.__name__
+            article = "an" if name[0] in "aeiou" else "a"
+            raise _Malformed(f"{policy.items_key} key {key!r} is not {article} {name}")
+        if (item, key) in self.seen:
+            raise _Malformed(f"duplicate {policy.items_key if item else 'top-level'} key {key!r}")
+        self.seen.add((item, key))
+        self.out.append((policy.item_event, (key, value)) if item else (key, value))
 
     def _flush_archs(self) -> None:
-        """Emits the arch2infos items that no later opcode touches (per the scan's lows)."""
+        """Emits the streamed items that no later opcode touches (per the scan's lows)."""
         offsets, j, after = self.offsets, self.next_low, self.boff + self.pos
         while offsets[j] < after:
             j += 1
@@ -483,13 +507,13 @@ class _Load(_Stream):
                 self.a2i is None
                 and len(stack) >= 2
                 and type(stack[-1]) is str
-                and stack[-1] == "arch2infos"
+                and stack[-1] == self.policy.items_key
                 and type(stack[0]) is dict
                 and ((not marks and len(stack) == 2) or (marks == [1] and len(stack) % 2 == 0))
-            ):  # the top-level dict's 'arch2infos' value: stream its items
+            ):  # the top-level dict's streamed value: stream its items
                 self.a2i = {}
                 for i in range(1, len(stack) - 1, 2):  # the top-level items before it are done
-                    self._emit(stack[i], stack[i + 1], arch=False)
+                    self._emit(stack[i], stack[i + 1], item=False)
                 del stack[1:-1]
                 stack.append(self.a2i)
             else:
@@ -544,19 +568,20 @@ class _Load(_Stream):
         if self.marks or len(self.stack) != 1:
             raise _Malformed("STOP with a MARK open or several objects on the stack")
         top = self.stack.pop()
-        where = f"{self.path}: not a NATS-Bench single-file benchmark:"
+        items_key = self.policy.items_key
+        where = f"{self.path}: not {self.policy.file_kind}:"
         if not isinstance(top, dict):
             raise CorruptSourceError(f"{where} the top level is a {type(top).__name__}", self.path)
-        if self.a2i is None and "arch2infos" not in top:
+        if self.a2i is None and items_key not in top:
             keys = sorted(map(str, top))
-            raise CorruptSourceError(f"{where} no 'arch2infos' key (keys: {keys})", self.path)
+            raise CorruptSourceError(f"{where} no {items_key!r} key (keys: {keys})", self.path)
         for key, value in top.items():
-            if type(key) is not str or key != "arch2infos":
-                self._emit(key, value, arch=False)
+            if type(key) is not str or key != items_key:
+                self._emit(key, value, item=False)
             elif self.a2i is None or value is not self.a2i:
                 if not isinstance(value, dict):
                     kind = type(value).__name__
-                    raise CorruptSourceError(f"{where} 'arch2infos' is a {kind}", self.path)
+                    raise CorruptSourceError(f"{where} {items_key!r} is a {kind}", self.path)
                 for index, state in value.items():
                     self._emit(index, state)
         self.done = True
@@ -571,31 +596,36 @@ def _stamp(path: Path) -> tuple[int, int]:
 
 
 def iter_benchmark_file(
-    path: str | os.PathLike[str], *, progress: Callable[[int], None] | None = None
+    path: str | os.PathLike[str],
+    policy: KeyPolicy,
+    *,
+    progress: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[str, Any]]:
-    """Streams a NATS-Bench single-file benchmark, one architecture at a time.
+    """Streams a pickled dict, the entry ``policy.items_key`` one item at a time.
 
-    Memory stays around one architecture's worth plus ~1 MB: the reader keeps no reference
+    Memory stays around one streamed item's worth plus ~1 MB: the reader keeps no reference
     to a yielded value (only to objects the stream itself fetches again later, as plain
     unpickling would share them). Nothing is read before the first ``next()``, which runs the
     first pass (a faster scan of the whole file) before the first event.
 
     Args:
-        path: A ``NATS-{tss,sss}-v1_0-*.pickle.pbz2`` file (an uncompressed pickle also works).
+        path: A bz2-compressed or plain pickle file (e.g. ``NATS-tss-v1_0-3ffb9.pickle.pbz2``).
+        policy: The entry to stream, its key type and the file's name in errors.
         progress: Called every 256 KiB of pickle with the compressed bytes consumed so far,
             summed over both passes (so it ends at twice the file size).
 
     Yields:
-        ``(key, value)`` in stream order: ``("arch", (index, state))`` for each item of
-        ``arch2infos`` (``state`` is the OrderedDict hp -> ArchResults state, equal to what
-        plain unpickling gives) and ``(key, value)`` for every other top-level key
-        (``"meta_archs"``, ``"evaluated_indexes"``, ``"total_archs"``).
+        ``(key, value)`` in stream order: ``(policy.item_event, (item_key, item_value))`` for
+        each item of the streamed entry (``item_value`` equal to what plain unpickling gives;
+        NATS-Bench: ``("arch", (index, OrderedDict hp -> ArchResults state))``) and
+        ``(key, value)`` for every other top-level key (NATS-Bench: ``"meta_archs"``,
+        ``"evaluated_indexes"``, ``"total_archs"``).
 
     Raises:
         UnsafePickleError: The pickle names a global outside the allow-list (nothing was
             called), a persistent id or an extension code.
-        CorruptSourceError: A missing, truncated or malformed file, or one whose top level is
-            not a dict with an ``arch2infos`` dict.
+        CorruptSourceError: A missing, truncated or malformed file, one whose top level is
+            not a dict with a ``policy.items_key`` dict, or a streamed key of another type.
     """
     path = Path(path)
     stamp = _stamp(path)
@@ -608,7 +638,7 @@ def iter_benchmark_file(
         progress(stamp[0])
     if _stamp(path) != stamp:
         raise CorruptSourceError(f"{path}: the file changed while being read", path)
-    load = _Load(path, progress, stamp[0], scanned)
+    load = _Load(path, progress, stamp[0], scanned, policy)
     try:
         yield from load.events()
     finally:

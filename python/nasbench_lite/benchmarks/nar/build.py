@@ -1,15 +1,13 @@
-"""Import of the NAR cell-information JSON files, streamed and checked against our cost model.
+"""Import of the NAR cell-information JSON files into one SQLite file (a ``BuildSession``).
 
-The NB101 file (717 MB) is a JSON list of records, the NB201 file (68 MB) a JSON object keyed by
-architecture index; neither is loaded whole: records are decoded one at a time from a sliding
-buffer. Every record's costs are compared with :func:`nasbench_lite.nb101.cell_costs` /
-:func:`nasbench_lite.nats.cell_costs` (and NB101 hashes with ours); differences are stored in
-the ``mismatches`` table and counted in ``meta``, never silently accepted.
+Records are read and checked against our cost model by
+:mod:`~nasbench_lite.benchmarks.nar.source` (streamed, never loaded whole) and encoded by
+:mod:`~nasbench_lite.benchmarks.nar.layout`; differences go to the ``mismatches`` table and are
+counted in ``meta``, never silently accepted. This module batches the rows into the session.
 """
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -19,77 +17,19 @@ import apsw
 
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
-from nasbench_lite._core.database import quote_identifier
-from nasbench_lite._core.formats.json_stream import HashingReader, iter_json_records
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite.errors import BuildError, CorruptSourceError, NasbenchLiteError
+from nasbench_lite.benchmarks.nar.layout import (
+    INSERT_MISMATCH,
+    insert_statement,
+    mismatch_rows,
+    record_row,
+)
+from nasbench_lite.benchmarks.nar.source import Dataset, NarFile
+from nasbench_lite.errors import BuildError, CorruptSourceError
 
 __all__ = ["build_nar"]
 
 _BATCH = 2_000
-
-
-def _check101(record: dict[str, Any]) -> tuple[tuple[Any, ...], list[tuple[str, Any, Any]]]:
-    from nasbench_lite import nb101
-
-    spec = nb101.ModelSpec(record["module_adjacency"], record["module_operations"])
-    computed = nb101.cell_costs(spec)
-    computed["unique_hash"] = spec.hash_spec()
-    problems = [
-        (field, record.get(field), computed[field])
-        for field in (
-            "unique_hash",
-            "trainable_parameters",
-            "flops",
-            "vertex_flops",
-            "vertex_params",
-        )
-        if record.get(field) != computed[field]
-    ]
-    return computed["unique_hash"], problems
-
-
-def _row101(index: int, record: dict[str, Any], ok: bool) -> tuple[Any, ...]:
-    return (
-        record["unique_hash"],
-        index,
-        record["trainable_parameters"],
-        record["flops"],
-        record.get("avg_training_time"),
-        record.get("avg_train_accuracy"),
-        record.get("avg_validation_accuracy"),
-        record.get("avg_test_accuracy"),
-        int(ok),
-    )
-
-
-_NB201_FIELDS = (
-    "cifar10_val_acc",
-    "cifar10_test_acc",
-    "cifar100_val_acc",
-    "cifar100_test_acc",
-    "imagenet16_val_acc",
-    "imagenet16_test_acc",
-    "cifar10_latency",
-    "cifar100_latency",
-    "imagenet16_latency",
-)
-
-
-def _check201(record: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    from nasbench_lite import nats
-
-    computed = nats.cell_costs(record["arch_str"])
-    return [(k, record.get(k), v) for k, v in computed.items() if record.get(k) != v]
-
-
-def _row201(index: int, record: dict[str, Any], ok: bool) -> tuple[Any, ...]:
-    totals = [
-        record.get(f"{ds}_{kind}")
-        for ds in ("cifar10-valid", "cifar100", "ImageNet16-120")
-        for kind in ("total_flops", "total_params")
-    ]
-    return (index, record["arch_str"], *(record.get(f) for f in _NB201_FIELDS), *totals, int(ok))
 
 
 def build_nar(
@@ -156,65 +96,36 @@ def _import_file(
     total: int,
 ) -> dict[str, Any]:
     """Streams one NAR file into its table; returns its provenance entry."""
+    source = NarFile(path)
     rows: list[tuple[Any, ...]] = []
     problems: list[tuple[Any, ...]] = []
-    table = None
-    with open(path, "rb") as handle:
-        reader = HashingReader(handle)
-        for key, record in iter_json_records(reader, path):
-            try:
-                if table is None:
-                    # Both files start at key "0"; the record layout tells them apart.
-                    table = "nar101" if "unique_hash" in record else "nar201"
-                if table == "nar101":
-                    _, found = _check101(record)
-                    name = record["unique_hash"]
-                    row = _row101(int(key), record, not found)
-                else:
-                    found = _check201(record)
-                    name = key
-                    row = _row201(int(key), record, not found)
-            except (KeyError, TypeError, ValueError, NasbenchLiteError) as exc:
-                raise CorruptSourceError(
-                    f"{path}: record {key} does not fit the NAR layout ({exc})",
-                    path,
-                    record_index=int(key) if key.isdigit() else None,
-                ) from exc
-            rows.append(row)
-            for field, file_value, computed_value in found:
-                problems.append(
-                    (table, str(name), field, json.dumps(file_value), json.dumps(computed_value))
-                )
-            mismatched[table] += bool(found)
-            counts[table] += 1
-            if len(rows) >= _BATCH:
-                _flush(connection, table, rows, problems)
-                if progress is not None:
-                    progress(done + reader.bytes_read, total)
-        if table is not None:
-            _flush(connection, table, rows, problems)
-    return {
-        "name": path.name,
-        "size": path.stat().st_size,
-        "sha256": reader.sha256.hexdigest(),
-        "dataset": table,
-    }
+    for record in source.records():
+        rows.append(record_row(record))
+        problems.extend(mismatch_rows(record))
+        mismatched[record.dataset] += bool(record.mismatches)
+        counts[record.dataset] += 1
+        if len(rows) >= _BATCH:
+            _flush(connection, record.dataset, rows, problems)
+            if progress is not None:
+                progress(done + source.bytes_read, total)
+    if source.dataset is not None:
+        _flush(connection, source.dataset, rows, problems)
+    return source.provenance()
 
 
 def _flush(
     connection: apsw.Connection,
-    table: str,
+    table: Dataset,
     rows: list[tuple[Any, ...]],
     problems: list[tuple[Any, ...]],
 ) -> None:
     if rows:
-        marks = ", ".join("?" * len(rows[0]))
         try:
-            connection.executemany(f"INSERT INTO {quote_identifier(table)} VALUES ({marks})", rows)
+            connection.executemany(insert_statement(table, len(rows[0])), rows)
         except apsw.ConstraintError as exc:
             raise CorruptSourceError(f"{table}: a record key appears twice ({exc})") from exc
     if problems:
-        connection.executemany("INSERT INTO mismatches VALUES (?, ?, ?, ?, ?)", problems)
+        connection.executemany(INSERT_MISMATCH, problems)
     rows.clear()
     problems.clear()
 

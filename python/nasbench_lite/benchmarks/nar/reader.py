@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite.benchmarks.nar.layout import SELECT_MISMATCHES, TABLE_KEYS, mismatch_from_row
+from nasbench_lite.benchmarks.nar.source import Dataset
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError
 
 __all__ = ["NARData"]
@@ -38,16 +40,12 @@ class NARData(ReaderBase):
         """
         if isinstance(key, bool) or not isinstance(key, int | str):
             raise InvalidInputError(f"key must be a hash or an index, got {key!r}")
-        table, column = ("nar101", "hash") if isinstance(key, str) else ("nar201", "arch_index")
+        table: Dataset = "nar101" if isinstance(key, str) else "nar201"
+        column = TABLE_KEYS[table]
         record = self._first_row(f"SELECT * FROM {table} WHERE {column} = ?", (key,))
         if record is None:
             raise NotInDatabaseError(f"{key!r} is not in the {table} records")
         record["mismatches"] = [
-            {"field": f, "file_value": v, "computed_value": c}
-            for f, v, c in self._query(
-                "SELECT field, file_value, computed_value FROM mismatches"
-                " WHERE dataset = ? AND record = ?",
-                (table, str(key)),
-            )
+            mismatch_from_row(row) for row in self._query(SELECT_MISMATCHES, (table, str(key)))
         ]
         return record

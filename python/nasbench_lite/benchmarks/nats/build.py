@@ -103,9 +103,11 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
 
 
 def _file_source(path: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
-    from nasbench_lite._core.formats.stream_pickle import iter_benchmark_file
+    from nasbench_lite._core.formats.stream_pickle import KeyPolicy, iter_benchmark_file
 
-    events = iter_benchmark_file(path)
+    events = iter_benchmark_file(
+        path, KeyPolicy("arch2infos", "arch", int, "a NATS-Bench single-file benchmark")
+    )
     first_key, first_value = next(events, ("", None))
     if first_key != "meta_archs":
         raise CorruptSourceError(

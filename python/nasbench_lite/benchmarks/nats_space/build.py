@@ -1,6 +1,8 @@
 """``nasbench-lite build nats-space``: both NATS search spaces in one SQLite file, no data needed.
 
-See ``sql/nats_space.sql`` for the tables. Built atomically like every database here.
+The rows come from :mod:`~nasbench_lite.benchmarks.nats_space.source` (generated from the cell
+algebra) and are encoded by :mod:`~nasbench_lite.benchmarks.nats_space.layout`; see
+``sql/nats_space.sql`` for the tables. Built atomically like every database here.
 """
 
 from __future__ import annotations
@@ -11,22 +13,19 @@ from collections.abc import Callable
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite.spaces.nb201.cost import cost_many
-from nasbench_lite.spaces.nb201.space import (
-    isomorphism_classes,
-    size_strings,
-    topology_strings,
-    unique_str,
+from nasbench_lite.benchmarks.nats_space.layout import (
+    INSERT_SIZE,
+    INSERT_TOPOLOGY,
+    size_rows,
+    topology_rows,
+)
+from nasbench_lite.benchmarks.nats_space.source import (
+    SOURCE_DESCRIPTION,
+    size_space,
+    topology_space,
 )
 
 __all__ = ["build_nats_space"]
-
-#: Dataset configurations stored as cost columns (cifar10 and cifar10-valid cost the same).
-_COST_DATASETS = (
-    ("cifar10", "cifar10"),
-    ("cifar100", "cifar100"),
-    ("ImageNet16-120", "imagenet16_120"),
-)
 
 
 def build_nats_space(
@@ -49,40 +48,26 @@ def build_nats_space(
         OutputExistsError: ``output`` exists and ``force`` is False.
         BuildError: The output cannot be written.
     """
-    archs = topology_strings()
-    sizes = size_strings()
-    total = len(archs) + len(sizes)
     with BuildSession(output, load_schema("nats_space"), force=force) as session:
-        classes = isomorphism_classes(archs)
-        costs = {name: cost_many(archs, dataset) for dataset, name in _COST_DATASETS}
-        rows = zip(
-            range(len(archs)),
-            archs,
-            [unique_str(a) for a in archs],
-            classes.tolist(),
-            *(
-                costs[name][key].tolist()
-                for _, name in _COST_DATASETS
-                for key in ("total_params", "official_flops")
-            ),
-            strict=True,
-        )
+        topologies = topology_space()
+        sizes = size_space()
+        total = len(topologies.archs) + len(sizes)
         connection = session.connection
-        connection.executemany("INSERT INTO topologies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        connection.executemany(INSERT_TOPOLOGY, topology_rows(topologies))
         if progress is not None:
-            progress(len(archs), total)
-        connection.executemany("INSERT INTO sizes VALUES (?, ?)", list(enumerate(sizes)))
+            progress(len(topologies.archs), total)
+        connection.executemany(INSERT_SIZE, size_rows(sizes))
         session.after_load(
             "CREATE UNIQUE INDEX topologies_arch ON topologies(arch_str);"
             "CREATE INDEX topologies_class ON topologies(class_index);"
             "CREATE UNIQUE INDEX sizes_arch ON sizes(arch_str);"
         )
-        session.count("topologies", len(archs))
+        session.count("topologies", len(topologies.archs))
         session.count("sizes", len(sizes))
         session.set_meta(
             {
-                "source": "NATS-Bench search spaces (official index order), no training data",
-                "topology_classes": len(set(classes.tolist())),
+                "source": SOURCE_DESCRIPTION,
+                "topology_classes": len(set(topologies.classes)),
             }
         )
     if progress is not None:

@@ -1,4 +1,8 @@
-"""The ``nats_space`` kind: both NATS-Bench search spaces, no training data needed."""
+"""The ``nats_space`` kind: both NATS-Bench search spaces, no training data needed.
+
+There is no official file to read: ``source.py`` is the space definition (generated from
+:mod:`nasbench_lite.spaces.nb201`) and produces the rows the other files store.
+"""
 
 from __future__ import annotations
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite.benchmarks.nats_space.layout import lookup
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError
 
 __all__ = ["NATSSpaces"]
-
-_TABLES = {"tss": "topologies", "sss": "sizes"}
 
 
 class NATSSpaces(ReaderBase):
@@ -42,12 +41,12 @@ class NATSSpaces(ReaderBase):
             InvalidInputError: Unknown space or an arch that is neither int nor str.
             NotInDatabaseError: No such architecture.
         """
-        table = _TABLES.get(space)
-        if table is None:
+        where = lookup(space, arch)
+        if where is None:
             raise InvalidInputError(f"space must be 'tss' or 'sss', got {space!r}")
         if isinstance(arch, bool) or not isinstance(arch, int | str):
             raise InvalidInputError(f"arch must be an index or an arch string, got {arch!r}")
-        column = "arch_index" if isinstance(arch, int) else "arch_str"
+        table, column = where
         record = self._first_row(f"SELECT * FROM {table} WHERE {column} = ?", (arch,))
         if record is None:
             raise NotInDatabaseError(f"{arch!r} is not an architecture of the {space} space")

@@ -1,13 +1,14 @@
 """Builds the ``nb101_space`` database (inside a
 :class:`~nasbench_lite._core.building.BuildSession`).
 
-``build_nb101_space`` needs no download: it enumerates the NAS-Bench-101 space in Rust and
-stores every unique cell with the representative the original enumeration chose.
+``build_nb101_space`` needs no download: the rows come from
+:mod:`~nasbench_lite.benchmarks.nb101_space.source` (the space enumerated in Rust and checked
+against the published hash list) and are encoded by
+:mod:`~nasbench_lite.benchmarks.nb101_space.layout`; this module only orchestrates the session.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -17,15 +18,18 @@ import numpy as np
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
+from nasbench_lite.benchmarks.nb101_space.layout import INSERT_CELL, cell_rows
+from nasbench_lite.benchmarks.nb101_space.source import (
+    NB101_SPACE_SHA256,
+    SOURCE_DESCRIPTION,
+    enumerate_space,
+)
 from nasbench_lite.errors import BuildError
 
 if TYPE_CHECKING:
     from nasbench_lite.spaces.nb101.enumerate import SpaceChunk
 
 __all__ = ["BuildSummary", "NB101_SPACE_SHA256", "build_nb101_space", "write_cells"]
-
-#: SHA-256 of the 423,624 sorted hashes joined by "\n", as published for the original space.
-NB101_SPACE_SHA256 = "a7f10bf770c1b5b8a221e37824e42b3b1a237a5d21ccf545bbe8e23abd933403"
 
 ProgressCallback = Callable[[int, int], None]
 """Called as ``progress(done, total)`` in the units of the build's work."""
@@ -52,7 +56,7 @@ def build_nb101_space(
         BuildError: The output cannot be written, or the enumeration does not reproduce the
             published hash list (nothing is written then).
     """
-    from nasbench_lite.spaces.nb101.enumerate import count_labelled_graphs, space_chunks
+    from nasbench_lite.spaces.nb101.enumerate import count_labelled_graphs
 
     total = count_labelled_graphs()
     done = 0
@@ -66,23 +70,20 @@ def build_nb101_space(
     # The session first: an existing output is refused before the enumeration runs, and an
     # interrupted or failed enumeration leaves nothing behind.
     with BuildSession(output, load_schema("nb101_space"), force=force) as session:
-        chunks = space_chunks(progress=step)
-        hashes = sorted(h for chunk in chunks for h in chunk.hashes.tolist())
-        digest = hashlib.sha256("\n".join(hashes).encode()).hexdigest()
-        if digest != NB101_SPACE_SHA256 or len(set(hashes)) != len(hashes):
+        space = enumerate_space(progress=step)
+        if not space.matches_published:
             raise BuildError(
-                f"enumeration does not reproduce the published space (sha256 {digest})", output
+                "enumeration does not reproduce the published space "
+                f"(sha256 {space.hash_list_sha256})",
+                output,
             )
-        cell_id = write_cells(session, chunks)
+        cell_id = write_cells(session, space.chunks)
         session.count("cells", cell_id)
         session.set_meta(
             {
-                "source": (
-                    "enumerated by nasbench_lite with the semantics of the original "
-                    "generate_graphs.py (max_vertices=7, max_edges=9, num_ops=3)"
-                ),
-                "labelled_graphs": total,
-                "hash_list_sha256": digest,
+                "source": SOURCE_DESCRIPTION,
+                "labelled_graphs": space.labelled_graphs,
+                "hash_list_sha256": space.hash_list_sha256,
                 "hash_list_matches_published": "true",
             }
         )
@@ -104,26 +105,8 @@ def write_cells(session: BuildSession, chunks: list[SpaceChunk]) -> int:
     cell_id = 0
     for chunk in chunks:
         costs = cost_many(chunk.adjacency().astype(np.uint8), chunk.labels)
-        rows = list(
-            zip(
-                range(cell_id, cell_id + len(chunk.hashes)),
-                chunk.hashes.tolist(),
-                [chunk.num_vertices] * len(chunk.hashes),
-                chunk.num_edges.tolist(),
-                chunk.edge_bits.tolist(),
-                chunk.adjacency_strings().tolist(),
-                chunk.ops_strings().tolist(),
-                costs["trainable_parameters"].tolist(),
-                costs["flops"].tolist(),
-                strict=True,
-            )
-        )
-        session.connection.executemany(
-            "INSERT INTO cells(cell_id, hash, num_vertices, num_edges, edge_bits,"
-            " adjacency, ops, trainable_parameters, flops)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            rows,
-        )
+        rows = cell_rows(chunk, cell_id, costs)
+        session.connection.executemany(INSERT_CELL, rows)
         cell_id += len(rows)
     session.after_load(
         "CREATE UNIQUE INDEX cells_hash ON cells(hash);"

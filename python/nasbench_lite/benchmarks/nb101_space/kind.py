@@ -1,4 +1,8 @@
-"""The ``nb101_space`` kind: the enumerated NAS-Bench-101 space (no download needed)."""
+"""The ``nb101_space`` kind: the enumerated NAS-Bench-101 space (no download needed).
+
+There is no official file to read: ``source.py`` is the space definition (the enumeration,
+checked against the published hash list) and generates the rows the other files store.
+"""
 
 from __future__ import annotations
 
