@@ -1,5 +1,5 @@
 -- kind: nats
--- schema_version: 2
+-- schema_version: 3
 -- build: nasbench-lite build nats SOURCE -o OUT
 -- NATS-Bench training data (one search space per file), built from the official files.
 -- Built by nasbench_lite.benchmarks.nats.build.

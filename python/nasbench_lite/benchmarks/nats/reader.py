@@ -289,12 +289,15 @@ class _NATSBase(ReaderBase):
         return _str2matrix(arch_str, search_space)
 
     # ------------------------------------------------------------- results
-    def _trials(self, index: int, dataset: str, hp: str) -> Trials:
+    def _trials(self, index: int, dataset: str, hp: str, iepoch: int | None = None) -> Trials:
         key = (index, hp, dataset)
         trials = self._cache.get(key)
         if trials is not None:
             return trials
-        trials = load_trials(self._db, index, dataset, hp)
+        # A mid-run epoch needs the curves: fetched with the trials, in one statement (hp names
+        # are epoch counts, so an iepoch of the last epoch is answered from the finals).
+        mid_run = iepoch is not None and str(iepoch + 1).zfill(len(hp)) != hp
+        trials = load_trials(self._db, index, dataset, hp, curves=mid_run)
         if trials is not None:
             return self._cache.put(key, trials)
         if dataset not in DATASETS:
@@ -344,7 +347,7 @@ class _NATSBase(ReaderBase):
         index = self._index(index)
         hp = str(hp)
         check_iepoch(iepoch)
-        trials = self._trials(index, dataset, hp)
+        trials = self._trials(index, dataset, hp, iepoch)
         return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
 
     def _info(
@@ -428,7 +431,7 @@ class _NATSBase(ReaderBase):
         check_iepoch(iepoch)
         source = "cifar10-valid" if dataset == "cifar10" else dataset
         # Same calls and RNG draws as the official method; trials are read once per dataset.
-        trials = self._trials(index, source, hp)
+        trials = self._trials(index, source, hp, iepoch)
         info = self._info(index, source, iepoch, hp, True, trials, rng)
         if dataset != source:
             trials = self._trials(index, dataset, hp)
