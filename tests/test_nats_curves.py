@@ -3,7 +3,7 @@
 Every kind of series the encoder picks is produced here on purpose (constant, short decimals of
 16/24/32-bit integers, split float64 with 4-bit and 8-bit table indexes, plain float64 when a
 series has more than 256 distinct top bits), with NaN, -0.0, infinities and partial presence,
-and read back both by random access (``Curves.get`` / ``at`` / ``prefix_sum``) and by the full
+and read back both by random access (``Curves.get`` / ``metric`` / ``prefix_sum``) and by the full
 NumPy decode.
 """
 
@@ -13,7 +13,6 @@ import struct
 
 import numpy as np
 import pytest
-
 from nasbench_lite.benchmarks.nats.layout import Curves, Unavailable, encode_curves
 from nasbench_lite.benchmarks.nats.trial import Trial
 from nasbench_lite.errors import CorruptDatabaseError
@@ -67,14 +66,11 @@ def test_every_value_round_trips_bit_for_bit(epochs: int) -> None:
     assert (decoded.view("<u8")[present] == values.view("<u8")[present]).all()
     assert (decoded[~present] == 0.0).all()
     for e in range(epochs):
-        row = curves.at(e)
         for s in range(n):
             assert curves.present(s, e) == present[s, e]
             if dict_present[s] and present[s, e]:
                 assert _bits(curves.get(s, e)) == _bits(values[s, e])
-                assert _bits(row[s]) == _bits(values[s, e])  # type: ignore[arg-type]
             else:
-                assert row[s] is None
                 with pytest.raises(Unavailable):
                     curves.get(s, e)
     for s in (0, 4, 5, 6, 7):

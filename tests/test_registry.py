@@ -142,6 +142,12 @@ def test_databases_built_before_the_redesign_still_open(tmp_path: Path) -> None:
         with gzip.open(packed) as source, open(path, "wb") as target:
             shutil.copyfileobj(source, target)
         kind = path.stem
+        if kind == "nats":  # schema 3 (#14) stores the curves in a new format: rebuild
+            with pytest.raises(SchemaVersionError) as info:
+                nasbench_lite.open(path)
+            assert (info.value.expected, info.value.actual) == (3, "2")
+            assert load_schema(kind).build_command in str(info.value)
+            continue
         with nasbench_lite.open(path) as reader:
             assert type(reader).__name__ == READERS[kind]
             assert cli.main(["info", str(path), "--json"]) == 0

@@ -325,8 +325,6 @@ class _Layout:
         "rows",
         "row_size",
         "row_format",
-        "row_struct",
-        "fields",
         "latency",
     )
 
@@ -374,14 +372,10 @@ class _Layout:
                 nibbles[s] = offset
                 offset += (epochs + 1) // 2
         row_format = "<"
-        fields = [-1] * n_series  # position of the series' first field in an unpacked row
         for s, kind in enumerate(self.kinds):
             if kind in _FIELD_FORMAT:
                 offsets[s] = struct.calcsize(row_format)
-                fields[s] = len(row_format) - 1
                 row_format += _FIELD_FORMAT[kind]
-        self.fields = tuple(fields)
-        self.row_struct = struct.Struct(row_format)
         self.offsets = tuple(offsets)
         self.bitmaps = tuple(bitmaps)
         self.tables = tuple(tables)
@@ -424,7 +418,7 @@ class Curves:
         CorruptDatabaseError: A blob of another version or shorter than its layout.
     """
 
-    __slots__ = ("blob", "layout", "epochs", "dict_present", "_at")
+    __slots__ = ("blob", "layout", "epochs", "dict_present")
 
     def __init__(self, blob: bytes) -> None:
         layout = _layout_of(blob)
@@ -434,7 +428,6 @@ class Curves:
         self.layout = layout
         self.epochs = layout.epochs
         self.dict_present = layout.dict_present
-        self._at: tuple[int, list[float | None]] | None = None
 
     def present(self, s: int, e: int) -> bool:
         """Whether series ``s`` has a value at epoch ``e`` (0 <= e < epochs)."""
@@ -453,74 +446,27 @@ class Curves:
         """
         layout = self.layout
         kind = layout.kinds[s]
+        blob = self.blob
+        offset = layout.rows + e * layout.row_size + layout.offsets[s]
+        if kind in (_SPLIT4, _SPLIT):  # (the most frequent kinds first)
+            if kind == _SPLIT4:
+                index = blob[layout.nibbles[s] + (e >> 1)] >> ((e & 1) << 2) & 15
+            else:
+                index = blob[offset + 6]
+            if index > layout.params[s]:
+                raise CorruptDatabaseError("curves blob with a table index outside its table")
+            top = layout.tables[s] + 2 * index
+            # The low 6 bytes from the row, the top 2 from the table: the float64 as stored.
+            return float(_F64.unpack(blob[offset : offset + 6] + blob[top : top + 2])[0])
         if kind == _CONST:
-            return float(_F64.unpack_from(self.blob, layout.offsets[s])[0])
+            return float(_F64.unpack_from(blob, layout.offsets[s])[0])
         if kind == _NONE:
             return 0.0
-        fields = _FIELD_STRUCT[kind].unpack_from(
-            self.blob, layout.rows + e * layout.row_size + layout.offsets[s]
-        )
-        if kind == _SPLIT4:
-            index = self.blob[layout.nibbles[s] + (e >> 1)] >> ((e & 1) << 2) & 15
-        elif kind == _SPLIT:
-            index = fields[2]
-        elif kind == _F8:
+        fields = _FIELD_STRUCT[kind].unpack_from(blob, offset)
+        if kind == _F8:
             return float(fields[0])
-        elif kind == _DEC24:
-            return (fields[0] | fields[1] << 16) / _POW10[layout.params[s]]
-        else:
-            return fields[0] / _POW10[layout.params[s]]
-        if index > layout.params[s]:
-            raise CorruptDatabaseError("curves blob with a table index outside its table")
-        top = _U16.unpack_from(self.blob, layout.tables[s] + 2 * index)[0]
-        return float(_F64.unpack(_U64.pack(top << 48 | fields[1] << 32 | fields[0]))[0])
-
-    def at(self, e: int) -> list[float | None]:
-        """Every series' value at epoch ``e`` (None where the official accessor finds none).
-
-        One ``struct`` unpack of the epoch's row; the last epoch asked for is remembered.
-
-        Raises:
-            CorruptDatabaseError: A table index outside its table.
-        """
-        remembered = self._at
-        if remembered is not None and remembered[0] == e:
-            return remembered[1]
-        layout = self.layout
-        blob = self.blob
-        row = layout.row_struct.unpack_from(blob, layout.rows + e * layout.row_size)
-        out: list[float | None] = []
-        append = out.append
-        fields, params, presence = layout.fields, layout.params, layout.presence
-        for s, kind in enumerate(layout.kinds):
-            p = presence[s]
-            if (
-                p == _ABSENT
-                or not layout.dict_present[s]
-                or (p == _BITMAP and not blob[layout.bitmaps[s] + (e >> 3)] >> (e & 7) & 1)
-            ):
-                append(None)
-            elif kind in (_SPLIT, _SPLIT4):
-                i = fields[s]
-                if kind == _SPLIT:
-                    index = row[i + 2]
-                else:
-                    index = blob[layout.nibbles[s] + (e >> 1)] >> ((e & 1) << 2) & 15
-                if index > params[s]:
-                    raise CorruptDatabaseError("curves blob with a table index outside its table")
-                top = _U16.unpack_from(blob, layout.tables[s] + 2 * index)[0]
-                append(_F64.unpack(_U64.pack(top << 48 | row[i + 1] << 32 | row[i]))[0])
-            elif kind == _CONST:
-                append(_F64.unpack_from(blob, layout.offsets[s])[0])
-            elif kind == _DEC24:
-                i = fields[s]
-                append((row[i] | row[i + 1] << 16) / _POW10[params[s]])
-            elif kind == _F8:
-                append(row[fields[s]])
-            else:  # DEC16 / DEC32
-                append(row[fields[s]] / _POW10[params[s]])
-        self._at = (e, out)
-        return out
+        integer: int = fields[0] | fields[1] << 16 if kind == _DEC24 else fields[0]
+        return integer / _POW10[layout.params[s]]
 
     def has(self, s: int, e: int) -> bool:
         """Whether the official accessor finds a value of series ``s`` at epoch ``e``."""
@@ -555,6 +501,53 @@ class Curves:
             return sum([self.value(s, 0)] * (e + 1))
         value = self.value
         return sum([value(s, i) for i in range(e + 1)])
+
+    def metric(
+        self, acc: int, loss: int, time: int, timed: bool, e: int, read: bool
+    ) -> tuple[int, float, float, float | None] | bool:
+        """``get_train`` / ``get_eval`` of the set with these series at epoch ``e``, fused.
+
+        Args:
+            acc: Accuracy series.
+            loss: Loss series.
+            time: Time series.
+            timed: Whether the official method reads the times (``all_time`` summed).
+            e: Epoch, ``0 <= e < epochs``.
+            read: False: only check that the values exist.
+
+        Returns:
+            False when the official method would raise (a value missing), True when it would
+            not and ``read`` is False, else ``(e, loss, accuracy, all_time)``.
+        """
+        layout = self.layout
+        blob = self.blob
+        dict_present, presence, bitmaps = layout.dict_present, layout.presence, layout.bitmaps
+        for s in (loss, acc):
+            p = presence[s]
+            if (
+                p == _ABSENT
+                or not dict_present[s]
+                or (p == _BITMAP and not blob[bitmaps[s] + (e >> 3)] >> (e & 7) & 1)
+            ):
+                return False
+        if timed:
+            p = presence[time]
+            if p == _ABSENT or not dict_present[time]:
+                return False
+            if p == _BITMAP and not all(
+                blob[bitmaps[time] + (i >> 3)] >> (i & 7) & 1 for i in range(e + 1)
+            ):
+                return False
+        if not read:
+            return True
+        value = self.value
+        all_time: float | None = None
+        if timed:
+            if layout.kinds[time] == _CONST:
+                all_time = sum([_F64.unpack_from(blob, layout.offsets[time])[0]] * (e + 1))
+            else:
+                all_time = sum([value(time, i) for i in range(e + 1)])
+        return e, value(loss, e), value(acc, e), all_time
 
     def latency(self) -> list[float] | None:
         """The file's latency list, or None.

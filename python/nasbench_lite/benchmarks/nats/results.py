@@ -179,138 +179,119 @@ def _curves(db: Database, trials: Trials) -> list[Curves]:
 _TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME = 0, 2, 3
 
 
-def _metric_at(
-    curves: Curves, names: tuple[str, ...], setname: str, iepoch: int, read: bool = True
-) -> SetValues | None:
-    """``ResultsCount.get_train`` / ``get_eval(setname)`` at ``iepoch`` as a tuple.
-
-    With ``read=False`` only the checks run (None is returned): the official ``get_metrics``
-    reads every trial, but only the chosen one's values are used.
+def _set_infos(trials: Trials, setname: str) -> list[SetValues]:
+    """Per trial, the final-epoch ``get_train``/``get_eval`` of ``setname``.
 
     Raises:
-        OutOfDomainError: ``iepoch`` outside the run.
-        Unavailable: The set or a value the official method reads is missing.
+        Unavailable: A trial lacks the set's accuracy at its last epoch.
     """
-    if iepoch < 0 or iepoch >= curves.epochs:
-        raise OutOfDomainError(f"invalid iepoch={iepoch} < {curves.epochs}")
-    if setname == "train":
-        acc, loss, time = _TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME
-        timed = curves.dict_present[time]
-    else:
-        name = "x-valid" if setname == "valid" else setname
-        if name not in names:
+    column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
+    loss, accuracy, all_time = f"{column}_loss", f"{column}_accuracy", f"{column}_all_time"
+    infos = []
+    final = trials.final
+    for k, epochs in enumerate(trials.epochs):
+        value = final(k, accuracy)
+        if value is None:
             raise Unavailable
-        acc = 4 + 3 * names.index(name)
-        loss, time = acc + 1, acc + 2
-        # The official get_eval reads times only when the eval_times dict is non-empty.
-        presence = curves.layout.presence
-        timed = any(presence[6 + 3 * i] for i in range(len(names)))
-    # (The prefix sum needs epoch iepoch too, which the official reads first as cur_time.)
-    if not (curves.has(loss, iepoch) and curves.has(acc, iepoch)) or (
-        timed and not curves.has_prefix(time, iepoch)
-    ):
-        raise Unavailable
-    if not read:
-        return None
-    values = curves.at(iepoch)
-    all_time = curves.prefix_sum(time, iepoch) if timed else None
-    return iepoch, values[loss], values[acc], all_time
+        infos.append((epochs - 1, final(k, loss), value, final(k, all_time)))
+    return infos
 
 
-def _set_infos(
-    db: Database, trials: Trials, setname: str, iepoch: int | None, chosen: int = -1
-) -> list[SetValues | None]:
-    """Per trial, ``get_train``/``get_eval`` of ``setname``; Unavailable if any lacks it.
-
-    ``chosen`` >= 0: only that trial's values are read (the others are checked; None).
-    """
-    if iepoch is None:
-        column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
-        loss, accuracy, all_time = f"{column}_loss", f"{column}_accuracy", f"{column}_all_time"
-        infos: list[SetValues | None] = []
-        final = trials.final
-        for k, epochs in enumerate(trials.epochs):
-            value = final(k, accuracy)
-            if value is None:
-                raise Unavailable
-            infos.append((epochs - 1, final(k, loss), value, final(k, all_time)))
-        return infos
-    curves = _curves(db, trials)
-    return [
-        _metric_at(c, names, setname, iepoch, chosen < 0 or k == chosen)
-        for k, (c, names) in enumerate(zip(curves, trials.eval_names, strict=True))
-    ]
-
-
-def _metrics(
-    db: Database, trials: Trials, setname: str, iepoch: int | None, choice: Any
-) -> SetValues:
-    """``ArchResults.get_metrics`` with ``is_random`` already resolved to a seed or False."""
+def _metrics(trials: Trials, setname: str, choice: Any) -> SetValues:
+    """Final-epoch ``ArchResults.get_metrics`` with ``is_random`` resolved to a seed or False."""
+    infos = _set_infos(trials, setname)
     if choice is False:
-        infos = _set_infos(db, trials, setname, iepoch)
         a, b, c, d = (mean_or_none(column) for column in zip(*infos, strict=True))
         return a, b, c, d
-    chosen = trials.seeds.index(choice)
-    info = _set_infos(db, trials, setname, iepoch, chosen)[chosen]
-    assert info is not None  # (read above)
-    return info
+    return infos[trials.seeds.index(choice)]
+
+
+#: Per (eval names, dataset): for train and each set of the dataset, its series
+#: ``(accuracy, loss, time, is_train)`` in a trial with those eval sets, or None when the trial
+#: lacks the set. Bounded (a hostile database cannot grow it without limit).
+_SET_SERIES: dict[tuple[tuple[str, ...], str], tuple[tuple[int, int, int, bool] | None, ...]] = {}
+
+
+def _set_series(
+    names: tuple[str, ...], dataset: str
+) -> tuple[tuple[int, int, int, bool] | None, ...]:
+    key = (names, dataset)
+    found = _SET_SERIES.get(key)
+    if found is None:
+        series: list[tuple[int, int, int, bool] | None] = [
+            (_TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME, True)
+        ]
+        for _, setname in _INFO_SETS[dataset]:
+            if setname in names:
+                acc = 4 + 3 * names.index(setname)
+                series.append((acc, acc + 1, acc + 2, False))
+            else:
+                series.append(None)
+        found = tuple(series)
+        if len(_SET_SERIES) >= 1024:
+            _SET_SERIES.clear()
+        _SET_SERIES[key] = found
+    return found
 
 
 def _mid_run_sets(
     db: Database, trials: Trials, dataset: str, iepoch: int, choice: Any
-) -> dict[str, SetValues | None]:
+) -> list[SetValues | None]:
     """``get_metrics`` of train and each of the dataset's sets at a mid-run epoch, in one pass.
 
     Same values and errors as :func:`_metrics` per set (None: a trial lacks the set there),
     with each trial's curves visited once and only the chosen trial's values read.
+
+    Returns:
+        Train, then the sets of ``_INFO_SETS[dataset]`` in order.
 
     Raises:
         OutOfDomainError: ``iepoch`` outside a run.
     """
     curves = _curves(db, trials)
     chosen = -1 if choice is False else trials.seeds.index(choice)
-    wanted = ("train", *(name for _, name in _INFO_SETS[dataset]))
-    per_trial: list[list[SetValues | bool]] = []
+    per_trial: list[list[Any]] = []
     for k, (c, names) in enumerate(zip(curves, trials.eval_names, strict=True)):
         if iepoch < 0 or iepoch >= c.epochs:
-            if not per_trial or all(t[0] for t in per_trial):  # (official order: train first)
+            if all(t[0] for t in per_trial):  # (official order: train of every trial first)
                 raise OutOfDomainError(f"invalid iepoch={iepoch} < {c.epochs}")
             break
-        has, has_prefix = c.has, c.has_prefix
+        metric = c.metric
+        train_timed = c.dict_present[_TRAIN_TIME]
         eval_timed = any(c.layout.presence[6 + 3 * i] for i in range(len(names)))
         read = chosen < 0 or k == chosen
-        row: list[SetValues | bool] = []
-        for setname in wanted:
-            if setname == "train":
-                acc, timed = _TRAIN_ACC, c.dict_present[_TRAIN_TIME]
-            elif setname in names:
-                acc, timed = 4 + 3 * names.index(setname), eval_timed
-            else:
-                row.append(False)
-                continue
-            loss, time = acc + 1 if acc else _TRAIN_LOSS, acc + 2 if acc else _TRAIN_TIME
-            if not (has(loss, iepoch) and has(acc, iepoch)) or (
-                timed and not has_prefix(time, iepoch)
-            ):
-                row.append(False)
-            elif read:
-                all_time = c.prefix_sum(time, iepoch) if timed else None
-                row.append((iepoch, c.value(loss, iepoch), c.value(acc, iepoch), all_time))
-            else:
-                row.append(True)
-        per_trial.append(row)
+        per_trial.append(
+            [
+                False
+                if series is None
+                else metric(
+                    series[0],
+                    series[1],
+                    series[2],
+                    train_timed if series[3] else eval_timed,
+                    iepoch,
+                    read,
+                )
+                for series in _set_series(names, dataset)
+            ]
+        )
     if len(per_trial) < len(curves):  # a later trial is out of range, train of an earlier one
-        return {"train": None}  # is missing: the official KeyError comes first
-    out: dict[str, SetValues | None] = {}
-    for j, setname in enumerate(wanted):
-        column = [t[j] for t in per_trial]
+        return [None]  # is missing: the official KeyError comes first
+    if chosen >= 0:
+        return [
+            row if all(t[j] for t in per_trial) else None for j, row in enumerate(per_trial[chosen])
+        ]
+    out: list[SetValues | None] = []
+    for column in zip(*per_trial, strict=True):
         if not all(column):
-            out[setname] = None
-        elif chosen >= 0:
-            out[setname] = column[chosen]  # type: ignore[assignment]
+            out.append(None)
+        elif len(column) == 1:
+            out.append(column[0])
         else:
-            a, b, c_, d = (mean_or_none(v) for v in zip(*column, strict=True))  # type: ignore[arg-type]
-            out[setname] = (a, b, c_, d)
+            e, loss, acc, all_time = zip(*column, strict=True)
+            out.append(
+                (mean_or_none(e), mean_or_none(loss), mean_or_none(acc), mean_or_none(all_time))
+            )
     return out
 
 
@@ -343,7 +324,7 @@ def more_info(
     if iepoch is not None:
         return _mid_run_info(db, trials, index, dataset, hp, iepoch, choice)
     try:
-        train = _metrics(db, trials, "train", iepoch, choice)
+        train = _metrics(trials, "train", choice)
     except Unavailable:
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
@@ -356,7 +337,7 @@ def more_info(
     found = {}
     for label, setname in _INFO_SETS[dataset]:
         try:
-            found[label] = _metrics(db, trials, setname, iepoch, choice)
+            found[label] = _metrics(trials, setname, choice)
         except Unavailable:
             if dataset == "cifar10-valid" and label == "valid":
                 raise NotInDatabaseError(
@@ -374,7 +355,7 @@ def _mid_run_info(
 ) -> dict[str, Any]:
     """:func:`more_info` at a mid-run epoch (see :func:`_mid_run_sets`)."""
     sets = _mid_run_sets(db, trials, dataset, iepoch, choice)
-    train = sets["train"]
+    train = sets[0]
     if train is None:
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
@@ -384,8 +365,7 @@ def _mid_run_info(
     _put(xinfo, "train", train, total)
     if dataset in _COMMENTS:
         xinfo["comment"] = _COMMENTS[dataset].format(hp)
-    for label, setname in _INFO_SETS[dataset]:
-        info = sets[setname]
+    for (label, _), info in zip(_INFO_SETS[dataset], sets[1:], strict=True):
         if info is not None:
             _put(xinfo, label, info, total)
         elif dataset == "cifar10-valid" and label == "valid":
