@@ -269,7 +269,8 @@ class _NATSBase(ReaderBase):
             if not hasattr(arch, "tostr"):
                 return -1
             arch = arch.tostr()
-        rows = self._db.query("SELECT arch_index FROM archs WHERE arch_str = ?", (arch,))
+        # (`= +?`: no STAT4 re-planning per call, see results.py; 18 -> 7 us measured.)
+        rows = self._db.query("SELECT arch_index FROM archs WHERE arch_str = +?", (arch,))
         return int(rows[0][0]) if rows else -1
 
     def _index(self, arch: Any) -> int:
@@ -303,7 +304,7 @@ class _NATSBase(ReaderBase):
         if dataset not in DATASETS:
             raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
         hps = [
-            r[0] for r in self._db.query("SELECT hp FROM arch_hps WHERE arch_index = ?", (index,))
+            r[0] for r in self._db.query("SELECT hp FROM arch_hps WHERE arch_index = +?", (index,))
         ]
         if not hps:
             raise NotInDatabaseError(
@@ -503,7 +504,7 @@ class _NATSBase(ReaderBase):
         rows = self._db.query(
             "SELECT c.config, a.arch_str FROM runs r JOIN arch_hps h USING (arch_index, hp)"
             " JOIN archs a USING (arch_index)"
-            " LEFT JOIN configs c USING (config_id) WHERE r.arch_index = ? AND r.dataset = ?"
+            " LEFT JOIN configs c USING (config_id) WHERE r.arch_index = +? AND r.dataset = +?"
             " ORDER BY h.hp_order, r.seed_order LIMIT 1",
             (index, dataset),
         )
