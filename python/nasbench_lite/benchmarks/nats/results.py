@@ -295,12 +295,19 @@ def _mid_run_sets(
     return out
 
 
+_INFO_KEYS = {
+    label: (f"{label}-loss", f"{label}-accuracy", f"{label}-per-time", f"{label}-all-time")
+    for label in ("train", "valid", "test", "valtest")
+}
+
+
 def _put(xinfo: dict[str, Any], label: str, info: SetValues, total: Any) -> None:
     _, loss, accuracy, all_time = info
-    xinfo[f"{label}-loss"] = loss
-    xinfo[f"{label}-accuracy"] = accuracy
-    xinfo[f"{label}-per-time"] = all_time / total if all_time is not None else None
-    xinfo[f"{label}-all-time"] = all_time
+    loss_key, accuracy_key, per_time_key, all_time_key = _INFO_KEYS[label]
+    xinfo[loss_key] = loss
+    xinfo[accuracy_key] = accuracy
+    xinfo[per_time_key] = all_time / total if all_time is not None else None
+    xinfo[all_time_key] = all_time
 
 
 def more_info(
