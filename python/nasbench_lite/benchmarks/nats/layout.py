@@ -540,14 +540,32 @@ class Curves:
                 return False
         if not read:
             return True
-        value = self.value
         all_time: float | None = None
         if timed:
             if layout.kinds[time] == _CONST:
                 all_time = sum([_F64.unpack_from(blob, layout.offsets[time])[0]] * (e + 1))
             else:
+                value = self.value
                 all_time = sum([value(time, i) for i in range(e + 1)])
-        return e, value(loss, e), value(acc, e), all_time
+        # loss and accuracy: value() inlined for the split kinds (the hot path of a mid-run
+        # get_more_info: two reads per set and trial).
+        kinds, row = layout.kinds, layout.rows + e * layout.row_size
+        read_values = []
+        for s in (loss, acc):
+            kind = kinds[s]
+            if kind in (_SPLIT4, _SPLIT):
+                offset = row + layout.offsets[s]
+                if kind == _SPLIT4:
+                    index = blob[layout.nibbles[s] + (e >> 1)] >> ((e & 1) << 2) & 15
+                else:
+                    index = blob[offset + 6]
+                if index > layout.params[s]:
+                    raise CorruptDatabaseError("curves blob with a table index outside its table")
+                top = layout.tables[s] + 2 * index
+                read_values.append(_F64.unpack(blob[offset : offset + 6] + blob[top : top + 2])[0])
+            else:
+                read_values.append(self.value(s, e))
+        return e, read_values[0], read_values[1], all_time
 
     def latency(self) -> list[float] | None:
         """The file's latency list, or None.
