@@ -138,6 +138,8 @@ def test_databases_without_the_table_use_the_packaged_schema(
     import shutil
 
     packed = sorted((Path(__file__).parent / "data" / "pre_redesign").glob("*.sqlite.gz"))
+    # (nats: schema 2 is refused since #14 changed the curves format; test_registry checks it.)
+    packed = [p for p in packed if not p.name.startswith("nats.")]
     assert packed
     for source in packed:
         path = tmp_path / source.name.removesuffix(".gz")

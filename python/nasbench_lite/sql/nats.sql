@@ -1,5 +1,5 @@
 -- kind: nats
--- schema_version: 2
+-- schema_version: 3
 -- build: nasbench-lite build nats SOURCE -o OUT
 -- NATS-Bench training data (one search space per file), built from the official files.
 -- Built by nasbench_lite.benchmarks.nats.build.
@@ -22,7 +22,17 @@
 --   SQL REAL cannot hold NaN (SQLite stores it as NULL): bit i of nan_mask is set where the
 --   i-th of those columns (nasbench_lite.benchmarks.nats.trial.FINAL_FIELDS order) is NaN, so NULL without
 --   the bit means "absent" and every value round-trips bit for bit.
--- curves: every per-epoch value of a run, bit-exact: see nasbench_lite.benchmarks.nats.trial.
+-- curves: every per-epoch value of a run, bit-exact, uncompressed so that one value at one epoch
+--   is read at a fixed offset (format version 3, little-endian; the full byte layout is in
+--   nasbench_lite.benchmarks.nats.layout):
+--     u8 version=3 | u16 n_series | u16 epochs | per series u8 flags, u8 param
+--     | f8 per CONST series | presence bitmap per BITMAP series | u16 table per SPLIT series
+--     | 4-bit indexes per SPLIT4 series | epochs fixed-width rows | i32 latency count, f8s.
+--   Series: train_acc1es, train_acc5es, train_losses, train_times, then per eval set of
+--   eval_names its accuracy, loss, time. flags = dict_present | presence << 1 | kind << 3;
+--   kinds: CONST (one f8), DEC16/DEC24/DEC32 (integer k, value = k / 10.0**param, used only
+--   where that reproduces every value bit for bit), SPLIT/SPLIT4 (low 48 bits in the row, top
+--   16 bits from the series' table by an 8/4-bit index), F8 (plain f8).
 -- configs: the distinct arch_config dicts that runs refer to, as JSON with sorted keys in which
 --   values equal to the architecture's own string are null and listed under "$arch" (so the
 --   dicts of different architectures share rows; the API puts the string back).
@@ -81,7 +91,7 @@
 --@ runs.ori_test_time_total | seconds | trained on the row's dataset (cifar10-valid: CIFAR-10 train half, 25k; cifar10: CIFAR-10 train 50k; cifar100 / ImageNet16-120: their train set); measured on: ori-test, the whole original test set (cifar100 / ImageNet16-120: x-valid + x-test, so it CONTAINS the validation half - never report it as validation) | total, one seed | get_times() 'T-ori-test@total'
 --@ runs.nan_mask | - | - | - | bit i set where the i-th final column (nasbench_lite.benchmarks.nats.trial.FINAL_FIELDS order) is NaN (SQLite stores NaN as NULL)
 --@ curves.run_id | - | - | - | runs.run_id
---@ curves.data | % / cross-entropy / seconds | as the runs set columns | every epoch, one seed | zlib blob of every per-epoch value, bit-exact; layout in nasbench_lite.benchmarks.nats.trial (decode with nasbench_lite or read the export's curves table)
+--@ curves.data | % / cross-entropy / seconds | as the runs set columns | every epoch, one seed | blob of every per-epoch value, bit-exact, format version 3 (header comment above; layout in nasbench_lite.benchmarks.nats.layout): decode with nasbench_lite.benchmarks.nats.layout.Curves or read the export's curves table
 --@ summaries.hp | - | - | - | training schedule
 --@ summaries.dataset | - | - | - | official dataset key (decides the splits)
 --@ summaries.arch_index | - | - | - | archs.arch_index

@@ -8,13 +8,13 @@ at 5 decimals, the seed-888 trial's value is used), and ``None`` when the first 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from nasbench_lite.benchmarks.nats.layout import SET_COLUMNS
 from nasbench_lite.errors import NotInDatabaseError
 
-__all__ = ["compute_costs", "mean_or_none"]
+__all__ = ["compute_costs", "costs_of", "mean_or_none"]
 
 
 def mean_or_none(values: Sequence[Any]) -> Any:
@@ -45,6 +45,16 @@ def _legacy_fix(raw: list[float | None], seeds: Sequence[int], what: str) -> lis
     return raw  # type: ignore[return-value]
 
 
+#: Per set label, its ``get_times`` keys and the ``runs`` columns holding them.
+_TIME_KEYS = {
+    label: (
+        (f"T-{label}@epoch", f"{column}_time_epoch"),
+        (f"T-{label}@total", f"{column}_time_total"),
+    )
+    for label, column in SET_COLUMNS.items()
+}
+
+
 def compute_costs(
     finals: Sequence[dict[str, Any]], seeds: Sequence[int], eval_names: Sequence[Sequence[str]]
 ) -> dict[str, Any]:
@@ -61,21 +71,40 @@ def compute_costs(
     Raises:
         NotInDatabaseError: Costs the official API cannot compute either.
     """
-    flops = _legacy_fix([f["flops"] for f in finals], seeds, "FLOPs")
-    params = _legacy_fix([f["params"] for f in finals], seeds, "parameter counts")
-    latencies = [f["latency"] for f in finals if f["latency"] > 0]
+    return costs_of(lambda k, name: finals[k][name], len(finals), seeds, eval_names)
+
+
+def costs_of(
+    final: Callable[[int, str], Any],
+    count: int,
+    seeds: Sequence[int],
+    eval_names: Sequence[Sequence[str]],
+) -> dict[str, Any]:
+    """:func:`compute_costs` reading trial ``k``'s final scalar ``name`` as ``final(k, name)``.
+
+    (The API passes ``Trials.final``, so no per-trial dict is built on an uncached call.)
+
+    Raises:
+        NotInDatabaseError: Costs the official API cannot compute either.
+    """
+    trials = range(count)
+    flops = _legacy_fix([final(k, "flops") for k in trials], seeds, "FLOPs")
+    params = _legacy_fix([final(k, "params") for k in trials], seeds, "parameter counts")
+    latencies = [x for x in [final(k, "latency") for k in trials] if x > 0]
     info: dict[str, Any] = {
         "flops": sum(flops) / len(flops),
         "params": sum(params) / len(params),
         "latency": sum(latencies) / len(latencies) if latencies else None,
     }
     time_values: dict[str, list[Any]] = {}
-    columns = SET_COLUMNS
-    for final, names in zip(finals, eval_names, strict=True):
+    for k, names in zip(trials, eval_names, strict=True):
         for label in ("train", *names):
-            for kind in ("epoch", "total"):
-                key = f"T-{label}@{kind}"
-                time_values.setdefault(key, []).append(final[f"{columns[label]}_time_{kind}"])
+            for key, column in _TIME_KEYS[label]:
+                values = time_values.get(key)
+                if values is None:
+                    time_values[key] = [final(k, column)]
+                else:
+                    values.append(final(k, column))
     for key, values in time_values.items():
         info[key] = mean_or_none(values)
     return info

@@ -14,8 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from nasbench_lite._optional import import_pyarrow
-from nasbench_lite.benchmarks.nats.layout import DATASETS, check_iepoch
-from nasbench_lite.benchmarks.nats.trial import FINAL_FIELDS, SET_COLUMNS, Trial, Unavailable
+from nasbench_lite.benchmarks.nats.layout import (
+    DATASETS,
+    FINAL_FIELDS,
+    SET_COLUMNS,
+    Curves,
+    check_iepoch,
+)
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
 
 if TYPE_CHECKING:
@@ -211,17 +216,28 @@ def _epoch_matrix(
     for i in wanted:
         arch, _, epochs, names, _, run_id = rows[i][:6]
         blob = api._db.query("SELECT data FROM curves WHERE run_id = ?", (run_id,))[0][0]
-        trial = Trial.decode(blob, names.split(",") if names else [])
+        curves = Curves(blob)
+        if iepoch < 0 or iepoch >= curves.epochs:
+            raise OutOfDomainError(
+                f"architecture {arch}: invalid iepoch={iepoch} < {curves.epochs}"
+            )
+        eval_names = names.split(",") if names else []
+        # The official get_eval reads times only when the eval_times dict is non-empty.
+        eval_timed = any(curves.layout.presence[6 + 3 * k] for k in range(len(eval_names)))
         for setname, prefix in SET_COLUMNS.items():
-            try:
-                info = trial.get_metric_set(setname, iepoch)
-            except ValueError as exc:
-                raise OutOfDomainError(f"architecture {arch}: {exc}") from None
-            except Unavailable:
+            if setname == "train":
+                series = (0, 2, 3, curves.dict_present[3])
+            elif setname in eval_names:
+                acc = 4 + 3 * eval_names.index(setname)
+                series = (acc, acc + 1, acc + 2, eval_timed)
+            else:
                 continue
-            for k in ("loss", "accuracy", "all_time"):
-                if info[k] is not None:
-                    values[i, _FIELD[f"{prefix}_{k}"]] = info[k]
+            info = curves.metric(*series, iepoch, True)
+            if not isinstance(info, tuple):
+                continue  # (the official accessor raises: the set has no value there)
+            for k, value in zip(("loss", "accuracy", "all_time"), info[1:], strict=True):
+                if value is not None:
+                    values[i, _FIELD[f"{prefix}_{k}"]] = value
                     present[i, _FIELD[f"{prefix}_{k}"]] = True
     return values, present
 

@@ -22,9 +22,10 @@ from nasbench_lite.errors import InvalidInputError
 __all__ = ["DEFAULT_CACHE_SIZE", "LRUCache", "check_cache_size"]
 
 #: Default entries per API object. An entry is one (arch, hp, dataset): a few kB of final
-#: scalars and answers, plus its decoded curves once a mid-run epoch was asked for (measured
-#: 89 kB for a 3-trial 200-epoch tss entry with 16 answers kept), so the default bounds the
-#: cache to about 90 MB in the worst case (the official API keeps ~2 MB per tss architecture).
+#: scalars and answers, plus its curves blobs once a mid-run epoch was asked for (values are
+#: read from the blobs at fixed offsets, not decoded into arrays; at most ~21 kB per
+#: 200-epoch tss trial), so the default bounds the cache to well under 100 MB in the worst
+#: case (the official API keeps ~2 MB per tss architecture).
 DEFAULT_CACHE_SIZE = 1024
 
 K = TypeVar("K", bound=Hashable)

@@ -3,26 +3,27 @@
 ``get_more_info`` semantics, as in ``nats_bench`` 1.8: a set is reported only when every trial
 of the dataset has it at the requested epoch (the official ``get_metrics`` reads all trials
 even when one seed is asked for); means are the official ``sum / len`` in the file's seed order.
-Final-epoch queries read the ``runs`` scalar columns only; other epochs decode the curves.
+Final-epoch queries read the ``runs`` scalar columns only; other epochs read the few values
+they need from the trials' curves blobs (:class:`~nasbench_lite.benchmarks.nats.layout.Curves`:
+fixed offsets, no whole-curve decode), fetched in the same statement as the trials when the
+caller knows it will need them.
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.aggregate import mean_or_none
 from nasbench_lite.benchmarks.nats.layout import (
     FINAL_FIELDS,
     SET_COLUMNS,
+    Curves,
     Unavailable,
     finals_from_row,
 )
 from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
-
-if TYPE_CHECKING:
-    from nasbench_lite.benchmarks.nats.trial import Trial
 
 __all__ = [
     "DATASET_SETS",
@@ -34,10 +35,17 @@ __all__ = [
 
 # No ORDER BY: SQLite sorts these wide rows in a temporary B-tree (~80 us for 3 rows on this
 # machine, against ~10 us for the lookup itself); the few rows are sorted in Python instead.
-_TRIALS_SQL = (
-    f"SELECT seed_order, seed, epochs, eval_names, run_id, nan_mask, {', '.join(FINAL_FIELDS)}"
-    " FROM runs WHERE arch_index = ? AND hp = ? AND dataset = ?"
+# `= +?`, not `= ?`: the builder's ANALYZE writes sqlite_stat4, and with STAT4 SQLite re-plans
+# (recompiles) a statement whenever a value bound to a plain `?` that meets an index may change
+# the plan, i.e. on every call with new values: 45 us of a 52 us 23-column lookup, measured.
+# A unary plus keeps the index (the column side is unchanged) but hides the value from STAT4.
+_WHERE = " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset = +?"
+_COLUMNS = "r.seed_order, r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, " + ", ".join(
+    f"r.{name}" for name in FINAL_FIELDS
 )
+_TRIALS_SQL = f"SELECT {_COLUMNS} FROM runs r{_WHERE}"
+#: The same with each trial's curves blob (one statement for a mid-run epoch).
+_TRIALS_CURVES_SQL = f"SELECT {_COLUMNS}, c.data FROM runs r JOIN curves c USING (run_id){_WHERE}"
 #: Computed ``get_more_info`` dicts kept per :class:`Trials` (distinct epoch/seed choices).
 MEMO_LIMIT = 64
 _FIELD = {name: 5 + i for i, name in enumerate(FINAL_FIELDS)}
@@ -84,13 +92,13 @@ class Trials:
     """The trials of one (arch, hp, dataset), in the file's seed order.
 
     The API keeps these in its :class:`~nasbench_lite.benchmarks.nats.cache.LRUCache`, so what is
-    derived from the rows is derived once per entry: the decoded curves (on the first mid-run
-    epoch asked for), the finals dicts, the costs and up to :data:`MEMO_LIMIT` computed
-    ``get_more_info`` dicts (callers get copies). Racing threads may fill a field twice with
-    equal values; nothing is ever mutated after it is stored.
+    derived from the rows is derived once per entry: the curves blobs (on the first mid-run
+    epoch asked for; values are read from them at fixed offsets), the finals dicts, the costs
+    and up to :data:`MEMO_LIMIT` computed ``get_more_info`` dicts (callers get copies). Racing
+    threads may fill a field twice with equal values; nothing is mutated after it is stored.
     """
 
-    def __init__(self, rows: list[Any]) -> None:
+    def __init__(self, rows: list[Any], blobs: list[bytes] | None = None) -> None:
         self.rows = rows
         self.seeds: list[int] = [r[0] for r in rows]
         self.epochs: list[int] = [r[1] for r in rows]
@@ -99,7 +107,8 @@ class Trials:
         last = set(self.epochs)
         #: The last epoch when every trial has the same number of epochs, else None.
         self.last_epoch: int | None = last.pop() - 1 if len(last) == 1 else None
-        self.decoded: list[Trial] | None = None
+        #: Per trial its curves (random access), once a mid-run epoch was asked for.
+        self.curves: list[Curves] | None = None if blobs is None else [Curves(b) for b in blobs]
         self.infos: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.costs: dict[str, Any] | None = None
         self._finals: list[dict[str, float | None]] | None = None
@@ -124,12 +133,29 @@ class Trials:
         return value
 
 
-def load_trials(db: Database, index: int, dataset: str, hp: str) -> Trials | None:
-    """The trials of ``(index, hp, dataset)``, None when there are none."""
-    rows = db.query(_TRIALS_SQL, (index, hp, dataset))
+#: One trial's ``(iepoch, loss, accuracy, all_time)`` of one set (plain tuples: cheaper than
+#: the official per-trial dicts, same values).
+SetValues = tuple[Any, Any, Any, Any]
+
+
+def load_trials(
+    db: Database, index: int, dataset: str, hp: str, *, curves: bool = False
+) -> Trials | None:
+    """The trials of ``(index, hp, dataset)``, None when there are none.
+
+    Args:
+        db: The database.
+        index: Architecture index.
+        dataset: Dataset name.
+        hp: hp setting.
+        curves: Also fetch the curves blobs (same statement), for a mid-run epoch.
+    """
+    rows = db.query(_TRIALS_CURVES_SQL if curves else _TRIALS_SQL, (index, hp, dataset))
     if not rows:
         return None
     rows.sort(key=_first)
+    if curves:
+        return Trials([r[1:-1] for r in rows], [r[-1] for r in rows])
     return Trials([r[1:] for r in rows])
 
 
@@ -137,65 +163,151 @@ def _first(row: tuple[Any, ...]) -> Any:
     return row[0]
 
 
-def _curves(db: Database, trials: Trials) -> list[Trial]:
-    from nasbench_lite.benchmarks.nats.trial import Trial
-
-    marks = ",".join("?" * len(trials.run_ids))
-    rows = dict(
-        db.query(
-            f"SELECT run_id, data FROM curves WHERE run_id IN ({marks})", tuple(trials.run_ids)
+def _curves(db: Database, trials: Trials) -> list[Curves]:
+    if trials.curves is None:
+        marks = ",".join("?" * len(trials.run_ids))
+        rows = dict(
+            db.query(
+                f"SELECT run_id, data FROM curves WHERE run_id IN ({marks})",
+                tuple(trials.run_ids),
+            )
         )
-    )
-    return [
-        Trial.decode(rows[run_id], names)
-        for run_id, names in zip(trials.run_ids, trials.eval_names, strict=True)
-    ]
+        trials.curves = [Curves(rows[run_id]) for run_id in trials.run_ids]
+    return trials.curves
 
 
-#: One trial's ``(iepoch, loss, accuracy, all_time)`` of one set (plain tuples: cheaper than
-#: the official per-trial dicts, same values).
-SetValues = tuple[Any, Any, Any, Any]
+_TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME = 0, 2, 3
 
 
-def _set_infos(db: Database, trials: Trials, setname: str, iepoch: int | None) -> list[SetValues]:
-    """Per trial, ``get_train``/``get_eval`` of ``setname``; Unavailable if any lacks it."""
-    if iepoch is None:
-        column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
-        loss, accuracy, all_time = f"{column}_loss", f"{column}_accuracy", f"{column}_all_time"
-        infos = []
-        final = trials.final
-        for k, epochs in enumerate(trials.epochs):
-            value = final(k, accuracy)
-            if value is None:
-                raise Unavailable
-            infos.append((epochs - 1, final(k, loss), value, final(k, all_time)))
-        return infos
-    if trials.decoded is None:
-        trials.decoded = _curves(db, trials)
-    try:
-        found = [trial.get_metric_set(setname, iepoch) for trial in trials.decoded]
-    except ValueError as exc:
-        raise OutOfDomainError(str(exc)) from None
-    return [(f["iepoch"], f["loss"], f["accuracy"], f["all_time"]) for f in found]
+def _set_infos(trials: Trials, setname: str) -> list[SetValues]:
+    """Per trial, the final-epoch ``get_train``/``get_eval`` of ``setname``.
+
+    Raises:
+        Unavailable: A trial lacks the set's accuracy at its last epoch.
+    """
+    column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
+    loss, accuracy, all_time = f"{column}_loss", f"{column}_accuracy", f"{column}_all_time"
+    infos = []
+    final = trials.final
+    for k, epochs in enumerate(trials.epochs):
+        value = final(k, accuracy)
+        if value is None:
+            raise Unavailable
+        infos.append((epochs - 1, final(k, loss), value, final(k, all_time)))
+    return infos
 
 
-def _metrics(
-    db: Database, trials: Trials, setname: str, iepoch: int | None, choice: Any
-) -> SetValues:
-    """``ArchResults.get_metrics`` with ``is_random`` already resolved to a seed or False."""
-    infos = _set_infos(db, trials, setname, iepoch)
+def _metrics(trials: Trials, setname: str, choice: Any) -> SetValues:
+    """Final-epoch ``ArchResults.get_metrics`` with ``is_random`` resolved to a seed or False."""
+    infos = _set_infos(trials, setname)
     if choice is False:
         a, b, c, d = (mean_or_none(column) for column in zip(*infos, strict=True))
         return a, b, c, d
     return infos[trials.seeds.index(choice)]
 
 
+#: Per (eval names, dataset): for train and each set of the dataset, its series
+#: ``(accuracy, loss, time, is_train)`` in a trial with those eval sets, or None when the trial
+#: lacks the set. Bounded (a hostile database cannot grow it without limit).
+_SET_SERIES: dict[tuple[tuple[str, ...], str], tuple[tuple[int, int, int, bool] | None, ...]] = {}
+
+
+def _set_series(
+    names: tuple[str, ...], dataset: str
+) -> tuple[tuple[int, int, int, bool] | None, ...]:
+    key = (names, dataset)
+    found = _SET_SERIES.get(key)
+    if found is None:
+        series: list[tuple[int, int, int, bool] | None] = [
+            (_TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME, True)
+        ]
+        for _, setname in _INFO_SETS[dataset]:
+            if setname in names:
+                acc = 4 + 3 * names.index(setname)
+                series.append((acc, acc + 1, acc + 2, False))
+            else:
+                series.append(None)
+        found = tuple(series)
+        if len(_SET_SERIES) >= 1024:
+            _SET_SERIES.clear()
+        _SET_SERIES[key] = found
+    return found
+
+
+def _mid_run_sets(
+    db: Database, trials: Trials, dataset: str, iepoch: int, choice: Any
+) -> list[SetValues | None]:
+    """``get_metrics`` of train and each of the dataset's sets at a mid-run epoch, in one pass.
+
+    Same values and errors as :func:`_metrics` per set (None: a trial lacks the set there),
+    with each trial's curves visited once and only the chosen trial's values read.
+
+    Returns:
+        Train, then the sets of ``_INFO_SETS[dataset]`` in order.
+
+    Raises:
+        OutOfDomainError: ``iepoch`` outside a run.
+    """
+    curves = _curves(db, trials)
+    chosen = -1 if choice is False else trials.seeds.index(choice)
+    per_trial: list[list[Any]] = []
+    for k, (c, names) in enumerate(zip(curves, trials.eval_names, strict=True)):
+        if iepoch < 0 or iepoch >= c.epochs:
+            if all(t[0] for t in per_trial):  # (official order: train of every trial first)
+                raise OutOfDomainError(f"invalid iepoch={iepoch} < {c.epochs}")
+            break
+        metric = c.metric
+        train_timed = c.dict_present[_TRAIN_TIME]
+        eval_timed = any(c.layout.presence[6 + 3 * i] for i in range(len(names)))
+        read = chosen < 0 or k == chosen
+        per_trial.append(
+            [
+                False
+                if series is None
+                else metric(
+                    series[0],
+                    series[1],
+                    series[2],
+                    train_timed if series[3] else eval_timed,
+                    iepoch,
+                    read,
+                )
+                for series in _set_series(names, dataset)
+            ]
+        )
+    if len(per_trial) < len(curves):  # a later trial is out of range, train of an earlier one
+        return [None]  # is missing: the official KeyError comes first
+    if chosen >= 0:
+        return [
+            row if all(t[j] for t in per_trial) else None for j, row in enumerate(per_trial[chosen])
+        ]
+    out: list[SetValues | None] = []
+    for column in zip(*per_trial, strict=True):
+        if not all(column):
+            out.append(None)
+        elif len(column) == 1:
+            out.append(column[0])
+        else:
+            e, loss, acc, all_time = zip(*column, strict=True)
+            n = len(column)
+            # mean_or_none, inlined where no value can be None (epochs, losses, accuracies)
+            out.append((sum(e) / n, sum(loss) / n, sum(acc) / n, mean_or_none(all_time)))
+    return out
+
+
+_INFO_KEYS = {
+    label: (f"{label}-loss", f"{label}-accuracy", f"{label}-per-time", f"{label}-all-time")
+    for label in ("train", "valid", "test", "valtest")
+}
+
+
 def _put(xinfo: dict[str, Any], label: str, info: SetValues, total: Any) -> None:
     _, loss, accuracy, all_time = info
-    xinfo[f"{label}-loss"] = loss
-    xinfo[f"{label}-accuracy"] = accuracy
-    xinfo[f"{label}-per-time"] = all_time / total if all_time is not None else None
-    xinfo[f"{label}-all-time"] = all_time
+    loss_key, accuracy_key, per_time_key, all_time_key = _INFO_KEYS[label]
+    xinfo[loss_key] = loss
+    xinfo[accuracy_key] = accuracy
+    xinfo[per_time_key] = all_time / total if all_time is not None else None
+    xinfo[all_time_key] = all_time
 
 
 def more_info(
@@ -216,8 +328,10 @@ def more_info(
     """
     if iepoch is not None and iepoch == trials.last_epoch:
         iepoch = None  # the final scalars are these values (the builder reads them there)
+    if iepoch is not None:
+        return _mid_run_info(db, trials, index, dataset, hp, iepoch, choice)
     try:
-        train = _metrics(db, trials, "train", iepoch, choice)
+        train = _metrics(trials, "train", choice)
     except Unavailable:
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
@@ -230,7 +344,7 @@ def more_info(
     found = {}
     for label, setname in _INFO_SETS[dataset]:
         try:
-            found[label] = _metrics(db, trials, setname, iepoch, choice)
+            found[label] = _metrics(trials, setname, choice)
         except Unavailable:
             if dataset == "cifar10-valid" and label == "valid":
                 raise NotInDatabaseError(
@@ -240,4 +354,29 @@ def more_info(
     for label in ("valid", "test", "valtest"):
         if label in found:
             _put(xinfo, label, found[label], total)
+    return xinfo
+
+
+def _mid_run_info(
+    db: Database, trials: Trials, index: int, dataset: str, hp: str, iepoch: int, choice: Any
+) -> dict[str, Any]:
+    """:func:`more_info` at a mid-run epoch (see :func:`_mid_run_sets`)."""
+    sets = _mid_run_sets(db, trials, dataset, iepoch, choice)
+    train = sets[0]
+    if train is None:
+        raise NotInDatabaseError(
+            f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
+        )
+    total = train[0] + 1
+    xinfo: dict[str, Any] = {}
+    _put(xinfo, "train", train, total)
+    if dataset in _COMMENTS:
+        xinfo["comment"] = _COMMENTS[dataset].format(hp)
+    for (label, _), info in zip(_INFO_SETS[dataset], sets[1:], strict=True):
+        if info is not None:
+            _put(xinfo, label, info, total)
+        elif dataset == "cifar10-valid" and label == "valid":
+            raise NotInDatabaseError(
+                f"architecture {index} (cifar10-valid, hp={hp}) has no x-valid values at that epoch"
+            )
     return xinfo

@@ -7,24 +7,14 @@ mask, so values the file does not hold stay absent. Series order: ``train_acc1es
 and :meth:`Trial.get_latency` reproduce the official methods value for value (same summation
 order), raising :class:`Unavailable` where the official ones raise.
 
-Curves blob (``curves.data``), zlib-compressed, little-endian::
-
-    u8 version (=2) | u16 n_series | u16 epochs | u8 x n_series  dict-present flags
-    | presence bits (n_series * epochs, numpy packbits little order)
-    | the n = n_series * epochs little-endian float64 values, split: byte 6 of every value,
-      then byte 7 of every value, then bytes 0-5 of each value in turn
-    | i32 latency count (-1 = None) | f8 x count
-
-(Sign, exponent and top mantissa bits of neighbouring values repeat; gathering them in two
-byte planes lets zlib find that: 12% smaller than plain float64 rows on the real files.)
+Curves blob (``curves.data``): :func:`nasbench_lite.benchmarks.nats.layout.encode_curves`
+(format in :mod:`nasbench_lite.benchmarks.nats.layout`).
 
 The final scalars live in :mod:`nasbench_lite.benchmarks.nats.layout` (names re-exported here).
 """
 
 from __future__ import annotations
 
-import struct
-import zlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,10 +25,13 @@ from nasbench_lite.benchmarks.nats.layout import (
     FINAL_FIELDS,
     SET_COLUMNS,
     TRAIN_SERIES,
+    Curves,
     Unavailable,
+    encode_curves,
     finals_from_row,
     finals_to_row,
 )
+from nasbench_lite.errors import CorruptDatabaseError
 
 __all__ = [
     "EVAL_SETS",
@@ -52,12 +45,6 @@ __all__ = [
 ]
 
 _TRAIN_ACC, _TRAIN_ACC5, _TRAIN_LOSS, _TRAIN_TIME = range(len(TRAIN_SERIES))
-_HEADER = struct.Struct("<BHH")
-_VERSION = 2  # 2: sign/exponent byte planes split out (version 1 stored plain float64 rows)
-#: zlib level of the blobs. The byte planes leave little for the slow levels to find: level 1
-#: costs +1.6% of blob size against level 9 on the real files at under half the CPU (#14: the
-#: compression was a fifth of the build); the format and the decoder are the same.
-_ZLIB_LEVEL = 1
 
 
 class Trial:
@@ -100,45 +87,24 @@ class Trial:
     # ----------------------------------------------------------------- encoding
 
     def encode(self) -> bytes:
-        """The zlib-compressed curves blob (see the module docstring)."""
-        n_series = self.values.shape[0]
-        parts = [
-            _HEADER.pack(_VERSION, n_series, self.epochs),
-            bytes(self.dict_present),
-            np.packbits(self.present.reshape(-1), bitorder="little").tobytes(),
-            *_split_bytes(self.values),
-        ]
-        if self.latency is None:
-            parts.append(struct.pack("<i", -1))
-        else:
-            parts.append(struct.pack(f"<i{len(self.latency)}d", len(self.latency), *self.latency))
-        return zlib.compress(b"".join(parts), _ZLIB_LEVEL)
+        """The curves blob (:func:`~nasbench_lite.benchmarks.nats.layout.encode_curves`)."""
+        return encode_curves(self.values, self.present, self.dict_present, self.latency)
 
     @classmethod
     def decode(cls, blob: bytes, eval_names: Sequence[str]) -> Trial:
         """Inverse of :meth:`encode`.
 
         Raises:
-            ValueError: A blob of another format version or length.
+            CorruptDatabaseError: A blob of another format version, length or series count.
         """
-        raw = zlib.decompress(blob)
-        version, n_series, epochs = _HEADER.unpack_from(raw)
-        if version != _VERSION or n_series != 4 + 3 * len(eval_names):
-            raise ValueError(f"curves blob version {version} / {n_series} series not understood")
-        offset = _HEADER.size
-        dict_present = [bool(b) for b in raw[offset : offset + n_series]]
-        offset += n_series
-        n_values = n_series * epochs
-        n_bits = (n_values + 7) // 8
-        bits = np.frombuffer(raw, np.uint8, n_bits, offset)
-        present = np.unpackbits(bits, count=n_values, bitorder="little").astype(bool)
-        offset += n_bits
-        values = _join_bytes(raw, offset, n_values).reshape(n_series, epochs)
-        offset += 8 * n_values
-        (count,) = struct.unpack_from("<i", raw, offset)
-        latency = None if count < 0 else list(struct.unpack_from(f"<{count}d", raw, offset + 4))
+        curves = Curves(blob)
+        if curves.layout.n_series != 4 + 3 * len(eval_names):
+            raise CorruptDatabaseError(
+                f"curves blob with {curves.layout.n_series} series for eval sets {eval_names}"
+            )
+        values, present = curves.arrays()
         return cls(
-            epochs, eval_names, values, present.reshape(n_series, epochs), dict_present, latency
+            curves.epochs, eval_names, values, present, curves.dict_present, curves.latency()
         )
 
     # ----------------------------------------------------------- official methods
@@ -216,15 +182,3 @@ class Trial:
         if self.latency is None:
             return -1.0
         return float(sum(self.latency) / len(self.latency))
-
-
-def _split_bytes(values: np.ndarray) -> tuple[bytes, bytes]:
-    raw = np.ascontiguousarray(values, dtype="<f8").view(np.uint8).reshape(-1, 8)
-    return raw[:, 6:].T.tobytes(), raw[:, :6].tobytes()
-
-
-def _join_bytes(raw: bytes, offset: int, count: int) -> np.ndarray:
-    out = np.empty((count, 8), dtype=np.uint8)
-    out[:, 6:] = np.frombuffer(raw, np.uint8, 2 * count, offset).reshape(2, count).T
-    out[:, :6] = np.frombuffer(raw, np.uint8, 6 * count, offset + 2 * count).reshape(count, 6)
-    return out.view("<f8").reshape(count)
