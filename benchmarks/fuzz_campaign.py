@@ -333,8 +333,9 @@ class Worker:
 
     def check_stream_pickle(self, path: Path, _: Any) -> None:
         from nasbench_lite._core.formats.stream_pickle import iter_benchmark_file
+        from nasbench_lite.benchmarks.nats.source import SINGLE_FILE_POLICY
 
-        for _ in iter_benchmark_file(path):
+        for _ in iter_benchmark_file(path, SINGLE_FILE_POLICY):
             pass
 
     def check_nats_build(self, path: Path, name: str) -> None:

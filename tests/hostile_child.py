@@ -64,9 +64,9 @@ def _nashpobench2(hostile: Path, work: Path, name: str) -> None:
 
 def _nats_file_policy() -> Any:
     """The key policy ``benchmarks/nats/build.py`` reads a NATS-Bench single file with."""
-    from nasbench_lite._core.formats.stream_pickle import KeyPolicy
+    from nasbench_lite.benchmarks.nats.source import SINGLE_FILE_POLICY
 
-    return KeyPolicy("arch2infos", "arch", int, "a NATS-Bench single-file benchmark")
+    return SINGLE_FILE_POLICY
 
 
 def run(reader: str, path: Path, work: Path) -> None:

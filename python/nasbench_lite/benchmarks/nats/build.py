@@ -103,11 +103,10 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
 
 
 def _file_source(path: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
-    from nasbench_lite._core.formats.stream_pickle import KeyPolicy, iter_benchmark_file
+    from nasbench_lite._core.formats.stream_pickle import iter_benchmark_file
+    from nasbench_lite.benchmarks.nats.source import SINGLE_FILE_POLICY
 
-    events = iter_benchmark_file(
-        path, KeyPolicy("arch2infos", "arch", int, "a NATS-Bench single-file benchmark")
-    )
+    events = iter_benchmark_file(path, SINGLE_FILE_POLICY)
     first_key, first_value = next(events, ("", None))
     if first_key != "meta_archs":
         raise CorruptSourceError(

@@ -39,6 +39,7 @@ from nasbench_lite._core.formats.native_pickle import (
     NATS_META_LIMITS,
     load_path,
 )
+from nasbench_lite._core.formats.stream_pickle import KeyPolicy
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
     EVAL_SETS,
@@ -52,8 +53,13 @@ from nasbench_lite.benchmarks.nats.layout import (
 from nasbench_lite.benchmarks.nats.trial import Trial
 from nasbench_lite.errors import CorruptSourceError
 
+#: How the streaming reader walks a NATS-Bench single-file benchmark (`NATS-*.pickle.pbz2`):
+#: the per-architecture records sit under ``arch2infos``, keyed by the int arch index.
+SINGLE_FILE_POLICY = KeyPolicy("arch2infos", "arch", int, "a NATS-Bench single-file benchmark")
+
 __all__ = [
     "DATASETS",
+    "SINGLE_FILE_POLICY",
     "ArchRuns",
     "RunRecord",
     "StoredRun",
