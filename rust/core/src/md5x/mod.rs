@@ -228,6 +228,130 @@ impl Kernel {
     }
 }
 
+/// Messages of fixed lengths, laid out once and rewritten in place many times.
+///
+/// The NB101 hash sends every vertex one message per refinement round, and a vertex's message
+/// length (`32 * (degree + 1) + 2`) is the same in every round. So the layout is computed once
+/// per batch: messages grouped by block count (the kernels need equal-length lanes), padding
+/// and bit lengths written once, and each round only overwrites the message bytes.
+#[derive(Default)]
+pub struct MessageSlots {
+    buf: Vec<u8>,
+    /// Byte offset of each message, by message index.
+    starts: Vec<usize>,
+    /// Message indices ordered by block count: the lanes of one kernel call are consecutive.
+    by_blocks: Vec<u32>,
+    /// `(start, end, blocks)` ranges of `by_blocks` with equal block counts.
+    runs: Vec<(usize, usize, usize)>,
+    /// Scratch of [`Self::layout`]: message count per block count.
+    counts: Vec<usize>,
+}
+
+impl MessageSlots {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of messages.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True when there is no message.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Lays out one message per entry of `lengths` (previous messages are dropped); their
+    /// bytes start zeroed and are set with [`Self::message_mut`].
+    pub fn layout(&mut self, lengths: impl Iterator<Item = usize> + Clone) {
+        self.starts.clear();
+        self.by_blocks.clear();
+        self.runs.clear();
+        self.counts.clear();
+        for len in lengths.clone() {
+            let blocks = padded_blocks(len);
+            if self.counts.len() <= blocks {
+                self.counts.resize(blocks + 1, 0);
+            }
+            self.counts[blocks] += 1;
+        }
+        // Counting sort by block count: first position of each block count in `by_blocks`, and
+        // the byte offset where its messages start.
+        let mut first = 0;
+        let mut offset = 0;
+        let mut next_slot = Vec::with_capacity(self.counts.len());
+        for (blocks, &count) in self.counts.iter().enumerate() {
+            next_slot.push((first, offset));
+            if count > 0 {
+                self.runs.push((first, first + count, blocks));
+            }
+            first += count;
+            offset += count * blocks * 64;
+        }
+        self.buf.clear();
+        self.buf.resize(offset, 0);
+        self.by_blocks.resize(first, 0);
+        for (msg, len) in lengths.enumerate() {
+            let blocks = padded_blocks(len);
+            let (slot, start) = next_slot[blocks];
+            next_slot[blocks] = (slot + 1, start + blocks * 64);
+            self.by_blocks[slot] = msg as u32;
+            self.starts.push(start);
+            let padded = &mut self.buf[start..start + blocks * 64];
+            padded[len] = 0x80;
+            padded[blocks * 64 - 8..]
+                .copy_from_slice(&((len as u64).wrapping_mul(8)).to_le_bytes());
+        }
+    }
+
+    /// The bytes of message `msg`, which must be given its layout length `len` (the padding
+    /// after them is fixed).
+    #[inline]
+    pub fn message_mut(&mut self, msg: usize, len: usize) -> &mut [u8] {
+        let start = self.starts[msg];
+        &mut self.buf[start..start + len]
+    }
+
+    fn groups(&self) -> Groups<'_> {
+        Groups {
+            buf: &self.buf,
+            starts: &self.starts,
+            by_blocks: &self.by_blocks,
+            runs: &self.runs,
+        }
+    }
+}
+
+/// A digest run's view of its messages: buffer, offsets and grouping by block count.
+struct Groups<'a> {
+    buf: &'a [u8],
+    starts: &'a [usize],
+    by_blocks: &'a [u32],
+    runs: &'a [(usize, usize, usize)],
+}
+
+impl Groups<'_> {
+    /// Calls `visit(group, blocks)` for runs of at most `L` message indices of equal blocks.
+    #[inline]
+    fn for_each<const L: usize>(&self, mut visit: impl FnMut(&[u32], usize)) {
+        for &(start, end, blocks) in self.runs {
+            for group in self.by_blocks[start..end].chunks(L) {
+                visit(group, blocks);
+            }
+        }
+    }
+}
+
+/// Digests every message of `slots` into `out` (resized to `slots.len()`), by message index.
+///
+/// Kernel choice and fallback as in [`digest_all`].
+pub fn digest_slots(slots: &MessageSlots, kernel: Kernel, out: &mut Vec<[u8; 16]>) {
+    out.clear();
+    out.resize(slots.len(), [0; 16]);
+    digest_groups(&slots.groups(), kernel, out);
+}
+
 /// Digests every message of `msgs` into `out` (resized to `msgs.len()`), in order.
 ///
 /// A kernel this CPU cannot run, or a buffer too large for 32-bit gather offsets, falls back
@@ -235,29 +359,50 @@ impl Kernel {
 pub fn digest_all(msgs: &PaddedMessages, kernel: Kernel, out: &mut Vec<[u8; 16]>) {
     out.clear();
     out.resize(msgs.len(), [0; 16]);
-    if msgs.is_empty() {
+    let starts: Vec<usize> = msgs.spans.iter().map(|s| s.0).collect();
+    let max_blocks = msgs.spans.iter().map(|s| s.1).max().unwrap_or(0);
+    let mut by_blocks = Vec::with_capacity(msgs.len());
+    let mut runs = Vec::new();
+    for blocks in 0..=max_blocks {
+        let start = by_blocks.len();
+        by_blocks.extend((0..msgs.len() as u32).filter(|&i| msgs.spans[i as usize].1 == blocks));
+        if by_blocks.len() > start {
+            runs.push((start, by_blocks.len(), blocks));
+        }
+    }
+    let groups = Groups {
+        buf: &msgs.buf,
+        starts: &starts,
+        by_blocks: &by_blocks,
+        runs: &runs,
+    };
+    digest_groups(&groups, kernel, out);
+}
+
+fn digest_groups(groups: &Groups<'_>, kernel: Kernel, out: &mut [[u8; 16]]) {
+    if groups.starts.is_empty() {
         return;
     }
     #[cfg(target_arch = "x86_64")]
     {
-        let gatherable = msgs.buf.len() <= i32::MAX as usize;
+        let gatherable = groups.buf.len() <= i32::MAX as usize;
         if kernel == Kernel::Avx512 && gatherable && std::arch::is_x86_feature_detected!("avx512f")
         {
             // SAFETY: AVX-512F is available (checked above) and `run_gather` hands the kernel
-            // only offsets of whole blocks inside `msgs.buf`.
-            return run_gather::<16>(msgs, out, |state, base, offsets| unsafe {
+            // only offsets of whole blocks inside `groups.buf`.
+            return run_gather::<16>(groups, out, |state, base, offsets| unsafe {
                 avx512::compress(state, base, offsets)
             });
         }
         if kernel == Kernel::Avx2 && gatherable && std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above, with AVX2.
-            return run_gather::<8>(msgs, out, |state, base, offsets| unsafe {
+            return run_gather::<8>(groups, out, |state, base, offsets| unsafe {
                 avx2::compress(state, base, offsets)
             });
         }
     }
     let _ = kernel; // only the portable kernel exists off x86-64
-    run_lanes::<4>(msgs, out, portable::compress)
+    run_lanes::<4>(groups, out, portable::compress)
 }
 
 /// MD5 of one message (single-lane convenience used by the scalar reference paths).
@@ -268,49 +413,36 @@ pub fn md5(bytes: &[u8]) -> [u8; 16] {
     out
 }
 
-/// Calls `visit(group, blocks)` for runs of at most `L` message indices of equal block count.
-fn for_each_group<const L: usize>(msgs: &PaddedMessages, mut visit: impl FnMut(&[usize], usize)) {
-    let max_blocks = msgs.spans.iter().map(|s| s.1).max().unwrap_or(0);
-    // Bucket message indices by block count (counting sort: block counts are tiny).
-    let mut by_blocks: Vec<Vec<usize>> = vec![Vec::new(); max_blocks + 1];
-    for (i, &(_, blocks)) in msgs.spans.iter().enumerate() {
-        by_blocks[blocks].push(i);
-    }
-    for (blocks, members) in by_blocks.iter().enumerate() {
-        for group in members.chunks(L) {
-            visit(group, blocks);
-        }
-    }
-}
-
 fn initial_state<const L: usize>() -> [[u32; L]; 4] {
     INIT.map(|word| [word; L])
 }
 
-fn store_digests<const L: usize>(state: &[[u32; L]; 4], group: &[usize], out: &mut [[u8; 16]]) {
+#[inline]
+fn store_digests<const L: usize>(state: &[[u32; L]; 4], group: &[u32], out: &mut [[u8; 16]]) {
     for (lane, &msg) in group.iter().enumerate() {
+        let digest = &mut out[msg as usize];
         for (part, row) in state.iter().enumerate() {
-            out[msg][part * 4..part * 4 + 4].copy_from_slice(&row[lane].to_le_bytes());
+            digest[part * 4..part * 4 + 4].copy_from_slice(&row[lane].to_le_bytes());
         }
     }
 }
 
 /// Portable runner: transposes each block into word-major lanes for `compress`.
 fn run_lanes<const L: usize>(
-    msgs: &PaddedMessages,
+    groups: &Groups<'_>,
     out: &mut [[u8; 16]],
     compress: impl Fn(&mut [[u32; L]; 4], &[[u32; L]; 16]),
 ) {
     // Word-major layout: words[i] holds word i of every lane, so lane loops are contiguous.
     let mut words = [[0u32; L]; 16];
-    for_each_group::<L>(msgs, |group, blocks| {
+    groups.for_each::<L>(|group, blocks| {
         let mut state = initial_state::<L>();
         for block in 0..blocks {
             for lane in 0..L {
                 // Short groups repeat their first message in the spare lanes.
-                let msg = group[if lane < group.len() { lane } else { 0 }];
-                let start = msgs.spans[msg].0 + block * 64;
-                let bytes = &msgs.buf[start..start + 64];
+                let msg = group[if lane < group.len() { lane } else { 0 }] as usize;
+                let start = groups.starts[msg] + block * 64;
+                let bytes = &groups.buf[start..start + 64];
                 for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(4)) {
                     word[lane] = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
                 }
@@ -323,19 +455,19 @@ fn run_lanes<const L: usize>(
 
 /// SIMD runner: the kernel gathers each lane's message words straight from the buffer.
 ///
-/// Callers guarantee `msgs.buf.len() <= i32::MAX`, so every block offset fits an `i32`.
+/// Callers guarantee `groups.buf.len() <= i32::MAX`, so every block offset fits an `i32`.
 #[cfg(target_arch = "x86_64")]
 fn run_gather<const L: usize>(
-    msgs: &PaddedMessages,
+    groups: &Groups<'_>,
     out: &mut [[u8; 16]],
     compress: impl Fn(&mut [[u32; L]; 4], *const u8, &[i32; L]),
 ) {
-    let base = msgs.buf.as_ptr();
-    for_each_group::<L>(msgs, |group, blocks| {
+    let base = groups.buf.as_ptr();
+    groups.for_each::<L>(|group, blocks| {
         let mut state = initial_state::<L>();
         // Short groups repeat their first message in the spare lanes.
         let mut offsets: [i32; L] = std::array::from_fn(|lane| {
-            msgs.spans[group[if lane < group.len() { lane } else { 0 }]].0 as i32
+            groups.starts[group[if lane < group.len() { lane } else { 0 }] as usize] as i32
         });
         for _ in 0..blocks {
             compress(&mut state, base, &offsets);
@@ -373,6 +505,39 @@ mod tests {
                 assert_eq!(*d, md5(m), "kernel {kernel:?}, message length {}", m.len());
             }
         }
+    }
+
+    #[test]
+    fn fixed_slots_rewritten_in_place_match_md5_crate() {
+        let samples = sample_messages();
+        let mut slots = MessageSlots::new();
+        // Reverse lengths so layout order (by block count) differs from message order.
+        let lengths: Vec<usize> = samples.iter().rev().map(Vec::len).collect();
+        slots.layout(lengths.iter().copied());
+        for round in 0..3u8 {
+            let contents: Vec<Vec<u8>> = lengths
+                .iter()
+                .map(|&len| {
+                    (0..len)
+                        .map(|i| (i as u8).wrapping_mul(round + 3))
+                        .collect()
+                })
+                .collect();
+            for (msg, bytes) in contents.iter().enumerate() {
+                slots.message_mut(msg, bytes.len()).copy_from_slice(bytes);
+            }
+            for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Avx512] {
+                let mut out = Vec::new();
+                digest_slots(&slots, kernel, &mut out);
+                for (bytes, d) in contents.iter().zip(&out) {
+                    assert_eq!(*d, md5(bytes), "kernel {kernel:?}, length {}", bytes.len());
+                }
+            }
+        }
+        slots.layout(std::iter::empty());
+        let mut out = vec![[0u8; 16]];
+        digest_slots(&slots, Kernel::detect(), &mut out);
+        assert!(out.is_empty() && slots.is_empty());
     }
 
     #[test]
