@@ -9,7 +9,8 @@
 //! written once, here, and expanded by one macro, `md5_rounds!`, into every kernel:
 //! * `portable` — 4 interleaved lanes of plain `u32` arithmetic (any target);
 //! * `avx2` — 8 lanes written with AVX2 intrinsics (gathers straight from the buffer);
-//! * `avx512` — 16 lanes with AVX-512F (native rotates, ternary-logic boolean functions).
+//! * `avx512` — 2 x 16 lanes with AVX-512F (native rotates, ternary-logic boolean functions,
+//!   blocks transposed in registers).
 //!
 //! The wide kernels use intrinsics because LLVM does not vectorise the portable lane loops
 //! reliably (it keeps the rotating a/b/c/d arrays in memory). The kernel is chosen once per
@@ -193,7 +194,7 @@ pub enum Kernel {
     Portable,
     /// 8 lanes compiled for AVX2.
     Avx2,
-    /// 16 lanes compiled for AVX-512F.
+    /// 16 or 32 lanes (two interleaved chains) compiled for AVX-512F.
     Avx512,
 }
 
@@ -313,6 +314,13 @@ impl MessageSlots {
         &mut self.buf[start..start + len]
     }
 
+    /// The whole buffer and every message's byte offset in it, for writers that fill many
+    /// messages at once (they must stay within each message's layout length).
+    #[inline]
+    pub fn buffer_mut(&mut self) -> (&mut [u8], &[usize]) {
+        (&mut self.buf, &self.starts)
+    }
+
     fn groups(&self) -> Groups<'_> {
         Groups {
             buf: &self.buf,
@@ -390,13 +398,27 @@ fn digest_groups(groups: &Groups<'_>, kernel: Kernel, out: &mut [[u8; 16]]) {
         {
             // SAFETY: AVX-512F is available (checked above) and `run_gather` hands the kernel
             // only offsets of whole blocks inside `groups.buf`.
-            return run_gather::<16>(groups, out, |state, base, offsets| unsafe {
-                avx512::compress(state, base, offsets)
+            // Full groups take two interleaved 16-lane chains, short ones (a single cell's
+            // round) one chain.
+            return run_gather::<32>(groups, out, |state, base, offsets, lanes| unsafe {
+                if lanes > 16 {
+                    avx512::compress_pair(state, base, offsets)
+                } else {
+                    let mut half = [[0u32; 16]; 4];
+                    for (row, full) in half.iter_mut().zip(state.iter()) {
+                        row.copy_from_slice(&full[..16]);
+                    }
+                    let lane_offsets: &[i32; 16] = offsets[..16].try_into().unwrap_or(&[0; 16]);
+                    avx512::compress(&mut half, base, lane_offsets);
+                    for (full, row) in state.iter_mut().zip(half.iter()) {
+                        full[..16].copy_from_slice(row);
+                    }
+                }
             });
         }
         if kernel == Kernel::Avx2 && gatherable && std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above, with AVX2.
-            return run_gather::<8>(groups, out, |state, base, offsets| unsafe {
+            return run_gather::<8>(groups, out, |state, base, offsets, _| unsafe {
                 avx2::compress(state, base, offsets)
             });
         }
@@ -460,7 +482,7 @@ fn run_lanes<const L: usize>(
 fn run_gather<const L: usize>(
     groups: &Groups<'_>,
     out: &mut [[u8; 16]],
-    compress: impl Fn(&mut [[u32; L]; 4], *const u8, &[i32; L]),
+    compress: impl Fn(&mut [[u32; L]; 4], *const u8, &[i32; L], usize),
 ) {
     let base = groups.buf.as_ptr();
     groups.for_each::<L>(|group, blocks| {
@@ -470,7 +492,7 @@ fn run_gather<const L: usize>(
             groups.starts[group[if lane < group.len() { lane } else { 0 }] as usize] as i32
         });
         for _ in 0..blocks {
-            compress(&mut state, base, &offsets);
+            compress(&mut state, base, &offsets, group.len());
             for offset in offsets.iter_mut() {
                 *offset += 64;
             }

@@ -281,6 +281,18 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<
     Ok(unique)
 }
 
+/// The hashable cells of enumerated rows with `n` vertices (for timing and tests).
+pub fn edge_cells(n: usize, unique: &[UniqueCell]) -> Vec<Cell> {
+    unique
+        .iter()
+        .map(|u| {
+            let mut cell = labelled_cell(n, u.edge_bits, 0, 1);
+            cell.labels[..n].copy_from_slice(&u.labels);
+            cell
+        })
+        .collect()
+}
+
 /// The cell of DAG `bits` under labelling index `k` (itertools.product order, last fastest).
 fn labelled_cell(n: usize, bits: u32, k: u32, num_ops: u32) -> Cell {
     let out_mask = masks_from_bits(n, bits);

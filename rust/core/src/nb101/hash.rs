@@ -374,16 +374,32 @@ impl ChunkHasher {
             }
         }
         self.messages.layout(self.lengths.iter().copied());
+        // The two separators sit at fixed places: after the in-neighbour hashes and after the
+        // out-neighbour hashes. Only the hashes change from round to round.
+        for (c, cell) in cells.iter().enumerate() {
+            for v in 0..n {
+                let ins = 32 * cell.in_mask[v].count_ones() as usize;
+                let outs = 32 * cell.out_mask[v].count_ones() as usize;
+                let msg = self
+                    .messages
+                    .message_mut(c * n + v, self.lengths[c * n + v]);
+                msg[ins] = b'|';
+                msg[ins + 1 + outs] = b'|';
+            }
+        }
         // A cell with V vertices is refined exactly V times.
         for _ in 0..n {
+            let (buf, starts) = self.messages.buffer_mut();
             for (c, cell) in cells.iter().enumerate() {
-                let order = sorted_vertices(&self.keys[c * n..c * n + n]);
-                for v in 0..n {
-                    let slot = c * n + v;
-                    let hex = &self.hex[c * n..c * n + n];
-                    let msg = self.messages.message_mut(slot, self.lengths[slot]);
-                    write_vertex_message(msg, hex, &order[..n], cell, v);
-                }
+                let base = c * n;
+                write_cell_messages(
+                    buf,
+                    &starts[base..base + n],
+                    &self.lengths[base..base + n],
+                    &self.keys[base..base + n],
+                    &self.hex[base..base + n],
+                    cell,
+                );
             }
             digest_slots(&self.messages, self.kernel, &mut self.digests);
             for (slot, digest) in self.digests.iter().enumerate() {
@@ -434,22 +450,49 @@ fn sorted_vertices(keys: &[u128]) -> [u8; MAX_BATCH_VERTICES] {
     order
 }
 
-/// Writes `sorted(in) + "|" + sorted(out) + "|" + own` of vertex `v` into `msg` (its exact
-/// length); `order` lists the cell's vertices by current hash, `hex` their hex hashes.
+/// Writes the hashes of every vertex message of one cell (`sorted(in) | sorted(out) | own`,
+/// separators already in place). `starts`/`lengths` locate the cell's messages in `buf`,
+/// `keys`/`hex` are its current vertex hashes.
+///
+/// Walking the vertices once in hash order and appending each to the messages of its
+/// neighbours yields every neighbour list already sorted, with one 32-byte copy per edge end.
 #[inline]
-fn write_vertex_message(msg: &mut [u8], hex: &[[u8; 32]], order: &[u8], cell: &Cell, v: usize) {
-    let mut at = 0;
-    for mask in [cell.in_mask[v], cell.out_mask[v]] {
-        for &w in order {
-            if mask >> w & 1 == 1 {
-                msg[at..at + 32].copy_from_slice(&hex[w as usize]);
-                at += 32;
-            }
-        }
-        msg[at] = b'|';
-        at += 1;
+fn write_cell_messages(
+    buf: &mut [u8],
+    starts: &[usize],
+    lengths: &[usize],
+    keys: &[u128],
+    hex: &[[u8; 32]],
+    cell: &Cell,
+) {
+    let n = keys.len();
+    // Next write position of each message's in- and out-neighbour part.
+    let mut in_at = [0usize; MAX_BATCH_VERTICES];
+    let mut out_at = [0usize; MAX_BATCH_VERTICES];
+    for v in 0..n {
+        in_at[v] = starts[v];
+        out_at[v] = starts[v] + 32 * cell.in_mask[v].count_ones() as usize + 1;
+        let own = starts[v] + lengths[v] - 32;
+        buf[own..own + 32].copy_from_slice(&hex[v]);
     }
-    msg[at..at + 32].copy_from_slice(&hex[v]);
+    for &w in &sorted_vertices(keys)[..n] {
+        let w = w as usize;
+        // w is an in-neighbour of each of its successors, an out-neighbour of its predecessors.
+        let mut successors = cell.out_mask[w];
+        while successors != 0 {
+            let v = successors.trailing_zeros() as usize;
+            successors &= successors - 1;
+            buf[in_at[v]..in_at[v] + 32].copy_from_slice(&hex[w]);
+            in_at[v] += 32;
+        }
+        let mut predecessors = cell.in_mask[w];
+        while predecessors != 0 {
+            let v = predecessors.trailing_zeros() as usize;
+            predecessors &= predecessors - 1;
+            buf[out_at[v]..out_at[v] + 32].copy_from_slice(&hex[w]);
+            out_at[v] += 32;
+        }
+    }
 }
 
 #[cfg(test)]
