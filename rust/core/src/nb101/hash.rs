@@ -73,7 +73,19 @@ pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> CoreResult<[u8; 1
         let small_labels: Vec<i8> = labels.iter().map(|&l| l as i8).collect();
         let cell = Cell::from_matrix(n, &entries, &small_labels)?;
         let mut out = [[0u8; 16]];
-        ChunkHasher::new(Kernel::detect()).run(&[cell], &mut out, InitialDigests::shared());
+        // One scratch per thread: a single spec costs ~50 MD5s, so a dozen buffer allocations
+        // per call would be a visible share of it.
+        thread_local! {
+            static SINGLE: std::cell::RefCell<ChunkHasher> =
+                std::cell::RefCell::new(ChunkHasher::new(Kernel::detect()));
+        }
+        SINGLE.with(|hasher| match hasher.try_borrow_mut() {
+            Ok(mut hasher) => hasher.run(&[cell], &mut out, InitialDigests::shared()),
+            // Not reachable (run never re-enters), but a fresh scratch is always correct.
+            Err(_) => {
+                ChunkHasher::new(Kernel::detect()).run(&[cell], &mut out, InitialDigests::shared())
+            }
+        });
         return Ok(out[0]);
     }
     Ok(hash_graph_reference_unchecked(n, matrix, labels))
