@@ -398,8 +398,12 @@ fn digest_groups(groups: &Groups<'_>, kernel: Kernel, out: &mut [[u8; 16]]) {
         {
             // SAFETY: AVX-512F is available (checked above) and `run_gather` hands the kernel
             // only offsets of whole blocks inside `groups.buf`.
-            // Full groups take two interleaved 16-lane chains, short ones (a single cell's
-            // round) one chain.
+            if groups.starts.len() <= 16 {
+                // One cell's round (7 messages of 2-5 blocks): one call per block of the
+                // longest message instead of one per block of every block-count group.
+                return run_mixed_16(groups, out);
+            }
+            // Full groups take two interleaved 16-lane chains, short ones one chain.
             return run_gather::<32>(groups, out, |state, base, offsets, lanes| unsafe {
                 if lanes > 16 {
                     avx512::compress_pair(state, base, offsets)
@@ -473,6 +477,44 @@ fn run_lanes<const L: usize>(
         }
         store_digests(&state, group, out);
     });
+}
+
+/// At most 16 messages of any lengths in one set of 16 lanes: every block of the longest message
+/// is compressed on all lanes, and lanes whose message has ended keep their previous state.
+#[cfg(target_arch = "x86_64")]
+fn run_mixed_16(groups: &Groups<'_>, out: &mut [[u8; 16]]) {
+    let count = groups.starts.len();
+    let mut blocks = [0usize; 16];
+    let mut msgs = [0u32; 16];
+    let mut lane = 0;
+    for &(start, end, run_blocks) in groups.runs {
+        for &msg in &groups.by_blocks[start..end] {
+            msgs[lane] = msg;
+            blocks[lane] = run_blocks;
+            lane += 1;
+        }
+    }
+    // Spare lanes repeat the first message (any readable block would do).
+    let mut offsets: [i32; 16] =
+        std::array::from_fn(|l| groups.starts[msgs[if l < count { l } else { 0 }] as usize] as i32);
+    let longest = blocks[..count].iter().copied().max().unwrap_or(0);
+    let mut state = initial_state::<16>();
+    for block in 0..longest {
+        let before = state;
+        // SAFETY: the caller checked AVX-512F; every offset is a whole block of its message
+        // (a finished lane stays on its last block), inside `groups.buf`.
+        unsafe { avx512::compress(&mut state, groups.buf.as_ptr(), &offsets) };
+        for l in 0..count {
+            if block >= blocks[l] {
+                for (row, saved) in state.iter_mut().zip(&before) {
+                    row[l] = saved[l];
+                }
+            } else if block + 1 < blocks[l] {
+                offsets[l] += 64;
+            }
+        }
+    }
+    store_digests(&state, &msgs[..count], out);
 }
 
 /// SIMD runner: the kernel gathers each lane's message words straight from the buffer.
@@ -560,6 +602,26 @@ mod tests {
         let mut out = vec![[0u8; 16]];
         digest_slots(&slots, Kernel::detect(), &mut out);
         assert!(out.is_empty() && slots.is_empty());
+    }
+
+    #[test]
+    fn small_mixed_length_sets_match_md5_crate() {
+        // Up to 16 messages of different block counts take the mixed-lane path on AVX-512.
+        let samples = sample_messages();
+        for count in [1, 2, 7, 15, 16, 17] {
+            let chosen: Vec<&Vec<u8>> = samples.iter().step_by(300 / count).take(count).collect();
+            let mut slots = MessageSlots::new();
+            slots.layout(chosen.iter().map(|m| m.len()));
+            for (msg, bytes) in chosen.iter().enumerate() {
+                slots.message_mut(msg, bytes.len()).copy_from_slice(bytes);
+            }
+            for kernel in Kernel::available() {
+                let mut out = Vec::new();
+                digest_slots(&slots, kernel, &mut out);
+                let expected: Vec<[u8; 16]> = chosen.iter().map(|m| md5(m)).collect();
+                assert_eq!(out, expected, "kernel {kernel:?}, {count} messages");
+            }
+        }
     }
 
     #[test]
