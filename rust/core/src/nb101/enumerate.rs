@@ -182,7 +182,8 @@ enum SeenClasses {
 
 impl SeenClasses {
     fn new(classes: u64) -> Self {
-        if classes <= 1 << 31 {
+        // At most 32 MB of bits (V = 7 needs 1.2 Mbit); larger spaces use a set of seen classes.
+        if classes <= 1 << 28 {
             SeenClasses::Bits(vec![0; classes.div_ceil(64) as usize])
         } else {
             SeenClasses::Set(HashSet::new())
@@ -394,6 +395,16 @@ mod tests {
                 "n = {n}, max_edges = {max_edges}, num_ops = {num_ops}"
             );
         }
+    }
+
+    #[test]
+    fn seen_classes_report_first_insertions_in_both_forms() {
+        for mut seen in [SeenClasses::new(200), SeenClasses::new(1 << 40)] {
+            assert!(seen.insert(0) && seen.insert(130) && seen.insert(63));
+            assert!(!seen.insert(130) && !seen.insert(0));
+            assert!(seen.insert(64));
+        }
+        assert!(matches!(SeenClasses::new(1 << 40), SeenClasses::Set(_)));
     }
 
     #[test]
