@@ -8,6 +8,7 @@ compared, row by row and in order, with a pure-Python port of generate_graphs.py
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,13 @@ from nb101_reference import (
 
 FULL_ROWS = 423_624
 FULL_SHA256 = "a7f10bf770c1b5b8a221e37824e42b3b1a237a5d21ccf545bbe8e23abd933403"
+# SHA-256 of the hashes in row (first-seen) order joined by "\n", and of the JSON that
+# generate_graphs.py writes (json.dump(buckets, f, sort_keys=True): hash -> [matrix, labels]).
+# Recorded from the exhaustive implementation (hash every labelled graph, keep the first per
+# hash) at commit fd2ab32, before enumeration switched to isomorphism-class representatives
+# (#16); they pin the representatives and their order, which the sorted-list digest does not.
+FULL_ORDERED_SHA256 = "63741aca67fbd69c75601cfc30c31a168b22e344c9c308f8a2985c4b8bafecfd"
+FULL_JSON_SHA256 = "b62900d1b8b3b850df432da5dce9e7a9248655bba8ada9f03e54cdcc6487a39a"
 # Original generate_graphs.py, cumulative by max_vertices (nb101.md §4).
 UNIQUE_CUMULATIVE = {2: 1, 3: 7, 4: 91, 5: 2_532, 6: 64_542, 7: 423_624}
 LABELLED_CUMULATIVE = {2: 1, 3: 7, 4: 97, 5: 3_364, 6: 128_509, 7: 1_293_208}
@@ -172,6 +180,38 @@ def test_full_space_cell_ids_and_order(full: dict[str, np.ndarray]) -> None:
     nv = full["num_vertices"]
     assert np.all(np.diff(nv) >= 0)  # ordered by vertex count
     assert nv[0] == 2 and nv[-1] == 7
+
+
+def generate_graphs_json_sha256(full: dict[str, np.ndarray]) -> str:
+    """SHA-256 of ``json.dumps(buckets, sort_keys=True)`` for the decoded table, streamed."""
+    digest = hashlib.sha256(b"{")
+    order = np.argsort(full["hash"], kind="stable")
+    for i, row in enumerate(order.tolist()):
+        n = int(full["num_vertices"][row])
+        value = [full["matrices"][row, :n, :n].tolist(), full["labels"][row, :n].tolist()]
+        entry = f"{json.dumps(str(full['hash'][row]))}: {json.dumps(value)}"
+        digest.update(((", " if i else "") + entry).encode())
+    digest.update(b"}")
+    return digest.hexdigest()
+
+
+def test_json_digest_streams_what_json_dump_writes() -> None:
+    small = decode(enumerate_cells(max_vertices=4))
+    buckets = {
+        str(small["hash"][i]): (
+            small["matrices"][i, :n, :n].tolist(),
+            small["labels"][i, :n].tolist(),
+        )
+        for i, n in enumerate(small["num_vertices"].tolist())
+    }
+    text = json.dumps(buckets, sort_keys=True)
+    assert generate_graphs_json_sha256(small) == hashlib.sha256(text.encode()).hexdigest()
+
+
+def test_full_space_ordered_hashes_and_json_output(full: dict[str, np.ndarray]) -> None:
+    ordered = "\n".join(full["hash"].tolist())
+    assert hashlib.sha256(ordered.encode("ascii")).hexdigest() == FULL_ORDERED_SHA256
+    assert generate_graphs_json_sha256(full) == FULL_JSON_SHA256
 
 
 def test_full_space_first_seen_order(full: dict[str, np.ndarray]) -> None:

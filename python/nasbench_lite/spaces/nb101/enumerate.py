@@ -59,13 +59,7 @@ class SpaceChunk:
 
     def adjacency(self) -> npt.NDArray[np.int8]:
         """``(M, V, V)`` int8 0/1 representative matrices decoded from ``edge_bits``."""
-        n = self.num_vertices
-        matrices = np.zeros((len(self.edge_bits), n, n), dtype=np.int8)
-        for y in range(1, n):
-            for x in range(y):
-                bit = x + y * (y - 1) // 2
-                matrices[:, x, y] = (self.edge_bits >> np.uint32(bit)) & np.uint32(1)
-        return matrices
+        return _adjacency(self.num_vertices, self.edge_bits)
 
     def adjacency_strings(self) -> npt.NDArray[np.str_]:
         """Row-major '0'/'1' strings of the matrices (the official TFRecord encoding)."""
@@ -84,6 +78,16 @@ class SpaceChunk:
         for column in range(1, names.shape[1]):
             joined = joined + "," + names[:, column].astype(object)
         return np.asarray(joined, dtype=object)
+
+
+def _adjacency(n: int, edge_bits: npt.NDArray[np.uint32]) -> npt.NDArray[np.int8]:
+    """``(M, n, n)`` int8 0/1 matrices decoded from ``gen_is_edge_fn`` bits."""
+    matrices = np.zeros((len(edge_bits), n, n), dtype=np.int8)
+    for y in range(1, n):
+        for x in range(y):
+            bit = x + y * (y - 1) // 2
+            matrices[:, x, y] = (edge_bits >> np.uint32(bit)) & np.uint32(1)
+    return matrices
 
 
 def _check_arguments(max_vertices: int, max_edges: int, num_ops: int) -> None:
@@ -137,13 +141,37 @@ def space_chunks(
     Raises:
         InvalidInputError: For arguments outside the ranges above.
     """
+    return [
+        SpaceChunk(n, hex_bytes.view("S32").reshape(-1).astype("U32"), edges, bits, labels, visited)
+        for n, bits, edges, labels, hex_bytes, visited in _native_chunks(
+            max_vertices, max_edges, num_ops, progress
+        )
+    ]
+
+
+_NativeChunk = tuple[
+    int,
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.uint8],
+    npt.NDArray[np.int8],
+    npt.NDArray[np.uint8],
+    int,
+]
+
+
+def _native_chunks(
+    max_vertices: int,
+    max_edges: int,
+    num_ops: int,
+    progress: Callable[[int], None] | None,
+) -> list[_NativeChunk]:
+    """Per vertex count: (n, edge bits, edge counts, labels, (M, 32) ASCII hex, visited)."""
     _check_arguments(max_vertices, max_edges, num_ops)
     chunks = []
     for n in range(2, max_vertices + 1):
         bits, edges, labels, hex_bytes = _native.enumerate_vertices(n, max_edges, num_ops)
-        hashes = hex_bytes.view("S32").reshape(-1).astype("U32")
         visited = int(_native.count_labelled(n, max_edges, num_ops))
-        chunks.append(SpaceChunk(n, hashes, edges, bits, labels, visited))
+        chunks.append((n, bits, edges, labels, hex_bytes, visited))
         if progress is not None:
             progress(visited)
     return chunks
@@ -175,12 +203,19 @@ def enumerate_cells(
     """
     pa = import_pyarrow()
 
-    chunks = space_chunks(max_vertices, max_edges, num_ops, progress)
     tables = []
     offset = 0
-    for chunk in chunks:
-        rows, n = len(chunk.hashes), chunk.num_vertices
-        matrix_values = pa.array(chunk.adjacency().reshape(-1), type=pa.int8())
+    for n, edge_bits, num_edges, cell_labels, hex_bytes, _ in _native_chunks(
+        max_vertices, max_edges, num_ops, progress
+    ):
+        rows = len(edge_bits)
+        # The hex digests are ASCII already: one string buffer, no per-row conversion.
+        hashes = pa.StringArray.from_buffers(
+            rows,
+            pa.py_buffer(np.arange(0, 32 * rows + 1, 32, dtype=np.int32)),
+            pa.py_buffer(np.ascontiguousarray(hex_bytes)),
+        )
+        matrix_values = pa.array(_adjacency(n, edge_bits).reshape(-1), type=pa.int8())
         row_lists = pa.ListArray.from_arrays(
             pa.array(np.arange(0, rows * n * n + 1, n, dtype=np.int32)), matrix_values
         )
@@ -190,19 +225,19 @@ def enumerate_cells(
         per_cell = pa.array(np.arange(0, rows * n + 1, n, dtype=np.int32))
         # Dictionary-encoded names: five distinct strings over millions of slots.
         op_values = pa.DictionaryArray.from_arrays(
-            pa.array((chunk.labels.reshape(-1) + 2).astype(np.int8)),
+            pa.array((cell_labels.reshape(-1) + 2).astype(np.int8)),
             pa.array(_OP_NAMES.tolist()),
         )
         ops = pa.ListArray.from_arrays(per_cell, op_values)
-        labels = pa.ListArray.from_arrays(per_cell, pa.array(chunk.labels.reshape(-1)))
+        labels = pa.ListArray.from_arrays(per_cell, pa.array(cell_labels.reshape(-1)))
         tables.append(
             pa.table(
                 {
                     "cell_id": pa.array(np.arange(offset, offset + rows, dtype=np.int32)),
-                    "hash": pa.array(chunk.hashes),
+                    "hash": hashes,
                     "num_vertices": pa.array(np.full(rows, n, dtype=np.int8)),
-                    "num_edges": pa.array(chunk.num_edges.astype(np.int8)),
-                    "edge_bits": pa.array(chunk.edge_bits),
+                    "num_edges": pa.array(num_edges.astype(np.int8)),
+                    "edge_bits": pa.array(edge_bits),
                     "adjacency": adjacency,
                     "ops": ops,
                     "labels": labels,

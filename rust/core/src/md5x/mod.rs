@@ -9,7 +9,8 @@
 //! written once, here, and expanded by one macro, `md5_rounds!`, into every kernel:
 //! * `portable` — 4 interleaved lanes of plain `u32` arithmetic (any target);
 //! * `avx2` — 8 lanes written with AVX2 intrinsics (gathers straight from the buffer);
-//! * `avx512` — 16 lanes with AVX-512F (native rotates, ternary-logic boolean functions).
+//! * `avx512` — 2 x 16 lanes with AVX-512F (native rotates, ternary-logic boolean functions,
+//!   blocks transposed in registers).
 //!
 //! The wide kernels use intrinsics because LLVM does not vectorise the portable lane loops
 //! reliably (it keeps the rotating a/b/c/d arrays in memory). The kernel is chosen once per
@@ -193,7 +194,7 @@ pub enum Kernel {
     Portable,
     /// 8 lanes compiled for AVX2.
     Avx2,
-    /// 16 lanes compiled for AVX-512F.
+    /// 16 or 32 lanes (two interleaved chains) compiled for AVX-512F.
     Avx512,
 }
 
@@ -228,6 +229,137 @@ impl Kernel {
     }
 }
 
+/// Messages of fixed lengths, laid out once and rewritten in place many times.
+///
+/// The NB101 hash sends every vertex one message per refinement round, and a vertex's message
+/// length (`32 * (degree + 1) + 2`) is the same in every round. So the layout is computed once
+/// per batch: messages grouped by block count (the kernels need equal-length lanes), padding
+/// and bit lengths written once, and each round only overwrites the message bytes.
+#[derive(Default)]
+pub struct MessageSlots {
+    buf: Vec<u8>,
+    /// Byte offset of each message, by message index.
+    starts: Vec<usize>,
+    /// Message indices ordered by block count: the lanes of one kernel call are consecutive.
+    by_blocks: Vec<u32>,
+    /// `(start, end, blocks)` ranges of `by_blocks` with equal block counts.
+    runs: Vec<(usize, usize, usize)>,
+    /// Scratch of [`Self::layout`]: message count per block count.
+    counts: Vec<usize>,
+}
+
+impl MessageSlots {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Number of messages.
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    /// True when there is no message.
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// Lays out one message per entry of `lengths` (previous messages are dropped); their
+    /// bytes start zeroed and are set with [`Self::message_mut`].
+    pub fn layout(&mut self, lengths: impl Iterator<Item = usize> + Clone) {
+        self.starts.clear();
+        self.by_blocks.clear();
+        self.runs.clear();
+        self.counts.clear();
+        for len in lengths.clone() {
+            let blocks = padded_blocks(len);
+            if self.counts.len() <= blocks {
+                self.counts.resize(blocks + 1, 0);
+            }
+            self.counts[blocks] += 1;
+        }
+        // Counting sort by block count: first position of each block count in `by_blocks`, and
+        // the byte offset where its messages start.
+        let mut first = 0;
+        let mut offset = 0;
+        let mut next_slot = Vec::with_capacity(self.counts.len());
+        for (blocks, &count) in self.counts.iter().enumerate() {
+            next_slot.push((first, offset));
+            if count > 0 {
+                self.runs.push((first, first + count, blocks));
+            }
+            first += count;
+            offset += count * blocks * 64;
+        }
+        self.buf.clear();
+        self.buf.resize(offset, 0);
+        self.by_blocks.resize(first, 0);
+        for (msg, len) in lengths.enumerate() {
+            let blocks = padded_blocks(len);
+            let (slot, start) = next_slot[blocks];
+            next_slot[blocks] = (slot + 1, start + blocks * 64);
+            self.by_blocks[slot] = msg as u32;
+            self.starts.push(start);
+            let padded = &mut self.buf[start..start + blocks * 64];
+            padded[len] = 0x80;
+            padded[blocks * 64 - 8..]
+                .copy_from_slice(&((len as u64).wrapping_mul(8)).to_le_bytes());
+        }
+    }
+
+    /// The bytes of message `msg`, which must be given its layout length `len` (the padding
+    /// after them is fixed).
+    #[inline]
+    pub fn message_mut(&mut self, msg: usize, len: usize) -> &mut [u8] {
+        let start = self.starts[msg];
+        &mut self.buf[start..start + len]
+    }
+
+    /// The whole buffer and every message's byte offset in it, for writers that fill many
+    /// messages at once (they must stay within each message's layout length).
+    #[inline]
+    pub fn buffer_mut(&mut self) -> (&mut [u8], &[usize]) {
+        (&mut self.buf, &self.starts)
+    }
+
+    fn groups(&self) -> Groups<'_> {
+        Groups {
+            buf: &self.buf,
+            starts: &self.starts,
+            by_blocks: &self.by_blocks,
+            runs: &self.runs,
+        }
+    }
+}
+
+/// A digest run's view of its messages: buffer, offsets and grouping by block count.
+struct Groups<'a> {
+    buf: &'a [u8],
+    starts: &'a [usize],
+    by_blocks: &'a [u32],
+    runs: &'a [(usize, usize, usize)],
+}
+
+impl Groups<'_> {
+    /// Calls `visit(group, blocks)` for runs of at most `L` message indices of equal blocks.
+    #[inline]
+    fn for_each<const L: usize>(&self, mut visit: impl FnMut(&[u32], usize)) {
+        for &(start, end, blocks) in self.runs {
+            for group in self.by_blocks[start..end].chunks(L) {
+                visit(group, blocks);
+            }
+        }
+    }
+}
+
+/// Digests every message of `slots` into `out` (resized to `slots.len()`), by message index.
+///
+/// Kernel choice and fallback as in [`digest_all`].
+pub fn digest_slots(slots: &MessageSlots, kernel: Kernel, out: &mut Vec<[u8; 16]>) {
+    out.clear();
+    out.resize(slots.len(), [0; 16]);
+    digest_groups(&slots.groups(), kernel, out);
+}
+
 /// Digests every message of `msgs` into `out` (resized to `msgs.len()`), in order.
 ///
 /// A kernel this CPU cannot run, or a buffer too large for 32-bit gather offsets, falls back
@@ -235,29 +367,68 @@ impl Kernel {
 pub fn digest_all(msgs: &PaddedMessages, kernel: Kernel, out: &mut Vec<[u8; 16]>) {
     out.clear();
     out.resize(msgs.len(), [0; 16]);
-    if msgs.is_empty() {
+    let starts: Vec<usize> = msgs.spans.iter().map(|s| s.0).collect();
+    let max_blocks = msgs.spans.iter().map(|s| s.1).max().unwrap_or(0);
+    let mut by_blocks = Vec::with_capacity(msgs.len());
+    let mut runs = Vec::new();
+    for blocks in 0..=max_blocks {
+        let start = by_blocks.len();
+        by_blocks.extend((0..msgs.len() as u32).filter(|&i| msgs.spans[i as usize].1 == blocks));
+        if by_blocks.len() > start {
+            runs.push((start, by_blocks.len(), blocks));
+        }
+    }
+    let groups = Groups {
+        buf: &msgs.buf,
+        starts: &starts,
+        by_blocks: &by_blocks,
+        runs: &runs,
+    };
+    digest_groups(&groups, kernel, out);
+}
+
+fn digest_groups(groups: &Groups<'_>, kernel: Kernel, out: &mut [[u8; 16]]) {
+    if groups.starts.is_empty() {
         return;
     }
     #[cfg(target_arch = "x86_64")]
     {
-        let gatherable = msgs.buf.len() <= i32::MAX as usize;
+        let gatherable = groups.buf.len() <= i32::MAX as usize;
         if kernel == Kernel::Avx512 && gatherable && std::arch::is_x86_feature_detected!("avx512f")
         {
             // SAFETY: AVX-512F is available (checked above) and `run_gather` hands the kernel
-            // only offsets of whole blocks inside `msgs.buf`.
-            return run_gather::<16>(msgs, out, |state, base, offsets| unsafe {
-                avx512::compress(state, base, offsets)
+            // only offsets of whole blocks inside `groups.buf`.
+            if groups.starts.len() <= 16 {
+                // One cell's round (7 messages of 2-5 blocks): one call per block of the
+                // longest message instead of one per block of every block-count group.
+                return run_mixed_16(groups, out);
+            }
+            // Full groups take two interleaved 16-lane chains, short ones one chain.
+            return run_gather::<32>(groups, out, |state, base, offsets, lanes| unsafe {
+                if lanes > 16 {
+                    avx512::compress_pair(state, base, offsets)
+                } else {
+                    let mut half = [[0u32; 16]; 4];
+                    for (row, full) in half.iter_mut().zip(state.iter()) {
+                        row.copy_from_slice(&full[..16]);
+                    }
+                    let lane_offsets: &[i32; 16] = offsets[..16].try_into().unwrap_or(&[0; 16]);
+                    avx512::compress(&mut half, base, lane_offsets);
+                    for (full, row) in state.iter_mut().zip(half.iter()) {
+                        full[..16].copy_from_slice(row);
+                    }
+                }
             });
         }
         if kernel == Kernel::Avx2 && gatherable && std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: as above, with AVX2.
-            return run_gather::<8>(msgs, out, |state, base, offsets| unsafe {
+            return run_gather::<8>(groups, out, |state, base, offsets, _| unsafe {
                 avx2::compress(state, base, offsets)
             });
         }
     }
     let _ = kernel; // only the portable kernel exists off x86-64
-    run_lanes::<4>(msgs, out, portable::compress)
+    run_lanes::<4>(groups, out, portable::compress)
 }
 
 /// MD5 of one message (single-lane convenience used by the scalar reference paths).
@@ -268,49 +439,36 @@ pub fn md5(bytes: &[u8]) -> [u8; 16] {
     out
 }
 
-/// Calls `visit(group, blocks)` for runs of at most `L` message indices of equal block count.
-fn for_each_group<const L: usize>(msgs: &PaddedMessages, mut visit: impl FnMut(&[usize], usize)) {
-    let max_blocks = msgs.spans.iter().map(|s| s.1).max().unwrap_or(0);
-    // Bucket message indices by block count (counting sort: block counts are tiny).
-    let mut by_blocks: Vec<Vec<usize>> = vec![Vec::new(); max_blocks + 1];
-    for (i, &(_, blocks)) in msgs.spans.iter().enumerate() {
-        by_blocks[blocks].push(i);
-    }
-    for (blocks, members) in by_blocks.iter().enumerate() {
-        for group in members.chunks(L) {
-            visit(group, blocks);
-        }
-    }
-}
-
 fn initial_state<const L: usize>() -> [[u32; L]; 4] {
     INIT.map(|word| [word; L])
 }
 
-fn store_digests<const L: usize>(state: &[[u32; L]; 4], group: &[usize], out: &mut [[u8; 16]]) {
+#[inline]
+fn store_digests<const L: usize>(state: &[[u32; L]; 4], group: &[u32], out: &mut [[u8; 16]]) {
     for (lane, &msg) in group.iter().enumerate() {
+        let digest = &mut out[msg as usize];
         for (part, row) in state.iter().enumerate() {
-            out[msg][part * 4..part * 4 + 4].copy_from_slice(&row[lane].to_le_bytes());
+            digest[part * 4..part * 4 + 4].copy_from_slice(&row[lane].to_le_bytes());
         }
     }
 }
 
 /// Portable runner: transposes each block into word-major lanes for `compress`.
 fn run_lanes<const L: usize>(
-    msgs: &PaddedMessages,
+    groups: &Groups<'_>,
     out: &mut [[u8; 16]],
     compress: impl Fn(&mut [[u32; L]; 4], &[[u32; L]; 16]),
 ) {
     // Word-major layout: words[i] holds word i of every lane, so lane loops are contiguous.
     let mut words = [[0u32; L]; 16];
-    for_each_group::<L>(msgs, |group, blocks| {
+    groups.for_each::<L>(|group, blocks| {
         let mut state = initial_state::<L>();
         for block in 0..blocks {
             for lane in 0..L {
                 // Short groups repeat their first message in the spare lanes.
-                let msg = group[if lane < group.len() { lane } else { 0 }];
-                let start = msgs.spans[msg].0 + block * 64;
-                let bytes = &msgs.buf[start..start + 64];
+                let msg = group[if lane < group.len() { lane } else { 0 }] as usize;
+                let start = groups.starts[msg] + block * 64;
+                let bytes = &groups.buf[start..start + 64];
                 for (word, chunk) in words.iter_mut().zip(bytes.chunks_exact(4)) {
                     word[lane] = u32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]]);
                 }
@@ -321,24 +479,62 @@ fn run_lanes<const L: usize>(
     });
 }
 
+/// At most 16 messages of any lengths in one set of 16 lanes: every block of the longest message
+/// is compressed on all lanes, and lanes whose message has ended keep their previous state.
+#[cfg(target_arch = "x86_64")]
+fn run_mixed_16(groups: &Groups<'_>, out: &mut [[u8; 16]]) {
+    let count = groups.starts.len();
+    let mut blocks = [0usize; 16];
+    let mut msgs = [0u32; 16];
+    let mut lane = 0;
+    for &(start, end, run_blocks) in groups.runs {
+        for &msg in &groups.by_blocks[start..end] {
+            msgs[lane] = msg;
+            blocks[lane] = run_blocks;
+            lane += 1;
+        }
+    }
+    // Spare lanes repeat the first message (any readable block would do).
+    let mut offsets: [i32; 16] =
+        std::array::from_fn(|l| groups.starts[msgs[if l < count { l } else { 0 }] as usize] as i32);
+    let longest = blocks[..count].iter().copied().max().unwrap_or(0);
+    let mut state = initial_state::<16>();
+    for block in 0..longest {
+        let before = state;
+        // SAFETY: the caller checked AVX-512F; every offset is a whole block of its message
+        // (a finished lane stays on its last block), inside `groups.buf`.
+        unsafe { avx512::compress(&mut state, groups.buf.as_ptr(), &offsets) };
+        for l in 0..count {
+            if block >= blocks[l] {
+                for (row, saved) in state.iter_mut().zip(&before) {
+                    row[l] = saved[l];
+                }
+            } else if block + 1 < blocks[l] {
+                offsets[l] += 64;
+            }
+        }
+    }
+    store_digests(&state, &msgs[..count], out);
+}
+
 /// SIMD runner: the kernel gathers each lane's message words straight from the buffer.
 ///
-/// Callers guarantee `msgs.buf.len() <= i32::MAX`, so every block offset fits an `i32`.
+/// Callers guarantee `groups.buf.len() <= i32::MAX`, so every block offset fits an `i32`.
 #[cfg(target_arch = "x86_64")]
 fn run_gather<const L: usize>(
-    msgs: &PaddedMessages,
+    groups: &Groups<'_>,
     out: &mut [[u8; 16]],
-    compress: impl Fn(&mut [[u32; L]; 4], *const u8, &[i32; L]),
+    compress: impl Fn(&mut [[u32; L]; 4], *const u8, &[i32; L], usize),
 ) {
-    let base = msgs.buf.as_ptr();
-    for_each_group::<L>(msgs, |group, blocks| {
+    let base = groups.buf.as_ptr();
+    groups.for_each::<L>(|group, blocks| {
         let mut state = initial_state::<L>();
         // Short groups repeat their first message in the spare lanes.
         let mut offsets: [i32; L] = std::array::from_fn(|lane| {
-            msgs.spans[group[if lane < group.len() { lane } else { 0 }]].0 as i32
+            groups.starts[group[if lane < group.len() { lane } else { 0 }] as usize] as i32
         });
         for _ in 0..blocks {
-            compress(&mut state, base, &offsets);
+            compress(&mut state, base, &offsets, group.len());
             for offset in offsets.iter_mut() {
                 *offset += 64;
             }
@@ -371,6 +567,59 @@ mod tests {
             digest_all(&msgs, kernel, &mut out);
             for (m, d) in samples.iter().zip(&out) {
                 assert_eq!(*d, md5(m), "kernel {kernel:?}, message length {}", m.len());
+            }
+        }
+    }
+
+    #[test]
+    fn fixed_slots_rewritten_in_place_match_md5_crate() {
+        let samples = sample_messages();
+        let mut slots = MessageSlots::new();
+        // Reverse lengths so layout order (by block count) differs from message order.
+        let lengths: Vec<usize> = samples.iter().rev().map(Vec::len).collect();
+        slots.layout(lengths.iter().copied());
+        for round in 0..3u8 {
+            let contents: Vec<Vec<u8>> = lengths
+                .iter()
+                .map(|&len| {
+                    (0..len)
+                        .map(|i| (i as u8).wrapping_mul(round + 3))
+                        .collect()
+                })
+                .collect();
+            for (msg, bytes) in contents.iter().enumerate() {
+                slots.message_mut(msg, bytes.len()).copy_from_slice(bytes);
+            }
+            for kernel in [Kernel::Portable, Kernel::Avx2, Kernel::Avx512] {
+                let mut out = Vec::new();
+                digest_slots(&slots, kernel, &mut out);
+                for (bytes, d) in contents.iter().zip(&out) {
+                    assert_eq!(*d, md5(bytes), "kernel {kernel:?}, length {}", bytes.len());
+                }
+            }
+        }
+        slots.layout(std::iter::empty());
+        let mut out = vec![[0u8; 16]];
+        digest_slots(&slots, Kernel::detect(), &mut out);
+        assert!(out.is_empty() && slots.is_empty());
+    }
+
+    #[test]
+    fn small_mixed_length_sets_match_md5_crate() {
+        // Up to 16 messages of different block counts take the mixed-lane path on AVX-512.
+        let samples = sample_messages();
+        for count in [1, 2, 7, 15, 16, 17] {
+            let chosen: Vec<&Vec<u8>> = samples.iter().step_by(300 / count).take(count).collect();
+            let mut slots = MessageSlots::new();
+            slots.layout(chosen.iter().map(|m| m.len()));
+            for (msg, bytes) in chosen.iter().enumerate() {
+                slots.message_mut(msg, bytes.len()).copy_from_slice(bytes);
+            }
+            for kernel in Kernel::available() {
+                let mut out = Vec::new();
+                digest_slots(&slots, kernel, &mut out);
+                let expected: Vec<[u8; 16]> = chosen.iter().map(|m| md5(m)).collect();
+                assert_eq!(out, expected, "kernel {kernel:?}, {count} messages");
             }
         }
     }

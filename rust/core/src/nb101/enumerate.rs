@@ -5,13 +5,14 @@
 //! k = x + y(y-1)/2), keeps "full DAGs" (no zero row but the last, no zero column but the first)
 //! with at most `max_edges` edges, and for each labelling in
 //! `itertools.product(range(num_ops), repeat=V-2)` (last vertex fastest) hashes the cell and
-//! keeps the FIRST (matrix, labels) seen per hash. We hash all labelled graphs of one vertex
-//! count in parallel and then keep first-seen representatives in visiting order.
+//! keeps the FIRST (matrix, labels) seen per hash. We keep the same rows in the same order while
+//! hashing only the first labelled graph of each isomorphism class (see [`enumerate_vertices`]).
 
 use super::hash::{hash_cells, Cell, MAX_BATCH_VERTICES};
 use super::spec::{INPUT, OUTPUT};
 use crate::error::{CoreError, CoreResult};
-use std::collections::HashSet;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 
 /// Largest op count the hasher's label range allows (labels 0..num_ops).
 pub const MAX_NUM_OPS: u32 = 6;
@@ -92,7 +93,127 @@ fn full_dags(n: usize, max_edges: u32) -> Vec<u32> {
         .collect()
 }
 
+/// All permutations of the interior vertices `1..n-1` (input and output stay put: their labels
+/// -1 and -2 are unique, so every label-preserving isomorphism fixes them), as `old -> new`
+/// vertex maps, the identity first.
+fn interior_permutations(n: usize) -> Vec<[u8; MAX_BATCH_VERTICES]> {
+    let mut perms = Vec::new();
+    let mut current: [u8; MAX_BATCH_VERTICES] = std::array::from_fn(|v| v as u8);
+    // Heap's algorithm over the interior slots, identity first.
+    let interior = n.saturating_sub(2);
+    let mut counters = vec![0usize; interior];
+    perms.push(current);
+    let mut i = 0;
+    while i < interior {
+        if counters[i] < i {
+            let j = if i % 2 == 0 { 0 } else { counters[i] };
+            current.swap(1 + j, 1 + i);
+            perms.push(current);
+            counters[i] += 1;
+            i = 0;
+        } else {
+            counters[i] = 0;
+            i += 1;
+        }
+    }
+    perms
+}
+
+/// The out masks of `out_mask` with vertex v renamed `perm[v]`, packed one byte per vertex.
+#[inline]
+fn permuted_key(
+    n: usize,
+    out_mask: &[u8; MAX_BATCH_VERTICES],
+    perm: &[u8; MAX_BATCH_VERTICES],
+) -> u64 {
+    let mut renamed = [0u8; MAX_BATCH_VERTICES];
+    for v in 0..n {
+        let mut bits = out_mask[v];
+        let mut mask = 0u8;
+        while bits != 0 {
+            let w = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            mask |= 1 << perm[w];
+        }
+        renamed[perm[v] as usize] = mask;
+    }
+    u64::from_le_bytes(renamed)
+}
+
+/// Canonical form of one unlabelled DAG under interior permutations: the smallest permuted key
+/// and, for each permutation reaching it, the place value of every vertex's label digit in the
+/// labelling index of the permuted graph.
+struct Canonical {
+    key: u64,
+    digit_weights: Vec<[u32; MAX_BATCH_VERTICES]>,
+}
+
+fn canonical_form(
+    n: usize,
+    out_mask: &[u8; MAX_BATCH_VERTICES],
+    perms: &[[u8; MAX_BATCH_VERTICES]],
+    num_ops: u32,
+) -> Canonical {
+    let keys: Vec<u64> = perms.iter().map(|p| permuted_key(n, out_mask, p)).collect();
+    let key = keys.iter().copied().min().unwrap_or(0);
+    // Labelling index: sum of label(v) * num_ops^(n-2-v) (itertools.product, last fastest);
+    // after renaming v -> perm[v] the digit of v moves to place n-2-perm[v].
+    let digit_weights = perms
+        .iter()
+        .zip(&keys)
+        .filter(|(_, &k)| k == key)
+        .map(|(perm, _)| {
+            let mut weights = [0u32; MAX_BATCH_VERTICES];
+            for v in 1..n - 1 {
+                weights[v] = num_ops.pow((n - 2 - perm[v] as usize) as u32);
+            }
+            weights
+        })
+        .collect();
+    Canonical { key, digit_weights }
+}
+
+/// Which (structure, canonical labelling) classes were seen: a bitset while it stays small,
+/// a hash set beyond.
+enum SeenClasses {
+    Bits(Vec<u64>),
+    Set(HashSet<u64>),
+}
+
+impl SeenClasses {
+    fn new(classes: u64) -> Self {
+        // At most 32 MB of bits (V = 7 needs 1.2 Mbit); larger spaces use a set of seen classes.
+        if classes <= 1 << 28 {
+            SeenClasses::Bits(vec![0; classes.div_ceil(64) as usize])
+        } else {
+            SeenClasses::Set(HashSet::new())
+        }
+    }
+
+    /// Marks `class` seen; true when it was new.
+    #[inline]
+    fn insert(&mut self, class: u64) -> bool {
+        match self {
+            SeenClasses::Bits(words) => {
+                let (word, bit) = ((class / 64) as usize, class % 64);
+                let new = words[word] >> bit & 1 == 0;
+                words[word] |= 1 << bit;
+                new
+            }
+            SeenClasses::Set(set) => set.insert(class),
+        }
+    }
+}
+
 /// Unique cells with exactly `n` vertices (2..=8), in the original's first-seen order.
+///
+/// The original hashes every labelled graph and keeps the first one per hash. The hash is an
+/// isomorphism invariant, so the first graph of each hash is also the first of its isomorphism
+/// class. We therefore (1) walk the labelled graphs in the original order and keep the first of
+/// each isomorphism class (a canonical form over interior-vertex permutations, no MD5), then
+/// (2) hash only those representatives, in parallel, and (3) keep, in order, the first
+/// representative of each hash. Step 3 makes the result exact even if two non-isomorphic
+/// classes shared a hash: it is the original's output, in its order, with ~1/3 of the hashing.
 ///
 /// # Errors
 /// [`CoreError::InvalidInput`] for `n` outside 2..=8 or `num_ops` outside 1..=6 (the label
@@ -104,50 +225,54 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<
             "num_ops must be in 1..={MAX_NUM_OPS}, got {num_ops}"
         )));
     }
-    let labellings = (num_ops as usize).pow((n - 2) as u32);
-    let mut cells = Vec::new();
+    let labellings = num_ops.pow((n - 2) as u32);
     let dags = full_dags(n, max_edges);
-    cells.reserve(dags.len() * labellings);
-    for &bits in &dags {
-        let out_mask = masks_from_bits(n, bits);
-        let mut in_mask = [0u8; MAX_BATCH_VERTICES];
-        for (v, &mask) in out_mask.iter().enumerate().take(n) {
-            for (w, into) in in_mask.iter_mut().enumerate().take(n) {
-                if mask >> w & 1 == 1 {
-                    *into |= 1 << v;
-                }
-            }
-        }
+    let perms = interior_permutations(n);
+    let forms: Vec<Canonical> = dags
+        .par_iter()
+        .map(|&bits| canonical_form(n, &masks_from_bits(n, bits), &perms, num_ops))
+        .collect();
+    let mut structure_ids: HashMap<u64, u64> = HashMap::new();
+    let mut seen = SeenClasses::new(dags.len() as u64 * u64::from(labellings));
+    // Step 1: (dag index, labelling index) of the first graph of every isomorphism class.
+    let mut representatives: Vec<(u32, u32)> = Vec::new();
+    let mut digits = [0u32; MAX_BATCH_VERTICES];
+    for (dag, form) in forms.iter().enumerate() {
+        let next_id = structure_ids.len() as u64;
+        let structure = *structure_ids.entry(form.key).or_insert(next_id);
         for k in 0..labellings {
-            let mut labels = [0i8; MAX_BATCH_VERTICES];
-            labels[0] = INPUT;
-            labels[n - 1] = OUTPUT;
             let mut rest = k;
-            // itertools.product: the last interior vertex varies fastest.
             for v in (1..n - 1).rev() {
-                labels[v] = (rest % num_ops as usize) as i8;
-                rest /= num_ops as usize;
+                digits[v] = rest % num_ops;
+                rest /= num_ops;
             }
-            cells.push(Cell {
-                num_vertices: n as u8,
-                out_mask,
-                in_mask,
-                labels,
-            });
+            // The smallest renamed labelling over the permutations reaching the canonical DAG:
+            // the same function for every DAG of this structure, so equal iff isomorphic.
+            let canonical = form
+                .digit_weights
+                .iter()
+                .map(|w| (1..n - 1).map(|v| digits[v] * w[v]).sum::<u32>())
+                .min()
+                .unwrap_or(k);
+            if seen.insert(structure * u64::from(labellings) + u64::from(canonical)) {
+                representatives.push((dag as u32, k));
+            }
         }
     }
+    // Step 2: hash the representatives.
+    let cells: Vec<Cell> = representatives
+        .iter()
+        .map(|&(dag, k)| labelled_cell(n, dags[dag as usize], k, num_ops))
+        .collect();
     let mut digests = vec![[0u8; 16]; cells.len()];
     hash_cells(&cells, &mut digests)?;
-    let mut seen: HashSet<[u8; 16]> = HashSet::with_capacity(cells.len() / 2);
-    let mut unique = Vec::new();
-    // Cells were pushed dag-major, `labellings` per dag, so cell i came from dag i / labellings.
-    let dag_of_cell = dags
-        .iter()
-        .flat_map(|&bits| std::iter::repeat_n(bits, labellings));
-    for ((cell, digest), edge_bits) in cells.iter().zip(&digests).zip(dag_of_cell) {
-        if seen.insert(*digest) {
+    // Step 3: first representative per hash, in order.
+    let mut first_of_hash: HashSet<[u8; 16]> = HashSet::with_capacity(cells.len());
+    let mut unique = Vec::with_capacity(cells.len());
+    for ((&(dag, _), cell), digest) in representatives.iter().zip(&cells).zip(&digests) {
+        if first_of_hash.insert(*digest) {
             unique.push(UniqueCell {
-                edge_bits,
+                edge_bits: dags[dag as usize],
                 num_edges: cell.num_edges() as u8,
                 labels: cell.labels[..n].to_vec(),
                 digest: *digest,
@@ -155,6 +280,85 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<
         }
     }
     Ok(unique)
+}
+
+/// The hashable cells of enumerated rows with `n` vertices (for timing and tests).
+pub fn edge_cells(n: usize, unique: &[UniqueCell]) -> Vec<Cell> {
+    unique
+        .iter()
+        .map(|u| {
+            let mut cell = labelled_cell(n, u.edge_bits, 0, 1);
+            cell.labels[..n].copy_from_slice(&u.labels);
+            cell
+        })
+        .collect()
+}
+
+/// The cell of DAG `bits` under labelling index `k` (itertools.product order, last fastest).
+fn labelled_cell(n: usize, bits: u32, k: u32, num_ops: u32) -> Cell {
+    let out_mask = masks_from_bits(n, bits);
+    let mut in_mask = [0u8; MAX_BATCH_VERTICES];
+    for (v, &mask) in out_mask.iter().enumerate().take(n) {
+        let mut targets = mask;
+        while targets != 0 {
+            let w = targets.trailing_zeros() as usize;
+            targets &= targets - 1;
+            in_mask[w] |= 1 << v;
+        }
+    }
+    let mut labels = [0i8; MAX_BATCH_VERTICES];
+    labels[0] = INPUT;
+    labels[n - 1] = OUTPUT;
+    let mut rest = k;
+    for v in (1..n - 1).rev() {
+        labels[v] = (rest % num_ops) as i8;
+        rest /= num_ops;
+    }
+    Cell {
+        num_vertices: n as u8,
+        out_mask,
+        in_mask,
+        labels,
+    }
+}
+
+/// The original's procedure verbatim: hash every labelled graph, keep the first per hash
+/// (the oracle of the tests; quadratic work compared with [`enumerate_vertices`]).
+///
+/// # Errors
+/// As [`enumerate_vertices`].
+pub fn enumerate_vertices_exhaustive(
+    n: usize,
+    max_edges: u32,
+    num_ops: u32,
+) -> CoreResult<Vec<UniqueCell>> {
+    check_vertices(n)?;
+    if !(1..=MAX_NUM_OPS).contains(&num_ops) {
+        return Err(CoreError::invalid_input(format!(
+            "num_ops must be in 1..={MAX_NUM_OPS}, got {num_ops}"
+        )));
+    }
+    let labellings = num_ops.pow((n - 2) as u32);
+    let dags = full_dags(n, max_edges);
+    let cells: Vec<(u32, Cell)> = dags
+        .iter()
+        .flat_map(|&bits| (0..labellings).map(move |k| (bits, labelled_cell(n, bits, k, num_ops))))
+        .collect();
+    let plain: Vec<Cell> = cells.iter().map(|(_, c)| *c).collect();
+    let mut digests = vec![[0u8; 16]; plain.len()];
+    hash_cells(&plain, &mut digests)?;
+    let mut seen = HashSet::new();
+    Ok(cells
+        .iter()
+        .zip(&digests)
+        .filter(|(_, d)| seen.insert(**d))
+        .map(|((bits, cell), digest)| UniqueCell {
+            edge_bits: *bits,
+            num_edges: cell.num_edges() as u8,
+            labels: cell.labels[..n].to_vec(),
+            digest: *digest,
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -167,6 +371,56 @@ mod tests {
         let expected = [(2, 1), (3, 6), (4, 84), (5, 2441), (6, 62010)];
         for (n, count) in expected {
             assert_eq!(enumerate_vertices(n, 9, 3).unwrap().len(), count, "V = {n}");
+        }
+    }
+
+    #[test]
+    fn isomorphism_classes_give_the_exhaustive_result() {
+        // Same rows, same order, for every size the tests can afford exhaustively, and for
+        // other op counts (labellings with 1, 2 and 4 ops, where automorphisms act differently).
+        for (n, max_edges, num_ops) in [
+            (2, 9, 3),
+            (3, 9, 3),
+            (4, 9, 3),
+            (5, 9, 3),
+            (6, 9, 3),
+            (5, 9, 1),
+            (5, 9, 2),
+            (5, 6, 4),
+            (6, 6, 2),
+        ] {
+            assert_eq!(
+                enumerate_vertices(n, max_edges, num_ops).unwrap(),
+                enumerate_vertices_exhaustive(n, max_edges, num_ops).unwrap(),
+                "n = {n}, max_edges = {max_edges}, num_ops = {num_ops}"
+            );
+        }
+    }
+
+    #[test]
+    fn seen_classes_report_first_insertions_in_both_forms() {
+        for mut seen in [SeenClasses::new(200), SeenClasses::new(1 << 40)] {
+            assert!(seen.insert(0) && seen.insert(130) && seen.insert(63));
+            assert!(!seen.insert(130) && !seen.insert(0));
+            assert!(seen.insert(64));
+        }
+        assert!(matches!(SeenClasses::new(1 << 40), SeenClasses::Set(_)));
+    }
+
+    #[test]
+    fn interior_permutations_are_all_distinct() {
+        for n in 2..=MAX_BATCH_VERTICES {
+            let perms = interior_permutations(n);
+            let distinct: HashSet<_> = perms.iter().collect();
+            let expected: usize = (1..=n - 2).product();
+            assert_eq!(
+                (perms.len(), distinct.len()),
+                (expected, expected),
+                "n = {n}"
+            );
+            assert!(perms
+                .iter()
+                .all(|p| p[0] == 0 && p[n - 1] as usize == n - 1));
         }
     }
 

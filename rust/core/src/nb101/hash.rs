@@ -16,7 +16,7 @@
 //! byte order), so the batch engine sorts 16-byte digests and only writes hex into messages.
 
 use crate::error::{CoreError, CoreResult};
-use crate::md5x::{digest_all, md5, Kernel, PaddedMessages};
+use crate::md5x::{digest_slots, md5, Kernel, MessageSlots};
 use rayon::prelude::*;
 
 /// Largest vertex count the batch engine accepts (bitmask width).
@@ -73,7 +73,19 @@ pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> CoreResult<[u8; 1
         let small_labels: Vec<i8> = labels.iter().map(|&l| l as i8).collect();
         let cell = Cell::from_matrix(n, &entries, &small_labels)?;
         let mut out = [[0u8; 16]];
-        ChunkHasher::new(Kernel::detect()).run(&[cell], &mut out, InitialDigests::shared());
+        // One scratch per thread: a single spec costs ~50 MD5s, so a dozen buffer allocations
+        // per call would be a visible share of it.
+        thread_local! {
+            static SINGLE: std::cell::RefCell<ChunkHasher> =
+                std::cell::RefCell::new(ChunkHasher::new(Kernel::detect()));
+        }
+        SINGLE.with(|hasher| match hasher.try_borrow_mut() {
+            Ok(mut hasher) => hasher.run(&[cell], &mut out, InitialDigests::shared()),
+            // Not reachable (run never re-enters), but a fresh scratch is always correct.
+            Err(_) => {
+                ChunkHasher::new(Kernel::detect()).run(&[cell], &mut out, InitialDigests::shared())
+            }
+        });
         return Ok(out[0]);
     }
     Ok(hash_graph_reference_unchecked(n, matrix, labels))
@@ -237,9 +249,9 @@ impl InitialDigests {
     }
 }
 
-/// Cells per unit of parallel work: enough messages to fill the SIMD lanes many times over,
-/// (measured: 16 cells 4.3 s, 256 cells 3.0 s, 512 cells 2.6 s for the full enumeration).
-const CHUNK_CELLS: usize = 512;
+/// Cells per unit of parallel work: enough messages (~7 per cell) to fill the SIMD lanes many
+/// times over, while a chunk's message buffer (~45 KB for 7-vertex cells) stays in L1/L2.
+const CHUNK_CELLS: usize = 96;
 
 /// Hashes every cell; `out[i]` receives the raw digest of `cells[i]`.
 ///
@@ -281,152 +293,216 @@ pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> 
         });
     }
     let initial = InitialDigests::shared();
-    cells
-        .par_chunks(CHUNK_CELLS)
-        .zip(out.par_chunks_mut(CHUNK_CELLS))
-        .for_each_init(
-            || ChunkHasher::new(kernel),
-            |hasher, (chunk, chunk_out)| hasher.run(chunk, chunk_out, initial),
-        );
+    let hash_chunks = |cells: &[Cell], out: &mut [[u8; 16]]| {
+        cells
+            .par_chunks(CHUNK_CELLS)
+            .zip(out.par_chunks_mut(CHUNK_CELLS))
+            .for_each_init(
+                || ChunkHasher::new(kernel),
+                |hasher, (chunk, chunk_out)| hasher.run(chunk, chunk_out, initial),
+            );
+    };
+    let uniform = cells
+        .windows(2)
+        .all(|pair| pair[0].num_vertices == pair[1].num_vertices);
+    if uniform {
+        hash_chunks(cells, out);
+        return Ok(());
+    }
+    // A chunk refines all its cells together, so group cells of equal size (stable order),
+    // hash, and put the digests back in input order.
+    let mut order: Vec<u32> = (0..cells.len() as u32).collect();
+    order.sort_by_key(|&i| cells[i as usize].num_vertices);
+    let sorted: Vec<Cell> = order.iter().map(|&i| cells[i as usize]).collect();
+    let mut sorted_out = vec![[0u8; 16]; cells.len()];
+    hash_chunks(&sorted, &mut sorted_out);
+    for (&i, digest) in order.iter().zip(&sorted_out) {
+        out[i as usize] = *digest;
+    }
     Ok(())
 }
-
-const M: usize = MAX_BATCH_VERTICES;
 
 /// Scratch space reused across the chunks one worker hashes.
 struct ChunkHasher {
     kernel: Kernel,
-    messages: PaddedMessages,
+    /// One message per (cell, vertex) at `c * n + v`; lengths are the same in every round.
+    messages: MessageSlots,
+    lengths: Vec<usize>,
+    /// The `str(sorted(hashes))` message of each cell.
+    finals: MessageSlots,
     digests: Vec<[u8; 16]>,
-    /// Current hash of vertex v of cell c at `c * M + v`, as a big-endian integer (its order
+    /// Current hash of vertex v of cell c at `c * n + v`, as a big-endian integer (its order
     /// is the order of the hex strings) and as hex.
     keys: Vec<u128>,
     hex: Vec<[u8; 32]>,
-    /// Vertices of each cell sorted by current hash, at `c * M ..`.
-    order: Vec<[u8; M]>,
-    /// (cell, vertex) slot of each message of the running iteration.
-    slots: Vec<usize>,
 }
 
 impl ChunkHasher {
     fn new(kernel: Kernel) -> Self {
         Self {
             kernel,
-            messages: PaddedMessages::new(),
+            messages: MessageSlots::new(),
+            lengths: Vec::new(),
+            finals: MessageSlots::new(),
             digests: Vec::new(),
             keys: Vec::new(),
             hex: Vec::new(),
-            order: Vec::new(),
-            slots: Vec::new(),
         }
     }
 
-    fn set(&mut self, slot: usize, digest: &[u8; 16]) {
-        self.keys[slot] = u128::from_be_bytes(*digest);
-        self.hex[slot] = to_hex(digest);
-    }
-
-    /// Sorts each cell's vertices by current hash (insertion sort: at most 8 keys).
-    fn sort_vertices(&mut self, cells: &[Cell]) {
-        for (c, cell) in cells.iter().enumerate() {
-            let keys = &self.keys[c * M..c * M + M];
-            let order = &mut self.order[c];
-            let n = cell.num_vertices as usize;
-            for i in 0..n {
-                let mut at = i;
-                while at > 0 && keys[order[at - 1] as usize] > keys[i] {
-                    order[at] = order[at - 1];
-                    at -= 1;
-                }
-                order[at] = i as u8;
-            }
-        }
-    }
-
+    /// Hashes `cells` into `out`; runs of equal vertex count are refined together.
     fn run(&mut self, cells: &[Cell], out: &mut [[u8; 16]], initial: &InitialDigests) {
+        let mut start = 0;
+        while start < cells.len() {
+            let n = cells[start].num_vertices;
+            let end = start
+                + cells[start..]
+                    .iter()
+                    .position(|c| c.num_vertices != n)
+                    .unwrap_or(cells.len() - start);
+            self.run_uniform(&cells[start..end], &mut out[start..end], initial);
+            start = end;
+        }
+    }
+
+    /// Hashes cells that all have the same vertex count.
+    fn run_uniform(&mut self, cells: &[Cell], out: &mut [[u8; 16]], initial: &InitialDigests) {
+        let n = cells[0].num_vertices as usize;
+        let slots = cells.len() * n;
         self.keys.clear();
-        self.keys.resize(cells.len() * M, 0);
+        self.keys.resize(slots, 0);
         self.hex.clear();
-        self.hex.resize(cells.len() * M, [0; 32]);
-        self.order.clear();
-        self.order.resize(cells.len(), [0; M]);
-        for (c, cell) in cells.iter().enumerate() {
-            for v in 0..cell.num_vertices as usize {
-                let d = initial.get(
-                    cell.out_mask[v].count_ones(),
-                    cell.in_mask[v].count_ones(),
-                    cell.labels[v],
-                );
-                self.set(c * M + v, &d);
+        self.hex.resize(slots, [0; 32]);
+        self.lengths.clear();
+        for cell in cells {
+            for v in 0..n {
+                let (ins, outs) = (cell.in_mask[v].count_ones(), cell.out_mask[v].count_ones());
+                let digest = initial.get(outs, ins, cell.labels[v]);
+                let slot = self.lengths.len();
+                self.keys[slot] = u128::from_be_bytes(digest);
+                self.hex[slot] = to_hex(&digest);
+                // sorted(in) + "|" + sorted(out) + "|" + own, 32 hex digits per hash.
+                self.lengths.push(32 * (ins + outs + 1) as usize + 2);
             }
         }
-        let rounds = cells
-            .iter()
-            .map(|c| c.num_vertices as usize)
-            .max()
-            .unwrap_or(0);
-        for round in 0..rounds {
-            self.sort_vertices(cells);
-            self.messages.clear();
-            self.slots.clear();
+        self.messages.layout(self.lengths.iter().copied());
+        // The two separators sit at fixed places: after the in-neighbour hashes and after the
+        // out-neighbour hashes. Only the hashes change from round to round.
+        for (c, cell) in cells.iter().enumerate() {
+            for v in 0..n {
+                let ins = 32 * cell.in_mask[v].count_ones() as usize;
+                let outs = 32 * cell.out_mask[v].count_ones() as usize;
+                let msg = self
+                    .messages
+                    .message_mut(c * n + v, self.lengths[c * n + v]);
+                msg[ins] = b'|';
+                msg[ins + 1 + outs] = b'|';
+            }
+        }
+        // A cell with V vertices is refined exactly V times.
+        for _ in 0..n {
+            let (buf, starts) = self.messages.buffer_mut();
             for (c, cell) in cells.iter().enumerate() {
-                // A cell with V vertices is refined exactly V times.
-                if round < cell.num_vertices as usize {
-                    self.push_cell_messages(c, cell);
+                let base = c * n;
+                write_cell_messages(
+                    buf,
+                    &starts[base..base + n],
+                    &self.lengths[base..base + n],
+                    &self.keys[base..base + n],
+                    &self.hex[base..base + n],
+                    cell,
+                );
+            }
+            digest_slots(&self.messages, self.kernel, &mut self.digests);
+            for (slot, digest) in self.digests.iter().enumerate() {
+                self.keys[slot] = u128::from_be_bytes(*digest);
+                self.hex[slot] = to_hex(digest);
+            }
+        }
+        // Python's repr of the sorted list: "['h1', 'h2']" (36 bytes per hash, less the last
+        // ", "; "[]" for an empty cell).
+        let final_len = if n == 0 { 2 } else { 36 * n };
+        self.finals
+            .layout(std::iter::repeat_n(final_len, cells.len()));
+        for c in 0..cells.len() {
+            let order = sorted_vertices(&self.keys[c * n..c * n + n]);
+            let msg = self.finals.message_mut(c, final_len);
+            msg[0] = b'[';
+            for (i, &v) in order[..n].iter().enumerate() {
+                let at = 1 + 36 * i;
+                msg[at] = b'\'';
+                msg[at + 1..at + 33].copy_from_slice(&self.hex[c * n + v as usize]);
+                msg[at + 33] = b'\'';
+                if i + 1 < n {
+                    msg[at + 34..at + 36].copy_from_slice(b", ");
                 }
             }
-            digest_all(&self.messages, self.kernel, &mut self.digests);
-            let digests = std::mem::take(&mut self.digests);
-            for (i, digest) in digests.iter().enumerate() {
-                self.set(self.slots[i], digest);
-            }
-            self.digests = digests;
+            msg[final_len - 1] = b']';
         }
-        self.sort_vertices(cells);
-        self.messages.clear();
-        for (c, cell) in cells.iter().enumerate() {
-            // Python's repr of the sorted list: "['h1', 'h2']".
-            let start = self.messages.begin();
-            self.messages.extend(b"[");
-            for (i, &v) in self.order[c][..cell.num_vertices as usize]
-                .iter()
-                .enumerate()
-            {
-                self.messages
-                    .extend(if i == 0 { b"'" } else { b", '" as &[u8] });
-                self.messages.extend(&self.hex[c * M + v as usize]);
-                self.messages.extend(b"'");
-            }
-            self.messages.extend(b"]");
-            self.messages.finish(start);
-        }
-        digest_all(&self.messages, self.kernel, &mut self.digests);
+        digest_slots(&self.finals, self.kernel, &mut self.digests);
         out.copy_from_slice(&self.digests);
     }
+}
 
-    /// Queues `sorted(in) + "|" + sorted(out) + "|" + own` for every vertex of cell `c`.
-    #[inline]
-    fn push_cell_messages(&mut self, c: usize, cell: &Cell) {
-        let base = c * M;
-        let n = cell.num_vertices as usize;
-        let order = self.order[c];
-        for v in 0..n {
-            let start = self.messages.begin();
-            for &w in &order[..n] {
-                if cell.in_mask[v] >> w & 1 == 1 {
-                    self.messages.extend(&self.hex[base + w as usize]);
-                }
-            }
-            self.messages.extend(b"|");
-            for &w in &order[..n] {
-                if cell.out_mask[v] >> w & 1 == 1 {
-                    self.messages.extend(&self.hex[base + w as usize]);
-                }
-            }
-            self.messages.extend(b"|");
-            self.messages.extend(&self.hex[base + v]);
-            self.messages.finish(start);
-            self.slots.push(base + v);
+/// Vertices `0..keys.len()` (at most [`MAX_BATCH_VERTICES`]) sorted by key (insertion sort).
+#[inline]
+fn sorted_vertices(keys: &[u128]) -> [u8; MAX_BATCH_VERTICES] {
+    let mut order = [0u8; MAX_BATCH_VERTICES];
+    let mut sorted = [0u128; MAX_BATCH_VERTICES];
+    for (i, &key) in keys.iter().enumerate() {
+        let mut at = i;
+        while at > 0 && sorted[at - 1] > key {
+            sorted[at] = sorted[at - 1];
+            order[at] = order[at - 1];
+            at -= 1;
+        }
+        sorted[at] = key;
+        order[at] = i as u8;
+    }
+    order
+}
+
+/// Writes the hashes of every vertex message of one cell (`sorted(in) | sorted(out) | own`,
+/// separators already in place). `starts`/`lengths` locate the cell's messages in `buf`,
+/// `keys`/`hex` are its current vertex hashes.
+///
+/// Walking the vertices once in hash order and appending each to the messages of its
+/// neighbours yields every neighbour list already sorted, with one 32-byte copy per edge end.
+#[inline]
+fn write_cell_messages(
+    buf: &mut [u8],
+    starts: &[usize],
+    lengths: &[usize],
+    keys: &[u128],
+    hex: &[[u8; 32]],
+    cell: &Cell,
+) {
+    let n = keys.len();
+    // Next write position of each message's in- and out-neighbour part.
+    let mut in_at = [0usize; MAX_BATCH_VERTICES];
+    let mut out_at = [0usize; MAX_BATCH_VERTICES];
+    for v in 0..n {
+        in_at[v] = starts[v];
+        out_at[v] = starts[v] + 32 * cell.in_mask[v].count_ones() as usize + 1;
+        let own = starts[v] + lengths[v] - 32;
+        buf[own..own + 32].copy_from_slice(&hex[v]);
+    }
+    for &w in &sorted_vertices(keys)[..n] {
+        let w = w as usize;
+        // w is an in-neighbour of each of its successors, an out-neighbour of its predecessors.
+        let mut successors = cell.out_mask[w];
+        while successors != 0 {
+            let v = successors.trailing_zeros() as usize;
+            successors &= successors - 1;
+            buf[in_at[v]..in_at[v] + 32].copy_from_slice(&hex[w]);
+            in_at[v] += 32;
+        }
+        let mut predecessors = cell.in_mask[w];
+        while predecessors != 0 {
+            let v = predecessors.trailing_zeros() as usize;
+            predecessors &= predecessors - 1;
+            buf[out_at[v]..out_at[v] + 32].copy_from_slice(&hex[w]);
+            out_at[v] += 32;
         }
     }
 }

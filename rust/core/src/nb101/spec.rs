@@ -257,7 +257,16 @@ fn check_row_unchecked(width: usize, matrix: &[u8], codes: &[i8]) -> (RowResult,
         return (RowResult::rejected(Status::Disconnected, 0), None);
     };
     let masks = compact(n, &out_mask[..n], pruned.kept);
-    let kept: Vec<usize> = (0..n).filter(|&v| pruned.kept >> v & 1 == 1).collect();
+    // Kept vertices in order and their codes, without allocating (at most 8).
+    let mut kept = [0usize; 8];
+    let mut pruned_codes = [0i8; 8];
+    let mut size = 0;
+    for v in (0..n).filter(|&v| pruned.kept >> v & 1 == 1) {
+        kept[size] = v;
+        pruned_codes[size] = codes[v];
+        size += 1;
+    }
+    let (kept, pruned_codes) = (&kept[..size], &pruned_codes[..size]);
     let num_edges: u32 = masks.iter().map(|m| m.count_ones()).sum();
     let mut result = RowResult {
         status: Status::Valid,
@@ -267,7 +276,6 @@ fn check_row_unchecked(width: usize, matrix: &[u8], codes: &[i8]) -> (RowResult,
         digest: [0; 16],
     };
     // `_check_spec` order: (vertex count cannot exceed 7 here), edges, first, last, interior ops.
-    let pruned_codes: Vec<i8> = kept.iter().map(|&v| codes[v]).collect();
     let last = pruned_codes.len() - 1;
     if num_edges > MAX_EDGES {
         (result.status, result.detail) = (Status::TooManyEdges, num_edges as i32);
