@@ -107,8 +107,9 @@ def test_meta_and_provenance(built: Path, source: Path) -> None:
         }
     ]
     assert meta["sources_official"] == "false"
-    assert (meta["rows.cells"], meta["rows.runs"], meta["records"]) == ("2532", "10128", "30384")
-    assert meta["kind"] == "nb101" and meta["schema_version"] == "1"
+    assert (meta["rows.cells"], meta["rows.runs"], meta["records"]) == ("2532", "30384", "30384")
+    assert meta["rows.special_values"] == "0"
+    assert meta["kind"] == "nb101" and meta["schema_version"] == "2"
 
 
 def test_query_semantics_and_budget(api: NASBench, oracle: Any, cells: Any) -> None:
@@ -369,7 +370,13 @@ def test_export_parquet_round_trips(tmp_path: Path, built: Path, oracle: Any) ->
     out = tmp_path / "parquet"
     assert main(["export", str(built), "--out", str(out), "-q"]) == 0
     # One folder per table, so a dataset reader never merges two tables.
-    assert sorted(p.name for p in out.iterdir()) == ["cells", "data_dictionary", "meta", "runs"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "cells",
+        "data_dictionary",
+        "meta",
+        "runs",
+        "special_values",
+    ]
     cells_table = ds.dataset(out / "cells").to_table().to_pylist()
     runs_table = ds.dataset(out / "runs").to_table()
     fixed_stats, computed_stats, _ = oracle
