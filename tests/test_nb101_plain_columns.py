@@ -279,3 +279,34 @@ def test_the_sqlite3_shell_needs_no_extension(built: Path) -> None:
     ).stdout.strip()
     expected = sqlite3.connect(built).execute(query).fetchone()
     assert shell_out == f"{expected[0]}|{expected[1]}"
+
+
+@pytest.mark.parametrize("count", [0, 1, 2, 7, 1000, 30_001])
+def test_bulk_repeat_draws_are_the_query_draws(built: Path, count: int) -> None:
+    import random
+
+    with NASBench(built, seed=count) as api:
+        draws = api._draw_repeats(count).tolist()
+        after = api._rng.random()
+    mirror = random.Random(count)  # what `count` calls of query() draw
+    assert draws == [mirror.randint(0, 2) for _ in range(count)]
+    assert after == mirror.random()  # and not one word more
+
+
+def test_hash_lookups_match_exactly(built: Path, oracle: Any) -> None:
+    _, computed_stats, _ = oracle
+    real = list(computed_stats)
+    odd = [
+        real[0].upper(),
+        real[1][:31],
+        real[2] + "0",
+        "",
+        "é" * 32,
+        real[3][:31] + "g",
+        "0" * 32,
+    ]
+    with NASBench(built) as api:
+        table = api.query_many([*real[:5], *odd], epochs=108, repeat=0)
+    found = table.column("found").to_pylist()
+    assert found == [True] * 5 + [False] * len(odd)
+    assert table.column("hash").to_pylist() == [*real[:5], *odd[:3], None, *odd[4:]]

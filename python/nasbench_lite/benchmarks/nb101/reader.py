@@ -454,11 +454,27 @@ class NASBench(ReaderBase):
         draws = np.empty(count, dtype=np.int64)
         with self._lock:
             getrandbits = self._rng.getrandbits
-            # CPython's randint(0, n - 1) is randrange(n) -> _randbelow(n): draw bit_length(n)
-            # bits, reject values >= n. The same loop here keeps the stream identical (tested).
-            for i in range(count):
-                r = getrandbits(bits)
-                while r >= top:
+            # CPython's randint(0, n - 1) is randrange(n) -> _randbelow(n): getrandbits(k) with
+            # k = bit_length(n) (one 32-bit Mersenne Twister word, its top k bits), rejecting
+            # values >= n. getrandbits(32 * m) returns the next m words, the first one least
+            # significant, so whole rounds of words can be drawn at once: each round draws as
+            # many words as draws are missing, so no word beyond the last accepted one is
+            # consumed and the stream is exactly that of `count` query() calls (tested).
+            if not 1 <= bits <= 32:
+                for i in range(count):
                     r = getrandbits(bits)
-                draws[i] = r
+                    while r >= top:
+                        r = getrandbits(bits)
+                    draws[i] = r
+                return draws
+            done = 0
+            while done < count:
+                missing = count - done
+                words = np.frombuffer(
+                    getrandbits(32 * missing).to_bytes(4 * missing, "little"), dtype="<u4"
+                )
+                values = (words >> np.uint32(32 - bits)).astype(np.int64)
+                accepted = values[values < top]
+                draws[done : done + len(accepted)] = accepted
+                done += len(accepted)
         return draws
