@@ -24,9 +24,9 @@ import numpy.typing as npt
 
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nb101.layout import METRIC_FIELDS, load_special
-from nasbench_lite.errors import InvalidInputError, OutOfDomainError
+from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, OutOfDomainError
 from nasbench_lite.spaces.nb101.batch import check_many
-from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, MAX_VERTICES, ModelSpec
+from nasbench_lite.spaces.nb101.spec import ModelSpec, check_spec
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -433,32 +433,30 @@ def _hashes_of(models: Any) -> _Hashes:
         text = [str(item) for item in items]
         raw, exact = _raw_of_strings(text)
         return _Hashes(raw, np.ones(len(items), dtype=bool), text, exact)
-    if not all(isinstance(item, ModelSpec) for item in items):
+    if not set(map(type, items)) <= {ModelSpec} and not all(
+        isinstance(item, ModelSpec) for item in items
+    ):
         raise InvalidInputError("models must be ModelSpecs, module hashes, or (matrices, ops)")
     hashes, valid = _hash_specs(items)
     return _Hashes(_raw_of_unicode(hashes), valid, hashes, True)
 
 
 def _hash_specs(specs: list[ModelSpec]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
-    """Hashes pruned specs in one native batch; specs that cannot fit (disconnected, more than
-    7 vertices, entries other than 0/1) are invalid anyway."""
-    width = MAX_VERTICES
-    matrices: npt.NDArray[np.uint8] = np.zeros((len(specs), width, width), dtype=np.uint8)
-    ops = np.full((len(specs), width), "", dtype=f"U{max(len(op) for op in AVAILABLE_OPS)}")
-    usable = np.zeros(len(specs), dtype=bool)
-    by_size: dict[int, list[int]] = {}
+    """Each spec's hash (``''`` when invalid) and validity.
+
+    A ``ModelSpec`` built from lists or integer arrays already holds its hash (computed
+    natively by the constructor), so this is the official check plus a cached read per spec;
+    specs changed after construction are hashed again by ``hash_spec``.
+    """
+    hashes: list[str] = []
+    valid = np.zeros(len(specs), dtype=bool)
+    append = hashes.append
     for row, spec in enumerate(specs):
-        if spec.matrix is not None and spec.ops is not None and len(spec.ops) <= width:
-            by_size.setdefault(len(spec.ops), []).append(row)
-    for n, rows in by_size.items():
-        block = np.stack([specs[r].matrix for r in rows])  # type: ignore[misc]
-        names = np.array([specs[r].ops for r in rows], dtype=object)
-        fits = ((block == 0) | (block == 1)).all(axis=(1, 2))
-        known = np.isin(names, ["", "input", "output", *AVAILABLE_OPS]).all(axis=1)
-        good = np.asarray(rows)[fits & known]
-        matrices[good, :n, :n] = block[fits & known]
-        ops[good, :n] = names[fits & known].astype(str)
-        usable[good] = True
-    result = check_many(matrices, ops)
-    valid = result.valid & usable
-    return np.where(valid, result.hash, ""), valid
+        try:
+            check_spec(spec)
+            append(spec.hash_spec())
+        except NasbenchLiteError:  # outside the space (the official check's errors)
+            append("")
+            continue
+        valid[row] = True
+    return np.array(hashes, dtype="U32"), valid
