@@ -12,11 +12,10 @@ has a ``space`` (``nats_tss``, ``nats_sss``), else ``<kind>_2``, ``<kind>_3``...
 ``NAME=PATH`` argument picks the name. Every column's unit and split is in each database's
 ``data_dictionary`` (e.g. ``SELECT * FROM nats.data_dictionary``).
 
-Until NAS-Bench-101 and NAS-HPO-Bench-II store their per-repeat / per-epoch values as plain
-columns, three SQL functions decode their blobs here (not in the sqlite3 shell):
-``nb101_metric(runs.metrics, repeat, 'final_test_accuracy')``, ``nb101_mean(runs.metrics,
-field)`` (mean over the repeats, file order) and ``nhb2_curve(runs.curves, 'valid_acc_11')``;
-field and column names as in the data dictionary. Unknown names give NULL.
+NAS-Bench-101 metrics are plain columns (``nb101.runs``, ``nb101.cell_means``). Until
+NAS-HPO-Bench-II stores its per-epoch values as plain columns, one SQL function decodes its
+blob here (not in the sqlite3 shell): ``nhb2_curve(runs.curves, 'valid_acc_11')``; column
+names as in the data dictionary. Unknown names give NULL.
 """
 
 from __future__ import annotations
@@ -94,36 +93,18 @@ def _read_only(action: int, *_: Any) -> int:
 def _register_decoders(connection: apsw.Connection) -> None:
     """SQL functions decoding the compact blobs that have no plain columns yet."""
     from nasbench_lite.benchmarks.nashpobench2.layout import CURVE_COLUMNS
-    from nasbench_lite.benchmarks.nb101.reader import METRIC_FIELDS
 
-    fields = {name: i for i, name in enumerate(METRIC_FIELDS)}
     curves = {name: i for i, name in enumerate(CURVE_COLUMNS)}
-    width = 8 * len(METRIC_FIELDS)
 
     def value(blob: Any, offset: int) -> float | None:
         if not isinstance(blob, bytes) or offset < 0 or offset + 8 > len(blob):
             return None
         return float(struct.unpack_from("<d", blob, offset)[0])
 
-    def nb101_metric(blob: Any, repeat: Any, field: Any) -> float | None:
-        if field not in fields or not isinstance(repeat, int) or repeat < 0:
-            return None
-        return value(blob, repeat * width + 8 * fields[field])
-
-    def nb101_mean(blob: Any, field: Any) -> float | None:
-        if field not in fields or not isinstance(blob, bytes) or not blob:
-            return None
-        repeats = [value(blob, r * width + 8 * fields[field]) for r in range(len(blob) // width)]
-        return sum(v for v in repeats if v is not None) / len(repeats)
-
     def nhb2_curve(blob: Any, column: Any) -> float | None:
         return value(blob, 8 * curves[column]) if column in curves else None
 
-    for name, function, arity in (
-        ("nb101_metric", nb101_metric, 3),
-        ("nb101_mean", nb101_mean, 2),
-        ("nhb2_curve", nhb2_curve, 2),
-    ):
+    for name, function, arity in (("nhb2_curve", nhb2_curve, 2),):
         connection.create_scalar_function(name, cast(Any, function), arity, deterministic=True)
 
 
