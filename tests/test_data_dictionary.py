@@ -70,8 +70,9 @@ def test_info_columns_prints_the_dictionary(
 ) -> None:
     assert cli.main(["info", str(dbs["nb101"]), "--columns"]) == 0
     out = capsys.readouterr().out
-    assert "final_test_accuracy" not in out or "fraction" in out
-    assert "runs.metrics" in out and "cells.trainable_parameters" in out
+    assert "runs.final_test_accuracy" in out and "fraction" in out
+    assert "cell_means.final_validation_accuracy" in out and "cells.trainable_parameters" in out
+    assert "runs.metrics" not in out  # the blob is gone
     assert cli.main(["info", str(dbs["nats"]), "--columns", "--json"]) == 0
     import json
 
@@ -99,6 +100,10 @@ def test_databases_without_the_table_use_the_packaged_schema(
             "SELECT 1 FROM sqlite_master WHERE name = 'data_dictionary'"
         ).fetchall()
         tables = {(t, c) for t, c in schema_columns(con.execute) if t != "data_dictionary"}
+        if path.stem == "nb101":  # schema 1: refused since the plain-column layout (#15)
+            assert cli.main(["info", str(path), "--columns", "--json"]) == 1
+            assert "nasbench-lite build nb101" in capsys.readouterr().err
+            continue
         assert cli.main(["info", str(path), "--columns", "--json"]) == 0
         columns = json.loads(capsys.readouterr().out)["columns"]
         assert {(c["table_name"], c["column_name"]) for c in columns} == tables, path.name

@@ -142,6 +142,10 @@ def test_databases_built_before_the_redesign_still_open(tmp_path: Path) -> None:
         with gzip.open(packed) as source, open(path, "wb") as target:
             shutil.copyfileobj(source, target)
         kind = path.stem
+        if kind == "nb101":  # schema 2 (#15) changed the runs layout: a rebuild is needed
+            with pytest.raises(SchemaVersionError, match="nasbench-lite build nb101"):
+                nasbench_lite.open(path)
+            continue
         with nasbench_lite.open(path) as reader:
             assert type(reader).__name__ == READERS[kind]
             assert cli.main(["info", str(path), "--json"]) == 0
