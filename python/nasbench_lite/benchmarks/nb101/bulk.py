@@ -248,14 +248,13 @@ def _values_of(
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.intp]]:
     """``(values (M, width, 4), repeat counts (M,), slot (N,))``: input row ``i`` has the
     values ``values[slot[i]]`` (``slot`` -1: no such cell)."""
-    index = _hash_index(api)
     present = cell_ids >= 0
     state = _state(api)
     unique: Any = None
     if (epochs, halfway) not in state["budgets"]:
         unique = np.unique(cell_ids[present])
     if unique is None or len(unique) >= LOAD_BUDGET_AT:
-        values, counts = _budget(api, index, epochs, halfway)
+        values, counts = _budget(api, _hash_index(api), epochs, halfway)
         return values, counts, np.where(present & (cell_ids < len(values)), cell_ids, -1)
     columns = slice(0, 4) if halfway else slice(4, 8)
     names = ", ".join(METRIC_FIELDS[columns])
@@ -294,13 +293,20 @@ def query_many(
     hashes = _hashes_of(models)
     valid = hashes.valid
     count = len(hashes.raw)
-    cell_ids = _hash_index(api).lookup(hashes.raw)
+    state = _state(api)
+    params: Any = None
+    if count < LOAD_BUDGET_AT and "index" not in state:
+        # A small lookup on a fresh object: one indexed join instead of loading the index.
+        cell_ids, params = _resolve(api, hashes)
+    else:
+        cell_ids = _hash_index(api).lookup(hashes.raw)
     cell_ids[~valid] = -1
     table, table_counts, slot = _values_of(api, cell_ids, epochs, stop_halfway)
     present = slot >= 0
     safe = np.where(present, slot, 0)
     counts = np.where(present, table_counts[safe], 0)
-    params = _parameters(api, cell_ids)
+    if params is None:
+        params = _parameters(api, cell_ids)
     found = counts > 0
     width = table.shape[1]
     if repeat == "all":
@@ -354,6 +360,26 @@ def query_many(
             "test_accuracy": pa.array(values[:, 3], pa.float64(), mask=mask),
         }
     )
+
+
+def _resolve(api: NASBench, hashes: _Hashes) -> tuple[Any, Any]:
+    """``(cell ids, parameters)`` of each row (-1 / 0 where absent) by one SQL join."""
+    count = len(hashes.raw)
+    rows = np.flatnonzero(hashes.valid & hashes.raw.any(axis=1))
+    text = hashes.text
+    keys = text[rows].tolist() if isinstance(text, np.ndarray) else [text[i] for i in rows]
+    found = api._query(
+        "SELECT j.key, c.cell_id, c.trainable_parameters FROM json_each(?) j"
+        " JOIN cells c ON c.hash = j.value",
+        (json.dumps(keys),),
+    )
+    cell_ids = np.full(count, -1, dtype=np.int64)
+    params = np.zeros(count, dtype=np.int64)
+    if found:
+        key, cell, param = (np.asarray(c, dtype=np.int64) for c in zip(*found, strict=True))
+        cell_ids[rows[key]] = cell
+        params[rows[key]] = param
+    return cell_ids, params
 
 
 def _parameters(api: NASBench, cell_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -140,14 +140,21 @@ _DECODE_CACHE_SIZE = 100_000
 #: of 100k steps fits, a full sweep of the database is cleared and refilled as it goes.
 _ROW_CACHE_SIZE = 100_000
 
-#: One descent of the hash index, then one range of the clustered ``runs`` key: the cell's
-#: repeats at this budget, in repeat order (the official API deep-copies every budget of the
-#: cell). apsw keeps the prepared statement in its cache, keyed by this text.
-_QUERY_SQL = (
-    "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
-    f" r.repeat, {', '.join('r.' + m for m in METRIC_FIELDS)}"
-    " FROM cells c LEFT JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ?1"
-    " WHERE c.hash = ?2 ORDER BY r.repeat"
+#: First sight of a cell: one descent of the hash index and the cells row...
+_CELL_ROW_SQL = (
+    "SELECT cell_id, num_vertices, edge_bits, op_codes, trainable_parameters FROM cells"
+    " WHERE hash = ?"
+)
+#: ...then the drawn repeat only: one exact-key descent of the clustered ``runs`` (measured ~2x
+#: cheaper than reading the cell's range of repeats; each repeat is cached once read).
+_REPEAT_SQL = (
+    f"SELECT {', '.join(METRIC_FIELDS)} FROM runs WHERE cell_id = ? AND epochs = ? AND repeat = ?"
+)
+#: A repeat the cell does not have: all its repeats at this budget (for the error message).
+#: apsw keeps the prepared statements in its cache, keyed by their text.
+_REPEATS_SQL = (
+    f"SELECT repeat, {', '.join(METRIC_FIELDS)} FROM runs WHERE cell_id = ? AND epochs = ?"
+    " ORDER BY repeat"
 )
 #: Every budget of one cell (``get_metrics_from_hash``).
 _CELL_SQL = (
@@ -202,9 +209,9 @@ class NASBench(ReaderBase):
         self.total_epochs_spent = 0
         self.history: dict[str, Any] = {}
         self._decoded: dict[tuple[int, int, int], tuple[Any, list[str]]] = {}
-        # (hash, epochs) -> (adjacency, ops, parameters, the 8 values of each repeat): repeated
-        # queries of a cell (evolution revisits many) skip SQL and decoding.
-        self._rows: dict[tuple[str, int], tuple[Any, list[str], int, list[tuple[float, ...]]]] = {}
+        # (hash, epochs) -> [adjacency, ops, parameters, cell_id, runs] (see _fetch_cell):
+        # repeated queries of a cell (evolution revisits many) skip SQL and decoding.
+        self._rows: dict[tuple[str, int], list[Any]] = {}
         # NaN / -0.0 values kept exactly in `special_values` (normally none: no lookups then).
         self._has_special = special_count(self._db.meta) > 0
 
@@ -330,11 +337,10 @@ class NASBench(ReaderBase):
             raise OutOfDomainError(f"invalid number of epochs, must be one of {self.valid_epochs}")
         self._check_spec(model_spec)
         module_hash = model_spec.hash_spec(self.config["available_ops"])
-        key = (module_hash, epochs)
-        row = self._rows.get(key)
+        row = self._rows.get((module_hash, epochs))
         if row is None:
-            row = self._fetch_row(module_hash, epochs)
-        matrix, ops, params, runs = row
+            row = self._fetch_cell(module_hash, epochs)
+        matrix, ops, params = row[0], row[1], row[2]
         if repeat is None:
             with self._lock:
                 sampled_index = self._rng.randint(0, self.config["num_repeats"] - 1)
@@ -346,12 +352,12 @@ class NASBench(ReaderBase):
             sampled_index = _as_repeat_index(sampled_index)
         if sampled_index < 0:
             raise InvalidInputError(f"repeat must be >= 0, got {sampled_index}")
-        if sampled_index >= len(runs):
+        values = self._run_values(row, epochs, sampled_index)
+        if values is None:
             raise NotInDatabaseError(
-                f"cell {module_hash} has {len(runs)} repeats at {epochs} epochs;"
+                f"cell {module_hash} has {len(row[4])} repeats at {epochs} epochs;"
                 f" repeat {sampled_index} was drawn"
             )
-        values = runs[sampled_index]
         if stop_halfway:
             training_time, train, validation, test = values[0:4]
         else:
@@ -370,39 +376,63 @@ class NASBench(ReaderBase):
             self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
         return data
 
-    def _fetch_row(
-        self, module_hash: str, epochs: int
-    ) -> tuple[Any, list[str], int, list[tuple[float, ...]]]:
-        """The decoded ``cells`` row and the ``runs`` rows of one cell and budget, then cached.
+    def _fetch_cell(self, module_hash: str, epochs: int) -> list[Any]:
+        """The decoded ``cells`` row of a hash, cached per (hash, epochs) as the list
+        ``[adjacency, ops, parameters, cell_id, runs]`` (``runs``: None until a run is read,
+        then ``{repeat: its 8 values}``; the list of every repeat once one was missing).
 
         Raises:
             NotInDatabaseError: Unknown hash (not cached: it stays an error).
         """
-        rows = self._query(_QUERY_SQL, (epochs, module_hash))
+        rows = self._query(_CELL_ROW_SQL, (module_hash,))
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
-        cell_id, num_vertices, edge_bits, op_codes, params = rows[0][:5]
+        cell_id, num_vertices, edge_bits, op_codes, params = rows[0]
         key = (num_vertices, edge_bits, op_codes)
         decoded = self._decoded.get(key)
         if decoded is None:
             if len(self._decoded) >= _DECODE_CACHE_SIZE:
                 self._decoded.clear()
             decoded = self._decoded[key] = decode_cell(num_vertices, edge_bits, op_codes)
-        if rows[0][5] is None:  # the LEFT JOIN found no run at this budget
-            runs: list[tuple[float, ...]] = []
-        elif self._has_special:
-            special = self._special(cell_id)
-            runs = [restore(row[6:], special.get((cell_id, epochs, row[5]))) for row in rows]
-        else:
-            runs = [row[6:] for row in rows]
-            if any(None in run for run in runs):  # NULL without its exact bits: a NaN
-                runs = [restore(run, None) for run in runs]
         # Shared, never handed out: query() returns copies.
-        row = (decoded[0], decoded[1], params, runs)
+        row = [decoded[0], decoded[1], params, cell_id, None]
         if len(self._rows) >= _ROW_CACHE_SIZE:
             self._rows.clear()
         self._rows[module_hash, epochs] = row
         return row
+
+    def _run_values(self, row: list[Any], epochs: int, index: int) -> Any:
+        """The 8 values of repeat ``index`` of a cached cell row, or None when it has no such
+        repeat (then ``row[4]`` lists every repeat it has)."""
+        runs = row[4]
+        if type(runs) is list:
+            return runs[index] if index < len(runs) else None
+        if runs is not None and index in runs:
+            return runs[index]
+        # This repeat for the first time: one exact-key read (the cell's other repeats are
+        # read when drawn; 3 point reads at most per cell and budget).
+        found = self._query(_REPEAT_SQL, (row[3], epochs, index))
+        if found:
+            values = self._exact(row[3], epochs, index, found[0])
+            if runs is None:
+                row[4] = runs = {}
+            runs[index] = values
+            return values
+        every = [
+            self._exact(row[3], epochs, r[0], r[1:])
+            for r in self._query(_REPEATS_SQL, (row[3], epochs))
+        ]
+        row[4] = every  # the complete list, for the error message
+        return every[index] if index < len(every) else None
+
+    def _exact(self, cell_id: int, epochs: int, repeat: int, values: Any) -> Any:
+        """One run's stored values with its exact NaN / -0.0 values put back."""
+        if self._has_special:
+            exact = self._special(cell_id).get((cell_id, epochs, repeat))
+            return restore(values, exact)
+        if None in values:  # NULL without its exact bits: a NaN
+            return restore(values, None)
+        return values
 
     # -- bulk -----------------------------------------------------------------------------
     def query_many(
