@@ -186,7 +186,12 @@ def main(argv: list[str] | None = None) -> int:
             else np.sort(rng.choice(table.num_rows, size=args.cells, replace=False))
         )
         generated = data_bench.generate(
-            data_bench.cell_strings(table, rows), [4, 12, 36, 108], 3, args.seed, work, None,
+            data_bench.cell_strings(table, rows),
+            [4, 12, 36, 108],
+            3,
+            args.seed,
+            work,
+            None,
             20_000,
         )
         source = generated.full
@@ -201,8 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     for name, python_path in (("previous", previous_python), ("current", current_python)):
         out = work / f"{name}.pkl"
         run_child(
-            python_path, CHILD, str(dbs[name]), str(inputs), str(args.latency_calls),
-            str(args.qm_rows), str(out),
+            python_path,
+            CHILD,
+            str(dbs[name]),
+            str(inputs),
+            str(args.latency_calls),
+            str(args.qm_rows),
+            str(out),
         )
         with open(out, "rb") as handle:
             results[name] = pickle.load(handle)

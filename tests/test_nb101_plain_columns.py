@@ -105,7 +105,11 @@ def test_every_value_round_trips_bit_exactly_through_every_reader(
         stats = dict(api.computed_statistics.items())
         for module_hash, expected in computed_stats.items():
             _, computed = api.get_metrics_from_hash(module_hash)
-            for source_of_truth in (computed, stats[module_hash], api.computed_statistics[module_hash]):
+            for source_of_truth in (
+                computed,
+                stats[module_hash],
+                api.computed_statistics[module_hash],
+            ):
                 assert source_of_truth.keys() == expected.keys()
                 for epochs, runs in expected.items():
                     got = source_of_truth[epochs]
@@ -139,13 +143,20 @@ def test_query_many_keeps_special_values(
     hashes = list(computed_stats)
     with NASBench(built) as api:
         for halfway in (False, True):
-            table = api.query_many(hashes + ["0" * 32], epochs=36, stop_halfway=halfway, repeat="all")
+            table = api.query_many(
+                hashes + ["0" * 32], epochs=36, stop_halfway=halfway, repeat="all"
+            )
             rows = table.to_pylist()
             assert rows[-1]["found"] is False
             prefix = "halfway_" if halfway else "final_"
             for row in rows[:-1]:
                 run = computed_stats[row["hash"]][36][row["repeat"]]
-                for key in ("training_time", "train_accuracy", "validation_accuracy", "test_accuracy"):
+                for key in (
+                    "training_time",
+                    "train_accuracy",
+                    "validation_accuracy",
+                    "test_accuracy",
+                ):
                     assert bits(row[key]) == bits(run[prefix + key]), (row, key)
 
 

@@ -6,8 +6,9 @@ cells and runs. Runs are staged per repeat in a scratch SQLite file beside the o
 repeats read far apart in the file end up next to each other and overlapping sources can be
 compared), then copied in key order into ``runs``, one row per (cell, epochs, repeat) with the
 eight metrics as REAL columns; the bits SQLite cannot keep in a REAL column (NaN, -0.0) go to
-``special_values`` (see ``sql/nb101.sql``). Memory stays bounded whatever the file size. Everything is written to a temporary file that replaces the output only
-when the whole build succeeded.
+``special_values`` (see ``sql/nb101.sql``). Memory stays bounded whatever the file size.
+Everything is written to a temporary file that replaces the output only when the whole build
+succeeded.
 """
 
 from __future__ import annotations
@@ -109,8 +110,6 @@ def _insert_cells(connection: apsw.Connection, first_id: int, cells: tuple[Any, 
         ),
     )
     return count
-
-
 
 
 def _stage_runs(connection: apsw.Connection, runs: tuple[Any, ...], source: int) -> int:

@@ -60,7 +60,7 @@ def _hex_keys(raw: npt.NDArray[np.uint8]) -> tuple[Any, Any, Any]:
     try:
         # Fast path, in C: every row lowercase hex (fromhex also takes uppercase and spaces,
         # which the two checks exclude: spaces make the result shorter).
-        packed = np.frombuffer(bytes.fromhex(text), dtype=np.uint8)
+        packed: Any = np.frombuffer(bytes.fromhex(text), dtype=np.uint8)
         if len(packed) != 16 * count or text != text.lower():
             raise ValueError(text[:0])
         ok = np.ones(count, dtype=bool)
@@ -83,9 +83,7 @@ def _raw_of_strings(items: list[Any]) -> tuple[npt.NDArray[np.uint8], bool]:
         else:
             return np.frombuffer(data, dtype=np.uint8).reshape(len(items), 32), True
     blank = b"\0" * 32
-    data = b"".join(
-        h.encode("ascii") if len(h) == 32 and h.isascii() else blank for h in items
-    )
+    data = b"".join(h.encode("ascii") if len(h) == 32 and h.isascii() else blank for h in items)
     return np.frombuffer(data, dtype=np.uint8).reshape(len(items), 32), False
 
 
@@ -449,8 +447,8 @@ def _hashes_of(models: Any) -> _Hashes:
     if isinstance(models, tuple) and len(models) == 2 and not isinstance(models[0], str):
         result = check_many(models[0], models[1])
         valid = np.asarray(result.valid, dtype=bool)
-        text = np.where(valid, result.hash, "")
-        return _Hashes(_raw_of_unicode(text), valid, text, True)
+        hash_text = np.where(valid, result.hash, "")
+        return _Hashes(_raw_of_unicode(hash_text), valid, hash_text, True)
     items = list(models.tolist() if isinstance(models, np.ndarray) else models)
     if set(map(type, items)) <= {str}:
         raw, exact = _raw_of_strings(items)

@@ -65,7 +65,10 @@ def runs_batches(db: Database) -> Batches:
     pa = import_pyarrow()
 
     special = load_special(db.query, 0, 2**62) if special_count(db.meta) else {}
-    sql = f"SELECT cell_id, epochs, repeat, {METRIC_COLUMNS} FROM runs ORDER BY cell_id, epochs, repeat"
+    sql = (
+        f"SELECT cell_id, epochs, repeat, {METRIC_COLUMNS} FROM runs"
+        " ORDER BY cell_id, epochs, repeat"
+    )
     for rows in db.stream(sql, size=CHUNK_ROWS):
         columns = list(zip(*rows, strict=True))
         # NULL -> NaN first (a NaN without its bits), then the exact special values.

@@ -123,7 +123,6 @@ def decode_cell(num_vertices: int, edge_bits: int, op_codes: int) -> tuple[Any, 
     return matrix, [INPUT, *reversed(interior), OUTPUT]
 
 
-
 def _as_repeat_index(value: Any) -> int:
     """A repeat index given as another integer type (numpy integers), else InvalidInputError."""
     numpy = sys.modules.get("numpy")
