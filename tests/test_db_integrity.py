@@ -18,6 +18,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import kind_dbs
 import nasbench_lite
@@ -203,3 +204,39 @@ def test_cli_on_a_non_database_and_a_missing_file(
         assert code == 1 and err.count("\n") == 1, (argv, err)
     with pytest.raises(DatabaseError):
         nasbench_lite.open(junk)
+
+
+def _reference_checksum(connection: Any) -> str:
+    """The content checksum written value by value (the format's definition)."""
+    import hashlib
+
+    from nasbench_lite._core.integrity import _encode, _order_by, data_tables
+
+    digest = hashlib.sha256()
+    for table in data_tables(connection):
+        digest.update(b"T" + table.encode())
+        order = _order_by(connection, table)
+        for row in connection.execute(f'SELECT * FROM "{table}" ORDER BY {order}'):
+            digest.update(b"".join(_encode(v) for v in row))
+            digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def test_batched_checksum_equals_the_value_by_value_definition(tmp_path: Path) -> None:
+    import apsw
+    import kind_dbs
+    from nasbench_lite._core import integrity
+
+    dbs = kind_dbs.build_all(tmp_path / "kinds")
+    mixed = tmp_path / "mixed.sqlite"
+    con = apsw.Connection(str(mixed))
+    con.execute("CREATE TABLE t(k INTEGER PRIMARY KEY, v)")
+    values = [1, -(2**63), 2**63 - 1, 0.5, -0.0, None, "é", b"\x00\x01", True, float("nan")]
+    con.executemany("INSERT INTO t VALUES (?, ?)", list(enumerate(values)))
+    con.close()
+    for path in [*dbs.values(), mixed]:
+        con = apsw.Connection(str(path))
+        try:
+            assert integrity.content_checksum(con) == _reference_checksum(con), path
+        finally:
+            con.close()

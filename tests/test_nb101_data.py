@@ -107,8 +107,9 @@ def test_meta_and_provenance(built: Path, source: Path) -> None:
         }
     ]
     assert meta["sources_official"] == "false"
-    assert (meta["rows.cells"], meta["rows.runs"], meta["records"]) == ("2532", "10128", "30384")
-    assert meta["kind"] == "nb101" and meta["schema_version"] == "1"
+    assert (meta["rows.cells"], meta["rows.runs"], meta["records"]) == ("2532", "30384", "30384")
+    assert meta["rows.special_values"] == "0"
+    assert meta["kind"] == "nb101" and meta["schema_version"] == "2"
 
 
 def test_query_semantics_and_budget(api: NASBench, oracle: Any, cells: Any) -> None:
@@ -375,6 +376,7 @@ def test_export_parquet_round_trips(tmp_path: Path, built: Path, oracle: Any) ->
         "data_dictionary",
         "meta",
         "runs",
+        "special_values",
     ]
     cells_table = ds.dataset(out / "cells").to_table().to_pylist()
     runs_table = ds.dataset(out / "runs").to_table()

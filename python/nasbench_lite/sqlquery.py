@@ -12,21 +12,19 @@ has a ``space`` (``nats_tss``, ``nats_sss``), else ``<kind>_2``, ``<kind>_3``...
 ``NAME=PATH`` argument picks the name. Every column's unit and split is in each database's
 ``data_dictionary`` (e.g. ``SELECT * FROM nats.data_dictionary``).
 
-Until NAS-Bench-101 stores its per-repeat values as plain columns, two SQL functions decode
-its blobs here (not in the sqlite3 shell): ``nb101_metric(runs.metrics, repeat,
-'final_test_accuracy')`` and ``nb101_mean(runs.metrics, field)`` (mean over the repeats, file
-order); field names as in the data dictionary. Unknown names give NULL.
+NAS-Bench-101 and NAS-HPO-Bench-II metrics are plain columns (e.g. ``nb101.runs``,
+``nb101.cell_means``, ``nashpobench2.epochs``): no decoding function is needed, so every
+statement also runs unchanged in the sqlite3 shell.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import struct
 import urllib.parse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import apsw
 import apsw.ext
@@ -91,36 +89,6 @@ def _read_only(action: int, *_: Any) -> int:
     return int(apsw.SQLITE_OK if action in _ALLOWED else apsw.SQLITE_DENY)
 
 
-def _register_decoders(connection: apsw.Connection) -> None:
-    """SQL functions decoding the compact blobs that have no plain columns yet."""
-    from nasbench_lite.benchmarks.nb101.reader import METRIC_FIELDS
-
-    fields = {name: i for i, name in enumerate(METRIC_FIELDS)}
-    width = 8 * len(METRIC_FIELDS)
-
-    def value(blob: Any, offset: int) -> float | None:
-        if not isinstance(blob, bytes) or offset < 0 or offset + 8 > len(blob):
-            return None
-        return float(struct.unpack_from("<d", blob, offset)[0])
-
-    def nb101_metric(blob: Any, repeat: Any, field: Any) -> float | None:
-        if field not in fields or not isinstance(repeat, int) or repeat < 0:
-            return None
-        return value(blob, repeat * width + 8 * fields[field])
-
-    def nb101_mean(blob: Any, field: Any) -> float | None:
-        if field not in fields or not isinstance(blob, bytes) or not blob:
-            return None
-        repeats = [value(blob, r * width + 8 * fields[field]) for r in range(len(blob) // width)]
-        return sum(v for v in repeats if v is not None) / len(repeats)
-
-    for name, function, arity in (
-        ("nb101_metric", nb101_metric, 3),
-        ("nb101_mean", nb101_mean, 2),
-    ):
-        connection.create_scalar_function(name, cast(Any, function), arity, deterministic=True)
-
-
 def run_sql(
     query: str, paths: Sequence[str | os.PathLike[str]]
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
@@ -144,7 +112,6 @@ def run_sql(
         for name, path in attached:
             uri = "file:" + urllib.parse.quote(str(path.resolve())) + "?mode=ro&immutable=1"
             connection.execute(f"ATTACH DATABASE ? AS {quote_identifier(name)}", (uri,))
-        _register_decoders(connection)
         connection.authorizer = _read_only
         cursor = connection.execute(query)
         try:

@@ -2,10 +2,13 @@
 
 The Rust stream (``_native.Nb101Stream``) verifies every record (CRCs, JSON, base64, protobuf,
 epochs, stored hash == our hash, constant trainable parameters) and hands back batches of new
-cells and runs. Runs are staged per repeat in a scratch SQLite file beside the output, then
-packed per (cell, epochs) into one float64 blob (see ``sql/nb101.sql``), so memory stays bounded
-whatever the file size. Everything is written to a temporary file that replaces the output only
-when the whole build succeeded.
+cells and runs. Runs are staged per repeat in a scratch SQLite file beside the output (so
+repeats read far apart in the file end up next to each other and overlapping sources can be
+compared), then copied in key order into ``runs``, one row per (cell, epochs, repeat) with the
+eight metrics as REAL columns; the bits SQLite cannot keep in a REAL column (NaN, -0.0) go to
+``special_values`` (see ``sql/nb101.sql``). Memory stays bounded whatever the file size.
+Everything is written to a temporary file that replaces the output only when the whole build
+succeeded.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from nasbench_lite import _native
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
+from nasbench_lite.benchmarks.nb101.layout import METRIC_COLUMNS, METRIC_FIELDS
 from nasbench_lite.errors import BuildError, CorruptSourceError, OverlappingSourcesError
 
 __all__ = ["OFFICIAL_SHA256", "OVERLAP_POLICIES", "build_nb101", "edge_bits_of", "op_codes_of"]
@@ -111,20 +115,38 @@ def _insert_cells(connection: apsw.Connection, first_id: int, cells: tuple[Any, 
 
 def _stage_runs(connection: apsw.Connection, runs: tuple[Any, ...], source: int) -> int:
     cell, epochs, repeat, values = runs
-    # One 64-byte little-endian blob per run, without a Python loop over floats.
-    blobs = np.ascontiguousarray(values.astype("<f8")).view("V64").reshape(-1).tolist()
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    count = len(values)
+    # A NaN binds as NULL and -0.0 reads back from a REAL column as 0.0: keep their bits.
+    special = np.isnan(values) | ((values == 0.0) & np.signbit(values))
+    if special.any():
+        rows, fields = np.nonzero(special)
+        connection.executemany(
+            "INSERT INTO stage.special(cell_id, epochs, repeat, source, metric, bits)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            zip(
+                cell[rows].tolist(),
+                epochs[rows].tolist(),
+                repeat[rows].tolist(),
+                [source] * len(rows),
+                [METRIC_FIELDS[f] for f in fields.tolist()],
+                values.view(np.int64)[rows, fields].tolist(),
+                strict=True,
+            ),
+        )
     connection.executemany(
-        "INSERT INTO stage.runs(cell_id, epochs, repeat, source, metrics) VALUES (?, ?, ?, ?, ?)",
+        f"INSERT INTO stage.runs(cell_id, epochs, repeat, source, {METRIC_COLUMNS})"
+        f" VALUES ({', '.join('?' * (4 + len(METRIC_FIELDS)))})",
         zip(
             cell.tolist(),
             epochs.tolist(),
             repeat.tolist(),
-            [source] * len(blobs),
-            blobs,
+            [source] * count,
+            *values.T.tolist(),
             strict=True,
         ),
     )
-    return len(blobs)
+    return count
 
 
 def _refuse_named_overlaps(paths: list[Path], output: str | os.PathLike[str]) -> None:
@@ -156,55 +178,64 @@ def _refuse_named_overlaps(paths: list[Path], output: str | os.PathLike[str]) ->
                     )
 
 
-# A staged run equal to one of an earlier source (files split into shards share no run).
-_EARLIER_COPY = (
-    "SELECT 1 FROM stage.runs AS s WHERE s.cell_id = r.cell_id AND s.epochs = r.epochs"
-    " AND s.source < r.source AND s.metrics = r.metrics"
-)
+def _earlier_copy(alias: str) -> str:
+    """SQL: the staged run ``alias`` repeats a run of an earlier source (same cell, epochs and
+    stored values; files split into shards share no run)."""
+    same = " AND ".join(f"s.{m} IS {alias}.{m}" for m in METRIC_FIELDS)
+    return (
+        f"SELECT 1 FROM stage.runs AS s WHERE s.cell_id = {alias}.cell_id"
+        f" AND s.epochs = {alias}.epochs AND s.source < {alias}.source AND {same}"
+    )
 
 
 def _duplicate_runs(connection: apsw.Connection) -> tuple[int, int, int]:
     """(number of staged runs that repeat a run of an earlier file, first such file pair)."""
+    same = " AND ".join(f"s.{m} IS r.{m}" for m in METRIC_FIELDS)
     row: Any = connection.execute(
         "SELECT count(*), min(s.source), min(r.source) FROM stage.runs AS r"
         " JOIN stage.runs AS s ON s.cell_id = r.cell_id AND s.epochs = r.epochs"
-        " AND s.source < r.source AND s.metrics = r.metrics"
+        f" AND s.source < r.source AND {same}"
     ).fetchone()
     count, first, second = row
     return int(count), int(first or 0), int(second or 0)
 
 
-def _pack_runs(connection: apsw.Connection, skip_duplicates: bool = False) -> int:
-    """Moves staged per-repeat rows into one blob per (cell, epochs), repeats in file order.
+def _pack_runs(connection: apsw.Connection, skip_duplicates: bool = False) -> tuple[int, int]:
+    """Copies the staged runs into ``runs`` in key order, repeats renumbered 0, 1, 2... in file
+    order, and their special values into ``special_values``.
 
     With ``skip_duplicates``, a run equal to one of an earlier file is left out.
+
+    Returns:
+        ``(runs rows, special_values rows)`` written.
     """
-    rows = connection.execute(
-        "SELECT cell_id, epochs, metrics FROM stage.runs AS r"
-        + (f" WHERE NOT EXISTS ({_EARLIER_COPY})" if skip_duplicates else "")
-        + " ORDER BY cell_id, epochs, repeat"
+    kept = f" WHERE NOT EXISTS ({_earlier_copy('r')})" if skip_duplicates else ""
+    connection.execute(
+        f"INSERT INTO runs(cell_id, epochs, repeat, {METRIC_COLUMNS})"
+        " SELECT cell_id, epochs,"
+        " row_number() OVER (PARTITION BY cell_id, epochs ORDER BY repeat) - 1,"
+        f" {METRIC_COLUMNS} FROM stage.runs AS r{kept} ORDER BY cell_id, epochs, repeat"
     )
-    packed = 0
-
-    def groups() -> Any:
-        nonlocal packed
-        key: tuple[int, int] | None = None
-        parts: list[bytes] = []
-        for cell_id, epochs, blob in rows:
-            if (cell_id, epochs) != key:
-                if key is not None:
-                    packed += 1
-                    yield (key[0], key[1], len(parts), b"".join(parts))
-                key, parts = (cell_id, epochs), []
-            parts.append(blob)
-        if key is not None:
-            packed += 1
-            yield (key[0], key[1], len(parts), b"".join(parts))
-
-    connection.executemany(
-        "INSERT INTO runs(cell_id, epochs, repeats, metrics) VALUES (?, ?, ?, ?)", groups()
+    runs: Any = connection.execute("SELECT changes()").fetchone()
+    # The repeat a kept staged run got: the kept runs before it at the same (cell, epochs).
+    before = (
+        "SELECT count(*) FROM stage.runs AS b WHERE b.cell_id = x.cell_id"
+        " AND b.epochs = x.epochs AND b.repeat < x.repeat"
+        + (f" AND NOT EXISTS ({_earlier_copy('b')})" if skip_duplicates else "")
     )
-    return packed
+    kept_special = (
+        " WHERE NOT EXISTS (SELECT 1 FROM stage.runs AS r WHERE r.cell_id = x.cell_id"
+        f" AND r.epochs = x.epochs AND r.repeat = x.repeat AND EXISTS ({_earlier_copy('r')}))"
+        if skip_duplicates
+        else ""
+    )
+    connection.execute(
+        "INSERT INTO special_values(cell_id, epochs, repeat, metric, bits)"
+        f" SELECT x.cell_id, x.epochs, ({before}), x.metric, x.bits FROM stage.special AS x"
+        f"{kept_special} ORDER BY 1, 2, 3, 4"
+    )
+    special: Any = connection.execute("SELECT changes()").fetchone()
+    return int(runs[0]), int(special[0])
 
 
 def build_nb101(
@@ -263,8 +294,12 @@ def build_nb101(
         connection = session.connection
         connection.execute(
             "CREATE TABLE stage.runs(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
-            " source INTEGER, metrics BLOB, PRIMARY KEY (cell_id, epochs, repeat))"
-            " WITHOUT ROWID"
+            f" source INTEGER, {', '.join(f'{m} REAL' for m in METRIC_FIELDS)},"
+            " PRIMARY KEY (cell_id, epochs, repeat)) WITHOUT ROWID"
+        )
+        connection.execute(
+            "CREATE TABLE stage.special(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
+            " source INTEGER, metric TEXT, bits INTEGER)"
         )
         stream: Any = None
         num_cells = num_records = 0
@@ -310,10 +345,13 @@ def build_nb101(
                 output,
                 (paths[first], paths[second]),
             )
-        num_runs = _pack_runs(connection, skip_duplicates=on_overlap == "skip-duplicates")
+        num_runs, num_special = _pack_runs(
+            connection, skip_duplicates=on_overlap == "skip-duplicates"
+        )
         session.after_load("CREATE UNIQUE INDEX cells_hash ON cells(hash)")
         session.count("cells", num_cells)
         session.count("runs", num_runs)
+        session.count("special_values", num_special)
         session.set_meta(
             {
                 "source": "official NAS-Bench-101 TFRecord file(s)",

@@ -1,26 +1,273 @@
-"""``NASBench.query_many``: whole-population lookups in one SQL statement, vectorised after it."""
+"""``NASBench.query_many``: whole-population lookups without per-row SQL or per-row Python.
+
+Two structures are loaded once per ``NASBench`` object, under its lock, and reused:
+
+* the hash index: every cell's hash as a sorted fixed-width ``S32`` array with its ``cell_id``
+  (one ``group_concat`` statement, ~14 MB for the full database), so a batch of hashes becomes
+  cell ids with one ``np.searchsorted``;
+* per (epochs, halfway/final) the four returned metrics of every cell and repeat as one
+  ``(cells, repeats, 4)`` float64 array (~41 MB for a full 108-epoch budget; at most
+  :data:`BUDGETS_KEPT` kept), loaded by the first lookup of :data:`LOAD_BUDGET_AT` or more
+  distinct cells. Smaller lookups read just their cells' rows (one statement).
+
+The exact NaN / -0.0 values of ``special_values`` are put back in both paths.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+import threading
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite._optional import import_pyarrow
-from nasbench_lite.errors import InvalidInputError, OutOfDomainError
+from nasbench_lite.benchmarks.nb101.layout import METRIC_FIELDS, load_special
+from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, OutOfDomainError
 from nasbench_lite.spaces.nb101.batch import check_many
-from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, MAX_VERTICES, ModelSpec
+from nasbench_lite.spaces.nb101.spec import ModelSpec, check_spec
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from nasbench_lite.benchmarks.nb101.reader import NASBench
 
-__all__ = ["query_many"]
+__all__ = ["BUDGETS_KEPT", "LOAD_BUDGET_AT", "MAX_REPEATS", "HashIndex", "query_many"]
 
-_FIELDS = 8  # per repeat: 4 halfway values then 4 final values (see api.METRIC_FIELDS)
+#: A lookup of at least this many distinct cells loads (and keeps) the whole budget's values.
+LOAD_BUDGET_AT = 20_000
+#: Whole-budget arrays kept per object (the oldest is dropped first).
+BUDGETS_KEPT = 2
+#: Repeats beyond this index are not returned (the builder numbers repeats 0, 1, 2...; this
+#: bounds the arrays a doctored database could make us allocate).
+MAX_REPEATS = 1024
+
+
+#: Lowercase hex digit -> its value; 255 for every other byte (uppercase included: the stored
+#: hashes are lowercase and a lookup matches exactly, as SQL equality did).
+_NIBBLE = np.full(256, 255, dtype=np.uint8)
+_NIBBLE[np.frombuffer(b"0123456789abcdef", dtype=np.uint8)] = np.arange(16, dtype=np.uint8)
+
+
+def _hex_keys(raw: npt.NDArray[np.uint8]) -> tuple[Any, Any, Any]:
+    """``(hi, lo, ok)``: the 128-bit value of ``(N, 32)`` hex-digit bytes as two uint64.
+
+    A row with any byte other than a lowercase hex digit is not ``ok`` (it can match nothing).
+    """
+    count = len(raw)
+    text = np.ascontiguousarray(raw).tobytes().decode("latin-1")
+    try:
+        # Fast path, in C: every row lowercase hex (fromhex also takes uppercase and spaces,
+        # which the two checks exclude: spaces make the result shorter).
+        packed: Any = np.frombuffer(bytes.fromhex(text), dtype=np.uint8)
+        if len(packed) != 16 * count or text != text.lower():
+            raise ValueError(text[:0])
+        ok = np.ones(count, dtype=bool)
+    except ValueError:
+        digits = _NIBBLE[raw]
+        ok = (digits != 255).all(axis=1)
+        packed = (digits[:, 0::2] << 4) | (digits[:, 1::2] & 15)
+    halves = np.ascontiguousarray(packed).reshape(count, 16).view(">u8").astype(np.uint64)
+    return halves[:, 0].copy(), halves[:, 1].copy(), ok
+
+
+def _raw_of_strings(items: list[Any]) -> tuple[npt.NDArray[np.uint8], bool]:
+    """``(N, 32)`` bytes of hash strings (all zero, never a match, for any that is not 32
+    ASCII characters) and whether every string was such a 32-character one."""
+    if set(map(len, items)) <= {32}:
+        try:
+            data = "".join(items).encode("ascii")
+        except UnicodeEncodeError:
+            pass
+        else:
+            return np.frombuffer(data, dtype=np.uint8).reshape(len(items), 32), True
+    blank = b"\0" * 32
+    data = b"".join(h.encode("ascii") if len(h) == 32 and h.isascii() else blank for h in items)
+    return np.frombuffer(data, dtype=np.uint8).reshape(len(items), 32), False
+
+
+def _raw_of_unicode(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
+    """``(N, 32)`` bytes of a numpy unicode array of hashes (zero rows where not 32 chars)."""
+    width = array.dtype.itemsize // 4
+    if width < 32 or not len(array):
+        return np.zeros((len(array), 32), dtype=np.uint8)
+    codes = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), width)
+    fits = codes[:, 31] != 0
+    if width > 32:
+        fits &= (codes[:, 32:] == 0).all(axis=1)
+    head = codes[:, :32]
+    raw = np.where(head < 128, head, 0).astype(np.uint8)
+    raw[~fits] = 0
+    return raw
+
+
+class HashIndex:
+    """Every cell's module hash as a sorted pair of uint64 with its ``cell_id`` (built once
+    per object; ~10 MB for the full database).
+
+    Args:
+        api: The open ``NASBench``.
+    """
+
+    def __init__(self, api: NASBench) -> None:
+        (row,) = api._query(
+            "SELECT count(*), group_concat(hash, ''), group_concat(cell_id) FROM"
+            " (SELECT hash, cell_id FROM cells ORDER BY hash)"
+        )
+        count, text, ids = row
+        count = int(count)
+        data = (text or "").encode("ascii", "replace")
+        if len(data) == 32 * count:
+            raw = np.frombuffer(data, dtype=np.uint8).reshape(count, 32)
+        else:  # a stored hash that is not 32 chars (a doctored file): it can match nothing
+            hashes = [h for (h,) in api._query("SELECT hash FROM cells ORDER BY hash")]
+            raw = _raw_of_strings([h if isinstance(h, str) else "" for h in hashes])[0]
+        hi, lo, ok = _hex_keys(raw)
+        cell_ids = np.array(ids.split(",") if count else [], dtype=np.int64)
+        hi, lo, cell_ids = hi[ok], lo[ok], cell_ids[ok]
+        order = np.lexsort((lo, hi))
+        self.hi: npt.NDArray[np.uint64] = hi[order]
+        self.lo: npt.NDArray[np.uint64] = lo[order]
+        self.cell_ids: npt.NDArray[np.int64] = cell_ids[order]
+        #: Whether two hashes share their first 64 bits (then lookups probe the run).
+        self.shared_hi = bool(len(self.hi) > 1 and (self.hi[1:] == self.hi[:-1]).any())
+        self.max_id = int(cell_ids.max()) if len(cell_ids) else -1
+
+    def lookup(self, raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+        """Cell ids of hashes given as ``(N, 32)`` hex-digit bytes, -1 where absent.
+
+        Args:
+            raw: The hashes' bytes (any row that is not lowercase hex matches nothing).
+
+        Returns:
+            ``(N,)`` int64 cell ids.
+        """
+        if not len(self.hi) or not len(raw):
+            return np.full(len(raw), -1, dtype=np.int64)
+        hi, lo, ok = _hex_keys(raw)
+        # Searching in key order walks the index forwards (cache-friendly): ~3x faster.
+        order = np.argsort(hi)
+        position = np.empty(len(hi), dtype=np.intp)
+        position[order] = np.searchsorted(self.hi, hi[order])
+        np.minimum(position, len(self.hi) - 1, out=position)
+        same_hi = ok & (self.hi[position] == hi)
+        hit = same_hi & (self.lo[position] == lo)
+        if self.shared_hi:  # rare: probe the other entries with the same first 64 bits
+            for row in np.flatnonzero(same_hi & ~hit).tolist():
+                end = int(np.searchsorted(self.hi, hi[row], side="right"))
+                match = np.flatnonzero(self.lo[position[row] : end] == lo[row])
+                if len(match):
+                    position[row] += match[0]
+                    hit[row] = True
+        return np.where(hit, self.cell_ids[position], -1)
+
+
+def _state(api: NASBench) -> dict[str, Any]:
+    """The object's bulk-lookup state (created on first use)."""
+    state: dict[str, Any] | None = api.__dict__.get("_bulk_state")
+    if state is None:
+        state = api.__dict__.setdefault("_bulk_state", {"lock": threading.RLock(), "budgets": {}})
+    return state
+
+
+def _hash_index(api: NASBench) -> HashIndex:
+    state = _state(api)
+    with state["lock"]:
+        index: HashIndex | None = state.get("index")
+        if index is None:
+            index = state["index"] = HashIndex(api)
+        return index
+
+
+def _fill(
+    values: npt.NDArray[np.float64],
+    counts: npt.NDArray[np.int64],
+    rows: list[Any],
+    slot: Any,
+    epochs: int,
+    columns: slice,
+    special: dict[Any, dict[int, float]],
+) -> None:
+    """Writes ``(cell_id, repeat, v0..v3)`` rows into ``values[slot(cell_id), repeat]``."""
+    if not rows:
+        return
+    ids, repeats, *metrics = zip(*rows, strict=True)
+    cell = np.asarray(ids, dtype=np.int64)
+    repeat = np.asarray(repeats, dtype=np.int64)
+    target = slot(cell)
+    # Runs of cells the index does not know (a doctored file) are left out.
+    fine = (repeat >= 0) & (repeat < values.shape[1]) & (target >= 0) & (target < len(values))
+    # NULL (NaN) arrives as None: float64 conversion makes it NaN.
+    block = np.array(metrics, dtype=np.float64).T
+    values[target[fine], repeat[fine]] = block[fine]
+    np.maximum.at(counts, target[fine], repeat[fine] + 1)
+    for (cell_id, run_epochs, run_repeat), exact in special.items():
+        if run_epochs != epochs:
+            continue
+        hits = np.flatnonzero((cell == cell_id) & (repeat == run_repeat) & fine)
+        for field, value in exact.items():
+            if columns.start <= field < columns.stop:
+                values[target[hits], repeat[hits], field - columns.start] = value
+
+
+def _budget(api: NASBench, index: HashIndex, epochs: int, halfway: bool) -> Any:
+    """``(values (cells, width, 4), counts (cells,))`` of one budget, indexed by cell_id."""
+    state = _state(api)
+    key = (epochs, halfway)
+    with state["lock"]:
+        budgets: dict[Any, Any] = state["budgets"]
+        if key in budgets:
+            return budgets[key]
+        columns = slice(0, 4) if halfway else slice(4, 8)
+        names = ", ".join(METRIC_FIELDS[columns])
+        rows = api._query(
+            f"SELECT cell_id, repeat, {names} FROM runs WHERE epochs = ? AND repeat < ?",
+            (epochs, MAX_REPEATS),
+        )
+        width = max([api.config["num_repeats"], *(r[1] + 1 for r in rows)])
+        size = index.max_id + 1
+        values = np.full((size, width, 4), np.nan)
+        counts = np.zeros(size, dtype=np.int64)
+        special = _special(api, 0, index.max_id)
+        _fill(values, counts, rows, lambda c: c, epochs, columns, special)
+        while len(budgets) >= BUDGETS_KEPT:
+            budgets.pop(next(iter(budgets)))
+        budgets[key] = (values, counts)
+        return budgets[key]
+
+
+def _special(api: NASBench, first: int, last: int) -> dict[Any, dict[int, float]]:
+    return load_special(api._query, first, last) if api._has_special else {}
+
+
+def _values_of(
+    api: NASBench, cell_ids: npt.NDArray[np.int64], epochs: int, halfway: bool
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64], npt.NDArray[np.intp]]:
+    """``(values (M, width, 4), repeat counts (M,), slot (N,))``: input row ``i`` has the
+    values ``values[slot[i]]`` (``slot`` -1: no such cell)."""
+    present = cell_ids >= 0
+    state = _state(api)
+    unique: Any = None
+    if (epochs, halfway) not in state["budgets"]:
+        unique = np.unique(cell_ids[present])
+    if unique is None or len(unique) >= LOAD_BUDGET_AT:
+        values, counts = _budget(api, _hash_index(api), epochs, halfway)
+        return values, counts, np.where(present & (cell_ids < len(values)), cell_ids, -1)
+    columns = slice(0, 4) if halfway else slice(4, 8)
+    names = ", ".join(METRIC_FIELDS[columns])
+    rows = api._query(
+        f"SELECT cell_id, repeat, {names} FROM runs"
+        " WHERE cell_id IN (SELECT value FROM json_each(?)) AND epochs = ? AND repeat < ?",
+        (json.dumps(unique.tolist()), epochs, MAX_REPEATS),
+    )
+    width = max([api.config["num_repeats"], *(r[1] + 1 for r in rows)])
+    values = np.full((max(len(unique), 1), width, 4), np.nan)
+    counts = np.zeros(max(len(unique), 1), dtype=np.int64)
+    special = _special(api, int(unique[0]), int(unique[-1])) if len(unique) else {}
+    _fill(values, counts, rows, lambda c: np.searchsorted(unique, c), epochs, columns, special)
+    slot = np.searchsorted(unique, cell_ids)
+    return values, counts, np.where(present, slot, -1)
 
 
 def query_many(
@@ -41,44 +288,44 @@ def query_many(
         raise InvalidInputError(f"repeat must be 'random', 'mean', 'all' or an int, got {repeat!r}")
     if count_budget and not (fixed_repeat or repeat == "random"):
         raise InvalidInputError("count_budget needs repeat='random' or an int repeat")
-    hashes, valid = _hashes_of(models)
-    count = len(hashes)
-    rows = api._query(
-        "SELECT j.key, c.trainable_parameters, r.repeats, r.metrics FROM json_each(?) j"
-        " JOIN cells c ON c.hash = j.value"
-        " JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ?",
-        (json.dumps(hashes), epochs),
-    )
-    rows = [row for row in rows if valid[row[0]]]
-    positions = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    params = np.zeros(count, dtype=np.int64)
-    params[positions] = [row[1] for row in rows]
-    counts = np.zeros(count, dtype=np.int64)
-    counts[positions] = [row[2] for row in rows]
-    width = int(counts.max()) if count else 0
-    # runs[i, r] = the 8 values of repeat r of input i (NaN where absent).
-    runs = np.full((count, max(width, 1), _FIELDS), np.nan)
-    if rows and bool(np.all(counts[positions] == width)):
-        blob = b"".join(row[3] for row in rows)
-        runs[positions] = np.frombuffer(blob, dtype="<f8").reshape(len(rows), width, _FIELDS)
+    hashes = _hashes_of(models)
+    valid = hashes.valid
+    count = len(hashes.raw)
+    state = _state(api)
+    params: Any = None
+    if count < LOAD_BUDGET_AT and "index" not in state:
+        # A small lookup on a fresh object: one indexed join instead of loading the index.
+        cell_ids, params = _resolve(api, hashes)
     else:
-        for position, _, n, blob in rows:
-            runs[position, :n] = np.frombuffer(blob, dtype="<f8").reshape(n, _FIELDS)
-    half = runs[:, :, 0:4] if stop_halfway else runs[:, :, 4:8]
+        cell_ids = _hash_index(api).lookup(hashes.raw)
+    cell_ids[~valid] = -1
+    table, table_counts, slot = _values_of(api, cell_ids, epochs, stop_halfway)
+    present = slot >= 0
+    safe = np.where(present, slot, 0)
+    counts = np.where(present, table_counts[safe], 0)
+    if params is None:
+        params = _parameters(api, cell_ids)
     found = counts > 0
+    width = table.shape[1]
     if repeat == "all":
         per_input = np.where(found, counts, 1)
         index = np.repeat(np.arange(count), per_input)
         starts = np.cumsum(per_input) - per_input
         chosen = np.arange(len(index)) - np.repeat(starts, per_input)
         hit = found[index]
-        values = half[index, chosen]
+        values = table[safe[index], np.minimum(chosen, width - 1)]
         repeats_out = np.where(hit, chosen, -1)
     else:
         index = np.arange(count)
         if repeat == "mean":
-            with np.errstate(invalid="ignore"):
-                values = np.nanmean(np.where(found[:, None, None], half, 0.0), axis=1)
+            # Mean over the repeats whose value is not NaN (np.nanmean, without its warning
+            # for cells whose values are all NaN, which stay NaN).
+            half = table[safe]
+            stored = np.arange(width)[None, :] < counts[:, None]
+            usable = stored[:, :, None] & ~np.isnan(half)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                values = np.where(usable, half, 0.0).sum(axis=1) / usable.sum(axis=1)
+            values[~found] = np.nan
             hit = found
             repeats_out = np.full(count, -1)
         else:
@@ -89,19 +336,18 @@ def query_many(
                 chosen[found] = api._draw_repeats(int(found.sum()))
             hit = found & (chosen >= 0) & (chosen < counts)
             values = np.full((count, 4), np.nan)
-            values[hit] = half[hit, chosen[hit]]
+            values[hit] = table[safe[hit], chosen[hit]]
             repeats_out = np.where(hit, chosen, -1)
     if count_budget:
         with api.locked():
             api.training_time_spent += float(values[hit, 0].sum())
             api.total_epochs_spent += int(hit.sum()) * (epochs // 2 if stop_halfway else epochs)
     mask = ~hit
-    hash_array = np.asarray(hashes, dtype=object)[index]
     return pa.table(
         {
             "index": pa.array(index, pa.int64()),
-            "hash": pa.array(hash_array, pa.string(), mask=hash_array == ""),
-            "valid": pa.array(np.asarray(valid, dtype=bool)[index]),
+            "hash": _hash_column(pa, hashes, index, repeat != "all"),
+            "valid": pa.array(valid[index]),
             "found": pa.array(hit),
             "epochs": pa.array(np.full(len(index), epochs, dtype=np.int32)),
             "repeat": pa.array(repeats_out.astype(np.int8), pa.int8(), mask=repeats_out < 0),
@@ -114,39 +360,127 @@ def query_many(
     )
 
 
-def _hashes_of(models: Any) -> tuple[list[str], list[bool]]:
-    """Module hashes (``''`` when invalid) and validity of every input row."""
+def _resolve(api: NASBench, hashes: _Hashes) -> tuple[Any, Any]:
+    """``(cell ids, parameters)`` of each row (-1 / 0 where absent) by one SQL join."""
+    count = len(hashes.raw)
+    rows = np.flatnonzero(hashes.valid & hashes.raw.any(axis=1))
+    text = hashes.text
+    keys = text[rows].tolist() if isinstance(text, np.ndarray) else [text[i] for i in rows]
+    found = api._query(
+        "SELECT j.key, c.cell_id, c.trainable_parameters FROM json_each(?) j"
+        " JOIN cells c ON c.hash = j.value",
+        (json.dumps(keys),),
+    )
+    cell_ids = np.full(count, -1, dtype=np.int64)
+    params = np.zeros(count, dtype=np.int64)
+    if found:
+        key, cell, param = (np.asarray(c, dtype=np.int64) for c in zip(*found, strict=True))
+        cell_ids[rows[key]] = cell
+        params[rows[key]] = param
+    return cell_ids, params
+
+
+def _parameters(api: NASBench, cell_ids: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``trainable_parameters`` of each row (0 where absent), from an array kept per object."""
+    state = _state(api)
+    with state["lock"]:
+        params: npt.NDArray[np.int64] | None = state.get("params")
+        if params is None:
+            index = _hash_index(api)
+            (row,) = api._query(
+                "SELECT group_concat(cell_id), group_concat(trainable_parameters) FROM cells"
+                " WHERE cell_id BETWEEN 0 AND ?",
+                (index.max_id,),
+            )
+            params = np.zeros(index.max_id + 1, dtype=np.int64)
+            if row[0]:
+                params[np.array(row[0].split(","), dtype=np.int64)] = np.array(
+                    row[1].split(","), dtype=np.int64
+                )
+            state["params"] = params
+    return np.where(cell_ids >= 0, params[np.maximum(cell_ids, 0)], 0)
+
+
+def _hash_column(pa: Any, hashes: _Hashes, index: Any, identity: bool) -> Any:
+    """The ``hash`` output column: the input hashes (null for invalid specs and ``''``)."""
+    pc = import_pyarrow("compute")
+    if hashes.exact:  # every non-null value is its 32 bytes in `raw`: no Python strings
+        count = len(hashes.raw)
+        offsets = np.arange(0, 32 * count + 1, 32, dtype=np.int32)
+        validity = None
+        if not bool(hashes.valid.all()):
+            validity = pa.py_buffer(np.packbits(hashes.valid, bitorder="little"))
+        column = pa.Array.from_buffers(
+            pa.string(),
+            count,
+            [validity, pa.py_buffer(offsets), pa.py_buffer(hashes.raw.tobytes())],
+        )
+        return column if identity else column.take(pa.array(index, pa.int64()))
+    column = pa.array(hashes.text, pa.string())
+    if not identity:
+        column = column.take(pa.array(index, pa.int64()))
+    empty = pc.equal(column, "")
+    if not pc.any(empty).as_py():
+        return column
+    return pc.if_else(empty, pa.scalar(None, pa.string()), column)
+
+
+class _Hashes(NamedTuple):
+    """The inputs as hashes.
+
+    Attributes:
+        raw: ``(N, 32)`` bytes of each hash (zero where it cannot match anything).
+        valid: Which rows are valid specs (all True for hashes given as text).
+        text: The hashes as given (``''`` for invalid specs).
+        exact: Every valid row's text is exactly its ``raw`` bytes (then the output column is
+            built from ``raw``).
+    """
+
+    raw: npt.NDArray[np.uint8]
+    valid: npt.NDArray[np.bool_]
+    text: Any
+    exact: bool
+
+
+def _hashes_of(models: Any) -> _Hashes:
+    """The inputs (specs, ``(matrices, ops)`` or hash strings) as hashes."""
     if isinstance(models, tuple) and len(models) == 2 and not isinstance(models[0], str):
         result = check_many(models[0], models[1])
-        return result.hash.tolist(), result.valid.tolist()
+        valid = np.asarray(result.valid, dtype=bool)
+        hash_text = np.where(valid, result.hash, "")
+        return _Hashes(_raw_of_unicode(hash_text), valid, hash_text, True)
     items = list(models.tolist() if isinstance(models, np.ndarray) else models)
-    if all(isinstance(item, str) for item in items):
-        return [str(item) for item in items], [True] * len(items)
-    if not all(isinstance(item, ModelSpec) for item in items):
+    if set(map(type, items)) <= {str}:
+        raw, exact = _raw_of_strings(items)
+        return _Hashes(raw, np.ones(len(items), dtype=bool), items, exact)
+    if all(isinstance(item, str) for item in items):  # str subclasses
+        text = [str(item) for item in items]
+        raw, exact = _raw_of_strings(text)
+        return _Hashes(raw, np.ones(len(items), dtype=bool), text, exact)
+    if not set(map(type, items)) <= {ModelSpec} and not all(
+        isinstance(item, ModelSpec) for item in items
+    ):
         raise InvalidInputError("models must be ModelSpecs, module hashes, or (matrices, ops)")
-    return _hash_specs(items)
+    hashes, valid = _hash_specs(items)
+    return _Hashes(_raw_of_unicode(hashes), valid, hashes, True)
 
 
-def _hash_specs(specs: list[ModelSpec]) -> tuple[list[str], list[bool]]:
-    """Hashes pruned specs in one native batch; specs that cannot fit (disconnected, more than
-    7 vertices, entries other than 0/1) are invalid anyway."""
-    width = MAX_VERTICES
-    matrices: npt.NDArray[np.uint8] = np.zeros((len(specs), width, width), dtype=np.uint8)
-    ops = np.full((len(specs), width), "", dtype=f"U{max(len(op) for op in AVAILABLE_OPS)}")
-    usable = np.zeros(len(specs), dtype=bool)
-    by_size: dict[int, list[int]] = {}
+def _hash_specs(specs: list[ModelSpec]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
+    """Each spec's hash (``''`` when invalid) and validity.
+
+    A ``ModelSpec`` built from lists or integer arrays already holds its hash (computed
+    natively by the constructor), so this is the official check plus a cached read per spec;
+    specs changed after construction are hashed again by ``hash_spec``.
+    """
+    hashes: list[str] = []
+    valid = np.zeros(len(specs), dtype=bool)
+    append = hashes.append
     for row, spec in enumerate(specs):
-        if spec.matrix is not None and spec.ops is not None and len(spec.ops) <= width:
-            by_size.setdefault(len(spec.ops), []).append(row)
-    for n, rows in by_size.items():
-        block = np.stack([specs[r].matrix for r in rows])  # type: ignore[misc]
-        names = np.array([specs[r].ops for r in rows], dtype=object)
-        fits = ((block == 0) | (block == 1)).all(axis=(1, 2))
-        known = np.isin(names, ["", "input", "output", *AVAILABLE_OPS]).all(axis=1)
-        good = np.asarray(rows)[fits & known]
-        matrices[good, :n, :n] = block[fits & known]
-        ops[good, :n] = names[fits & known].astype(str)
-        usable[good] = True
-    result = check_many(matrices, ops)
-    valid = result.valid & usable
-    return np.where(valid, result.hash, "").tolist(), valid.tolist()
+        try:
+            check_spec(spec)
+            append(spec.hash_spec())
+        except NasbenchLiteError:  # outside the space (the official check's errors)
+            append("")
+            continue
+        valid[row] = True
+    return np.array(hashes, dtype="U32"), valid

@@ -7,7 +7,13 @@ import numpy as np
 from nasbench_lite._core.database import Database
 from nasbench_lite._core.exporting import CHUNK_ROWS, Batches
 from nasbench_lite._optional import import_pyarrow
-from nasbench_lite.benchmarks.nb101.reader import METRIC_FIELDS, decode_cell
+from nasbench_lite.benchmarks.nb101.layout import (
+    METRIC_COLUMNS,
+    METRIC_FIELDS,
+    load_special,
+    special_count,
+)
+from nasbench_lite.benchmarks.nb101.reader import decode_cell
 
 __all__ = ["cells_batches", "runs_batches"]
 
@@ -54,19 +60,32 @@ def cells_batches(db: Database) -> Batches:
 
 
 def runs_batches(db: Database) -> Batches:
-    """``runs`` blobs as one row per (cell, epochs, repeat) with the eight metric columns."""
+    """``runs`` as stored (one row per cell, epochs and repeat, the eight metric columns), with
+    the exact NaN / -0.0 values of ``special_values`` put back (Parquet keeps their bits)."""
     pa = import_pyarrow()
 
-    sql = "SELECT cell_id, epochs, repeats, metrics FROM runs ORDER BY cell_id, epochs"
-    for rows in db.stream(sql, size=CHUNK_ROWS // 3):
-        cell_id, epochs, repeats, blobs = zip(*rows, strict=True)
-        counts = np.asarray(repeats, dtype=np.int64)
-        values = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(-1, len(METRIC_FIELDS))
-        repeat = np.concatenate([np.arange(k) for k in counts.tolist()])
-        arrays = [
-            pa.array(np.repeat(np.asarray(cell_id, dtype=np.int64), counts)),
-            pa.array(np.repeat(np.asarray(epochs, dtype=np.int32), counts)),
-            pa.array(repeat.astype(np.int8)),
-            *(pa.array(values[:, i]) for i in range(len(METRIC_FIELDS))),
-        ]
-        yield pa.record_batch(arrays, names=["cell_id", "epochs", "repeat", *METRIC_FIELDS])
+    special = load_special(db.query, 0, 2**62) if special_count(db.meta) else {}
+    sql = (
+        f"SELECT cell_id, epochs, repeat, {METRIC_COLUMNS} FROM runs"
+        " ORDER BY cell_id, epochs, repeat"
+    )
+    for rows in db.stream(sql, size=CHUNK_ROWS):
+        columns = list(zip(*rows, strict=True))
+        # NULL -> NaN first (a NaN without its bits), then the exact special values.
+        values = np.array(columns[3:], dtype=np.float64).T.copy()
+        if special:
+            keys = list(zip(columns[0], columns[1], columns[2], strict=True))
+            for position, key in enumerate(keys):
+                exact = special.get(key)
+                if exact:
+                    for field, value in exact.items():
+                        values[position, field] = value
+        yield pa.record_batch(
+            [
+                pa.array(np.asarray(columns[0], dtype=np.int64)),
+                pa.array(np.asarray(columns[1], dtype=np.int32)),
+                pa.array(np.asarray(columns[2], dtype=np.int8)),
+                *(pa.array(values[:, i]) for i in range(len(METRIC_FIELDS))),
+            ],
+            names=["cell_id", "epochs", "repeat", *METRIC_FIELDS],
+        )

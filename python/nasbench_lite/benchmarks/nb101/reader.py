@@ -38,10 +38,15 @@ same file at the same time.
 
 from __future__ import annotations
 
-import struct
 import sys
 
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite.benchmarks.nb101.layout import (
+    METRIC_FIELDS,
+    load_special,
+    restore,
+    special_count,
+)
 from nasbench_lite.benchmarks.nb101.result import Cell, QueryResult
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
 from nasbench_lite.spaces.nb101.spec import (
@@ -63,18 +68,6 @@ if TYPE_CHECKING:
     from nasbench_lite.benchmarks.nb101.stats import ComputedStatistics, FixedStatistics
 
 __all__ = ["METRIC_FIELDS", "NASBench", "ModelSpec", "OutOfDomainError", "decode_cell"]
-
-#: Field order of one repeat inside a ``runs.metrics`` blob.
-METRIC_FIELDS = (
-    "halfway_training_time",
-    "halfway_train_accuracy",
-    "halfway_validation_accuracy",
-    "halfway_test_accuracy",
-    "final_training_time",
-    "final_train_accuracy",
-    "final_validation_accuracy",
-    "final_test_accuracy",
-)
 
 #: Keys of ``nasbench.lib.config.build_config()`` that the API uses, with their defaults.
 DEFAULT_CONFIG: dict[str, Any] = {
@@ -132,10 +125,6 @@ def decode_cell(num_vertices: int, edge_bits: int, op_codes: int) -> tuple[Any, 
     return cell.adjacency(), cell.ops
 
 
-_NUM_FIELDS = len(METRIC_FIELDS)
-_FOUR_DOUBLES = struct.Struct("<4d")
-
-
 def _as_repeat_index(value: Any) -> int:
     """A repeat index given as another integer type (numpy integers), else InvalidInputError."""
     numpy = sys.modules.get("numpy")
@@ -152,14 +141,20 @@ _DECODE_CACHE_SIZE = 100_000
 #: of 100k steps fits, a full sweep of the database is cleared and refilled as it goes.
 _ROW_CACHE_SIZE = 100_000
 
-#: One indexed lookup of just this budget's blob (the official API deep-copies every budget of
-#: the cell). Correlated subqueries: measured 4x faster than the equivalent LEFT JOIN here.
-#: apsw keeps the prepared statement in its cache, keyed by this text.
+#: First sight of a cell at a budget, one statement: the hash index and the cells row, then
+#: the cell's repeats at that budget (one range of the clustered ``runs``), all cached at once
+#: so later draws of any repeat cost no SQL. apsw caches the prepared statement by its text.
 _QUERY_SQL = (
-    "SELECT num_vertices, edge_bits, op_codes, trainable_parameters,"
-    " (SELECT repeats FROM runs r WHERE r.cell_id = c.cell_id AND r.epochs = ?1),"
-    " (SELECT metrics FROM runs r WHERE r.cell_id = c.cell_id AND r.epochs = ?1)"
-    " FROM cells c WHERE c.hash = ?2"
+    "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
+    f" r.repeat, {', '.join('r.' + m for m in METRIC_FIELDS)}"
+    " FROM cells c LEFT JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ?1"
+    " WHERE c.hash = ?2 ORDER BY r.repeat"
+)
+#: Every budget of one cell (``get_metrics_from_hash``).
+_CELL_SQL = (
+    "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
+    f" r.epochs, r.repeat, {', '.join('r.' + m for m in METRIC_FIELDS)}"
+    " FROM cells c LEFT JOIN runs r USING (cell_id) WHERE c.hash = ? ORDER BY r.epochs, r.repeat"
 )
 
 
@@ -208,9 +203,11 @@ class NASBench(ReaderBase):
         self.total_epochs_spent = 0
         self.history: dict[str, Any] = {}
         self._decoded: dict[tuple[int, int, int], Cell] = {}
-        # (hash, epochs) -> (decoded cell, parameters, repeats, metrics blob): repeated
+        # (hash, epochs) -> (decoded cell, parameters, every repeat's 8 values): repeated
         # queries of a cell (evolution revisits many) skip SQL and decoding.
-        self._rows: dict[tuple[str, int], tuple[Cell, int, int | None, Any]] = {}
+        self._rows: dict[tuple[str, int], tuple[Cell, int, list[Any]]] = {}
+        # NaN / -0.0 values kept exactly in `special_values` (normally none: no lookups then).
+        self._has_special = special_count(self._db.meta) > 0
 
     KIND = "nb101"
     #: Builds ``query``'s answer; the compat layer sets ``result.plain_answer`` on its object
@@ -280,18 +277,19 @@ class NASBench(ReaderBase):
         Raises:
             NotInDatabaseError: Unknown hash (a ``KeyError``).
         """
-        rows = self._query(
-            "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
-            " r.epochs, r.repeats, r.metrics FROM cells c LEFT JOIN runs r USING (cell_id)"
-            " WHERE c.hash = ? ORDER BY r.epochs",
-            (module_hash,),
-        )
+        rows = self._query(_CELL_SQL, (module_hash,))
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
         from nasbench_lite.benchmarks.nb101.stats import computed_from_rows, fixed_from_row
 
+        cell_id = rows[0][0]
         fixed = fixed_from_row(*rows[0][1:5])
-        return fixed, computed_from_rows([row[5:] for row in rows])
+        special = self._special(cell_id) if self._has_special else None
+        return fixed, computed_from_rows([row[5:] for row in rows], cell_id, special)
+
+    def _special(self, cell_id: int) -> Any:
+        """The exact NaN / -0.0 values of one cell (``special_values``)."""
+        return load_special(self._query, cell_id, cell_id)
 
     def get_metrics_from_spec(
         self, model_spec: ModelSpec
@@ -345,11 +343,10 @@ class NASBench(ReaderBase):
             raise OutOfDomainError(f"invalid number of epochs, must be one of {self.valid_epochs}")
         self._check_spec(model_spec)
         module_hash = model_spec.hash_spec(self.config["available_ops"])
-        key = (module_hash, epochs)
-        row = self._rows.get(key)
+        row = self._rows.get((module_hash, epochs))
         if row is None:
             row = self._fetch_row(module_hash, epochs)
-        cell, params, repeats, blob = row
+        cell, params, runs = row
         if repeat is None:
             num_repeats = self.config["num_repeats"]
             with self._lock:
@@ -366,13 +363,13 @@ class NASBench(ReaderBase):
             sampled_index = _as_repeat_index(sampled_index)
         if sampled_index < 0:
             raise InvalidInputError(f"repeat must be >= 0, got {sampled_index}")
-        if blob is None or repeats is None or sampled_index >= repeats:
+        if sampled_index >= len(runs):
             raise NotInDatabaseError(
-                f"cell {module_hash} has {repeats or 0} repeats at {epochs} epochs;"
+                f"cell {module_hash} has {len(runs)} repeats at {epochs} epochs;"
                 f" repeat {sampled_index} was drawn"
             )
-        field = sampled_index * _NUM_FIELDS + (0 if stop_halfway else 4)
-        training_time, train, validation, test = _FOUR_DOUBLES.unpack_from(blob, 8 * field)
+        values = runs[sampled_index]
+        training_time, train, validation, test = values[4:8] if not stop_halfway else values[0:4]
         # The adjacency ndarray (and numpy) is built only when the caller reads it.
         data = self._answer(cell, params, training_time, train, validation, test)
         with self._lock:
@@ -380,8 +377,8 @@ class NASBench(ReaderBase):
             self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
         return data
 
-    def _fetch_row(self, module_hash: str, epochs: int) -> tuple[Cell, int, int | None, Any]:
-        """The decoded ``cells`` row and ``runs`` blob of one cell and budget, then cached.
+    def _fetch_row(self, module_hash: str, epochs: int) -> tuple[Cell, int, list[Any]]:
+        """The decoded ``cells`` row and every repeat's values at one budget, then cached.
 
         Raises:
             NotInDatabaseError: Unknown hash (not cached: it stays an error).
@@ -389,7 +386,8 @@ class NASBench(ReaderBase):
         rows = self._query(_QUERY_SQL, (epochs, module_hash))
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
-        num_vertices, edge_bits, op_codes, params, repeats, blob = rows[0]
+        cell_id, num_vertices, edge_bits, op_codes, params = rows[0][:5]
+        runs = [self._exact(cell_id, epochs, r[5], r[6:]) for r in rows if r[5] is not None]
         key = (num_vertices, edge_bits, op_codes)
         cell = self._decoded.get(key)
         if cell is None:
@@ -397,11 +395,20 @@ class NASBench(ReaderBase):
                 self._decoded.clear()
             cell = self._decoded[key] = _decode_flat(num_vertices, edge_bits, op_codes)
         # Shared, never handed out: query() returns copies.
-        row = (cell, params, repeats, blob)
+        row = (cell, params, runs)
         if len(self._rows) >= _ROW_CACHE_SIZE:
             self._rows.clear()
         self._rows[module_hash, epochs] = row
         return row
+
+    def _exact(self, cell_id: int, epochs: int, repeat: int, values: Any) -> Any:
+        """One run's stored values with its exact NaN / -0.0 values put back."""
+        if self._has_special:
+            exact = self._special(cell_id).get((cell_id, epochs, repeat))
+            return restore(values, exact)
+        if None in values:  # NULL without its exact bits: a NaN
+            return restore(values, None)
+        return values
 
     # -- bulk -----------------------------------------------------------------------------
     def query_many(
@@ -453,11 +460,27 @@ class NASBench(ReaderBase):
         draws = np.empty(count, dtype=np.int64)
         with self._lock:
             getrandbits = self._rng.getrandbits
-            # CPython's randint(0, n - 1) is randrange(n) -> _randbelow(n): draw bit_length(n)
-            # bits, reject values >= n. The same loop here keeps the stream identical (tested).
-            for i in range(count):
-                r = getrandbits(bits)
-                while r >= top:
+            # CPython's randint(0, n - 1) is randrange(n) -> _randbelow(n): getrandbits(k) with
+            # k = bit_length(n) (one 32-bit Mersenne Twister word, its top k bits), rejecting
+            # values >= n. getrandbits(32 * m) returns the next m words, the first one least
+            # significant, so whole rounds of words can be drawn at once: each round draws as
+            # many words as draws are missing, so no word beyond the last accepted one is
+            # consumed and the stream is exactly that of `count` query() calls (tested).
+            if not 1 <= bits <= 32:
+                for i in range(count):
                     r = getrandbits(bits)
-                draws[i] = r
+                    while r >= top:
+                        r = getrandbits(bits)
+                    draws[i] = r
+                return draws
+            done = 0
+            while done < count:
+                missing = count - done
+                words = np.frombuffer(
+                    getrandbits(32 * missing).to_bytes(4 * missing, "little"), dtype="<u4"
+                )
+                values = (words >> np.uint32(32 - bits)).astype(np.int64)
+                accepted = values[values < top]
+                draws[done : done + len(accepted)] = accepted
+                done += len(accepted)
         return draws

@@ -17,6 +17,14 @@ from __future__ import annotations
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import TYPE_CHECKING, Any
 
+from nasbench_lite.benchmarks.nb101.layout import (
+    METRIC_COLUMNS,
+    METRIC_FIELDS,
+    SpecialValues,
+    load_special,
+    restore,
+)
+
 if TYPE_CHECKING:
     from nasbench_lite.benchmarks.nb101.reader import NASBench
 
@@ -57,28 +65,29 @@ def fixed_from_row(num_vertices: int, edge_bits: int, op_codes: int, params: int
     }
 
 
-def computed_from_rows(rows: list[tuple[Any, Any, Any]]) -> ComputedStats:
+def computed_from_rows(
+    rows: list[tuple[Any, ...]], cell_id: int = 0, special: SpecialValues | None = None
+) -> ComputedStats:
     """The official ``computed_statistics`` entry of one cell's ``runs`` rows.
 
     Args:
-        rows: ``(epochs, repeats, metrics blob)`` per budget; rows whose epochs is None (a
-            cell without runs, from a LEFT JOIN) are skipped.
+        rows: ``(epochs, repeat, *the eight metric columns)`` in (epochs, repeat) order; rows
+            whose epochs is None (a cell without runs, from a LEFT JOIN) are skipped.
+        cell_id: The cell (to find its ``special_values``).
+        special: Exact NaN / -0.0 values (:func:`~nasbench_lite.benchmarks.nb101.layout.
+            load_special`), None when the database has none.
 
     Returns:
         ``{epochs: [one metrics dict per repeat, in file order]}``.
     """
-    import numpy as np
-
-    from nasbench_lite.benchmarks.nb101.reader import METRIC_FIELDS
-
     computed: ComputedStats = {}
-    for epochs, repeats, blob in rows:
+    for epochs, repeat, *values in rows:
         if epochs is None:
             continue
-        values = np.frombuffer(blob, dtype="<f8").reshape(repeats, len(METRIC_FIELDS))
-        computed[int(epochs)] = [
-            dict(zip(METRIC_FIELDS, row, strict=True)) for row in values.tolist()
-        ]
+        exact = special.get((cell_id, epochs, repeat)) if special else None
+        if exact or None in values:
+            values = list(restore(values, exact))
+        computed.setdefault(int(epochs), []).append(dict(zip(METRIC_FIELDS, values, strict=True)))
     return computed
 
 
@@ -157,14 +166,12 @@ class ComputedStatistics(_StatisticsView):
     """``hash -> {epochs: [metrics dict per repeat]}`` with the eight official metric keys."""
 
     def __getitem__(self, module_hash: str) -> ComputedStats:
-        rows = self._api._query(
-            "SELECT r.epochs, r.repeats, r.metrics FROM cells c"
-            " LEFT JOIN runs r USING (cell_id) WHERE c.hash = ? ORDER BY r.epochs",
-            (module_hash,) if isinstance(module_hash, str) else ("",),
-        )
-        if not rows:
+        if not isinstance(module_hash, str):
             raise self._missing(module_hash)
-        return computed_from_rows(rows)
+        try:
+            return self._api.get_metrics_from_hash(module_hash)[1]
+        except KeyError:
+            raise self._missing(module_hash) from None
 
     def _pages(self) -> Iterator[tuple[str, ComputedStats]]:
         last = -1
@@ -175,17 +182,23 @@ class ComputedStatistics(_StatisticsView):
             )
             if not cells:
                 return
+            first_id, last_id = cells[0][0], cells[-1][0]
             runs = self._api._query(
-                "SELECT cell_id, epochs, repeats, metrics FROM runs"
-                " WHERE cell_id BETWEEN ? AND ? ORDER BY cell_id, epochs",
-                (cells[0][0], cells[-1][0]),
+                f"SELECT cell_id, epochs, repeat, {METRIC_COLUMNS} FROM runs"
+                " WHERE cell_id BETWEEN ? AND ? ORDER BY cell_id, epochs, repeat",
+                (first_id, last_id),
             )
-            by_cell: dict[int, list[tuple[Any, Any, Any]]] = {}
+            special = (
+                load_special(self._api._query, first_id, last_id)
+                if self._api._has_special
+                else None
+            )
+            by_cell: dict[int, list[tuple[Any, ...]]] = {}
             for cell_id, *run in runs:
-                by_cell.setdefault(cell_id, []).append((run[0], run[1], run[2]))
+                by_cell.setdefault(cell_id, []).append(tuple(run))
             for cell_id, module_hash in cells:
-                yield module_hash, computed_from_rows(by_cell.get(cell_id, []))
-            last = cells[-1][0]
+                yield module_hash, computed_from_rows(by_cell.get(cell_id, []), cell_id, special)
+            last = last_id
 
     def items(self) -> ItemsView[str, ComputedStats]:
         """Streams ``(hash, computed stats)`` pairs, two queries per page of cells."""
