@@ -184,6 +184,16 @@ def checked(function: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
+        except InvalidInputError as exc:
+            # A checked function inside the call already named its own parameter; when one of
+            # this call's arguments is the wrong type, the caller's parameter is the better name.
+            if not getattr(exc, "_from_checked", False):
+                raise
+            error = argument_error(args, kwargs)
+            if error is None:
+                raise
+            error._from_checked = True  # type: ignore[attr-defined]
+            raise error from exc
         except NasbenchLiteError:
             raise
         except _BUILTIN_ERRORS as exc:
@@ -195,6 +205,7 @@ def checked(function: F) -> F:
                     f"{function.__qualname__}(): invalid argument "
                     f"({type(exc).__name__}: {echo(str(exc))})"
                 )
+            error._from_checked = True  # type: ignore[attr-defined]
             raise error from exc
 
     return wrapper  # type: ignore[return-value]

@@ -10,8 +10,13 @@ with :func:`restore`, so the API and the export return exactly the source's valu
 from __future__ import annotations
 
 import struct
-from collections.abc import Callable, Iterable
-from typing import Any
+
+# The reader imports this module on the cold path of a first query: typing and
+# collections.abc only for type checking (typing.TYPE_CHECKING without importing typing).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from typing import Any
 
 __all__ = [
     "FIELD_INDEX",
