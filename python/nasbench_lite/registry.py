@@ -23,7 +23,6 @@ from nasbench_lite.errors import InternalError, NotADatabaseError, UnknownKindEr
 __all__ = [
     "ENV_EXTRA_KINDS",
     "KIND_MODULES",
-    "SURFACES",
     "export_database",
     "get_kind",
     "kinds",
@@ -39,14 +38,6 @@ KIND_MODULES: tuple[str, ...] = (
     "nasbench_lite.benchmarks.nashpobench2.kind",
     "nasbench_lite.benchmarks.nar.kind",
 )
-
-#: The uniform query surface of each kind with results (``open(path, uniform=True)``):
-#: ``module:callable`` taking the kind's reader.
-SURFACES: dict[str, str] = {
-    "nb101": "nasbench_lite.benchmarks.nb101.surface:NB101Surface",
-    "nats": "nasbench_lite.benchmarks.nats.surface:open_surface",
-    "nashpobench2": "nasbench_lite.benchmarks.nashpobench2.surface:NHB2Surface",
-}
 
 #: Environment variable naming extra kinds as ``module:attribute[,module:attribute...]``.
 ENV_EXTRA_KINDS = "NASBENCH_LITE_EXTRA_KINDS"
@@ -138,7 +129,7 @@ def open_database(
         uniform: Return the kind's uniform query surface instead
             (:class:`~nasbench_lite._core.surface.Surface`: ``space``, ``fidelities``,
             ``objectives``, ``query``, ``query_one``, ``curve``, ``best``; its ``reader`` is
-            the native reader). Only kinds with results have one (:data:`SURFACES`).
+            the native reader). Only kinds with results have one (``BenchmarkKind.surface``).
 
     Returns:
         The kind's reader (e.g. ``NASBench`` for ``nb101``, ``API`` for ``nashpobench2``), or
@@ -174,14 +165,13 @@ def open_database(
             continue
         if not uniform:
             return kind.open(target)
-        reference = SURFACES.get(name)
-        if reference is None:
+        factory = kind.surface
+        if factory is None:
+            with_surface = ", ".join(k.name for k in all_kinds if k.surface is not None)
             raise OutOfDomainError(
                 f"{target}: a {name} database holds no results, so it has no uniform query "
-                f"surface (kinds with one: {', '.join(SURFACES)})"
+                f"surface (kinds with one: {with_surface})"
             )
-        module_name, _, attribute = reference.partition(":")
-        factory = getattr(importlib.import_module(module_name), attribute)
         reader = kind.open(target)
         try:
             return factory(reader)

@@ -90,6 +90,8 @@ class BenchmarkKind:
             expanded form (the others are written as stored).
         source_names: File/dir name patterns (``fnmatch``) of the official sources, so that
             opening one by mistake names :attr:`command`.
+        surface: Wraps an open reader in the kind's uniform query surface
+            (``nasbench_lite.open(path, uniform=True)``); None for kinds without results.
     """
 
     name: str
@@ -108,6 +110,7 @@ class BenchmarkKind:
     query_options: Sequence[Option] = ()
     exporters: Mapping[str, Callable[[Database], Iterator[Any]]] = field(default_factory=dict)
     source_names: Sequence[str] = ()
+    surface: Callable[[Any], Any] | None = None
 
     def get_schema(self) -> Schema:
         """The kind's schema."""

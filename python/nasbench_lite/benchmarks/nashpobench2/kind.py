@@ -61,6 +61,7 @@ KIND = BenchmarkKind(
         "unpickler: no code in them can run) and write one SQLite file."
     ),
     open=lazy("nasbench_lite.benchmarks.nashpobench2.reader:API"),
+    surface=lazy("nasbench_lite.benchmarks.nashpobench2.surface:NHB2Surface"),
     build=_build,
     build_options=(
         Option(("data_dir",), {"type": Path, "help": "folder with the three official .pkl files"}),

@@ -69,6 +69,7 @@ KIND = BenchmarkKind(
         "file; every file is checked against the official layout."
     ),
     open=_open,
+    surface=lazy("nasbench_lite.benchmarks.nats.surface:open_surface"),
     build=_build,
     build_options=(
         Option(

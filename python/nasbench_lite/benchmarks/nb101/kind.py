@@ -77,6 +77,7 @@ KIND = BenchmarkKind(
         "write one SQLite file; every record is checked (CRCs, protobuf, hash)."
     ),
     open=lazy("nasbench_lite.benchmarks.nb101.reader:NASBench"),
+    surface=lazy("nasbench_lite.benchmarks.nb101.surface:NB101Surface"),
     build=_build,
     build_options=(
         Option(("sources",), {"nargs": "+", "type": Path, "help": "official .tfrecord file(s)"}),
