@@ -211,10 +211,11 @@ def run_interruptibly(work: Callable[[], int]) -> int:
     """Runs ``work`` in a worker thread so that Ctrl-C stops the command at once.
 
     Python runs signal handlers only between bytecodes of the main thread, so a Ctrl-C during a
-    long native call (enumeration, SQLite index build, zstd) would wait for it to return. Here
-    the main thread only waits; on Ctrl-C it removes the temporary files of every output being
-    written (finished outputs were renamed into place whole, existing ones are untouched) and
-    ends the process.
+    long native call that releases the GIL (enumeration, SQLite index build or query, zstd)
+    would wait for it to return. Here the main thread only waits; on Ctrl-C it removes the
+    temporary files of every output being written (finished outputs were renamed into place
+    whole, existing ones are untouched) and ends the process. Read-only commands (``sql``,
+    ``query``, ``verify``...) run here too: they have nothing to clean up and simply stop.
 
     Args:
         work: The command; returns its exit code.

@@ -360,7 +360,7 @@ def _add_build_targets(
         )
         for option in kind.build_options:
             option.add_to(target)
-        target.set_defaults(handler=_cmd_build, kind=kind, writes=True)
+        target.set_defaults(handler=_cmd_build, kind=kind)
 
 
 def _add_query(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -421,7 +421,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="output format"
     )
-    export.set_defaults(handler=_cmd_export, writes=True)
+    export.set_defaults(handler=_cmd_export)
 
     enumerate_ = commands.add_parser(
         "enumerate",
@@ -442,7 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     nb101.add_argument("--max-vertices", type=int, default=7, help="largest vertex count (2-7)")
     nb101.add_argument("--max-edges", type=int, default=9, help="largest edge count")
     nb101.add_argument("--num-ops", type=int, default=3, help="number of interior ops (1-3)")
-    nb101.set_defaults(handler=_cmd_enumerate, writes=True)
+    nb101.set_defaults(handler=_cmd_enumerate)
 
     hash_ = commands.add_parser(
         "hash",
@@ -531,7 +531,7 @@ def build_parser() -> argparse.ArgumentParser:
     compat_run.add_argument(
         "args", nargs=argparse.REMAINDER, help="the script's arguments, passed as they are"
     )
-    compat_run.set_defaults(handler=_cmd_compat_run)
+    compat_run.set_defaults(handler=_cmd_compat_run, main_thread=True)
     return parser
 
 
@@ -548,10 +548,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        if getattr(args, "writes", False):  # Ctrl-C must not wait for a long native call
-            code = run_interruptibly(lambda: int(args.handler(args)))
-        else:
+        if getattr(args, "main_thread", False):  # a user's script keeps the main thread
             code = int(args.handler(args))
+        else:  # Ctrl-C must not wait for a long native or SQLite call, read-only ones too
+            code = run_interruptibly(lambda: int(args.handler(args)))
         sys.stdout.flush()  # a closed pipe shows up here for short outputs
         return code
     except BrokenPipeError:
