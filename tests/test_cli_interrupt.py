@@ -77,4 +77,3 @@ def test_ctrl_c_interrupts_a_long_sql_statement(space_db: Path) -> None:
     code, stderr, waited = _interrupt_when_open(["sql", LONG_SQL, str(space_db)], space_db)
     assert code == 130, f"exit {code} after {waited:.1f} s (None: still running after 10 s)"
     assert stderr.strip() == "nasbench-lite: interrupted"
-

@@ -21,6 +21,7 @@ from nasbench_lite.errors import BuildError
 
 __all__ = [
     "JSON_SCHEMA_VERSION",
+    "ProgressBar",
     "add_output_options",
     "check_output_dir",
     "check_output_file",
@@ -162,15 +163,59 @@ def emit(payload: Mapping[str, Any], as_json: bool, lines: list[str]) -> None:
         print("\n".join(lines))
 
 
+#: Seconds between redraws of a bar that receives no update (its elapsed time keeps running).
+BAR_TICK_SECONDS = 0.5
+
+
+class ProgressBar:
+    """The ``update(done, total)`` callback handed to library functions, plus a changing label.
+
+    Without a bar (``--quiet``, stderr not a terminal) every method does nothing.
+    """
+
+    def __init__(self, bar: Any | None = None) -> None:
+        """Wraps a tqdm bar, or nothing.
+
+        Args:
+            bar: The tqdm bar, or None for a silent one.
+        """
+        self._bar = bar
+
+    def __call__(self, done: int, new_total: int | None) -> None:
+        """Moves the bar to ``done`` of ``new_total`` (None keeps the total).
+
+        Args:
+            done: Work done so far (absolute, not an increment).
+            new_total: Total amount of work.
+        """
+        bar = self._bar
+        if bar is None:
+            return
+        if new_total is not None and bar.total != int(new_total):
+            bar.total = int(new_total)
+        bar.update(int(done) - bar.n)
+
+    def label(self, text: str) -> None:
+        """Replaces the bar's label (e.g. with the step under way) and redraws it.
+
+        Args:
+            text: The new label.
+        """
+        if self._bar is not None and self._bar.desc != text:
+            self._bar.set_description_str(text, refresh=True)
+
+
 @contextmanager
 def progressbar(
     total: int | None, description: str, *, quiet: bool, unit: str = "it"
-) -> Iterator[Callable[[int, int], None]]:
+) -> Iterator[ProgressBar]:
     """A tqdm bar on stderr driven by ``update(done, total)`` callbacks.
 
     The bar is drawn only when stderr is a terminal and ``quiet`` is False (logs and pipes get
     nothing); counts are integers (bytes are scaled: kB, MB...), and every update is drawn at
-    most 10 times a second (no dynamic skipping of updates).
+    most 10 times a second (no dynamic skipping of updates). A bar whose work reports coarsely
+    (one long native step) is redrawn every :data:`BAR_TICK_SECONDS` anyway, so its elapsed
+    time runs on and it never looks hung.
 
     Args:
         total: Total amount of work (None: unknown until the first callback).
@@ -179,10 +224,11 @@ def progressbar(
         unit: Unit name shown by the bar.
 
     Yields:
-        The ``update(done, total)`` callback to hand to library functions.
+        The :class:`ProgressBar` (the ``update(done, total)`` callback) to hand to library
+        functions.
     """
     if quiet or not sys.stderr.isatty():
-        yield lambda done, new_total: None
+        yield ProgressBar()
         return
     from tqdm import tqdm
 
@@ -198,13 +244,19 @@ def progressbar(
         dynamic_ncols=True,
         file=sys.stderr,
     ) as bar:
+        stop = threading.Event()
 
-        def update(done: int, new_total: int) -> None:
-            if new_total is not None and bar.total != int(new_total):
-                bar.total = int(new_total)
-            bar.update(int(done) - bar.n)
+        def tick() -> None:
+            while not stop.wait(BAR_TICK_SECONDS):
+                bar.refresh()  # takes the bar's lock: safe against updates from the work
 
-        yield update
+        ticker = threading.Thread(target=tick, name="nasbench-lite-bar", daemon=True)
+        ticker.start()
+        try:
+            yield ProgressBar(bar)
+        finally:
+            stop.set()
+            ticker.join()
 
 
 def run_interruptibly(work: Callable[[], int]) -> int:

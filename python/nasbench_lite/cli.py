@@ -123,14 +123,22 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
     fmt = _enumerate_format(args.out)  # every check before the enumeration
     check_output_file(args.out, force=args.force)
     import_pyarrow()  # the enumeration returns an Arrow table: name the extra up front
-    total = count_labelled_graphs(args.max_vertices, args.max_edges, args.num_ops)
-    with progressbar(total, "enumerating NB101 cells", quiet=args.quiet, unit="graph") as update:
+    cumulative = [
+        count_labelled_graphs(n, args.max_edges, args.num_ops)
+        for n in range(2, args.max_vertices + 1)
+    ]
+    total = cumulative[-1]
+    with progressbar(
+        total, _enumeration_label(0, cumulative), quiet=args.quiet, unit="graph"
+    ) as bar:
         done = 0
 
         def step(visited: int) -> None:
+            # ``visited`` is an increment: any granularity works (today one per vertex count).
             nonlocal done
             done += visited
-            update(done, total)
+            bar.label(_enumeration_label(done, cumulative))
+            bar(done, total)
 
         table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
     with atomic_output(args.out, force=args.force) as temp:
@@ -141,6 +149,33 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
         [f"wrote {args.out}: {table.num_rows:,} cells ({fmt})"],
     )
     return 0
+
+
+def _enumeration_label(done: int, cumulative: Sequence[int]) -> str:
+    """The enumeration bar's label: the vertex count under way and its share of the work.
+
+    The native enumeration reports once per vertex count and the last one holds most of the
+    graphs (90% for the full space), so the label says which step runs and how big it is
+    rather than letting a still bar look hung.
+
+    Args:
+        done: Labelled graphs enumerated so far.
+        cumulative: Labelled graphs up to and including each vertex count, from 2 vertices.
+
+    Returns:
+        E.g. ``"enumerating NB101 cells: 7 vertices (step 6/6, 90% of the graphs)"``.
+    """
+    total = cumulative[-1] if cumulative else 0
+    before = 0
+    for step, upto in enumerate(cumulative, start=1):
+        if done < upto:
+            share = (upto - before) / total if total else 1.0
+            return (
+                f"enumerating NB101 cells: {step + 1} vertices "
+                f"(step {step}/{len(cumulative)}, {share:.0%} of the graphs)"
+            )
+        before = upto
+    return "enumerated NB101 cells"
 
 
 def _write_cells(table: Any, path: Path, fmt: str) -> None:
