@@ -90,6 +90,33 @@ def test_bar_without_updates_keeps_redrawing(monkeypatch: pytest.MonkeyPatch) ->
     assert "1/10 [00:01" in shown, shown  # elapsed time ran on between updates
 
 
+def _wait_for(stream: io.StringIO, text: str) -> str:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and text not in stream.getvalue():
+        time.sleep(0.02)
+    return stream.getvalue()
+
+
+def test_time_left_counts_down_between_updates(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tqdm.std
+
+    clock = [1000.0]  # tqdm's clock, moved by hand: the frames are exact
+    monkeypatch.setattr(tqdm.std, "time", lambda: clock[0])
+    stream = _Terminal()
+    monkeypatch.setattr(sys, "stderr", stream)
+    monkeypatch.setattr(_cli_support, "BAR_TICK_SECONDS", 0.02)
+    with progressbar(100, "coarse", quiet=False, unit="graph") as bar:
+        clock[0] += 10
+        bar(10, 100)  # 10 in 10 s: 90 left at that rate is 90 s
+        assert "10/100 [00:10<01:30" in _wait_for(stream, "10/100 [00:10<01:30")
+        clock[0] += 30  # no update: the estimate loses the 30 s
+        assert "10/100 [00:40<01:00" in _wait_for(stream, "10/100 [00:40<01:00")
+        clock[0] += 70  # past the estimate: unknown, not a stale figure
+        assert "10/100 [01:50<?" in _wait_for(stream, "10/100 [01:50<?")
+        bar(100, 100)
+    assert "100/100 [01:50<00:00" in stream.getvalue()
+
+
 def test_silent_bar_accepts_every_call(monkeypatch: pytest.MonkeyPatch) -> None:
     stream = io.StringIO()  # not a terminal: no bar, no thread, nothing written
     monkeypatch.setattr(sys, "stderr", stream)

@@ -193,6 +193,10 @@ class ProgressBar:
             return
         if new_total is not None and bar.total != int(new_total):
             bar.total = int(new_total)
+        if bar.total and 0 < int(done) != bar.n:
+            # The estimate at this update (average rate so far) counts down until the next.
+            elapsed = float(bar.format_dict["elapsed"])
+            bar.anchor = (elapsed, (bar.total - int(done)) * elapsed / int(done))
         bar.update(int(done) - bar.n)
 
     def label(self, text: str) -> None:
@@ -203,6 +207,39 @@ class ProgressBar:
         """
         if self._bar is not None and self._bar.desc != text:
             self._bar.set_description_str(text, refresh=True)
+
+
+#: tqdm's default line with ``{left}`` (see :func:`_countdown_bar_class`) for ``{remaining}``.
+_COUNTDOWN_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{left}, {rate_fmt}{postfix}]"
+
+
+def _countdown_bar_class() -> Any:
+    """A tqdm bar whose time left counts down between updates instead of standing still.
+
+    tqdm computes the time left from the rate at the last update, so while one long step runs
+    it would show the same figure as the elapsed time grows. Here the estimate made at each
+    update (work left at the average rate so far) loses the seconds elapsed since, and shows
+    ``?`` once they exceed it.
+    """
+    from tqdm import tqdm
+
+    class CountdownBar(tqdm):  # type: ignore[misc]  # tqdm has no type hints
+        anchor: tuple[float, float] | None = None  # (elapsed, seconds left) at the last update
+
+        @property
+        def format_dict(self) -> dict[str, Any]:
+            values: dict[str, Any] = super().format_dict
+            left = "?"
+            if self.total and self.n >= self.total:
+                left = tqdm.format_interval(0)
+            elif self.anchor is not None:
+                at, remaining = self.anchor
+                still = remaining - (float(values["elapsed"]) - at)
+                left = tqdm.format_interval(still) if still >= 0 else "?"
+            values["left"] = left
+            return values
+
+    return CountdownBar
 
 
 @contextmanager
@@ -230,10 +267,9 @@ def progressbar(
     if quiet or not sys.stderr.isatty():
         yield ProgressBar()
         return
-    from tqdm import tqdm
 
     scaled = unit == "B"
-    with tqdm(
+    with _countdown_bar_class()(
         total=None if total is None else int(total),
         desc=description,
         unit=unit,
@@ -242,6 +278,9 @@ def progressbar(
         miniters=1,
         mininterval=0.1,
         dynamic_ncols=True,
+        smoothing=0,  # the rate shown is the average so far, falling while a step runs
+        # A known total gets the counting-down estimate; an unknown one tqdm's count-only line.
+        bar_format=None if total is None else _COUNTDOWN_FORMAT,
         file=sys.stderr,
     ) as bar:
         stop = threading.Event()

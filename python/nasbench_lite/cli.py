@@ -137,8 +137,8 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
             # ``visited`` is an increment: any granularity works (today one per vertex count).
             nonlocal done
             done += visited
-            bar.label(_enumeration_label(done, cumulative))
             bar(done, total)
+            bar.label(_enumeration_label(done, cumulative))
 
         table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
     with atomic_output(args.out, force=args.force) as temp:
