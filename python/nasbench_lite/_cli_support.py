@@ -21,6 +21,7 @@ from nasbench_lite.errors import BuildError
 
 __all__ = [
     "JSON_SCHEMA_VERSION",
+    "ProgressBar",
     "add_output_options",
     "check_output_dir",
     "check_output_file",
@@ -162,15 +163,96 @@ def emit(payload: Mapping[str, Any], as_json: bool, lines: list[str]) -> None:
         print("\n".join(lines))
 
 
+#: Seconds between redraws of a bar that receives no update (its elapsed time keeps running).
+BAR_TICK_SECONDS = 0.5
+
+
+class ProgressBar:
+    """The ``update(done, total)`` callback handed to library functions, plus a changing label.
+
+    Without a bar (``--quiet``, stderr not a terminal) every method does nothing.
+    """
+
+    def __init__(self, bar: Any | None = None) -> None:
+        """Wraps a tqdm bar, or nothing.
+
+        Args:
+            bar: The tqdm bar, or None for a silent one.
+        """
+        self._bar = bar
+
+    def __call__(self, done: int, new_total: int | None) -> None:
+        """Moves the bar to ``done`` of ``new_total`` (None keeps the total).
+
+        Args:
+            done: Work done so far (absolute, not an increment).
+            new_total: Total amount of work.
+        """
+        bar = self._bar
+        if bar is None:
+            return
+        if new_total is not None and bar.total != int(new_total):
+            bar.total = int(new_total)
+        if bar.total and 0 < int(done) != bar.n:
+            # The estimate at this update (average rate so far) counts down until the next.
+            elapsed = float(bar.format_dict["elapsed"])
+            bar.anchor = (elapsed, (bar.total - int(done)) * elapsed / int(done))
+        bar.update(int(done) - bar.n)
+
+    def label(self, text: str) -> None:
+        """Replaces the bar's label (e.g. with the step under way) and redraws it.
+
+        Args:
+            text: The new label.
+        """
+        if self._bar is not None and self._bar.desc != text:
+            self._bar.set_description_str(text, refresh=True)
+
+
+#: tqdm's default line with ``{left}`` (see :func:`_countdown_bar_class`) for ``{remaining}``.
+_COUNTDOWN_FORMAT = "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{left}, {rate_fmt}{postfix}]"
+
+
+def _countdown_bar_class() -> Any:
+    """A tqdm bar whose time left counts down between updates instead of standing still.
+
+    tqdm computes the time left from the rate at the last update, so while one long step runs
+    it would show the same figure as the elapsed time grows. Here the estimate made at each
+    update (work left at the average rate so far) loses the seconds elapsed since, and shows
+    ``?`` once they exceed it.
+    """
+    from tqdm import tqdm
+
+    class CountdownBar(tqdm):  # type: ignore[misc]  # tqdm has no type hints
+        anchor: tuple[float, float] | None = None  # (elapsed, seconds left) at the last update
+
+        @property
+        def format_dict(self) -> dict[str, Any]:
+            values: dict[str, Any] = super().format_dict
+            left = "?"
+            if self.total and self.n >= self.total:
+                left = tqdm.format_interval(0)
+            elif self.anchor is not None:
+                at, remaining = self.anchor
+                still = remaining - (float(values["elapsed"]) - at)
+                left = tqdm.format_interval(still) if still >= 0 else "?"
+            values["left"] = left
+            return values
+
+    return CountdownBar
+
+
 @contextmanager
 def progressbar(
     total: int | None, description: str, *, quiet: bool, unit: str = "it"
-) -> Iterator[Callable[[int, int], None]]:
+) -> Iterator[ProgressBar]:
     """A tqdm bar on stderr driven by ``update(done, total)`` callbacks.
 
     The bar is drawn only when stderr is a terminal and ``quiet`` is False (logs and pipes get
     nothing); counts are integers (bytes are scaled: kB, MB...), and every update is drawn at
-    most 10 times a second (no dynamic skipping of updates).
+    most 10 times a second (no dynamic skipping of updates). A bar whose work reports coarsely
+    (one long native step) is redrawn every :data:`BAR_TICK_SECONDS` anyway, so its elapsed
+    time runs on and it never looks hung.
 
     Args:
         total: Total amount of work (None: unknown until the first callback).
@@ -179,15 +261,15 @@ def progressbar(
         unit: Unit name shown by the bar.
 
     Yields:
-        The ``update(done, total)`` callback to hand to library functions.
+        The :class:`ProgressBar` (the ``update(done, total)`` callback) to hand to library
+        functions.
     """
     if quiet or not sys.stderr.isatty():
-        yield lambda done, new_total: None
+        yield ProgressBar()
         return
-    from tqdm import tqdm
 
     scaled = unit == "B"
-    with tqdm(
+    with _countdown_bar_class()(
         total=None if total is None else int(total),
         desc=description,
         unit=unit,
@@ -196,25 +278,35 @@ def progressbar(
         miniters=1,
         mininterval=0.1,
         dynamic_ncols=True,
+        smoothing=0,  # the rate shown is the average so far, falling while a step runs
+        # A known total gets the counting-down estimate; an unknown one tqdm's count-only line.
+        bar_format=None if total is None else _COUNTDOWN_FORMAT,
         file=sys.stderr,
     ) as bar:
+        stop = threading.Event()
 
-        def update(done: int, new_total: int) -> None:
-            if new_total is not None and bar.total != int(new_total):
-                bar.total = int(new_total)
-            bar.update(int(done) - bar.n)
+        def tick() -> None:
+            while not stop.wait(BAR_TICK_SECONDS):
+                bar.refresh()  # takes the bar's lock: safe against updates from the work
 
-        yield update
+        ticker = threading.Thread(target=tick, name="nasbench-lite-bar", daemon=True)
+        ticker.start()
+        try:
+            yield ProgressBar(bar)
+        finally:
+            stop.set()
+            ticker.join()
 
 
 def run_interruptibly(work: Callable[[], int]) -> int:
     """Runs ``work`` in a worker thread so that Ctrl-C stops the command at once.
 
     Python runs signal handlers only between bytecodes of the main thread, so a Ctrl-C during a
-    long native call (enumeration, SQLite index build, zstd) would wait for it to return. Here
-    the main thread only waits; on Ctrl-C it removes the temporary files of every output being
-    written (finished outputs were renamed into place whole, existing ones are untouched) and
-    ends the process.
+    long native call that releases the GIL (enumeration, SQLite index build or query, zstd)
+    would wait for it to return. Here the main thread only waits; on Ctrl-C it removes the
+    temporary files of every output being written (finished outputs were renamed into place
+    whole, existing ones are untouched) and ends the process. Read-only commands (``sql``,
+    ``query``, ``verify``...) run here too: they have nothing to clean up and simply stop.
 
     Args:
         work: The command; returns its exit code.

@@ -123,14 +123,22 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
     fmt = _enumerate_format(args.out)  # every check before the enumeration
     check_output_file(args.out, force=args.force)
     import_pyarrow()  # the enumeration returns an Arrow table: name the extra up front
-    total = count_labelled_graphs(args.max_vertices, args.max_edges, args.num_ops)
-    with progressbar(total, "enumerating NB101 cells", quiet=args.quiet, unit="graph") as update:
+    cumulative = [
+        count_labelled_graphs(n, args.max_edges, args.num_ops)
+        for n in range(2, args.max_vertices + 1)
+    ]
+    total = cumulative[-1]
+    with progressbar(
+        total, _enumeration_label(0, cumulative), quiet=args.quiet, unit="graph"
+    ) as bar:
         done = 0
 
         def step(visited: int) -> None:
+            # ``visited`` is an increment: any granularity works (today one per vertex count).
             nonlocal done
             done += visited
-            update(done, total)
+            bar(done, total)
+            bar.label(_enumeration_label(done, cumulative))
 
         table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
     with atomic_output(args.out, force=args.force) as temp:
@@ -141,6 +149,33 @@ def _cmd_enumerate(args: argparse.Namespace) -> int:
         [f"wrote {args.out}: {table.num_rows:,} cells ({fmt})"],
     )
     return 0
+
+
+def _enumeration_label(done: int, cumulative: Sequence[int]) -> str:
+    """The enumeration bar's label: the vertex count under way and its share of the work.
+
+    The native enumeration reports once per vertex count and the last one holds most of the
+    graphs (90% for the full space), so the label says which step runs and how big it is
+    rather than letting a still bar look hung.
+
+    Args:
+        done: Labelled graphs enumerated so far.
+        cumulative: Labelled graphs up to and including each vertex count, from 2 vertices.
+
+    Returns:
+        E.g. ``"enumerating NB101 cells: 7 vertices (step 6/6, 90% of the graphs)"``.
+    """
+    total = cumulative[-1] if cumulative else 0
+    before = 0
+    for step, upto in enumerate(cumulative, start=1):
+        if done < upto:
+            share = (upto - before) / total if total else 1.0
+            return (
+                f"enumerating NB101 cells: {step + 1} vertices "
+                f"(step {step}/{len(cumulative)}, {share:.0%} of the graphs)"
+            )
+        before = upto
+    return "enumerated NB101 cells"
 
 
 def _write_cells(table: Any, path: Path, fmt: str) -> None:
@@ -360,7 +395,7 @@ def _add_build_targets(
         )
         for option in kind.build_options:
             option.add_to(target)
-        target.set_defaults(handler=_cmd_build, kind=kind, writes=True)
+        target.set_defaults(handler=_cmd_build, kind=kind)
 
 
 def _add_query(commands: Any, common: argparse.ArgumentParser) -> None:
@@ -421,7 +456,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument(
         "--format", choices=["parquet", "csv"], default="parquet", help="output format"
     )
-    export.set_defaults(handler=_cmd_export, writes=True)
+    export.set_defaults(handler=_cmd_export)
 
     enumerate_ = commands.add_parser(
         "enumerate",
@@ -442,7 +477,7 @@ def build_parser() -> argparse.ArgumentParser:
     nb101.add_argument("--max-vertices", type=int, default=7, help="largest vertex count (2-7)")
     nb101.add_argument("--max-edges", type=int, default=9, help="largest edge count")
     nb101.add_argument("--num-ops", type=int, default=3, help="number of interior ops (1-3)")
-    nb101.set_defaults(handler=_cmd_enumerate, writes=True)
+    nb101.set_defaults(handler=_cmd_enumerate)
 
     hash_ = commands.add_parser(
         "hash",
@@ -531,7 +566,7 @@ def build_parser() -> argparse.ArgumentParser:
     compat_run.add_argument(
         "args", nargs=argparse.REMAINDER, help="the script's arguments, passed as they are"
     )
-    compat_run.set_defaults(handler=_cmd_compat_run)
+    compat_run.set_defaults(handler=_cmd_compat_run, main_thread=True)
     return parser
 
 
@@ -548,10 +583,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        if getattr(args, "writes", False):  # Ctrl-C must not wait for a long native call
-            code = run_interruptibly(lambda: int(args.handler(args)))
-        else:
+        if getattr(args, "main_thread", False):  # a user's script keeps the main thread
             code = int(args.handler(args))
+        else:  # Ctrl-C must not wait for a long native or SQLite call, read-only ones too
+            code = run_interruptibly(lambda: int(args.handler(args)))
         sys.stdout.flush()  # a closed pipe shows up here for short outputs
         return code
     except BrokenPipeError:
