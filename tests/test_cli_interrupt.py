@@ -77,3 +77,31 @@ def test_ctrl_c_interrupts_a_long_sql_statement(space_db: Path) -> None:
     code, stderr, waited = _interrupt_when_open(["sql", LONG_SQL, str(space_db)], space_db)
     assert code == 130, f"exit {code} after {waited:.1f} s (None: still running after 10 s)"
     assert stderr.strip() == "nasbench-lite: interrupted"
+
+
+def test_sigterm_during_a_cli_build_removes_its_temporary_file(tmp_path: Path) -> None:
+    """A build runs in the CLI's worker thread, where Python runs no signal handlers: the main
+    thread must turn SIGTERM into the same cleanup as Ctrl-C (exit 143, no temporary left)."""
+    out = tmp_path / "space.sqlite"
+    proc = subprocess.Popen(
+        [*COMMAND, "build", "nb101-space", "-o", str(out), "-q"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            if any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+                break
+            time.sleep(0.02)
+        assert proc.poll() is None, "the build ended before it could be terminated"
+        os.kill(proc.pid, signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143, stderr
+    assert stderr.strip() == "nasbench-lite: terminated"
+    assert list(tmp_path.iterdir()) == []

@@ -10,6 +10,7 @@ import argparse
 import json
 import os
 import re
+import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -41,6 +42,8 @@ JSON_SCHEMA_VERSION = 1
 EXIT_BROKEN_PIPE = 141
 #: Exit code after Ctrl-C (128 + SIGINT).
 EXIT_INTERRUPTED = 130
+#: Exit code after SIGTERM (128 + 15, as a shell reports it).
+EXIT_TERMINATED = 143
 
 
 def add_output_options(
@@ -298,6 +301,10 @@ def progressbar(
             ticker.join()
 
 
+class _Terminated(BaseException):
+    """SIGTERM arrived while a command ran in the worker thread."""
+
+
 def run_interruptibly(work: Callable[[], int]) -> int:
     """Runs ``work`` in a worker thread so that Ctrl-C stops the command at once.
 
@@ -322,19 +329,31 @@ def run_interruptibly(work: Callable[[], int]) -> int:
         except BaseException as exc:  # handed to the main thread, re-raised there
             outcome["error"] = exc
 
+    def terminate(signum: int, frame: Any) -> None:
+        raise _Terminated
+
+    # SIGTERM (`kill`, a batch scheduler) gets the same cleanup as Ctrl-C: the build runs in the
+    # worker thread, where Python never runs signal handlers, so the main thread must catch it.
+    previous: Any = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, terminate)
     worker = threading.Thread(target=target, name="nasbench-lite-command", daemon=True)
     worker.start()
     try:
         while worker.is_alive():
             worker.join(0.05)
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Terminated) as stop:
         from nasbench_lite._core.building import remove_partial_outputs
 
         remove_partial_outputs()
-        print("nasbench-lite: interrupted", file=sys.stderr)
+        terminated = isinstance(stop, _Terminated)
+        print(f"nasbench-lite: {'terminated' if terminated else 'interrupted'}", file=sys.stderr)
         sys.stderr.flush()
         # The worker may still be inside a native call: end the process without waiting.
-        os._exit(EXIT_INTERRUPTED)
+        os._exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     if "error" in outcome:
         raise outcome["error"]
     return int(outcome["code"])
