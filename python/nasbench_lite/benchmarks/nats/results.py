@@ -12,8 +12,10 @@ caller knows it will need them.
 from __future__ import annotations
 
 import math
+import sys
 from typing import Any
 
+from nasbench_lite import _native
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.aggregate import mean_or_none
 from nasbench_lite.benchmarks.nats.layout import (
@@ -23,7 +25,7 @@ from nasbench_lite.benchmarks.nats.layout import (
     Unavailable,
     finals_from_row,
 )
-from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import CorruptDatabaseError, NotInDatabaseError, OutOfDomainError
 
 __all__ = [
     "DATASET_SETS",
@@ -107,8 +109,9 @@ class Trials:
         last = set(self.epochs)
         #: The last epoch when every trial has the same number of epochs, else None.
         self.last_epoch: int | None = last.pop() - 1 if len(last) == 1 else None
-        #: Per trial its curves (random access), once a mid-run epoch was asked for.
-        self.curves: list[Curves] | None = None if blobs is None else [Curves(b) for b in blobs]
+        #: Per trial its curves blob, once a mid-run epoch was asked for (read natively at
+        #: fixed offsets; :class:`Curves` is the Python reference reader).
+        self.blobs: list[bytes] | None = blobs
         self.infos: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.costs: dict[str, Any] | None = None
         self._finals: list[dict[str, float | None]] | None = None
@@ -163,8 +166,8 @@ def _first(row: tuple[Any, ...]) -> Any:
     return row[0]
 
 
-def _curves(db: Database, trials: Trials) -> list[Curves]:
-    if trials.curves is None:
+def _blobs(db: Database, trials: Trials) -> list[bytes]:
+    if trials.blobs is None:
         marks = ",".join("?" * len(trials.run_ids))
         rows = dict(
             db.query(
@@ -172,8 +175,11 @@ def _curves(db: Database, trials: Trials) -> list[Curves]:
                 tuple(trials.run_ids),
             )
         )
-        trials.curves = [Curves(rows[run_id]) for run_id in trials.run_ids]
-    return trials.curves
+        try:
+            trials.blobs = [rows[run_id] for run_id in trials.run_ids]
+        except KeyError:
+            raise CorruptDatabaseError("a trial of this architecture has no curves row") from None
+    return trials.blobs
 
 
 _TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME = 0, 2, 3
@@ -234,21 +240,76 @@ def _set_series(
     return found
 
 
+#: Python >= 3.12 sums floats with a compensation term; the native reader does the same.
+_COMPENSATED_SUM = sys.version_info >= (3, 12)
+#: Per (eval names of every trial, dataset): the flat ``sets`` argument of
+#: ``_native.nats_mid_run_sets``, its width and the trials' eval-set counts. Bounded.
+_NATIVE_SETS: dict[tuple[tuple[tuple[str, ...], ...], str], tuple[list[int], int, list[int]]] = {}
+
+
+def _native_sets(
+    eval_names: list[tuple[str, ...]], dataset: str
+) -> tuple[list[int], int, list[int]]:
+    key = (tuple(eval_names), dataset)
+    found = _NATIVE_SETS.get(key)
+    if found is None:
+        flat: list[int] = []
+        width = 0
+        for names in eval_names:
+            series = _set_series(names, dataset)
+            width = len(series)
+            for one in series:
+                flat.extend((-1, -1, -1, 0) if one is None else (*one[:3], int(one[3])))
+        found = (flat, width, [len(names) for names in eval_names])
+        if len(_NATIVE_SETS) >= 1024:
+            _NATIVE_SETS.clear()
+        _NATIVE_SETS[key] = found
+    return found
+
+
 def _mid_run_sets(
     db: Database, trials: Trials, dataset: str, iepoch: int, choice: Any
-) -> list[SetValues | None]:
+) -> list[tuple[Any, Any, Any] | None]:
     """``get_metrics`` of train and each of the dataset's sets at a mid-run epoch, in one pass.
+
+    Same values and errors as :func:`_metrics` per set (None: a trial lacks the set there),
+    read natively from every trial's curves blob in one call (``_native.nats_mid_run_sets``;
+    :func:`mid_run_sets_reference` is the Python reference it is tested against).
+
+    Returns:
+        Train, then the sets of ``_INFO_SETS[dataset]`` in order, each
+        ``(loss, accuracy, all_time)``.
+
+    Raises:
+        OutOfDomainError: ``iepoch`` outside a run.
+        NotInDatabaseError: The trials disagree on which times exist.
+        CorruptDatabaseError: A damaged curves blob.
+    """
+    blobs = _blobs(db, trials)
+    flat, width, counts = _native_sets(trials.eval_names, dataset)
+    chosen = -1 if choice is False else trials.seeds.index(choice)
+    # (an epoch beyond any u16 run length is out of range all the same)
+    epoch = min(max(iepoch, -1), 1 << 20)
+    out = _native.nats_mid_run_sets(blobs, flat, width, counts, epoch, chosen, _COMPENSATED_SUM)
+    if type(out) is list:
+        return out
+    if out is None:  # (the message of mean_or_none)
+        raise NotInDatabaseError("the trials of this architecture disagree on which values exist")
+    raise OutOfDomainError(f"invalid iepoch={iepoch} < {out}")
+
+
+def mid_run_sets_reference(
+    db: Database, trials: Trials, dataset: str, iepoch: int, choice: Any
+) -> list[SetValues | None]:
+    """The Python reference of :func:`_mid_run_sets` (sets as ``(iepoch, loss, acc, time)``).
 
     Same values and errors as :func:`_metrics` per set (None: a trial lacks the set there),
     with each trial's curves visited once and only the chosen trial's values read.
 
-    Returns:
-        Train, then the sets of ``_INFO_SETS[dataset]`` in order.
-
     Raises:
         OutOfDomainError: ``iepoch`` outside a run.
     """
-    curves = _curves(db, trials)
+    curves = [Curves(blob) for blob in _blobs(db, trials)]
     chosen = -1 if choice is False else trials.seeds.index(choice)
     per_trial: list[list[Any]] = []
     for k, (c, names) in enumerate(zip(curves, trials.eval_names, strict=True)):
@@ -367,14 +428,24 @@ def _mid_run_info(
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
         )
-    total = train[0] + 1
-    xinfo: dict[str, Any] = {}
-    _put(xinfo, "train", train, total)
+    total = iepoch + 1  # (every trial's iepoch, so also their mean)
+    loss, accuracy, all_time = train
+    xinfo: dict[str, Any] = {
+        "train-loss": loss,
+        "train-accuracy": accuracy,
+        "train-per-time": None if all_time is None else all_time / total,
+        "train-all-time": all_time,
+    }
     if dataset in _COMMENTS:
         xinfo["comment"] = _COMMENTS[dataset].format(hp)
     for (label, _), info in zip(_INFO_SETS[dataset], sets[1:], strict=True):
         if info is not None:
-            _put(xinfo, label, info, total)
+            loss, accuracy, all_time = info
+            loss_key, accuracy_key, per_time_key, all_time_key = _INFO_KEYS[label]
+            xinfo[loss_key] = loss
+            xinfo[accuracy_key] = accuracy
+            xinfo[per_time_key] = None if all_time is None else all_time / total
+            xinfo[all_time_key] = all_time
         elif dataset == "cifar10-valid" and label == "valid":
             raise NotInDatabaseError(
                 f"architecture {index} (cifar10-valid, hp={hp}) has no x-valid values at that epoch"
