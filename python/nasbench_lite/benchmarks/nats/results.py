@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 from nasbench_lite import _native
@@ -106,6 +107,8 @@ class Trials:
         self.epochs: list[int] = [r[1] for r in rows]
         self.eval_names = [tuple(r[2].split(",")) if r[2] else () for r in rows]
         self.run_ids: list[int] = [r[3] for r in rows]
+        #: Whether any final scalar is NaN (stored as NULL with its ``nan_mask`` bit).
+        self.any_nan = any(r[4] for r in rows)
         last = set(self.epochs)
         #: The last epoch when every trial has the same number of epochs, else None.
         self.last_epoch: int | None = last.pop() - 1 if len(last) == 1 else None
@@ -115,6 +118,7 @@ class Trials:
         self.infos: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.costs: dict[str, Any] | None = None
         self._finals: list[dict[str, float | None]] | None = None
+        self._columns: list[tuple[Any, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"Trials(seeds={self.seeds}, epochs={self.epochs})"
@@ -125,6 +129,13 @@ class Trials:
         if self._finals is None:
             self._finals = [finals_from_row(r[5:], r[4]) for r in self.rows]
         return self._finals
+
+    @property
+    def columns(self) -> list[tuple[Any, ...]]:
+        """The rows transposed: per row position, every trial's value (NULL as None)."""
+        if self._columns is None:
+            self._columns = list(zip(*self.rows, strict=True))
+        return self._columns
 
     def final(self, position: int, name: str) -> float | None:
         """One final scalar of one trial, NaN restored from the row's mask."""
@@ -185,31 +196,48 @@ def _blobs(db: Database, trials: Trials) -> list[bytes]:
 _TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME = 0, 2, 3
 
 
-def _set_infos(trials: Trials, setname: str) -> list[SetValues]:
-    """Per trial, the final-epoch ``get_train``/``get_eval`` of ``setname``.
+#: Per ``get_train``/``get_eval`` set name: the row positions of its final loss, accuracy and
+#: all_time (see :data:`_FIELD`).
+_SET_FIELDS = {
+    name: tuple(_FIELD[f"{SET_COLUMNS[set_]}_{k}"] for k in ("loss", "accuracy", "all_time"))
+    for name, set_ in (("valid", "x-valid"), *((s, s) for s in SET_COLUMNS))
+}
 
-    Raises:
-        Unavailable: A trial lacks the set's accuracy at its last epoch.
-    """
-    column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
-    loss, accuracy, all_time = f"{column}_loss", f"{column}_accuracy", f"{column}_all_time"
-    infos = []
-    final = trials.final
-    for k, epochs in enumerate(trials.epochs):
-        value = final(k, accuracy)
-        if value is None:
-            raise Unavailable
-        infos.append((epochs - 1, final(k, loss), value, final(k, all_time)))
-    return infos
+
+def _final_column(trials: Trials, column: int) -> Sequence[Any]:
+    """Every trial's final scalar at row position ``column``, NaN restored from the masks."""
+    rows = trials.rows
+    if not trials.any_nan:
+        return trials.columns[column]
+    bit = column - 5
+    return [
+        math.nan if r[column] is None and r[4] >> bit & 1 else r[column]  # (NaN stored as NULL)
+        for r in rows
+    ]
 
 
 def _metrics(trials: Trials, setname: str, choice: Any) -> SetValues:
-    """Final-epoch ``ArchResults.get_metrics`` with ``is_random`` resolved to a seed or False."""
-    infos = _set_infos(trials, setname)
+    """Final-epoch ``ArchResults.get_metrics`` with ``is_random`` resolved to a seed or False.
+
+    Per trial the final-epoch ``get_train``/``get_eval`` of ``setname``; the mean is
+    ``mean_or_none`` of each of ``(iepoch, loss, accuracy, all_time)`` in that order.
+
+    Raises:
+        Unavailable: A trial lacks the set's accuracy at its last epoch.
+        NotInDatabaseError: The trials disagree on which values exist (mean only).
+    """
+    loss_at, accuracy_at, time_at = _SET_FIELDS[setname]
+    accuracies = _final_column(trials, accuracy_at)
+    if None in accuracies:
+        raise Unavailable
+    losses = _final_column(trials, loss_at)
+    times = _final_column(trials, time_at)
     if choice is False:
-        a, b, c, d = (mean_or_none(column) for column in zip(*infos, strict=True))
-        return a, b, c, d
-    return infos[trials.seeds.index(choice)]
+        n = len(accuracies)
+        last = (sum(trials.epochs) - n) / n  # mean_or_none of every trial's epochs - 1
+        return last, mean_or_none(losses), sum(accuracies) / n, mean_or_none(times)
+    k = trials.seeds.index(choice)
+    return trials.epochs[k] - 1, losses[k], accuracies[k], times[k]
 
 
 #: Per (eval names, dataset): for train and each set of the dataset, its series
