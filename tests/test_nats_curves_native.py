@@ -9,6 +9,7 @@ files; damaged blobs (every truncation, random byte flips), which must raise the
 
 from __future__ import annotations
 
+import math
 import shutil
 import struct
 from pathlib import Path
@@ -194,3 +195,36 @@ def test_every_real_blob_reads_as_the_python_reader(space: str, tmp_path: Path) 
                     _same_mid_run(trials, dataset, iepoch, choice)
     finally:
         db.close()
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_final_columns_and_costs_equal_the_per_trial_reference(seed: int) -> None:
+    """``Trials.column`` / ``costs_of_columns`` / ``_metrics`` against per-trial reads."""
+    from nasbench_lite.benchmarks.nats.aggregate import costs_of, costs_of_columns
+    from nasbench_lite.benchmarks.nats.layout import finals_to_row
+
+    rng = np.random.default_rng(seed)
+    count = int(rng.integers(1, 4))
+    names = [SETS["cifar100"] if rng.uniform() < 0.8 else ("ori-test",) for _ in range(count)]
+    rows = []
+    for k in range(count):
+        values: dict[str, float | None] = {}
+        for name in FINAL_FIELDS:
+            draw = rng.uniform()
+            values[name] = (
+                None if draw < 0.1 else math.nan if draw < 0.2 else round(float(rng.uniform()), 2)
+            )
+        if seed % 2:
+            values["flops"], values["params"] = 1.5, 0.25  # (the legacy fix passes)
+        values["latency"] = float(rng.uniform(-1, 1))
+        row, mask = finals_to_row(values)
+        rows.append((777 + k, 12, ",".join(names[k]), k, mask, *row))
+    trials = results.Trials(rows)
+    for name in FINAL_FIELDS:
+        got = trials.column(name)
+        assert _bits(list(got)) == _bits([trials.final(k, name) for k in range(count)])
+    want = _outcome(costs_of, trials.final, count, trials.seeds, trials.eval_names)
+    got = _outcome(costs_of_columns, trials.column, trials.seeds, trials.eval_names)
+    assert _bits(got if isinstance(got, tuple) else list(got.items())) == _bits(
+        want if isinstance(want, tuple) else list(want.items())
+    )

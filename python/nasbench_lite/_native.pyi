@@ -111,7 +111,7 @@ def read_nats_arch_files(
 ) -> list[_NatsArchArrays | str]: ...
 def nats_mid_run_sets(
     blobs: list[bytes],
-    sets: list[int],
+    sets: bytes,
     width: int,
     eval_counts: list[int],
     iepoch: int,

@@ -33,8 +33,9 @@ fn database_error(py: Python<'_>, error: CoreError) -> NativeError {
 
 /// `results._mid_run_sets` for every trial at once (see `_native.pyi`).
 ///
-/// `sets` is flat, `width` sets per trial of `(acc, loss, time, is_train)` (acc < 0: the
-/// trial lacks the set). Returns the per-set values (None: not every trial has the set),
+/// `sets` is packed little-endian `i32`s (`array('i', ...).tobytes()`: borrowed, not
+/// converted item by item), `width` sets per trial of `(acc, loss, time, is_train)` (acc < 0:
+/// the trial lacks the set). Returns the per-set values (None: not every trial has the set),
 /// the epochs of the out-of-range trial (an int), or None when the trials disagree on
 /// which times exist.
 #[pyfunction]
@@ -43,20 +44,24 @@ fn database_error(py: Python<'_>, error: CoreError) -> NativeError {
 pub fn nats_mid_run_sets<'py>(
     py: Python<'py>,
     blobs: Vec<Bound<'py, PyBytes>>,
-    sets: Vec<i64>,
+    sets: &[u8],
     width: usize,
     eval_counts: Vec<usize>,
     iepoch: i64,
     chosen: i64,
     compensated_sum: bool,
 ) -> NativeResult<Bound<'py, PyAny>> {
-    if width == 0 || sets.len() != 4 * width * blobs.len() {
+    if width == 0 || sets.len() != 16 * width * blobs.len() {
         return Err(NativeError::invalid_input(
-            "sets must hold 4 values per set, width sets per blob",
+            "sets must hold 4 i32 values per set, width sets per blob",
         ));
     }
+    let sets: Vec<i32> = sets
+        .chunks_exact(4)
+        .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect();
     let index =
-        |v: i64| usize::try_from(v).map_err(|_| NativeError::invalid_input("series index below 0"));
+        |v: i32| usize::try_from(v).map_err(|_| NativeError::invalid_input("series index below 0"));
     let mut per_trial = Vec::with_capacity(blobs.len());
     for trial in sets.chunks_exact(4 * width) {
         let row = trial

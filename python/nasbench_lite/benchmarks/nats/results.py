@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import sys
+from array import array
 from collections.abc import Sequence
 from typing import Any
 
@@ -132,10 +133,22 @@ class Trials:
 
     @property
     def columns(self) -> list[tuple[Any, ...]]:
-        """The rows transposed: per row position, every trial's value (NULL as None)."""
+        """The rows transposed: per row position, every trial's value (NaN restored)."""
         if self._columns is None:
-            self._columns = list(zip(*self.rows, strict=True))
+            columns = list(zip(*self.rows, strict=True))
+            if self.any_nan:  # (NaN is stored as NULL with its nan_mask bit)
+                for bit in range(len(FINAL_FIELDS)):
+                    if any(r[4] >> bit & 1 for r in self.rows):
+                        columns[5 + bit] = tuple(
+                            math.nan if r[4] >> bit & 1 and r[5 + bit] is None else r[5 + bit]
+                            for r in self.rows
+                        )
+            self._columns = columns
         return self._columns
+
+    def column(self, name: str) -> Sequence[Any]:
+        """Every trial's final scalar ``name`` (a :data:`FINAL_FIELDS` name), NaN restored."""
+        return self.columns[_FIELD[name]]
 
     def final(self, position: int, name: str) -> float | None:
         """One final scalar of one trial, NaN restored from the row's mask."""
@@ -204,18 +217,6 @@ _SET_FIELDS = {
 }
 
 
-def _final_column(trials: Trials, column: int) -> Sequence[Any]:
-    """Every trial's final scalar at row position ``column``, NaN restored from the masks."""
-    rows = trials.rows
-    if not trials.any_nan:
-        return trials.columns[column]
-    bit = column - 5
-    return [
-        math.nan if r[column] is None and r[4] >> bit & 1 else r[column]  # (NaN stored as NULL)
-        for r in rows
-    ]
-
-
 def _metrics(trials: Trials, setname: str, choice: Any) -> SetValues:
     """Final-epoch ``ArchResults.get_metrics`` with ``is_random`` resolved to a seed or False.
 
@@ -227,11 +228,12 @@ def _metrics(trials: Trials, setname: str, choice: Any) -> SetValues:
         NotInDatabaseError: The trials disagree on which values exist (mean only).
     """
     loss_at, accuracy_at, time_at = _SET_FIELDS[setname]
-    accuracies = _final_column(trials, accuracy_at)
+    columns = trials.columns
+    accuracies = columns[accuracy_at]
     if None in accuracies:
         raise Unavailable
-    losses = _final_column(trials, loss_at)
-    times = _final_column(trials, time_at)
+    losses = columns[loss_at]
+    times = columns[time_at]
     if choice is False:
         n = len(accuracies)
         last = (sum(trials.epochs) - n) / n  # mean_or_none of every trial's epochs - 1
@@ -272,12 +274,10 @@ def _set_series(
 _COMPENSATED_SUM = sys.version_info >= (3, 12)
 #: Per (eval names of every trial, dataset): the flat ``sets`` argument of
 #: ``_native.nats_mid_run_sets``, its width and the trials' eval-set counts. Bounded.
-_NATIVE_SETS: dict[tuple[tuple[tuple[str, ...], ...], str], tuple[list[int], int, list[int]]] = {}
+_NATIVE_SETS: dict[tuple[tuple[tuple[str, ...], ...], str], tuple[bytes, int, list[int]]] = {}
 
 
-def _native_sets(
-    eval_names: list[tuple[str, ...]], dataset: str
-) -> tuple[list[int], int, list[int]]:
+def _native_sets(eval_names: list[tuple[str, ...]], dataset: str) -> tuple[bytes, int, list[int]]:
     key = (tuple(eval_names), dataset)
     found = _NATIVE_SETS.get(key)
     if found is None:
@@ -288,7 +288,7 @@ def _native_sets(
             width = len(series)
             for one in series:
                 flat.extend((-1, -1, -1, 0) if one is None else (*one[:3], int(one[3])))
-        found = (flat, width, [len(names) for names in eval_names])
+        found = (array("i", flat).tobytes(), width, [len(names) for names in eval_names])
         if len(_NATIVE_SETS) >= 1024:
             _NATIVE_SETS.clear()
         _NATIVE_SETS[key] = found
