@@ -28,6 +28,8 @@ __all__ = [
     "load_pickle",
     "load_pickle_files",
     "md5_kernel",
+    "nats_curves_arrays",
+    "nats_mid_run_sets",
     "nb101_costs",
     "nb101_spec_digest",
     "raise_first_invalid",
@@ -107,6 +109,18 @@ def read_nats_arch_files(
     limits: dict[str, int] | None = None,
     compensated_sum: bool = False,
 ) -> list[_NatsArchArrays | str]: ...
+def nats_mid_run_sets(
+    blobs: list[bytes],
+    sets: bytes,
+    width: int,
+    eval_counts: list[int],
+    iepoch: int,
+    chosen: int,
+    compensated_sum: bool = False,
+) -> list[tuple[float, float, float | None] | None] | int | None: ...
+def nats_curves_arrays(
+    blob: bytes,
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]: ...
 
 _NewCells = tuple[
     npt.NDArray[np.uint8],

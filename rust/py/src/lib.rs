@@ -12,6 +12,7 @@
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
 //! * `pickle.rs` — the restricted pickle reader (bytes or files, parallel, limits);
 //! * `nats.rs` — NATS-Bench per-architecture files walked into flat arrays;
+//! * `nats_curves.rs` — the database's curves blobs read at an epoch (mid-run queries);
 //! * `arrays.rs` — column ↔ ndarray helpers; `errors.rs` — errors and panics.
 
 mod arrays;
@@ -19,6 +20,7 @@ mod costs;
 mod enumeration;
 mod errors;
 mod nats;
+mod nats_curves;
 mod nb101_check;
 mod nb101_data;
 mod nb101_spec;
@@ -43,6 +45,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pickle::check_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::load_pickle_files, m)?)?;
     m.add_function(wrap_pyfunction!(nats::read_nats_arch_files, m)?)?;
+    m.add_function(wrap_pyfunction!(nats_curves::nats_mid_run_sets, m)?)?;
+    m.add_function(wrap_pyfunction!(nats_curves::nats_curves_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_selftest_panic, m)?)?;
     m.add(
         "MAX_BATCH_VERTICES",

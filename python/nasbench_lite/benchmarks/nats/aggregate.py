@@ -14,7 +14,7 @@ from typing import Any
 from nasbench_lite.benchmarks.nats.layout import SET_COLUMNS
 from nasbench_lite.errors import NotInDatabaseError
 
-__all__ = ["compute_costs", "costs_of", "mean_or_none"]
+__all__ = ["compute_costs", "costs_of", "costs_of_columns", "mean_or_none"]
 
 
 def mean_or_none(values: Sequence[Any]) -> Any:
@@ -107,4 +107,36 @@ def costs_of(
                     values.append(final(k, column))
     for key, values in time_values.items():
         info[key] = mean_or_none(values)
+    return info
+
+
+def costs_of_columns(
+    column: Callable[[str], Sequence[Any]],
+    seeds: Sequence[int],
+    eval_names: Sequence[Sequence[str]],
+) -> dict[str, Any]:
+    """:func:`costs_of` reading every trial's final scalar ``name`` at once, as ``column(name)``.
+
+    Same values, keys (and key order) and errors as :func:`costs_of`; the uncached API path
+    (one call per set of values instead of one per trial and value).
+
+    Raises:
+        NotInDatabaseError: Costs the official API cannot compute either.
+    """
+    names = eval_names[0] if eval_names else ()
+    if any(other != names for other in eval_names):  # (the real files: never)
+        columns = {name: column(name) for _, pairs in _TIME_KEYS.items() for _, name in pairs}
+        columns.update((name, column(name)) for name in ("flops", "params", "latency"))
+        return costs_of(lambda k, name: columns[name][k], len(eval_names), seeds, eval_names)
+    flops = _legacy_fix(list(column("flops")), seeds, "FLOPs")
+    params = _legacy_fix(list(column("params")), seeds, "parameter counts")
+    latencies = [x for x in column("latency") if x > 0]
+    info: dict[str, Any] = {
+        "flops": sum(flops) / len(flops),
+        "params": sum(params) / len(params),
+        "latency": sum(latencies) / len(latencies) if latencies else None,
+    }
+    for label in ("train", *names):
+        for key, name in _TIME_KEYS[label]:
+            info[key] = mean_or_none(column(name))
     return info

@@ -44,7 +44,7 @@ import threading
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from nasbench_lite._core.reader import ReaderBase
-from nasbench_lite.benchmarks.nats.aggregate import costs_of
+from nasbench_lite.benchmarks.nats.aggregate import costs_of_columns
 from nasbench_lite.benchmarks.nats.cache import DEFAULT_CACHE_SIZE, LRUCache
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
@@ -385,7 +385,7 @@ class _NATSBase(ReaderBase):
 
     def _costs(self, trials: Trials) -> dict[str, Any]:
         if trials.costs is None:
-            trials.costs = costs_of(trials.final, len(trials.rows), trials.seeds, trials.eval_names)
+            trials.costs = costs_of_columns(trials.column, trials.seeds, trials.eval_names)
         return trials.costs
 
     def get_cost_info(self, index: Any, dataset: str, hp: str | int = "12") -> dict[str, Any]:

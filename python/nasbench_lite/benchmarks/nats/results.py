@@ -12,8 +12,12 @@ caller knows it will need them.
 from __future__ import annotations
 
 import math
+import sys
+from array import array
+from collections.abc import Sequence
 from typing import Any
 
+from nasbench_lite import _native
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.aggregate import mean_or_none
 from nasbench_lite.benchmarks.nats.layout import (
@@ -23,7 +27,7 @@ from nasbench_lite.benchmarks.nats.layout import (
     Unavailable,
     finals_from_row,
 )
-from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import CorruptDatabaseError, NotInDatabaseError, OutOfDomainError
 
 __all__ = [
     "DATASET_SETS",
@@ -104,14 +108,18 @@ class Trials:
         self.epochs: list[int] = [r[1] for r in rows]
         self.eval_names = [tuple(r[2].split(",")) if r[2] else () for r in rows]
         self.run_ids: list[int] = [r[3] for r in rows]
+        #: Whether any final scalar is NaN (stored as NULL with its ``nan_mask`` bit).
+        self.any_nan = any(r[4] for r in rows)
         last = set(self.epochs)
         #: The last epoch when every trial has the same number of epochs, else None.
         self.last_epoch: int | None = last.pop() - 1 if len(last) == 1 else None
-        #: Per trial its curves (random access), once a mid-run epoch was asked for.
-        self.curves: list[Curves] | None = None if blobs is None else [Curves(b) for b in blobs]
+        #: Per trial its curves blob, once a mid-run epoch was asked for (read natively at
+        #: fixed offsets; :class:`Curves` is the Python reference reader).
+        self.blobs: list[bytes] | None = blobs
         self.infos: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.costs: dict[str, Any] | None = None
         self._finals: list[dict[str, float | None]] | None = None
+        self._columns: list[tuple[Any, ...]] | None = None
 
     def __repr__(self) -> str:
         return f"Trials(seeds={self.seeds}, epochs={self.epochs})"
@@ -122,6 +130,25 @@ class Trials:
         if self._finals is None:
             self._finals = [finals_from_row(r[5:], r[4]) for r in self.rows]
         return self._finals
+
+    @property
+    def columns(self) -> list[tuple[Any, ...]]:
+        """The rows transposed: per row position, every trial's value (NaN restored)."""
+        if self._columns is None:
+            columns = list(zip(*self.rows, strict=True))
+            if self.any_nan:  # (NaN is stored as NULL with its nan_mask bit)
+                for bit in range(len(FINAL_FIELDS)):
+                    if any(r[4] >> bit & 1 for r in self.rows):
+                        columns[5 + bit] = tuple(
+                            math.nan if r[4] >> bit & 1 and r[5 + bit] is None else r[5 + bit]
+                            for r in self.rows
+                        )
+            self._columns = columns
+        return self._columns
+
+    def column(self, name: str) -> Sequence[Any]:
+        """Every trial's final scalar ``name`` (a :data:`FINAL_FIELDS` name), NaN restored."""
+        return self.columns[_FIELD[name]]
 
     def final(self, position: int, name: str) -> float | None:
         """One final scalar of one trial, NaN restored from the row's mask."""
@@ -163,8 +190,8 @@ def _first(row: tuple[Any, ...]) -> Any:
     return row[0]
 
 
-def _curves(db: Database, trials: Trials) -> list[Curves]:
-    if trials.curves is None:
+def _blobs(db: Database, trials: Trials) -> list[bytes]:
+    if trials.blobs is None:
         marks = ",".join("?" * len(trials.run_ids))
         rows = dict(
             db.query(
@@ -172,38 +199,47 @@ def _curves(db: Database, trials: Trials) -> list[Curves]:
                 tuple(trials.run_ids),
             )
         )
-        trials.curves = [Curves(rows[run_id]) for run_id in trials.run_ids]
-    return trials.curves
+        try:
+            trials.blobs = [rows[run_id] for run_id in trials.run_ids]
+        except KeyError:
+            raise CorruptDatabaseError("a trial of this architecture has no curves row") from None
+    return trials.blobs
 
 
 _TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME = 0, 2, 3
 
 
-def _set_infos(trials: Trials, setname: str) -> list[SetValues]:
-    """Per trial, the final-epoch ``get_train``/``get_eval`` of ``setname``.
-
-    Raises:
-        Unavailable: A trial lacks the set's accuracy at its last epoch.
-    """
-    column = SET_COLUMNS["x-valid" if setname == "valid" else setname]
-    loss, accuracy, all_time = f"{column}_loss", f"{column}_accuracy", f"{column}_all_time"
-    infos = []
-    final = trials.final
-    for k, epochs in enumerate(trials.epochs):
-        value = final(k, accuracy)
-        if value is None:
-            raise Unavailable
-        infos.append((epochs - 1, final(k, loss), value, final(k, all_time)))
-    return infos
+#: Per ``get_train``/``get_eval`` set name: the row positions of its final loss, accuracy and
+#: all_time (see :data:`_FIELD`).
+_SET_FIELDS = {
+    name: tuple(_FIELD[f"{SET_COLUMNS[set_]}_{k}"] for k in ("loss", "accuracy", "all_time"))
+    for name, set_ in (("valid", "x-valid"), *((s, s) for s in SET_COLUMNS))
+}
 
 
 def _metrics(trials: Trials, setname: str, choice: Any) -> SetValues:
-    """Final-epoch ``ArchResults.get_metrics`` with ``is_random`` resolved to a seed or False."""
-    infos = _set_infos(trials, setname)
+    """Final-epoch ``ArchResults.get_metrics`` with ``is_random`` resolved to a seed or False.
+
+    Per trial the final-epoch ``get_train``/``get_eval`` of ``setname``; the mean is
+    ``mean_or_none`` of each of ``(iepoch, loss, accuracy, all_time)`` in that order.
+
+    Raises:
+        Unavailable: A trial lacks the set's accuracy at its last epoch.
+        NotInDatabaseError: The trials disagree on which values exist (mean only).
+    """
+    loss_at, accuracy_at, time_at = _SET_FIELDS[setname]
+    columns = trials.columns
+    accuracies = columns[accuracy_at]
+    if None in accuracies:
+        raise Unavailable
+    losses = columns[loss_at]
+    times = columns[time_at]
     if choice is False:
-        a, b, c, d = (mean_or_none(column) for column in zip(*infos, strict=True))
-        return a, b, c, d
-    return infos[trials.seeds.index(choice)]
+        n = len(accuracies)
+        last = (sum(trials.epochs) - n) / n  # mean_or_none of every trial's epochs - 1
+        return last, mean_or_none(losses), sum(accuracies) / n, mean_or_none(times)
+    k = trials.seeds.index(choice)
+    return trials.epochs[k] - 1, losses[k], accuracies[k], times[k]
 
 
 #: Per (eval names, dataset): for train and each set of the dataset, its series
@@ -234,21 +270,74 @@ def _set_series(
     return found
 
 
+#: Python >= 3.12 sums floats with a compensation term; the native reader does the same.
+_COMPENSATED_SUM = sys.version_info >= (3, 12)
+#: Per (eval names of every trial, dataset): the flat ``sets`` argument of
+#: ``_native.nats_mid_run_sets``, its width and the trials' eval-set counts. Bounded.
+_NATIVE_SETS: dict[tuple[tuple[tuple[str, ...], ...], str], tuple[bytes, int, list[int]]] = {}
+
+
+def _native_sets(eval_names: list[tuple[str, ...]], dataset: str) -> tuple[bytes, int, list[int]]:
+    key = (tuple(eval_names), dataset)
+    found = _NATIVE_SETS.get(key)
+    if found is None:
+        flat: list[int] = []
+        width = 0
+        for names in eval_names:
+            series = _set_series(names, dataset)
+            width = len(series)
+            for one in series:
+                flat.extend((-1, -1, -1, 0) if one is None else (*one[:3], int(one[3])))
+        found = (array("i", flat).tobytes(), width, [len(names) for names in eval_names])
+        if len(_NATIVE_SETS) >= 1024:
+            _NATIVE_SETS.clear()
+        _NATIVE_SETS[key] = found
+    return found
+
+
 def _mid_run_sets(
     db: Database, trials: Trials, dataset: str, iepoch: int, choice: Any
-) -> list[SetValues | None]:
+) -> list[tuple[Any, Any, Any] | None]:
     """``get_metrics`` of train and each of the dataset's sets at a mid-run epoch, in one pass.
+
+    Same values and errors as :func:`_metrics` per set (None: a trial lacks the set there),
+    read natively from every trial's curves blob in one call (``_native.nats_mid_run_sets``;
+    :func:`mid_run_sets_reference` is the Python reference it is tested against).
+
+    Returns:
+        Train, then the sets of ``_INFO_SETS[dataset]`` in order, each
+        ``(loss, accuracy, all_time)``.
+
+    Raises:
+        OutOfDomainError: ``iepoch`` outside a run.
+        NotInDatabaseError: The trials disagree on which times exist.
+        CorruptDatabaseError: A damaged curves blob.
+    """
+    blobs = _blobs(db, trials)
+    flat, width, counts = _native_sets(trials.eval_names, dataset)
+    chosen = -1 if choice is False else trials.seeds.index(choice)
+    # (an epoch beyond any u16 run length is out of range all the same)
+    epoch = min(max(iepoch, -1), 1 << 20)
+    out = _native.nats_mid_run_sets(blobs, flat, width, counts, epoch, chosen, _COMPENSATED_SUM)
+    if type(out) is list:
+        return out
+    if out is None:  # (the message of mean_or_none)
+        raise NotInDatabaseError("the trials of this architecture disagree on which values exist")
+    raise OutOfDomainError(f"invalid iepoch={iepoch} < {out}")
+
+
+def mid_run_sets_reference(
+    db: Database, trials: Trials, dataset: str, iepoch: int, choice: Any
+) -> list[SetValues | None]:
+    """The Python reference of :func:`_mid_run_sets` (sets as ``(iepoch, loss, acc, time)``).
 
     Same values and errors as :func:`_metrics` per set (None: a trial lacks the set there),
     with each trial's curves visited once and only the chosen trial's values read.
 
-    Returns:
-        Train, then the sets of ``_INFO_SETS[dataset]`` in order.
-
     Raises:
         OutOfDomainError: ``iepoch`` outside a run.
     """
-    curves = _curves(db, trials)
+    curves = [Curves(blob) for blob in _blobs(db, trials)]
     chosen = -1 if choice is False else trials.seeds.index(choice)
     per_trial: list[list[Any]] = []
     for k, (c, names) in enumerate(zip(curves, trials.eval_names, strict=True)):
@@ -367,14 +456,24 @@ def _mid_run_info(
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
         )
-    total = train[0] + 1
-    xinfo: dict[str, Any] = {}
-    _put(xinfo, "train", train, total)
+    total = iepoch + 1  # (every trial's iepoch, so also their mean)
+    loss, accuracy, all_time = train
+    xinfo: dict[str, Any] = {
+        "train-loss": loss,
+        "train-accuracy": accuracy,
+        "train-per-time": None if all_time is None else all_time / total,
+        "train-all-time": all_time,
+    }
     if dataset in _COMMENTS:
         xinfo["comment"] = _COMMENTS[dataset].format(hp)
     for (label, _), info in zip(_INFO_SETS[dataset], sets[1:], strict=True):
         if info is not None:
-            _put(xinfo, label, info, total)
+            loss, accuracy, all_time = info
+            loss_key, accuracy_key, per_time_key, all_time_key = _INFO_KEYS[label]
+            xinfo[loss_key] = loss
+            xinfo[accuracy_key] = accuracy
+            xinfo[per_time_key] = None if all_time is None else all_time / total
+            xinfo[all_time_key] = all_time
         elif dataset == "cifar10-valid" and label == "valid":
             raise NotInDatabaseError(
                 f"architecture {index} (cifar10-valid, hp={hp}) has no x-valid values at that epoch"

@@ -18,6 +18,7 @@
 //! [`read_arch_files`] reads, bz2-decompresses, parses and walks many files in parallel.
 
 mod config;
+pub mod curves;
 mod finals;
 mod walk;
 
