@@ -18,9 +18,12 @@ from nasbench_lite.benchmarks.nashpobench2.layout import (
     CURVE_COLUMNS,
     EPOCH_METRICS,
     NUM_EPOCHS,
+    SURROGATE_SQL,
     TOTAL_COLUMNS,
     exact_value,
 )
+from nasbench_lite.benchmarks.nashpobench2.layout import conf_id as _conf_of
+from nasbench_lite.benchmarks.nashpobench2.layout import run_id as _run_of
 from nasbench_lite.errors import NotInDatabaseError
 
 __all__ = ["OfficialTables"]
@@ -108,8 +111,8 @@ class _RunColumn(Mapping[tuple[Any, ...], Any]):
             raise NotInDatabaseError(key)
         t = self._tables
         hash_id, lr_idx, bs_idx, seed_idx = ids
-        conf = (hash_id * len(t.lrs) + lr_idx) * len(t.batch_sizes) + bs_idx
-        return conf * len(t.seeds) + seed_idx
+        conf = _conf_of(hash_id, lr_idx, bs_idx, len(t.lrs), len(t.batch_sizes))
+        return int(_run_of(conf, seed_idx, len(t.seeds)))
 
     def __getitem__(self, key: tuple[Any, ...]) -> Any:
         run_id, t = self._run_id(key), self._tables
@@ -165,12 +168,10 @@ class _SurrogateColumn(Mapping[tuple[Any, ...], Any]):
         if ids is None:
             raise NotInDatabaseError(key)
         t = self._tables
-        return (ids[0] * len(t.lrs) + ids[1]) * len(t.batch_sizes) + ids[2]
+        return int(_conf_of(ids[0], ids[1], ids[2], len(t.lrs), len(t.batch_sizes)))
 
     def __getitem__(self, key: tuple[Any, ...]) -> Any:
-        rows = self._tables.db.query(
-            "SELECT avg_acc FROM surrogate WHERE conf_id = ?", (self._conf_id(key),)
-        )
+        rows = self._tables.db.query(SURROGATE_SQL, (self._conf_id(key),))
         if not rows:
             raise NotInDatabaseError(key)
         return rows[0][0]

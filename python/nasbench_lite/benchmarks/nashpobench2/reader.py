@@ -49,10 +49,17 @@ from typing import TYPE_CHECKING, Any
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nashpobench2.layout import ACC_OFFSET as _ACC_OFFSET
+from nasbench_lite.benchmarks.nashpobench2.layout import EPOCH_SQL as _EPOCH_SQL
+from nasbench_lite.benchmarks.nashpobench2.layout import FINAL_SQL as _FINAL_SQL
+from nasbench_lite.benchmarks.nashpobench2.layout import MODES, NUM_EPOCHS, exact_value
 from nasbench_lite.benchmarks.nashpobench2.layout import NUM_CURVES as _NUM_CURVES
-from nasbench_lite.benchmarks.nashpobench2.layout import NUM_EPOCHS, exact_value
+from nasbench_lite.benchmarks.nashpobench2.layout import PARTIAL_BITS as _PARTIAL_BITS
+from nasbench_lite.benchmarks.nashpobench2.layout import PARTIAL_SQL as _PARTIAL_SQL
+from nasbench_lite.benchmarks.nashpobench2.layout import SURROGATE_SQL as _SURROGATE_SQL
 from nasbench_lite.benchmarks.nashpobench2.layout import TIME_OFFSETS as _TIME_OFFSETS
 from nasbench_lite.benchmarks.nashpobench2.layout import TOTAL_COLUMN as _TOTAL
+from nasbench_lite.benchmarks.nashpobench2.layout import conf_id as _conf_id
+from nasbench_lite.benchmarks.nashpobench2.layout import run_id as _run_of
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
     InvalidInputError,
@@ -69,31 +76,7 @@ if TYPE_CHECKING:
 
 __all__ = ["API", "MODES"]
 
-MODES = ("train", "valid", "test")
 EPOCHS = (12, 200)
-#: The 12-epoch answer: the run's totals and accuracies after epoch 12 (one small row).
-_FINAL_SQL = (
-    "SELECT total_train_time, total_trainval_time, total_test_time, final_train_acc,"
-    " final_valid_acc, final_test_acc, special_mask FROM runs WHERE run_id = ?"
-)
-#: Per mode, epochs 1..N of one run: the per-epoch times its cost sums (official order), the
-#: mode's accuracy and the special bits (the rare fallback of ``_summed``).
-_PARTIAL_SQL = {
-    mode: f"SELECT {', '.join(times)}, {mode}_acc, special_mask FROM epochs"
-    " WHERE run_id = ? AND epoch <= ? ORDER BY epoch"
-    for mode, times in (
-        ("train", ("train_time",)),
-        ("valid", ("train_time", "valid_time")),
-        ("test", ("train_time", "valid_time", "test_time")),
-    )
-}
-#: Bit of each selected column in ``epochs.special_mask`` (see ``_PARTIAL_SQL``).
-_PARTIAL_BITS = {"train": (3, 0), "valid": (3, 4, 1), "test": (3, 4, 5, 2)}
-#: Per mode, the accuracy and the official cost after epoch N (one row; bits 0-2 / 6-8).
-_EPOCH_SQL = {
-    mode: f"SELECT {mode}_acc, {mode}_cost, special_mask FROM epochs WHERE run_id = ? AND epoch = ?"
-    for mode in MODES
-}
 _MODE_INDEX = {mode: i for i, mode in enumerate(MODES)}
 
 
@@ -233,9 +216,8 @@ class API(ReaderBase):
         return iepoch
 
     def _run_id(self, hash_id: int, lr_idx: int, bs_idx: int, seed_idx: int) -> int:
-        return ((hash_id * self._num_lrs + lr_idx) * self._num_bs + bs_idx) * self._num_seeds + (
-            seed_idx
-        )
+        conf = _conf_id(hash_id, lr_idx, bs_idx, self._num_lrs, self._num_bs)
+        return int(_run_of(conf, seed_idx, self._num_seeds))
 
     # -- official API -----------------------------------------------------------------------
     def __len__(self) -> int:
@@ -418,14 +400,12 @@ class API(ReaderBase):
         return rows[-1][width - 1], cost
 
     def _surrogate(self, hash_id: int, lr_idx: int, bs_idx: int) -> float:
-        conf_id = (hash_id * self._num_lrs + lr_idx) * self._num_bs + bs_idx
+        conf = _conf_id(hash_id, lr_idx, bs_idx, self._num_lrs, self._num_bs)
         if self._dense is not None:
-            if self._dense[3][conf_id]:
-                return float(self._dense[2][conf_id])
+            if self._dense[3][conf]:
+                return float(self._dense[2][conf])
         else:
-            rows: list[Any] = self._db.query(
-                "SELECT avg_acc FROM surrogate WHERE conf_id = ?", (conf_id,)
-            )
+            rows: list[Any] = self._db.query(_SURROGATE_SQL, (conf,))
             if rows:
                 return float(rows[0][0])
         raise NotInDatabaseError("no 200-epoch surrogate value for this key")
@@ -682,23 +662,23 @@ class API(ReaderBase):
                 return acc_cost(runs, ids, mode, last)
 
         hash_ids = np.asarray(self._hash_list, dtype=np.int64)
-        conf_id = (hash_ids[cell] * self._num_lrs + lr) * self._num_bs + bs
+        conf = _conf_id(hash_ids[cell], lr, bs, self._num_lrs, self._num_bs)
         if epoch == 200:
-            found = found200[conf_id]
-            acc, cost = surrogate[conf_id], np.full(len(cell), np.nan)
+            found = found200[conf]
+            acc, cost = surrogate[conf], np.full(len(cell), np.nan)
         elif seed == "mean":
-            run_id = conf_id[:, None] * self._num_seeds + np.arange(self._num_seeds)[None, :]
-            mask = present[run_id]
-            acc_all, cost_all = read(run_id)
+            runs_of = _run_of(conf[:, None], np.arange(self._num_seeds)[None, :], self._num_seeds)
+            mask = present[runs_of]
+            acc_all, cost_all = read(runs_of)
             count = mask.sum(axis=1)
             found = count > 0
             with np.errstate(invalid="ignore", divide="ignore"):
                 acc = np.where(mask, acc_all, 0.0).sum(axis=1) / count
                 cost = np.where(mask, cost_all, 0.0).sum(axis=1) / count
         else:
-            run_id = conf_id * self._num_seeds + sd
-            found = present[run_id]
-            acc, cost = read(run_id)
+            runs_of = _run_of(conf, sd, self._num_seeds)
+            found = present[runs_of]
+            acc, cost = read(runs_of)
         no_seed = np.full(len(cell), epoch == 200 or seed == "mean")
         return pa.table(
             {
