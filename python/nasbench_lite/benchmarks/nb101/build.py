@@ -1,14 +1,14 @@
 """Builds the NAS-Bench-101 training-data database from the official TFRecord file(s).
 
-The Rust stream (``_native.Nb101Stream``) verifies every record (CRCs, JSON, base64, protobuf,
-epochs, stored hash == our hash, constant trainable parameters) and hands back batches of new
-cells and runs. Runs are staged per repeat in a scratch SQLite file beside the output (so
-repeats read far apart in the file end up next to each other and overlapping sources can be
-compared), then copied in key order into ``runs``, one row per (cell, epochs, repeat) with the
-eight metrics as REAL columns; the bits SQLite cannot keep in a REAL column (NaN, -0.0) go to
+:mod:`.source` reads and checks the files (the Rust stream ``_native.Nb101Stream`` verifies
+every record and hands back batches of new cells and runs). This module turns them into rows:
+runs are staged per repeat in a scratch SQLite file beside the output (so repeats read far
+apart in the file end up next to each other and overlapping sources can be compared), then
+copied in key order into ``runs``, one row per (cell, epochs, repeat) with the eight metrics
+as REAL columns; the bits SQLite cannot keep in a REAL column (NaN, -0.0) go to
 ``special_values`` (see ``sql/nb101.sql``). Memory stays bounded whatever the file size.
-Everything is written to a temporary file that replaces the output only when the whole build
-succeeded.
+Everything is written inside a :class:`~nasbench_lite._core.building.BuildSession`, to a
+temporary file that replaces the output only when the whole build succeeded.
 """
 
 from __future__ import annotations
@@ -22,29 +22,25 @@ import apsw
 import numpy as np
 import numpy.typing as npt
 
-from nasbench_lite import _native
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite.benchmarks.nb101.layout import METRIC_COLUMNS, METRIC_FIELDS
+from nasbench_lite.benchmarks.nb101.source import (
+    BATCH_RECORDS,
+    OFFICIAL_SHA256,
+    Nb101Source,
+    check_sources,
+)
 from nasbench_lite.errors import BuildError, CorruptSourceError, OverlappingSourcesError
 
 __all__ = ["OFFICIAL_SHA256", "OVERLAP_POLICIES", "build_nb101", "edge_bits_of", "op_codes_of"]
-
-#: Published SHA-256 of the official files.
-OFFICIAL_SHA256 = {
-    "3d64db8180fb1b0207212f9032205064312b6907a3bbc81eabea10db2f5c7e9c": "nasbench_full.tfrecord",
-    "4c39c3936e36a85269881d659e44e61a245babcb72cb374eacacf75d0e5f4fd1": "nasbench_only108.tfrecord",
-}
 
 #: What ``build_nb101(on_overlap=...)`` does with sources holding the same runs (a run of a
 #: later file equal to one of an earlier file: same cell, epochs and metrics): refuse
 #: (default), store each such run once, or store every copy (repeats continue).
 OVERLAP_POLICIES = ("refuse", "skip-duplicates", "keep-all")
 OverlapPolicy = Literal["refuse", "skip-duplicates", "keep-all"]
-
-#: Records per native batch: large enough to amortise the call, small enough for flat memory.
-BATCH_RECORDS = 50_000
 
 
 def edge_bits_of(adjacency: npt.NDArray[np.uint8], num_vertices: npt.NDArray[np.uint8]) -> Any:
@@ -149,35 +145,6 @@ def _stage_runs(connection: apsw.Connection, runs: tuple[Any, ...], source: int)
     return count
 
 
-def _refuse_named_overlaps(paths: list[Path], output: str | os.PathLike[str]) -> None:
-    """Refuses, before any work, the same file twice and official files with the same runs."""
-    from nasbench_lite.sources import find_source
-
-    seen: dict[tuple[int, int], Path] = {}
-    for path in paths:
-        stat = path.stat()
-        first = seen.setdefault((stat.st_dev, stat.st_ino), path)
-        if first is not path:
-            raise OverlappingSourcesError(
-                f"{first} and {path} are the same file: every run would be stored twice "
-                "(give it once, or pass --on-overlap skip-duplicates/keep-all)",
-                output,
-                (first, path),
-            )
-    by_name = {path.name: path for path in paths}
-    for path in paths:
-        for official in find_source(path.name):
-            for other in (by_name.get(Path(name).name) for name in official.overlaps_with):
-                if other is not None and other != path:
-                    raise OverlappingSourcesError(
-                        f"{path} and {other} hold the same runs ({official.path} overlaps "
-                        f"{other.name}): give one of them, or pass --on-overlap "
-                        "skip-duplicates/keep-all",
-                        output,
-                        (path, other),
-                    )
-
-
 def _earlier_copy(alias: str) -> str:
     """SQL: the staged run ``alias`` repeats a run of an earlier source (same cell, epochs and
     stored values; files split into shards share no run)."""
@@ -278,11 +245,7 @@ def build_nb101(
         raise BuildError("no source files given", output)
     if on_overlap not in OVERLAP_POLICIES:
         raise BuildError(f"on_overlap must be one of {OVERLAP_POLICIES}, got {on_overlap!r}")
-    for path in paths:
-        if not path.is_file():
-            raise BuildError(f"{path}: no such source file", output)
-    if on_overlap == "refuse":
-        _refuse_named_overlaps(paths, output)
+    check_sources(paths, output, refuse_overlaps=on_overlap == "refuse")
     sizes = [path.stat().st_size for path in paths]
     total_bytes, done_bytes = sum(sizes), 0
     session = BuildSession(
@@ -301,39 +264,18 @@ def build_nb101(
             "CREATE TABLE stage.special(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
             " source INTEGER, metric TEXT, bits INTEGER)"
         )
-        stream: Any = None
+        source = Nb101Source(output, batch_records)
         num_cells = num_records = 0
         epochs_seen: set[int] = set()
         for index, (path, size) in enumerate(zip(paths, sizes, strict=True)):
-            try:
-                if stream is None:
-                    stream = _native.Nb101Stream(str(path))
-                else:
-                    stream.start_source(str(path))
-            except OSError as exc:
-                raise BuildError(f"{path}: cannot read ({exc})", output) from exc
-            while True:
-                batch = stream.next_batch(batch_records)
-                if batch is None:
-                    break
-                new_cells, runs = batch
+            for new_cells, runs in source.batches(path):
                 num_cells += _insert_cells(connection, num_cells, new_cells)
                 num_records += _stage_runs(connection, runs, index)
                 epochs_seen.update(np.unique(runs[1]).tolist())
                 if progress is not None:
-                    progress(done_bytes + int(stream.progress()[0]), total_bytes)
+                    progress(done_bytes + source.bytes_read(), total_bytes)
             done_bytes += size
-            digest = str(stream.sha256())
-            # Fingerprinted by the native reader while streaming (one pass over the file).
-            session.sources.append(
-                {
-                    "name": path.name,
-                    "size": size,
-                    "sha256": digest,
-                    "records": int(stream.progress()[1]),
-                    "official": OFFICIAL_SHA256.get(digest),
-                }
-            )
+            session.sources.append(source.fingerprint(path, size))
         if num_records == 0:
             raise CorruptSourceError(f"{paths[0]}: no records in the source file(s)", paths[0])
         overlaps, first, second = _duplicate_runs(connection) if len(paths) > 1 else (0, 0, 0)
