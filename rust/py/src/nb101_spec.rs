@@ -2,8 +2,8 @@
 //! lists, without numpy (a search loop builds one spec per step; arrays would cost more than
 //! the work).
 
-use nasbench_lite_core::nb101::{hash, single_spec};
 use crate::errors::{NativeError, NativeResult};
+use nasbench_lite_core::nb101::{hash, single_spec};
 use numpy::ndarray::Array2;
 use numpy::{IntoPyArray, PyArray1, PyArray2};
 use pyo3::intern;
@@ -134,7 +134,10 @@ fn cached_check<'py>(
     if !spec.get_type().is(spec_type) {
         return Ok((CACHED_UNDECIDED, None));
     }
-    let Ok(state) = spec.getattr(intern!(py, "__dict__"))?.cast_into_exact::<PyDict>() else {
+    let Ok(state) = spec
+        .getattr(intern!(py, "__dict__"))?
+        .cast_into_exact::<PyDict>()
+    else {
         return Ok((CACHED_UNDECIDED, None));
     };
     let item = |name: &Bound<'py, PyString>| state.get_item(name);
@@ -172,7 +175,7 @@ fn cached_check<'py>(
         let (Ok(op), Ok(was)) = (op.cast_exact::<PyString>(), was.cast_exact::<PyString>()) else {
             return Ok((CACHED_UNDECIDED, None));
         };
-        if !op.is(&was) && op.to_str()? != was.to_str()? {
+        if op.as_ptr() != was.as_ptr() && op.to_str()? != was.to_str()? {
             return Ok((CACHED_UNDECIDED, None));
         }
     }
