@@ -148,3 +148,20 @@ def test_query_many_specs_equals_query_many_hashes(built: tuple[Path, Any]) -> N
         else:
             assert not spec_row["found"]
     assert all(r["found"] for r in by_specs[: len(cells)])
+    # The (matrices, ops) form: the same rows, and an invalid one (output first) stays invalid.
+    matrices = np.zeros((len(cells) + 1, 4, 4), dtype=np.uint8)
+    ops = []
+    for row, (_, matrix, names) in enumerate(cells):
+        size = len(names)
+        matrices[row, :size, :size] = matrix
+        ops.append([*names, *[""] * (4 - size)])
+    matrices[-1, 0, 1] = 1
+    ops.append(["output", "input", "", ""])
+    with NASBench(path, seed=0) as api:
+        by_arrays = api.query_many((matrices, ops), repeat="mean").to_pylist()
+    assert by_arrays[:-1] == by_specs[: len(cells)]
+    assert (by_arrays[-1]["valid"], by_arrays[-1]["found"], by_arrays[-1]["hash"]) == (
+        False,
+        False,
+        None,
+    )

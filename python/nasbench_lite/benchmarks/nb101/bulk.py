@@ -26,7 +26,7 @@ from nasbench_lite import _native
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nb101.layout import METRIC_FIELDS, load_special
 from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, OutOfDomainError
-from nasbench_lite.spaces.nb101.batch import check_many
+from nasbench_lite.spaces.nb101.batch import _VALID, _native_check
 from nasbench_lite.spaces.nb101.spec import _UNSET, ModelSpec, check_spec
 
 if TYPE_CHECKING:
@@ -90,21 +90,6 @@ def _raw_of_strings(items: list[Any]) -> tuple[npt.NDArray[np.uint8], bool]:
     blank = b"\0" * 32
     data = b"".join(h.encode("ascii") if len(h) == 32 and h.isascii() else blank for h in items)
     return np.frombuffer(data, dtype=np.uint8).reshape(len(items), 32), False
-
-
-def _raw_of_unicode(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
-    """``(N, 32)`` bytes of a numpy unicode array of hashes (zero rows where not 32 chars)."""
-    width = array.dtype.itemsize // 4
-    if width < 32 or not len(array):
-        return np.zeros((len(array), 32), dtype=np.uint8)
-    codes = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), width)
-    fits = codes[:, 31] != 0
-    if width > 32:
-        fits &= (codes[:, 32:] == 0).all(axis=1)
-    head = codes[:, :32]
-    raw = np.where(head < 128, head, 0).astype(np.uint8)
-    raw[~fits] = 0
-    return raw
 
 
 class HashIndex:
@@ -457,10 +442,10 @@ class _Hashes(NamedTuple):
 def _hashes_of(models: Any) -> _Hashes:
     """The inputs (specs, ``(matrices, ops)`` or hash strings) as hashes."""
     if isinstance(models, tuple) and len(models) == 2 and not isinstance(models[0], str):
-        result = check_many(models[0], models[1])
-        valid = np.asarray(result.valid, dtype=bool)
-        hash_text = np.where(valid, result.hash, "")
-        return _Hashes(_raw_of_unicode(hash_text), valid, hash_text, True)
+        # check_many's checks and hashes without its per-row messages (ASCII hashes, zero
+        # bytes for invalid rows, as the output needs them).
+        hex_bytes, status, _, _, _ = _native_check(models[0], models[1])
+        return _Hashes(hex_bytes, status == _VALID, None, True)
     items = list(models.tolist() if isinstance(models, np.ndarray) else models)
     if set(map(type, items)) <= {str}:
         raw, exact = _raw_of_strings(items)
