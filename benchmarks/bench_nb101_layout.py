@@ -18,7 +18,9 @@ For each: build wall time (subprocess), database size and its ratio to the TFRec
 arrays) and the best of 3 after it. Both implementations answer the same questions: the
 script checks (untimed) that their ``query_many`` tables are equal. No timing is asserted.
 
-Run (full size; reuse builds with ``--previous-db`` / ``--current-db``)::
+Run (full size; reuse builds with ``--previous-db`` / ``--current-db``; two commits of the same
+schema can share one database, e.g. ``--previous-ref a94f831`` for #16's ``query_many``
+before/after)::
 
     .venv/bin/python benchmarks/bench_nb101_layout.py
     .venv/bin/python benchmarks/bench_nb101_layout.py --cells 50000   # quicker, projected
@@ -223,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     cells = sqlite3.connect(dbs["current"]).execute("SELECT count(*) FROM cells").fetchone()[0]
     scale = TOTAL_CELLS / cells
     source_bytes = source.stat().st_size if source else None
-    lines = [("measurement", "previous (blob per cell x epochs)", "current (plain columns)")]
+    lines = [("measurement", f"previous ({args.previous_ref})", "current (this checkout)")]
 
     def us(pair: tuple[float, float]) -> str:
         return f"p50 {pair[0] * 1e6:.1f} us / p99 {pair[1] * 1e6:.1f} us"

@@ -31,6 +31,7 @@ __all__ = [
     "nats_curves_arrays",
     "nats_mid_run_sets",
     "nb101_costs",
+    "nb101_cached_checks",
     "nb101_spec_digest",
     "raise_first_invalid",
     "read_nats_arch_files",
@@ -42,6 +43,9 @@ def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> 
 def nb101_spec_digest(
     matrix: object, ops: object, op_codes: dict[str, int]
 ) -> tuple[int, int, str | None, bytes, bool, list[str]] | None: ...
+def nb101_cached_checks(
+    specs: list[Any], spec_type: type, unset: object
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...
 def check_and_hash(
     matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]
 ) -> tuple[

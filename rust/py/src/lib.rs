@@ -6,7 +6,8 @@
 //! the interpreter. This file only registers; each domain has its own file:
 //!
 //! * `nb101_check.rs` — hashing, checks and the original API's messages for rejected rows;
-//! * `nb101_spec.rs` — the single-spec `ModelSpec` fast path (no numpy);
+//! * `nb101_spec.rs` — the single-spec `ModelSpec` fast path (no numpy) and its cached
+//!   state read for whole lists of specs;
 //! * `enumeration.rs` — the exhaustive NB101 enumeration;
 //! * `costs.rs` — NB101 network costs;
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
@@ -36,6 +37,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nb101_check::raise_first_invalid, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_check::md5_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_digest, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_spec::nb101_cached_checks, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::enumerate_vertices, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(costs::nb101_costs, m)?)?;

@@ -2,9 +2,13 @@
 //! lists, without numpy (a search loop builds one spec per step; arrays would cost more than
 //! the work).
 
+use crate::errors::{NativeError, NativeResult};
 use nasbench_lite_core::nb101::{hash, single_spec};
+use numpy::ndarray::Array2;
+use numpy::{IntoPyArray, PyArray1, PyArray2};
+use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyType};
 
 /// Pruned cells whose hash the single-spec path remembers (about 50 bytes each).
 const SPEC_MEMO_CELLS: usize = 1 << 18;
@@ -108,4 +112,123 @@ pub fn nb101_spec_digest<'py>(
         all_bool,
         PyList::new(py, kept_ops)?,
     )))
+}
+
+/// Outcome of [`nb101_cached_checks`] for one spec: valid, its hash written.
+const CACHED_VALID: u8 = 0;
+/// Outcome: outside the space (`check_spec` raises `OutOfDomainError`).
+const CACHED_INVALID: u8 = 1;
+/// Outcome: the cached state does not decide; the caller runs the general path.
+const CACHED_UNDECIDED: u8 = 2;
+/// `module_vertices` and `max_edges` of the official config (as `check_spec` applies them).
+const SPEC_MAX_VERTICES: usize = 7;
+const SPEC_MAX_EDGES: i64 = 9;
+
+/// Reads one spec's cached fast-path state: its outcome, and its hex hash when valid.
+fn cached_check<'py>(
+    spec: &Bound<'py, PyAny>,
+    spec_type: &Bound<'py, PyType>,
+    unset: &Bound<'py, PyAny>,
+) -> PyResult<(u8, Option<Bound<'py, PyString>>)> {
+    let py = spec.py();
+    if !spec.get_type().is(spec_type) {
+        return Ok((CACHED_UNDECIDED, None));
+    }
+    let Ok(state) = spec
+        .getattr(intern!(py, "__dict__"))?
+        .cast_into_exact::<PyDict>()
+    else {
+        return Ok((CACHED_UNDECIDED, None));
+    };
+    let item = |name: &Bound<'py, PyString>| state.get_item(name);
+    // `check_spec` rejects any spec whose `valid_spec` is False, whatever else it holds.
+    match item(intern!(py, "valid_spec"))? {
+        Some(flag) if flag.is_exact_instance_of::<PyBool>() => {
+            if !flag.is_truthy()? {
+                return Ok((CACHED_INVALID, None));
+            }
+        }
+        _ => return Ok((CACHED_UNDECIDED, None)),
+    }
+    // The cache holds while the pruned matrix was never handed out and `ops` is still the
+    // list of exact strings that was hashed.
+    let matrix_unread = matches!(item(intern!(py, "_matrix"))?, Some(m) if m.is(unset));
+    let (Some(ops), Some(hashed), Some(digest), Some(edges)) = (
+        item(intern!(py, "ops"))?,
+        item(intern!(py, "_hashed_ops"))?,
+        item(intern!(py, "_digest"))?,
+        item(intern!(py, "_num_edges"))?,
+    ) else {
+        return Ok((CACHED_UNDECIDED, None));
+    };
+    let (Ok(ops), Ok(hashed), Ok(edges)) = (
+        ops.cast_exact::<PyList>(),
+        hashed.cast_exact::<PyList>(),
+        edges.extract::<i64>(),
+    ) else {
+        return Ok((CACHED_UNDECIDED, None));
+    };
+    if !matrix_unread || ops.len() != hashed.len() || ops.is_empty() {
+        return Ok((CACHED_UNDECIDED, None));
+    }
+    for (op, was) in ops.iter().zip(hashed.iter()) {
+        let (Ok(op), Ok(was)) = (op.cast_exact::<PyString>(), was.cast_exact::<PyString>()) else {
+            return Ok((CACHED_UNDECIDED, None));
+        };
+        if op.as_ptr() != was.as_ptr() && op.to_str()? != was.to_str()? {
+            return Ok((CACHED_UNDECIDED, None));
+        }
+    }
+    // `check_spec`'s order on the pruned spec; the digest exists exactly when every kept
+    // interior op is an available one (else `check_spec` rejects the spec anyway).
+    let first = ops.get_item(0)?;
+    let last = ops.get_item(ops.len() - 1)?;
+    if ops.len() > SPEC_MAX_VERTICES
+        || edges > SPEC_MAX_EDGES
+        || first.cast_exact::<PyString>()?.to_str()? != "input"
+        || last.cast_exact::<PyString>()?.to_str()? != "output"
+    {
+        return Ok((CACHED_INVALID, None));
+    }
+    if digest.is_none() {
+        return Ok((CACHED_INVALID, None));
+    }
+    match digest.cast_into_exact::<PyString>() {
+        Ok(text) if text.to_str()?.len() == 32 => Ok((CACHED_VALID, Some(text))),
+        _ => Ok((CACHED_UNDECIDED, None)),
+    }
+}
+
+/// The hash-column bytes and outcome codes of [`nb101_cached_checks`].
+type CachedChecks<'py> = (Bound<'py, PyArray2<u8>>, Bound<'py, PyArray1<u8>>);
+
+/// `check_spec(spec)` then `spec.hash_spec()` for a whole list of specs, answered from the
+/// state the `ModelSpec` fast path cached at construction (no hashing, no numpy per spec).
+///
+/// `specs` is a list; only objects of exactly `spec_type` whose `__dict__` still holds the
+/// fast path's state (`_matrix` is `unset`, `ops` equal to `_hashed_ops`, both lists of exact
+/// strings, `valid_spec` an exact bool) are decided here. Returns `(hex, outcome)`: `hex`
+/// (N, 32) uint8, the ASCII hash of valid specs (zeros elsewhere), and `outcome` (N,) uint8:
+/// 0 valid, 1 outside the space (`check_spec` raises), 2 undecided (the caller runs the
+/// general path for that spec). Reads Python objects throughout, so it holds the GIL.
+#[pyfunction]
+pub fn nb101_cached_checks<'py>(
+    py: Python<'py>,
+    specs: &Bound<'py, PyList>,
+    spec_type: &Bound<'py, PyType>,
+    unset: &Bound<'py, PyAny>,
+) -> NativeResult<CachedChecks<'py>> {
+    let count = specs.len();
+    let mut hex = vec![0u8; count * 32];
+    let mut outcome = vec![CACHED_UNDECIDED; count];
+    for (row, spec) in specs.iter().enumerate() {
+        let (code, digest) = cached_check(&spec, spec_type, unset)?;
+        if let Some(digest) = digest {
+            hex[row * 32..(row + 1) * 32].copy_from_slice(digest.to_str()?.as_bytes());
+        }
+        outcome[row] = code;
+    }
+    let hex = Array2::from_shape_vec((count, 32), hex)
+        .map_err(|e| NativeError::Internal(format!("hash table of {count} rows: {e}")))?;
+    Ok((hex.into_pyarray(py), outcome.into_pyarray(py)))
 }

@@ -22,11 +22,12 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from nasbench_lite import _native
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nb101.layout import METRIC_FIELDS, load_special
 from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, OutOfDomainError
-from nasbench_lite.spaces.nb101.batch import check_many
-from nasbench_lite.spaces.nb101.spec import ModelSpec, check_spec
+from nasbench_lite.spaces.nb101.batch import _VALID, _native_check
+from nasbench_lite.spaces.nb101.spec import _UNSET, ModelSpec, check_spec
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -43,6 +44,10 @@ BUDGETS_KEPT = 2
 #: bounds the arrays a doctored database could make us allocate).
 MAX_REPEATS = 1024
 
+
+#: ``nb101_cached_checks`` outcomes: valid (hash given), and not decided by the cached state.
+_CACHED_VALID = 0
+_CACHED_UNDECIDED = 2
 
 #: Lowercase hex digit -> its value; 255 for every other byte (uppercase included: the stored
 #: hashes are lowercase and a lookup matches exactly, as SQL equality did).
@@ -85,21 +90,6 @@ def _raw_of_strings(items: list[Any]) -> tuple[npt.NDArray[np.uint8], bool]:
     blank = b"\0" * 32
     data = b"".join(h.encode("ascii") if len(h) == 32 and h.isascii() else blank for h in items)
     return np.frombuffer(data, dtype=np.uint8).reshape(len(items), 32), False
-
-
-def _raw_of_unicode(array: npt.NDArray[Any]) -> npt.NDArray[np.uint8]:
-    """``(N, 32)`` bytes of a numpy unicode array of hashes (zero rows where not 32 chars)."""
-    width = array.dtype.itemsize // 4
-    if width < 32 or not len(array):
-        return np.zeros((len(array), 32), dtype=np.uint8)
-    codes = np.ascontiguousarray(array).view(np.uint32).reshape(len(array), width)
-    fits = codes[:, 31] != 0
-    if width > 32:
-        fits &= (codes[:, 32:] == 0).all(axis=1)
-    head = codes[:, :32]
-    raw = np.where(head < 128, head, 0).astype(np.uint8)
-    raw[~fits] = 0
-    return raw
 
 
 class HashIndex:
@@ -365,7 +355,13 @@ def _resolve(api: NASBench, hashes: _Hashes) -> tuple[Any, Any]:
     count = len(hashes.raw)
     rows = np.flatnonzero(hashes.valid & hashes.raw.any(axis=1))
     text = hashes.text
-    keys = text[rows].tolist() if isinstance(text, np.ndarray) else [text[i] for i in rows]
+    if text is None:
+        blob = hashes.raw[rows].tobytes().decode("ascii")
+        keys = [blob[i : i + 32] for i in range(0, len(blob), 32)]
+    elif isinstance(text, np.ndarray):
+        keys = text[rows].tolist()
+    else:
+        keys = [text[i] for i in rows]
     found = api._query(
         "SELECT j.key, c.cell_id, c.trainable_parameters FROM json_each(?) j"
         " JOIN cells c ON c.hash = j.value",
@@ -431,7 +427,8 @@ class _Hashes(NamedTuple):
     Attributes:
         raw: ``(N, 32)`` bytes of each hash (zero where it cannot match anything).
         valid: Which rows are valid specs (all True for hashes given as text).
-        text: The hashes as given (``''`` for invalid specs).
+        text: The hashes as given (``''`` for invalid specs); None when ``exact`` and they
+            are only in ``raw``.
         exact: Every valid row's text is exactly its ``raw`` bytes (then the output column is
             built from ``raw``).
     """
@@ -445,10 +442,10 @@ class _Hashes(NamedTuple):
 def _hashes_of(models: Any) -> _Hashes:
     """The inputs (specs, ``(matrices, ops)`` or hash strings) as hashes."""
     if isinstance(models, tuple) and len(models) == 2 and not isinstance(models[0], str):
-        result = check_many(models[0], models[1])
-        valid = np.asarray(result.valid, dtype=bool)
-        hash_text = np.where(valid, result.hash, "")
-        return _Hashes(_raw_of_unicode(hash_text), valid, hash_text, True)
+        # check_many's checks and hashes without its per-row messages (ASCII hashes, zero
+        # bytes for invalid rows, as the output needs them).
+        hex_bytes, status, _, _, _ = _native_check(models[0], models[1])
+        return _Hashes(hex_bytes, status == _VALID, None, True)
     items = list(models.tolist() if isinstance(models, np.ndarray) else models)
     if set(map(type, items)) <= {str}:
         raw, exact = _raw_of_strings(items)
@@ -461,26 +458,27 @@ def _hashes_of(models: Any) -> _Hashes:
         isinstance(item, ModelSpec) for item in items
     ):
         raise InvalidInputError("models must be ModelSpecs, module hashes, or (matrices, ops)")
-    hashes, valid = _hash_specs(items)
-    return _Hashes(_raw_of_unicode(hashes), valid, hashes, True)
+    raw, valid = _hash_specs(items)
+    return _Hashes(raw, valid, None, True)
 
 
-def _hash_specs(specs: list[ModelSpec]) -> tuple[npt.NDArray[Any], npt.NDArray[np.bool_]]:
-    """Each spec's hash (``''`` when invalid) and validity.
+def _hash_specs(specs: list[ModelSpec]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+    """Each spec's hash as ``(N, 32)`` ASCII bytes (zero when invalid) and validity.
 
-    A ``ModelSpec`` built from lists or integer arrays already holds its hash (computed
-    natively by the constructor), so this is the official check plus a cached read per spec;
-    specs changed after construction are hashed again by ``hash_spec``.
+    A ``ModelSpec`` built from lists or integer arrays holds its pruned ops, edge count and
+    hash (computed natively by the constructor): one native pass answers the official check
+    and ``hash_spec`` from that state for every such spec. The others (built the general way,
+    changed after construction, subclasses) take the official check plus ``hash_spec`` here.
     """
-    hashes: list[str] = []
-    valid = np.zeros(len(specs), dtype=bool)
-    append = hashes.append
-    for row, spec in enumerate(specs):
+    hex_bytes, outcome = _native.nb101_cached_checks(specs, ModelSpec, _UNSET)
+    valid = outcome == _CACHED_VALID
+    for row in np.flatnonzero(outcome == _CACHED_UNDECIDED).tolist():
+        spec = specs[row]
         try:
             check_spec(spec)
-            append(spec.hash_spec())
+            digest = spec.hash_spec()
         except NasbenchLiteError:  # outside the space (the official check's errors)
-            append("")
             continue
+        hex_bytes[row] = np.frombuffer(digest.encode("ascii"), dtype=np.uint8)
         valid[row] = True
-    return np.array(hashes, dtype="U32"), valid
+    return hex_bytes, valid
