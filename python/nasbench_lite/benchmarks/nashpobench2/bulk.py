@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from nasbench_lite._core.database import Database
+from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nashpobench2.layout import (
     ACC_OFFSET,
     EPOCH_METRICS,
@@ -17,9 +19,17 @@ from nasbench_lite.benchmarks.nashpobench2.layout import (
     TIME_OFFSETS,
     TOTAL_COLUMN,
     TOTAL_COLUMNS,
+    conf_id,
+    run_id,
 )
+from nasbench_lite.errors import InvalidInputError, OutOfDomainError
 
-__all__ = ["acc_cost", "load_dense", "load_epoch", "load_epochs"]
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from nasbench_lite.benchmarks.nashpobench2.reader import API
+
+__all__ = ["acc_cost", "load_dense", "load_epoch", "load_epochs", "query_grid"]
 
 
 def _restore_special(values: Any, masks: Any) -> Any:
@@ -166,3 +176,91 @@ def acc_cost(runs: Any, run_id: Any, mode: str, last: int) -> tuple[Any, Any]:
         for epoch in range(last):
             cost = cost + runs[run_id, offset + epoch]
     return acc, cost
+
+
+def query_grid(
+    api: API,
+    cellcodes: Sequence[str] | None,
+    lrs: Sequence[float] | None,
+    batch_sizes: Sequence[int] | None,
+    epoch: int,
+    mode: str,
+    iepoch: int | None,
+    seed: str | int,
+) -> pa.Table:
+    """Implements :meth:`~nasbench_lite.benchmarks.nashpobench2.reader.API.query_many`."""
+    pa = import_pyarrow()
+
+    last = api._check_epoch_mode(epoch, mode, iepoch)
+    first_code, first_lr, first_bs = api.cellcodes[0], api.lrs[0], api.batch_sizes[0]
+    codes = api.cellcodes if cellcodes is None else list(cellcodes)
+    cell_pos = np.asarray(
+        [api._indexes(c, first_lr, first_bs) and api._cell_index[c] for c in codes],
+        dtype=np.int64,
+    )
+    lr_pos = np.asarray(
+        [api._indexes(first_code, v, first_bs)[1] for v in (lrs or api.lrs)], np.int64
+    )
+    bs_pos = np.asarray(
+        [api._indexes(first_code, first_lr, v)[2] for v in (batch_sizes or api.batch_sizes)],
+        np.int64,
+    )
+    if epoch == 200 or seed == "mean":
+        seed_pos = np.zeros(1, dtype=np.int64)
+    elif seed == "current":
+        seed_pos = np.asarray([api._seed_idx], dtype=np.int64)
+    elif seed == "all":
+        seed_pos = np.arange(api._num_seeds, dtype=np.int64)
+    elif isinstance(seed, int) and not isinstance(seed, bool):
+        if seed not in api._seed_index:
+            raise OutOfDomainError(f"unknown seed {seed!r}: choose a seed value from {api.seeds}")
+        seed_pos = np.asarray([api._seed_index[seed]], dtype=np.int64)
+    else:
+        raise InvalidInputError(
+            f"seed must be 'current', 'mean', 'all' or a seed value, got {seed!r}"
+        )
+    grid = np.meshgrid(cell_pos, lr_pos, bs_pos, seed_pos, indexing="ij")
+    cell, lr, bs, sd = (g.reshape(-1) for g in grid)
+    runs, present, surrogate, found200 = api._dense_runs()
+    if epoch == 12 and last != NUM_EPOCHS and not api._dense_epochs:
+        # Only epoch `last` is needed: its accuracy and official cost columns.
+        columns = api._epoch_columns(mode, last)
+
+        def read(ids: Any) -> tuple[Any, Any]:
+            return columns[0][ids], columns[1][ids]
+    else:
+
+        def read(ids: Any) -> tuple[Any, Any]:
+            return acc_cost(runs, ids, mode, last)
+
+    hash_ids = np.asarray(api._hash_list, dtype=np.int64)
+    conf = conf_id(hash_ids[cell], lr, bs, api._num_lrs, api._num_bs)
+    if epoch == 200:
+        found = found200[conf]
+        acc, cost = surrogate[conf], np.full(len(cell), np.nan)
+    elif seed == "mean":
+        runs_of = run_id(conf[:, None], np.arange(api._num_seeds)[None, :], api._num_seeds)
+        mask = present[runs_of]
+        acc_all, cost_all = read(runs_of)
+        count = mask.sum(axis=1)
+        found = count > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            acc = np.where(mask, acc_all, 0.0).sum(axis=1) / count
+            cost = np.where(mask, cost_all, 0.0).sum(axis=1) / count
+    else:
+        runs_of = run_id(conf, sd, api._num_seeds)
+        found = present[runs_of]
+        acc, cost = read(runs_of)
+    no_seed = np.full(len(cell), epoch == 200 or seed == "mean")
+    return pa.table(
+        {
+            "index": pa.array(cell * api._per_cell + lr * api._num_bs + bs),
+            "cellcode": pa.array(np.asarray(api.cellcodes, dtype=object)[cell], pa.string()),
+            "lr": pa.array(np.asarray(api.lrs, dtype=np.float64)[lr]),
+            "batch_size": pa.array(np.asarray(api.batch_sizes, dtype=np.int64)[bs]),
+            "seed": pa.array(np.asarray(api.seeds, dtype=np.int64)[sd], mask=no_seed),
+            "found": pa.array(found),
+            "acc": pa.array(acc, mask=~found),
+            "cost": pa.array(cost, mask=~found | (epoch == 200)),
+        }
+    )

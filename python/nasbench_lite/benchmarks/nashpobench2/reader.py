@@ -47,7 +47,6 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite._core.reader import ReaderBase
-from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nashpobench2.layout import ACC_OFFSET as _ACC_OFFSET
 from nasbench_lite.benchmarks.nashpobench2.layout import EPOCH_SQL as _EPOCH_SQL
 from nasbench_lite.benchmarks.nashpobench2.layout import FINAL_SQL as _FINAL_SQL
@@ -611,84 +610,6 @@ class API(ReaderBase):
             OutOfDomainError: An unknown code, lr, batch size, epoch, mode, iepoch or seed.
             InvalidInputError: A bad ``seed`` policy.
         """
-        import numpy as np
+        from nasbench_lite.benchmarks.nashpobench2.bulk import query_grid
 
-        pa = import_pyarrow()
-
-        from nasbench_lite.benchmarks.nashpobench2.bulk import acc_cost
-
-        last = self._check_epoch_mode(epoch, mode, iepoch)
-        first_code, first_lr, first_bs = self.cellcodes[0], self.lrs[0], self.batch_sizes[0]
-        codes = self.cellcodes if cellcodes is None else list(cellcodes)
-        cell_pos = np.asarray(
-            [self._indexes(c, first_lr, first_bs) and self._cell_index[c] for c in codes],
-            dtype=np.int64,
-        )
-        lr_pos = np.asarray(
-            [self._indexes(first_code, v, first_bs)[1] for v in (lrs or self.lrs)], np.int64
-        )
-        bs_pos = np.asarray(
-            [self._indexes(first_code, first_lr, v)[2] for v in (batch_sizes or self.batch_sizes)],
-            np.int64,
-        )
-        if epoch == 200 or seed == "mean":
-            seed_pos = np.zeros(1, dtype=np.int64)
-        elif seed == "current":
-            seed_pos = np.asarray([self._seed_idx], dtype=np.int64)
-        elif seed == "all":
-            seed_pos = np.arange(self._num_seeds, dtype=np.int64)
-        elif isinstance(seed, int) and not isinstance(seed, bool):
-            if seed not in self._seed_index:
-                raise OutOfDomainError(
-                    f"unknown seed {seed!r}: choose a seed value from {self.seeds}"
-                )
-            seed_pos = np.asarray([self._seed_index[seed]], dtype=np.int64)
-        else:
-            raise InvalidInputError(
-                f"seed must be 'current', 'mean', 'all' or a seed value, got {seed!r}"
-            )
-        grid = np.meshgrid(cell_pos, lr_pos, bs_pos, seed_pos, indexing="ij")
-        cell, lr, bs, sd = (g.reshape(-1) for g in grid)
-        runs, present, surrogate, found200 = self._dense_runs()
-        if epoch == 12 and last != NUM_EPOCHS and not self._dense_epochs:
-            # Only epoch `last` is needed: its accuracy and official cost columns.
-            columns = self._epoch_columns(mode, last)
-
-            def read(ids: Any) -> tuple[Any, Any]:
-                return columns[0][ids], columns[1][ids]
-        else:
-
-            def read(ids: Any) -> tuple[Any, Any]:
-                return acc_cost(runs, ids, mode, last)
-
-        hash_ids = np.asarray(self._hash_list, dtype=np.int64)
-        conf = _conf_id(hash_ids[cell], lr, bs, self._num_lrs, self._num_bs)
-        if epoch == 200:
-            found = found200[conf]
-            acc, cost = surrogate[conf], np.full(len(cell), np.nan)
-        elif seed == "mean":
-            runs_of = _run_of(conf[:, None], np.arange(self._num_seeds)[None, :], self._num_seeds)
-            mask = present[runs_of]
-            acc_all, cost_all = read(runs_of)
-            count = mask.sum(axis=1)
-            found = count > 0
-            with np.errstate(invalid="ignore", divide="ignore"):
-                acc = np.where(mask, acc_all, 0.0).sum(axis=1) / count
-                cost = np.where(mask, cost_all, 0.0).sum(axis=1) / count
-        else:
-            runs_of = _run_of(conf, sd, self._num_seeds)
-            found = present[runs_of]
-            acc, cost = read(runs_of)
-        no_seed = np.full(len(cell), epoch == 200 or seed == "mean")
-        return pa.table(
-            {
-                "index": pa.array(cell * self._per_cell + lr * self._num_bs + bs),
-                "cellcode": pa.array(np.asarray(self.cellcodes, dtype=object)[cell], pa.string()),
-                "lr": pa.array(np.asarray(self.lrs, dtype=np.float64)[lr]),
-                "batch_size": pa.array(np.asarray(self.batch_sizes, dtype=np.int64)[bs]),
-                "seed": pa.array(np.asarray(self.seeds, dtype=np.int64)[sd], mask=no_seed),
-                "found": pa.array(found),
-                "acc": pa.array(acc, mask=~found),
-                "cost": pa.array(cost, mask=~found | (epoch == 200)),
-            }
-        )
+        return query_grid(self, cellcodes, lrs, batch_sizes, epoch, mode, iepoch, seed)
