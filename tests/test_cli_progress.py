@@ -8,45 +8,20 @@ generous deadlines, nothing asserts a duration.
 
 from __future__ import annotations
 
-import fcntl
 import io
-import os
-import pty
-import struct
-import subprocess
 import sys
-import termios
 import time
 from pathlib import Path
 
 import pytest
+from cli_terminal import run_with_terminal_stderr
 from nasbench_lite import _cli_support, cli
 from nasbench_lite._cli_support import progressbar
 from nasbench_lite.nb101 import count_labelled_graphs
 
-COMMAND = [sys.executable, "-m", "nasbench_lite"]
-
-
-def _run_with_terminal_stderr(*args: str) -> tuple[int, str]:
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 160, 0, 0))
-    proc = subprocess.Popen([*COMMAND, *args], stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    return proc.wait(timeout=300), b"".join(chunks).decode(errors="replace")
-
 
 def test_enumerate_bar_names_each_vertex_count_and_its_share(tmp_path: Path) -> None:
-    code, shown = _run_with_terminal_stderr(
+    code, shown = run_with_terminal_stderr(
         "enumerate", "nb101", "-o", str(tmp_path / "c.parquet"), "--max-vertices", "5"
     )
     assert code == 0, shown

@@ -6,28 +6,22 @@ left untouched; no test asserts a tight duration (the Ctrl-C bound is generous).
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
-import pty
 import re
 import signal
-import struct
 import subprocess
-import sys
-import termios
 import time
 from pathlib import Path
 
 import nasbench_lite
 import pytest
+from cli_terminal import COMMAND, run_with_terminal_stderr
 from kind_dbs import build_all
 from nasbench_lite import cli, nats
 from nasbench_lite._cli_support import typed_value
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.registry import kinds
-
-COMMAND = [sys.executable, "-m", "nasbench_lite"]
 
 
 def run_cli(*args: str, **kwargs: object) -> subprocess.CompletedProcess[str]:
@@ -246,28 +240,9 @@ def test_enumerate_and_export_output_spellings(spelling: str) -> None:
 
 
 # ------------------------------------------------------------------ progress bars
-def _run_with_terminal_stderr(*args: str) -> tuple[int, str]:
-    master, slave = pty.openpty()
-    # A fresh pty is 0x0; a real terminal has a size (the bar fits its width).
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
-    proc = subprocess.Popen([*COMMAND, *args], stdout=subprocess.DEVNULL, stderr=slave)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 4096)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    os.close(master)
-    return proc.wait(timeout=300), b"".join(chunks).decode(errors="replace")
-
-
 def test_progress_bar_on_a_terminal_counts_integers(tmp_path: Path) -> None:
     total = nasbench_lite.nb101.count_labelled_graphs(5)
-    code, shown = _run_with_terminal_stderr(
+    code, shown = run_with_terminal_stderr(
         "enumerate", "nb101", "-o", str(tmp_path / "c.parquet"), "--max-vertices", "5"
     )
     assert code == 0, shown
@@ -277,7 +252,7 @@ def test_progress_bar_on_a_terminal_counts_integers(tmp_path: Path) -> None:
 
 
 def test_progress_bar_silent_when_quiet_or_not_a_terminal(tmp_path: Path) -> None:
-    code, shown = _run_with_terminal_stderr(
+    code, shown = run_with_terminal_stderr(
         "enumerate", "nb101", "-o", str(tmp_path / "q.parquet"), "--max-vertices", "4", "-q"
     )
     assert code == 0 and shown == ""

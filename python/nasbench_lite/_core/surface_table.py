@@ -120,6 +120,29 @@ class Fetched:
     arch_present: dict[str, npt.NDArray[np.bool_]] = field(default_factory=dict)
     expected_seeds: tuple[int, ...] = ()
 
+    @classmethod
+    def of_rows(
+        cls,
+        count: int,
+        position: npt.NDArray[np.int64],
+        seed: npt.NDArray[np.int64],
+        expected_seeds: tuple[int, ...],
+    ) -> Fetched:
+        """The long rows of a reader that returns found runs only (an id is found if it has one).
+
+        Args:
+            count: The number of requested ids.
+            position: ``(m,)`` input of each row (ascending).
+            seed: ``(m,)`` seed of each row.
+            expected_seeds: The seeds the benchmark ran at the fidelity.
+
+        Returns:
+            The rows with ``found`` set at every position present; metrics still to fill in.
+        """
+        found = np.zeros(count, dtype=bool)
+        found[position] = True
+        return cls(found=found, position=position, seed=seed, expected_seeds=expected_seeds)
+
 
 def sequential_mean(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Mean over axis 0, summed in order (the benchmarks' official means sum this way)."""

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite._core.surface import UNITS, ArchSpace, Fetched, Fidelity, Objective, Surface
+from nasbench_lite._core.surface_arrays import column_floats, onehot
 from nasbench_lite.benchmarks.nashpobench2.reader import API
 from nasbench_lite.errors import InvalidInputError, OutOfDomainError, echo
 
@@ -189,14 +190,14 @@ class NHB2Space(ArchSpace):
         digits = digits.reshape(len(ids), 6)
         if kind == "ordinal":
             return np.concatenate([digits, lr[:, None], bs[:, None]], axis=1).astype(np.float64)
-        rows = np.arange(len(ids))
-        cell = np.zeros((len(ids), 6, 4))
-        cell[rows[:, None], np.arange(6)[None, :], digits] = 1.0
-        lr_hot = np.zeros((len(ids), len(self._api.lrs)))
-        lr_hot[rows, lr] = 1.0
-        bs_hot = np.zeros((len(ids), len(self._api.batch_sizes)))
-        bs_hot[rows, bs] = 1.0
-        return np.concatenate([cell.reshape(len(ids), -1), lr_hot, bs_hot], axis=1)
+        return np.concatenate(
+            [
+                onehot(digits, 4),
+                onehot(lr[:, None], len(self._api.lrs)),
+                onehot(bs[:, None], len(self._api.batch_sizes)),
+            ],
+            axis=1,
+        )
 
 
 class NHB2Surface(Surface):
@@ -254,18 +255,15 @@ class NHB2Surface(Surface):
             for column in ("acc", "cost"):
                 data = table[column]
                 columns[f"{mode}/{column}"] = (
-                    np.asarray(data.to_numpy(zero_copy_only=False), dtype=np.float64)[row],
+                    column_floats(data)[row],
                     ~np.asarray(data.is_null(), dtype=bool)[row] & hit,
                 )
         long = np.flatnonzero(exists)
-        position = long // width
-        found = np.zeros(len(ids), dtype=bool)
-        found[position] = True
-        fetched = Fetched(
-            found=found,
-            position=position.astype(np.int64),
-            seed=seeds[long % width],
-            expected_seeds=tuple(int(s) for s in seeds.tolist()),
+        fetched = Fetched.of_rows(
+            len(ids),
+            (long // width).astype(np.int64),
+            seeds[long % width],
+            tuple(int(s) for s in seeds.tolist()),
         )
         for name in metrics:
             mode, column = _SOURCE[name]

@@ -16,6 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite._core.surface import UNITS, ArchSpace, Fetched, Fidelity, Objective, Surface
+from nasbench_lite._core.surface_arrays import column_floats
 from nasbench_lite.benchmarks.nb101.reader import NASBench
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError, echo
 from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, ModelSpec
@@ -227,32 +228,22 @@ class NB101Surface(Surface):
             repeat="all",
         )
         table = table.filter(table["found"])  # found rows carry a repeat and every value
-        position = _numbers(table["index"]).astype(np.int64)
-        found = np.zeros(len(ids), dtype=bool)
-        found[position] = True
-        fetched = Fetched(
-            found=found,
-            position=position,
-            seed=_numbers(table["repeat"]).astype(np.int64),
-            expected_seeds=tuple(range(self.reader.config["num_repeats"])),
+        position = column_floats(table["index"]).astype(np.int64)
+        fetched = Fetched.of_rows(
+            len(ids),
+            position,
+            column_floats(table["repeat"]).astype(np.int64),
+            tuple(range(self.reader.config["num_repeats"])),
         )
         for name in metrics:
             if name in _PER_SEED:
                 column, factor = _PER_SEED[name]
                 fetched.present[name] = ~np.asarray(table[column].is_null(), dtype=bool)
-                fetched.values[name] = _numbers(table[column]) * factor
+                fetched.values[name] = column_floats(table[column]) * factor
         if "params" in metrics:
             params = np.full(len(ids), np.nan)
             # Division is correctly rounded, so p < 1e6 <=> p / 1e6 < 1.0 exactly.
-            params[position] = _numbers(table["trainable_parameters"]) / 1e6
+            params[position] = column_floats(table["trainable_parameters"]) / 1e6
             fetched.arch_values["params"] = params
-            fetched.arch_present["params"] = found.copy()
+            fetched.arch_present["params"] = fetched.found.copy()
         return fetched
-
-
-def _numbers(column: Any) -> npt.NDArray[np.float64]:
-    """An Arrow column as float64 (nulls as NaN; their presence is tracked separately)."""
-    values: npt.NDArray[np.float64] = np.asarray(
-        column.to_numpy(zero_copy_only=False), dtype=np.float64
-    )
-    return values
