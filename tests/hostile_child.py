@@ -91,10 +91,10 @@ def run(reader: str, path: Path, work: Path) -> None:
     elif reader == "stream_small_blocks":
         # 1 KiB blocks and a 64 MiB argument cap: a 32 MiB string takes 32,768 blocks, which
         # the old re-concatenating buffer copied ~550 GB for (minutes: the CPU cap kills it).
-        from nasbench_lite._core.formats import stream_pickle
+        from nasbench_lite._core.formats import stream_pickle, stream_pickle_input
 
-        stream_pickle._BLOCK = 1024
-        stream_pickle._MAX_ARG = 64 << 20
+        stream_pickle_input.BLOCK = 1024
+        stream_pickle_input.MAX_ARG = 64 << 20
         for _ in stream_pickle.iter_benchmark_file(path, _nats_file_policy()):
             pass
     elif reader == "nats_build_file":

@@ -19,12 +19,13 @@ Only :data:`~nasbench_lite._core.formats.safe_pickle.ALLOWED_GLOBALS` are resolv
 :meth:`~nasbench_lite._core.formats.safe_pickle.SafeUnpickler.find_class`), REDUCE calls nothing
 else, and persistent ids and extension codes are refused. A malformed stream raises
 :class:`~nasbench_lite.errors.CorruptSourceError` with its offset in the raw pickle stream.
+This module holds the two passes (the opcode machine) and the caller's :class:`KeyPolicy`;
+the bytes they read, the argument decoding and the reader's limits are in
+:mod:`~nasbench_lite._core.formats.stream_pickle_input`.
 """
 
 from __future__ import annotations
 
-import bz2
-import io
 import os
 import struct
 from array import array
@@ -32,38 +33,23 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from nasbench_lite._core.formats.safe_pickle import (
-    ALLOWED_GLOBALS,
-    SafeUnpickler,
-    UnsafePickleError,
-    key_depth_error,
+from nasbench_lite._core.formats.safe_pickle import ALLOWED_GLOBALS
+from nasbench_lite._core.formats.stream_pickle_input import (
+    MALFORMED_ERRORS,
+    Malformed,
+    PickleInput,
+    check_shallow,
 )
 from nasbench_lite.errors import CorruptSourceError
 
 __all__ = ["KeyPolicy", "iter_benchmark_file"]
 
-_BLOCK = 1 << 18  # decompressed bytes read at a time
-_SLACK = 512  # bytes kept past ``pos`` (away from EOF): short opcodes never straddle the buffer
 _MAX_REGION = 1 << 18  # a MARK closing at any depth ends a memo region this large
-# Longest str/bytes argument accepted: the official files hold only short strings, and a
-# 232-byte bz2 can declare (and decompress to) one 256 MiB bytes object (issue #13).
-_MAX_ARG = 16 << 20
-_MAX_INT_BYTES = 1786  # LONG1/LONG4 payload: ~4,300 decimal digits (CPython's int limit)
 
 _U32, _U64 = struct.Struct("<I"), struct.Struct("<Q")
 _DOUBLE = struct.Struct(">d")
-_FIXED_INT = {0x4D: struct.Struct("<H"), 0x4A: struct.Struct("<i")}  # BININT2, BININT
-# Length-prefixed arguments: opcode -> (length format, payload kind: bytes, str or int).
-_VAR = {
-    op: (struct.Struct(fmt), kind)
-    for op, fmt, kind in (
-        (0x43, "<B", bytes), (0x42, "<I", bytes), (0x8E, "<Q", bytes),  # *BINBYTES*
-        (0x8C, "<B", str), (0x58, "<I", str), (0x8D, "<Q", str),  # *BINUNICODE*
-        (0x8A, "<B", int), (0x8B, "<i", int),  # LONG1, LONG4
-    )
-}  # fmt: skip
 # Total size of the opcodes the scan skips without decoding their argument.
 _SIZES = [0] * 256
 for _ops, _size in ((b"(.012NR)]absteu}\x85\x86\x87\x88\x89\x8f\x90\x91\x93\x94", 1),
@@ -97,148 +83,7 @@ class KeyPolicy:
     file_kind: str
 
 
-class _Malformed(Exception):
-    """A malformed stream; re-raised as CorruptSourceError with the opcode's offset."""
-
-
-def _shallow(items: Any) -> None:
-    """Refuses tuples/frozensets nested deeper than ``MAX_KEY_DEPTH`` (checked as each is built).
-
-    A million nested tuples (a 65-byte bz2) would crash CPython's recursive tuple hash when
-    used as a key, and eight million take 400 MB: the bound keeps both away.
-    """
-    problem = key_depth_error(items)
-    if problem is not None:
-        raise _Malformed(problem)
-
-
-# What a malformed stream makes the passes raise (CorruptSourceError, a ValueError, is re-raised).
-_BAD = (_Malformed, LookupError, TypeError, ValueError, AttributeError, struct.error)
-
-
-class _Stream:
-    """A pickle file's decompressed bytes, read through a sliding buffer ``data[pos:]``."""
-
-    def __init__(self, path: Path, progress: Callable[[int], None] | None, offset: int) -> None:
-        self.path, self.progress, self.offset = path, progress, offset
-        self.data, self.pos, self.limit, self.boff, self.eof = b"", 0, 0, 0, False
-        self.safe = SafeUnpickler(io.BytesIO(), path)
-        try:
-            self.file: BinaryIO = open(path, "rb")  # noqa: SIM115 (closed by close())
-            compressed = self.file.read(3) == b"BZh"
-            self.file.seek(0)
-        except OSError as exc:
-            raise CorruptSourceError(f"{path}: cannot read ({exc.strerror or exc})", path) from exc
-        self.reader: Any = bz2.BZ2File(self.file) if compressed else self.file
-
-    def close(self) -> None:
-        self.reader.close()
-        self.file.close()
-
-    def error(self, message: str, at: int | None = None) -> CorruptSourceError:
-        """A CorruptSourceError at ``data[at]`` (default: ``pos``) of the raw pickle stream."""
-        offset = self.boff + (self.pos if at is None else at)
-        return CorruptSourceError(
-            f"{self.path}: {message} (at byte {offset} of the pickle stream)",
-            self.path,
-            byte_offset=offset,
-        )
-
-    def wrap(self, exc: Exception, at: int) -> CorruptSourceError:
-        text = str(exc) if isinstance(exc, _Malformed) else f"{type(exc).__name__}: {exc}"
-        return self.error(f"corrupt pickle ({text})", at)
-
-    def _block(self) -> bytes:
-        try:
-            block: bytes = self.reader.read(_BLOCK)
-        except (OSError, EOFError, ValueError) as exc:
-            raise self.error(f"not a readable bz2 stream ({exc})", len(self.data)) from exc
-        if self.progress is not None:
-            self.progress(self.offset + self.file.tell())
-        self.eof = not block
-        return block
-
-    def _set_limit(self) -> None:
-        self.limit = len(self.data) if self.eof else len(self.data) - _SLACK
-
-    def refill(self) -> None:
-        """Drops the consumed bytes and reads on; raises at the end of the stream."""
-        data = self.data[self.pos :]
-        self.boff += self.pos
-        self.pos = 0
-        while not self.eof and len(data) < 2 * _SLACK:
-            data += self._block()
-        self.data = data
-        self._set_limit()
-        if not data:
-            raise self.error("pickle stream ends before its STOP opcode (truncated file?)")
-
-    def _extend_to(self, end: int) -> None:
-        """Reads blocks until ``data`` holds ``end`` bytes or the stream ends.
-
-        Collects the blocks and joins them once (linear time; appending each block to
-        ``data`` would copy it again per block: quadratic in a long argument, issue #13), and
-        drops the consumed prefix first so ``data`` holds only what is still needed.
-        """
-        if end <= len(self.data) or self.eof:
-            return
-        parts, have = [self.data[self.pos :]], len(self.data) - self.pos
-        need = end - self.pos
-        while have < need and not self.eof:
-            block = self._block()
-            parts.append(block)
-            have += len(block)
-        self.boff += self.pos
-        self.data, self.pos = b"".join(parts), 0
-
-    def take(self, size: int) -> bytes:
-        """The next ``size`` bytes."""
-        self._extend_to(self.pos + size)
-        end = self.pos + size
-        self._set_limit()
-        if end > len(self.data):
-            raise self.error("pickle stream ends inside an opcode (truncated file?)")
-        chunk, self.pos = self.data[self.pos : end], end
-        return chunk
-
-    def line(self) -> str:
-        end = self.data.find(b"\n", self.pos)
-        while end < 0 and not self.eof and len(self.data) - self.pos < 4096:
-            self._extend_to(len(self.data) + 1)
-            end = self.data.find(b"\n", self.pos)
-        if end < 0:
-            raise _Malformed("unterminated GLOBAL argument")
-        return self.take(end + 1 - self.pos)[:-1].decode("utf-8")
-
-    def arg(self, op: int) -> Any:
-        """Reads (after the opcode byte) and decodes the argument of a non-trivial opcode."""
-        if op in _FIXED_INT:
-            return _FIXED_INT[op].unpack(self.take(_FIXED_INT[op].size))[0]
-        if op in _VAR:
-            fmt, kind = _VAR[op]
-            size = fmt.unpack(self.take(fmt.size))[0]
-            if not 0 <= size <= (_MAX_INT_BYTES if kind is int else _MAX_ARG):
-                raise _Malformed(
-                    f"argument length {size} exceeds the reader's limit "
-                    f"({_MAX_INT_BYTES if kind is int else _MAX_ARG} bytes)"
-                )
-            raw = self.take(size)
-            if kind is str:
-                return str(raw, "utf-8", "surrogatepass")
-            return raw if kind is bytes else int.from_bytes(raw, "little", signed=True)
-        if op in (0x63, 0x69):  # GLOBAL, INST: resolved by the scan already, so before any use
-            found = self.safe.find_class(self.line(), self.line())
-            if op == 0x63:
-                return found
-        elif op in (0x50, 0x51, 0x82, 0x83, 0x84):  # PERSID, BINPERSID, EXT1, EXT2, EXT4
-            what = "a persistent id" if op < 0x80 else "an extension code (copyreg)"
-            raise UnsafePickleError(
-                f"{self.path}: pickle holds {what}, which is not plain data", self.path, "", what
-            )
-        raise _Malformed(f"unsupported pickle opcode {bytes([op])!r}")
-
-
-class _Scan(_Stream):
+class _Scan(PickleInput):
     """Pass 1: what the load needs to know ahead (see the module docstring)."""
 
     def run(self) -> tuple[dict[int, int], array[int], array[int]]:
@@ -261,7 +106,7 @@ class _Scan(_Stream):
                 if pos >= limit:
                     if 0 < frame_end <= self.boff + pos:  # no opcode may straddle a frame end
                         if frame_end < self.boff + pos:
-                            raise _Malformed("an opcode straddles the end of its frame")
+                            raise Malformed("an opcode straddles the end of its frame")
                         frame_end = 0
                     else:
                         self.pos = pos
@@ -308,14 +153,14 @@ class _Scan(_Stream):
                             closed = memo
                     elif op == 0x2E:  # STOP
                         if frame_end and frame_end != self.boff + pos + 1:
-                            raise _Malformed("the last frame does not end with STOP")
+                            raise Malformed("the last frame does not end with STOP")
                         offsets.append(_NEVER)
                         lows.append(_NEVER)
                         return escapes, offsets, lows
                     else:
                         pops, pushes = _EFFECTS.get(op, (0, 1))
                         if height - pops < (marks[-1] if marks else 0):
-                            raise _Malformed("pickle stack underflow")
+                            raise Malformed("pickle stack underflow")
                         if pops and len(marks) == 2:
                             offsets.append(self.boff + pos)
                             lows.append(height - pops - marks[1])
@@ -323,7 +168,7 @@ class _Scan(_Stream):
                         memo += op == 0x71 or op == 0x72  # BINPUT, LONG_BINPUT
                         if op == 0x95:  # FRAME
                             if frame_end:
-                                raise _Malformed("FRAME inside a frame")
+                                raise Malformed("FRAME inside a frame")
                             frame_end = self.boff + pos + 9 + _U64.unpack_from(data, pos + 1)[0]
                             limit = min(limit, frame_end - self.boff)
                     if sizes[op]:
@@ -336,11 +181,11 @@ class _Scan(_Stream):
                             limit = min(limit, frame_end - self.boff)
         except CorruptSourceError:
             raise
-        except _BAD as exc:
+        except MALFORMED_ERRORS as exc:
             raise self.wrap(exc, pos) from exc
 
 
-class _Load(_Stream):
+class _Load(PickleInput):
     """Pass 2: the unpickler that yields the events (see the module docstring)."""
 
     def __init__(
@@ -387,7 +232,7 @@ class _Load(_Stream):
                     pos += 9
                 elif op == 0x94:  # MEMOIZE
                     if len(stack) <= fence:
-                        raise _Malformed("MEMOIZE with nothing to memoize")
+                        raise Malformed("MEMOIZE with nothing to memoize")
                     memoize(stack[-1])
                     pos += 1
                 elif op == 0x8C:  # SHORT_BINUNICODE
@@ -412,14 +257,14 @@ class _Load(_Stream):
                         return
         except CorruptSourceError:
             raise
-        except _BAD as exc:
+        except MALFORMED_ERRORS as exc:
             raise self.wrap(exc, pos) from exc
 
     def _fetch(self, index: int, pos: int) -> Any:
         """A memo entry of a closed region (dropped at the fetch the scan found last)."""
         entry = self.kept.get(index)
         if entry is None:
-            raise _Malformed(f"memo entry {index} is missing (did the file change?)")
+            raise Malformed(f"memo entry {index} is missing (did the file change?)")
         if entry[1] == self.boff + pos:
             del self.kept[index]
         return entry[0]
@@ -442,14 +287,14 @@ class _Load(_Stream):
     def _pops(self, count: int) -> list[Any]:
         """Pops ``count`` items, none of them below the innermost MARK."""
         if len(self.stack) - count < self.fence:
-            raise _Malformed("pickle stack underflow")
+            raise Malformed("pickle stack underflow")
         values = self.stack[-count:]
         del self.stack[-count:]
         return values
 
     def _target(self, kind: Any = object) -> Any:
         if len(self.stack) <= self.fence or not isinstance(self.stack[-1], kind):
-            raise _Malformed(f"pickle stack underflow or a target that is not {kind}")
+            raise Malformed(f"pickle stack underflow or a target that is not {kind}")
         return self.stack[-1]
 
     def _emit(self, key: Any, value: Any, item: bool = True) -> None:
@@ -458,9 +303,9 @@ class _Load(_Stream):
         if item and (not isinstance(key, wanted) or (isinstance(key, bool) and wanted is not bool)):
             name = wanted.__name__
             article = "an" if name[0] in "aeiou" else "a"
-            raise _Malformed(f"{policy.items_key} key {key!r} is not {article} {name}")
+            raise Malformed(f"{policy.items_key} key {key!r} is not {article} {name}")
         if (item, key) in self.seen:
-            raise _Malformed(f"duplicate {policy.items_key if item else 'top-level'} key {key!r}")
+            raise Malformed(f"duplicate {policy.items_key if item else 'top-level'} key {key!r}")
         self.seen.add((item, key))
         self.out.append((policy.item_event, (key, value)) if item else (key, value))
 
@@ -492,13 +337,13 @@ class _Load(_Stream):
             items = self._pop_mark() if op == 0x75 else self._pops(2)
             target = self._target(dict)
             if len(items) % 2:
-                raise _Malformed("SETITEMS with an odd number of items")
+                raise Malformed("SETITEMS with an odd number of items")
             if target is self.a2i:
                 self.a2i_fence = -1
                 for i in range(0, len(items), 2):
                     self._emit(items[i], items[i + 1])
             else:
-                _shallow(items[0::2])
+                check_shallow(items[0::2])
                 for i in range(0, len(items), 2):
                     target[items[i]] = items[i + 1]
         elif op == 0x7D:  # EMPTY_DICT
@@ -522,11 +367,11 @@ class _Load(_Stream):
             (args,) = self._pops(1)
             func = self._target()
             if type(args) is not tuple or not any(func is known for known in _CALLABLES):
-                raise _Malformed(f"REDUCE of a {type(func).__name__} (only allowed globals)")
+                raise Malformed(f"REDUCE of a {type(func).__name__} (only allowed globals)")
             stack[-1] = func(*args)
         elif op in (0x74, 0x91, 0x85, 0x86, 0x87):  # TUPLE, FROZENSET, TUPLE1, TUPLE2, TUPLE3
             items = self._pop_mark() if op in (0x74, 0x91) else self._pops(op - 0x84)
-            _shallow(items)  # bounds tuple nesting as it is built (memory and hash depth)
+            check_shallow(items)  # bounds tuple nesting as it is built (memory and hash depth)
             stack.append(frozenset(items) if op == 0x91 else tuple(items))
         elif op in _CONSTANTS:
             value = _CONSTANTS[op]
@@ -534,7 +379,7 @@ class _Load(_Stream):
         elif op in (0x61, 0x65, 0x90):  # APPEND, APPENDS, ADDITEMS
             items = self._pops(1) if op == 0x61 else self._pop_mark()
             if op == 0x90:
-                _shallow(items)
+                check_shallow(items)
                 self._target(set).update(items)
             else:
                 self._target(list).extend(items)
@@ -544,12 +389,12 @@ class _Load(_Stream):
         elif op == 0x93:  # STACK_GLOBAL
             module, name = self._pops(2)
             if type(module) is not str or type(name) is not str:
-                raise _Malformed("STACK_GLOBAL needs two strings")
+                raise Malformed("STACK_GLOBAL needs two strings")
             stack.append(self.safe.find_class(module, name))
         elif op == 0x71 or op == 0x72:  # BINPUT, LONG_BINPUT
             index = self.take(1)[0] if op == 0x71 else _U32.unpack(self.take(4))[0]
             if index != self.base + len(self.local):
-                raise _Malformed(f"memo index {index} out of sequence (not supported)")
+                raise Malformed(f"memo index {index} out of sequence (not supported)")
             self.local.append(self._target())
         elif op == 0x30 or op == 0x32:  # POP, DUP
             self._pops(1) if op == 0x30 else stack.append(self._target())
@@ -566,7 +411,7 @@ class _Load(_Stream):
 
     def _stop(self) -> None:
         if self.marks or len(self.stack) != 1:
-            raise _Malformed("STOP with a MARK open or several objects on the stack")
+            raise Malformed("STOP with a MARK open or several objects on the stack")
         top = self.stack.pop()
         items_key = self.policy.items_key
         where = f"{self.path}: not {self.policy.file_kind}:"
