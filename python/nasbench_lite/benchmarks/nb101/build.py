@@ -20,7 +20,6 @@ from typing import Any, Literal
 
 import apsw
 import numpy as np
-import numpy.typing as npt
 
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
@@ -33,56 +32,15 @@ from nasbench_lite.benchmarks.nb101.source import (
     check_sources,
 )
 from nasbench_lite.errors import BuildError, CorruptSourceError, OverlappingSourcesError
+from nasbench_lite.spaces.nb101.codes import edge_bits_of, op_codes_of
 
-__all__ = ["OFFICIAL_SHA256", "OVERLAP_POLICIES", "build_nb101", "edge_bits_of", "op_codes_of"]
+__all__ = ["OFFICIAL_SHA256", "OVERLAP_POLICIES", "build_nb101"]
 
 #: What ``build_nb101(on_overlap=...)`` does with sources holding the same runs (a run of a
 #: later file equal to one of an earlier file: same cell, epochs and metrics): refuse
 #: (default), store each such run once, or store every copy (repeats continue).
 OVERLAP_POLICIES = ("refuse", "skip-duplicates", "keep-all")
 OverlapPolicy = Literal["refuse", "skip-duplicates", "keep-all"]
-
-
-def edge_bits_of(adjacency: npt.NDArray[np.uint8], num_vertices: npt.NDArray[np.uint8]) -> Any:
-    """``gen_is_edge_fn`` bits of padded row-major ``(K, 49)`` adjacencies.
-
-    Args:
-        adjacency: ``(K, 49)`` 0/1 digits, the first ``V*V`` of each row used.
-        num_vertices: ``(K,)`` vertex counts.
-
-    Returns:
-        ``(K,)`` int64 edge bits.
-    """
-    bits = np.zeros(len(adjacency), dtype=np.int64)
-    for n in np.unique(num_vertices).tolist():
-        rows = num_vertices == n
-        square = adjacency[rows, : n * n].reshape(-1, n, n).astype(np.int64)
-        value = np.zeros(int(rows.sum()), dtype=np.int64)
-        for y in range(1, n):
-            for x in range(y):
-                value |= square[:, x, y] << (x + y * (y - 1) // 2)
-        bits[rows] = value
-    return bits
-
-
-def op_codes_of(ops: npt.NDArray[np.int8], num_vertices: npt.NDArray[np.uint8]) -> Any:
-    """Base-3 code of the interior ops (first interior vertex most significant).
-
-    Args:
-        ops: ``(K, 7)`` op codes (input -1, output -2, ops 0..2).
-        num_vertices: ``(K,)`` vertex counts.
-
-    Returns:
-        ``(K,)`` int64 codes.
-    """
-    codes = np.zeros(len(ops), dtype=np.int64)
-    for n in np.unique(num_vertices).tolist():
-        rows = num_vertices == n
-        value = np.zeros(int(rows.sum()), dtype=np.int64)
-        for v in range(1, n - 1):
-            value = value * 3 + ops[rows, v].astype(np.int64)
-        codes[rows] = value
-    return codes
 
 
 def _insert_cells(connection: apsw.Connection, first_id: int, cells: tuple[Any, ...]) -> int:
