@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 from cli_terminal import run_with_terminal_stderr
-from nasbench_lite import _cli_support, cli
+from nasbench_lite import _cli_support
+from nasbench_lite._cli_enumerate import enumeration_label
 from nasbench_lite._cli_support import progressbar
 from nasbench_lite.nb101 import count_labelled_graphs
 
@@ -33,7 +34,7 @@ def test_enumerate_bar_names_each_vertex_count_and_its_share(tmp_path: Path) -> 
 
 def test_enumeration_label_follows_any_granularity() -> None:
     cumulative = [count_labelled_graphs(n) for n in range(2, 8)]
-    label = cli._enumeration_label
+    label = enumeration_label
     assert label(0, cumulative).startswith("enumerating NB101 cells: 2 vertices (step 1/6, 0%")
     # Increments inside a vertex count (what a finer native callback would send) keep its step.
     assert "7 vertices (step 6/6, 90% of the graphs)" in label(cumulative[4], cumulative)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from nasbench_lite import __version__
+from nasbench_lite._cli_enumerate import cmd_enumerate
 from nasbench_lite._cli_support import (
     EXIT_BROKEN_PIPE,
     add_output_options,
@@ -31,7 +32,6 @@ from nasbench_lite._cli_support import (
     typed_meta,
 )
 from nasbench_lite._core.kinds import Progress
-from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.errors import (
     ECHO_LIMIT,
     BuildError,
@@ -94,119 +94,6 @@ def _cmd_export(args: argparse.Namespace) -> int:
         [f"wrote {path}" for path in written.values()],
     )
     return 0
-
-
-#: ``enumerate`` output formats by file extension.
-ENUMERATE_FORMATS = {
-    ".parquet": "parquet",
-    ".pq": "parquet",
-    ".csv": "csv",
-    ".json": "json",
-    ".jsonl": "jsonl",
-}
-
-
-def _enumerate_format(out: Path) -> str:
-    fmt = ENUMERATE_FORMATS.get(out.suffix.lower())
-    if fmt is None:
-        known = ", ".join(ENUMERATE_FORMATS)
-        raise InvalidInputError(
-            f"{out}: unknown output extension {out.suffix or '(none)'!r} (use one of {known})"
-        )
-    return fmt
-
-
-def _cmd_enumerate(args: argparse.Namespace) -> int:
-    from nasbench_lite._core.building import atomic_output
-    from nasbench_lite.nb101 import count_labelled_graphs, enumerate_cells
-
-    fmt = _enumerate_format(args.out)  # every check before the enumeration
-    check_output_file(args.out, force=args.force)
-    import_pyarrow()  # the enumeration returns an Arrow table: name the extra up front
-    cumulative = [
-        count_labelled_graphs(n, args.max_edges, args.num_ops)
-        for n in range(2, args.max_vertices + 1)
-    ]
-    total = cumulative[-1]
-    with progressbar(
-        total, _enumeration_label(0, cumulative), quiet=args.quiet, unit="graph"
-    ) as bar:
-        done = 0
-
-        def step(visited: int) -> None:
-            # ``visited`` is an increment: any granularity works (today one per vertex count).
-            nonlocal done
-            done += visited
-            bar(done, total)
-            bar.label(_enumeration_label(done, cumulative))
-
-        table = enumerate_cells(args.max_vertices, args.max_edges, args.num_ops, progress=step)
-    with atomic_output(args.out, force=args.force) as temp:
-        _write_cells(table, temp, fmt)
-    _emit(
-        {"path": str(args.out), "format": fmt, "rows": table.num_rows},
-        args.json,
-        [f"wrote {args.out}: {table.num_rows:,} cells ({fmt})"],
-    )
-    return 0
-
-
-def _enumeration_label(done: int, cumulative: Sequence[int]) -> str:
-    """The enumeration bar's label: the vertex count under way and its share of the work.
-
-    The native enumeration reports once per vertex count and the last one holds most of the
-    graphs (90% for the full space), so the label says which step runs and how big it is
-    rather than letting a still bar look hung.
-
-    Args:
-        done: Labelled graphs enumerated so far.
-        cumulative: Labelled graphs up to and including each vertex count, from 2 vertices.
-
-    Returns:
-        E.g. ``"enumerating NB101 cells: 7 vertices (step 6/6, 90% of the graphs)"``.
-    """
-    total = cumulative[-1] if cumulative else 0
-    before = 0
-    for step, upto in enumerate(cumulative, start=1):
-        if done < upto:
-            share = (upto - before) / total if total else 1.0
-            return (
-                f"enumerating NB101 cells: {step + 1} vertices "
-                f"(step {step}/{len(cumulative)}, {share:.0%} of the graphs)"
-            )
-        before = upto
-    return "enumerated NB101 cells"
-
-
-def _write_cells(table: Any, path: Path, fmt: str) -> None:
-    """Writes the enumerated cells: Parquet as is, CSV flat (ops joined), JSON one object a row."""
-    if fmt == "parquet":
-        pq = import_pyarrow("parquet")
-        pq.write_table(table, path, compression="zstd")
-    elif fmt == "csv":
-        pacsv = import_pyarrow("csv")
-        flat = table.drop_columns(["adjacency", "ops", "labels"]).append_column(
-            "ops", _joined(table.column("ops").to_pylist())
-        )
-        pacsv.write_csv(flat, path)
-    else:
-        with open(path, "w", encoding="utf-8") as handle:
-            first = True
-            handle.write("[\n" if fmt == "json" else "")
-            for batch in table.to_batches(max_chunksize=50_000):
-                for row in batch.to_pylist():
-                    if fmt == "json" and not first:
-                        handle.write(",\n")
-                    handle.write(json.dumps(row, separators=(",", ":")))
-                    handle.write("\n" if fmt == "jsonl" else "")
-                    first = False
-            handle.write("\n]\n" if fmt == "json" else "")
-
-
-def _joined(ops: list[list[str]]) -> Any:
-    pa = import_pyarrow()
-
-    return pa.array([",".join(row) for row in ops], pa.string())
 
 
 def _cmd_hash(args: argparse.Namespace) -> int:
@@ -477,7 +364,7 @@ def build_parser() -> argparse.ArgumentParser:
     nb101.add_argument("--max-vertices", type=int, default=7, help="largest vertex count (2-7)")
     nb101.add_argument("--max-edges", type=int, default=9, help="largest edge count")
     nb101.add_argument("--num-ops", type=int, default=3, help="number of interior ops (1-3)")
-    nb101.set_defaults(handler=_cmd_enumerate)
+    nb101.set_defaults(handler=cmd_enumerate)
 
     hash_ = commands.add_parser(
         "hash",
