@@ -16,7 +16,6 @@ Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` e
 from __future__ import annotations
 
 import sys
-
 from operator import itemgetter
 
 from nasbench_lite import _native
