@@ -112,7 +112,11 @@ fn digest_of(
     op_codes: &Bound<'_, PyDict>,
 ) -> PyResult<Option<single_spec::SpecDigest>> {
     let mut codes = [single_spec::UNKNOWN_OP; single_spec::MAX_SINGLE_VERTICES];
-    for (v, op) in ops.iter().take(single_spec::MAX_SINGLE_VERTICES).enumerate() {
+    for (v, op) in ops
+        .iter()
+        .take(single_spec::MAX_SINGLE_VERTICES)
+        .enumerate()
+    {
         if let Some(code) = op_codes.get_item(&op)? {
             codes[v] = code.extract::<i8>().unwrap_or(single_spec::UNKNOWN_OP);
         }

@@ -264,8 +264,14 @@ mod tests {
         let chain = [0i64, 1, 0, 0, 0, 1, 0, 0, 0];
         let expect: Vec<u8> = chain.iter().map(|&v| v as u8).collect();
         let wide: Vec<u8> = chain.iter().flat_map(|v| v.to_ne_bytes()).collect();
-        let narrow: Vec<u8> = chain.iter().flat_map(|&v| (v as i16).to_ne_bytes()).collect();
-        let quad: Vec<u8> = chain.iter().flat_map(|&v| (v as u32).to_ne_bytes()).collect();
+        let narrow: Vec<u8> = chain
+            .iter()
+            .flat_map(|&v| (v as i16).to_ne_bytes())
+            .collect();
+        let quad: Vec<u8> = chain
+            .iter()
+            .flat_map(|&v| (v as u32).to_ne_bytes())
+            .collect();
         let bytes: Vec<u8> = expect.clone();
         for (raw, size) in [(&wide, 8), (&narrow, 2), (&quad, 4), (&bytes, 1)] {
             let got = binary_entries(raw, 3, size).unwrap();
@@ -279,7 +285,13 @@ mod tests {
         // The most significant byte of entry (0, 1): 1 + 2**56.
         high[8 + if cfg!(target_endian = "little") { 7 } else { 0 }] = 1;
         assert_eq!(binary_entries(&high, 3, 8), None);
-        let minus_one: Vec<u8> = (-1i64).to_ne_bytes().iter().copied().cycle().take(8).collect();
+        let minus_one: Vec<u8> = (-1i64)
+            .to_ne_bytes()
+            .iter()
+            .copied()
+            .cycle()
+            .take(8)
+            .collect();
         assert_eq!(binary_entries(&minus_one, 1, 8), None);
         assert_eq!(binary_entries(&wide, 3, 3), None); // unsupported width
         assert_eq!(binary_entries(&wide[..64], 3, 8), None); // wrong length
