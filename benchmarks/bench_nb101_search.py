@@ -810,7 +810,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         o, c, n = (x / args.steps for x in inside)
         rows.append(("  API part per step", fmt_us(o), fmt_us(c), "", fmt_us(n), ""))
     labels = {
-        "ModelSpec": "ModelSpec(m, ops), per call (search stream)",
+        "ModelSpec": "ModelSpec(m, ops), per call (search stream, best of 3 passes)",
         "is_valid": "is_valid(spec), per call",
         "query": "query(spec), per call (search stream, cached rows)",
         "query_first": "query(spec), first sight per object (SQL)",

@@ -64,13 +64,14 @@ _AVAILABLE_OPS_LIST = list(AVAILABLE_OPS)
 _OP_CODES = {op: code for code, op in enumerate(AVAILABLE_OPS)}
 #: ndarray specs met so far: ``(raw bytes, dtype number, ops)`` -> the attribute template and
 #: the kept-vertex picker of ``_fast_state`` (a search revisits cells, evolution its parents:
-#: the same input then costs one dict lookup). Emptied when full (about 1 kB an entry).
+#: the same input then costs one dict lookup). Emptied when full (about 1 kB an entry: at
+#: most ~20 MB, as the per-object row cache and the native hash memo are bounded too).
 _BUILT: dict[tuple[bytes, int, tuple[Any, ...]], tuple[dict[str, Any], Any]] = {}
-_BUILT_SPECS = 4096
+_BUILT_SPECS = 16_384
 #: ``(entries, dtype)`` -> the ``original_matrix`` ndarray first built from them, never handed
 #: out: later specs of the same input get a copy of it (numpy's cheapest way to a new array).
 _ARRAYS: dict[tuple[bytes, Any], Any] = {}
-_ARRAY_SPECS = 4096
+_ARRAY_SPECS = 16_384
 #: Side of the square matrix with ``n * n`` entries.
 _SIDES = {n * n: n for n in range(1, 9)}
 #: Kept-vertex mask -> ``operator.itemgetter`` of those vertices (filled on first use).
