@@ -83,7 +83,7 @@ pub fn nb101_spec_digest<'py>(
         }
     }
     let entries = &entries[..n * n];
-    let Some(digest) = digest_of(n, entries, &ops, op_codes)? else {
+    let Some(digest) = digest_of(n, entries, ops, op_codes)? else {
         return Ok(None);
     };
     let kept_ops: Vec<Bound<'py, PyAny>> = ops
