@@ -436,3 +436,165 @@ def test_unknown_hash_is_not_cached_as_found(built: tuple[Path, Any]) -> None:
             with pytest.raises(NotInDatabaseError):
                 nasbench.query(seven)
         assert nasbench.get_budget_counters() == (0.0, 0)
+
+
+# --------------------------------------------------------------------------------------------
+# ndarray input: raw-buffer path, per-input memo, construction-time verdict
+
+
+@pytest.mark.parametrize(
+    "dtype", [np.int8, np.uint8, np.int16, np.uint16, np.int32, np.int64, np.uint64, np.bool_]
+)
+def test_array_input_of_any_native_dtype_matches_the_list_path(dtype: Any) -> None:
+    rng = random.Random(11)
+    for _ in range(150):
+        matrix, ops = random_spec(rng)
+        array = np.array(matrix, dtype=dtype)
+        for given in (array, np.asfortranarray(array), array.T.copy().T):
+            spec, listed = ModelSpec(given, ops), ModelSpec(matrix, ops)
+            assert spec.valid_spec is listed.valid_spec
+            assert spec.ops == listed.ops and spec.ops is not ops
+            assert is_valid(spec) is is_valid(listed)
+            assert spec.original_matrix.dtype == array.dtype
+            assert spec.original_matrix.tolist() == array.tolist()
+            if listed.valid_spec and is_valid(listed):
+                assert spec.hash_spec() == listed.hash_spec()
+                assert spec.matrix is not None and listed.matrix is not None
+                assert spec.matrix.tolist() == listed.matrix.tolist()
+                assert spec.matrix.dtype == array.dtype
+
+
+def test_array_inputs_outside_the_raw_path_take_the_general_one() -> None:
+    big_endian = np.array(INCEPTION, dtype=">i4")
+    spec = ModelSpec(big_endian, INCEPTION_OPS)
+    assert spec.hash_spec() == INCEPTION_HASH
+    assert spec.original_matrix.dtype == np.dtype(">i4")
+    with pytest.raises(ValueError, match="matrix must be square"):
+        ModelSpec(np.array(INCEPTION).reshape(-1), INCEPTION_OPS)
+    with pytest.raises(ValueError, match="length of ops must match"):
+        ModelSpec(np.array(INCEPTION), INCEPTION_OPS[:-1])
+    weighted = np.array(INCEPTION) * 2
+    assert (
+        ModelSpec(weighted, INCEPTION_OPS).hash_spec()
+        == ModelSpec(weighted.tolist(), INCEPTION_OPS).hash_spec()
+    )
+    unhashable = [INPUT, [CONV3X3], OUTPUT]
+    with pytest.raises(ValueError):  # the general path owns the message
+        ModelSpec(np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]]), unhashable).hash_spec()
+
+
+def test_native_raw_digest_declines_what_the_general_path_owns() -> None:
+    codes = {op: code for code, op in enumerate(OPS)}
+    ops = [INPUT, CONV3X3, OUTPUT]
+    chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=np.int64)
+    result = _native.nb101_spec_digest_raw(chain.tobytes(), 8, ops, codes)
+    assert result == (0b111, 2, "b49ac8c578b4561d79ac7087988f1c61", bytes(chain.ravel().tolist()))
+    for raw, itemsize in (
+        ((chain * 2).tobytes(), 8),  # weighted entry
+        (chain.T.copy().tobytes(), 8),  # below the diagonal
+        (chain.tobytes()[:-8], 8),  # wrong length
+        (chain.astype(np.int32).tobytes()[:-1] + b"\x00", 3),  # unsupported width
+        ((chain - 1).tobytes(), 8),  # negative entries
+    ):
+        assert _native.nb101_spec_digest_raw(raw, itemsize, ops, codes) is None
+
+
+def test_specs_of_one_input_share_nothing_mutable() -> None:
+    array = np.array(INCEPTION)
+    first, second = ModelSpec(array, INCEPTION_OPS), ModelSpec(array.copy(), INCEPTION_OPS)
+    assert first.ops is not second.ops and first.original_ops is not second.original_ops
+    assert first.original_matrix is not second.original_matrix
+    first.original_matrix[0, 1] = 0
+    assert first.ops is not None
+    first.ops[1] = MAXPOOL3X3
+    assert second.original_matrix[0, 1] == 1 and second.ops == INCEPTION_OPS
+    assert second.hash_spec() == INCEPTION_HASH and is_valid(second)
+    third = ModelSpec(array, INCEPTION_OPS)
+    assert third.ops == INCEPTION_OPS and third.original_matrix.tolist() == INCEPTION
+
+
+def test_original_matrix_changes_do_not_reach_the_pruned_matrix() -> None:
+    # The original prunes at construction: self.matrix is fixed before anyone can touch
+    # original_matrix, so changing it later changes neither matrix nor the hash.
+    spec = ModelSpec(np.array(INCEPTION), INCEPTION_OPS)
+    spec.original_matrix[0, :] = 0
+    assert spec.matrix is not None and spec.matrix.tolist() == INCEPTION
+    assert spec.hash_spec() == INCEPTION_HASH
+
+
+def test_the_construction_verdict_follows_every_change() -> None:
+    spec = ModelSpec(np.array(INCEPTION), INCEPTION_OPS)
+    assert spec._fast_hash() == INCEPTION_HASH and is_valid(spec)
+    spec.valid_spec = False
+    assert not is_valid(spec)
+    with pytest.raises(OutOfDomainError, match="disconnected"):
+        check_spec(spec)
+    spec.valid_spec = True
+    assert is_valid(spec)
+    assert spec.ops is not None
+    spec.ops[1] = "identity"
+    assert spec._fast_hash() is None and not is_valid(spec)
+    with pytest.raises(OutOfDomainError, match="^unsupported op identity"):
+        check_spec(spec)
+    spec.ops[1] = CONV1X1
+    assert is_valid(spec)
+    matrix = spec.matrix
+    assert matrix is not None and spec._fast_hash() is None  # handed out: general checks
+    matrix[1, 2] = 1  # the 10th edge
+    assert not is_valid(spec)
+    with pytest.raises(OutOfDomainError, match=r"^too many edges, got 10"):
+        check_spec(spec)
+    too_many = np.triu(np.ones((7, 7), dtype=np.int64), 1)
+    assert ModelSpec(too_many, INCEPTION_OPS)._fast_hash() == ""
+    disconnected = ModelSpec(np.zeros((3, 3), dtype=np.int64), [INPUT, CONV3X3, OUTPUT])
+    assert disconnected._fast_hash() == "" and not is_valid(disconnected)
+
+
+def test_query_uses_the_verdict_and_honours_changes(built: tuple[Path, Any], cells: Any) -> None:
+    path, (fixed_stats, computed_stats, _) = built
+    module_hash, matrix, ops = cells[5]
+    with NASBench(path, seed=0) as nasbench:
+        spec = ModelSpec(np.array(matrix), ops)
+        data = nasbench.query(spec, repeat=1)
+        expected = computed_stats[module_hash][108][1]["final_test_accuracy"]
+        assert data["test_accuracy"] == expected
+        assert nasbench.is_valid(spec)
+        spec.ops = [INPUT, *["identity"] * (len(ops) - 2), OUTPUT]
+        if len(ops) > 2:
+            assert not nasbench.is_valid(spec)
+            with pytest.raises(OutOfDomainError, match="^unsupported op identity"):
+                nasbench.query(spec)
+        # Another op order in the config relabels the hash, as the original's hash_spec does.
+        other = [MAXPOOL3X3, CONV3X3, CONV1X1]
+        nasbench.config["available_ops"] = other
+        fresh = ModelSpec(np.array(matrix), ops)
+        relabelled = fresh.hash_spec(other)
+        if relabelled in fixed_stats:
+            got = nasbench.query(fresh, repeat=0)
+            assert got["module_operations"] == fixed_stats[relabelled]["module_operations"]
+        else:
+            with pytest.raises(NotInDatabaseError):
+                nasbench.query(fresh, repeat=0)
+
+
+def test_drawn_repeats_outside_the_data_raise_typed_errors(
+    built: tuple[Path, Any], cells: Any
+) -> None:
+    from nasbench_lite.errors import InvalidInputError
+
+    path, (_, computed_stats, _) = built
+    module_hash, matrix, ops = cells[9]
+    with NASBench(path, seed=0) as nasbench:
+        spec = ModelSpec(matrix, ops)
+        with pytest.raises(InvalidInputError, match="repeat must be >= 0"):
+            nasbench.query(spec, repeat=-1)
+        for index in (3, 2**70):
+            with pytest.raises(NotInDatabaseError, match="has 3 repeats at 108 epochs"):
+                nasbench.query(spec, repeat=index)
+        with pytest.raises(InvalidInputError, match="repeat must be an int"):
+            nasbench.query(spec, repeat=True)
+        for index in (np.int64(2), 2, 0):
+            data = nasbench.query(spec, epochs=12, repeat=index)  # type: ignore[arg-type]
+            run = computed_stats[module_hash][12][int(index)]
+            assert data["validation_accuracy"] == run["final_validation_accuracy"]
+        assert nasbench.get_budget_counters()[1] == 36

@@ -33,6 +33,7 @@ __all__ = [
     "nb101_costs",
     "nb101_cached_checks",
     "nb101_spec_digest",
+    "nb101_spec_digest_raw",
     "raise_first_invalid",
     "read_nats_arch_files",
 ]
@@ -43,6 +44,9 @@ def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> 
 def nb101_spec_digest(
     matrix: object, ops: object, op_codes: dict[str, int]
 ) -> tuple[int, int, str | None, bytes, bool, list[str]] | None: ...
+def nb101_spec_digest_raw(
+    raw: bytes, itemsize: int, ops: list[Any], op_codes: dict[str, int]
+) -> tuple[int, int, str | None, bytes] | None: ...
 def nb101_cached_checks(
     specs: list[Any], spec_type: type, unset: object
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...

@@ -82,20 +82,8 @@ pub fn nb101_spec_digest<'py>(
             entries[v * n + w] = value as u8;
         }
     }
-    let mut codes = [single_spec::UNKNOWN_OP; single_spec::MAX_SINGLE_VERTICES];
-    for (v, op) in ops.iter().enumerate() {
-        if let Some(code) = op_codes.get_item(&op)? {
-            codes[v] = code.extract::<i8>().unwrap_or(single_spec::UNKNOWN_OP);
-        }
-    }
     let entries = &entries[..n * n];
-    let wide: Vec<i64> = entries.iter().map(|&e| e as i64).collect();
-    let Some(digest) = single_spec::spec_digest_with(n, &wide, &codes[..n], |key| {
-        match SPEC_MEMO.lock() {
-            Ok(mut memo) => memo.digest(key),
-            Err(_) => single_spec::hash_key(key), // a poisoned memo is only bypassed
-        }
-    }) else {
+    let Some(digest) = digest_of(n, entries, ops, op_codes)? else {
         return Ok(None);
     };
     let kept_ops: Vec<Bound<'py, PyAny>> = ops
@@ -111,6 +99,76 @@ pub fn nb101_spec_digest<'py>(
         PyBytes::new(py, entries),
         all_bool,
         PyList::new(py, kept_ops)?,
+    )))
+}
+
+/// The op code of each of `ops` (`op_codes[op]`, unknown ops [`single_spec::UNKNOWN_OP`]),
+/// then check, prune and hash of the `n x n` 0/1 `entries` through the process's memo.
+/// `Ok(None)` when the spec needs the general path; TypeError for an unhashable op.
+fn digest_of(
+    n: usize,
+    entries: &[u8],
+    ops: &Bound<'_, PyList>,
+    op_codes: &Bound<'_, PyDict>,
+) -> PyResult<Option<single_spec::SpecDigest>> {
+    let mut codes = [single_spec::UNKNOWN_OP; single_spec::MAX_SINGLE_VERTICES];
+    for (v, op) in ops
+        .iter()
+        .take(single_spec::MAX_SINGLE_VERTICES)
+        .enumerate()
+    {
+        if let Some(code) = op_codes.get_item(&op)? {
+            codes[v] = code.extract::<i8>().unwrap_or(single_spec::UNKNOWN_OP);
+        }
+    }
+    let mut wide = [0i64; single_spec::MAX_SINGLE_VERTICES * single_spec::MAX_SINGLE_VERTICES];
+    for (slot, &entry) in wide.iter_mut().zip(entries) {
+        *slot = i64::from(entry);
+    }
+    Ok(single_spec::spec_digest_with(
+        n,
+        &wide[..n * n],
+        &codes[..n],
+        |key| match SPEC_MEMO.lock() {
+            Ok(mut memo) => memo.digest(key),
+            Err(_) => single_spec::hash_key(key), // a poisoned memo is only bypassed
+        },
+    ))
+}
+
+/// Fast-path result of an ndarray's buffer: `(kept, num_edges, hash, entries)`.
+type RawDigestResult<'py> = (u8, u32, Option<String>, Bound<'py, PyBytes>);
+
+/// `ModelSpec` fast path for a numpy matrix, read from its raw buffer (`ndarray.tobytes()`).
+///
+/// `raw` holds `n * n` entries of `itemsize` bytes in the machine's byte order (a native
+/// integer or bool dtype), `n` being `len(ops)`; `ops` is a list of n op names and `op_codes`
+/// maps the available op names to their codes. Returns `(kept, num_edges, hash, entries)` as
+/// [`nb101_spec_digest`] does (`entries`: the n*n entries as 0/1 bytes), or None when the spec
+/// needs the general path (entries other than 0/1, set entries on or below the diagonal, a
+/// length that disagrees, 0 or more than 8 vertices, another width). The kept ops are the
+/// caller's to pick (bit v of `kept`). Raises TypeError for an unhashable op.
+#[pyfunction]
+pub fn nb101_spec_digest_raw<'py>(
+    py: Python<'py>,
+    raw: &[u8],
+    itemsize: usize,
+    ops: &Bound<'py, PyList>,
+    op_codes: &Bound<'py, PyDict>,
+) -> PyResult<Option<RawDigestResult<'py>>> {
+    let n = ops.len();
+    let Some(entries) = single_spec::binary_entries(raw, n, itemsize) else {
+        return Ok(None);
+    };
+    let entries = &entries[..n * n];
+    let Some(digest) = digest_of(n, entries, ops, op_codes)? else {
+        return Ok(None);
+    };
+    Ok(Some((
+        digest.kept,
+        digest.num_edges,
+        digest.digest.map(|d| hash::to_hex_string(&d)),
+        PyBytes::new(py, entries),
     )))
 }
 

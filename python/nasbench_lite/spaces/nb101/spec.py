@@ -16,6 +16,7 @@ Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` e
 from __future__ import annotations
 
 import sys
+from operator import itemgetter
 
 from nasbench_lite import _native
 from nasbench_lite._core.arguments import check_public
@@ -61,6 +62,20 @@ _MAX_ENTRY = 2**31
 _AVAILABLE_OPS_LIST = list(AVAILABLE_OPS)
 #: Op name -> code for the native fast path (absent: any other op).
 _OP_CODES = {op: code for code, op in enumerate(AVAILABLE_OPS)}
+#: ndarray specs met so far: ``(raw bytes, dtype number, ops)`` -> the attribute template and
+#: the kept-vertex picker of ``_fast_state`` (a search revisits cells, evolution its parents:
+#: the same input then costs one dict lookup). Emptied when full (about 1 kB an entry: at
+#: most ~20 MB, as the per-object row cache and the native hash memo are bounded too).
+_BUILT: dict[tuple[bytes, int, tuple[Any, ...]], tuple[dict[str, Any], Any]] = {}
+_BUILT_SPECS = 16_384
+#: ``(entries, dtype)`` -> the ``original_matrix`` ndarray first built from them, never handed
+#: out: later specs of the same input get a copy of it (numpy's cheapest way to a new array).
+_ARRAYS: dict[tuple[bytes, Any], Any] = {}
+_ARRAY_SPECS = 16_384
+#: Side of the square matrix with ``n * n`` entries.
+_SIDES = {n * n: n for n in range(1, 9)}
+#: Kept-vertex mask -> ``operator.itemgetter`` of those vertices (filled on first use).
+_PICKERS: dict[int, Any] = {}
 
 
 class _Unset:
@@ -84,6 +99,57 @@ def _numpy() -> Any:
     import numpy
 
     return numpy
+
+
+def _picker(kept: int) -> Any:
+    """``itemgetter`` of the vertices set in ``kept`` (at least two: input and output)."""
+    pick = _PICKERS.get(kept)
+    if pick is None:
+        pick = _PICKERS[kept] = itemgetter(*(v for v in range(8) if kept >> v & 1))
+    return pick
+
+
+def _fast_state(
+    kept: int, num_edges: int, digest: str | None, entries: bytes, ops: list[Any]
+) -> tuple[dict[str, Any], Any]:
+    """A spec's attributes from the native digest of its input: ``(template, picker)``.
+
+    The template holds every attribute that is the same for each spec of that input (shared,
+    never mutated: ``_hashed_ops`` is only compared); the picker selects the kept ops (None
+    when the spec is disconnected). ``_checked`` is :func:`check_spec`'s verdict in its
+    order: a digest exists exactly when every kept interior op is an available one.
+    """
+    if kept == 0:
+        invalid = {
+            "_entries": entries,
+            "_original": _UNSET,
+            "_matrix": None,
+            "ops": None,
+            "valid_spec": False,
+            "_checked": "",
+        }
+        return invalid, None
+    pick = _picker(kept)
+    pruned = list(pick(ops))
+    inside = (
+        digest is not None
+        and len(pruned) <= MAX_VERTICES
+        and num_edges <= MAX_EDGES
+        and pruned[0] == INPUT
+        and pruned[-1] == OUTPUT
+    )
+    state = {
+        "_entries": entries,
+        "_original": _UNSET,
+        "_kept": kept,
+        "_num_edges": num_edges,
+        "_digest": digest,
+        "_matrix": _UNSET,
+        "_hashed_ops": pruned,
+        "valid_spec": True,
+        "_checked": digest if inside and digest is not None else "",
+    }
+    return state, pick
 
 
 def _as_matrix(matrix: Any) -> npt.NDArray[Any]:
@@ -137,15 +203,18 @@ class ModelSpec:
 
     ops: list[str] | None
     valid_spec: bool
-    #: Fast path: the entries as given (row-major bytes), the dtype of ``original_matrix``,
-    #: the kept vertex mask, the pruned edge count and the default ``hash_spec`` (None: not
-    #: computed).
+    #: Fast path: the entries as given (row-major 0/1 bytes), the dtype of ``original_matrix``,
+    #: the kept vertex mask, the pruned edge count, the default ``hash_spec`` (None: not
+    #: computed) and the pruned ops it was computed for.
     _entries: bytes
     _dtype: Any
     _kept: int
     _num_edges: int
     _digest: str | None
     _hashed_ops: list[str]
+    #: :func:`check_spec`'s verdict at construction: the hash when the spec is inside the space,
+    #: '' when it is not; None (this default) on the general path. See :meth:`_fast_hash`.
+    _checked: str | None = None
     #: ``original_matrix`` / ``matrix`` once built (``_UNSET`` until then).
     _original: Any
     _matrix: Any
@@ -166,8 +235,13 @@ class ModelSpec:
         # Copies, as the original's deepcopy (op names are immutable strings).
         self.original_ops: list[str] = list(ops)
         self._digest = None
-        if self._init_fast(matrix):
-            return
+        if type(matrix) is list:
+            if self._init_list(matrix):
+                return
+        else:
+            np = sys.modules.get("numpy")  # an ndarray implies numpy is already imported
+            if np is not None and type(matrix) is np.ndarray and self._init_array(matrix):
+                return
         np = _numpy()
         try:
             array = np.array(matrix)
@@ -187,22 +261,44 @@ class ModelSpec:
         self.valid_spec = True
         self._prune()
 
-    def _init_fast(self, matrix: Any) -> bool:
-        """The native path; False (nothing set) when the general path must handle ``matrix``.
+    def _init_array(self, matrix: npt.NDArray[Any]) -> bool:
+        """The native path of an ndarray, read from its raw buffer; False (nothing set) when
+        the general path must handle it.
 
-        It takes nested lists of ints/bools and int/bool ndarrays (read with ``tolist``) of at
-        most 8 vertices with 0/1 entries; anything else, including every input the
-        constructor rejects, goes the general way, which owns the error messages.
+        It takes square int/bool arrays of a native byte order with 0/1 entries and at most 8
+        vertices; anything else, including every input the constructor rejects, goes the
+        general way, which owns the error messages. The same input (buffer, dtype, ops) met
+        again costs a dict lookup: the result is a pure function of it.
         """
-        dtype: Any = None
-        if type(matrix) is not list:
-            np = sys.modules.get("numpy")  # an ndarray implies numpy is already imported
-            if np is None or type(matrix) is not np.ndarray:
+        dtype = matrix.dtype
+        ops = self.original_ops
+        size = len(ops)
+        if dtype.kind not in "iub" or matrix.shape != (size, size) or not dtype.isnative:
+            return False
+        raw = matrix.tobytes()
+        key = (raw, dtype.num, tuple(ops))
+        try:
+            built = _BUILT.get(key)
+        except TypeError:  # an unhashable op
+            return False
+        if built is None:
+            result = _native.nb101_spec_digest_raw(raw, dtype.itemsize, ops, _OP_CODES)
+            if result is None:
                 return False
-            if matrix.ndim != 2 or matrix.dtype.kind not in "iub":
-                return False
-            dtype = matrix.dtype
-            matrix = matrix.tolist()
+            built = _fast_state(*result, ops)
+            if len(_BUILT) >= _BUILT_SPECS:
+                _BUILT.clear()
+            _BUILT[key] = built
+        state, pick = built
+        self.__dict__.update(state)
+        self._dtype = dtype
+        if pick is not None:
+            self.ops = list(pick(ops))
+        return True
+
+    def _init_list(self, matrix: list[Any]) -> bool:
+        """The native path of nested lists of ints/bools (at most 8 vertices, 0/1 entries);
+        False (nothing set) when the general path must handle them."""
         ops = self.original_ops
         if len(matrix) != len(ops):
             return False
@@ -213,47 +309,71 @@ class ModelSpec:
         if result is None:
             return False
         kept, num_edges, digest, entries, all_bool, pruned_ops = result
-        # The constructor's copy of the matrix: the entries, and the dtype np.array(matrix)
-        # gives (an ndarray's own; for lists bool when every entry is a bool, else int).
-        self._entries = entries
-        self._dtype = dtype if dtype is not None else bool if all_bool else int
-        self._original = _UNSET
-        if kept == 0:
-            self._matrix = None
-            self.ops = None
-            self.valid_spec = False
-            return True
-        self._kept = kept
-        self._num_edges = num_edges
-        self._digest = digest
-        self._matrix = _UNSET
-        self.ops = pruned_ops
-        self._hashed_ops = pruned_ops[:]
-        self.valid_spec = True
+        state, _ = _fast_state(kept, num_edges, digest, entries, ops)
+        self.__dict__.update(state)
+        # The dtype np.array(matrix) gives: bool when every entry is a bool, else int.
+        self._dtype = bool if all_bool else int
+        if kept:
+            self.ops = pruned_ops
         return True
+
+    def _fast_hash(self) -> str | None:
+        """The construction-time verdict of :func:`check_spec` while it still holds.
+
+        Returns:
+            The default ``hash_spec()`` when the spec is inside the space, '' when it is not,
+            None when the general checks must decide: a general-path spec, or the pruned
+            matrix was handed out, or ``ops`` / ``valid_spec`` were changed since.
+        """
+        checked = self._checked
+        if checked is None:
+            return None
+        valid = self.valid_spec
+        if valid is False:
+            return ""  # check_spec fails on valid_spec first, whatever the rest holds
+        if valid is not True or self._matrix is not _UNSET:
+            return None
+        ops = self.ops
+        if type(ops) is not list or ops != self._hashed_ops:
+            return None
+        return checked
 
     # -- lazily built arrays ----------------------------------------------------------------
     @property
     def original_matrix(self) -> npt.NDArray[Any]:
-        """Copy of the matrix as given (built from the fast path's rows on first read)."""
+        """Copy of the matrix as given (built from the fast path's entries on first read)."""
         if self._original is _UNSET:
-            np = _numpy()
-            size = len(self.original_ops)
-            entries = np.frombuffer(self._entries, dtype=np.uint8).reshape(size, size)
-            self._original = entries.astype(self._dtype)
+            self._original = self._entries_array().copy()
         return self._original  # type: ignore[no-any-return]
 
     @original_matrix.setter
     def original_matrix(self, value: Any) -> None:
         self._original = value
 
+    def _entries_array(self) -> npt.NDArray[Any]:
+        """The construction-time entries as an ndarray of the spec's dtype (shared: copy it)."""
+        key = (self._entries, self._dtype)
+        array = _ARRAYS.get(key)
+        if array is None:
+            np = _numpy()
+            size = _SIDES[len(self._entries)]
+            flat = np.frombuffer(self._entries, dtype=np.uint8)
+            array = flat.reshape(size, size).astype(self._dtype)
+            if len(_ARRAYS) >= _ARRAY_SPECS:
+                _ARRAYS.clear()
+            _ARRAYS[key] = array
+        return array  # type: ignore[no-any-return]
+
     @property
     def matrix(self) -> npt.NDArray[Any] | None:
         """Pruned matrix, or None when invalid (built on first read)."""
         if self._matrix is _UNSET:
+            # From the entries as given, as the original prunes at construction: changes made
+            # to original_matrix since do not reach it.
             np = _numpy()
-            keep = [v for v in range(len(self.original_ops)) if self._kept >> v & 1]
-            self._matrix = self.original_matrix[np.ix_(keep, keep)].copy()
+            size = _SIDES[len(self._entries)]
+            keep = [v for v in range(size) if self._kept >> v & 1]
+            self._matrix = self._entries_array()[np.ix_(keep, keep)].copy()
         return self._matrix  # type: ignore[no-any-return]
 
     @matrix.setter
@@ -454,6 +574,8 @@ def check_spec(spec: ModelSpec) -> None:
         OutOfDomainError: With the original message of the first failed check (for > 7
             vertices the intended message, where the original raised TypeError).
     """
+    if type(spec) is ModelSpec and spec._fast_hash():
+        return  # passed at construction and nothing it depends on changed since
     num_edges = spec._fast_edges() if spec.valid_spec else None
     if num_edges is None:
         if not spec.valid_spec or spec.matrix is None or spec.ops is None:
@@ -486,6 +608,10 @@ def is_valid(spec: ModelSpec) -> bool:
     Returns:
         Whether the spec is inside the space. Does not consult any dataset.
     """
+    if type(spec) is ModelSpec:
+        verdict = spec._fast_hash()
+        if verdict is not None:
+            return verdict != ""
     try:
         check_spec(spec)
     except OutOfDomainError:
