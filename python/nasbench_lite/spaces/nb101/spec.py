@@ -21,13 +21,14 @@ from operator import itemgetter
 from nasbench_lite import _native
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
+from nasbench_lite.spaces.nb101._spec_copy import copy_state
+from nasbench_lite.spaces.nb101.graph_hash import hash_graph
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (import stays cheap)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import Any
 
-    import numpy as np
     import numpy.typing as npt
 
 __all__ = [
@@ -480,70 +481,16 @@ class ModelSpec:
     def __deepcopy__(self, memo: dict[int, Any]) -> ModelSpec:
         """``copy.deepcopy`` of the spec: what the generic deep copy gives, ~10x faster.
 
-        Searches deep-copy specs (or their parts) on every mutation. Each attribute is copied
-        as the generic protocol would: strings, numbers, bytes, types and plain numeric
-        dtypes shared (immutable), lists of strings and numeric ndarrays copied (aliases
-        between attributes kept through ``memo``), anything else handed to ``copy.deepcopy``.
+        Searches deep-copy specs (or their parts) on every mutation; see
+        :func:`~nasbench_lite.spaces.nb101._spec_copy.copy_state` for what is shared and what
+        copied.
         """
         clone = object.__new__(type(self))
-        memo[id(self)] = clone
-        keep_alive = memo.setdefault(id(memo), [])  # as copy._keep_alive: ids stay unique
-        keep_alive.append(self)
-        state = clone.__dict__
-        for name, value in self.__dict__.items():
-            kind = type(value)
-            if kind in _ATOMIC or value is _UNSET:
-                state[name] = value
-                continue
-            copied = memo.get(id(value), _UNSET)
-            if copied is not _UNSET:
-                state[name] = copied
-                continue
-            if kind is list and all(type(item) is str for item in value):
-                copied = value[:]
-            elif _is_plain_dtype(value):  # immutable: a copy would be an equal twin
-                state[name] = value
-                continue
-            elif _is_numeric_array(value):
-                copied = value.copy()
-            else:
-                state[name] = _deepcopy(value, memo)
-                continue
-            memo[id(value)] = copied
-            keep_alive.append(value)
-            state[name] = copied
+        copy_state(self, clone, memo, _UNSET)
         return clone
 
     def __repr__(self) -> str:
         return f"ModelSpec(matrix={self.original_matrix.tolist()!r}, ops={self.original_ops!r})"
-
-
-#: Types ``copy.deepcopy`` returns as they are (immutable atoms).
-_ATOMIC = frozenset({str, int, float, bool, bytes, type(None), type, complex})
-
-
-def _is_numeric_array(value: Any) -> bool:
-    """An ndarray of booleans or numbers (whose deep copy is ``copy()``)."""
-    np = sys.modules.get("numpy")
-    return np is not None and type(value) is np.ndarray and value.dtype.kind in "biuf"
-
-
-def _is_plain_dtype(value: Any) -> bool:
-    """A numpy dtype of booleans or numbers without fields (nothing in it can change)."""
-    np = sys.modules.get("numpy")
-    return (
-        np is not None
-        and isinstance(value, np.dtype)
-        and value.kind in "biuf"
-        and value.fields is None
-        and value.metadata is None
-    )
-
-
-def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
-    import copy
-
-    return copy.deepcopy(value, memo)
 
 
 def _reachable(rows: list[list[bool]], start: int, *, forward: bool) -> set[int]:
@@ -617,32 +564,6 @@ def is_valid(spec: ModelSpec) -> bool:
     except OutOfDomainError:
         return False
     return True
-
-
-def hash_graph(matrix: npt.NDArray[np.int64], labels: Sequence[int]) -> str:
-    """The official ``graph_util.hash_module`` of any directed graph with integer labels.
-
-    Unlike :meth:`ModelSpec.hash_spec` nothing is pruned or checked: self-loops, cycles,
-    weighted entries (degrees are plain sums, any non-zero entry is an edge) and any vertex
-    count are hashed exactly as the original does for an integer matrix and ``int`` labels.
-
-    Args:
-        matrix: Square integer matrix (entries below 2**31 in magnitude).
-        labels: One ``int`` label per vertex.
-
-    Returns:
-        The 32-char lowercase hex hash.
-
-    Raises:
-        InvalidSpecError: Not square, wrong label count, or entries too large.
-    """
-    np = _numpy()
-    array = np.ascontiguousarray(matrix, dtype=np.int64)
-    if array.ndim != 2 or array.shape[0] != array.shape[1] or array.shape[0] != len(labels):
-        raise InvalidSpecError("hash_graph needs a square matrix and one label per vertex")
-    if array.size and int(np.abs(array).max()) >= _MAX_ENTRY:
-        raise InvalidSpecError(f"matrix entries must be below {_MAX_ENTRY} in magnitude")
-    return str(_native.hash_graph(array, np.asarray(labels, dtype=np.int64)))
 
 
 check_public(globals())
