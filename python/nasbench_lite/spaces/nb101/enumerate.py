@@ -177,6 +177,11 @@ class _Increments:
             step, self.reported = done - self.reported, done
             self._progress(step)
 
+    def finish(self, visited: int) -> None:
+        """Reports the rest of a vertex count's ``visited`` graphs (0 for an empty one)."""
+        step, self.reported = visited - self.reported, visited
+        self._progress(step)
+
 
 def _native_chunks(
     max_vertices: int,
@@ -194,10 +199,9 @@ def _native_chunks(
             n, max_edges, num_ops, increments, _PROGRESS_EVERY
         )
         chunks.append((n, bits, edges, labels, hex_bytes, visited))
-        if progress is not None and increments is not None:
-            # The native side ends on `visited`; a vertex count without graphs still reports.
-            if visited > increments.reported or visited == 0:
-                progress(visited - increments.reported)
+        # The native side ends on `visited`; a vertex count without graphs still reports.
+        if increments is not None and (visited > increments.reported or visited == 0):
+            increments.finish(visited)
     return chunks
 
 
