@@ -8,12 +8,14 @@ compared, row by row and in order, with a pure-Python port of generate_graphs.py
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
+from nasbench_lite import _native
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.nb101 import (
     PAD_LABEL,
@@ -147,7 +149,11 @@ def test_space_chunks_counts() -> None:
     assert [len(c.hashes) for c in chunks] == [EXACT_SIZE[v] for v in range(2, 7)]
     per_size = [LABELLED_CUMULATIVE[v] - LABELLED_CUMULATIVE.get(v - 1, 0) for v in range(2, 7)]
     assert [c.labelled_graphs for c in chunks] == per_size
-    assert seen == per_size
+    # Increments that add up to each vertex count's graphs; V = 6 (125,145) reports inside.
+    assert all(step > 0 for step in seen) and len(seen) > len(per_size)
+    totals = list(itertools.accumulate(seen))
+    assert all(LABELLED_CUMULATIVE[v] in totals for v in range(2, 7))
+    assert totals[-1] == LABELLED_CUMULATIVE[6]
 
 
 # --------------------------------------------------------------------------------------------
@@ -420,3 +426,34 @@ def test_bad_arguments(kwargs: dict[str, int]) -> None:
         with pytest.raises(InvalidInputError) as info:
             function(**kwargs)
         assert isinstance(info.value, ValueError)
+
+
+def test_native_progress_reports_graphs_done_inside_a_vertex_count() -> None:
+    done: list[int] = []
+    with_progress = _native.enumerate_vertices(6, 9, 3, done.append, 40_000)
+    # V = 6: 1,545 DAGs x 81 labellings; whole DAGs per batch, at least 40,000 graphs each.
+    assert done == [40_014, 80_028, 120_042, 125_145]
+    for got, expected in zip(with_progress, _native.enumerate_vertices(6, 9, 3), strict=True):
+        np.testing.assert_array_equal(got, expected)
+
+
+def test_raising_progress_stops_the_enumeration() -> None:
+    class Stop(Exception):
+        pass
+
+    calls: list[int] = []
+
+    def stop(done: int) -> None:
+        calls.append(done)
+        raise Stop(done)
+
+    with pytest.raises(Stop):
+        _native.enumerate_vertices(6, 9, 3, stop, 1)
+    assert len(calls) == 1
+    with pytest.raises(Stop):
+        space_chunks(max_vertices=6, progress=stop)
+
+
+def test_progress_interval_must_be_positive() -> None:
+    with pytest.raises(InvalidInputError, match="every"):
+        _native.enumerate_vertices(4, 9, 3, None, 0)

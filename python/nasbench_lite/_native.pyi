@@ -9,6 +9,7 @@ code and ``CorruptSourceError`` (naming file, limit and byte offset) for anythin
 through ``nasbench_lite._core.formats.native_pickle``.
 """
 
+from collections.abc import Callable
 from typing import Any, final
 
 import numpy as np
@@ -66,7 +67,11 @@ def raise_first_invalid(
     status: npt.NDArray[np.uint8], detail: npt.NDArray[np.int32], ops: Any
 ) -> None: ...
 def enumerate_vertices(
-    num_vertices: int, max_edges: int, num_ops: int
+    num_vertices: int,
+    max_edges: int,
+    num_ops: int,
+    progress: Callable[[int], object] | None = None,
+    every: int = 65536,
 ) -> tuple[
     npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.int8], npt.NDArray[np.uint8]
 ]: ...

@@ -133,7 +133,10 @@ def space_chunks(
         max_vertices: Largest vertex count (2..7).
         max_edges: Largest edge count.
         num_ops: Number of interior ops (1..3; the first ``num_ops`` of AVAILABLE_OPS).
-        progress: Called after each vertex count with the labelled graphs it processed.
+        progress: Called with the number of labelled graphs processed since its previous call,
+            about every 65,536 graphs inside a vertex count and at the end of each (the calls
+            add up to :func:`count_labelled_graphs`). An exception it raises stops the
+            enumeration and propagates.
 
     Returns:
         Chunks for V = 2..max_vertices in order.
@@ -149,6 +152,9 @@ def space_chunks(
     ]
 
 
+#: Labelled graphs between two progress reports inside one vertex count (V = 7 has 1.16 M).
+_PROGRESS_EVERY = 65536
+
 _NativeChunk = tuple[
     int,
     npt.NDArray[np.uint32],
@@ -157,6 +163,24 @@ _NativeChunk = tuple[
     npt.NDArray[np.uint8],
     int,
 ]
+
+
+class _Increments:
+    """Turns the native "labelled graphs done so far" reports into increments for ``progress``."""
+
+    def __init__(self, progress: Callable[[int], None]) -> None:
+        self._progress = progress
+        self.reported = 0
+
+    def __call__(self, done: int) -> None:
+        if done > self.reported:
+            step, self.reported = done - self.reported, done
+            self._progress(step)
+
+    def finish(self, visited: int) -> None:
+        """Reports the rest of a vertex count's ``visited`` graphs (0 for an empty one)."""
+        step, self.reported = visited - self.reported, visited
+        self._progress(step)
 
 
 def _native_chunks(
@@ -169,11 +193,15 @@ def _native_chunks(
     _check_arguments(max_vertices, max_edges, num_ops)
     chunks = []
     for n in range(2, max_vertices + 1):
-        bits, edges, labels, hex_bytes = _native.enumerate_vertices(n, max_edges, num_ops)
         visited = int(_native.count_labelled(n, max_edges, num_ops))
+        increments = None if progress is None else _Increments(progress)
+        bits, edges, labels, hex_bytes = _native.enumerate_vertices(
+            n, max_edges, num_ops, increments, _PROGRESS_EVERY
+        )
         chunks.append((n, bits, edges, labels, hex_bytes, visited))
-        if progress is not None:
-            progress(visited)
+        # The native side ends on `visited`; a vertex count without graphs still reports.
+        if increments is not None and (visited > increments.reported or visited == 0):
+            increments.finish(visited)
     return chunks
 
 
@@ -189,7 +217,8 @@ def enumerate_cells(
         max_vertices: Largest vertex count (2..7).
         max_edges: Largest edge count.
         num_ops: Number of interior ops (1..3).
-        progress: Called after each vertex count with the labelled graphs it processed.
+        progress: As in :func:`space_chunks`: called with the labelled graphs processed since
+            its previous call, several times inside the large vertex counts.
 
     Returns:
         A ``pyarrow.Table`` in the order described in the module docstring, with columns

@@ -13,6 +13,29 @@ use super::spec::{INPUT, OUTPUT};
 use crate::error::{CoreError, CoreResult};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::ControlFlow;
+
+/// Digests are uniformly distributed already: their first 8 bytes are the set's hash.
+#[derive(Default)]
+struct DigestHasher(u64);
+
+impl Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // `[u8; 16]` hashes as its 16 bytes (no length prefix for arrays); fold any other input.
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+        }
+    }
+}
+
+type DigestSet = HashSet<[u8; 16], BuildHasherDefault<DigestHasher>>;
 
 /// Largest op count the hasher's label range allows (labels 0..num_ops).
 pub const MAX_NUM_OPS: u32 = 6;
@@ -23,8 +46,8 @@ pub struct UniqueCell {
     /// `gen_is_edge_fn` bits of the representative matrix.
     pub edge_bits: u32,
     pub num_edges: u8,
-    /// Labels per vertex: input -1, output -2, ops 0..num_ops.
-    pub labels: Vec<i8>,
+    /// Labels per vertex (the first `V`; the rest 0): input -1, output -2, ops 0..num_ops.
+    pub labels: [i8; MAX_BATCH_VERTICES],
     pub digest: [u8; 16],
 }
 
@@ -205,6 +228,10 @@ impl SeenClasses {
     }
 }
 
+/// Labelled graphs one hashing batch covers at least, whatever the progress interval: enough
+/// representatives (~10 K at V = 7) to keep both the rayon workers and the MD5 lanes busy.
+const MIN_BATCH_GRAPHS: u64 = 1 << 15;
+
 /// Unique cells with exactly `n` vertices (2..=8), in the original's first-seen order.
 ///
 /// The original hashes every labelled graph and keeps the first one per hash. The hash is an
@@ -219,6 +246,28 @@ impl SeenClasses {
 /// [`CoreError::InvalidInput`] for `n` outside 2..=8 or `num_ops` outside 1..=6 (the label
 /// range of the hasher).
 pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<Vec<UniqueCell>> {
+    let finished = enumerate_vertices_with_progress(n, max_edges, num_ops, u64::MAX, &mut |_| {
+        ControlFlow::Continue(())
+    })?;
+    // A callback that never breaks always lets the enumeration finish.
+    Ok(finished.unwrap_or_default())
+}
+
+/// [`enumerate_vertices`], reporting progress: `progress(done)` receives the number of
+/// labelled graphs of this vertex count handled so far (monotonic, the last call reports
+/// [`count_labelled`]), after each batch of at least `every` of them (batches never cover
+/// fewer than 32,768, so hashing stays batch-sized). Returns `Ok(None)` as soon as `progress`
+/// breaks.
+///
+/// # Errors
+/// As [`enumerate_vertices`].
+pub fn enumerate_vertices_with_progress(
+    n: usize,
+    max_edges: u32,
+    num_ops: u32,
+    every: u64,
+    progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
+) -> CoreResult<Option<Vec<UniqueCell>>> {
     check_vertices(n)?;
     if !(1..=MAX_NUM_OPS).contains(&num_ops) {
         return Err(CoreError::invalid_input(format!(
@@ -227,6 +276,50 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<
     }
     let labellings = num_ops.pow((n - 2) as u32);
     let dags = full_dags(n, max_edges);
+    let representatives = first_of_each_class(n, &dags, num_ops);
+    // Steps 2 and 3, one batch of whole DAGs at a time (a DAG's labellings are contiguous).
+    let dags_per_batch = every.max(MIN_BATCH_GRAPHS).div_ceil(u64::from(labellings));
+    let dags_per_batch = usize::try_from(dags_per_batch).unwrap_or(usize::MAX);
+    let mut first_of_hash =
+        DigestSet::with_capacity_and_hasher(representatives.len(), Default::default());
+    let mut unique = Vec::with_capacity(representatives.len());
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut digests: Vec<[u8; 16]> = Vec::new();
+    let mut rest = &representatives[..];
+    let mut dag_end = 0usize;
+    while dag_end < dags.len() {
+        dag_end = dag_end.saturating_add(dags_per_batch).min(dags.len());
+        let split = rest.partition_point(|&(dag, _)| (dag as usize) < dag_end);
+        let (batch, after) = rest.split_at(split);
+        rest = after;
+        batch
+            .par_iter()
+            .map(|&(dag, k)| labelled_cell(n, dags[dag as usize], k, num_ops))
+            .collect_into_vec(&mut cells);
+        digests.clear();
+        digests.resize(cells.len(), [0; 16]);
+        hash_cells(&cells, &mut digests)?;
+        for ((&(dag, _), cell), digest) in batch.iter().zip(&cells).zip(&digests) {
+            if first_of_hash.insert(*digest) {
+                unique.push(UniqueCell {
+                    edge_bits: dags[dag as usize],
+                    num_edges: cell.num_edges() as u8,
+                    labels: cell.labels,
+                    digest: *digest,
+                });
+            }
+        }
+        if progress(dag_end as u64 * u64::from(labellings)).is_break() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(unique))
+}
+
+/// Step 1: (dag index, labelling index) of the first labelled graph of every isomorphism
+/// class, in the original's visiting order.
+fn first_of_each_class(n: usize, dags: &[u32], num_ops: u32) -> Vec<(u32, u32)> {
+    let labellings = num_ops.pow((n - 2) as u32);
     let perms = interior_permutations(n);
     let forms: Vec<Canonical> = dags
         .par_iter()
@@ -234,7 +327,6 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<
         .collect();
     let mut structure_ids: HashMap<u64, u64> = HashMap::new();
     let mut seen = SeenClasses::new(dags.len() as u64 * u64::from(labellings));
-    // Step 1: (dag index, labelling index) of the first graph of every isomorphism class.
     let mut representatives: Vec<(u32, u32)> = Vec::new();
     let mut digits = [0u32; MAX_BATCH_VERTICES];
     for (dag, form) in forms.iter().enumerate() {
@@ -259,27 +351,7 @@ pub fn enumerate_vertices(n: usize, max_edges: u32, num_ops: u32) -> CoreResult<
             }
         }
     }
-    // Step 2: hash the representatives.
-    let cells: Vec<Cell> = representatives
-        .iter()
-        .map(|&(dag, k)| labelled_cell(n, dags[dag as usize], k, num_ops))
-        .collect();
-    let mut digests = vec![[0u8; 16]; cells.len()];
-    hash_cells(&cells, &mut digests)?;
-    // Step 3: first representative per hash, in order.
-    let mut first_of_hash: HashSet<[u8; 16]> = HashSet::with_capacity(cells.len());
-    let mut unique = Vec::with_capacity(cells.len());
-    for ((&(dag, _), cell), digest) in representatives.iter().zip(&cells).zip(&digests) {
-        if first_of_hash.insert(*digest) {
-            unique.push(UniqueCell {
-                edge_bits: dags[dag as usize],
-                num_edges: cell.num_edges() as u8,
-                labels: cell.labels[..n].to_vec(),
-                digest: *digest,
-            });
-        }
-    }
-    Ok(unique)
+    representatives
 }
 
 /// The hashable cells of enumerated rows with `n` vertices (for timing and tests).
@@ -288,7 +360,7 @@ pub fn edge_cells(n: usize, unique: &[UniqueCell]) -> Vec<Cell> {
         .iter()
         .map(|u| {
             let mut cell = labelled_cell(n, u.edge_bits, 0, 1);
-            cell.labels[..n].copy_from_slice(&u.labels);
+            cell.labels = u.labels;
             cell
         })
         .collect()
@@ -355,7 +427,7 @@ pub fn enumerate_vertices_exhaustive(
         .map(|((bits, cell), digest)| UniqueCell {
             edge_bits: *bits,
             num_edges: cell.num_edges() as u8,
-            labels: cell.labels[..n].to_vec(),
+            labels: cell.labels,
             digest: *digest,
         })
         .collect())
@@ -395,6 +467,49 @@ mod tests {
                 "n = {n}, max_edges = {max_edges}, num_ops = {num_ops}"
             );
         }
+    }
+
+    #[test]
+    fn progress_reports_every_batch_and_keeps_the_result() {
+        for (n, max_edges, num_ops) in [(6, 9, 3), (5, 9, 2), (2, 9, 3)] {
+            let expected = enumerate_vertices(n, max_edges, num_ops).unwrap();
+            let total = count_labelled(n, max_edges, num_ops).unwrap();
+            for every in [0, 1, 40_000, u64::MAX] {
+                let mut reports = Vec::new();
+                let got =
+                    enumerate_vertices_with_progress(n, max_edges, num_ops, every, &mut |d| {
+                        reports.push(d);
+                        ControlFlow::Continue(())
+                    })
+                    .unwrap();
+                assert_eq!(got.as_ref(), Some(&expected), "n = {n}, every = {every}");
+                assert_eq!(reports.last(), Some(&total), "n = {n}, every = {every}");
+                assert!(reports.windows(2).all(|w| w[0] < w[1]), "{reports:?}");
+                // Batches cover at least MIN_BATCH_GRAPHS labelled graphs (the last may be less).
+                let gaps = reports.windows(2).map(|w| w[1] - w[0]);
+                assert!(reports.len() == 1 || reports[0] >= MIN_BATCH_GRAPHS.min(total));
+                assert!(gaps.rev().skip(1).all(|gap| gap >= MIN_BATCH_GRAPHS));
+            }
+        }
+        // V = 6 has 125,145 labelled graphs (1,545 DAGs x 81): batches of 494 DAGs, 4 reports.
+        let mut reports = Vec::new();
+        enumerate_vertices_with_progress(6, 9, 3, 40_000, &mut |d| {
+            reports.push(d);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        assert_eq!(reports, [40_014, 80_028, 120_042, 125_145]);
+    }
+
+    #[test]
+    fn a_breaking_callback_stops_the_enumeration() {
+        let mut calls = 0;
+        let stopped = enumerate_vertices_with_progress(6, 9, 3, 1, &mut |_| {
+            calls += 1;
+            ControlFlow::Break(())
+        })
+        .unwrap();
+        assert_eq!((stopped, calls), (None, 1));
     }
 
     #[test]
