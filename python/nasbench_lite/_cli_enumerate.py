@@ -68,7 +68,8 @@ def cmd_enumerate(args: argparse.Namespace) -> int:
         done = 0
 
         def step(visited: int) -> None:
-            # ``visited`` is an increment: any granularity works (today one per vertex count).
+            # ``visited`` is an increment: any granularity works (the native call reports
+            # every 65,536 labelled graphs).
             nonlocal done
             done += visited
             bar(done, total)
