@@ -1128,7 +1128,8 @@ def _run(
         print(render(r))
     print(line)
     print(
-        "notes: timings are wall clock, GC off in timed regions, nothing asserted. 'first "
+        "notes: timings are wall clock, GC off in timed regions (except the query_many "
+        "'garbage collector on' rows), nothing asserted. 'first "
         "answer' is timed inside the child from its first statement (interpreter start-up "
         "excluded for both sides); files are in the page cache. The baseline decodes protobuf "
         "in pure Python (the official loader uses TF's C++ reader and the protobuf library), "
