@@ -22,7 +22,9 @@ What it does (results printed as one plain-text table, our code and a baseline s
 4. ``query`` latency p50/p99 over ``--latency-calls`` (10,000) random pre-built ModelSpecs and
    ``get_metrics_from_hash`` latency over the same cells' hashes.
 5. ``query_many`` throughput on ``--qm-rows`` (100,000) rows: list of ModelSpec, ``(matrices,
-   ops)`` arrays, list of hashes; best of 3.
+   ops)`` arrays, list of hashes; best of 3 with the garbage collector off, then best of 3 with
+   it on (as callers run; #16's targets -- 100k specs < 200 ms, 100k hashes < 100 ms -- are
+   judged on these).
 6. Baseline: ``official_style_load`` from ``tests/nb101_tfrecord.py`` (a transcription of the
    official ``api.NASBench.__init__``: reads the whole file into memory, verifies CRCs, JSON,
    base64, protobuf, builds the dicts) in a subprocess, then one official-style ``query``
@@ -38,7 +40,8 @@ What it does (results printed as one plain-text table, our code and a baseline s
    adjacency, ops, parameters, every float bit for bit); the 108-only database returns exactly
    the 108-epoch part; every ``query_many`` row is found and the three input forms agree.
 
-No timing is asserted. Timed regions run with the garbage collector disabled.
+No timing is asserted. Timed regions run with the garbage collector disabled (except the
+second ``query_many`` measurement of each input form).
 
 Run (full size, ~5.08M records, ~2 GB synthetic file; several minutes)::
 
@@ -768,24 +771,33 @@ def _run(
             "(matrices, ops)": (qm_cells.matrices, qm_cells.op_names),
             "hashes": qm_hashes,
         }
+        # Best of 3 with the garbage collector off (like every timed region here) and best of
+        # 3 with it on, as callers run: the process then holds the 100k specs and the inputs,
+        # so any collection a call triggers walks them (the #16 targets are judged on this).
         qm_times: dict[str, float] = {}
+        qm_times_gc: dict[str, float] = {}
         qm_hash_cols: dict[str, list[str]] = {}
         for name, models in qm_inputs.items():
-            best = float("inf")
+            best = best_gc = float("inf")
             result = None
             for _ in range(3):
                 with no_gc():
                     s = time.perf_counter()
                     result = api.query_many(models, epochs=108)
                     best = min(best, time.perf_counter() - s)
+            for _ in range(3):
+                s = time.perf_counter()
+                result = api.query_many(models, epochs=108)
+                best_gc = min(best_gc, time.perf_counter() - s)
             assert result is not None
             if result.num_rows != args.qm_rows or not all(result.column("found").to_pylist()):
                 raise DataMismatchError(f"query_many({name}): not every row found")
             qm_times[name] = best
+            qm_times_gc[name] = best_gc
             qm_hash_cols[name] = result.column("hash").to_pylist()
         if not (qm_hash_cols["specs"] == qm_hash_cols["(matrices, ops)"] == qm_hashes):
             raise DataMismatchError("query_many input forms disagree on hashes")
-        print(f"[5] query_many: {qm_times}", flush=True)
+        print(f"[5] query_many: GC off {qm_times}, GC on {qm_times_gc}", flush=True)
 
         # -- 6. baseline ---------------------------------------------------------------------
         vrng = np.random.default_rng([args.seed, 3])
@@ -1026,6 +1038,8 @@ def _run(
     n_qm = args.qm_rows
     base_loop_q = n_lat / b_main_info["loop_query"]
     base_loop_h = n_lat / b_main_info["loop_hash"]
+    # #16's targets, for 100,000 rows (judged with the collector on).
+    qm_targets = {"specs": 0.200, "hashes": 0.100} if n_qm == 100_000 else {}
     for name, seconds in qm_times.items():
         baseline_cell = "-"
         if name == "specs":
@@ -1039,6 +1053,17 @@ def _run(
                 baseline_cell,
                 "-",
                 "-",
+            )
+        )
+        target = qm_targets.get(name)
+        with_gc = qm_times_gc[name]
+        body.append(
+            (
+                "  same, garbage collector on",
+                f"{fmt_rate(n_qm / with_gc)} ({fmt_s(with_gc)})",
+                "-",
+                "-" if target is None else f"< {fmt_s(target)}",
+                "-" if target is None else yes(with_gc < target),
             )
         )
 
@@ -1103,7 +1128,8 @@ def _run(
         print(render(r))
     print(line)
     print(
-        "notes: timings are wall clock, GC off in timed regions, nothing asserted. 'first "
+        "notes: timings are wall clock, GC off in timed regions (except the query_many "
+        "'garbage collector on' rows), nothing asserted. 'first "
         "answer' is timed inside the child from its first statement (interpreter start-up "
         "excluded for both sides); files are in the page cache. The baseline decodes protobuf "
         "in pure Python (the official loader uses TF's C++ reader and the protobuf library), "

@@ -22,18 +22,90 @@ from nasbench_lite.benchmarks.nashpobench2.layout import (
     conf_id,
     run_id,
 )
-from nasbench_lite.errors import InvalidInputError, OutOfDomainError
+from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, OutOfDomainError
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
     from nasbench_lite.benchmarks.nashpobench2.reader import API
 
-__all__ = ["acc_cost", "load_dense", "load_epoch", "load_epochs", "query_grid"]
+__all__ = ["acc_cost", "doubles", "load_dense", "load_epoch", "load_epochs", "query_grid"]
+
+#: A NULL value's 8 bytes in :func:`doubles` (NaN, as None becomes in a float array).
+_NULL_BYTES = "x'7ff8000000000000'"
+#: Present runs per statement of :func:`load_epochs` (12 rows of 8 doubles each: ~6 MB).
+_EPOCH_CHUNK_RUNS = 8192
+#: Values whose 8 bytes :func:`_ieee754` checks after loading the extension (zero bytes,
+#: a subnormal, -0.0, a NaN payload, an integer).
+_PROBE = ((1.5,), (5e-324,), (-0.0,), (-2.5e300,), (0.1,), (7,))
+
+
+def _ieee754(db: Database) -> bool:
+    """Whether ``ieee754_to_blob`` works on this connection, loading APSW's bundled build of
+    SQLite's ``ieee754`` extension the first time (False when APSW ships without it)."""
+    import struct
+
+    expected = b"".join(struct.pack(">d", value) for (value,) in _PROBE)
+    sql = (
+        "SELECT CAST(group_concat(ieee754_to_blob(column1), x'') AS BLOB) FROM (VALUES "
+        + ", ".join(f"({value!r})" for (value,) in _PROBE)
+        + ")"
+    )
+    for attempt in range(2):
+        try:
+            # Blobs pass group_concat unchanged only in a UTF-8 database (the builder's).
+            if db.query("PRAGMA encoding")[0][0] != "UTF-8":
+                return False
+            return bool(db.query(sql)[0][0] == expected)
+        except NasbenchLiteError:  # no such function (yet)
+            if attempt:
+                return False
+        try:
+            import apsw.sqlite_extra
+
+            apsw.sqlite_extra.load(db.connection, "ieee754")
+        except Exception:  # noqa: BLE001 -- not shipped, not loadable: the row path is used
+            return False
+    return False
+
+
+def doubles(
+    db: Database, columns: Sequence[str], source: str, bindings: tuple[Any, ...] = ()
+) -> Any:
+    """Every row of ``columns`` from ``source`` as an ``(N, len(columns))`` float64 array.
+
+    The rows come back as one blob of their IEEE 754 bytes (``ieee754_to_blob`` per value,
+    ``group_concat`` per statement): no Python object per row or value, every bit kept, NULL
+    as NaN (what ``np.array`` makes of None); integers up to 2**53 are exact. Row order is the
+    statement's scan order: callers select their keys.
+
+    Args:
+        db: The open database.
+        columns: Column expressions.
+        source: ``FROM`` clause (table and ``WHERE``).
+        bindings: Its bound values.
+
+    Returns:
+        The array, or None when the ``ieee754`` extension is not available (callers then
+        fetch rows).
+    """
+    if not _ieee754(db):
+        return None
+    parts = " || ".join(f"ifnull(ieee754_to_blob({c}), {_NULL_BYTES})" for c in columns)
+    ((count, blob),) = db.query(
+        f"SELECT count(*), CAST(group_concat({parts}, x'') AS BLOB) FROM {source}", bindings
+    )
+    width = len(columns)
+    data = blob or b""
+    if not isinstance(data, bytes) or len(data) != 8 * width * int(count):
+        return None
+    return np.frombuffer(data, dtype=">f8").reshape(int(count), width).astype(np.float64)
 
 
 def _restore_special(values: Any, masks: Any) -> Any:
     """NaN / -0.0 back where a row's special bit says the file had them (see the schema)."""
+    if not masks.any():  # the usual case: nothing to put back
+        return values
     bits = (masks[:, None] >> np.arange(values.shape[1])) & 1
     special = bits.astype(bool)
     if special.any():
@@ -61,13 +133,13 @@ def load_dense(db: Database, configurations: int, num_seeds: int) -> tuple[Any, 
     size = configurations * num_seeds
     runs = np.full((size, NUM_CURVES + 3), np.nan)
     present = np.zeros(size, dtype=bool)
-    rows = db.query(
-        f"SELECT run_id, special_mask, {', '.join(TOTAL_COLUMNS)}, {', '.join(FINAL_COLUMNS)}"
-        " FROM runs"
-    )
-    if rows:
+    columns = ("run_id", "special_mask", *TOTAL_COLUMNS, *FINAL_COLUMNS)
+    table = doubles(db, columns, "runs")
+    if table is None:
+        rows = db.query(f"SELECT {', '.join(columns)} FROM runs")
         # None (SQL NULL) becomes NaN in a float array.
-        table = np.array(rows, dtype=np.float64)
+        table = np.array(rows, dtype=np.float64).reshape(len(rows), len(columns))
+    if len(table):
         run_id = table[:, 0].astype(np.int64)
         present[run_id] = True
         values = _restore_special(table[:, 2:], table[:, 1].astype(np.int64))
@@ -76,20 +148,24 @@ def load_dense(db: Database, configurations: int, num_seeds: int) -> tuple[Any, 
         runs[run_id[:, None], np.asarray(final)[None, :]] = values[:, 3:]
     surrogate = np.full(configurations, np.nan)
     found = np.zeros(configurations, dtype=bool)
-    values = db.query("SELECT conf_id, avg_acc FROM surrogate")
-    if values:
-        conf_id = np.fromiter((v[0] for v in values), np.int64, len(values))
-        surrogate[conf_id] = np.array([v[1] for v in values], dtype=np.float64)
-        found[conf_id] = True
+    pairs = doubles(db, ("conf_id", "avg_acc"), "surrogate")
+    if pairs is None:
+        values = db.query("SELECT conf_id, avg_acc FROM surrogate")
+        pairs = np.array(values, dtype=np.float64).reshape(len(values), 2)
+    conf_id = pairs[:, 0].astype(np.int64)
+    surrogate[conf_id] = pairs[:, 1]
+    found[conf_id] = True
     return runs, present, surrogate, found
 
 
 def load_epochs(db: Database, runs: Any, present: Any) -> None:
     """Fills the 72 per-epoch columns of :func:`load_dense`'s ``runs`` from ``epochs``.
 
-    The builder writes 12 rows per run, so the values are read in (run_id, epoch) order without
-    the key columns (a third fewer Python objects than reading them); a database whose epochs
-    table is not complete is read row by row with its keys instead.
+    Read with :func:`doubles` in statements of :data:`_EPOCH_CHUNK_RUNS` runs, keyed by
+    ``run_id * 12 + epoch - 1`` (rows outside ``runs``'s range or epochs 1..12, and doctored
+    non-integer keys or NULL masks, are left out);
+    without the ``ieee754`` extension the rows are fetched instead (as before, in
+    (run_id, epoch) order without their keys when the table is complete, else keyed).
 
     Args:
         db: The open database.
@@ -97,6 +173,60 @@ def load_epochs(db: Database, runs: Any, present: Any) -> None:
         present: Its run-present mask.
     """
     run_ids = np.flatnonzero(present)
+    size = len(runs)
+    # The key and the value columns' special bits (0-5; bits 6-8 are the cost columns', not
+    # read here) in one double: one ieee754_to_blob call fewer per row.
+    columns = ("(run_id * 12 + epoch - 1) * 64 + (special_mask & 63)", *EPOCH_METRICS)
+    where = "epochs WHERE run_id >= ? AND run_id < ? AND epoch BETWEEN 1 AND 12"
+    starts = list(range(0, len(run_ids), _EPOCH_CHUNK_RUNS))
+    bounds = [0, *run_ids[starts[1:]].tolist(), size]
+    if not _ieee754(db):
+        _load_epoch_rows(db, runs, run_ids)
+        return
+    # Chunk by chunk (each ~6 MB): decoded and written while it is in cache.
+    for index, (first, stop) in enumerate(itertools.pairwise(bounds)):
+        table = doubles(db, columns, where, (first, stop))
+        if table is None:  # the extension went away, or a doctored value: start over by rows
+            _load_epoch_rows(db, runs, run_ids)
+            return
+        chunk_runs = run_ids[starts[index] : starts[index] + _EPOCH_CHUNK_RUNS] if starts else None
+        _write_epochs(runs, table, chunk_runs)
+
+
+def _write_epochs(runs: Any, table: Any, chunk_runs: Any) -> None:
+    """Writes :func:`load_epochs` rows (packed key, six values) into ``runs``.
+
+    Args:
+        runs: The dense run rows.
+        table: ``(rows, 7)`` doubles of one statement.
+        chunk_runs: The present runs the statement covers (None: none).
+    """
+    packed = table[:, 0]
+    integral = packed == np.floor(packed)  # False for NaN (a NULL mask) and doctored REAL ids
+    if not integral.all():
+        packed, table = packed[integral], table[integral]
+    key, masks = np.divmod(packed.astype(np.int64), 64)
+    values = _restore_special(table[:, 1:], masks)
+    if chunk_runs is not None and len(key) == NUM_EPOCHS * len(chunk_runs):
+        expected = chunk_runs[:, None] * NUM_EPOCHS + np.arange(NUM_EPOCHS)[None, :]
+        if np.array_equal(key, expected.reshape(-1)):
+            # Every run's 12 epochs in order (the builder's tables): whole-row copies.
+            block = values.reshape(len(chunk_runs), NUM_EPOCHS, len(EPOCH_METRICS))
+            runs[chunk_runs, :NUM_CURVES] = block.transpose(0, 2, 1).reshape(len(chunk_runs), -1)
+            return
+    row_run, row_epoch = np.divmod(key, NUM_EPOCHS)
+    # Dense column of (metric m, epoch e) is m * 12 + e (layout.CURVE_COLUMNS order).
+    dense_columns = np.arange(len(EPOCH_METRICS))[None, :] * NUM_EPOCHS + row_epoch[:, None]
+    runs[row_run[:, None], dense_columns] = values
+
+
+def _load_epoch_rows(db: Database, runs: Any, run_ids: Any) -> None:
+    """:func:`load_epochs` by fetching rows (without the ``ieee754`` extension).
+
+    The builder writes 12 rows per run, so the values are read in (run_id, epoch) order
+    without the key columns (a third fewer Python objects than reading them); a database
+    whose epochs table is not complete is read row by row with its keys instead.
+    """
     (count,) = db.query("SELECT count(*) FROM epochs")[0]
     width = len(EPOCH_METRICS) + 1
     columns = f"{', '.join(EPOCH_METRICS)}, special_mask"
