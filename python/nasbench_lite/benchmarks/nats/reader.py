@@ -56,6 +56,7 @@ from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps,
 from nasbench_lite.benchmarks.nats.results import (
     MEMO_LIMIT,
     Trials,
+    load_mid_run_trials,
     load_trial_pair,
     load_trials,
     more_info,
@@ -392,10 +393,25 @@ class _NATSBase(ReaderBase):
         index = self._index(index)
         if type(hp) is not str:
             hp = str(hp)
-        if iepoch is not None:
+        if iepoch is None:
+            trials = self._trials(index, dataset, hp)
+        else:
             check_iepoch(iepoch)
-        trials = self._trials(index, dataset, hp, iepoch)
+            trials = self._mid_run_trials(index, dataset, hp, iepoch)
         return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
+
+    def _mid_run_trials(self, index: int, dataset: str, hp: str, iepoch: int) -> Trials:
+        """:meth:`_trials` for ``get_more_info`` at ``iepoch``; uncached and mid-run, the
+        trials without their final scalars (a smaller statement, never cached)."""
+        trials = self._cache.get((index, hp, dataset))
+        if trials is not None:
+            return trials
+        if not self._cache.maxsize and _mid_run(iepoch, hp):
+            trials = load_mid_run_trials(self._db, index, dataset, hp)
+            # (a run whose last epoch is iepoch after all is answered from the final scalars)
+            if trials is not None and trials.last_epoch != iepoch:
+                return trials
+        return self._load(index, dataset, hp, iepoch)
 
     def _info(
         self,

@@ -3,10 +3,12 @@
 ``get_more_info`` semantics, as in ``nats_bench`` 1.8: a set is reported only when every trial
 of the dataset has it at the requested epoch (the official ``get_metrics`` reads all trials
 even when one seed is asked for); means are the official ``sum / len`` in the file's seed order.
-Final-epoch queries read the ``runs`` scalar columns only; other epochs read the few values
-they need from the trials' curves blobs (:class:`~nasbench_lite.benchmarks.nats.layout.Curves`:
-fixed offsets, no whole-curve decode), fetched in the same statement as the trials when the
-caller knows it will need them.
+Final-epoch queries read the ``runs`` scalar columns only, natively from the statement's row
+tuples (``_native.nats_final_sets``; :func:`_final_info_reference` is the Python reference);
+other epochs read the few values they need from the trials' curves blobs
+(``_native.nats_mid_run_sets``; :class:`~nasbench_lite.benchmarks.nats.layout.Curves` is the
+reference: fixed offsets, no whole-curve decode), fetched in the same statement as the trials
+when the caller knows it will need them. Every uncached API call is one statement.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from nasbench_lite.errors import CorruptDatabaseError, NotInDatabaseError, OutOf
 __all__ = [
     "DATASET_SETS",
     "Trials",
+    "load_mid_run_trials",
     "load_trial_pair",
     "load_trials",
     "more_info",
@@ -55,6 +58,13 @@ _COLUMNS = (
 _TRIALS_SQL = f"SELECT {_COLUMNS} FROM runs r{_WHERE}"
 #: The same with each trial's curves blob (one statement for a mid-run epoch).
 _TRIALS_CURVES_SQL = f"SELECT {_COLUMNS}, c.data FROM runs r JOIN curves c USING (run_id){_WHERE}"
+#: The trials with their curves blobs but none of the final scalars: what one mid-run call
+#: reads (half the statement's time on sss; such trials are never cached, see
+#: :func:`load_mid_run_trials`).
+_TRIALS_BLOBS_SQL = (
+    "SELECT r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, r.seed_order, c.data"
+    f" FROM runs r JOIN curves c USING (run_id){_WHERE}"
+)
 #: The trials of two datasets at once (``simulate_train_eval`` on cifar10 reads cifar10-valid
 #: and cifar10): one statement, the dataset last.
 _TRIALS_PAIR_SQL = (
@@ -241,6 +251,20 @@ def load_trials(
     return Trials(rows)
 
 
+def load_mid_run_trials(db: Database, index: int, dataset: str, hp: str) -> Trials | None:
+    """The trials of ``(index, hp, dataset)`` with their curves blobs, no final scalars.
+
+    For one uncached mid-run ``get_more_info``: only ``seeds``, ``epochs``, ``eval_names`` and
+    the blobs may be read from the result (not ``columns``/``finals``/costs), so it is never
+    cached. None when there are no trials.
+    """
+    rows = db.query(_TRIALS_BLOBS_SQL, (index, hp, dataset))
+    if not rows:
+        return None
+    rows.sort(key=_blob_seed_order)
+    return Trials(rows, [r[6] for r in rows])
+
+
 def load_trial_pair(
     db: Database, index: int, hp: str, first: str, second: str, *, curves: bool = False
 ) -> tuple[Trials | None, Trials | None]:
@@ -271,6 +295,7 @@ def load_trial_pair(
 
 #: The sort key of the statements' rows (C-level: no Python call per row).
 _seed_order = itemgetter(_SEED_ORDER)
+_blob_seed_order = itemgetter(5)
 
 
 def _blobs(db: Database, trials: Trials) -> list[bytes]:
