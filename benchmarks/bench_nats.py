@@ -840,6 +840,49 @@ class Report:
     form_table: tuple[str, list[tuple[str, ...]]] | None = None
 
 
+def per_call_table(
+    space: Space, db: Path, archive: Path, n: int, args: argparse.Namespace
+) -> tuple[str, list[tuple[str, ...]]]:
+    """Section 3: every call form, ours warm / uncached against the official warm / first."""
+    log(f"[{space.name}] per-call latency ({len(forms(space))} forms) ...")
+    seeds = trial_seeds(db)
+    rows3 = [form_row(f, measure_form(f, db, archive, space, n, seeds, args)) for f in forms(space)]
+    return (
+        f"3. Per-call latency, every form (p50). Official: a fresh API per form, first touch of "
+        f"{min(n, args.first_touch)} archs (loads the file), then up to {args.calls:,} warm calls "
+        f"on them (<= {args.budget} s). Ours warm: a cached API after the same first touches, "
+        f"the same warm call list; ours uncached: cache_size=0 (every call reads the DB), up to "
+        f"{args.calls:,} calls on random archs of the {n:,}-arch DB. is_random=seed: one of the "
+        "trial's seeds",
+        rows3,
+    )
+
+
+def bench_per_call_only(space: Space, args: argparse.Namespace, work: Path) -> Report:
+    """``--per-call-only``: the answer check and section 3 on a workdir's archive and DB."""
+    report = Report(space)
+    n = space.total if args.full else min(args.archs, space.total)
+    archive = work / f"{space.base}-scaled-simple"
+    db = work / f"{space.name}-{n}.sqlite"
+    if not archive.is_dir() or not db.is_file():
+        raise SystemExit(
+            f"--per-call-only needs {archive} and {db}: run once without it (same --workdir)"
+        )
+    log(f"[{space.name}] verifying answers against nats_bench ...")
+    fixture = fixture_dir(space, args.fixtures, work)
+    fixture_indexes = [int(p.name[:6]) for p in arch_files(fixture)]
+    sample = sorted({QUERY_INDEX, *fixture_indexes, *random.Random(1).sample(range(n), min(n, 12))})
+    sample = [i for i in sample if i < n]
+    checks, failures = verify(space, db, archive, sample)
+    report.notes.append(
+        f"verified: {checks} answers on {len(sample)} archs equal nats_bench on the same files"
+        f" ({failures} of them an error on both sides); archive and DB reused from {work}"
+    )
+    report.form_table = per_call_table(space, db, archive, n, args)
+    report.tables.append(("2. (sections 1, 2 and 4+ skipped: --per-call-only)", []))
+    return report
+
+
 def bench_space(space: Space, args: argparse.Namespace, work: Path) -> Report:
     import nats_bench
     from nasbench_lite.nats import create
@@ -1018,19 +1061,8 @@ def bench_space(space: Space, args: argparse.Namespace, work: Path) -> Report:
     )
 
     # ---- 3. latency per call form -------------------------------------------------------
-    log(f"[{space.name}] per-call latency ({len(forms(space))} forms) ...")
     ours = create(db, space.name, random_state=0)
-    seeds = trial_seeds(db)
-    rows3 = [form_row(f, measure_form(f, db, archive, space, n, seeds, args)) for f in forms(space)]
-    report.form_table = (
-        f"3. Per-call latency, every form (p50). Official: a fresh API per form, first touch of "
-        f"{min(n, args.first_touch)} archs (loads the file), then up to {args.calls:,} warm calls "
-        f"on them (<= {args.budget} s). Ours warm: a cached API after the same first touches, "
-        f"the same warm call list; ours uncached: cache_size=0 (every call reads the DB), up to "
-        f"{args.calls:,} calls on random archs of the {n:,}-arch DB. is_random=seed: one of the "
-        "trial's seeds",
-        rows3,
-    )
+    report.form_table = per_call_table(space, db, archive, n, args)
 
     # ---- 4. find_best --------------------------------------------------------------------
     log(f"[{space.name}] find_best ...")
@@ -1297,6 +1329,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         action="store_true",
         help="stop after part 1 (build) and the answer check",
     )
+    parser.add_argument(
+        "--per-call-only",
+        action="store_true",
+        help="only the answer check and section 3, on the archive and DB of a previous run "
+        "with the same --workdir",
+    )
     parser.add_argument("--calls", type=int, default=2000, help="timed calls per row (2000)")
     parser.add_argument(
         "--first-touch", type=int, default=30, help="official first touches per row (30)"
@@ -1333,7 +1371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         work = Path(tempfile.mkdtemp(prefix="bench_nats_"))
     try:
         names = ("tss", "sss") if args.space == "both" else (args.space,)
-        reports = [bench_space(SPACES[name], args, work) for name in names]
+        bench = bench_per_call_only if args.per_call_only else bench_space
+        reports = [bench(SPACES[name], args, work) for name in names]
     finally:
         if args.workdir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -10,7 +10,7 @@ through ``nasbench_lite._core.formats.native_pickle``.
 """
 
 from collections.abc import Callable
-from typing import Any, final
+from typing import Any, Literal, final
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,7 @@ __all__ = [
     "load_pickle_files",
     "md5_kernel",
     "nats_curves_arrays",
+    "nats_final_sets",
     "nats_mid_run_sets",
     "nb101_costs",
     "nb101_cached_checks",
@@ -134,6 +135,12 @@ def nats_mid_run_sets(
 def nats_curves_arrays(
     blob: bytes,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]: ...
+def nats_final_sets(
+    rows: list[Any],
+    sets: bytes,
+    chosen: int,
+    compensated_sum: bool = False,
+) -> list[tuple[float | None, float, float | None] | Literal[False] | None] | None: ...
 
 _NewCells = tuple[
     npt.NDArray[np.uint8],

@@ -14,6 +14,7 @@
 //! * `pickle.rs` — the restricted pickle reader (bytes or files, parallel, limits);
 //! * `nats.rs` — NATS-Bench per-architecture files walked into flat arrays;
 //! * `nats_curves.rs` — the database's curves blobs read at an epoch (mid-run queries);
+//! * `nats_read.rs` — the database's `runs` rows read at the last epoch (final queries);
 //! * `arrays.rs` — column ↔ ndarray helpers; `errors.rs` — errors and panics.
 
 mod arrays;
@@ -22,6 +23,7 @@ mod enumeration;
 mod errors;
 mod nats;
 mod nats_curves;
+mod nats_read;
 mod nb101_check;
 mod nb101_data;
 mod nb101_spec;
@@ -50,6 +52,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nats::read_nats_arch_files, m)?)?;
     m.add_function(wrap_pyfunction!(nats_curves::nats_mid_run_sets, m)?)?;
     m.add_function(wrap_pyfunction!(nats_curves::nats_curves_arrays, m)?)?;
+    m.add_function(wrap_pyfunction!(nats_read::nats_final_sets, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_selftest_panic, m)?)?;
     m.add(
         "MAX_BATCH_VERTICES",

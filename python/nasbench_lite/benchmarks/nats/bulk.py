@@ -3,25 +3,34 @@
 Each output row holds what ``get_more_info`` returns for one architecture (same values, bit for
 bit: means are summed in the file's seed order like the official ``mean``), plus the
 architecture's ``get_cost_info`` flops/params/latency. Final-epoch queries read only the fixed
-scalar columns and are vectorised with NumPy; other epochs decode the curves.
+scalar columns and are vectorised with NumPy; other epochs read each trial's values at that
+epoch natively from its curves blob (``_native.nats_mid_run_sets``, the reader of the
+per-architecture calls; ``layout.Curves`` is the Python reference it is tested against).
 """
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from nasbench_lite import _native
 from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
     FINAL_FIELDS,
     SET_COLUMNS,
-    Curves,
     check_iepoch,
 )
-from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
+from nasbench_lite.benchmarks.nats.results import COMPENSATED_SUM
+from nasbench_lite.errors import (
+    CorruptDatabaseError,
+    InvalidInputError,
+    NotInDatabaseError,
+    OutOfDomainError,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -205,6 +214,25 @@ def _final_matrix(rows: list[Any]) -> tuple[np.ndarray, np.ndarray]:
     return values, present
 
 
+#: Curves blobs fetched per statement (well below SQLite's bound-parameter limit).
+_BLOB_CHUNK = 500
+
+
+def _set_plan(names: tuple[str, ...]) -> bytes:
+    """The ``sets`` argument of ``_native.nats_mid_run_sets`` for one trial: every set of
+    :data:`SET_COLUMNS` (train, then the eval sets, absent ones as -1)."""
+    flat: list[int] = []
+    for setname in SET_COLUMNS:
+        if setname == "train":
+            flat.extend((0, 2, 3, 1))
+        elif setname in names:
+            acc = 4 + 3 * names.index(setname)
+            flat.extend((acc, acc + 1, acc + 2, 0))
+        else:
+            flat.extend((-1, -1, -1, 0))
+    return array("i", flat).tobytes()
+
+
 def _epoch_matrix(
     api: Any, rows: list[Any], starts: np.ndarray, ends: np.ndarray, iepoch: int
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -213,32 +241,41 @@ def _epoch_matrix(
     wanted = sorted(
         {i for s, e in zip(starts.tolist(), ends.tolist(), strict=True) for i in range(s, e)}
     )
+    run_ids = [rows[i][5] for i in wanted]
+    blobs: dict[int, bytes] = {}
+    for at in range(0, len(run_ids), _BLOB_CHUNK):
+        chunk = run_ids[at : at + _BLOB_CHUNK]
+        marks = ",".join("?" * len(chunk))
+        blobs.update(
+            api._db.query(f"SELECT run_id, data FROM curves WHERE run_id IN ({marks})", chunk)
+        )
+    plans: dict[str, bytes] = {}
+    width = len(SET_COLUMNS)
+    # (an epoch beyond any u16 run length is out of range all the same)
+    epoch = min(max(iepoch, -1), 1 << 20)
+    columns = [
+        tuple(_FIELD[f"{prefix}_{k}"] for k in ("loss", "accuracy", "all_time"))
+        for prefix in SET_COLUMNS.values()
+    ]
     for i in wanted:
-        arch, _, epochs, names, _, run_id = rows[i][:6]
-        blob = api._db.query("SELECT data FROM curves WHERE run_id = ?", (run_id,))[0][0]
-        curves = Curves(blob)
-        if iepoch < 0 or iepoch >= curves.epochs:
-            raise OutOfDomainError(
-                f"architecture {arch}: invalid iepoch={iepoch} < {curves.epochs}"
-            )
-        eval_names = names.split(",") if names else []
-        # The official get_eval reads times only when the eval_times dict is non-empty.
-        eval_timed = any(curves.layout.presence[6 + 3 * k] for k in range(len(eval_names)))
-        for setname, prefix in SET_COLUMNS.items():
-            if setname == "train":
-                series = (0, 2, 3, curves.dict_present[3])
-            elif setname in eval_names:
-                acc = 4 + 3 * eval_names.index(setname)
-                series = (acc, acc + 1, acc + 2, eval_timed)
-            else:
-                continue
-            info = curves.metric(*series, iepoch, True)
-            if not isinstance(info, tuple):
+        arch, _, _, names, _, run_id = rows[i][:6]
+        blob = blobs.get(run_id)
+        if blob is None:
+            raise CorruptDatabaseError(f"architecture {arch}: a trial has no curves row")
+        plan = plans.get(names)
+        if plan is None:
+            plan = plans[names] = _set_plan(tuple(names.split(",")) if names else ())
+        count = len(names.split(",")) if names else 0
+        out = _native.nats_mid_run_sets([blob], plan, width, [count], epoch, 0, COMPENSATED_SUM)
+        if type(out) is not list:
+            raise OutOfDomainError(f"architecture {arch}: invalid iepoch={iepoch} < {out}")
+        for info, positions in zip(out, columns, strict=True):
+            if info is None:
                 continue  # (the official accessor raises: the set has no value there)
-            for k, value in zip(("loss", "accuracy", "all_time"), info[1:], strict=True):
+            for at, value in zip(positions, info, strict=True):
                 if value is not None:
-                    values[i, _FIELD[f"{prefix}_{k}"]] = value
-                    present[i, _FIELD[f"{prefix}_{k}"]] = True
+                    values[i, at] = value
+                    present[i, at] = True
     return values, present
 
 

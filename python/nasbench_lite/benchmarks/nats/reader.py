@@ -44,8 +44,8 @@ import threading
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from nasbench_lite._core.reader import ReaderBase
-from nasbench_lite.benchmarks.nats.aggregate import costs_of_columns
 from nasbench_lite.benchmarks.nats.cache import DEFAULT_CACHE_SIZE, LRUCache
+from nasbench_lite.benchmarks.nats.costs import trial_costs
 from nasbench_lite.benchmarks.nats.layout import (
     DATASETS,
     check_iepoch,
@@ -56,6 +56,8 @@ from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps,
 from nasbench_lite.benchmarks.nats.results import (
     MEMO_LIMIT,
     Trials,
+    load_mid_run_trials,
+    load_trial_pair,
     load_trials,
     more_info,
     remap_dataset_set_names,
@@ -79,6 +81,13 @@ __all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
 
 SPACE_NAMES = {"tss": "tss", "topology": "tss", "sss": "sss", "size": "sss"}
 _OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+
+
+def _mid_run(iepoch: int | None, hp: str) -> bool:
+    """Whether ``iepoch`` is a mid-run epoch, which needs the curves blobs (fetched with the
+    trials, in one statement; hp names are epoch counts, so the last epoch is answered from
+    the final scalars)."""
+    return iepoch is not None and str(iepoch + 1).zfill(len(hp)) != hp
 
 
 class _NATSBase(ReaderBase):
@@ -261,6 +270,10 @@ class _NATSBase(ReaderBase):
         Raises:
             OutOfDomainError: An int outside ``[0, len)`` (as the official ``ValueError``).
         """
+        return self._index_of(arch)
+
+    def _index_of(self, arch: Any) -> int:
+        """:meth:`query_index_by_arch` without the argument-checking wrapper (internal calls)."""
         if isinstance(arch, int):
             if 0 <= arch < self._total:
                 return int(arch)
@@ -274,7 +287,11 @@ class _NATSBase(ReaderBase):
         return int(rows[0][0]) if rows else -1
 
     def _index(self, arch: Any) -> int:
-        index = self.query_index_by_arch(arch)
+        # (An in-range int is the common case: answered without a call. A bool is an int
+        # subclass and takes the general path, which reads it as an int as before.)
+        if type(arch) is int and 0 <= arch < self._total:
+            return arch
+        index = self._index_of(arch)
         if index < 0:
             raise OutOfDomainError(f"{arch!r} is not an architecture of the {self._space} space")
         return index
@@ -291,16 +308,21 @@ class _NATSBase(ReaderBase):
 
     # ------------------------------------------------------------- results
     def _trials(self, index: int, dataset: str, hp: str, iepoch: int | None = None) -> Trials:
-        key = (index, hp, dataset)
-        trials = self._cache.get(key)
+        trials = self._cache.get((index, hp, dataset))
         if trials is not None:
             return trials
-        # A mid-run epoch needs the curves: fetched with the trials, in one statement (hp names
-        # are epoch counts, so an iepoch of the last epoch is answered from the finals).
-        mid_run = iepoch is not None and str(iepoch + 1).zfill(len(hp)) != hp
-        trials = load_trials(self._db, index, dataset, hp, curves=mid_run)
+        return self._load(index, dataset, hp, iepoch)
+
+    def _load(self, index: int, dataset: str, hp: str, iepoch: int | None) -> Trials:
+        """:meth:`_trials` read from the database (and cached).
+
+        Raises:
+            OutOfDomainError: Unknown dataset.
+            NotInDatabaseError: No such results.
+        """
+        trials = load_trials(self._db, index, dataset, hp, curves=_mid_run(iepoch, hp))
         if trials is not None:
-            return self._cache.put(key, trials)
+            return self._cache.put((index, hp, dataset), trials)
         if dataset not in DATASETS:
             raise OutOfDomainError(f"unknown dataset {dataset!r} (datasets: {list(DATASETS)})")
         hps = [
@@ -314,6 +336,29 @@ class _NATSBase(ReaderBase):
         if hp not in hps:
             raise NotInDatabaseError(f"architecture {index} has no hp={hp!r} results (has {hps})")
         raise NotInDatabaseError(f"architecture {index} has no {dataset} results for hp={hp!r}")
+
+    def _trial_pair(
+        self, index: int, first: str, second: str, hp: str, iepoch: int | None
+    ) -> tuple[Trials, Trials | None]:
+        """:meth:`_trials` of two datasets, read in one statement when neither is cached.
+
+        Returns:
+            ``first``'s trials, and ``second``'s or None when it has none (the caller raises
+            its error through :meth:`_trials` where the official method would).
+        """
+        one = self._cache.get((index, hp, first))
+        two = self._cache.get((index, hp, second))
+        if one is None and two is None:
+            loaded = load_trial_pair(
+                self._db, index, hp, first, second, curves=_mid_run(iepoch, hp)
+            )
+            if loaded[1] is not None:
+                two = self._cache.put((index, hp, second), loaded[1])
+            if loaded[0] is not None:
+                one = self._cache.put((index, hp, first), loaded[0])
+        if one is None:
+            one = self._load(index, first, hp, iepoch)
+        return one, two
 
     def get_more_info(
         self,
@@ -346,10 +391,27 @@ class _NATSBase(ReaderBase):
             NotInDatabaseError: The architecture has no such results in this database.
         """
         index = self._index(index)
-        hp = str(hp)
-        check_iepoch(iepoch)
-        trials = self._trials(index, dataset, hp, iepoch)
+        if type(hp) is not str:
+            hp = str(hp)
+        if iepoch is None:
+            trials = self._trials(index, dataset, hp)
+        else:
+            check_iepoch(iepoch)
+            trials = self._mid_run_trials(index, dataset, hp, iepoch)
         return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
+
+    def _mid_run_trials(self, index: int, dataset: str, hp: str, iepoch: int) -> Trials:
+        """:meth:`_trials` for ``get_more_info`` at ``iepoch``; uncached and mid-run, the
+        trials without their final scalars (a smaller statement, never cached)."""
+        trials = self._cache.get((index, hp, dataset))
+        if trials is not None:
+            return trials
+        if not self._cache.maxsize and _mid_run(iepoch, hp):
+            trials = load_mid_run_trials(self._db, index, dataset, hp)
+            # (a run whose last epoch is iepoch after all is answered from the final scalars)
+            if trials is not None and trials.last_epoch != iepoch:
+                return trials
+        return self._load(index, dataset, hp, iepoch)
 
     def _info(
         self,
@@ -374,6 +436,8 @@ class _NATSBase(ReaderBase):
             choice = is_random
         else:
             raise OutOfDomainError(f"invalid value for is_random: {is_random!r}")
+        if not self._cache.maxsize:  # (uncached: a fresh answer, no memo, no copy)
+            return more_info(self._db, trials, index, dataset, hp, iepoch, choice)
         # (False == 0 as a dict key: the flag keeps the mean apart from a seed-0 trial.)
         key = (iepoch, choice is False, choice)
         info = trials.infos.get(key)
@@ -385,7 +449,7 @@ class _NATSBase(ReaderBase):
 
     def _costs(self, trials: Trials) -> dict[str, Any]:
         if trials.costs is None:
-            trials.costs = costs_of_columns(trials.column, trials.seeds, trials.eval_names)
+            trials.costs = trial_costs(trials)
         return trials.costs
 
     def get_cost_info(self, index: Any, dataset: str, hp: str | int = "12") -> dict[str, Any]:
@@ -396,13 +460,13 @@ class _NATSBase(ReaderBase):
             NotInDatabaseError: No such results, or costs the official API cannot compute.
         """
         index = self._index(index)
-        return dict(self._costs(self._trials(index, dataset, str(hp))))
+        costs = self._costs(self._trials(index, dataset, hp if type(hp) is str else str(hp)))
+        return dict(costs) if self._cache.maxsize else costs
 
     def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
         """Mean latency in seconds (batch 256) over the trials, None when unknown."""
-        latency: float | None = self._costs(self._trials(self._index(index), dataset, str(hp)))[
-            "latency"
-        ]
+        trials = self._trials(self._index(index), dataset, hp if type(hp) is str else str(hp))
+        latency: float | None = self._costs(trials)["latency"]
         return latency
 
     def simulate_train_eval(
@@ -428,14 +492,19 @@ class _NATSBase(ReaderBase):
         names = ("cifar10", "cifar100", "ImageNet16-120")
         if dataset not in names:
             raise OutOfDomainError(f"Invalid dataset name : {dataset} vs {names}")
-        hp = str(hp)
-        check_iepoch(iepoch)
+        if type(hp) is not str:
+            hp = str(hp)
+        if iepoch is not None:
+            check_iepoch(iepoch)
         source = "cifar10-valid" if dataset == "cifar10" else dataset
-        # Same calls and RNG draws as the official method; trials are read once per dataset.
-        trials = self._trials(index, source, hp, iepoch)
-        info = self._info(index, source, iepoch, hp, True, trials, rng)
+        # Same calls and RNG draws as the official method; trials are read once per dataset
+        # (cifar10: both datasets in one statement when neither is cached).
         if dataset != source:
-            trials = self._trials(index, dataset, hp)
+            trials, latency_trials = self._trial_pair(index, source, dataset, hp, iepoch)
+        else:
+            trials = latency_trials = self._trials(index, source, hp, iepoch)
+        info = self._info(index, source, iepoch, hp, True, trials, rng)
+        trials = self._load(index, dataset, hp, None) if latency_trials is None else latency_trials
         if "valid-accuracy" in info:
             valid_acc = info["valid-accuracy"]
             time_cost = info["train-all-time"] + info["valid-per-time"]

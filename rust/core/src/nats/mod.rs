@@ -20,6 +20,7 @@
 mod config;
 pub mod curves;
 mod finals;
+pub mod read;
 mod walk;
 
 pub use finals::{python_sum, FINAL_FIELDS};

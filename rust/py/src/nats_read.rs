@@ -1,0 +1,92 @@
+//! NATS `runs` rows read natively at the last epoch (`nasbench_lite_core::nats::read`).
+//!
+//! One call answers the sets of a final-epoch `get_more_info` for every trial of an
+//! (architecture, hp, dataset), straight from the row tuples the SQLite statement returned:
+//! only the values the sets need are read (no transposition, no per-trial dict). The work is a
+//! microsecond, so the GIL is kept. A row of another shape (a hostile database: a TEXT value
+//! in a REAL column...) is not an error here: the function answers `None` and the caller runs
+//! the Python reference, which raises what it always raised.
+
+use crate::errors::{NativeError, NativeResult};
+use nasbench_lite_core::nats::read::{self, SetFields, SetValue, TrialFinals, N_FINALS};
+use pyo3::prelude::*;
+use pyo3::types::{PyBool, PyFloat, PyList, PyTuple};
+
+/// Columns of a row before the final scalars: seed, epochs, eval_names, run_id, nan_mask.
+const FINALS_AT: usize = 5;
+const NAN_MASK_AT: usize = 4;
+
+/// The needed final scalars of one row (NaN restored from `nan_mask`), or None when the row
+/// is not a tuple of the expected types.
+fn trial_finals(row: &Bound<'_, PyAny>, needed: &[usize]) -> Option<TrialFinals> {
+    let row = row.cast::<PyTuple>().ok()?;
+    if row.len() < FINALS_AT + N_FINALS {
+        return None;
+    }
+    let mask: u64 = row.get_item(NAN_MASK_AT).ok()?.extract().ok()?;
+    let mut finals: TrialFinals = [None; N_FINALS];
+    for &field in needed {
+        let item = row.get_item(FINALS_AT + field).ok()?;
+        finals[field] = if item.is_none() {
+            (mask >> field & 1 == 1).then_some(f64::NAN)
+        } else {
+            Some(item.cast_exact::<PyFloat>().ok()?.value())
+        };
+    }
+    Some(finals)
+}
+
+/// `results._final_info_reference`'s sets for every trial at once (see `_native.pyi`).
+///
+/// `sets` holds three `FINAL_FIELDS` positions per set (loss, accuracy, all_time), one byte
+/// each. Returns, per set, `(loss, accuracy, all_time)`, None (a trial lacks the accuracy) or
+/// False (the trials disagree on a loss or time); or None for rows of another shape.
+#[pyfunction]
+#[pyo3(signature = (rows, sets, chosen, compensated_sum = false))]
+pub fn nats_final_sets<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    sets: &[u8],
+    chosen: i64,
+    compensated_sum: bool,
+) -> NativeResult<Bound<'py, PyAny>> {
+    if !sets.len().is_multiple_of(3) {
+        return Err(NativeError::invalid_input(
+            "sets must hold 3 field positions per set",
+        ));
+    }
+    let fields: Vec<SetFields> = sets
+        .chunks_exact(3)
+        .map(|s| SetFields {
+            loss: usize::from(s[0]),
+            accuracy: usize::from(s[1]),
+            all_time: usize::from(s[2]),
+        })
+        .collect();
+    let needed: Vec<usize> = sets.iter().map(|&f| usize::from(f)).collect();
+    if needed.iter().any(|&f| f >= N_FINALS) {
+        return Err(NativeError::invalid_input(
+            "final field position out of range",
+        ));
+    }
+    let mut trials = Vec::with_capacity(rows.len());
+    for row in rows.iter() {
+        match trial_finals(&row, &needed) {
+            Some(finals) => trials.push(finals),
+            None => return Ok(py.None().into_bound(py)),
+        }
+    }
+    let chosen = usize::try_from(chosen).ok();
+    let values = read::final_sets(&trials, &fields, chosen, compensated_sum)?;
+    let out = PyList::empty(py);
+    for value in values {
+        match value {
+            SetValue::Missing => out.append(py.None())?,
+            SetValue::Disagree => out.append(PyBool::new(py, false))?,
+            SetValue::Values(loss, accuracy, all_time) => {
+                out.append((loss, accuracy, all_time).into_pyobject(py)?)?
+            }
+        }
+    }
+    Ok(out.into_any())
+}
