@@ -12,8 +12,8 @@ use numpy::{
     PyUntypedArrayMethods,
 };
 use pyo3::prelude::*;
-use rayon::prelude::*;
 use pyo3::types::{PyInt, PyString};
+use rayon::prelude::*;
 
 /// Hex fingerprint of one graph (any size, integer entries and labels): `hash_module`.
 #[pyfunction]

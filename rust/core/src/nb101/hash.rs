@@ -76,7 +76,8 @@ fn to_hex_sse2(digest: &[u8; 16]) -> [u8; 32] {
         let high = _mm_and_si128(_mm_srli_epi16::<4>(bytes), low_nibbles);
         let low = _mm_and_si128(bytes, low_nibbles);
         let ascii = |nibbles: __m128i| {
-            let letters = _mm_and_si128(_mm_cmpgt_epi8(nibbles, _mm_set1_epi8(9)), _mm_set1_epi8(39));
+            let letters =
+                _mm_and_si128(_mm_cmpgt_epi8(nibbles, _mm_set1_epi8(9)), _mm_set1_epi8(39));
             _mm_add_epi8(_mm_add_epi8(nibbles, _mm_set1_epi8(b'0' as i8)), letters)
         };
         let first = ascii(_mm_unpacklo_epi8(high, low));
@@ -434,7 +435,8 @@ impl CellHasher {
             .extend(self.order.iter().map(|&i| cells[i as usize]));
         self.grouped_out.clear();
         self.grouped_out.resize(cells.len(), [0; 16]);
-        self.engine.run(&self.grouped, &mut self.grouped_out, initial);
+        self.engine
+            .run(&self.grouped, &mut self.grouped_out, initial);
         for (&i, digest) in self.order.iter().zip(&self.grouped_out) {
             out[i as usize] = *digest;
         }
@@ -570,9 +572,7 @@ impl ChunkHasher {
         self.layout(cells, n, initial);
         // A cell with V vertices is refined exactly V times.
         for _ in 0..n {
-            for (keys, below) in self.keys.chunks_exact(n).zip(self.below.chunks_exact_mut(n)) {
-                below_masks(keys, below);
-            }
+            below_masks_all(n, &self.keys, &mut self.below);
             let (buf, _) = self.messages.buffer_mut();
             write_messages(
                 buf,
@@ -594,13 +594,12 @@ impl ChunkHasher {
         let final_len = if n == 0 { 2 } else { 36 * n };
         self.finals
             .layout(std::iter::repeat_n(final_len, cells.len()));
+        below_masks_all(n, &self.keys, &mut self.below);
         for c in 0..cells.len() {
-            let mut below = [0u8; MAX_BATCH_VERTICES];
-            below_masks(&self.keys[c * n..c * n + n], &mut below[..n]);
             let msg = self.finals.message_mut(c, final_len);
             msg[0] = b'[';
-            for (v, mask) in below[..n].iter().enumerate() {
-                let at = 1 + 36 * mask.count_ones() as usize;
+            for (v, &mask) in self.below[c * n..c * n + n].iter().enumerate() {
+                let at = 1 + 36 * POPCOUNT[mask as usize] as usize;
                 msg[at] = b'\'';
                 msg[at + 1..at + 33].copy_from_slice(&self.hex[c * n + v]);
                 msg[at + 33] = b'\'';
@@ -615,23 +614,50 @@ impl ChunkHasher {
     }
 }
 
-/// For the vertices of one cell (at most [`MAX_BATCH_VERTICES`] keys), `below[w]` gets bit u
-/// set when u sorts before w: smaller key, or equal key and smaller index (a strict order, so
-/// equal hashes still get distinct positions; their hex is the same, so which goes first does
-/// not matter). Branch-free: sorting 7 random keys with branches mispredicts about every
-/// other comparison.
-#[inline]
-fn below_masks(keys: &[u128], below: &mut [u8]) {
-    let mut masks = [0u8; MAX_BATCH_VERTICES];
-    for w in 1..keys.len().min(MAX_BATCH_VERTICES) {
-        for u in 0..w {
-            let u_first = u8::from(keys[u] <= keys[w]);
-            masks[w] |= u_first << u;
-            masks[u] |= (u_first ^ 1) << w;
+/// For every cell of `n` vertices (`keys` and `below` hold whole cells), `below[w]` gets bit u
+/// set when vertex u of the same cell sorts before w: smaller key, or equal key and smaller
+/// index (a strict order, so equal hashes still get distinct positions; their hex is the same,
+/// so which goes first does not matter). Branch-free, with `n` a constant so the comparisons
+/// unroll and the masks stay in registers: sorting 7 random keys with branches mispredicts
+/// about every other comparison.
+fn below_masks_all(n: usize, keys: &[u128], below: &mut [u8]) {
+    fn run<const N: usize>(keys: &[u128], below: &mut [u8]) {
+        for (keys, below) in keys.chunks_exact(N).zip(below.chunks_exact_mut(N)) {
+            let mut masks = [0u8; N];
+            for w in 1..N {
+                for u in 0..w {
+                    let u_first = u8::from(keys[u] <= keys[w]);
+                    masks[w] |= u_first << u;
+                    masks[u] |= (u_first ^ 1) << w;
+                }
+            }
+            below.copy_from_slice(&masks);
         }
     }
-    below.copy_from_slice(&masks[..below.len()]);
+    match n {
+        0 => {}
+        1 => run::<1>(keys, below),
+        2 => run::<2>(keys, below),
+        3 => run::<3>(keys, below),
+        4 => run::<4>(keys, below),
+        5 => run::<5>(keys, below),
+        6 => run::<6>(keys, below),
+        7 => run::<7>(keys, below),
+        _ => run::<MAX_BATCH_VERTICES>(keys, below),
+    }
 }
+
+/// Set bits of every byte value (x86-64's baseline has no `popcnt` instruction, and the
+/// portable bit-trick costs a dozen instructions per edge end).
+const POPCOUNT: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).count_ones() as u8;
+        byte += 1;
+    }
+    table
+};
 
 /// Writes the hashes of every vertex message (`sorted(in) | sorted(out) | own`, separators
 /// already in place) of one round.
@@ -655,9 +681,10 @@ fn write_messages(
     }
     for edge in edges {
         let (from, to) = (edge.from as usize, edge.to as usize);
-        let at = in_at[to] as usize + 32 * (edge.to_ins & below[from]).count_ones() as usize;
+        let at = in_at[to] as usize + 32 * POPCOUNT[(edge.to_ins & below[from]) as usize] as usize;
         buf[at..at + 32].copy_from_slice(&hex[from]);
-        let at = out_at[from] as usize + 32 * (edge.from_outs & below[to]).count_ones() as usize;
+        let at =
+            out_at[from] as usize + 32 * POPCOUNT[(edge.from_outs & below[to]) as usize] as usize;
         buf[at..at + 32].copy_from_slice(&hex[to]);
     }
 }
@@ -751,6 +778,29 @@ mod tests {
             let mut out = vec![[0u8; 16]; cells.len()];
             hash_cells_with(&cells, &mut out, kernel).unwrap();
             assert_eq!(out, expected, "kernel {kernel:?}");
+        }
+    }
+
+    #[test]
+    fn below_masks_give_the_sorted_positions() {
+        let mut rng = SplitMix(9);
+        for n in 0..=MAX_BATCH_VERTICES {
+            for _ in 0..200 {
+                // Few distinct values, so ties are common.
+                let keys: Vec<u128> = (0..3 * n)
+                    .map(|_| u128::from(rng.next() % 4) << 100)
+                    .collect();
+                let mut below = vec![0u8; keys.len()];
+                below_masks_all(n, &keys, &mut below);
+                for (cell_keys, cell_below) in keys.chunks(n.max(1)).zip(below.chunks(n.max(1))) {
+                    let mut order: Vec<usize> = (0..cell_keys.len()).collect();
+                    order.sort_by_key(|&v| (cell_keys[v], v));
+                    for (rank, &v) in order.iter().enumerate() {
+                        let expected: u8 = order[..rank].iter().map(|&u| 1u8 << u).sum();
+                        assert_eq!(cell_below[v], expected, "n {n}, keys {cell_keys:?}");
+                    }
+                }
+            }
         }
     }
 

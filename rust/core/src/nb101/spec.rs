@@ -358,29 +358,33 @@ pub fn check_and_hash(width: usize, matrices: &[u8], codes: &[i8]) -> CoreResult
         .par_chunks_mut(CHUNK_CELLS)
         .zip(matrices.par_chunks(CHUNK_CELLS * width * width))
         .zip(codes.par_chunks(CHUNK_CELLS * width))
-        .try_for_each_init(ChunkScratch::default, |scratch, ((results, matrices), codes)| {
-            scratch.cells.clear();
-            scratch.rows.clear();
-            let chunk_rows = matrices
-                .chunks_exact(width * width)
-                .zip(codes.chunks_exact(width));
-            for (row, (result, (matrix, row_codes))) in results.iter_mut().zip(chunk_rows).enumerate()
-            {
-                let (checked, cell) = check_row_unchecked(width, matrix, row_codes);
-                *result = checked;
-                if let Some(cell) = cell {
-                    scratch.cells.push(cell);
-                    scratch.rows.push(row as u32);
+        .try_for_each_init(
+            ChunkScratch::default,
+            |scratch, ((results, matrices), codes)| {
+                scratch.cells.clear();
+                scratch.rows.clear();
+                let chunk_rows = matrices
+                    .chunks_exact(width * width)
+                    .zip(codes.chunks_exact(width));
+                for (row, (result, (matrix, row_codes))) in
+                    results.iter_mut().zip(chunk_rows).enumerate()
+                {
+                    let (checked, cell) = check_row_unchecked(width, matrix, row_codes);
+                    *result = checked;
+                    if let Some(cell) = cell {
+                        scratch.cells.push(cell);
+                        scratch.rows.push(row as u32);
+                    }
                 }
-            }
-            scratch.digests.clear();
-            scratch.digests.resize(scratch.cells.len(), [0; 16]);
-            scratch.hasher.hash(&scratch.cells, &mut scratch.digests)?;
-            for (&row, digest) in scratch.rows.iter().zip(&scratch.digests) {
-                results[row as usize].digest = *digest;
-            }
-            Ok::<(), CoreError>(())
-        })?;
+                scratch.digests.clear();
+                scratch.digests.resize(scratch.cells.len(), [0; 16]);
+                scratch.hasher.hash(&scratch.cells, &mut scratch.digests)?;
+                for (&row, digest) in scratch.rows.iter().zip(&scratch.digests) {
+                    results[row as usize].digest = *digest;
+                }
+                Ok::<(), CoreError>(())
+            },
+        )?;
     Ok(results)
 }
 
@@ -398,9 +402,14 @@ struct ChunkScratch {
 /// are padding, as numpy's own string comparison treats them): [`INPUT`], [`OUTPUT`], the
 /// index of an interior op, [`PAD`] for `''`, [`UNKNOWN`] for anything else.
 pub fn op_code_of_chars(chars: &[u32]) -> i8 {
-    let len = chars.iter().rposition(|&c| c != 0).map_or(0, |last| last + 1);
+    let len = chars
+        .iter()
+        .rposition(|&c| c != 0)
+        .map_or(0, |last| last + 1);
     let name = &chars[..len];
-    let is = |text: &str| text.len() == name.len() && text.bytes().zip(name).all(|(b, &c)| b as u32 == c);
+    let is = |text: &str| {
+        text.len() == name.len() && text.bytes().zip(name).all(|(b, &c)| b as u32 == c)
+    };
     if name.is_empty() {
         PAD
     } else if is("input") {
@@ -504,7 +513,10 @@ mod tests {
             assert_eq!(op_code_of_chars(&ucs4(name, 16)), code, "{name:?}");
         }
         let flat = [ucs4("input", 6), ucs4("output", 6), ucs4("x", 6)].concat();
-        assert_eq!(op_codes_of_names(&flat, 6).unwrap(), vec![INPUT, OUTPUT, UNKNOWN]);
+        assert_eq!(
+            op_codes_of_names(&flat, 6).unwrap(),
+            vec![INPUT, OUTPUT, UNKNOWN]
+        );
         assert!(op_codes_of_names(&flat, 7).is_err());
         assert!(op_codes_of_names(&flat, 0).is_err());
     }
@@ -624,10 +636,17 @@ mod tests {
         let results = check_and_hash(width, &matrices, &codes).unwrap();
         let mut valid = 0;
         for (r, result) in results.iter().enumerate() {
-            let (alone, cell) =
-                check_row(width, &matrices[r * 49..r * 49 + 49], &codes[r * width..r * width + width])
-                    .unwrap();
-            assert_eq!((result.status, result.detail), (alone.status, alone.detail), "row {r}");
+            let (alone, cell) = check_row(
+                width,
+                &matrices[r * 49..r * 49 + 49],
+                &codes[r * width..r * width + width],
+            )
+            .unwrap();
+            assert_eq!(
+                (result.status, result.detail),
+                (alone.status, alone.detail),
+                "row {r}"
+            );
             let Some(cell) = cell else { continue };
             valid += 1;
             let n = cell.num_vertices as usize;
@@ -638,7 +657,10 @@ mod tests {
             let expected = crate::nb101::hash::hash_graph_reference(n, &dense, &labels).unwrap();
             assert_eq!(result.digest, expected, "row {r}");
         }
-        assert!(valid > rows / 4 && valid < rows, "{valid} of {rows} rows valid");
+        assert!(
+            valid > rows / 4 && valid < rows,
+            "{valid} of {rows} rows valid"
+        );
     }
 
     #[test]
