@@ -66,9 +66,7 @@ def test_unsigned_and_wide_integer_labels() -> None:
     labels = np.array([[0, 1, 2, 3, 200, 255]])
     for dtype in (np.uint8, np.uint16, np.uint64, np.int64):
         assert encode_ops(labels.astype(dtype), 1, 6).tolist() == [[0, 1, 2, -4, -4, -4]]
-    assert encode_ops(np.array([[-5, -3, -2, -1, 2**40]]), 1, 5).tolist() == [
-        [-4, -3, -2, -1, -4]
-    ]
+    assert encode_ops(np.array([[-5, -3, -2, -1, 2**40]]), 1, 5).tolist() == [[-4, -3, -2, -1, -4]]
 
 
 def random_rows(count: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
