@@ -572,7 +572,7 @@ impl ChunkHasher {
         self.layout(cells, n, initial);
         // A cell with V vertices is refined exactly V times.
         for _ in 0..n {
-            below_masks_all(n, &self.keys, &mut self.below);
+            below_masks_all(self.kernel, n, &self.keys, &mut self.below);
             let (buf, _) = self.messages.buffer_mut();
             write_messages(
                 buf,
@@ -594,7 +594,7 @@ impl ChunkHasher {
         let final_len = if n == 0 { 2 } else { 36 * n };
         self.finals
             .layout(std::iter::repeat_n(final_len, cells.len()));
-        below_masks_all(n, &self.keys, &mut self.below);
+        below_masks_all(self.kernel, n, &self.keys, &mut self.below);
         for c in 0..cells.len() {
             let msg = self.finals.message_mut(c, final_len);
             msg[0] = b'[';
@@ -620,7 +620,16 @@ impl ChunkHasher {
 /// so which goes first does not matter). Branch-free, with `n` a constant so the comparisons
 /// unroll and the masks stay in registers: sorting 7 random keys with branches mispredicts
 /// about every other comparison.
-fn below_masks_all(n: usize, keys: &[u128], below: &mut [u8]) {
+///
+/// With [`Kernel::Avx512`] (and a CPU that has it) each cell takes a few vector compares.
+fn below_masks_all(kernel: Kernel, n: usize, keys: &[u128], below: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Avx512 && n > 0 && std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F is available (checked above).
+        unsafe { below_masks_avx512(n, keys, below) };
+        return;
+    }
+    let _ = kernel;
     fn run<const N: usize>(keys: &[u128], below: &mut [u8]) {
         for (keys, below) in keys.chunks_exact(N).zip(below.chunks_exact_mut(N)) {
             let mut masks = [0u8; N];
@@ -644,6 +653,49 @@ fn below_masks_all(n: usize, keys: &[u128], below: &mut [u8]) {
         6 => run::<6>(keys, below),
         7 => run::<7>(keys, below),
         _ => run::<MAX_BATCH_VERTICES>(keys, below),
+    }
+}
+
+/// [`below_masks_all`] with AVX-512F: a cell's (at most 8) keys split into high and low 64-bit
+/// halves across the lanes of two registers, then per vertex four unsigned compares give the
+/// exact 128-bit order.
+///
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn below_masks_avx512(n: usize, keys: &[u128], below: &mut [u8]) {
+    use std::arch::x86_64::*;
+    debug_assert!((1..=MAX_BATCH_VERTICES).contains(&n));
+    // u128 is stored low half first on x86-64: u64 lane 2k is key k's low half, 2k + 1 its high.
+    let low_lanes = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    let high_lanes = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    let halves = (2 * n) as u32;
+    let first_mask: __mmask8 = ((1u32 << halves.min(8)) - 1) as u8;
+    let second_mask: __mmask8 = ((1u32 << halves.saturating_sub(8)) - 1) as u8;
+    for (keys, below) in keys.chunks_exact(n).zip(below.chunks_exact_mut(n)) {
+        let base = keys.as_ptr().cast::<i64>();
+        // SAFETY: masked-off lanes are neither read nor able to fault; the enabled lanes are
+        // the 2n halves of this cell's n keys.
+        let (first, second) = unsafe {
+            (
+                _mm512_maskz_loadu_epi64(first_mask, base),
+                _mm512_maskz_loadu_epi64(second_mask, base.add(8)),
+            )
+        };
+        let low = _mm512_permutex2var_epi64(first, low_lanes, second);
+        let high = _mm512_permutex2var_epi64(first, high_lanes, second);
+        for (w, (mask, &key)) in below.iter_mut().zip(keys).enumerate() {
+            let key_high = _mm512_set1_epi64((key >> 64) as u64 as i64);
+            let key_low = _mm512_set1_epi64(key as u64 as i64);
+            let high_less = _mm512_cmplt_epu64_mask(high, key_high);
+            let high_equal = _mm512_cmpeq_epu64_mask(high, key_high);
+            let low_less = _mm512_mask_cmplt_epu64_mask(high_equal, low, key_low);
+            let equal = _mm512_mask_cmpeq_epu64_mask(high_equal, low, key_low);
+            let earlier = ((1u32 << w) - 1) as u8;
+            let inside = ((1u32 << n) - 1) as u8;
+            *mask = (high_less | low_less | (equal & earlier)) & inside;
+        }
     }
 }
 
@@ -786,12 +838,18 @@ mod tests {
         let mut rng = SplitMix(9);
         for n in 0..=MAX_BATCH_VERTICES {
             for _ in 0..200 {
-                // Few distinct values, so ties are common.
+                // Few distinct halves, so ties are common in the high half, the low half and
+                // the whole key.
                 let keys: Vec<u128> = (0..3 * n)
-                    .map(|_| u128::from(rng.next() % 4) << 100)
+                    .map(|_| u128::from(rng.next() % 3) << 100 | u128::from(rng.next() % 3) << 7)
                     .collect();
                 let mut below = vec![0u8; keys.len()];
-                below_masks_all(n, &keys, &mut below);
+                let mut per_kernel = Vec::new();
+                for kernel in Kernel::available() {
+                    below_masks_all(kernel, n, &keys, &mut below);
+                    per_kernel.push(below.clone());
+                }
+                assert!(per_kernel.iter().all(|b| *b == below), "kernels differ");
                 for (cell_keys, cell_below) in keys.chunks(n.max(1)).zip(below.chunks(n.max(1))) {
                     let mut order: Vec<usize> = (0..cell_keys.len()).collect();
                     order.sort_by_key(|&v| (cell_keys[v], v));
