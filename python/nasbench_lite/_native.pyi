@@ -26,6 +26,7 @@ __all__ = [
     "enumerate_vertices",
     "frame_tfrecords",
     "hash_graph",
+    "hash_rows",
     "load_pickle",
     "load_pickle_files",
     "md5_kernel",
@@ -36,6 +37,7 @@ __all__ = [
     "nb101_cached_checks",
     "nb101_spec_digest",
     "nb101_spec_digest_raw",
+    "op_codes_of_names",
     "raise_first_invalid",
     "read_nats_arch_files",
 ]
@@ -61,6 +63,10 @@ def check_and_hash(
     npt.NDArray[np.uint8],
     npt.NDArray[np.uint8],
 ]: ...
+def hash_rows(
+    matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint8], npt.NDArray[np.int32]]: ...
+def op_codes_of_names(chars: npt.NDArray[np.uint32]) -> npt.NDArray[np.int8]: ...
 def check_reasons(
     status: npt.NDArray[np.uint8], detail: npt.NDArray[np.int32], ops: Any
 ) -> npt.NDArray[np.object_]: ...

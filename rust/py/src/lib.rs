@@ -35,6 +35,8 @@ use pyo3::prelude::*;
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nb101_check::hash_graph, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_check::check_and_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_check::hash_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_check::op_codes_of_names, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_check::check_reasons, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_check::raise_first_invalid, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_check::md5_kernel, m)?)?;

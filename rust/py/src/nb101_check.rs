@@ -13,6 +13,7 @@ use numpy::{
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyInt, PyString};
+use rayon::prelude::*;
 
 /// Hex fingerprint of one graph (any size, integer entries and labels): `hash_module`.
 #[pyfunction]
@@ -62,6 +63,71 @@ pub fn check_and_hash<'py>(
         column(py, &results, |r| r.num_vertices),
         column(py, &results, |r| r.num_edges),
     ))
+}
+
+type HashRowsArrays<'py> = (
+    Bound<'py, PyArray2<u32>>,
+    Bound<'py, PyArray1<u8>>,
+    Bound<'py, PyArray1<i32>>,
+);
+
+/// Rows hashed per parallel task when the hex digests are widened to UCS-4.
+const HEX_ROWS_PER_TASK: usize = 4096;
+
+/// `hash_many`'s native half: [`check_and_hash`] returning only what `hash_many` reads.
+///
+/// Args: as [`check_and_hash`]. Returns (hex (N, 32) uint32 UCS-4 code points, so that
+/// `.view('<U32')` is the numpy string column without a conversion pass; zero for rejected
+/// rows, i.e. ''), status (N,) uint8, detail (N,) int32).
+#[pyfunction]
+pub fn hash_rows<'py>(
+    py: Python<'py>,
+    matrices: PyReadonlyArray3<'py, u8>,
+    codes: PyReadonlyArray2<'py, i8>,
+) -> NativeResult<HashRowsArrays<'py>> {
+    let cells = padded_cells(&matrices, &codes, MAX_BATCH_VERTICES)?;
+    let (results, hex) = run_detached(py, || {
+        let results = spec::check_and_hash(cells.width, cells.matrices, cells.codes)?;
+        let mut hex = vec![0u32; results.len() * 32];
+        hex.par_chunks_mut(HEX_ROWS_PER_TASK * 32)
+            .zip(results.par_chunks(HEX_ROWS_PER_TASK))
+            .for_each(|(hex, results)| {
+                for (chars, result) in hex.chunks_exact_mut(32).zip(results) {
+                    if result.status == Status::Valid {
+                        for (char, digit) in chars.iter_mut().zip(hash::to_hex(&result.digest)) {
+                            *char = u32::from(digit);
+                        }
+                    }
+                }
+            });
+        Ok::<_, CoreError>((results, hex))
+    })??;
+    let rows = results.len();
+    let hex = numpy::ndarray::Array2::from_shape_vec((rows, 32), hex)
+        .map_err(|e| NativeError::Internal(format!("hex column: {e}")))?
+        .into_pyarray(py);
+    Ok((
+        hex,
+        column(py, &results, |r| r.status as u8),
+        column(py, &results, |r| r.detail),
+    ))
+}
+
+/// Op codes (see `spec.rs`) of a `(N, W)` numpy array of op names given as its UCS-4 storage
+/// `(N, W, K)` uint32 (`names.view(np.uint32).reshape(N, W, K)`); names compare as numpy
+/// compares strings (trailing NULs are padding). Unknown names get the "unsupported" code.
+#[pyfunction]
+pub fn op_codes_of_names<'py>(
+    py: Python<'py>,
+    chars: PyReadonlyArray3<'py, u32>,
+) -> NativeResult<Bound<'py, PyArray2<i8>>> {
+    let shape = chars.shape();
+    let (rows, width, per_name) = (shape[0], shape[1], shape[2]);
+    let flat = contiguous(&chars)?;
+    let codes = run_detached(py, || spec::op_codes_of_names(flat, per_name))??;
+    Ok(numpy::ndarray::Array2::from_shape_vec((rows, width), codes)
+        .map_err(|e| NativeError::Internal(format!("op codes: {e}")))?
+        .into_pyarray(py))
 }
 
 /// The name of the op at `ops[row][vertex]` as the caller wrote it: the string itself, or the

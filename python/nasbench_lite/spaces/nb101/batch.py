@@ -13,6 +13,7 @@ then the hash of the pruned spec.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -36,6 +37,7 @@ _LABEL_OF_NAME: dict[str, int] = {
     "": PAD_LABEL,
     **{name: index for index, name in enumerate(AVAILABLE_OPS)},
 }
+_NATIVE_ORDER = "<" if sys.byteorder == "little" else ">"
 # Status code of a valid row in the native check (rust/core/src/nb101/spec.rs `Status`).
 _VALID = 0
 
@@ -119,9 +121,10 @@ def encode_ops(ops: Any, rows: int, width: int) -> npt.NDArray[np.int8]:
         labels = ops
         if labels.shape != (rows, width):
             raise InvalidInputError(f"ops must have shape ({rows}, {width}), got {labels.shape}")
+        # Every label from PAD_LABEL to the last op is its own code; anything else is unknown.
+        known = (labels >= PAD_LABEL) & (labels < len(AVAILABLE_OPS))
         codes = np.full(labels.shape, _UNKNOWN_LABEL, dtype=np.int8)
-        for label in (-3, -2, -1, *range(len(AVAILABLE_OPS))):
-            codes[labels == label] = label
+        np.copyto(codes, labels, casting="unsafe", where=known)
         return codes
     if not isinstance(ops, np.ndarray):
         ops = _pad_ragged(ops, rows, width)
@@ -134,6 +137,11 @@ def encode_ops(ops: Any, rows: int, width: int) -> npt.NDArray[np.int8]:
         names = names.astype(str)
     elif names.dtype.kind != "U":
         raise InvalidInputError(f"ops must hold op-name strings, got dtype {names.dtype}")
+    if rows and names.dtype.byteorder in "=|" + _NATIVE_ORDER:
+        # Decoded natively from numpy's UCS-4 storage, in parallel: comparing the whole array
+        # once per known name cost more than hashing the cells.
+        chars = np.ascontiguousarray(names).view(np.uint32)
+        return _native.op_codes_of_names(chars.reshape(rows, width, names.dtype.itemsize // 4))
     codes = np.full(names.shape, _UNKNOWN_LABEL, dtype=np.int8)
     for name, label in _LABEL_OF_NAME.items():
         codes[names == name] = label
@@ -219,11 +227,14 @@ def hash_many(
     """
     if errors not in ("raise", "ignore"):
         raise InvalidInputError(f"errors must be 'raise' or 'ignore', got {errors!r}")
-    hex_bytes, status, detail, _, _ = _native_check(matrices, ops)
+    array = _as_01_matrices(matrices)
+    codes = encode_ops(ops, array.shape[0], array.shape[1])
+    hex_chars, status, detail = _native.hash_rows(array, codes)
     if errors == "raise":
         # InvalidSpecError / OutOfDomainError with `.row`, raised by the native side.
         _native.raise_first_invalid(status, detail, ops)
-    hashes: npt.NDArray[np.str_] = hex_bytes.view("S32").reshape(len(status)).astype("U32")
+    # The native side wrote UCS-4 code points: viewing them as <U32 is the string column.
+    hashes: npt.NDArray[np.str_] = hex_chars.view(np.dtype("U32")).reshape(len(status))
     return hashes
 
 

@@ -314,6 +314,12 @@ impl MessageSlots {
         &mut self.buf[start..start + len]
     }
 
+    /// Byte offset of message `msg` in the buffer of [`Self::buffer_mut`].
+    #[inline]
+    pub fn start(&self, msg: usize) -> usize {
+        self.starts[msg]
+    }
+
     /// The whole buffer and every message's byte offset in it, for writers that fill many
     /// messages at once (they must stay within each message's layout length).
     #[inline]

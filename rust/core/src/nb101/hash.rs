@@ -40,9 +40,50 @@ const HEX_PAIRS: [[u8; 2]; 256] = {
 /// Lowercase hex of a digest.
 #[inline]
 pub fn to_hex(digest: &[u8; 16]) -> [u8; 32] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        to_hex_sse2(digest)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        to_hex_table(digest)
+    }
+}
+
+/// [`to_hex`] by table lookup, one byte at a time (the portable form; tests compare).
+#[inline]
+pub fn to_hex_table(digest: &[u8; 16]) -> [u8; 32] {
     let mut out = [0u8; 32];
     for (pair, byte) in out.chunks_exact_mut(2).zip(digest) {
         pair.copy_from_slice(&HEX_PAIRS[*byte as usize]);
+    }
+    out
+}
+
+/// [`to_hex`] with SSE2 (part of every x86-64 CPU): split the nibbles, interleave them high
+/// first, and map 0..=9 to '0'..='9' and 10..=15 to 'a'..='f' by adding 39 past 9. The batch
+/// hash converts ~50 digests per cell, so 16 table lookups each were a visible cost.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn to_hex_sse2(digest: &[u8; 16]) -> [u8; 32] {
+    use std::arch::x86_64::*;
+    let mut out = [0u8; 32];
+    // SAFETY: SSE2 is part of the x86-64 baseline; loads and stores are unaligned and stay
+    // inside `digest` (16 bytes) and `out` (32 bytes).
+    unsafe {
+        let bytes = _mm_loadu_si128(digest.as_ptr().cast());
+        let low_nibbles = _mm_set1_epi8(0x0f);
+        let high = _mm_and_si128(_mm_srli_epi16::<4>(bytes), low_nibbles);
+        let low = _mm_and_si128(bytes, low_nibbles);
+        let ascii = |nibbles: __m128i| {
+            let letters =
+                _mm_and_si128(_mm_cmpgt_epi8(nibbles, _mm_set1_epi8(9)), _mm_set1_epi8(39));
+            _mm_add_epi8(_mm_add_epi8(nibbles, _mm_set1_epi8(b'0' as i8)), letters)
+        };
+        let first = ascii(_mm_unpacklo_epi8(high, low));
+        let second = ascii(_mm_unpackhi_epi8(high, low));
+        _mm_storeu_si128(out.as_mut_ptr().cast(), first);
+        _mm_storeu_si128(out.as_mut_ptr().add(16).cast(), second);
     }
     out
 }
@@ -249,9 +290,10 @@ impl InitialDigests {
     }
 }
 
-/// Cells per unit of parallel work: enough messages (~7 per cell) to fill the SIMD lanes many
-/// times over, while a chunk's message buffer (~45 KB for 7-vertex cells) stays in L1/L2.
-const CHUNK_CELLS: usize = 96;
+/// Cells per unit of parallel work: enough messages (~7 per cell) to fill the 32 SIMD lanes many
+/// times over (the last, partly filled lane group of each block count is a small share), while
+/// a chunk's message buffer (~110 KB for 7-vertex cells) stays in L2.
+pub const CHUNK_CELLS: usize = 192;
 
 /// Hashes every cell; `out[i]` receives the raw digest of `cells[i]`.
 ///
@@ -276,14 +318,7 @@ pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> 
             out.len()
         )));
     }
-    let bad = cells.iter().position(|cell| {
-        let n = cell.num_vertices as usize;
-        n > MAX_BATCH_VERTICES
-            || !cell.labels[..n]
-                .iter()
-                .all(|l| (MIN_LABEL..=MAX_LABEL).contains(l))
-    });
-    if let Some(row) = bad {
+    if let Some(row) = cells.iter().position(|cell| !cell_fits(cell)) {
         return Err(CoreError::InvalidInput {
             message: format!(
                 "cell {row}: at most {MAX_BATCH_VERTICES} vertices with labels in \
@@ -292,34 +327,132 @@ pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> 
             row: Some(row),
         });
     }
-    let initial = InitialDigests::shared();
-    let hash_chunks = |cells: &[Cell], out: &mut [[u8; 16]]| {
-        cells
-            .par_chunks(CHUNK_CELLS)
-            .zip(out.par_chunks_mut(CHUNK_CELLS))
-            .for_each_init(
-                || ChunkHasher::new(kernel),
-                |hasher, (chunk, chunk_out)| hasher.run(chunk, chunk_out, initial),
-            );
-    };
-    let uniform = cells
-        .windows(2)
-        .all(|pair| pair[0].num_vertices == pair[1].num_vertices);
-    if uniform {
-        hash_chunks(cells, out);
-        return Ok(());
-    }
-    // A chunk refines all its cells together, so group cells of equal size (stable order),
-    // hash, and put the digests back in input order.
-    let mut order: Vec<u32> = (0..cells.len() as u32).collect();
-    order.sort_by_key(|&i| cells[i as usize].num_vertices);
-    let sorted: Vec<Cell> = order.iter().map(|&i| cells[i as usize]).collect();
-    let mut sorted_out = vec![[0u8; 16]; cells.len()];
-    hash_chunks(&sorted, &mut sorted_out);
-    for (&i, digest) in order.iter().zip(&sorted_out) {
-        out[i as usize] = *digest;
-    }
+    cells
+        .par_chunks(CHUNK_CELLS)
+        .zip(out.par_chunks_mut(CHUNK_CELLS))
+        .for_each_init(
+            || CellHasher::with_kernel(kernel),
+            |hasher, (chunk, chunk_out)| hasher.hash_checked(chunk, chunk_out),
+        );
     Ok(())
+}
+
+/// True when the batch engine accepts `cell` (vertex count and labels in range).
+#[inline]
+fn cell_fits(cell: &Cell) -> bool {
+    let n = cell.num_vertices as usize;
+    n <= MAX_BATCH_VERTICES
+        && cell.labels[..n]
+            .iter()
+            .all(|l| (MIN_LABEL..=MAX_LABEL).contains(l))
+}
+
+/// A single-threaded batch hasher with reusable scratch, for callers that already split their
+/// work (one per rayon worker, e.g. with `for_each_init`).
+pub struct CellHasher {
+    engine: ChunkHasher,
+    /// Indices of a chunk's cells grouped by vertex count (stable), and the grouped copies.
+    order: Vec<u32>,
+    grouped: Vec<Cell>,
+    grouped_out: Vec<[u8; 16]>,
+}
+
+impl Default for CellHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CellHasher {
+    /// A hasher using the widest MD5 kernel of this CPU.
+    pub fn new() -> Self {
+        Self::with_kernel(Kernel::detect())
+    }
+
+    /// A hasher using `kernel`.
+    pub fn with_kernel(kernel: Kernel) -> Self {
+        Self {
+            engine: ChunkHasher::new(kernel),
+            order: Vec::new(),
+            grouped: Vec::new(),
+            grouped_out: Vec::new(),
+        }
+    }
+
+    /// Hashes `cells` into `out` on the calling thread (best with up to a few hundred cells).
+    ///
+    /// # Errors
+    /// As [`hash_cells`].
+    pub fn hash(&mut self, cells: &[Cell], out: &mut [[u8; 16]]) -> CoreResult<()> {
+        if cells.len() != out.len() {
+            return Err(CoreError::invalid_input(format!(
+                "{} cells but room for {} digests",
+                cells.len(),
+                out.len()
+            )));
+        }
+        if let Some(row) = cells.iter().position(|cell| !cell_fits(cell)) {
+            return Err(CoreError::InvalidInput {
+                message: format!(
+                    "cell {row}: at most {MAX_BATCH_VERTICES} vertices with labels in \
+                     {MIN_LABEL}..={MAX_LABEL}"
+                ),
+                row: Some(row),
+            });
+        }
+        self.hash_checked(cells, out);
+        Ok(())
+    }
+
+    /// [`Self::hash`] on cells already known to fit and an `out` of the same length.
+    fn hash_checked(&mut self, cells: &[Cell], out: &mut [[u8; 16]]) {
+        let initial = InitialDigests::shared();
+        let uniform = cells
+            .windows(2)
+            .all(|pair| pair[0].num_vertices == pair[1].num_vertices);
+        if uniform {
+            self.engine.run(cells, out, initial);
+            return;
+        }
+        // The engine refines cells of one size together: group the chunk by vertex count
+        // (counting sort, stable), hash, and put the digests back in input order.
+        let mut counts = [0usize; MAX_BATCH_VERTICES + 2];
+        for cell in cells {
+            counts[cell.num_vertices as usize + 1] += 1;
+        }
+        for n in 1..counts.len() {
+            counts[n] += counts[n - 1];
+        }
+        self.order.clear();
+        self.order.resize(cells.len(), 0);
+        for (i, cell) in cells.iter().enumerate() {
+            let at = &mut counts[cell.num_vertices as usize];
+            self.order[*at] = i as u32;
+            *at += 1;
+        }
+        self.grouped.clear();
+        self.grouped
+            .extend(self.order.iter().map(|&i| cells[i as usize]));
+        self.grouped_out.clear();
+        self.grouped_out.resize(cells.len(), [0; 16]);
+        self.engine
+            .run(&self.grouped, &mut self.grouped_out, initial);
+        for (&i, digest) in self.order.iter().zip(&self.grouped_out) {
+            out[i as usize] = *digest;
+        }
+    }
+}
+
+/// One end of an edge `from -> to` of a cell, as the message writer needs it: `from` is an
+/// in-neighbour of `to` and `to` an out-neighbour of `from`.
+#[derive(Clone, Copy)]
+struct EdgeSlots {
+    /// Slots (`cell * n + vertex`) of both vertices.
+    from: u32,
+    to: u32,
+    /// `in_mask[to]` and `out_mask[from]` of the cell.
+    to_ins: u8,
+    from_outs: u8,
 }
 
 /// Scratch space reused across the chunks one worker hashes.
@@ -335,6 +468,15 @@ struct ChunkHasher {
     /// is the order of the hex strings) and as hex.
     keys: Vec<u128>,
     hex: Vec<[u8; 32]>,
+    /// Per slot: bit u set when vertex u of the same cell sorts before this vertex (hash
+    /// order, ties by index). Positions inside every sorted list follow from these masks.
+    below: Vec<u8>,
+    /// Per slot: byte offsets of the message's in-neighbour part, out-neighbour part and own
+    /// hash in the message buffer.
+    in_at: Vec<u32>,
+    out_at: Vec<u32>,
+    own_at: Vec<u32>,
+    edges: Vec<EdgeSlots>,
 }
 
 impl ChunkHasher {
@@ -347,6 +489,11 @@ impl ChunkHasher {
             digests: Vec::new(),
             keys: Vec::new(),
             hex: Vec::new(),
+            below: Vec::new(),
+            in_at: Vec::new(),
+            out_at: Vec::new(),
+            own_at: Vec::new(),
+            edges: Vec::new(),
         }
     }
 
@@ -365,58 +512,81 @@ impl ChunkHasher {
         }
     }
 
-    /// Hashes cells that all have the same vertex count.
-    fn run_uniform(&mut self, cells: &[Cell], out: &mut [[u8; 16]], initial: &InitialDigests) {
-        let n = cells[0].num_vertices as usize;
+    /// Lays out the messages of cells that all have `n` vertices and sets the first-round
+    /// hashes; returns nothing, fills every per-slot table.
+    fn layout(&mut self, cells: &[Cell], n: usize, initial: &InitialDigests) {
         let slots = cells.len() * n;
         self.keys.clear();
-        self.keys.resize(slots, 0);
         self.hex.clear();
-        self.hex.resize(slots, [0; 32]);
         self.lengths.clear();
-        for cell in cells {
+        self.edges.clear();
+        for (c, cell) in cells.iter().enumerate() {
             for v in 0..n {
                 let (ins, outs) = (cell.in_mask[v].count_ones(), cell.out_mask[v].count_ones());
                 let digest = initial.get(outs, ins, cell.labels[v]);
-                let slot = self.lengths.len();
-                self.keys[slot] = u128::from_be_bytes(digest);
-                self.hex[slot] = to_hex(&digest);
+                self.keys.push(u128::from_be_bytes(digest));
+                self.hex.push(to_hex(&digest));
                 // sorted(in) + "|" + sorted(out) + "|" + own, 32 hex digits per hash.
                 self.lengths.push(32 * (ins + outs + 1) as usize + 2);
+                let mut successors = cell.out_mask[v];
+                while successors != 0 {
+                    let w = successors.trailing_zeros() as usize;
+                    successors &= successors - 1;
+                    self.edges.push(EdgeSlots {
+                        from: (c * n + v) as u32,
+                        to: (c * n + w) as u32,
+                        to_ins: cell.in_mask[w],
+                        from_outs: cell.out_mask[v],
+                    });
+                }
             }
         }
         self.messages.layout(self.lengths.iter().copied());
+        self.below.clear();
+        self.below.resize(slots, 0);
+        self.in_at.clear();
+        self.out_at.clear();
+        self.own_at.clear();
         // The two separators sit at fixed places: after the in-neighbour hashes and after the
         // out-neighbour hashes. Only the hashes change from round to round.
         for (c, cell) in cells.iter().enumerate() {
             for v in 0..n {
+                let slot = c * n + v;
                 let ins = 32 * cell.in_mask[v].count_ones() as usize;
-                let outs = 32 * cell.out_mask[v].count_ones() as usize;
-                let msg = self
-                    .messages
-                    .message_mut(c * n + v, self.lengths[c * n + v]);
+                let len = self.lengths[slot];
+                let start = self.messages.start(slot);
+                let msg = self.messages.message_mut(slot, len);
                 msg[ins] = b'|';
-                msg[ins + 1 + outs] = b'|';
+                msg[len - 33] = b'|';
+                // The buffer is a few hundred KB at most (CHUNK_CELLS), far below u32::MAX.
+                self.in_at.push(start as u32);
+                self.out_at.push((start + ins + 1) as u32);
+                self.own_at.push((start + len - 32) as u32);
             }
         }
+    }
+
+    /// Hashes cells that all have the same vertex count.
+    fn run_uniform(&mut self, cells: &[Cell], out: &mut [[u8; 16]], initial: &InitialDigests) {
+        let n = cells[0].num_vertices as usize;
+        self.layout(cells, n, initial);
         // A cell with V vertices is refined exactly V times.
         for _ in 0..n {
-            let (buf, starts) = self.messages.buffer_mut();
-            for (c, cell) in cells.iter().enumerate() {
-                let base = c * n;
-                write_cell_messages(
-                    buf,
-                    &starts[base..base + n],
-                    &self.lengths[base..base + n],
-                    &self.keys[base..base + n],
-                    &self.hex[base..base + n],
-                    cell,
-                );
-            }
+            below_masks_all(self.kernel, n, &self.keys, &mut self.below);
+            let (buf, _) = self.messages.buffer_mut();
+            write_messages(
+                buf,
+                &self.hex,
+                &self.below,
+                &self.in_at,
+                &self.out_at,
+                &self.own_at,
+                &self.edges,
+            );
             digest_slots(&self.messages, self.kernel, &mut self.digests);
-            for (slot, digest) in self.digests.iter().enumerate() {
-                self.keys[slot] = u128::from_be_bytes(*digest);
-                self.hex[slot] = to_hex(digest);
+            for ((key, hex), digest) in self.keys.iter_mut().zip(&mut self.hex).zip(&self.digests) {
+                *key = u128::from_be_bytes(*digest);
+                *hex = to_hex(digest);
             }
         }
         // Python's repr of the sorted list: "['h1', 'h2']" (36 bytes per hash, less the last
@@ -424,18 +594,18 @@ impl ChunkHasher {
         let final_len = if n == 0 { 2 } else { 36 * n };
         self.finals
             .layout(std::iter::repeat_n(final_len, cells.len()));
+        below_masks_all(self.kernel, n, &self.keys, &mut self.below);
         for c in 0..cells.len() {
-            let order = sorted_vertices(&self.keys[c * n..c * n + n]);
             let msg = self.finals.message_mut(c, final_len);
             msg[0] = b'[';
-            for (i, &v) in order[..n].iter().enumerate() {
-                let at = 1 + 36 * i;
+            for (v, &mask) in self.below[c * n..c * n + n].iter().enumerate() {
+                let at = 1 + 36 * POPCOUNT[mask as usize] as usize;
                 msg[at] = b'\'';
-                msg[at + 1..at + 33].copy_from_slice(&self.hex[c * n + v as usize]);
+                msg[at + 1..at + 33].copy_from_slice(&self.hex[c * n + v]);
                 msg[at + 33] = b'\'';
-                if i + 1 < n {
-                    msg[at + 34..at + 36].copy_from_slice(b", ");
-                }
+            }
+            for i in 0..n.saturating_sub(1) {
+                msg[35 + 36 * i..37 + 36 * i].copy_from_slice(b", ");
             }
             msg[final_len - 1] = b']';
         }
@@ -444,66 +614,130 @@ impl ChunkHasher {
     }
 }
 
-/// Vertices `0..keys.len()` (at most [`MAX_BATCH_VERTICES`]) sorted by key (insertion sort).
-#[inline]
-fn sorted_vertices(keys: &[u128]) -> [u8; MAX_BATCH_VERTICES] {
-    let mut order = [0u8; MAX_BATCH_VERTICES];
-    let mut sorted = [0u128; MAX_BATCH_VERTICES];
-    for (i, &key) in keys.iter().enumerate() {
-        let mut at = i;
-        while at > 0 && sorted[at - 1] > key {
-            sorted[at] = sorted[at - 1];
-            order[at] = order[at - 1];
-            at -= 1;
-        }
-        sorted[at] = key;
-        order[at] = i as u8;
+/// For every cell of `n` vertices (`keys` and `below` hold whole cells), `below[w]` gets bit u
+/// set when vertex u of the same cell sorts before w: smaller key, or equal key and smaller
+/// index (a strict order, so equal hashes still get distinct positions; their hex is the same,
+/// so which goes first does not matter). Branch-free, with `n` a constant so the comparisons
+/// unroll and the masks stay in registers: sorting 7 random keys with branches mispredicts
+/// about every other comparison.
+///
+/// With [`Kernel::Avx512`] (and a CPU that has it) each cell takes a few vector compares.
+fn below_masks_all(kernel: Kernel, n: usize, keys: &[u128], below: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if kernel == Kernel::Avx512 && n > 0 && std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: AVX-512F is available (checked above).
+        unsafe { below_masks_avx512(n, keys, below) };
+        return;
     }
-    order
+    let _ = kernel;
+    fn run<const N: usize>(keys: &[u128], below: &mut [u8]) {
+        for (keys, below) in keys.chunks_exact(N).zip(below.chunks_exact_mut(N)) {
+            let mut masks = [0u8; N];
+            for w in 1..N {
+                for u in 0..w {
+                    let u_first = u8::from(keys[u] <= keys[w]);
+                    masks[w] |= u_first << u;
+                    masks[u] |= (u_first ^ 1) << w;
+                }
+            }
+            below.copy_from_slice(&masks);
+        }
+    }
+    match n {
+        0 => {}
+        1 => run::<1>(keys, below),
+        2 => run::<2>(keys, below),
+        3 => run::<3>(keys, below),
+        4 => run::<4>(keys, below),
+        5 => run::<5>(keys, below),
+        6 => run::<6>(keys, below),
+        7 => run::<7>(keys, below),
+        _ => run::<MAX_BATCH_VERTICES>(keys, below),
+    }
 }
 
-/// Writes the hashes of every vertex message of one cell (`sorted(in) | sorted(out) | own`,
-/// separators already in place). `starts`/`lengths` locate the cell's messages in `buf`,
-/// `keys`/`hex` are its current vertex hashes.
+/// [`below_masks_all`] with AVX-512F: a cell's (at most 8) keys split into high and low 64-bit
+/// halves across the lanes of two registers, then per vertex four unsigned compares give the
+/// exact 128-bit order.
 ///
-/// Walking the vertices once in hash order and appending each to the messages of its
-/// neighbours yields every neighbour list already sorted, with one 32-byte copy per edge end.
-#[inline]
-fn write_cell_messages(
-    buf: &mut [u8],
-    starts: &[usize],
-    lengths: &[usize],
-    keys: &[u128],
-    hex: &[[u8; 32]],
-    cell: &Cell,
-) {
-    let n = keys.len();
-    // Next write position of each message's in- and out-neighbour part.
-    let mut in_at = [0usize; MAX_BATCH_VERTICES];
-    let mut out_at = [0usize; MAX_BATCH_VERTICES];
-    for v in 0..n {
-        in_at[v] = starts[v];
-        out_at[v] = starts[v] + 32 * cell.in_mask[v].count_ones() as usize + 1;
-        let own = starts[v] + lengths[v] - 32;
-        buf[own..own + 32].copy_from_slice(&hex[v]);
+/// # Safety
+/// The CPU must support AVX-512F.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn below_masks_avx512(n: usize, keys: &[u128], below: &mut [u8]) {
+    use std::arch::x86_64::*;
+    debug_assert!((1..=MAX_BATCH_VERTICES).contains(&n));
+    // u128 is stored low half first on x86-64: u64 lane 2k is key k's low half, 2k + 1 its high.
+    let low_lanes = _mm512_setr_epi64(0, 2, 4, 6, 8, 10, 12, 14);
+    let high_lanes = _mm512_setr_epi64(1, 3, 5, 7, 9, 11, 13, 15);
+    let halves = (2 * n) as u32;
+    let first_mask: __mmask8 = ((1u32 << halves.min(8)) - 1) as u8;
+    let second_mask: __mmask8 = ((1u32 << halves.saturating_sub(8)) - 1) as u8;
+    for (keys, below) in keys.chunks_exact(n).zip(below.chunks_exact_mut(n)) {
+        let base = keys.as_ptr().cast::<i64>();
+        // SAFETY: masked-off lanes are neither read nor able to fault; the enabled lanes are
+        // the 2n halves of this cell's n keys.
+        let (first, second) = unsafe {
+            (
+                _mm512_maskz_loadu_epi64(first_mask, base),
+                _mm512_maskz_loadu_epi64(second_mask, base.add(8)),
+            )
+        };
+        let low = _mm512_permutex2var_epi64(first, low_lanes, second);
+        let high = _mm512_permutex2var_epi64(first, high_lanes, second);
+        for (w, (mask, &key)) in below.iter_mut().zip(keys).enumerate() {
+            let key_high = _mm512_set1_epi64((key >> 64) as u64 as i64);
+            let key_low = _mm512_set1_epi64(key as u64 as i64);
+            let high_less = _mm512_cmplt_epu64_mask(high, key_high);
+            let high_equal = _mm512_cmpeq_epu64_mask(high, key_high);
+            let low_less = _mm512_mask_cmplt_epu64_mask(high_equal, low, key_low);
+            let equal = _mm512_mask_cmpeq_epu64_mask(high_equal, low, key_low);
+            let earlier = ((1u32 << w) - 1) as u8;
+            let inside = ((1u32 << n) - 1) as u8;
+            *mask = (high_less | low_less | (equal & earlier)) & inside;
+        }
     }
-    for &w in &sorted_vertices(keys)[..n] {
-        let w = w as usize;
-        // w is an in-neighbour of each of its successors, an out-neighbour of its predecessors.
-        let mut successors = cell.out_mask[w];
-        while successors != 0 {
-            let v = successors.trailing_zeros() as usize;
-            successors &= successors - 1;
-            buf[in_at[v]..in_at[v] + 32].copy_from_slice(&hex[w]);
-            in_at[v] += 32;
-        }
-        let mut predecessors = cell.in_mask[w];
-        while predecessors != 0 {
-            let v = predecessors.trailing_zeros() as usize;
-            predecessors &= predecessors - 1;
-            buf[out_at[v]..out_at[v] + 32].copy_from_slice(&hex[w]);
-            out_at[v] += 32;
-        }
+}
+
+/// Set bits of every byte value (x86-64's baseline has no `popcnt` instruction, and the
+/// portable bit-trick costs a dozen instructions per edge end).
+const POPCOUNT: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        table[byte] = (byte as u8).count_ones() as u8;
+        byte += 1;
+    }
+    table
+};
+
+/// Writes the hashes of every vertex message (`sorted(in) | sorted(out) | own`, separators
+/// already in place) of one round.
+///
+/// Every edge `from -> to` puts `from`'s hash in `to`'s in-neighbour list, at the position
+/// given by how many of `to`'s in-neighbours sort before `from`, and `to`'s hash in `from`'s
+/// out-neighbour list likewise: one 32-byte copy per edge end, no sorting, no branches.
+#[inline]
+fn write_messages(
+    buf: &mut [u8],
+    hex: &[[u8; 32]],
+    below: &[u8],
+    in_at: &[u32],
+    out_at: &[u32],
+    own_at: &[u32],
+    edges: &[EdgeSlots],
+) {
+    for (&at, hash) in own_at.iter().zip(hex) {
+        let at = at as usize;
+        buf[at..at + 32].copy_from_slice(hash);
+    }
+    for edge in edges {
+        let (from, to) = (edge.from as usize, edge.to as usize);
+        let at = in_at[to] as usize + 32 * POPCOUNT[(edge.to_ins & below[from]) as usize] as usize;
+        buf[at..at + 32].copy_from_slice(&hex[from]);
+        let at =
+            out_at[from] as usize + 32 * POPCOUNT[(edge.from_outs & below[to]) as usize] as usize;
+        buf[at..at + 32].copy_from_slice(&hex[to]);
     }
 }
 
@@ -596,6 +830,49 @@ mod tests {
             let mut out = vec![[0u8; 16]; cells.len()];
             hash_cells_with(&cells, &mut out, kernel).unwrap();
             assert_eq!(out, expected, "kernel {kernel:?}");
+        }
+    }
+
+    #[test]
+    fn below_masks_give_the_sorted_positions() {
+        let mut rng = SplitMix(9);
+        for n in 0..=MAX_BATCH_VERTICES {
+            for _ in 0..200 {
+                // Few distinct halves, so ties are common in the high half, the low half and
+                // the whole key.
+                let keys: Vec<u128> = (0..3 * n)
+                    .map(|_| u128::from(rng.next() % 3) << 100 | u128::from(rng.next() % 3) << 7)
+                    .collect();
+                let mut below = vec![0u8; keys.len()];
+                let mut per_kernel = Vec::new();
+                for kernel in Kernel::available() {
+                    below_masks_all(kernel, n, &keys, &mut below);
+                    per_kernel.push(below.clone());
+                }
+                assert!(per_kernel.iter().all(|b| *b == below), "kernels differ");
+                for (cell_keys, cell_below) in keys.chunks(n.max(1)).zip(below.chunks(n.max(1))) {
+                    let mut order: Vec<usize> = (0..cell_keys.len()).collect();
+                    order.sort_by_key(|&v| (cell_keys[v], v));
+                    for (rank, &v) in order.iter().enumerate() {
+                        let expected: u8 = order[..rank].iter().map(|&u| 1u8 << u).sum();
+                        assert_eq!(cell_below[v], expected, "n {n}, keys {cell_keys:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hex_forms_agree_on_every_byte_value() {
+        let mut rng = SplitMix(5);
+        let mut digests: Vec<[u8; 16]> = (0..16u8)
+            .map(|i| std::array::from_fn(|j| i * 16 + j as u8))
+            .collect();
+        digests.extend((0..1000).map(|_| std::array::from_fn(|_| rng.next() as u8)));
+        for digest in &digests {
+            let expected: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(to_hex(digest), to_hex_table(digest));
+            assert_eq!(to_hex_string(digest), expected);
         }
     }
 

@@ -7,7 +7,7 @@
 //! [`Status`] code plus a detail number (cheap to return for whole batches); [`SpecError`]
 //! turns them into the exact messages of the original API.
 
-use super::hash::{hash_cells, Cell};
+use super::hash::{Cell, CellHasher, CHUNK_CELLS};
 use super::prune::{compact, prune};
 use crate::error::{CoreError, CoreResult};
 use rayon::prelude::*;
@@ -346,22 +346,106 @@ pub fn check_rows(
 
 /// Checks and hashes the padded rows of width `width` (matrices row-major, `width^2` each).
 ///
+/// Rows are processed in parallel chunks, each checked and hashed by one worker (no pass over
+/// the whole batch between checking and hashing).
+///
 /// # Errors
 /// As [`batch_rows`].
 pub fn check_and_hash(width: usize, matrices: &[u8], codes: &[i8]) -> CoreResult<Vec<RowResult>> {
-    let checked = check_rows(width, matrices, codes)?;
-    let (valid_rows, cells): (Vec<usize>, Vec<Cell>) = checked
-        .iter()
-        .enumerate()
-        .filter_map(|(r, (_, cell))| cell.map(|c| (r, c)))
-        .unzip();
-    let mut digests = vec![[0u8; 16]; cells.len()];
-    hash_cells(&cells, &mut digests)?;
-    let mut results: Vec<RowResult> = checked.into_iter().map(|(r, _)| r).collect();
-    for (&r, digest) in valid_rows.iter().zip(digests) {
-        results[r].digest = digest;
-    }
+    let rows = batch_rows(width, matrices, codes)?;
+    let mut results = vec![RowResult::rejected(Status::Empty, 0); rows];
+    results
+        .par_chunks_mut(CHUNK_CELLS)
+        .zip(matrices.par_chunks(CHUNK_CELLS * width * width))
+        .zip(codes.par_chunks(CHUNK_CELLS * width))
+        .try_for_each_init(
+            ChunkScratch::default,
+            |scratch, ((results, matrices), codes)| {
+                scratch.cells.clear();
+                scratch.rows.clear();
+                let chunk_rows = matrices
+                    .chunks_exact(width * width)
+                    .zip(codes.chunks_exact(width));
+                for (row, (result, (matrix, row_codes))) in
+                    results.iter_mut().zip(chunk_rows).enumerate()
+                {
+                    let (checked, cell) = check_row_unchecked(width, matrix, row_codes);
+                    *result = checked;
+                    if let Some(cell) = cell {
+                        scratch.cells.push(cell);
+                        scratch.rows.push(row as u32);
+                    }
+                }
+                scratch.digests.clear();
+                scratch.digests.resize(scratch.cells.len(), [0; 16]);
+                scratch.hasher.hash(&scratch.cells, &mut scratch.digests)?;
+                for (&row, digest) in scratch.rows.iter().zip(&scratch.digests) {
+                    results[row as usize].digest = *digest;
+                }
+                Ok::<(), CoreError>(())
+            },
+        )?;
     Ok(results)
+}
+
+/// Per-worker buffers of [`check_and_hash`], reused across its chunks.
+#[derive(Default)]
+struct ChunkScratch {
+    hasher: CellHasher,
+    cells: Vec<Cell>,
+    /// Row (within the chunk) of each cell.
+    rows: Vec<u32>,
+    digests: Vec<[u8; 16]>,
+}
+
+/// The op code of an op name given as UCS-4 code points (numpy `<U` storage: trailing NULs
+/// are padding, as numpy's own string comparison treats them): [`INPUT`], [`OUTPUT`], the
+/// index of an interior op, [`PAD`] for `''`, [`UNKNOWN`] for anything else.
+pub fn op_code_of_chars(chars: &[u32]) -> i8 {
+    let len = chars
+        .iter()
+        .rposition(|&c| c != 0)
+        .map_or(0, |last| last + 1);
+    let name = &chars[..len];
+    let is = |text: &str| {
+        text.len() == name.len() && text.bytes().zip(name).all(|(b, &c)| b as u32 == c)
+    };
+    if name.is_empty() {
+        PAD
+    } else if is("input") {
+        INPUT
+    } else if is("output") {
+        OUTPUT
+    } else {
+        (0..NUM_OPS)
+            .find(|&code| is(OP_NAMES[code as usize]))
+            .unwrap_or(UNKNOWN)
+    }
+}
+
+/// [`op_code_of_chars`] for every name of a `(rows, width)` array of `chars_per_name` code
+/// points each, in parallel.
+///
+/// # Errors
+/// [`CoreError::InvalidInput`] unless `chars_per_name >= 1` and `chars` holds whole names.
+pub fn op_codes_of_names(chars: &[u32], chars_per_name: usize) -> CoreResult<Vec<i8>> {
+    if chars_per_name == 0 || !chars.len().is_multiple_of(chars_per_name) {
+        return Err(CoreError::invalid_input(format!(
+            "{} code points are not whole names of {chars_per_name}",
+            chars.len()
+        )));
+    }
+    let mut codes = vec![0i8; chars.len() / chars_per_name];
+    const NAMES_PER_TASK: usize = 4096;
+    codes
+        .par_chunks_mut(NAMES_PER_TASK)
+        .zip(chars.par_chunks(NAMES_PER_TASK * chars_per_name))
+        .for_each(|(codes, chars)| {
+            for (code, name) in codes.iter_mut().zip(chars.chunks_exact(chars_per_name)) {
+                *code = op_code_of_chars(name);
+            }
+        });
+    Ok(codes)
 }
 
 #[cfg(test)]
@@ -403,6 +487,38 @@ mod tests {
             "b49ac8c578b4561d79ac7087988f1c61"
         );
         assert_eq!((results[1].num_vertices, results[1].num_edges), (3, 2));
+    }
+
+    #[test]
+    fn op_names_decode_like_numpy_string_comparison() {
+        let ucs4 = |text: &str, width: usize| {
+            let mut chars: Vec<u32> = text.chars().map(u32::from).collect();
+            chars.resize(width, 0);
+            chars
+        };
+        for (name, code) in [
+            ("input", INPUT),
+            ("output", OUTPUT),
+            ("", PAD),
+            ("conv3x3-bn-relu", 0),
+            ("conv1x1-bn-relu", 1),
+            ("maxpool3x3", 2),
+            ("maxpool3x3 ", UNKNOWN),
+            ("Input", UNKNOWN),
+            ("inpu", UNKNOWN),
+            ("inputs", UNKNOWN),
+            ("\u{0}input", UNKNOWN),
+            ("conv3x3-bn-relü", UNKNOWN),
+        ] {
+            assert_eq!(op_code_of_chars(&ucs4(name, 16)), code, "{name:?}");
+        }
+        let flat = [ucs4("input", 6), ucs4("output", 6), ucs4("x", 6)].concat();
+        assert_eq!(
+            op_codes_of_names(&flat, 6).unwrap(),
+            vec![INPUT, OUTPUT, UNKNOWN]
+        );
+        assert!(op_codes_of_names(&flat, 7).is_err());
+        assert!(op_codes_of_names(&flat, 0).is_err());
     }
 
     #[test]
@@ -485,6 +601,66 @@ mod tests {
         assert_eq!(Status::from_code(9), None);
         assert_eq!(label_name(UNKNOWN), None);
         assert_eq!(label_name(2), Some("maxpool3x3"));
+    }
+
+    #[test]
+    fn chunked_batches_match_row_by_row_checks_and_the_reference_hash() {
+        // Several chunks of mixed rows (valid cells of every size, rejections of every kind):
+        // each row must get exactly what checking it alone and hashing with the reference
+        // transcription gives.
+        let width = 7;
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let rows = 3 * CHUNK_CELLS + 17;
+        let mut matrices = vec![0u8; rows * width * width];
+        let mut codes = vec![PAD; rows * width];
+        for r in 0..rows {
+            let n = 2 + (next() % 6) as usize;
+            for v in 0..n {
+                for w in v + 1..n {
+                    matrices[r * 49 + v * width + w] = u8::from(next() % 3 == 0);
+                }
+                codes[r * width + v] = (next() % 3) as i8;
+            }
+            codes[r * width] = INPUT;
+            codes[r * width + n - 1] = OUTPUT;
+            if next() % 17 == 0 {
+                codes[r * width + 1] = UNKNOWN;
+            }
+        }
+        let results = check_and_hash(width, &matrices, &codes).unwrap();
+        let mut valid = 0;
+        for (r, result) in results.iter().enumerate() {
+            let (alone, cell) = check_row(
+                width,
+                &matrices[r * 49..r * 49 + 49],
+                &codes[r * width..r * width + width],
+            )
+            .unwrap();
+            assert_eq!(
+                (result.status, result.detail),
+                (alone.status, alone.detail),
+                "row {r}"
+            );
+            let Some(cell) = cell else { continue };
+            valid += 1;
+            let n = cell.num_vertices as usize;
+            let dense: Vec<i64> = (0..n * n)
+                .map(|i| i64::from((cell.out_mask[i / n] >> (i % n)) & 1))
+                .collect();
+            let labels: Vec<i64> = cell.labels[..n].iter().map(|&l| i64::from(l)).collect();
+            let expected = crate::nb101::hash::hash_graph_reference(n, &dense, &labels).unwrap();
+            assert_eq!(result.digest, expected, "row {r}");
+        }
+        assert!(
+            valid > rows / 4 && valid < rows,
+            "{valid} of {rows} rows valid"
+        );
     }
 
     #[test]
