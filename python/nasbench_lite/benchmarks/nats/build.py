@@ -24,6 +24,7 @@ from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary, file_sha256
 from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_path
 from nasbench_lite._core.schema import load_schema
+from nasbench_lite._native import NatsBuildBatch
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.benchmarks.nats.source import (
     ArchRuns,
@@ -57,11 +58,12 @@ _SUMMARY_SQL = (
     + f") VALUES ({', '.join('?' * (7 + len(_ACCURACY_COLUMNS)))})"
 )
 
+
 @dataclass
 class _Segment:
     """Consecutive strict-layout files of one native batch (their rows come from Rust)."""
 
-    batch: Any  # _native.NatsBuildBatch
+    batch: NatsBuildBatch
     start: int
     stop: int
     files: list[tuple[int, Path]]
@@ -77,7 +79,7 @@ _BATCH_FILES = 32
 _IN_FLIGHT = 3
 
 
-def _segments(batch: Any, files: list[tuple[int, Path]], archs: list[str]) -> ArchStream:
+def _segments(batch: NatsBuildBatch, files: list[tuple[int, Path]], archs: list[str]) -> ArchStream:
     """A native batch as segments, with its irregular files read by the reference walker."""
     start = 0
     for position, _reason in batch.irregular():
@@ -102,7 +104,7 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
         # reference walker, which accepts it or names the bad key.
         batches = [files[i : i + _BATCH_FILES] for i in range(0, len(files), _BATCH_FILES)]
 
-        def load(batch: list[tuple[int, Path]]) -> Any:
+        def load(batch: list[tuple[int, Path]]) -> NatsBuildBatch:
             return read_build_batch(batch, archs)
 
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nats-read") as pool:

@@ -539,7 +539,9 @@ def read_arch_files(
     return [None if isinstance(w, str) else _native_runs(w) for w in walked]
 
 
-def read_build_batch(files: Sequence[tuple[int, Path]], archs: Sequence[str]) -> Any:
+def read_build_batch(
+    files: Sequence[tuple[int, Path]], archs: Sequence[str]
+) -> _native.NatsBuildBatch:
     """Reads archive files natively for the builder: runs encoded, rows ready to insert.
 
     Like :func:`read_arch_files` (parallel, GIL released, same refusals), but the curves blobs,
