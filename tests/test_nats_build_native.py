@@ -219,3 +219,22 @@ def test_unreadable_file_raises(tmp_path: Path) -> None:
     bad.write_bytes(b"BZh9 not bz2")
     with pytest.raises(CorruptSourceError, match="000012"):
         read_build_batch([(12, bad)], ARCHS["tss"])
+
+
+def test_native_and_reference_builds_write_the_same_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nasbench_lite.benchmarks.nats import build
+
+    archive = tmp_path / "archive"
+    write_archive(archive, ARCHS["sss"], "sss", list(range(10)), seed=8)
+    native = build.build_nats(archive, tmp_path / "native.sqlite")
+
+    def reference_only(batch: Any, files: list[tuple[int, Path]], archs: list[str]) -> Any:
+        for index, path in files:
+            yield index, stored_runs(index, archs[index], load_path(path), path), path
+
+    monkeypatch.setattr(build, "_segments", reference_only)
+    reference = build.build_nats(archive, tmp_path / "reference.sqlite")
+    assert native.rows == reference.rows
+    assert native.meta["content_sha256"] == reference.meta["content_sha256"]

@@ -113,7 +113,11 @@ impl NatsBuildBatch {
                         }
                     }),
                 };
-                let names: Vec<&str> = run.eval_sets.iter().map(|&s| EVAL_SETS[s as usize]).collect();
+                let names: Vec<&str> = run
+                    .eval_sets
+                    .iter()
+                    .map(|&s| EVAL_SETS[s as usize])
+                    .collect();
                 let mut cells: Vec<Bound<'py, PyAny>> = Vec::with_capacity(35);
                 cells.push(index.into_bound_py_any(py)?);
                 cells.push(hps[run.hp_order as usize].clone().into_any());

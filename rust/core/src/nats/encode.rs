@@ -42,7 +42,8 @@ fn exact_decimals(values: &[f64], present: &[bool], decimals: usize, out: &mut [
     for ((&value, &here), k) in values.iter().zip(present).zip(out.iter_mut()) {
         let value = if here { value } else { 0.0 };
         let scaled = (value * scale).round_ties_even();
-        if !(scaled.abs() <= I31) {
+        let fits = scaled.abs() <= I31; // (false for NaN)
+        if !fits {
             return false;
         }
         let integer = scaled as i64;
@@ -83,9 +84,9 @@ fn choose_decimals(values: &[f64], present: &[bool], integers: &mut [i64]) -> Op
     for decimals in 0..=MAX_DECIMALS {
         if exact_decimals(values, present, decimals, integers) {
             let largest = integers.iter().map(|k| k.unsigned_abs()).max().unwrap_or(0);
-            let kind = if largest <= (1 << 15) - 1 {
+            let kind = if largest < (1 << 15) {
                 DEC16
-            } else if largest <= (1 << 23) - 1 {
+            } else if largest < (1 << 23) {
                 DEC24
             } else {
                 DEC32
@@ -120,7 +121,7 @@ pub fn encode_curves(
     let mut plans = Vec::with_capacity(n_series);
     let mut integers = vec![0_i64; n_series * epochs];
     let mut tables: Vec<Vec<u16>> = vec![Vec::new(); n_series];
-    for s in 0..n_series {
+    for (s, table_slot) in tables.iter_mut().enumerate() {
         let row = s * epochs..(s + 1) * epochs;
         let (v, p) = (&values[row.clone()], &present[row.clone()]);
         let count = p.iter().filter(|&&x| x).count();
@@ -163,7 +164,7 @@ pub fn encode_curves(
                 } else {
                     plan.kind = if table.len() <= 16 { SPLIT4 } else { SPLIT };
                     plan.param = (table.len() - 1) as u8;
-                    tables[s] = table;
+                    *table_slot = table;
                 }
             }
         }
@@ -210,14 +211,16 @@ pub fn encode_curves(
     for (s, plan) in plans.iter().enumerate() {
         if plan.kind == SPLIT4 {
             for e in (0..epochs).step_by(2) {
-                let high = if e + 1 < epochs { index_of(s, e + 1) } else { 0 };
+                let high = if e + 1 < epochs {
+                    index_of(s, e + 1)
+                } else {
+                    0
+                };
                 out.push(index_of(s, e) | high << 4);
             }
         }
     }
-    let row_kinds: Vec<usize> = (0..n_series)
-        .filter(|&s| plans[s].kind >= DEC16)
-        .collect();
+    let row_kinds: Vec<usize> = (0..n_series).filter(|&s| plans[s].kind >= DEC16).collect();
     for e in 0..epochs {
         for &s in &row_kinds {
             let i = s * epochs + e;
@@ -261,7 +264,10 @@ mod tests {
     struct Lcg(u64);
     impl Lcg {
         fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             self.0 >> 11
         }
         fn below(&mut self, n: u64) -> u64 {

@@ -79,9 +79,8 @@ fn legacy_fix(values: &[Option<f64>], seeds: &[i64]) -> Option<Vec<f64>> {
 /// `compute_costs(...)`'s flops, params and latency; None where it raises.
 fn costs(group: &[&Run], compensated: bool) -> Option<(f64, f64, Option<f64>)> {
     let seeds: Vec<i64> = group.iter().map(|r| r.seed).collect();
-    let column = |field: usize| -> Vec<Option<f64>> {
-        group.iter().map(|r| final_of(r, field)).collect()
-    };
+    let column =
+        |field: usize| -> Vec<Option<f64>> { group.iter().map(|r| final_of(r, field)).collect() };
     let flops = legacy_fix(&column(FLOPS), &seeds)?;
     let params = legacy_fix(&column(PARAMS), &seeds)?;
     let latencies: Vec<f64> = column(LATENCY)
