@@ -18,6 +18,7 @@ import numpy.typing as npt
 __all__ = [
     "_selftest_panic",
     "MAX_BATCH_VERTICES",
+    "NatsBuildBatch",
     "Nb101Stream",
     "check_and_hash",
     "check_pickle",
@@ -31,6 +32,7 @@ __all__ = [
     "load_pickle_files",
     "md5_kernel",
     "nats_curves_arrays",
+    "nats_encode_curves",
     "nats_final_sets",
     "nats_mid_run_sets",
     "nb101_costs",
@@ -40,6 +42,7 @@ __all__ = [
     "op_codes_of_names",
     "raise_first_invalid",
     "read_nats_arch_files",
+    "read_nats_build_batch",
 ]
 
 MAX_BATCH_VERTICES: int
@@ -129,6 +132,40 @@ def read_nats_arch_files(
     limits: dict[str, int] | None = None,
     compensated_sum: bool = False,
 ) -> list[_NatsArchArrays | str]: ...
+def read_nats_build_batch(
+    paths: list[str],
+    indexes: list[int],
+    arch_strs: list[str],
+    *,
+    limits: dict[str, int] | None = None,
+    compensated_sum: bool = False,
+) -> NatsBuildBatch: ...
+
+#: ``NatsBuildBatch.rows``: config, arch_hps, runs, curves and summaries rows (tuples in the
+#: builder's column order), the hp and dataset names seen, the number of runs.
+_NatsRows = tuple[
+    list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+    list[tuple[Any, ...]],
+    list[str],
+    list[str],
+    int,
+]
+
+@final
+class NatsBuildBatch:
+    def __len__(self) -> int: ...
+    def irregular(self) -> list[tuple[int, str]]: ...
+    def rows(self, start: int, stop: int, run_id: int, configs: dict[str, int]) -> _NatsRows: ...
+
+def nats_encode_curves(
+    values: npt.NDArray[np.float64],
+    present: npt.NDArray[np.bool_],
+    dict_present: list[bool],
+    latency: list[float] | None = None,
+) -> bytes: ...
 def nats_mid_run_sets(
     blobs: list[bytes],
     sets: bytes,

@@ -13,6 +13,7 @@
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
 //! * `pickle.rs` — the restricted pickle reader (bytes or files, parallel, limits);
 //! * `nats.rs` — NATS-Bench per-architecture files walked into flat arrays;
+//! * `nats_build.rs` — the NATS builder's batches: files read and encoded into ready rows;
 //! * `nats_curves.rs` — the database's curves blobs read at an epoch (mid-run queries);
 //! * `nats_read.rs` — the database's `runs` rows read at the last epoch (final queries);
 //! * `arrays.rs` — column ↔ ndarray helpers; `errors.rs` — errors and panics.
@@ -22,6 +23,7 @@ mod costs;
 mod enumeration;
 mod errors;
 mod nats;
+mod nats_build;
 mod nats_curves;
 mod nats_read;
 mod nb101_check;
@@ -52,6 +54,9 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pickle::check_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::load_pickle_files, m)?)?;
     m.add_function(wrap_pyfunction!(nats::read_nats_arch_files, m)?)?;
+    m.add_function(wrap_pyfunction!(nats_build::read_nats_build_batch, m)?)?;
+    m.add_function(wrap_pyfunction!(nats_build::nats_encode_curves, m)?)?;
+    m.add_class::<nats_build::NatsBuildBatch>()?;
     m.add_function(wrap_pyfunction!(nats_curves::nats_mid_run_sets, m)?)?;
     m.add_function(wrap_pyfunction!(nats_curves::nats_curves_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(nats_read::nats_final_sets, m)?)?;

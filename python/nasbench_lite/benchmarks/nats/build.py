@@ -16,6 +16,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary, file_sha256
 from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_path
 from nasbench_lite._core.schema import load_schema
+from nasbench_lite._native import NatsBuildBatch
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
 from nasbench_lite.benchmarks.nats.source import (
     ArchRuns,
@@ -30,7 +32,7 @@ from nasbench_lite.benchmarks.nats.source import (
     archive_files,
     detect_space,
     load_archive_meta,
-    read_arch_files,
+    read_build_batch,
     read_meta,
     stored_runs,
 )
@@ -56,13 +58,39 @@ _SUMMARY_SQL = (
     + f") VALUES ({', '.join('?' * (7 + len(_ACCURACY_COLUMNS)))})"
 )
 
-#: ``(index, runs, path)`` per architecture file, in index order.
-ArchStream = Iterator[tuple[int, ArchRuns, Path]]
 
-#: Per-architecture files read per native call (read, decompressed, parsed and walked in
-#: parallel); 32 keep both cores busy through uneven files and hold a few MB of arrays.
+@dataclass
+class _Segment:
+    """Consecutive strict-layout files of one native batch (their rows come from Rust)."""
+
+    batch: NatsBuildBatch
+    start: int
+    stop: int
+    files: list[tuple[int, Path]]
+
+
+#: Per architecture file, in index order: ``(index, runs, path)`` for a file the Python
+#: reference read, or a :class:`_Segment` of natively read files.
+ArchStream = Iterator[tuple[int, ArchRuns, Path] | _Segment]
+
+#: Per-architecture files read per native call (read, decompressed, parsed, walked and encoded
+#: in parallel); 32 keep both cores busy through uneven files and hold a few MB.
 _BATCH_FILES = 32
 _IN_FLIGHT = 3
+
+
+def _segments(batch: NatsBuildBatch, files: list[tuple[int, Path]], archs: list[str]) -> ArchStream:
+    """A native batch as segments, with its irregular files read by the reference walker."""
+    start = 0
+    for position, _reason in batch.irregular():
+        if position > start:
+            yield _Segment(batch, start, position, files[start:position])
+        index, path = files[position]
+        data = load_path(path, limits=NATS_ARCH_LIMITS)
+        yield index, stored_runs(index, archs[index], data, path), path
+        start = position + 1
+    if start < len(files):
+        yield _Segment(batch, start, len(files), files[start:])
 
 
 def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, str]]:
@@ -70,29 +98,22 @@ def _archive_source(directory: Path) -> tuple[list[str], ArchStream, dict[str, s
     files = list(archive_files(directory, len(archs)))
 
     def stream() -> ArchStream:
-        # Batches of files are read and walked in Rust (GIL released, rayon on every core) and
-        # encoded in helper threads while this one writes the runs (in the build's one
-        # transaction). A file outside the strict layout comes back as None and
-        # goes through the Python reference walker, which accepts it or names the bad key.
+        # Batches of files are read, walked and encoded in Rust (GIL released, rayon on every
+        # core), a few batches ahead, while this thread writes the rows Rust made (in the
+        # build's one transaction). A file outside the strict layout goes through the Python
+        # reference walker, which accepts it or names the bad key.
         batches = [files[i : i + _BATCH_FILES] for i in range(0, len(files), _BATCH_FILES)]
 
-        def load(batch: list[tuple[int, Path]]) -> list[ArchRuns | None]:
-            return read_arch_files(batch, archs)
+        def load(batch: list[tuple[int, Path]]) -> NatsBuildBatch:
+            return read_build_batch(batch, archs)
 
         with ThreadPoolExecutor(max_workers=2, thread_name_prefix="nats-read") as pool:
-            # Batches in flight on two helpers: one batch's native read (GIL released) runs
-            # while another's arrays become records and blobs, and neither waits for this
-            # thread's writes.
             pending = collections.deque(pool.submit(load, b) for b in batches[:_IN_FLIGHT])
             for number, batch in enumerate(batches):
-                walked = pending.popleft().result()
+                native = pending.popleft().result()
                 if number + _IN_FLIGHT < len(batches):
                     pending.append(pool.submit(load, batches[number + _IN_FLIGHT]))
-                for (index, path), runs in zip(batch, walked, strict=True):
-                    if runs is None:
-                        data = load_path(path, limits=NATS_ARCH_LIMITS)
-                        runs = stored_runs(index, archs[index], data, path)
-                    yield index, runs, path
+                yield from _segments(native, batch, archs)
 
     info = {
         "source.form": "archive directory",
@@ -255,6 +276,54 @@ def _write_archs(connection: Any, archs: list[str], space: str, source: Path) ->
     return len(archs)
 
 
+#: One file's (or segment's) rows: ``(config_rows, hp_rows, run_rows, curve_rows,
+#: summary_rows, hps, datasets, runs)``, as ``NatsBuildBatch.rows`` returns them.
+Rows = tuple[list[Any], list[Any], list[Any], list[Any], list[Any], list[str], list[str], int]
+
+
+def _reference_rows(index: int, arch_runs: ArchRuns, run_id: int, configs: dict[str, int]) -> Rows:
+    """The rows of one file read by the Python reference (what ``NatsBuildBatch.rows`` gives).
+
+    ``configs`` maps config JSON to its id and gains the new ones.
+    """
+    hp_rows, run_rows, curve_rows, summary_rows, config_rows = [], [], [], [], []
+    hps: list[str] = []
+    datasets: list[str] = []
+    first_run = run_id
+    for hp, hp_order, runs in arch_runs:
+        hps.append(hp)
+        hp_rows.append((index, hp, hp_order))
+        by_dataset: dict[str, list[tuple[RunRecord, dict[str, Any]]]] = {}
+        for record, values, nan_mask, blob in runs:
+            if record.dataset not in datasets:
+                datasets.append(record.dataset)
+            config_id = None
+            if record.config is not None:
+                config_id = configs.get(record.config)
+                if config_id is None:
+                    config_id = configs[record.config] = len(configs)
+                    config_rows.append((config_id, record.config))
+            run_rows.append(
+                (
+                    index, hp, record.dataset, record.seed, run_id, record.dataset_order,
+                    record.seed_order, record.seed_label, record.epochs,
+                    ",".join(record.eval_names), config_id,
+                    *values, nan_mask,
+                )
+            )  # fmt: skip
+            curve_rows.append((run_id, blob))
+            run_id += 1
+            # The exact scalars the API will read back (NaN restored from the mask).
+            finals = finals_from_row(values, nan_mask)
+            by_dataset.setdefault(record.dataset, []).append((record, finals))
+        for pairs in by_dataset.values():
+            pairs.sort(key=lambda p: p[0].seed_order)
+            summary_rows.append(_summary(index, hp, [p[0] for p in pairs], [p[1] for p in pairs]))
+    return (
+        config_rows, hp_rows, run_rows, curve_rows, summary_rows, hps, datasets, run_id - first_run
+    )  # fmt: skip
+
+
 def _write_results(
     connection: Any,
     archs: list[str],
@@ -267,42 +336,25 @@ def _write_results(
     run_id = 0
     hps: set[str] = set()
     datasets: set[str] = set()
-    for done, (index, arch_runs, path) in enumerate(stream, start=1):
-        if index in seen:
-            raise CorruptSourceError(f"{path}: architecture {index} appears twice", path)
-        seen.add(index)
-        # One file's rows go in with one executemany per table (the build's transaction).
-        hp_rows, run_rows, curve_rows, summary_rows, config_rows = [], [], [], [], []
-        for hp, hp_order, runs in arch_runs:
-            hps.add(hp)
-            hp_rows.append((index, hp, hp_order))
-            by_dataset: dict[str, list[tuple[RunRecord, dict[str, Any]]]] = {}
-            for record, values, nan_mask, blob in runs:
-                datasets.add(record.dataset)
-                config_id = None
-                if record.config is not None:
-                    config_id = configs.get(record.config)
-                    if config_id is None:
-                        config_id = configs[record.config] = len(configs)
-                        config_rows.append((config_id, record.config))
-                run_rows.append(
-                    (
-                        index, hp, record.dataset, record.seed, run_id, record.dataset_order,
-                        record.seed_order, record.seed_label, record.epochs,
-                        ",".join(record.eval_names), config_id,
-                        *values, nan_mask,
-                    )
-                )  # fmt: skip
-                curve_rows.append((run_id, blob))
-                run_id += 1
-                # The exact scalars the API will read back (NaN restored from the mask).
-                finals = finals_from_row(values, nan_mask)
-                by_dataset.setdefault(record.dataset, []).append((record, finals))
-            for pairs in by_dataset.values():
-                pairs.sort(key=lambda p: p[0].seed_order)
-                summary_rows.append(
-                    _summary(index, hp, [p[0] for p in pairs], [p[1] for p in pairs])
-                )
+    done = 0
+    for item in stream:
+        if isinstance(item, _Segment):
+            indexes = [index for index, _ in item.files]
+            paths = [path for _, path in item.files]
+            rows: Rows = item.batch.rows(item.start, item.stop, run_id, configs)
+        else:
+            index, arch_runs, path = item
+            indexes, paths = [index], [path]
+            rows = _reference_rows(index, arch_runs, run_id, configs)
+        for index, path in zip(indexes, paths, strict=True):
+            if index in seen:
+                raise CorruptSourceError(f"{path}: architecture {index} appears twice", path)
+            seen.add(index)
+        config_rows, hp_rows, run_rows, curve_rows, summary_rows, new_hps, new_datasets, n = rows
+        run_id += n
+        hps.update(new_hps)
+        datasets.update(new_datasets)
+        # One executemany per table and segment (the build's transaction).
         if config_rows:
             connection.executemany("INSERT INTO configs VALUES (?, ?)", config_rows)
         connection.executemany("INSERT INTO arch_hps VALUES (?, ?, ?)", hp_rows)
@@ -310,7 +362,9 @@ def _write_results(
         connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
         connection.executemany(_SUMMARY_SQL, summary_rows)
         if progress is not None:
-            progress(done, total)
+            for _ in indexes:
+                done += 1
+                progress(done, total)
     return {"archs_with_results": len(seen), "runs": run_id, "hps": hps, "datasets": datasets}
 
 

@@ -268,7 +268,7 @@ def _choose_decimals(
     # rounded), so one test at the most decimals m whose integers still fit in 31 bits finds
     # every candidate; the smallest d is chosen next.
     largest = np.where(present[todo], np.abs(values[todo]), 0.0).max(axis=1)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # (largest 0.0: the bound is 6)
         most = np.floor(np.log10((2**31 - 1) / np.maximum(largest, 1e-300)))
     most = np.clip(most, 0, _MAX_DECIMALS).astype(np.int64)
     todo = todo[_exact_decimals(values[todo], bits[todo], present[todo], most)[0]]

@@ -15,12 +15,16 @@
 //! with the message users already see. So the two walkers can only disagree on a file that
 //! this one accepts, and the test suite compares them on every fixture.
 //!
-//! [`read_arch_files`] reads, bz2-decompresses, parses and walks many files in parallel.
+//! [`read_arch_files`] reads, bz2-decompresses, parses and walks many files in parallel;
+//! [`rows::build_arch_files`] also encodes what the builder stores (curves blobs, NaN masks,
+//! summaries), so the builder's Python side only binds ready values.
 
 mod config;
 pub mod curves;
+pub mod encode;
 mod finals;
 pub mod read;
+pub mod rows;
 mod walk;
 
 pub use finals::{python_sum, FINAL_FIELDS};
