@@ -10,6 +10,7 @@ import numpy as np
 
 from nasbench_lite._core.database import Database
 from nasbench_lite._optional import import_pyarrow
+from nasbench_lite.benchmarks.nashpobench2.arguments import check_epoch_mode
 from nasbench_lite.benchmarks.nashpobench2.layout import (
     ACC_OFFSET,
     EPOCH_METRICS,
@@ -321,7 +322,7 @@ def query_grid(
     """Implements :meth:`~nasbench_lite.benchmarks.nashpobench2.reader.API.query_many`."""
     pa = import_pyarrow()
 
-    last = api._check_epoch_mode(epoch, mode, iepoch)
+    last = check_epoch_mode(epoch, mode, iepoch)
     first_code, first_lr, first_bs = api.cellcodes[0], api.lrs[0], api.batch_sizes[0]
     codes = api.cellcodes if cellcodes is None else list(cellcodes)
     cell_pos = np.asarray(

@@ -41,12 +41,12 @@ the file.
 from __future__ import annotations
 
 import logging
-import operator
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite.benchmarks.nashpobench2.arguments import EPOCHS, check_epoch_mode, flat_position
 from nasbench_lite.benchmarks.nashpobench2.layout import ACC_OFFSET as _ACC_OFFSET
 from nasbench_lite.benchmarks.nashpobench2.layout import EPOCH_SQL as _EPOCH_SQL
 from nasbench_lite.benchmarks.nashpobench2.layout import FINAL_SQL as _FINAL_SQL
@@ -59,12 +59,7 @@ from nasbench_lite.benchmarks.nashpobench2.layout import TIME_OFFSETS as _TIME_O
 from nasbench_lite.benchmarks.nashpobench2.layout import TOTAL_COLUMN as _TOTAL
 from nasbench_lite.benchmarks.nashpobench2.layout import conf_id as _conf_id
 from nasbench_lite.benchmarks.nashpobench2.layout import run_id as _run_of
-from nasbench_lite.errors import (
-    IndexOutOfRangeError,
-    InvalidInputError,
-    NotInDatabaseError,
-    OutOfDomainError,
-)
+from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -75,7 +70,6 @@ if TYPE_CHECKING:
 
 __all__ = ["API", "MODES"]
 
-EPOCHS = (12, 200)
 _MODE_INDEX = {mode: i for i, mode in enumerate(MODES)}
 
 
@@ -201,19 +195,6 @@ class API(ReaderBase):
             f"unknown batch size {batch_size!r}: choose batch_size from {self.batch_sizes}"
         )
 
-    def _check_epoch_mode(self, epoch: Any, mode: Any, iepoch: Any) -> int:
-        if epoch not in EPOCHS or isinstance(epoch, bool):
-            raise OutOfDomainError(f"unknown epoch {epoch!r}: choose epoch from {list(EPOCHS)}")
-        if mode not in MODES:
-            raise OutOfDomainError(f"unknown mode {mode!r}: choose mode from {list(MODES)}")
-        if iepoch is None:
-            return int(epoch)
-        if epoch != 12:
-            raise OutOfDomainError(f"iepoch is only available for epoch 12, not {epoch}")
-        if not isinstance(iepoch, int) or isinstance(iepoch, bool) or not 1 <= iepoch <= 12:
-            raise OutOfDomainError(f"iepoch must be an int in 1..12, got {iepoch!r}")
-        return iepoch
-
     def _run_id(self, hash_id: int, lr_idx: int, bs_idx: int, seed_idx: int) -> int:
         conf = _conf_id(hash_id, lr_idx, bs_idx, self._num_lrs, self._num_bs)
         return int(_run_of(conf, seed_idx, self._num_seeds))
@@ -235,18 +216,7 @@ class API(ReaderBase):
             IndexOutOfRangeError: Out of range (an ``IndexError``: ends ``for key in api``
                 loops).
         """
-        size = len(self)
-        if isinstance(idx, bool):
-            raise InvalidInputError(f"index must be an int, got {idx!r}")
-        try:
-            position = operator.index(idx)
-        except TypeError:
-            raise InvalidInputError(f"index must be an int, got {idx!r}") from None
-        if position < 0:
-            position += size
-        if not 0 <= position < size:
-            raise IndexOutOfRangeError(f"index {idx} out of range for {size} configurations")
-        cell, rest = divmod(position, self._per_cell)
+        cell, rest = divmod(flat_position(idx, len(self)), self._per_cell)
         lr, bs = divmod(rest, len(self.batch_sizes))
         return {
             "cellcode": self.cellcodes[cell],
@@ -328,7 +298,7 @@ class API(ReaderBase):
         if epoch == 12 and iepoch is None and mode in _TOTAL:
             last = NUM_EPOCHS  # the common case, checked without a call
         else:
-            last = self._check_epoch_mode(epoch, mode, iepoch)
+            last = check_epoch_mode(epoch, mode, iepoch)
         if seed is not None:
             self.set_seed(seed)
         if epoch == 200:
@@ -464,7 +434,7 @@ class API(ReaderBase):
         """
         epochs: list[Any] = list(EPOCHS) if epoch == "both" else [epoch]
         for e in epochs:
-            self._check_epoch_mode(e, mode, None)
+            check_epoch_mode(e, mode, None)
         with self._lock:
             best_key = self.best_key
             final_accs = []

@@ -1,4 +1,4 @@
-"""One architecture's trials read from a NATS database, and the official result dicts.
+"""The official ``get_more_info`` dicts computed from one architecture's trials.
 
 ``get_more_info`` semantics, as in ``nats_bench`` 1.8: a set is reported only when every trial
 of the dataset has it at the requested epoch (the official ``get_metrics`` reads all trials
@@ -8,31 +8,35 @@ tuples (``_native.nats_final_sets``; :func:`_final_info_reference` is the Python
 other epochs read the few values they need from the trials' curves blobs
 (``_native.nats_mid_run_sets``; :class:`~nasbench_lite.benchmarks.nats.layout.Curves` is the
 reference: fixed offsets, no whole-curve decode), fetched in the same statement as the trials
-when the caller knows it will need them. Every uncached API call is one statement.
+when the caller knows it will need them. Every uncached API call is one statement: the
+statements and :class:`Trials` are in :mod:`nasbench_lite.benchmarks.nats.trial_rows`
+(re-exported here).
 """
 
 from __future__ import annotations
 
-import math
 import sys
 from array import array
-from collections.abc import Sequence
-from operator import itemgetter
 from typing import Any
 
 from nasbench_lite import _native
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.aggregate import mean_or_none
-from nasbench_lite.benchmarks.nats.layout import (
-    FINAL_FIELDS,
-    SET_COLUMNS,
-    Curves,
-    finals_from_row,
+from nasbench_lite.benchmarks.nats.layout import SET_COLUMNS, Curves
+from nasbench_lite.benchmarks.nats.trial_rows import (
+    FIELD_POSITIONS,
+    MEMO_LIMIT,
+    Trials,
+    load_mid_run_trials,
+    load_trial_pair,
+    load_trials,
+    trial_blobs,
 )
-from nasbench_lite.errors import CorruptDatabaseError, NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
 
 __all__ = [
     "DATASET_SETS",
+    "MEMO_LIMIT",
     "Trials",
     "load_mid_run_trials",
     "load_trial_pair",
@@ -41,44 +45,6 @@ __all__ = [
     "remap_dataset_set_names",
 ]
 
-# No ORDER BY: SQLite sorts these wide rows in a temporary B-tree (~80 us for 3 rows on this
-# machine, against ~10 us for the lookup itself); the few rows are sorted in Python instead.
-# `= +?`, not `= ?`: the builder's ANALYZE writes sqlite_stat4, and with STAT4 SQLite re-plans
-# (recompiles) a statement whenever a value bound to a plain `?` that meets an index may change
-# the plan, i.e. on every call with new values: 45 us of a 52 us 23-column lookup, measured.
-# A unary plus keeps the index (the column side is unchanged) but hides the value from STAT4.
-_WHERE = " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset = +?"
-# seed_order comes last: the rows are sorted on it and handed to Trials as they are (Trials
-# reads positions 0..5+len(FINAL_FIELDS) and ignores what follows), no per-row slice.
-_COLUMNS = (
-    "r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, "
-    + ", ".join(f"r.{name}" for name in FINAL_FIELDS)
-    + ", r.seed_order"
-)
-_TRIALS_SQL = f"SELECT {_COLUMNS} FROM runs r{_WHERE}"
-#: The same with each trial's curves blob (one statement for a mid-run epoch).
-_TRIALS_CURVES_SQL = f"SELECT {_COLUMNS}, c.data FROM runs r JOIN curves c USING (run_id){_WHERE}"
-#: The trials with their curves blobs but none of the final scalars: what one mid-run call
-#: reads (half the statement's time on sss; such trials are never cached, see
-#: :func:`load_mid_run_trials`).
-_TRIALS_BLOBS_SQL = (
-    "SELECT r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, r.seed_order, c.data"
-    f" FROM runs r JOIN curves c USING (run_id){_WHERE}"
-)
-#: The trials of two datasets at once (``simulate_train_eval`` on cifar10 reads cifar10-valid
-#: and cifar10): one statement, the dataset last.
-_TRIALS_PAIR_SQL = (
-    f"SELECT {_COLUMNS}, r.dataset FROM runs r"
-    " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset IN (+?, +?)"
-)
-_TRIALS_PAIR_CURVES_SQL = (
-    f"SELECT {_COLUMNS}, r.dataset, c.data FROM runs r LEFT JOIN curves c USING (run_id)"
-    " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset IN (+?, +?)"
-)
-_SEED_ORDER = 5 + len(FINAL_FIELDS)
-#: Computed ``get_more_info`` dicts kept per :class:`Trials` (distinct epoch/seed choices).
-MEMO_LIMIT = 64
-_FIELD = {name: 5 + i for i, name in enumerate(FINAL_FIELDS)}
 _COMMENTS = {
     "cifar10-valid": "In this dict, train-loss/accuracy/time is the metric on the train set of "
     "CIFAR-10. The test-loss/accuracy/time is the performance of the CIFAR-10 test set after "
@@ -118,209 +84,20 @@ def remap_dataset_set_names(dataset: str, metric_on_set: str) -> tuple[str, str]
     return dataset, metric_on_set
 
 
-class Trials:
-    """The trials of one (arch, hp, dataset), in the file's seed order.
-
-    The API keeps these in its :class:`~nasbench_lite.benchmarks.nats.cache.LRUCache`, so what is
-    derived from the rows is derived once per entry: the curves blobs (on the first mid-run
-    epoch asked for; values are read from them at fixed offsets), the finals dicts, the costs
-    and up to :data:`MEMO_LIMIT` computed ``get_more_info`` dicts (callers get copies). Racing
-    threads may fill a field twice with equal values; nothing is mutated after it is stored.
-    """
-
-    def __init__(self, rows: list[Any], blobs: list[bytes] | None = None) -> None:
-        self.rows = rows
-        # What every call reads; the rest is derived on first use (an uncached final-epoch
-        # call reads the rows natively and needs no transposition).
-        self.seeds: list[int] = [r[0] for r in rows]
-        self.epochs: list[int] = [r[1] for r in rows]
-        #: Per trial its curves blob, once a mid-run epoch was asked for (read natively at
-        #: fixed offsets; :class:`Curves` is the Python reference reader).
-        self.blobs: list[bytes] | None = blobs
-        self.infos: dict[tuple[Any, ...], dict[str, Any]] = {}
-        self.costs: dict[str, Any] | None = None
-        self._finals: list[dict[str, float | None]] | None = None
-        self._columns: list[tuple[Any, ...]] | None = None
-        self._eval_names: list[tuple[str, ...]] | None = None
-
-    def __repr__(self) -> str:
-        return f"Trials(seeds={self.seeds}, epochs={self.epochs})"
-
-    @property
-    def eval_names(self) -> list[tuple[str, ...]]:
-        """Per trial its eval-set names, in file order."""
-        if self._eval_names is None:
-            self._eval_names = [_eval_names(r[2]) for r in self.rows]
-        return self._eval_names
-
-    @property
-    def run_ids(self) -> list[int]:
-        """Per trial its ``curves.run_id``."""
-        return [r[3] for r in self.rows]
-
-    @property
-    def any_nan(self) -> bool:
-        """Whether any final scalar is NaN (stored as NULL with its ``nan_mask`` bit)."""
-        return any(r[4] for r in self.rows)
-
-    @property
-    def last_epoch(self) -> int | None:
-        """The last epoch when every trial has the same number of epochs, else None."""
-        epochs = self.epochs
-        if not epochs or epochs.count(epochs[0]) != len(epochs):
-            return None
-        return epochs[0] - 1
-
-    @property
-    def finals(self) -> list[dict[str, float | None]]:
-        """Every final scalar of every trial (NaN restored; shared, do not mutate)."""
-        if self._finals is None:
-            self._finals = [finals_from_row(r[5:_SEED_ORDER], r[4]) for r in self.rows]
-        return self._finals
-
-    @property
-    def columns(self) -> list[tuple[Any, ...]]:
-        """The rows transposed: per row position, every trial's value (NaN restored)."""
-        if self._columns is None:
-            rows = self.rows
-            columns = list(zip(*rows, strict=True)) if rows else [()] * _SEED_ORDER
-            self._columns = _restore_nan(rows, columns) if self.any_nan else columns
-        return self._columns
-
-    def column(self, name: str) -> Sequence[Any]:
-        """Every trial's final scalar ``name`` (a :data:`FINAL_FIELDS` name), NaN restored."""
-        return self.columns[_FIELD[name]]
-
-    def final(self, position: int, name: str) -> float | None:
-        """One final scalar of one trial, NaN restored from the row's mask."""
-        row = self.rows[position]
-        column = _FIELD[name]
-        value: float | None = row[column]
-        if value is None and row[4] >> (column - 5) & 1:
-            return math.nan
-        return value
-
-
-def _restore_nan(rows: list[Any], columns: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """``columns`` with NaN put back where a row's ``nan_mask`` bit marks a NULL."""
-    for bit in range(len(FINAL_FIELDS)):
-        if any(r[4] >> bit & 1 for r in rows):
-            columns[5 + bit] = tuple(
-                math.nan if r[4] >> bit & 1 and r[5 + bit] is None else r[5 + bit] for r in rows
-            )
-    return columns
-
-
-#: ``runs.eval_names`` text -> its names (a handful of distinct values; bounded all the same).
-_EVAL_NAMES: dict[str, tuple[str, ...]] = {}
-
-
-def _eval_names(text: str) -> tuple[str, ...]:
-    names = _EVAL_NAMES.get(text)
-    if names is None:
-        names = tuple(text.split(",")) if text else ()
-        if len(_EVAL_NAMES) >= 1024:
-            _EVAL_NAMES.clear()
-        _EVAL_NAMES[text] = names
-    return names
-
-
 #: One trial's ``(iepoch, loss, accuracy, all_time)`` of one set (plain tuples: cheaper than
 #: the official per-trial dicts, same values).
 SetValues = tuple[Any, Any, Any, Any]
-
-
-def load_trials(
-    db: Database, index: int, dataset: str, hp: str, *, curves: bool = False
-) -> Trials | None:
-    """The trials of ``(index, hp, dataset)``, None when there are none.
-
-    Args:
-        db: The database.
-        index: Architecture index.
-        dataset: Dataset name.
-        hp: hp setting.
-        curves: Also fetch the curves blobs (same statement), for a mid-run epoch.
-    """
-    rows = db.query(_TRIALS_CURVES_SQL if curves else _TRIALS_SQL, (index, hp, dataset))
-    if not rows:
-        return None
-    rows.sort(key=_seed_order)
-    if curves:
-        return Trials(rows, [r[-1] for r in rows])
-    return Trials(rows)
-
-
-def load_mid_run_trials(db: Database, index: int, dataset: str, hp: str) -> Trials | None:
-    """The trials of ``(index, hp, dataset)`` with their curves blobs, no final scalars.
-
-    For one uncached mid-run ``get_more_info``: only ``seeds``, ``epochs``, ``eval_names`` and
-    the blobs may be read from the result (not ``columns``/``finals``/costs), so it is never
-    cached. None when there are no trials.
-    """
-    rows = db.query(_TRIALS_BLOBS_SQL, (index, hp, dataset))
-    if not rows:
-        return None
-    rows.sort(key=_blob_seed_order)
-    return Trials(rows, [r[6] for r in rows])
-
-
-def load_trial_pair(
-    db: Database, index: int, hp: str, first: str, second: str, *, curves: bool = False
-) -> tuple[Trials | None, Trials | None]:
-    """The trials of ``(index, hp, first)`` and ``(index, hp, second)`` in one statement.
-
-    Args:
-        db: The database.
-        index: Architecture index.
-        hp: hp setting.
-        first: The dataset whose curves blobs are fetched when ``curves``.
-        second: Another dataset.
-        curves: Fetch ``first``'s curves blobs too (a mid-run epoch).
-
-    Returns:
-        Each dataset's trials, None where it has none.
-    """
-    sql = _TRIALS_PAIR_CURVES_SQL if curves else _TRIALS_PAIR_SQL
-    rows = db.query(sql, (index, hp, first, second))
-    rows.sort(key=_seed_order)
-    dataset_at = _SEED_ORDER + 1
-    one = [r for r in rows if r[dataset_at] == first]
-    two = [r for r in rows if r[dataset_at] != first]
-    blobs = [r[-1] for r in one] if curves else None
-    if blobs is not None and None in blobs:
-        blobs = None  # (read again, and reported as corrupt, by the first value read)
-    return Trials(one, blobs) if one else None, Trials(two) if two else None
-
-
-#: The sort key of the statements' rows (C-level: no Python call per row).
-_seed_order = itemgetter(_SEED_ORDER)
-_blob_seed_order = itemgetter(5)
-
-
-def _blobs(db: Database, trials: Trials) -> list[bytes]:
-    if trials.blobs is None:
-        marks = ",".join("?" * len(trials.run_ids))
-        rows = dict(
-            db.query(
-                f"SELECT run_id, data FROM curves WHERE run_id IN ({marks})",
-                tuple(trials.run_ids),
-            )
-        )
-        try:
-            trials.blobs = [rows[run_id] for run_id in trials.run_ids]
-        except KeyError:
-            raise CorruptDatabaseError("a trial of this architecture has no curves row") from None
-    return trials.blobs
 
 
 _TRAIN_ACC, _TRAIN_LOSS, _TRAIN_TIME = 0, 2, 3
 
 
 #: Per ``get_train``/``get_eval`` set name: the row positions of its final loss, accuracy and
-#: all_time (see :data:`_FIELD`).
+#: all_time (see :data:`~nasbench_lite.benchmarks.nats.trial_rows.FIELD_POSITIONS`).
 _SET_FIELDS = {
-    name: tuple(_FIELD[f"{SET_COLUMNS[set_]}_{k}"] for k in ("loss", "accuracy", "all_time"))
+    name: tuple(
+        FIELD_POSITIONS[f"{SET_COLUMNS[set_]}_{k}"] for k in ("loss", "accuracy", "all_time")
+    )
     for name, set_ in (("valid", "x-valid"), *((s, s) for s in SET_COLUMNS))
 }
 
@@ -397,7 +174,7 @@ def _mid_run_sets(
         NotInDatabaseError: The trials disagree on which times exist.
         CorruptDatabaseError: A damaged curves blob.
     """
-    blobs = _blobs(db, trials)
+    blobs = trial_blobs(db, trials)
     flat, width, counts = _native_sets(trials.eval_names, dataset)
     chosen = -1 if choice is False else trials.seeds.index(choice)
     # (an epoch beyond any u16 run length is out of range all the same)
@@ -422,7 +199,7 @@ def mid_run_sets_reference(
     Raises:
         OutOfDomainError: ``iepoch`` outside a run.
     """
-    curves = [Curves(blob) for blob in _blobs(db, trials)]
+    curves = [Curves(blob) for blob in trial_blobs(db, trials)]
     chosen = -1 if choice is False else trials.seeds.index(choice)
     per_trial: list[list[Any]] = []
     for k, (c, names) in enumerate(zip(curves, trials.eval_names, strict=True)):
@@ -531,8 +308,9 @@ def more_info(
 
 #: Per dataset, ``get_more_info``'s sets at the last epoch: train first, then the dataset's
 #: labels in output order, each ``(loss, accuracy, all_time)`` row positions (see
-#: :data:`_FIELD`), its four keys, and whether a missing set is the official KeyError
-#: (cifar10-valid's x-valid) rather than a set left out.
+#: :data:`~nasbench_lite.benchmarks.nats.trial_rows.FIELD_POSITIONS`), its four keys, and
+#: whether a missing set is the official KeyError (cifar10-valid's x-valid) rather than a set
+#: left out.
 _FinalPlan = tuple[tuple[int, int, int, tuple[str, str, str, str], bool], ...]
 
 
