@@ -57,8 +57,8 @@ __all__ = [
 class Surface(ABC):
     """The uniform surface of one open database (see the module docstring).
 
-    Subclasses set :attr:`space`, :attr:`fidelities`, :attr:`objectives`, :attr:`curve_axis`,
-    :attr:`reader` and implement :meth:`_fetch`.
+    Subclasses pass :attr:`reader` and :attr:`space` to ``__init__``, set :attr:`fidelities`,
+    :attr:`objectives`, :attr:`curve_axis` and implement :meth:`_fetch`.
     """
 
     space: ArchSpace
@@ -69,8 +69,17 @@ class Surface(ABC):
     #: The kind's native reader (its official-compatible methods are unchanged).
     reader: Any
 
-    def __init__(self) -> None:
+    def __init__(self, reader: Any, space: ArchSpace) -> None:
+        """Binds the surface to an open reader and the architecture space over it.
+
+        Args:
+            reader: The kind's open native reader (queried by :meth:`_fetch`, closed by
+                :meth:`close`).
+            space: The kind's architecture space over ``reader``.
+        """
         self._rng = random.Random()
+        self.reader = reader
+        self.space = space
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Wraps public methods with :func:`checked` (builtin errors become typed ones)."""

@@ -212,9 +212,7 @@ class NHB2Surface(Surface):
     objectives = OBJECTIVES
 
     def __init__(self, api: API) -> None:
-        super().__init__()
-        self.reader = api
-        self.space = NHB2Space(api)
+        super().__init__(api, NHB2Space(api))
         self.fidelities = (
             Fidelity(
                 "epoch",

@@ -206,9 +206,7 @@ class NATSSurface(Surface):
     objectives = OBJECTIVES
 
     def __init__(self, api: Any) -> None:
-        super().__init__()
-        self.reader = api
-        self.space = NATSSpace(api)
+        super().__init__(api, NATSSpace(api))
         # The run lengths per schedule are facts of the runs table (not of the hp name: the
         # tss '200' schedule runs 200 epochs in the real data, fewer in small test files).
         rows = api._db.query("SELECT hp, max(epochs) FROM runs GROUP BY hp")

@@ -196,9 +196,7 @@ class NB101Surface(Surface):
     objectives = OBJECTIVES
 
     def __init__(self, api: NASBench) -> None:
-        super().__init__()
-        self.reader = api
-        self.space = NB101Space(api)
+        super().__init__(api, NB101Space(api))
         budgets = tuple(sorted(api.valid_epochs))
         if not budgets:
             raise NotInDatabaseError(f"{api.path} holds no training runs")
