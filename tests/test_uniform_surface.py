@@ -318,6 +318,8 @@ def test_encodings(surface: Any) -> None:
         assert isinstance(encoded, np.ndarray) and encoded.shape[0] == 6
         assert np.array_equal(encoded, surface.space.encode(list(reversed(archs)), kind)[::-1])
         assert len({row.tobytes() for row in encoded}) == 6  # distinct archs, distinct rows
+        empty = surface.space.encode([], kind)  # an empty batch: zero rows of the same width
+        assert isinstance(empty, np.ndarray) and empty.shape == (0, *encoded.shape[1:])
     assert np.array_equal(surface.space.encode(archs), surface.space.encode(archs, None))
     with pytest.raises(OutOfDomainError):
         surface.space.encode(archs, "no-such-encoding")

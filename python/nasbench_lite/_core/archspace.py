@@ -164,7 +164,12 @@ class ArchSpace(ABC):
         name = self.encodings[0] if kind is None else kind
         if name not in self.encodings:
             raise OutOfDomainError(f"unknown encoding {echo(kind)} (choices: {self.encodings})")
-        return self._encode(self.ids_of(archs), name)
+        ids = self.ids_of(archs)
+        if not ids and self.size:
+            # Zero rows of the encoding's width and dtype: every kind's encoder then only
+            # handles non-empty batches (an empty one used to fail inside numpy).
+            return self._encode([self.ids()[0]], name)[:0]
+        return self._encode(ids, name)
 
 
 check_public(ArchSpace)

@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from nasbench_lite._core.surface import UNITS, ArchSpace, Fetched, Fidelity, Objective, Surface
+from nasbench_lite._core.surface_arrays import onehot
 from nasbench_lite.benchmarks.nats.bulk import output_sets
 from nasbench_lite.benchmarks.nats.layout import DATASETS
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError, echo
@@ -173,17 +174,12 @@ class NATSSpace(ArchSpace):
             result: npt.NDArray[Any] = encode_many(ids, kind[4:])
             return result
         if self.topology:
-            codes = np.asarray([[OPS.index(op) for op in parse_arch(a)] for a in ids], np.int64)
-            onehot = np.zeros((len(ids), 6, len(OPS)))
-            onehot[np.arange(len(ids))[:, None], np.arange(6)[None, :], codes] = 1.0
-            return onehot.reshape(len(ids), -1)
+            codes = [[OPS.index(op) for op in parse_arch(a)] for a in ids]
+            return onehot(codes, len(OPS))
         channels = np.asarray([[int(c) for c in a.split(":")] for a in ids], dtype=np.float64)
         if kind == "channels":
             return channels.reshape(len(ids), 5)
-        onehot = np.zeros((len(ids), 5, len(SIZE_CHOICES)))
-        choice = (channels.astype(np.int64) // 8 - 1).reshape(len(ids), 5)
-        onehot[np.arange(len(ids))[:, None], np.arange(5)[None, :], choice] = 1.0
-        return onehot.reshape(len(ids), -1)
+        return onehot(channels.astype(np.int64) // 8 - 1, len(SIZE_CHOICES))
 
 
 def _arch_string(ops: list[str]) -> str:
