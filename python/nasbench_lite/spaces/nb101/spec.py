@@ -124,21 +124,17 @@ def _fast_state(
         invalid = {
             "_entries": entries,
             "_original": _UNSET,
+            "_digest": None,
             "_matrix": None,
             "ops": None,
             "valid_spec": False,
             "_checked": "",
         }
         return invalid, None
-    pick = _picker(kept)
-    pruned = list(pick(ops))
-    inside = (
-        digest is not None
-        and len(pruned) <= MAX_VERTICES
-        and num_edges <= MAX_EDGES
-        and pruned[0] == INPUT
-        and pruned[-1] == OUTPUT
-    )
+    pick = _PICKERS.get(kept) or _picker(kept)
+    # Pruning keeps the input (vertex 0) and the output (the last vertex) of a connected spec,
+    # so the pruned ops start with ops[0] and end with ops[-1]; more than MAX_VERTICES kept
+    # means all 8 bits of ``kept`` set.
     state = {
         "_entries": entries,
         "_original": _UNSET,
@@ -146,9 +142,15 @@ def _fast_state(
         "_num_edges": num_edges,
         "_digest": digest,
         "_matrix": _UNSET,
-        "_hashed_ops": pruned,
+        "_hashed_ops": list(pick(ops)),
         "valid_spec": True,
-        "_checked": digest if inside and digest is not None else "",
+        "_checked": digest
+        if digest is not None
+        and kept != 0xFF
+        and num_edges <= MAX_EDGES
+        and ops[0] == INPUT
+        and ops[-1] == OUTPUT
+        else "",
     }
     return state, pick
 
@@ -232,17 +234,21 @@ class ModelSpec:
             InvalidSpecError: 'matrix must be square', 'length of ops must match matrix
                 dimensions', 'matrix must be upper triangular', or non-integer entries.
         """
-        self.data_format = data_format
         # Copies, as the original's deepcopy (op names are immutable strings).
-        self.original_ops: list[str] = list(ops)
-        self._digest = None
-        if type(matrix) is list:
-            if self._init_list(matrix):
-                return
-        else:
+        original_ops = list(ops)
+        if type(matrix) is not list:
             np = sys.modules.get("numpy")  # an ndarray implies numpy is already imported
-            if np is not None and type(matrix) is np.ndarray and self._init_array(matrix):
+            if (
+                np is not None
+                and type(matrix) is np.ndarray
+                and self._init_array(matrix, original_ops, data_format)
+            ):
                 return
+        self.data_format = data_format
+        self.original_ops: list[str] = original_ops
+        if type(matrix) is list and self._init_list(matrix):
+            return
+        self._digest = None
         np = _numpy()
         try:
             array = np.array(matrix)
@@ -262,17 +268,17 @@ class ModelSpec:
         self.valid_spec = True
         self._prune()
 
-    def _init_array(self, matrix: npt.NDArray[Any]) -> bool:
+    def _init_array(self, matrix: npt.NDArray[Any], ops: list[Any], data_format: str) -> bool:
         """The native path of an ndarray, read from its raw buffer; False (nothing set) when
         the general path must handle it.
 
         It takes square int/bool arrays of a native byte order with 0/1 entries and at most 8
         vertices; anything else, including every input the constructor rejects, goes the
         general way, which owns the error messages. The same input (buffer, dtype, ops) met
-        again costs a dict lookup: the result is a pure function of it.
+        again costs a dict lookup: the result is a pure function of it. ``ops`` is the spec's
+        own copy of the ops (``original_ops``).
         """
         dtype = matrix.dtype
-        ops = self.original_ops
         size = len(ops)
         if dtype.kind not in "iub" or matrix.shape != (size, size) or not dtype.isnative:
             return False
@@ -291,6 +297,41 @@ class ModelSpec:
                 _BUILT.clear()
             _BUILT[key] = built
         state, pick = built
+        if type(self) is ModelSpec:
+            # A fresh instance of this class: its whole state in one dict display (cheaper
+            # than writing each attribute into an empty instance dict).
+            if pick is None:
+                self.__dict__ = {
+                    "data_format": data_format,
+                    "original_ops": ops,
+                    "_entries": state["_entries"],
+                    "_original": _UNSET,
+                    "_digest": None,
+                    "_matrix": None,
+                    "ops": None,
+                    "valid_spec": False,
+                    "_checked": "",
+                    "_dtype": dtype,
+                }
+            else:
+                self.__dict__ = {
+                    "data_format": data_format,
+                    "original_ops": ops,
+                    "_entries": state["_entries"],
+                    "_original": _UNSET,
+                    "_kept": state["_kept"],
+                    "_num_edges": state["_num_edges"],
+                    "_digest": state["_digest"],
+                    "_matrix": _UNSET,
+                    "_hashed_ops": state["_hashed_ops"],
+                    "valid_spec": True,
+                    "_checked": state["_checked"],
+                    "_dtype": dtype,
+                    "ops": list(pick(ops)),
+                }
+            return True
+        self.data_format = data_format
+        self.original_ops = ops
         self.__dict__.update(state)
         self._dtype = dtype
         if pick is not None:
