@@ -514,7 +514,7 @@ def test_specs_of_one_input_share_nothing_mutable() -> None:
 
 
 class _SubSpec(ModelSpec):
-    """A user's subclass: the array path fills it attribute by attribute, not by template."""
+    """A user's subclass: the fast path must give it the same state as ModelSpec."""
 
 
 @pytest.mark.parametrize("seed", [3, 4])

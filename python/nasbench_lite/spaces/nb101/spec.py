@@ -124,7 +124,6 @@ def _fast_state(
         invalid = {
             "_entries": entries,
             "_original": _UNSET,
-            "_digest": None,
             "_matrix": None,
             "ops": None,
             "valid_spec": False,
@@ -234,21 +233,17 @@ class ModelSpec:
             InvalidSpecError: 'matrix must be square', 'length of ops must match matrix
                 dimensions', 'matrix must be upper triangular', or non-integer entries.
         """
-        # Copies, as the original's deepcopy (op names are immutable strings).
-        original_ops = list(ops)
-        if type(matrix) is not list:
-            np = sys.modules.get("numpy")  # an ndarray implies numpy is already imported
-            if (
-                np is not None
-                and type(matrix) is np.ndarray
-                and self._init_array(matrix, original_ops, data_format)
-            ):
-                return
         self.data_format = data_format
-        self.original_ops: list[str] = original_ops
-        if type(matrix) is list and self._init_list(matrix):
-            return
+        # Copies, as the original's deepcopy (op names are immutable strings).
+        self.original_ops: list[str] = list(ops)
         self._digest = None
+        if type(matrix) is list:
+            if self._init_list(matrix):
+                return
+        else:
+            np = sys.modules.get("numpy")  # an ndarray implies numpy is already imported
+            if np is not None and type(matrix) is np.ndarray and self._init_array(matrix):
+                return
         np = _numpy()
         try:
             array = np.array(matrix)
@@ -268,17 +263,17 @@ class ModelSpec:
         self.valid_spec = True
         self._prune()
 
-    def _init_array(self, matrix: npt.NDArray[Any], ops: list[Any], data_format: str) -> bool:
+    def _init_array(self, matrix: npt.NDArray[Any]) -> bool:
         """The native path of an ndarray, read from its raw buffer; False (nothing set) when
         the general path must handle it.
 
         It takes square int/bool arrays of a native byte order with 0/1 entries and at most 8
         vertices; anything else, including every input the constructor rejects, goes the
         general way, which owns the error messages. The same input (buffer, dtype, ops) met
-        again costs a dict lookup: the result is a pure function of it. ``ops`` is the spec's
-        own copy of the ops (``original_ops``).
+        again costs a dict lookup: the result is a pure function of it.
         """
         dtype = matrix.dtype
+        ops = self.original_ops
         size = len(ops)
         if dtype.kind not in "iub" or matrix.shape != (size, size) or not dtype.isnative:
             return False
@@ -297,41 +292,6 @@ class ModelSpec:
                 _BUILT.clear()
             _BUILT[key] = built
         state, pick = built
-        if type(self) is ModelSpec:
-            # A fresh instance of this class: its whole state in one dict display (cheaper
-            # than writing each attribute into an empty instance dict).
-            if pick is None:
-                self.__dict__ = {
-                    "data_format": data_format,
-                    "original_ops": ops,
-                    "_entries": state["_entries"],
-                    "_original": _UNSET,
-                    "_digest": None,
-                    "_matrix": None,
-                    "ops": None,
-                    "valid_spec": False,
-                    "_checked": "",
-                    "_dtype": dtype,
-                }
-            else:
-                self.__dict__ = {
-                    "data_format": data_format,
-                    "original_ops": ops,
-                    "_entries": state["_entries"],
-                    "_original": _UNSET,
-                    "_kept": state["_kept"],
-                    "_num_edges": state["_num_edges"],
-                    "_digest": state["_digest"],
-                    "_matrix": _UNSET,
-                    "_hashed_ops": state["_hashed_ops"],
-                    "valid_spec": True,
-                    "_checked": state["_checked"],
-                    "_dtype": dtype,
-                    "ops": list(pick(ops)),
-                }
-            return True
-        self.data_format = data_format
-        self.original_ops = ops
         self.__dict__.update(state)
         self._dtype = dtype
         if pick is not None:
