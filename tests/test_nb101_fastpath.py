@@ -513,6 +513,31 @@ def test_specs_of_one_input_share_nothing_mutable() -> None:
     assert third.ops == INCEPTION_OPS and third.original_matrix.tolist() == INCEPTION
 
 
+class _SubSpec(ModelSpec):
+    """A user's subclass: the fast path must give it the same state as ModelSpec."""
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_array_specs_hold_the_state_of_list_specs_and_subclasses(seed: int) -> None:
+    rng = random.Random(seed)
+    for _ in range(300):
+        matrix, ops = random_spec(rng)
+        given = ModelSpec(np.array(matrix), ops)
+        again = ModelSpec(np.array(matrix), ops)  # from the memo of built inputs
+        listed = ModelSpec(matrix, ops)
+        derived = _SubSpec(np.array(matrix), ops)
+        assert list(vars(given)) == list(vars(listed)) == list(vars(again))
+        assert sorted(vars(derived)) == sorted(vars(given))
+        for name, value in vars(given).items():
+            for other in (again, listed, derived):
+                assert vars(other)[name] == value, name
+        assert given.original_ops is not again.original_ops
+        assert given.ops is None or given.ops is not again.ops
+        assert is_valid(given) == is_valid(derived) == is_valid(listed)
+        if is_valid(given):
+            assert given.hash_spec() == derived.hash_spec() == listed.hash_spec()
+
+
 def test_original_matrix_changes_do_not_reach_the_pruned_matrix() -> None:
     # The original prunes at construction: self.matrix is fixed before anyone can touch
     # original_matrix, so changing it later changes neither matrix nor the hash.

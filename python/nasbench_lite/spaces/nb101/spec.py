@@ -130,15 +130,10 @@ def _fast_state(
             "_checked": "",
         }
         return invalid, None
-    pick = _picker(kept)
-    pruned = list(pick(ops))
-    inside = (
-        digest is not None
-        and len(pruned) <= MAX_VERTICES
-        and num_edges <= MAX_EDGES
-        and pruned[0] == INPUT
-        and pruned[-1] == OUTPUT
-    )
+    pick = _PICKERS.get(kept) or _picker(kept)
+    # Pruning keeps the input (vertex 0) and the output (the last vertex) of a connected spec,
+    # so the pruned ops start with ops[0] and end with ops[-1]; more than MAX_VERTICES kept
+    # means all 8 bits of ``kept`` set.
     state = {
         "_entries": entries,
         "_original": _UNSET,
@@ -146,9 +141,15 @@ def _fast_state(
         "_num_edges": num_edges,
         "_digest": digest,
         "_matrix": _UNSET,
-        "_hashed_ops": pruned,
+        "_hashed_ops": list(pick(ops)),
         "valid_spec": True,
-        "_checked": digest if inside and digest is not None else "",
+        "_checked": digest
+        if digest is not None
+        and kept != 0xFF
+        and num_edges <= MAX_EDGES
+        and ops[0] == INPUT
+        and ops[-1] == OUTPUT
+        else "",
     }
     return state, pick
 
