@@ -13,21 +13,22 @@
 use super::finals::python_sum;
 use crate::error::{CoreError, CoreResult};
 
-/// The blob format version this module reads.
+/// The blob format version this module reads (and `encode` writes).
 pub const CURVES_VERSION: u8 = 3;
 const HEADER: usize = 5;
-const NONE: u8 = 0;
-const CONST: u8 = 1;
-const DEC16: u8 = 2;
-const DEC24: u8 = 3;
-const DEC32: u8 = 4;
-const SPLIT: u8 = 5;
-const SPLIT4: u8 = 6;
-const F8: u8 = 7;
-const ABSENT: u8 = 0;
-const ALL: u8 = 1;
-const BITMAP: u8 = 2;
-const MAX_DECIMALS: u8 = 6;
+// Series kinds and presence codes of format 3, shared with the encoder (`super::encode`).
+pub(super) const NONE: u8 = 0;
+pub(super) const CONST: u8 = 1;
+pub(super) const DEC16: u8 = 2;
+pub(super) const DEC24: u8 = 3;
+pub(super) const DEC32: u8 = 4;
+pub(super) const SPLIT: u8 = 5;
+pub(super) const SPLIT4: u8 = 6;
+pub(super) const F8: u8 = 7;
+pub(super) const ABSENT: u8 = 0;
+pub(super) const ALL: u8 = 1;
+pub(super) const BITMAP: u8 = 2;
+pub(super) const MAX_DECIMALS: u8 = 6;
 /// Series index of `train_times` (layout `TRAIN_SERIES`).
 const TRAIN_TIME: usize = 3;
 const POW10: [f64; 7] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];

@@ -8,20 +8,11 @@
 //! SPLIT4 / SPLIT (at most 16 / 256 distinct top 16 bits), else F8. The test suite compares
 //! both encoders on every fixture and on random series.
 
-/// The blob format version written (= `layout.CURVES_VERSION`).
-pub const CURVES_VERSION: u8 = 3;
-const NONE: u8 = 0;
-const CONST: u8 = 1;
-const DEC16: u8 = 2;
-const DEC24: u8 = 3;
-const DEC32: u8 = 4;
-const SPLIT: u8 = 5;
-const SPLIT4: u8 = 6;
-const F8: u8 = 7;
-const ABSENT: u8 = 0;
-const ALL: u8 = 1;
-const BITMAP: u8 = 2;
-const MAX_DECIMALS: usize = 6;
+// The format's version, series kinds and presence codes are the reader's (one definition).
+use super::curves::{
+    ABSENT, ALL, BITMAP, CONST, CURVES_VERSION, DEC16, DEC24, DEC32, F8, NONE, SPLIT, SPLIT4,
+};
+const MAX_DECIMALS: usize = super::curves::MAX_DECIMALS as usize;
 const POW10: [f64; MAX_DECIMALS + 1] = [1.0, 10.0, 100.0, 1e3, 1e4, 1e5, 1e6];
 const I31: f64 = 2_147_483_647.0;
 
