@@ -238,3 +238,11 @@ def test_native_and_reference_builds_write_the_same_content(
     reference = build.build_nats(archive, tmp_path / "reference.sqlite")
     assert native.rows == reference.rows
     assert native.meta["content_sha256"] == reference.meta["content_sha256"]
+
+
+@pytest.mark.parametrize("reader", ["read_nats_build_batch", "read_nats_arch_files"])
+def test_misaligned_file_lists_are_typed_errors(reader: str) -> None:
+    from nasbench_lite.errors import InvalidInputError
+
+    with pytest.raises(InvalidInputError, match="same length"):
+        getattr(_native, reader)(["000000.pickle.pbz2"], [], ["|nor_conv_3x3~0|"])

@@ -68,6 +68,29 @@ fn arch_tuple<'py>(py: Python<'py>, walked: &ArchRuns) -> NativeResult<Bound<'py
     Ok(PyTuple::new(py, items)?.into_any())
 }
 
+/// The per-file arguments of the NATS readers as [`ArchFile`]s (the three lists must align).
+pub(crate) fn arch_files(
+    paths: Vec<PathBuf>,
+    indexes: &[i64],
+    arch_strs: Vec<String>,
+) -> NativeResult<Vec<ArchFile>> {
+    if paths.len() != indexes.len() || paths.len() != arch_strs.len() {
+        return Err(NativeError::invalid_input(
+            "paths, indexes and arch_strs must have the same length",
+        ));
+    }
+    Ok(paths
+        .into_iter()
+        .zip(indexes)
+        .zip(arch_strs)
+        .map(|((path, &index), arch_str)| ArchFile {
+            path,
+            index,
+            arch_str,
+        })
+        .collect())
+}
+
 /// Reads and walks NATS-Bench per-architecture files in parallel (GIL released).
 ///
 /// Per file, in order: a tuple `(hps, meta, eval_names, seed_labels, configs, latencies,
@@ -84,22 +107,8 @@ pub fn read_nats_arch_files<'py>(
     limits: Option<&Bound<'py, PyDict>>,
     compensated_sum: bool,
 ) -> NativeResult<Vec<Bound<'py, PyAny>>> {
-    if paths.len() != indexes.len() || paths.len() != arch_strs.len() {
-        return Err(NativeError::invalid_input(
-            "paths, indexes and arch_strs must have the same length",
-        ));
-    }
+    let files = arch_files(paths, &indexes, arch_strs)?;
     let limits = limits_from(limits)?;
-    let files: Vec<ArchFile> = paths
-        .into_iter()
-        .zip(indexes)
-        .zip(arch_strs)
-        .map(|((path, index), arch_str)| ArchFile {
-            path,
-            index,
-            arch_str,
-        })
-        .collect();
     let results = run_detached(py, || {
         nats::read_arch_files(&files, &limits, compensated_sum)
     })?;

@@ -9,10 +9,11 @@
 
 use crate::arrays::contiguous;
 use crate::errors::{run_detached, NativeError, NativeResult};
+use crate::nats::arch_files;
 use crate::pickle::limits_from;
 use nasbench_lite_core::nats::encode::encode_curves;
 use nasbench_lite_core::nats::rows::{build_arch_files, ArchRows, Built};
-use nasbench_lite_core::nats::{ArchFile, DATASETS, EVAL_SETS};
+use nasbench_lite_core::nats::{DATASETS, EVAL_SETS};
 use numpy::{PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
@@ -190,22 +191,8 @@ pub fn read_nats_build_batch<'py>(
     limits: Option<&Bound<'py, PyDict>>,
     compensated_sum: bool,
 ) -> NativeResult<NatsBuildBatch> {
-    if paths.len() != indexes.len() || paths.len() != arch_strs.len() {
-        return Err(NativeError::invalid_input(
-            "paths, indexes and arch_strs must have the same length",
-        ));
-    }
+    let files = arch_files(paths, &indexes, arch_strs)?;
     let limits = limits_from(limits)?;
-    let files: Vec<ArchFile> = paths
-        .into_iter()
-        .zip(&indexes)
-        .zip(arch_strs)
-        .map(|((path, &index), arch_str)| ArchFile {
-            path,
-            index,
-            arch_str,
-        })
-        .collect();
     let results = run_detached(py, || build_arch_files(&files, &limits, compensated_sum))?;
     let items = results
         .into_iter()

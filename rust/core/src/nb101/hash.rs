@@ -306,11 +306,9 @@ pub fn hash_cells(cells: &[Cell], out: &mut [[u8; 16]]) -> CoreResult<()> {
     hash_cells_with(cells, out, Kernel::detect())
 }
 
-/// [`hash_cells`] with an explicit MD5 kernel (tests compare kernels).
-///
-/// # Errors
-/// As [`hash_cells`].
-pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> CoreResult<()> {
+/// Checks a batch before hashing: one digest slot per cell, every cell within the engine's
+/// vertex and label range (the first bad row is named).
+fn check_batch(cells: &[Cell], out: &[[u8; 16]]) -> CoreResult<()> {
     if cells.len() != out.len() {
         return Err(CoreError::invalid_input(format!(
             "{} cells but room for {} digests",
@@ -327,6 +325,15 @@ pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> 
             row: Some(row),
         });
     }
+    Ok(())
+}
+
+/// [`hash_cells`] with an explicit MD5 kernel (tests compare kernels).
+///
+/// # Errors
+/// As [`hash_cells`].
+pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> CoreResult<()> {
+    check_batch(cells, out)?;
     cells
         .par_chunks(CHUNK_CELLS)
         .zip(out.par_chunks_mut(CHUNK_CELLS))
@@ -384,22 +391,7 @@ impl CellHasher {
     /// # Errors
     /// As [`hash_cells`].
     pub fn hash(&mut self, cells: &[Cell], out: &mut [[u8; 16]]) -> CoreResult<()> {
-        if cells.len() != out.len() {
-            return Err(CoreError::invalid_input(format!(
-                "{} cells but room for {} digests",
-                cells.len(),
-                out.len()
-            )));
-        }
-        if let Some(row) = cells.iter().position(|cell| !cell_fits(cell)) {
-            return Err(CoreError::InvalidInput {
-                message: format!(
-                    "cell {row}: at most {MAX_BATCH_VERTICES} vertices with labels in \
-                     {MIN_LABEL}..={MAX_LABEL}"
-                ),
-                row: Some(row),
-            });
-        }
+        check_batch(cells, out)?;
         self.hash_checked(cells, out);
         Ok(())
     }
