@@ -35,6 +35,7 @@ from nasbench_lite._core.surface_table import (
     Fidelity,
     Objective,
     assemble,
+    declare_objectives,
     sequential_mean,
 )
 from nasbench_lite.errors import InvalidInputError, OutOfDomainError, echo
@@ -50,6 +51,7 @@ __all__ = [
     "Fidelity",
     "Objective",
     "Surface",
+    "declare_objectives",
     "make_rng",
 ]
 

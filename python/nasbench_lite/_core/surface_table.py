@@ -9,6 +9,7 @@ vectorised over the rows. Knows no benchmark.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,11 +23,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BASE_COLUMNS",
+    "HIGHER_IS_BETTER",
     "UNITS",
     "Fetched",
     "Fidelity",
     "Objective",
     "assemble",
+    "declare_objectives",
     "sequential_mean",
 ]
 
@@ -91,6 +94,48 @@ class Objective:
     def as_dict(self) -> dict[str, Any]:
         """The declaration as a plain dict (for JSON and tables)."""
         return dict(self.__dict__)
+
+
+#: The quantities that improve upwards; every other one (loss, time, costs) improves downwards.
+HIGHER_IS_BETTER = frozenset({"accuracy"})
+
+
+def declare_objectives(
+    dataset: str, splits: Mapping[str, str], *, stored_as: str, per_seed: bool = True
+) -> tuple[Objective, ...]:
+    """The :class:`Objective` of each metric of one dataset, from ``{name: split}``.
+
+    The rest follows from the name: its last ``/`` part is the quantity, which fixes the unit
+    (:data:`UNITS`) and the direction (:data:`HIGHER_IS_BETTER`), so an adapter writes down
+    only what differs between its metrics.
+
+    Args:
+        dataset: What the models behind every metric were trained on.
+        splits: Metric name -> exactly which data the value was measured on, in the order
+            the metrics are listed.
+        stored_as: The stored unit and the conversion the adapter applies, shared by these
+            metrics.
+        per_seed: False for architecture properties that no seed changes.
+
+    Returns:
+        One declaration per name, in the order of ``splits``.
+    """
+    declared = []
+    for name, split in splits.items():
+        quantity = name.rsplit("/", 1)[-1]
+        declared.append(
+            Objective(
+                name,
+                quantity,
+                UNITS[quantity],
+                dataset,
+                split,
+                quantity in HIGHER_IS_BETTER,
+                per_seed=per_seed,
+                stored_as=stored_as,
+            )
+        )
+    return tuple(declared)
 
 
 @dataclass

@@ -11,21 +11,21 @@ of the three modes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from nasbench_lite._core.surface import UNITS, ArchSpace, Fetched, Fidelity, Objective, Surface
+from nasbench_lite._core.surface import Fetched, Fidelity, Surface, declare_objectives
 from nasbench_lite._core.surface_arrays import column_floats, onehot
+from nasbench_lite._core.surface_space import IndexedSpace
 from nasbench_lite.benchmarks.nashpobench2.reader import API
 from nasbench_lite.errors import InvalidInputError, OutOfDomainError, echo
 
 __all__ = ["NHB2Space", "NHB2Surface"]
 
 _NUM_EPOCHS = 12
-_TRAINED = "CIFAR-10 train split of NAS-HPO-Bench-II, with the configuration's lr / batch size"
 
 #: Uniform metric -> (query_many mode, query_many column).
 _SOURCE = {
@@ -37,62 +37,23 @@ _SOURCE = {
     "cifar10/train+valid+test/time": ("test", "cost"),
 }
 
-_AS_STORED = "as stored (percent / seconds)"
-OBJECTIVES = (
-    Objective(
-        "cifar10/train/accuracy",
-        "accuracy",
-        UNITS["accuracy"],
-        "cifar10",
-        "train: the training images themselves",
-        True,
-        stored_as=_AS_STORED,
-    ),
-    Objective(
-        "cifar10/valid/accuracy",
-        "accuracy",
-        UNITS["accuracy"],
-        "cifar10",
-        "valid: NAS-HPO-Bench-II's validation images, held out of the CIFAR-10 training set",
-        True,
-        stored_as=_AS_STORED,
-    ),
-    Objective(
-        "cifar10/test/accuracy",
-        "accuracy",
-        UNITS["accuracy"],
-        "cifar10",
-        "test: the CIFAR-10 test set",
-        True,
-        stored_as=_AS_STORED,
-    ),
-    Objective(
-        "cifar10/train/time",
-        "time",
-        UNITS["time"],
-        "cifar10",
-        "training seconds up to this epoch (the official mode='train' cost)",
-        False,
-        stored_as=_AS_STORED,
-    ),
-    Objective(
-        "cifar10/train+valid/time",
-        "time",
-        UNITS["time"],
-        "cifar10",
-        "training + validation seconds up to this epoch (the official mode='valid' cost)",
-        False,
-        stored_as=_AS_STORED,
-    ),
-    Objective(
-        "cifar10/train+valid+test/time",
-        "time",
-        UNITS["time"],
-        "cifar10",
-        "training + validation + test seconds up to this epoch (the official mode='test' cost)",
-        False,
-        stored_as=_AS_STORED,
-    ),
+OBJECTIVES = declare_objectives(
+    "cifar10",
+    {
+        "cifar10/train/accuracy": "train: the training images themselves",
+        "cifar10/valid/accuracy": (
+            "valid: NAS-HPO-Bench-II's validation images, held out of the CIFAR-10 training set"
+        ),
+        "cifar10/test/accuracy": "test: the CIFAR-10 test set",
+        "cifar10/train/time": "training seconds up to this epoch (the official mode='train' cost)",
+        "cifar10/train+valid/time": (
+            "training + validation seconds up to this epoch (the official mode='valid' cost)"
+        ),
+        "cifar10/train+valid+test/time": (
+            "training + validation + test seconds up to this epoch (the official mode='test' cost)"
+        ),
+    },
+    stored_as="as stored (percent / seconds)",
 )
 
 
@@ -101,7 +62,7 @@ def config_id(cellcode: str, lr: float, batch_size: int) -> str:
     return f"{cellcode},lr={lr!r},bs={batch_size}"
 
 
-class NHB2Space(ArchSpace):
+class NHB2Space(IndexedSpace):
     """Every (cell code, lr, batch size) configuration of the database.
 
     Args:
@@ -115,22 +76,13 @@ class NHB2Space(ArchSpace):
         self._keys = [
             (code, lr, bs) for code in api.cellcodes for lr in api.lrs for bs in api.batch_sizes
         ]
-        self._ids = [config_id(*key) for key in self._keys]
-        self._position = {ident: i for i, ident in enumerate(self._ids)}
+        super().__init__([config_id(*key) for key in self._keys], "configuration")
         self._codes = set(api.cellcodes)
-
-    def ids(self) -> Sequence[str]:
-        """Every configuration id, in the official flat-index order."""
-        return self._ids
 
     def key(self, arch: Any) -> dict[str, Any]:
         """The official ``{'cellcode', 'lr', 'batch_size'}`` key of a configuration."""
         code, lr, bs = self._keys[self.index(arch)]
         return {"cellcode": code, "lr": lr, "batch_size": bs}
-
-    def index(self, arch: Any) -> int:
-        """The official flat index of a configuration (see :meth:`id`)."""
-        return self._position[self.id(arch)]
 
     def id(self, arch: Any) -> str:
         """The id of an id string, a key dict, a ``(cellcode, lr, batch_size)`` tuple or an index.
@@ -139,14 +91,9 @@ class NHB2Space(ArchSpace):
             OutOfDomainError: Not a configuration of this database.
             InvalidInputError: A value of another type.
         """
-        if isinstance(arch, np.integer):
-            arch = int(arch)
-        if isinstance(arch, int) and not isinstance(arch, bool):
-            if not 0 <= arch < len(self._ids):
-                raise OutOfDomainError(
-                    f"configuration index {arch} outside 0..{len(self._ids) - 1}"
-                )
-            return self._ids[arch]
+        at_index = self._at_index(arch)
+        if at_index is not None:
+            return at_index
         if isinstance(arch, Mapping):
             if set(arch) != {"cellcode", "lr", "batch_size"}:
                 raise InvalidInputError(

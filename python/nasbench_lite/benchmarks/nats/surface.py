@@ -13,14 +13,14 @@ NATS stores percent, so nothing is converted.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from nasbench_lite._core.surface import UNITS, ArchSpace, Fetched, Fidelity, Objective, Surface
+from nasbench_lite._core.surface import Fetched, Fidelity, Objective, Surface, declare_objectives
 from nasbench_lite._core.surface_arrays import onehot
+from nasbench_lite._core.surface_space import IndexedSpace
 from nasbench_lite.benchmarks.nats.bulk import output_sets
 from nasbench_lite.benchmarks.nats.layout import DATASETS
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError, echo
@@ -58,50 +58,40 @@ _SPLIT = {
 
 
 def _objectives() -> tuple[Objective, ...]:
-    out = []
+    out: list[Objective] = []
     for dataset in DATASETS:
+        splits = {}
         for _, setname in output_sets(dataset):
             split = _SPLIT.get((dataset, setname), f"the {_TRAINED_ON[dataset]} images themselves")
-            for quantity, better in (("accuracy", True), ("loss", False), ("time", False)):
-                what = split
-                if quantity == "time":
-                    what = f"seconds spent {'training' if setname == 'train' else 'evaluating'}"
-                    what += f" on {setname} up to this epoch (the official '{setname}' all-time)"
-                out.append(
-                    Objective(
-                        f"{dataset}/{setname}/{quantity}",
-                        quantity,
-                        UNITS[quantity],
-                        dataset,
-                        what,
-                        better,
-                        stored_as="as stored (percent / cross-entropy / seconds)",
-                    )
-                )
-        for quantity, what in (
-            ("flops", "FLOPs of the network for this dataset's input size and classes"),
-            ("params", "parameters of the network for this dataset's classes"),
-            ("latency", "mean latency over the trials, batch 256"),
-        ):
-            out.append(
-                Objective(
-                    f"{dataset}/{quantity}",
-                    quantity,
-                    UNITS[quantity],
-                    dataset,
-                    what,
-                    False,
-                    per_seed=False,
-                    stored_as="as stored (official get_cost_info, per schedule hp)",
-                )
+            spent = "training" if setname == "train" else "evaluating"
+            splits[f"{dataset}/{setname}/accuracy"] = split
+            splits[f"{dataset}/{setname}/loss"] = split
+            splits[f"{dataset}/{setname}/time"] = (
+                f"seconds spent {spent} on {setname} up to this epoch "
+                f"(the official '{setname}' all-time)"
             )
+        out += declare_objectives(
+            dataset, splits, stored_as="as stored (percent / cross-entropy / seconds)"
+        )
+        out += declare_objectives(
+            dataset,
+            {
+                f"{dataset}/flops": (
+                    "FLOPs of the network for this dataset's input size and classes"
+                ),
+                f"{dataset}/params": "parameters of the network for this dataset's classes",
+                f"{dataset}/latency": "mean latency over the trials, batch 256",
+            },
+            stored_as="as stored (official get_cost_info, per schedule hp)",
+            per_seed=False,
+        )
     return tuple(out)
 
 
 OBJECTIVES = _objectives()
 
 
-class NATSSpace(ArchSpace):
+class NATSSpace(IndexedSpace):
     """Every architecture of the database's NATS space (with or without results).
 
     Args:
@@ -110,22 +100,13 @@ class NATSSpace(ArchSpace):
 
     def __init__(self, api: Any) -> None:
         self._api = api
-        self._ids: list[str] = api.meta_archs
-        self._index = {a: i for i, a in enumerate(self._ids)}
+        super().__init__(api.meta_archs, "architecture")
         self.topology = bool(api.is_topology)
         self.encodings = (
             ("onehot", "nar-cifar10-valid", "nar-cifar100", "nar-ImageNet16-120")
             if self.topology
             else ("channels", "onehot")
         )
-
-    def ids(self) -> Sequence[str]:
-        """Every arch string, in official index order."""
-        return self._ids
-
-    def index(self, arch: Any) -> int:
-        """The official index of an architecture (see :meth:`id`)."""
-        return self._index[self.id(arch)]
 
     def id(self, arch: Any) -> str:
         """The arch string of an arch string or an official index.
@@ -134,17 +115,14 @@ class NATSSpace(ArchSpace):
             OutOfDomainError: Not an architecture of this space.
             InvalidInputError: Neither a str nor an int.
         """
-        if isinstance(arch, np.integer):
-            arch = int(arch)
-        if isinstance(arch, int) and not isinstance(arch, bool):
-            if not 0 <= arch < len(self._ids):
-                raise OutOfDomainError(f"architecture index {arch} outside 0..{len(self._ids) - 1}")
-            return self._ids[arch]
+        at_index = self._at_index(arch)
+        if at_index is not None:
+            return at_index
         if not isinstance(arch, str):
             raise InvalidInputError(
                 f"a NATS architecture is an arch string or an index, got {echo(arch)}"
             )
-        if arch not in self._index:
+        if arch not in self._position:
             raise OutOfDomainError(f"{echo(arch)} is not an architecture of this space")
         return arch
 
@@ -165,7 +143,7 @@ class NATSSpace(ArchSpace):
                     if c != channels[layer]:
                         changed = [*channels[:layer], c, *channels[layer + 1 :]]
                         out.append(":".join(str(x) for x in changed))
-        return [a for a in out if a in self._index]
+        return [a for a in out if a in self._position]
 
     def _encode(self, ids: list[str], kind: str) -> npt.NDArray[Any]:
         if kind.startswith("nar-"):
@@ -294,7 +272,8 @@ class NATSSurface(Surface):
         present = {name: np.zeros(len(position), dtype=bool) for name in per_seed}
         if per_seed:
             assert dataset is not None
-            answers = self._per_seed(indexes, found, seeds_of, dataset, hp, iepoch)
+            wanted = sorted({i for i, f in zip(indexes, found.tolist(), strict=True) if f})
+            answers = self._per_seed(wanted, seeds_of, dataset, hp, iepoch)
             for row, (k, s) in enumerate(zip(position, seed, strict=True)):
                 info = answers[(indexes[k], s)]
                 for name, column in columns.items():
@@ -305,7 +284,7 @@ class NATSSurface(Surface):
         fetched.values, fetched.present = values, present
         for name in per_arch:
             d, quantity = name.split("/")
-            costs = self._costs(indexes, found, by_dataset[d], d, hp)
+            costs = self._costs(sorted(by_dataset[d]), d, hp)
             data = np.asarray([costs.get(i, {}).get(quantity) for i in indexes], dtype=object)
             fetched.arch_present[name] = np.asarray([v is not None for v in data], dtype=bool)
             fetched.arch_values[name] = np.asarray(
@@ -315,15 +294,14 @@ class NATSSurface(Surface):
 
     def _per_seed(
         self,
-        indexes: list[int],
-        found: npt.NDArray[np.bool_],
+        wanted: list[int],
         seeds_of: dict[int, list[int]],
         dataset: str,
         hp: str,
         iepoch: int | None,
     ) -> dict[tuple[int, int], dict[str, Any]]:
-        """``(index, seed) -> get_more_info``-style answer for every found architecture."""
-        wanted = sorted({i for i, f in zip(indexes, found.tolist(), strict=True) if f})
+        """``(index, seed) -> get_more_info``-style answer for each of ``wanted`` (ascending
+        indexes of found architectures), at every seed of ``seeds_of``."""
         answers: dict[tuple[int, int], dict[str, Any]] = {}
         if len(wanted) <= _SMALL:
             for index in wanted:
@@ -339,15 +317,9 @@ class NATSSurface(Surface):
                 answers[(int(row["arch_index"]), s)] = row
         return answers
 
-    def _costs(
-        self,
-        indexes: list[int],
-        found: npt.NDArray[np.bool_],
-        seeds_of: dict[int, list[int]],
-        dataset: str,
-        hp: str,
-    ) -> dict[int, dict[str, Any]]:
-        wanted = sorted({i for i in indexes if i in seeds_of})
+    def _costs(self, wanted: list[int], dataset: str, hp: str) -> dict[int, dict[str, Any]]:
+        """``index -> get_cost_info``-style answer for each of ``wanted`` (ascending indexes of
+        architectures with runs of ``dataset``) that has costs."""
         if len(wanted) <= _SMALL:
             out = {}
             for index in wanted:

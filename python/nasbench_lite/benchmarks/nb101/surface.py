@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from nasbench_lite._core.surface import UNITS, ArchSpace, Fetched, Fidelity, Objective, Surface
+from nasbench_lite._core.surface import ArchSpace, Fetched, Fidelity, Surface, declare_objectives
 from nasbench_lite._core.surface_arrays import column_floats
 from nasbench_lite.benchmarks.nb101.reader import NASBench
 from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError, echo
@@ -23,7 +23,6 @@ from nasbench_lite.spaces.nb101.spec import AVAILABLE_OPS, ModelSpec
 
 __all__ = ["NB101Space", "NB101Surface"]
 
-_TRAINED_ON = "CIFAR-10 train minus the 10k validation images (40k images)"
 _FRACTION = "fraction 0-1 in the database (runs), multiplied by 100 here"
 
 #: Uniform metric -> (query_many column, conversion factor).
@@ -35,51 +34,32 @@ _PER_SEED = {
 }
 
 OBJECTIVES = (
-    Objective(
-        "cifar10/train/accuracy",
-        "accuracy",
-        UNITS["accuracy"],
+    *declare_objectives(
         "cifar10",
-        "the 40k training images themselves",
-        True,
+        {
+            "cifar10/train/accuracy": "the 40k training images themselves",
+            "cifar10/validation/accuracy": (
+                "validation: the 10k images held out of CIFAR-10 train (never trained on)"
+            ),
+            "cifar10/test/accuracy": "test: the CIFAR-10 test set (10k images)",
+        },
         stored_as=_FRACTION,
     ),
-    Objective(
-        "cifar10/validation/accuracy",
-        "accuracy",
-        UNITS["accuracy"],
+    *declare_objectives(
         "cifar10",
-        "validation: the 10k images held out of CIFAR-10 train (never trained on)",
-        True,
-        stored_as=_FRACTION,
-    ),
-    Objective(
-        "cifar10/test/accuracy",
-        "accuracy",
-        UNITS["accuracy"],
-        "cifar10",
-        "test: the CIFAR-10 test set (10k images)",
-        True,
-        stored_as=_FRACTION,
-    ),
-    Objective(
-        "cifar10/train/time",
-        "time",
-        UNITS["time"],
-        "cifar10",
-        "training time of the run up to the evaluation point (final_ / halfway_training_time)",
-        False,
+        {
+            "cifar10/train/time": (
+                "training time of the run up to the evaluation point "
+                "(final_ / halfway_training_time)"
+            ),
+        },
         stored_as="seconds (as stored)",
     ),
-    Objective(
-        "params",
-        "params",
-        UNITS["params"],
+    *declare_objectives(
         "cifar10",
-        "trainable parameters of the whole network",
-        False,
-        per_seed=False,
+        {"params": "trainable parameters of the whole network"},
         stored_as="count in the database (cells), divided by 1e6 here",
+        per_seed=False,
     ),
 )
 
