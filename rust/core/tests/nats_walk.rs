@@ -3,15 +3,11 @@
 //! the runs it returns are consistent with their buffers. (Value-for-value agreement with the
 //! Python reference walker is tested from Python: `tests/test_nats_native_walk.py`.)
 
+mod common;
+
+use common::{fuzz_iterations, nats, Rng};
 use nasbench_lite_core::nats::{read_arch_files, walk_arch, ArchFile, Walk, FINAL_FIELDS};
 use nasbench_lite_core::pickle::{decompress_bz2, parse, Limits, Node};
-use std::path::PathBuf;
-
-fn nats(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/data/nats")
-        .join(format!("{name}.pickle.pbz2"))
-}
 
 /// `meta_archs[index]` of a space's real meta file.
 fn arch_str(space: &str, index: usize) -> String {
@@ -86,30 +82,10 @@ fn real_files_walk_in_full() {
     );
 }
 
-/// SplitMix64.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 #[test]
 fn mutated_files_never_panic() {
     let limits = Limits::default();
-    let iterations: usize = std::env::var("NASBENCH_LITE_FUZZ_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(150);
+    let iterations = fuzz_iterations(150);
     let mut rng = Rng(14);
     let (mut walked, mut irregular) = (0, 0);
     for (space, index) in [("tss", 11_usize), ("sss", 284)] {

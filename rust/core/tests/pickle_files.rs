@@ -8,19 +8,14 @@
 //! Fuzzing runs a few seconds by default; `NASBENCH_LITE_FUZZ_ITERS=N` sets the mutants per seed
 //! input (default 400).
 
+mod common;
+
+use common::{data_dir, fuzz_iterations, nats, Rng};
 use nasbench_lite_core::pickle::dump::{dump, DumpError};
 use nasbench_lite_core::pickle::{
     decompress_bz2, load, parse, read_file, read_files, Id, Limits, Node, Pickle,
 };
 use std::path::PathBuf;
-
-fn data_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data")
-}
-
-fn nats(name: &str) -> PathBuf {
-    data_dir().join("nats").join(format!("{name}.pickle.pbz2"))
-}
 
 fn get(p: &Pickle, id: Id, key: &str) -> Id {
     p.dict_get(id, key)
@@ -232,23 +227,6 @@ fn check_invariants(p: &Pickle) {
     assert!(seen.iter().all(|&s| s), "unreachable nodes kept");
 }
 
-/// SplitMix64: a seeded generator with no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
 /// Interesting bytes: opcodes, length-ish values, sign bytes.
 const SPICE: &[u8] = b"().0128NKJMhjqr\x94\x85\x86\x87\x8a\x8b\x8c\x8d\x8e\x8f\x90\x91\x93\x95\x96RbtsuealdX}]\x00\x7f\x80\xff";
 
@@ -286,10 +264,7 @@ fn mutate(rng: &mut Rng, input: &[u8]) -> Vec<u8> {
 }
 
 fn iterations() -> usize {
-    std::env::var("NASBENCH_LITE_FUZZ_ITERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(400)
+    fuzz_iterations(400)
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! NumPy scalars and arrays from hand-built pickles, nesting depth, and the hostile inputs of
 //! issue #13 (deep nesting in a tiny bz2, a bz2 bomb, a huge memo index, a huge bytes object).
 
-mod pickle_common;
+mod common;
 
+use common::*;
 use nasbench_lite_core::pickle::{decompress_bz2, load, parse, ErrorKind, Limit, Limits, Node};
-use pickle_common::*;
 
 #[test]
 fn numpy_scalars() {
@@ -83,41 +83,32 @@ fn numpy_scalars() {
 #[test]
 fn numpy_arrays() {
     let data: Vec<u8> = (0u8..24).collect();
-    let state = |version: bool, order: &[u8], code: &str, len: u8| {
+    // The pickle of a 2x3 array of the 24 bytes: `version` writes the optional state version,
+    // `order` is the Fortran flag (True / False), `code` the dtype.
+    let array = |module: &str, version: bool, order: &[u8], code: &str| {
         let head: &[u8] = if version {
             b"(K\x01K\x02K\x03\x86"
         } else {
             b"(K\x02K\x03\x86"
         };
-        [
+        p4(&[
+            reconstruct(module),
             head.to_vec(),
             dtype(code, "<"),
             order.to_vec(),
-            vec![b'C', len],
-            data[..len as usize].to_vec(),
+            vec![b'C', 24],
+            data.clone(),
             b"tb".to_vec(),
         ]
-        .concat()
+        .concat())
     };
     let hex: String = data.iter().map(|b| format!("{b:02x}")).collect();
-    let array = [
-        reconstruct("numpy.core.multiarray"),
-        state(true, b"\x89", "i4", 24),
-    ]
-    .concat();
-    assert_eq!(text(&p4(&array)), format!("A(<i4;2x3;C;{hex})"));
-    let array = [
-        reconstruct("numpy._core.multiarray"),
-        state(false, b"\x88", "f4", 24),
-    ]
-    .concat();
-    assert_eq!(text(&p4(&array)), format!("A(<f4;2x3;F;{hex})"));
-    let wrong = [
-        reconstruct("numpy.core.multiarray"),
-        state(true, b"\x89", "f8", 24),
-    ]
-    .concat();
-    malformed(&p4(&wrong), "has 24 bytes");
+    let c_order = array("numpy.core.multiarray", true, b"\x89", "i4");
+    assert_eq!(text(&c_order), format!("A(<i4;2x3;C;{hex})"));
+    let fortran_order = array("numpy._core.multiarray", false, b"\x88", "f4");
+    assert_eq!(text(&fortran_order), format!("A(<f4;2x3;F;{hex})"));
+    let wrong = array("numpy.core.multiarray", true, b"\x89", "f8");
+    malformed(&wrong, "has 24 bytes");
     // Object arrays carry a list of objects: refused.
     let object = [
         reconstruct("numpy.core.multiarray"),
@@ -183,13 +174,7 @@ fn nesting_depth() {
     let e = error(&deep);
     assert_eq!(
         (e.kind, e.offset),
-        (
-            ErrorKind::LimitExceeded {
-                limit: Limit::Nesting,
-                max: 256
-            },
-            Some(2 + 256)
-        )
+        (exceeded(Limit::Nesting, 256), Some(2 + 256))
     );
     assert!(text(&p4(&[b")".to_vec(), vec![0x85; 255]].concat())).starts_with("(((("));
     // Lists built top-down through the memo: each looked shallow when it was appended, so the
@@ -202,13 +187,7 @@ fn nesting_depth() {
     }
     body.extend(b"j\x00\x00\x00\x00");
     let e = error(&p4(&body));
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::Nesting,
-            max: 256
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::Nesting, 256));
     let limits = Limits {
         max_nesting: 400,
         ..Limits::default()
@@ -250,30 +229,12 @@ fn hostile_deep_nesting_65_byte_bz2() {
         ..Limits::default()
     };
     let e = load(&compressed, &limits).unwrap_err();
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::Nesting,
-            max: 256
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::Nesting, 256));
     // The same depth built from MARK ... TUPLE pairs, and as lists.
     let marks = p4(&[vec![b'('; 500_000], vec![b't'; 500_000]].concat());
-    assert!(matches!(
-        error(&marks).kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::Nesting,
-            ..
-        }
-    ));
+    assert_eq!(limit_of(&error(&marks).kind), Some(Limit::Nesting));
     let lists = p4(&[vec![b']'; 500_000], vec![b'a'; 499_999]].concat());
-    assert!(matches!(
-        error(&lists).kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::Nesting,
-            ..
-        }
-    ));
+    assert_eq!(limit_of(&error(&lists).kind), Some(Limit::Nesting));
 }
 
 #[test]
@@ -288,13 +249,7 @@ fn hostile_bz2_bomb() {
     drop(raw);
     assert!(compressed.len() < 1000);
     let e = decompress_bz2(&compressed, &Limits::default()).unwrap_err();
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::Bz2Ratio,
-            max: 200
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::Bz2Ratio, 200));
     assert_eq!(e.offset, Some(1 << 20));
     // With the ratio lifted, the absolute cap still holds.
     let limits = Limits {
@@ -303,13 +258,7 @@ fn hostile_bz2_bomb() {
         ..Limits::default()
     };
     let e = load(&compressed, &limits).unwrap_err();
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::InputBytes,
-            max: 8 << 20
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::InputBytes, 8 << 20));
     // Corrupt bz2 is a typed error too.
     let mut broken = compressed.clone();
     broken[20] ^= 0xff;
@@ -357,13 +306,7 @@ fn hostile_huge_bytes_object() {
     let e = error_with(&raw, &limits);
     assert_eq!(
         (e.kind, e.offset),
-        (
-            ErrorKind::LimitExceeded {
-                limit: Limit::StrLen,
-                max: 1 << 20
-            },
-            Some(2)
-        )
+        (exceeded(Limit::StrLen, 1 << 20), Some(2))
     );
 }
 
@@ -381,54 +324,34 @@ fn hostile_memo_fanout_stays_linear() {
     assert_eq!(pickle.nodes().len(), 201);
 }
 
+/// A protocol-4 pickle that memoises `object` (memo 0), then calls `builtins.<callee>(memo[0])`
+/// `calls` times, dropping each result, and ends with `None`.
+fn copied(object: &[u8], callee: &str, calls: usize) -> Vec<u8> {
+    let call = [global("builtins", callee), b"h\x00\x85R0".to_vec()].concat();
+    [
+        b"\x80\x04".as_slice(),
+        object,
+        b"\x940",
+        &call.repeat(calls),
+        b"N.",
+    ]
+    .concat()
+}
+
 #[test]
 fn hostile_copy_amplification_is_bounded() {
     // One 1 MiB bytes object, then bytearray(memo[0]) again and again: each call copies it.
-    let mut raw = b"\x80\x04\x8e".to_vec();
-    raw.extend((1u64 << 20).to_le_bytes());
-    raw.resize(raw.len() + (1 << 20), b'x');
-    raw.extend(b"\x940");
-    let call = [global("builtins", "bytearray"), b"h\x00\x85R0".to_vec()].concat();
-    for _ in 0..100 {
-        raw.extend(&call);
-    }
-    raw.extend(b"N.");
-    let e = error(&raw);
-    assert!(
-        matches!(
-            e.kind,
-            ErrorKind::LimitExceeded {
-                limit: Limit::DerivedBytes,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    let mut bytes = b"\x8e".to_vec();
+    bytes.extend((1u64 << 20).to_le_bytes());
+    bytes.resize(bytes.len() + (1 << 20), b'x');
+    let e = error(&copied(&bytes, "bytearray", 100));
+    assert_eq!(limit_of(&e.kind), Some(Limit::DerivedBytes), "{e}");
     // Two copies fit the budget (input size + 1 MiB).
-    let ok: Vec<u8> = [&raw[..raw.len() - 2 - 98 * call.len()], b"N."].concat();
-    assert_eq!(text(&ok), "N");
+    assert_eq!(text(&copied(&bytes, "bytearray", 2)), "N");
     // The same with set(list) over a list of 100,000 items.
-    let mut raw = b"\x80\x04](".to_vec();
-    for _ in 0..100_000 {
-        raw.extend(b"K\x01");
-    }
-    raw.extend(b"e\x940");
-    let call = [global("builtins", "set"), b"h\x00\x85R0".to_vec()].concat();
-    for _ in 0..1000 {
-        raw.extend(&call);
-    }
-    raw.extend(b"N.");
-    let e = error(&raw);
-    assert!(
-        matches!(
-            e.kind,
-            ErrorKind::LimitExceeded {
-                limit: Limit::DerivedBytes,
-                ..
-            }
-        ),
-        "{e}"
-    );
+    let list = [b"](".as_slice(), &b"K\x01".repeat(100_000), b"e"].concat();
+    let e = error(&copied(&list, "set", 1000));
+    assert_eq!(limit_of(&e.kind), Some(Limit::DerivedBytes), "{e}");
 }
 
 #[test]

@@ -1,10 +1,10 @@
 //! Hand-built pickles: every opcode the native reader accepts and every one it refuses, the
 //! allowed globals and their misuse, and each limit.
 
-mod pickle_common;
+mod common;
 
+use common::*;
 use nasbench_lite_core::pickle::{parse, ErrorKind, Limit, Limits, Node};
-use pickle_common::*;
 
 #[test]
 fn scalar_opcodes() {
@@ -45,13 +45,7 @@ fn long_ints() {
     let mut big = b"\x8b\xfa\x06\x00\x00".to_vec();
     big.extend(std::iter::repeat_n(1u8, 1786));
     let e = error(&p4(&big));
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::IntDigits,
-            max: 4300
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::IntDigits, 4300));
     assert_eq!(e.offset, Some(2));
     let mut ok = b"\x8b\xf0\x06\x00\x00".to_vec();
     ok.extend(std::iter::repeat_n(1u8, 1776));
@@ -89,13 +83,7 @@ fn strings_and_bytes() {
         ..Limits::default()
     };
     let e = error_with(&p4(b"C\x04abcd"), &small);
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::StrLen,
-            max: 3
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::StrLen, 3));
 }
 
 #[test]
@@ -137,13 +125,7 @@ fn containers() {
         ..Limits::default()
     };
     let e = error_with(&p4(b"](K\x01K\x02K\x03e"), &tiny);
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::ContainerLen,
-            max: 2
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::ContainerLen, 2));
 }
 
 #[test]
@@ -166,13 +148,7 @@ fn stack_and_memo() {
             ..Limits::default()
         },
     );
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::MemoEntries,
-            max: 2
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::MemoEntries, 2));
     let e = error_with(
         &p4(b"(((("),
         &Limits {
@@ -182,13 +158,7 @@ fn stack_and_memo() {
     );
     assert_eq!(
         (e.kind, e.offset),
-        (
-            ErrorKind::LimitExceeded {
-                limit: Limit::StackDepth,
-                max: 3
-            },
-            Some(5)
-        )
+        (exceeded(Limit::StackDepth, 3), Some(5))
     );
     let e = error_with(
         &p4(b"NNNN"),
@@ -197,13 +167,7 @@ fn stack_and_memo() {
             ..Limits::default()
         },
     );
-    assert_eq!(
-        e.kind,
-        ErrorKind::LimitExceeded {
-            limit: Limit::TotalObjects,
-            max: 3
-        }
-    );
+    assert_eq!(e.kind, exceeded(Limit::TotalObjects, 3));
     // Sparse and dense memo indices mixed, then refilled.
     assert_eq!(
         text(&p4(

@@ -1,8 +1,60 @@
-//! Helpers shared by the pickle test files: hand-built protocol-4 pickles and checks.
+//! Helpers shared by the integration test files: the fixture paths, a seeded generator for the
+//! mutation runs, hand-built protocol-4 pickles and error checks. (Each test file is its own
+//! crate and uses a part of them, hence `dead_code`.)
 #![allow(dead_code)]
 
 use nasbench_lite_core::pickle::dump::dump;
-use nasbench_lite_core::pickle::{parse, ErrorKind, Limits, PickleError};
+use nasbench_lite_core::pickle::{parse, ErrorKind, Limit, Limits, PickleError};
+use std::path::PathBuf;
+
+/// The project's `tests/data` folder (fixtures copied there, see its README).
+pub fn data_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/data")
+}
+
+/// A real NATS-Bench archive file of `tests/data/nats`, by its stem (`tss-000011`, `sss-meta`).
+pub fn nats(name: &str) -> PathBuf {
+    data_dir().join("nats").join(format!("{name}.pickle.pbz2"))
+}
+
+/// SplitMix64: a seeded generator with no dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A value in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+/// Mutants per seed input of a fuzz test: `NASBENCH_LITE_FUZZ_ITERS`, else `default`.
+pub fn fuzz_iterations(default: usize) -> usize {
+    std::env::var("NASBENCH_LITE_FUZZ_ITERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The error kind of a refused input that crossed `limit` (set to `max`).
+pub fn exceeded(limit: Limit, max: u64) -> ErrorKind {
+    ErrorKind::LimitExceeded { limit, max }
+}
+
+/// The limit an error kind names, if it is `LimitExceeded`.
+pub fn limit_of(kind: &ErrorKind) -> Option<Limit> {
+    match kind {
+        ErrorKind::LimitExceeded { limit, .. } => Some(*limit),
+        _ => None,
+    }
+}
 
 /// `PROTO 4`, the body, `STOP`.
 pub fn p4(body: &[u8]) -> Vec<u8> {
