@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pytest
 from nasbench_lite import _native
+from nasbench_lite.benchmarks.nb101_space.layout import CELL_COLUMNS
 from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.nb101 import (
     PAD_LABEL,
@@ -49,16 +50,9 @@ UNIQUE_CUMULATIVE = {2: 1, 3: 7, 4: 91, 5: 2_532, 6: 64_542, 7: 423_624}
 LABELLED_CUMULATIVE = {2: 1, 3: 7, 4: 97, 5: 3_364, 6: 128_509, 7: 1_293_208}
 EXACT_SIZE = {2: 1, 3: 6, 4: 84, 5: 2_441, 6: 62_010, 7: 359_082}
 NAME_OF_LABEL = {label: name for name, label in LABEL_OF_NAME.items()}
-COLUMNS = [
-    "cell_id",
-    "hash",
-    "num_vertices",
-    "num_edges",
-    "edge_bits",
-    "adjacency",
-    "ops",
-    "labels",
-]
+# enumerate_cells names its columns as the nb101_space database names them (up to ``ops``),
+# with the integer labels where the database stores the costs.
+COLUMNS = [*CELL_COLUMNS[: CELL_COLUMNS.index("ops") + 1], "labels"]
 
 
 # --------------------------------------------------------------------------------------------
