@@ -78,11 +78,7 @@ fn strings_and_bytes() {
         error(&p4(b"\x8d\xff\xff\xff\xff\x00\x00\x00\x00a")).kind,
         ErrorKind::Truncated
     );
-    let small = Limits {
-        max_str_len: 3,
-        ..Limits::default()
-    };
-    let e = error_with(&p4(b"C\x04abcd"), &small);
+    let e = error_under(b"C\x04abcd", |l| l.max_str_len = 3);
     assert_eq!(e.kind, exceeded(Limit::StrLen, 3));
 }
 
@@ -120,11 +116,7 @@ fn containers() {
     malformed(&p4(b"K\x01(a"), "stack underflow");
     malformed(&p4(b"t"), "could not find MARK");
     malformed(&p4(b"K\x01(\x86"), "stack underflow");
-    let tiny = Limits {
-        max_container_len: 2,
-        ..Limits::default()
-    };
-    let e = error_with(&p4(b"](K\x01K\x02K\x03e"), &tiny);
+    let e = error_under(b"](K\x01K\x02K\x03e", |l| l.max_container_len = 2);
     assert_eq!(e.kind, exceeded(Limit::ContainerLen, 2));
 }
 
@@ -141,32 +133,14 @@ fn stack_and_memo() {
     assert_eq!(text(&p4(b"]\x94h\x00\x86h\x00K\x01a0")), "([i1],[i1])");
     assert_eq!(malformed(&p4(b"h\x03"), "memo key 3 not found"), 2);
     malformed(&p4(b"\x94"), "stack underflow");
-    let e = error_with(
-        &p4(b"K\x01\x94\x94K\x02\x94"),
-        &Limits {
-            max_memo_entries: 2,
-            ..Limits::default()
-        },
-    );
+    let e = error_under(b"K\x01\x94\x94K\x02\x94", |l| l.max_memo_entries = 2);
     assert_eq!(e.kind, exceeded(Limit::MemoEntries, 2));
-    let e = error_with(
-        &p4(b"(((("),
-        &Limits {
-            max_stack_depth: 3,
-            ..Limits::default()
-        },
-    );
+    let e = error_under(b"((((", |l| l.max_stack_depth = 3);
     assert_eq!(
         (e.kind, e.offset),
         (exceeded(Limit::StackDepth, 3), Some(5))
     );
-    let e = error_with(
-        &p4(b"NNNN"),
-        &Limits {
-            max_total_objects: 3,
-            ..Limits::default()
-        },
-    );
+    let e = error_under(b"NNNN", |l| l.max_total_objects = 3);
     assert_eq!(e.kind, exceeded(Limit::TotalObjects, 3));
     // Sparse and dense memo indices mixed, then refilled.
     assert_eq!(

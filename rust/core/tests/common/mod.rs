@@ -77,6 +77,13 @@ pub fn error_with(data: &[u8], limits: &Limits) -> PickleError {
     }
 }
 
+/// The error of the protocol-4 pickle of `body` under the default limits changed by `tighten`.
+pub fn error_under(body: &[u8], tighten: impl FnOnce(&mut Limits)) -> PickleError {
+    let mut limits = Limits::default();
+    tighten(&mut limits);
+    error_with(&p4(body), &limits)
+}
+
 pub fn malformed(data: &[u8], needle: &str) -> u64 {
     let e = error(data);
     match &e.kind {
