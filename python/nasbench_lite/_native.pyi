@@ -9,7 +9,7 @@ code and ``CorruptSourceError`` (naming file, limit and byte offset) for anythin
 through ``nasbench_lite._core.formats.native_pickle``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, final
 
 import numpy as np
@@ -18,6 +18,7 @@ import numpy.typing as npt
 __all__ = [
     "_selftest_panic",
     "MAX_BATCH_VERTICES",
+    "ContentDigest",
     "NatsBuildBatch",
     "Nb101Stream",
     "check_and_hash",
@@ -204,3 +205,10 @@ class Nb101Stream:
     def progress(self) -> tuple[int, int]: ...
     def sha256(self) -> str: ...
     def num_cells(self) -> int: ...
+
+@final
+class ContentDigest:
+    def __new__(cls) -> ContentDigest: ...
+    def table(self, name: str) -> None: ...
+    def rows(self, rows: Iterable[Sequence[Any]]) -> int: ...
+    def hexdigest(self) -> str: ...

@@ -373,3 +373,55 @@ fn deep_data_within_raised_limits_parses_and_drops_without_recursion() {
     assert_eq!(pickle.node(pickle.root()), &Node::List(vec![1]));
     drop(pickle);
 }
+
+#[test]
+fn bz2_streams_and_caps_at_the_buffer_edges() {
+    // Pseudo-random bytes compress poorly: several buffer doublings before the end.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let noise: Vec<u8> = (0..3_000_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 56) as u8
+        })
+        .collect();
+    let limits = Limits::default();
+    assert_eq!(decompress_bz2(&bz2(&noise), &limits).unwrap(), noise);
+    // Concatenated streams decode to the concatenation (as Python's bz2 and MultiBzDecoder).
+    let (a, b) = (b"first stream ".repeat(50), b"second".repeat(7));
+    let joined = [bz2(&a), bz2(&b)].concat();
+    assert_eq!(decompress_bz2(&joined, &limits).unwrap(), [a, b].concat());
+    // Garbage after a stream, a stream cut short, a bare header: typed errors, no panic.
+    for broken in [
+        [bz2(b"x"), b"not bz2".to_vec()].concat(),
+        bz2(&noise)[..1000].to_vec(),
+        b"BZh9".to_vec(),
+    ] {
+        let e = decompress_bz2(&broken, &limits).unwrap_err();
+        assert!(matches!(e.kind, ErrorKind::Bz2(_)), "{e}");
+    }
+    // Exactly the cap is allowed; one byte more is the limit error at the cap.
+    let zeros = vec![0u8; (1 << 20) + 1];
+    let tight = Limits {
+        max_bz2_ratio: 1,
+        ..Limits::default()
+    };
+    assert_eq!(
+        decompress_bz2(&bz2(&zeros[..1 << 20]), &tight)
+            .unwrap()
+            .len(),
+        1 << 20
+    );
+    let e = decompress_bz2(&bz2(&zeros), &tight).unwrap_err();
+    assert_eq!(
+        (e.kind, e.offset),
+        (
+            ErrorKind::LimitExceeded {
+                limit: Limit::Bz2Ratio,
+                max: 1
+            },
+            Some(1 << 20)
+        )
+    );
+}

@@ -16,9 +16,11 @@
 //! * `nats_build.rs` — the NATS builder's batches: files read and encoded into ready rows;
 //! * `nats_curves.rs` — the database's curves blobs read at an epoch (mid-run queries);
 //! * `nats_read.rs` — the database's `runs` rows read at the last epoch (final queries);
+//! * `content_digest.rs` — the databases' content checksum over fetched rows;
 //! * `arrays.rs` — column ↔ ndarray helpers; `errors.rs` — errors and panics.
 
 mod arrays;
+mod content_digest;
 mod costs;
 mod enumeration;
 mod errors;
@@ -60,6 +62,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nats_curves::nats_mid_run_sets, m)?)?;
     m.add_function(wrap_pyfunction!(nats_curves::nats_curves_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(nats_read::nats_final_sets, m)?)?;
+    m.add_class::<content_digest::ContentDigest>()?;
     m.add_function(wrap_pyfunction!(errors::_selftest_panic, m)?)?;
     m.add(
         "MAX_BATCH_VERTICES",

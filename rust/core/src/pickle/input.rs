@@ -25,6 +25,8 @@ pub fn is_bz2(data: &[u8]) -> bool {
 
 /// Decompresses a bz2 stream (concatenated streams too, like Python's `bz2`), refusing to
 /// produce more than [`Limits::bz2_cap`] bytes. Output grows geometrically: linear time.
+/// (Decompressing straight into a pre-sized vector instead measured the same on the real NATS
+/// files, within +-4%, #14: libbzip2's own decoding is ~99% of this function's time.)
 ///
 /// # Errors
 /// [`ErrorKind::Bz2`] for corrupt data; [`ErrorKind::LimitExceeded`] (`max_bz2_ratio` or
