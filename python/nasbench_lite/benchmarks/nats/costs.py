@@ -18,9 +18,13 @@ from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS
 from nasbench_lite.benchmarks.nats.results import Trials
 from nasbench_lite.errors import NotInDatabaseError
 
-__all__ = ["trial_costs"]
+__all__ = ["COST_FIELDS", "trial_costs"]
 
 _AT = {name: 5 + i for i, name in enumerate(FINAL_FIELDS)}
+#: The ``FINAL_FIELDS`` :func:`trial_costs` reads (what an uncached cost call selects).
+COST_FIELDS = tuple(
+    name for name in FINAL_FIELDS if name in ("flops", "params", "latency") or "_time_" in name
+)
 _FLOPS, _PARAMS, _LATENCY = _AT["flops"], _AT["params"], _AT["latency"]
 #: Per eval-set names: the ``(key, row position)`` of every time key, in output order.
 _PLANS: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}

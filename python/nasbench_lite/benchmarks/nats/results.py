@@ -22,12 +22,13 @@ from typing import Any
 from nasbench_lite import _native
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.aggregate import mean_or_none
-from nasbench_lite.benchmarks.nats.layout import SET_COLUMNS, Curves
+from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS, SET_COLUMNS, Curves
 from nasbench_lite.benchmarks.nats.trial_rows import (
     FIELD_POSITIONS,
     MEMO_LIMIT,
     Trials,
     load_mid_run_trials,
+    load_slim_trials,
     load_trial_pair,
     load_trials,
     trial_blobs,
@@ -36,9 +37,11 @@ from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
 
 __all__ = [
     "DATASET_SETS",
+    "FINAL_INFO_FIELDS",
     "MEMO_LIMIT",
     "Trials",
     "load_mid_run_trials",
+    "load_slim_trials",
     "load_trial_pair",
     "load_trials",
     "more_info",
@@ -329,6 +332,15 @@ def _final_plan(dataset: str) -> _FinalPlan:
 
 
 _FINAL_PLANS: dict[str, _FinalPlan] = {dataset: _final_plan(dataset) for dataset in _INFO_SETS}
+
+#: Per dataset, the ``FINAL_FIELDS`` a final-epoch :func:`more_info` reads (what an uncached
+#: call selects, :func:`~nasbench_lite.benchmarks.nats.trial_rows.load_slim_trials`).
+FINAL_INFO_FIELDS: dict[str, tuple[str, ...]] = {
+    dataset: tuple(
+        FINAL_FIELDS[at - 5] for loss, acc, time_, _, _ in plan for at in (loss, acc, time_)
+    )
+    for dataset, plan in _FINAL_PLANS.items()
+}
 
 
 #: The same plans as ``_native.nats_final_sets`` takes them: FINAL_FIELDS positions, one byte

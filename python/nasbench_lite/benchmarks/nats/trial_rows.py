@@ -24,6 +24,7 @@ __all__ = [
     "MEMO_LIMIT",
     "Trials",
     "load_mid_run_trials",
+    "load_slim_trials",
     "load_trial_pair",
     "load_trials",
     "trial_blobs",
@@ -65,6 +66,8 @@ _TRIALS_PAIR_CURVES_SQL = (
     " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset IN (+?, +?)"
 )
 _SEED_ORDER = 5 + len(FINAL_FIELDS)
+#: Per tuple of needed final fields: the trials statement with NULL for every other one.
+_SLIM_SQL: dict[tuple[str, ...], str] = {}
 #: Computed ``get_more_info`` dicts kept per :class:`Trials` (distinct epoch/seed choices).
 MEMO_LIMIT = 64
 #: Each final scalar's position in the statements' rows (after the five leading columns).
@@ -197,6 +200,33 @@ def load_trials(
     rows.sort(key=_seed_order)
     if curves:
         return Trials(rows, [r[-1] for r in rows])
+    return Trials(rows)
+
+
+def load_slim_trials(
+    db: Database, index: int, dataset: str, hp: str, fields: tuple[str, ...]
+) -> Trials | None:
+    """The trials of ``(index, hp, dataset)`` with only the final scalars ``fields``.
+
+    The rows have the layout of :func:`load_trials` (so the same readers take them) with NULL
+    in every other final column: an uncached final-epoch call converts only the values it
+    reads. Such trials are never cached (their ``columns``, ``finals`` and costs would be
+    wrong). None when there are no trials.
+    """
+    sql = _SLIM_SQL.get(fields)
+    if sql is None:
+        wanted = set(fields)
+        columns = ", ".join(f"r.{name}" if name in wanted else "NULL" for name in FINAL_FIELDS)
+        sql = (
+            "SELECT r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, "
+            f"{columns}, r.seed_order FROM runs r{_WHERE}"
+        )
+        if len(_SLIM_SQL) < 64:  # (a few field sets; bounded all the same)
+            _SLIM_SQL[fields] = sql
+    rows = db.query(sql, (index, hp, dataset))
+    if not rows:
+        return None
+    rows.sort(key=_seed_order)
     return Trials(rows)
 
 
