@@ -33,6 +33,7 @@ __all__ = [
     "md5_kernel",
     "nats_curves_arrays",
     "nats_encode_curves",
+    "nats_costs",
     "nats_final_sets",
     "nats_mid_run_sets",
     "nb101_costs",
@@ -178,6 +179,12 @@ def nats_mid_run_sets(
 def nats_curves_arrays(
     blob: bytes,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]: ...
+def nats_costs(
+    rows: list[Any],
+    time_fields: bytes,
+    time_keys: tuple[str, ...],
+    compensated_sum: bool = False,
+) -> dict[str, Any] | None: ...
 def nats_final_sets(
     rows: list[Any],
     sets: bytes,

@@ -8,9 +8,11 @@
 //! the Python reference, which raises what it always raised.
 
 use crate::errors::{NativeError, NativeResult};
-use nasbench_lite_core::nats::read::{self, SetFields, SetValue, TrialFinals, N_FINALS};
+use nasbench_lite_core::nats::read::{
+    self, SetFields, SetValue, TrialFinals, FLOPS, LATENCY, N_FINALS, PARAMS,
+};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyList, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyTuple};
 
 /// Columns of a row before the final scalars: seed, epochs, eval_names, run_id, nan_mask.
 const FINALS_AT: usize = 5;
@@ -87,6 +89,53 @@ pub fn nats_final_sets<'py>(
                 out.append((loss, accuracy, all_time).into_pyobject(py)?)?
             }
         }
+    }
+    Ok(out.into_any())
+}
+
+/// `costs.trial_costs` of every trial at once (see `_native.pyi`), or None where the Python
+/// reference answers (rows of another shape included).
+///
+/// `time_fields` holds one `FINAL_FIELDS` position per time key, `time_keys` the keys, in
+/// output order. Returns `{'flops', 'params', 'latency', *time_keys}`.
+#[pyfunction]
+#[pyo3(signature = (rows, time_fields, time_keys, compensated_sum = false))]
+pub fn nats_costs<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    time_fields: &[u8],
+    time_keys: &Bound<'py, PyTuple>,
+    compensated_sum: bool,
+) -> NativeResult<Bound<'py, PyAny>> {
+    if time_keys.len() != time_fields.len() {
+        return Err(NativeError::invalid_input(
+            "time_keys and time_fields differ in length",
+        ));
+    }
+    let fields: Vec<usize> = time_fields.iter().map(|&f| usize::from(f)).collect();
+    if fields.iter().any(|&f| f >= N_FINALS) {
+        return Err(NativeError::invalid_input(
+            "final field position out of range",
+        ));
+    }
+    let mut needed = vec![FLOPS, PARAMS, LATENCY];
+    needed.extend_from_slice(&fields);
+    let mut trials = Vec::with_capacity(rows.len());
+    for row in rows.iter() {
+        match trial_finals(&row, &needed) {
+            Some(finals) => trials.push(finals),
+            None => return Ok(py.None().into_bound(py)),
+        }
+    }
+    let Some(costs) = read::trial_costs(&trials, &fields, compensated_sum) else {
+        return Ok(py.None().into_bound(py));
+    };
+    let out = PyDict::new(py);
+    out.set_item("flops", costs.flops)?;
+    out.set_item("params", costs.params)?;
+    out.set_item("latency", costs.latency)?;
+    for (key, value) in time_keys.iter().zip(costs.times) {
+        out.set_item(key, value)?;
     }
     Ok(out.into_any())
 }
