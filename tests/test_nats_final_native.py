@@ -234,3 +234,43 @@ def test_one_statement_per_uncached_call(
             assert len(statements) == 1, statements
     finally:
         api.close()
+
+
+def test_native_info_dicts_equal_the_python_path(
+    real_db: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_native.nats_final_info`` / ``nats_info_dict`` build the dict the Python loop builds
+    (values, key order, errors) at the last epoch and at every epoch mid-run."""
+    space, path = real_db
+    index = REAL[space][1]
+    api = nats.create(path, space, random_state=5, cache_size=0)
+    try:
+        cases = []
+        for hp in api.arch_hps(index):
+            for dataset in DATASETS:
+                seeds = api._trials(index, dataset, hp).seeds
+                for iepoch in (None, *range(int(hp))):
+                    for is_random in (False, *seeds):
+                        cases.append((index, dataset, iepoch, hp, is_random))
+        native = [_outcome(api.get_more_info, *args) for args in cases]
+        monkeypatch.setattr(_native, "nats_final_info", lambda *args: None)
+        monkeypatch.setattr(_native, "nats_info_dict", lambda *args: None)
+        python = [_outcome(api.get_more_info, *args) for args in cases]
+    finally:
+        api.close()
+    assert native == python
+    assert sum(1 for x in native if x[0] != "error") > len(cases) // 2
+
+
+def test_info_dict_declines_what_the_python_path_raises() -> None:
+    keys = tuple(f"k{i}" for i in range(8))
+    good = [(0.5, 90.0, 3.0), None]
+    assert _native.nats_info_dict(good, keys, bytes([1, 0]), 2, "c") == {
+        "k0": 0.5, "k1": 90.0, "k2": 1.5, "k3": 3.0, "comment": "c"
+    }  # fmt: skip
+    assert _native.nats_info_dict(good, keys, bytes([1, 1]), 2) is None  # a required set
+    assert _native.nats_info_dict([False, None], keys, bytes([1, 0]), 2) is None
+    assert _native.nats_info_dict(good, keys, bytes([1, 0]), 0) is None  # (ZeroDivisionError)
+    assert _native.nats_info_dict([(0.5, 90.0, "3"), None], keys, bytes([1, 0]), 2) is None
+    with pytest.raises(NasbenchLiteError):
+        _native.nats_info_dict(good, keys[:4], bytes([1, 0]), 2)

@@ -139,3 +139,92 @@ pub fn nats_costs<'py>(
     }
     Ok(out.into_any())
 }
+
+/// `results.more_info` at the last epoch as the finished dict (see `_native.pyi`), or None
+/// where the Python path must answer: [`nats_final_sets`] then [`nats_info_dict`].
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (rows, sets, keys, required, chosen, total, comment = None, compensated_sum = false))]
+pub fn nats_final_info<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    sets: &[u8],
+    keys: &Bound<'py, PyTuple>,
+    required: &[u8],
+    chosen: i64,
+    total: f64,
+    comment: Option<&Bound<'py, PyAny>>,
+    compensated_sum: bool,
+) -> NativeResult<Bound<'py, PyAny>> {
+    if sets.len() != 3 * required.len() {
+        return Err(NativeError::invalid_input(
+            "sets and required must describe the same sets",
+        ));
+    }
+    let values = nats_final_sets(py, rows, sets, chosen, compensated_sum)?;
+    match values.cast::<PyList>() {
+        Ok(values) => nats_info_dict(py, values, keys, required, total, comment),
+        Err(_) => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// The `get_more_info` dict of per-set values (see `_native.pyi`), or None where the Python
+/// path must answer (a set the call requires is missing, the trials disagree, a value of
+/// another type, or `total` 0): it raises the official errors.
+///
+/// `values` holds per set `(loss, accuracy, all_time)` or None (left out), as
+/// [`nats_final_sets`] and `nats_mid_run_sets` give them; `keys` the four output keys of each
+/// set (loss, accuracy, per-time, all-time), `required` one byte per set (missing = error);
+/// `comment`, when given, follows the first set's keys; per-time is all-time over `total`.
+#[pyfunction]
+#[pyo3(signature = (values, keys, required, total, comment = None))]
+pub fn nats_info_dict<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyList>,
+    keys: &Bound<'py, PyTuple>,
+    required: &[u8],
+    total: f64,
+    comment: Option<&Bound<'py, PyAny>>,
+) -> NativeResult<Bound<'py, PyAny>> {
+    let n_sets = required.len();
+    if keys.len() != 4 * n_sets || values.len() != n_sets {
+        return Err(NativeError::invalid_input(
+            "values, keys and required must describe the same sets",
+        ));
+    }
+    let declined = || Ok(py.None().into_bound(py));
+    if total == 0.0 {
+        return declined(); // (the Python path divides by zero)
+    }
+    let out = PyDict::new(py);
+    for (k, value) in values.iter().enumerate() {
+        if value.is_none() {
+            if required[k] != 0 {
+                return declined();
+            }
+            continue;
+        }
+        let Ok(triple) = value.cast::<PyTuple>() else {
+            return declined(); // (False: the trials disagree)
+        };
+        if triple.len() != 3 {
+            return declined();
+        }
+        let all_time = triple.get_item(2)?;
+        let per_time = match all_time.cast_exact::<PyFloat>() {
+            Ok(time) => PyFloat::new(py, time.value() / total).into_any(),
+            Err(_) if all_time.is_none() => py.None().into_bound(py),
+            Err(_) => return declined(),
+        };
+        out.set_item(keys.get_item(4 * k)?, triple.get_item(0)?)?;
+        out.set_item(keys.get_item(4 * k + 1)?, triple.get_item(1)?)?;
+        out.set_item(keys.get_item(4 * k + 2)?, per_time)?;
+        out.set_item(keys.get_item(4 * k + 3)?, all_time)?;
+        if k == 0 {
+            if let Some(text) = comment {
+                out.set_item("comment", text)?;
+            }
+        }
+    }
+    Ok(out.into_any())
+}

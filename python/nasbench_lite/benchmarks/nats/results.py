@@ -280,11 +280,24 @@ def more_info(
         raise KeyError(dataset)  # (the callers check the dataset first)
     n = len(trials.seeds)
     k = -1 if choice is False else trials.seeds.index(choice)
+    # mean_or_none of every trial's epochs - 1, plus 1; or the chosen trial's epochs
+    total = (sum(trials.epochs) - n) / n + 1 if k < 0 else trials.epochs[k]
+    comment = _comment(dataset, hp)
+    info: dict[str, Any] | None = _native.nats_final_info(
+        trials.rows,
+        _FINAL_NATIVE[dataset],
+        _FINAL_KEYS[dataset],
+        _FINAL_REQUIRED[dataset],
+        k,
+        total,
+        comment,
+        COMPENSATED_SUM,
+    )
+    if info is not None:  # (else a missing set or a disagreement: raised below)
+        return info
     sets = _native.nats_final_sets(trials.rows, _FINAL_NATIVE[dataset], k, COMPENSATED_SUM)
     if sets is None:  # (rows of another shape: the reference raises what it always did)
         return _final_info_reference(trials, index, dataset, hp, choice)
-    # mean_or_none of every trial's epochs - 1, plus 1; or the chosen trial's epochs
-    total = (sum(trials.epochs) - n) / n + 1 if k < 0 else trials.epochs[k]
     xinfo: dict[str, Any] = {}
     for values, (_, _, _, keys, required) in zip(sets, plan, strict=True):
         if values is None:
@@ -351,6 +364,30 @@ _FINAL_NATIVE = {
 }
 
 
+#: ``_native.nats_final_info``'s keys (four per set) and required flags, per dataset.
+_FINAL_KEYS = {
+    dataset: tuple(k for *_, keys, _ in plan for k in keys)
+    for dataset, plan in _FINAL_PLANS.items()
+}
+_FINAL_REQUIRED = {
+    dataset: bytes(int(required) for *_, required in plan) for dataset, plan in _FINAL_PLANS.items()
+}
+#: Per (dataset, hp): the ``comment`` text of a CIFAR-10 dataset, None for the others. Bounded.
+_COMMENT_TEXTS: dict[tuple[str, str], str | None] = {}
+
+
+def _comment(dataset: str, hp: str) -> str | None:
+    key = (dataset, hp)
+    try:
+        return _COMMENT_TEXTS[key]
+    except KeyError:
+        text = _COMMENTS[dataset].format(hp) if dataset in _COMMENTS else None
+        if len(_COMMENT_TEXTS) >= 1024:
+            _COMMENT_TEXTS.clear()
+        _COMMENT_TEXTS[key] = text
+        return text
+
+
 def _final_info_reference(
     trials: Trials, index: int, dataset: str, hp: str, choice: Any
 ) -> dict[str, Any]:
@@ -404,12 +441,17 @@ def _mid_run_info(
 ) -> dict[str, Any]:
     """:func:`more_info` at a mid-run epoch (see :func:`_mid_run_sets`)."""
     sets = _mid_run_sets(db, trials, dataset, iepoch, choice)
+    total = iepoch + 1  # (every trial's iepoch, so also their mean)
+    info: dict[str, Any] | None = _native.nats_info_dict(
+        sets, _FINAL_KEYS[dataset], _FINAL_REQUIRED[dataset], total, _comment(dataset, hp)
+    )
+    if info is not None:  # (else a missing set: raised below)
+        return info
     train = sets[0]
     if train is None:
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
         )
-    total = iepoch + 1  # (every trial's iepoch, so also their mean)
     loss, accuracy, all_time = train
     xinfo: dict[str, Any] = {
         "train-loss": loss,
