@@ -196,6 +196,7 @@ def nats_final_info(
     total: float,
     comment: str | None = None,
     compensated_sum: bool = False,
+    columns: bytes | None = None,
 ) -> dict[str, Any] | None: ...
 def nats_final_sets(
     rows: list[Any],

@@ -21,14 +21,29 @@ const NAN_MASK_AT: usize = 4;
 /// The needed final scalars of one row (NaN restored from `nan_mask`), or None when the row
 /// is not a tuple of the expected types.
 fn trial_finals(row: &Bound<'_, PyAny>, needed: &[usize]) -> Option<TrialFinals> {
+    trial_finals_in(row, needed, None)
+}
+
+/// [`trial_finals`] of a row whose value columns (after `nan_mask`) are the `FINAL_FIELDS`
+/// positions `columns` (None: all of them, in order). None also when a needed field is not
+/// among `columns`.
+fn trial_finals_in(
+    row: &Bound<'_, PyAny>,
+    needed: &[usize],
+    columns: Option<&[u8]>,
+) -> Option<TrialFinals> {
     let row = row.cast::<PyTuple>().ok()?;
-    if row.len() < FINALS_AT + N_FINALS {
+    if row.len() < FINALS_AT + columns.map_or(N_FINALS, <[u8]>::len) {
         return None;
     }
     let mask: u64 = row.get_item(NAN_MASK_AT).ok()?.extract().ok()?;
     let mut finals: TrialFinals = [None; N_FINALS];
     for &field in needed {
-        let item = row.get_item(FINALS_AT + field).ok()?;
+        let at = match columns {
+            None => field,
+            Some(columns) => columns.iter().position(|&c| usize::from(c) == field)?,
+        };
+        let item = row.get_item(FINALS_AT + at).ok()?;
         finals[field] = if item.is_none() {
             (mask >> field & 1 == 1).then_some(f64::NAN)
         } else {
@@ -52,6 +67,18 @@ pub fn nats_final_sets<'py>(
     chosen: i64,
     compensated_sum: bool,
 ) -> NativeResult<Bound<'py, PyAny>> {
+    final_sets_in(py, rows, sets, chosen, compensated_sum, None)
+}
+
+/// [`nats_final_sets`] of rows whose value columns are `columns` (see [`trial_finals_in`]).
+fn final_sets_in<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    sets: &[u8],
+    chosen: i64,
+    compensated_sum: bool,
+    columns: Option<&[u8]>,
+) -> NativeResult<Bound<'py, PyAny>> {
     if !sets.len().is_multiple_of(3) {
         return Err(NativeError::invalid_input(
             "sets must hold 3 field positions per set",
@@ -73,7 +100,7 @@ pub fn nats_final_sets<'py>(
     }
     let mut trials = Vec::with_capacity(rows.len());
     for row in rows.iter() {
-        match trial_finals(&row, &needed) {
+        match trial_finals_in(&row, &needed, columns) {
             Some(finals) => trials.push(finals),
             None => return Ok(py.None().into_bound(py)),
         }
@@ -141,10 +168,11 @@ pub fn nats_costs<'py>(
 }
 
 /// `results.more_info` at the last epoch as the finished dict (see `_native.pyi`), or None
-/// where the Python path must answer: [`nats_final_sets`] then [`nats_info_dict`].
+/// where the Python path must answer: [`nats_final_sets`] then [`nats_info_dict`]. With
+/// `columns`, the rows hold only those `FINAL_FIELDS` after `nan_mask` (a compact statement).
 #[allow(clippy::too_many_arguments)]
 #[pyfunction]
-#[pyo3(signature = (rows, sets, keys, required, chosen, total, comment = None, compensated_sum = false))]
+#[pyo3(signature = (rows, sets, keys, required, chosen, total, comment = None, compensated_sum = false, columns = None))]
 pub fn nats_final_info<'py>(
     py: Python<'py>,
     rows: &Bound<'py, PyList>,
@@ -155,13 +183,14 @@ pub fn nats_final_info<'py>(
     total: f64,
     comment: Option<&Bound<'py, PyAny>>,
     compensated_sum: bool,
+    columns: Option<Vec<u8>>,
 ) -> NativeResult<Bound<'py, PyAny>> {
     if sets.len() != 3 * required.len() {
         return Err(NativeError::invalid_input(
             "sets and required must describe the same sets",
         ));
     }
-    let values = nats_final_sets(py, rows, sets, chosen, compensated_sum)?;
+    let values = final_sets_in(py, rows, sets, chosen, compensated_sum, columns.as_deref())?;
     match values.cast::<PyList>() {
         Ok(values) => nats_info_dict(py, values, keys, required, total, comment),
         Err(_) => Ok(py.None().into_bound(py)),

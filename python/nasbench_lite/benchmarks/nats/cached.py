@@ -115,8 +115,10 @@ class CachedTrialsReader(ReaderBase):
             else:
                 fields = FINAL_INFO_FIELDS.get(dataset)
                 if fields is not None:
-                    trials = load_slim_trials(self._db, index, dataset, hp, fields)
-                    if trials is not None:
+                    trials = load_slim_trials(self._db, index, dataset, hp, fields, compact=True)
+                    # (compact rows answer the last epoch only; runs of another length, which
+                    # iepoch would read mid-run, take the full rows)
+                    if trials is not None and (iepoch is None or trials.last_epoch == iepoch):
                         return trials
         return self._load(index, dataset, hp, iepoch)
 

@@ -292,9 +292,14 @@ def more_info(
         total,
         comment,
         COMPENSATED_SUM,
+        trials.compact,
     )
     if info is not None:  # (else a missing set or a disagreement: raised below)
         return info
+    if trials.compact is not None:  # (the paths below read rows of the full layout)
+        trials = load_trials(db, index, dataset, hp) or trials
+        if trials.compact is not None:
+            raise NotInDatabaseError(f"architecture {index} has no {dataset} results")
     sets = _native.nats_final_sets(trials.rows, _FINAL_NATIVE[dataset], k, COMPENSATED_SUM)
     if sets is None:  # (rows of another shape: the reference raises what it always did)
         return _final_info_reference(trials, index, dataset, hp, choice)
