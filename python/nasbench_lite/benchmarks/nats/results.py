@@ -466,9 +466,9 @@ def _mid_run_info(
     }
     if dataset in _COMMENTS:
         xinfo["comment"] = _COMMENTS[dataset].format(hp)
-    for (label, _), info in zip(_INFO_SETS[dataset], sets[1:], strict=True):
-        if info is not None:
-            loss, accuracy, all_time = info
+    for (label, _), values in zip(_INFO_SETS[dataset], sets[1:], strict=True):
+        if values is not None:
+            loss, accuracy, all_time = values
             loss_key, accuracy_key, per_time_key, all_time_key = _INFO_KEYS[label]
             xinfo[loss_key] = loss
             xinfo[accuracy_key] = accuracy
