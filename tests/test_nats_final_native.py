@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from nasbench_lite import _native, nats
 from nasbench_lite._core import database
-from nasbench_lite.benchmarks.nats import results
+from nasbench_lite.benchmarks.nats import costs, results
 from nasbench_lite.benchmarks.nats.aggregate import costs_of_columns
 from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.benchmarks.nats.costs import trial_costs
@@ -108,6 +108,40 @@ def test_fast_costs_equal_costs_of_columns(seed: int) -> None:
         assert got == want, dataset
 
 
+@pytest.mark.parametrize("seed", range(30))
+def test_native_costs_answer_the_common_case_bit_for_bit(seed: int) -> None:
+    """``_native.nats_costs`` answers whenever the trials share FLOPs and params (the
+    reference's values, keys and key order) and declines (None) otherwise."""
+    rng = np.random.default_rng(5000 + seed)
+    for dataset in DATASETS:
+        trials = _random_trials(rng, dataset)
+        names = trials.eval_names[0]
+        costs._plan(names)
+        fields, keys = costs._NATIVE_PLANS[names]
+        native = _native.nats_costs(trials.rows, fields, keys, results.COMPENSATED_SUM)
+        flops, params = trials.column("flops"), trials.column("params")
+        shared = all(
+            type(c[0]) is float and c[0] and c[0] == c[0] and c.count(c[0]) == len(c)
+            for c in (flops, params)
+        )
+        want = _outcome(costs.trial_costs_reference, trials, names)
+        if native is None:
+            assert not shared or want[0] == "error" or None in trials.column("latency")
+        else:
+            assert shared
+            assert _bits(native) == want
+
+
+def test_native_costs_reject_bad_plans() -> None:
+    row = (777, 12, "ori-test", 0, 0, *([1.5] * len(FINAL_FIELDS)), 0)
+    with pytest.raises(NasbenchLiteError):
+        _native.nats_costs([row], bytes([12, 13]), ("T-train@epoch",))
+    with pytest.raises(NasbenchLiteError):
+        _native.nats_costs([row], bytes([len(FINAL_FIELDS)]), ("x",))
+    assert _native.nats_costs([], bytes([12]), ("x",)) is None
+    assert _native.nats_costs([row[:10]], bytes([12]), ("x",)) is None
+
+
 def test_rows_of_another_shape_fall_back_to_the_reference() -> None:
     row = (777, 12, "ori-test", 0, 0, *([1.5] * len(FINAL_FIELDS)), 0)
     sets = bytes([0, 1, 2])
@@ -157,6 +191,9 @@ def test_uncached_answers_equal_cached_ones_on_real_files(real_db: tuple[str, Pa
                 assert _outcome(uncached.get_cost_info, index, dataset, hp) == _outcome(
                     cached.get_cost_info, index, dataset, hp
                 )
+                assert _outcome(uncached.get_latency, index, dataset, hp) == _outcome(
+                    cached.get_latency, index, dataset, hp
+                )
             for dataset in ("cifar10", "cifar100", "ImageNet16-120"):
                 for iepoch in (None, last // 2):
                     args = (index, dataset, iepoch, hp)
@@ -197,3 +234,43 @@ def test_one_statement_per_uncached_call(
             assert len(statements) == 1, statements
     finally:
         api.close()
+
+
+def test_native_info_dicts_equal_the_python_path(
+    real_db: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_native.nats_final_info`` / ``nats_info_dict`` build the dict the Python loop builds
+    (values, key order, errors) at the last epoch and at every epoch mid-run."""
+    space, path = real_db
+    index = REAL[space][1]
+    api = nats.create(path, space, random_state=5, cache_size=0)
+    try:
+        cases = []
+        for hp in api.arch_hps(index):
+            for dataset in DATASETS:
+                seeds = api._trials(index, dataset, hp).seeds
+                for iepoch in (None, *range(int(hp))):
+                    for is_random in (False, *seeds):
+                        cases.append((index, dataset, iepoch, hp, is_random))
+        native = [_outcome(api.get_more_info, *args) for args in cases]
+        monkeypatch.setattr(_native, "nats_final_info", lambda *args: None)
+        monkeypatch.setattr(_native, "nats_info_dict", lambda *args: None)
+        python = [_outcome(api.get_more_info, *args) for args in cases]
+    finally:
+        api.close()
+    assert native == python
+    assert sum(1 for x in native if x[0] != "error") > len(cases) // 2
+
+
+def test_info_dict_declines_what_the_python_path_raises() -> None:
+    keys = tuple(f"k{i}" for i in range(8))
+    good = [(0.5, 90.0, 3.0), None]
+    assert _native.nats_info_dict(good, keys, bytes([1, 0]), 2, "c") == {
+        "k0": 0.5, "k1": 90.0, "k2": 1.5, "k3": 3.0, "comment": "c"
+    }  # fmt: skip
+    assert _native.nats_info_dict(good, keys, bytes([1, 1]), 2) is None  # a required set
+    assert _native.nats_info_dict([False, None], keys, bytes([1, 0]), 2) is None
+    assert _native.nats_info_dict(good, keys, bytes([1, 0]), 0) is None  # (ZeroDivisionError)
+    assert _native.nats_info_dict([(0.5, 90.0, "3"), None], keys, bytes([1, 0]), 2) is None
+    with pytest.raises(NasbenchLiteError):
+        _native.nats_info_dict(good, keys[:4], bytes([1, 0]), 2)

@@ -34,7 +34,10 @@ __all__ = [
     "md5_kernel",
     "nats_curves_arrays",
     "nats_encode_curves",
+    "nats_costs",
+    "nats_final_info",
     "nats_final_sets",
+    "nats_info_dict",
     "nats_mid_run_sets",
     "nb101_costs",
     "nb101_cached_checks",
@@ -179,12 +182,36 @@ def nats_mid_run_sets(
 def nats_curves_arrays(
     blob: bytes,
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]: ...
+def nats_costs(
+    rows: list[Any],
+    time_fields: bytes,
+    time_keys: tuple[str, ...],
+    compensated_sum: bool = False,
+) -> dict[str, Any] | None: ...
+def nats_final_info(
+    rows: list[Any],
+    sets: bytes,
+    keys: tuple[str, ...],
+    required: bytes,
+    chosen: int,
+    total: float,
+    comment: str | None = None,
+    compensated_sum: bool = False,
+    columns: bytes | None = None,
+) -> dict[str, Any] | None: ...
 def nats_final_sets(
     rows: list[Any],
     sets: bytes,
     chosen: int,
     compensated_sum: bool = False,
 ) -> list[tuple[float | None, float, float | None] | Literal[False] | None] | None: ...
+def nats_info_dict(
+    values: list[Any],
+    keys: tuple[str, ...],
+    required: bytes,
+    total: float,
+    comment: str | None = None,
+) -> dict[str, Any] | None: ...
 
 _NewCells = tuple[
     npt.NDArray[np.uint8],

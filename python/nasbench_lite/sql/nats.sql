@@ -1,5 +1,5 @@
 -- kind: nats
--- schema_version: 3
+-- schema_version: 4
 -- build: nasbench-lite build nats SOURCE -o OUT
 -- NATS-Bench training data (one search space per file), built from the official files.
 -- Built by nasbench_lite.benchmarks.nats.build.
@@ -23,7 +23,10 @@
 --   i-th of those columns (nasbench_lite.benchmarks.nats.trial.FINAL_FIELDS order) is NaN, so NULL without
 --   the bit means "absent" and every value round-trips bit for bit.
 -- curves: every per-epoch value of a run, bit-exact, uncompressed so that one value at one epoch
---   is read at a fixed offset (format version 3, little-endian; the full byte layout is in
+--   is read at a fixed offset. Storage order (run_id order): the trials of one (arch, hp,
+--   dataset) are consecutive and packed into one page where they fit (a call reads one page;
+--   nasbench_lite.benchmarks.nats.packing), so run_id follows arch_index only roughly; join on
+--   run_id, never compare run ids. Page size: 16 KiB for sss, 64 KiB for tss (format version 3, little-endian; the full byte layout is in
 --   nasbench_lite.benchmarks.nats.layout):
 --     u8 version=3 | u16 n_series | u16 epochs | per series u8 flags, u8 param
 --     | f8 per CONST series | presence bitmap per BITMAP series | u16 table per SPLIT series
@@ -59,7 +62,7 @@
 --@ runs.hp | - | - | - | training schedule ('12'/'200' tss, '01'/'12'/'90' sss)
 --@ runs.dataset | - | - | - | official dataset key: cifar10-valid, cifar10, cifar100, ImageNet16-120 (decides the splits, see the set columns)
 --@ runs.seed | - | - | - | training seed
---@ runs.run_id | - | - | - | curves.run_id of the trial's per-epoch values
+--@ runs.run_id | - | - | - | curves.run_id of the trial's per-epoch values (page-packed storage order, see the curves comment)
 --@ runs.dataset_order | - | - | - | position of dataset in the file's dataset_seed (official averaging order)
 --@ runs.seed_order | - | - | - | position of seed in the file's seed list (official averaging/draw order)
 --@ runs.seed_label | - | - | - | the file's seed string (e.g. '0777')

@@ -8,9 +8,11 @@
 //! the Python reference, which raises what it always raised.
 
 use crate::errors::{NativeError, NativeResult};
-use nasbench_lite_core::nats::read::{self, SetFields, SetValue, TrialFinals, N_FINALS};
+use nasbench_lite_core::nats::read::{
+    self, SetFields, SetValue, TrialFinals, FLOPS, LATENCY, N_FINALS, PARAMS,
+};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyFloat, PyList, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyFloat, PyList, PyTuple};
 
 /// Columns of a row before the final scalars: seed, epochs, eval_names, run_id, nan_mask.
 const FINALS_AT: usize = 5;
@@ -19,14 +21,29 @@ const NAN_MASK_AT: usize = 4;
 /// The needed final scalars of one row (NaN restored from `nan_mask`), or None when the row
 /// is not a tuple of the expected types.
 fn trial_finals(row: &Bound<'_, PyAny>, needed: &[usize]) -> Option<TrialFinals> {
+    trial_finals_in(row, needed, None)
+}
+
+/// [`trial_finals`] of a row whose value columns (after `nan_mask`) are the `FINAL_FIELDS`
+/// positions `columns` (None: all of them, in order). None also when a needed field is not
+/// among `columns`.
+fn trial_finals_in(
+    row: &Bound<'_, PyAny>,
+    needed: &[usize],
+    columns: Option<&[u8]>,
+) -> Option<TrialFinals> {
     let row = row.cast::<PyTuple>().ok()?;
-    if row.len() < FINALS_AT + N_FINALS {
+    if row.len() < FINALS_AT + columns.map_or(N_FINALS, <[u8]>::len) {
         return None;
     }
     let mask: u64 = row.get_item(NAN_MASK_AT).ok()?.extract().ok()?;
     let mut finals: TrialFinals = [None; N_FINALS];
     for &field in needed {
-        let item = row.get_item(FINALS_AT + field).ok()?;
+        let at = match columns {
+            None => field,
+            Some(columns) => columns.iter().position(|&c| usize::from(c) == field)?,
+        };
+        let item = row.get_item(FINALS_AT + at).ok()?;
         finals[field] = if item.is_none() {
             (mask >> field & 1 == 1).then_some(f64::NAN)
         } else {
@@ -50,6 +67,18 @@ pub fn nats_final_sets<'py>(
     chosen: i64,
     compensated_sum: bool,
 ) -> NativeResult<Bound<'py, PyAny>> {
+    final_sets_in(py, rows, sets, chosen, compensated_sum, None)
+}
+
+/// [`nats_final_sets`] of rows whose value columns are `columns` (see [`trial_finals_in`]).
+fn final_sets_in<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    sets: &[u8],
+    chosen: i64,
+    compensated_sum: bool,
+    columns: Option<&[u8]>,
+) -> NativeResult<Bound<'py, PyAny>> {
     if !sets.len().is_multiple_of(3) {
         return Err(NativeError::invalid_input(
             "sets must hold 3 field positions per set",
@@ -71,7 +100,7 @@ pub fn nats_final_sets<'py>(
     }
     let mut trials = Vec::with_capacity(rows.len());
     for row in rows.iter() {
-        match trial_finals(&row, &needed) {
+        match trial_finals_in(&row, &needed, columns) {
             Some(finals) => trials.push(finals),
             None => return Ok(py.None().into_bound(py)),
         }
@@ -85,6 +114,144 @@ pub fn nats_final_sets<'py>(
             SetValue::Disagree => out.append(PyBool::new(py, false))?,
             SetValue::Values(loss, accuracy, all_time) => {
                 out.append((loss, accuracy, all_time).into_pyobject(py)?)?
+            }
+        }
+    }
+    Ok(out.into_any())
+}
+
+/// `costs.trial_costs` of every trial at once (see `_native.pyi`), or None where the Python
+/// reference answers (rows of another shape included).
+///
+/// `time_fields` holds one `FINAL_FIELDS` position per time key, `time_keys` the keys, in
+/// output order. Returns `{'flops', 'params', 'latency', *time_keys}`.
+#[pyfunction]
+#[pyo3(signature = (rows, time_fields, time_keys, compensated_sum = false))]
+pub fn nats_costs<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    time_fields: &[u8],
+    time_keys: &Bound<'py, PyTuple>,
+    compensated_sum: bool,
+) -> NativeResult<Bound<'py, PyAny>> {
+    if time_keys.len() != time_fields.len() {
+        return Err(NativeError::invalid_input(
+            "time_keys and time_fields differ in length",
+        ));
+    }
+    let fields: Vec<usize> = time_fields.iter().map(|&f| usize::from(f)).collect();
+    if fields.iter().any(|&f| f >= N_FINALS) {
+        return Err(NativeError::invalid_input(
+            "final field position out of range",
+        ));
+    }
+    let mut needed = vec![FLOPS, PARAMS, LATENCY];
+    needed.extend_from_slice(&fields);
+    let mut trials = Vec::with_capacity(rows.len());
+    for row in rows.iter() {
+        match trial_finals(&row, &needed) {
+            Some(finals) => trials.push(finals),
+            None => return Ok(py.None().into_bound(py)),
+        }
+    }
+    let Some(costs) = read::trial_costs(&trials, &fields, compensated_sum) else {
+        return Ok(py.None().into_bound(py));
+    };
+    let out = PyDict::new(py);
+    out.set_item("flops", costs.flops)?;
+    out.set_item("params", costs.params)?;
+    out.set_item("latency", costs.latency)?;
+    for (key, value) in time_keys.iter().zip(costs.times) {
+        out.set_item(key, value)?;
+    }
+    Ok(out.into_any())
+}
+
+/// `results.more_info` at the last epoch as the finished dict (see `_native.pyi`), or None
+/// where the Python path must answer: [`nats_final_sets`] then [`nats_info_dict`]. With
+/// `columns`, the rows hold only those `FINAL_FIELDS` after `nan_mask` (a compact statement).
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (rows, sets, keys, required, chosen, total, comment = None, compensated_sum = false, columns = None))]
+pub fn nats_final_info<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyList>,
+    sets: &[u8],
+    keys: &Bound<'py, PyTuple>,
+    required: &[u8],
+    chosen: i64,
+    total: f64,
+    comment: Option<&Bound<'py, PyAny>>,
+    compensated_sum: bool,
+    columns: Option<Vec<u8>>,
+) -> NativeResult<Bound<'py, PyAny>> {
+    if sets.len() != 3 * required.len() {
+        return Err(NativeError::invalid_input(
+            "sets and required must describe the same sets",
+        ));
+    }
+    let values = final_sets_in(py, rows, sets, chosen, compensated_sum, columns.as_deref())?;
+    match values.cast::<PyList>() {
+        Ok(values) => nats_info_dict(py, values, keys, required, total, comment),
+        Err(_) => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// The `get_more_info` dict of per-set values (see `_native.pyi`), or None where the Python
+/// path must answer (a set the call requires is missing, the trials disagree, a value of
+/// another type, or `total` 0): it raises the official errors.
+///
+/// `values` holds per set `(loss, accuracy, all_time)` or None (left out), as
+/// [`nats_final_sets`] and `nats_mid_run_sets` give them; `keys` the four output keys of each
+/// set (loss, accuracy, per-time, all-time), `required` one byte per set (missing = error);
+/// `comment`, when given, follows the first set's keys; per-time is all-time over `total`.
+#[pyfunction]
+#[pyo3(signature = (values, keys, required, total, comment = None))]
+pub fn nats_info_dict<'py>(
+    py: Python<'py>,
+    values: &Bound<'py, PyList>,
+    keys: &Bound<'py, PyTuple>,
+    required: &[u8],
+    total: f64,
+    comment: Option<&Bound<'py, PyAny>>,
+) -> NativeResult<Bound<'py, PyAny>> {
+    let n_sets = required.len();
+    if keys.len() != 4 * n_sets || values.len() != n_sets {
+        return Err(NativeError::invalid_input(
+            "values, keys and required must describe the same sets",
+        ));
+    }
+    let declined = || Ok(py.None().into_bound(py));
+    if total == 0.0 {
+        return declined(); // (the Python path divides by zero)
+    }
+    let out = PyDict::new(py);
+    for (k, value) in values.iter().enumerate() {
+        if value.is_none() {
+            if required[k] != 0 {
+                return declined();
+            }
+            continue;
+        }
+        let Ok(triple) = value.cast::<PyTuple>() else {
+            return declined(); // (False: the trials disagree)
+        };
+        if triple.len() != 3 {
+            return declined();
+        }
+        let all_time = triple.get_item(2)?;
+        let per_time = match all_time.cast_exact::<PyFloat>() {
+            Ok(time) => PyFloat::new(py, time.value() / total).into_any(),
+            Err(_) if all_time.is_none() => py.None().into_bound(py),
+            Err(_) => return declined(),
+        };
+        out.set_item(keys.get_item(4 * k)?, triple.get_item(0)?)?;
+        out.set_item(keys.get_item(4 * k + 1)?, triple.get_item(1)?)?;
+        out.set_item(keys.get_item(4 * k + 2)?, per_time)?;
+        out.set_item(keys.get_item(4 * k + 3)?, all_time)?;
+        if k == 0 {
+            if let Some(text) = comment {
+                out.set_item("comment", text)?;
             }
         }
     }

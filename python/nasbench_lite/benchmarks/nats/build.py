@@ -27,6 +27,7 @@ from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_pat
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite._native import NatsBuildBatch
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
+from nasbench_lite.benchmarks.nats.packing import CurvesPacker, page_size_of
 from nasbench_lite.benchmarks.nats.source import (
     ArchRuns,
     RunRecord,
@@ -209,10 +210,9 @@ def build_nats(
     if space is not None and archs and detect_space(archs, source) != space:
         raise BuildError(f"{source}: --space {space} given but the architectures are not {space}")
     total = len(archs) if source.is_file() else int(source_info["source.files"])
-    # 64 KiB pages: curve blobs are a few KB each, and a 16 KiB leaf wastes ~half a blob at its
-    # end (measured: the size-space database shrinks by ~9%).
+    page_size = page_size_of(detected)
     with BuildSession(
-        output, load_schema("nats"), force=force, page_size=65536, protect=[source]
+        output, load_schema("nats"), force=force, page_size=page_size, protect=[source]
     ) as session:
         connection = session.connection
         # The archive's reader threads start on the first files while this thread writes the
@@ -220,7 +220,8 @@ def build_nats(
         if source.is_dir():
             next(stream, None)
         rows = _write_archs(connection, archs, detected, source)
-        counts = _write_results(connection, archs, stream, total, progress)
+        packer = CurvesPacker(page_size)
+        counts = _write_results(connection, archs, stream, total, progress, packer)
         connection.execute(
             "UPDATE archs SET has_results = 1 WHERE arch_index IN"
             " (SELECT DISTINCT arch_index FROM arch_hps)"
@@ -337,6 +338,7 @@ def _write_results(
     stream: ArchStream,
     total: int,
     progress: Callable[[int, int], None] | None,
+    packer: CurvesPacker,
 ) -> dict[str, Any]:
     # Millions of short-lived row tuples, none in a cycle: the cyclic collector would only
     # rescan them (measured ~3% of this thread); it is restored after the stream.
@@ -384,6 +386,8 @@ def _write_stream(
         if config_rows:
             connection.executemany("INSERT INTO configs VALUES (?, ?)", config_rows)
         connection.executemany("INSERT INTO arch_hps VALUES (?, ?, ?)", hp_rows)
+        # runs get their run ids in curves' page-packed storage order (see packing.py)
+        run_rows, curve_rows = packer.add(run_rows, curve_rows)
         connection.executemany(_RUN_SQL, run_rows)
         connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
         connection.executemany(_SUMMARY_SQL, summary_rows)
@@ -391,6 +395,9 @@ def _write_stream(
             for _ in indexes:
                 done += 1
                 progress(done, total)
+    run_rows, curve_rows = packer.finish()
+    connection.executemany(_RUN_SQL, run_rows)
+    connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
     return {"archs_with_results": len(seen), "runs": run_id, "hps": hps, "datasets": datasets}
 
 

@@ -12,14 +12,15 @@ from typing import Any
 
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nats.cache import LRUCache
-from nasbench_lite.benchmarks.nats.costs import trial_costs
+from nasbench_lite.benchmarks.nats.costs import COST_FIELDS, trial_costs
 from nasbench_lite.benchmarks.nats.layout import DATASETS
 from nasbench_lite.benchmarks.nats.records import Chooser
-from nasbench_lite.benchmarks.nats.results import more_info
+from nasbench_lite.benchmarks.nats.results import FINAL_INFO_FIELDS, more_info
 from nasbench_lite.benchmarks.nats.trial_rows import (
     MEMO_LIMIT,
     Trials,
     load_mid_run_trials,
+    load_slim_trials,
     load_trial_pair,
     load_trials,
 )
@@ -98,18 +99,40 @@ class CachedTrialsReader(ReaderBase):
             one = self._load(index, first, hp, iepoch)
         return one, two
 
-    def _mid_run_trials(self, index: int, dataset: str, hp: str, iepoch: int) -> Trials:
-        """:meth:`_trials` for ``get_more_info`` at ``iepoch``; uncached and mid-run, the
-        trials without their final scalars (a smaller statement, never cached)."""
+    def _info_trials(self, index: int, dataset: str, hp: str, iepoch: int | None) -> Trials:
+        """:meth:`_trials` for ``get_more_info`` at ``iepoch``. Uncached, the trials with only
+        what the call reads (smaller statements, never cached): mid-run, the blobs and no
+        final scalars; at the last epoch, the dataset's final sets only."""
         trials = self._cache.get((index, hp, dataset))
         if trials is not None:
             return trials
-        if not self._cache.maxsize and _mid_run(iepoch, hp):
-            trials = load_mid_run_trials(self._db, index, dataset, hp)
-            # (a run whose last epoch is iepoch after all is answered from the final scalars)
-            if trials is not None and trials.last_epoch != iepoch:
-                return trials
+        if not self._cache.maxsize:
+            if _mid_run(iepoch, hp):
+                trials = load_mid_run_trials(self._db, index, dataset, hp)
+                # (a run whose last epoch is iepoch after all is answered from the finals)
+                if trials is not None and trials.last_epoch != iepoch:
+                    return trials
+            else:
+                fields = FINAL_INFO_FIELDS.get(dataset)
+                if fields is not None:
+                    trials = load_slim_trials(self._db, index, dataset, hp, fields, compact=True)
+                    # (compact rows answer the last epoch only; runs of another length, which
+                    # iepoch would read mid-run, take the full rows)
+                    if trials is not None and (iepoch is None or trials.last_epoch == iepoch):
+                        return trials
         return self._load(index, dataset, hp, iepoch)
+
+    def _cost_trials(self, index: int, dataset: str, hp: str) -> Trials:
+        """:meth:`_trials` for ``get_cost_info`` / ``get_latency``; uncached, the trials with
+        only the scalars the costs read (never cached)."""
+        trials = self._cache.get((index, hp, dataset))
+        if trials is not None:
+            return trials
+        if not self._cache.maxsize:
+            trials = load_slim_trials(self._db, index, dataset, hp, COST_FIELDS)
+            if trials is not None:
+                return trials
+        return self._load(index, dataset, hp, None)
 
     def _info(
         self,

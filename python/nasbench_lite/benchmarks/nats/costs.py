@@ -4,26 +4,35 @@
 (the official ``ArchResults.get_compute_costs``) on a
 :class:`~nasbench_lite.benchmarks.nats.results.Trials`, with the per-call work an uncached
 call repeats taken out: the time keys and their row positions are planned once per eval-set
-list, the means are inlined, and the legacy fix compares formatted values only when the
+list; the common case (the trials share FLOPs and params) is answered natively from the
+statement's row tuples (``_native.nats_costs``, ``rust/core/src/nats/read.rs``), the rest by
+:func:`trial_costs_reference`, whose legacy fix compares formatted values only when the
 trials' values differ (equal floats format equally). Same values, keys, key order and errors
-(tests/test_nats_costs_fast.py compares the two).
+(tests/test_nats_costs_fast.py compares them).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from nasbench_lite import _native
 from nasbench_lite.benchmarks.nats.aggregate import _TIME_KEYS, _legacy_fix, costs_of_columns
 from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS
-from nasbench_lite.benchmarks.nats.results import Trials
+from nasbench_lite.benchmarks.nats.results import COMPENSATED_SUM, Trials
 from nasbench_lite.errors import NotInDatabaseError
 
-__all__ = ["trial_costs"]
+__all__ = ["COST_FIELDS", "trial_costs", "trial_costs_reference"]
 
 _AT = {name: 5 + i for i, name in enumerate(FINAL_FIELDS)}
+#: The ``FINAL_FIELDS`` :func:`trial_costs` reads (what an uncached cost call selects).
+COST_FIELDS = tuple(
+    name for name in FINAL_FIELDS if name in ("flops", "params", "latency") or "_time_" in name
+)
 _FLOPS, _PARAMS, _LATENCY = _AT["flops"], _AT["params"], _AT["latency"]
 #: Per eval-set names: the ``(key, row position)`` of every time key, in output order.
 _PLANS: dict[tuple[str, ...], tuple[tuple[str, int], ...]] = {}
+#: The same as ``_native.nats_costs`` takes them: FINAL_FIELDS positions (one byte each), keys.
+_NATIVE_PLANS: dict[tuple[str, ...], tuple[bytes, tuple[str, ...]]] = {}
 
 
 def _plan(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
@@ -34,7 +43,9 @@ def _plan(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
         )
         if len(_PLANS) >= 1024:  # (bounded: a hostile database cannot grow it)
             _PLANS.clear()
+            _NATIVE_PLANS.clear()
         _PLANS[names] = plan
+        _NATIVE_PLANS[names] = (bytes(at - 5 for _, at in plan), tuple(key for key, _ in plan))
     return plan
 
 
@@ -57,6 +68,24 @@ def trial_costs(trials: Trials) -> dict[str, Any]:
     names = names_list[0] if names_list else ()
     if not names_list or any(other != names for other in names_list):  # (the real files: never)
         return costs_of_columns(trials.column, trials.seeds, names_list)
+    native = _NATIVE_PLANS.get(names)
+    if native is None:
+        _plan(names)
+        native = _NATIVE_PLANS[names]
+    info = _native.nats_costs(trials.rows, native[0], native[1], COMPENSATED_SUM)
+    if info is not None:
+        return info
+    return trial_costs_reference(trials, names)
+
+
+def trial_costs_reference(trials: Trials, names: tuple[str, ...]) -> dict[str, Any]:
+    """:func:`trial_costs` in Python for trials that share the eval sets ``names``: the
+    reference of ``_native.nats_costs``, and the answer wherever that declines (FLOPs or
+    params that differ, are zero or NaN; a time only some trials have, which raises).
+
+    Raises:
+        NotInDatabaseError: Costs the official API cannot compute either.
+    """
     columns = trials.columns
     seeds = trials.seeds
     flops = _fixed(columns[_FLOPS], seeds, "FLOPs")

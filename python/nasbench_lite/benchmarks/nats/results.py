@@ -22,12 +22,13 @@ from typing import Any
 from nasbench_lite import _native
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.aggregate import mean_or_none
-from nasbench_lite.benchmarks.nats.layout import SET_COLUMNS, Curves
+from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS, SET_COLUMNS, Curves
 from nasbench_lite.benchmarks.nats.trial_rows import (
     FIELD_POSITIONS,
     MEMO_LIMIT,
     Trials,
     load_mid_run_trials,
+    load_slim_trials,
     load_trial_pair,
     load_trials,
     trial_blobs,
@@ -36,9 +37,11 @@ from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
 
 __all__ = [
     "DATASET_SETS",
+    "FINAL_INFO_FIELDS",
     "MEMO_LIMIT",
     "Trials",
     "load_mid_run_trials",
+    "load_slim_trials",
     "load_trial_pair",
     "load_trials",
     "more_info",
@@ -277,11 +280,29 @@ def more_info(
         raise KeyError(dataset)  # (the callers check the dataset first)
     n = len(trials.seeds)
     k = -1 if choice is False else trials.seeds.index(choice)
+    # mean_or_none of every trial's epochs - 1, plus 1; or the chosen trial's epochs
+    total = (sum(trials.epochs) - n) / n + 1 if k < 0 else trials.epochs[k]
+    comment = _comment(dataset, hp)
+    info: dict[str, Any] | None = _native.nats_final_info(
+        trials.rows,
+        _FINAL_NATIVE[dataset],
+        _FINAL_KEYS[dataset],
+        _FINAL_REQUIRED[dataset],
+        k,
+        total,
+        comment,
+        COMPENSATED_SUM,
+        trials.compact,
+    )
+    if info is not None:  # (else a missing set or a disagreement: raised below)
+        return info
+    if trials.compact is not None:  # (the paths below read rows of the full layout)
+        trials = load_trials(db, index, dataset, hp) or trials
+        if trials.compact is not None:
+            raise NotInDatabaseError(f"architecture {index} has no {dataset} results")
     sets = _native.nats_final_sets(trials.rows, _FINAL_NATIVE[dataset], k, COMPENSATED_SUM)
     if sets is None:  # (rows of another shape: the reference raises what it always did)
         return _final_info_reference(trials, index, dataset, hp, choice)
-    # mean_or_none of every trial's epochs - 1, plus 1; or the chosen trial's epochs
-    total = (sum(trials.epochs) - n) / n + 1 if k < 0 else trials.epochs[k]
     xinfo: dict[str, Any] = {}
     for values, (_, _, _, keys, required) in zip(sets, plan, strict=True):
         if values is None:
@@ -330,6 +351,15 @@ def _final_plan(dataset: str) -> _FinalPlan:
 
 _FINAL_PLANS: dict[str, _FinalPlan] = {dataset: _final_plan(dataset) for dataset in _INFO_SETS}
 
+#: Per dataset, the ``FINAL_FIELDS`` a final-epoch :func:`more_info` reads (what an uncached
+#: call selects, :func:`~nasbench_lite.benchmarks.nats.trial_rows.load_slim_trials`).
+FINAL_INFO_FIELDS: dict[str, tuple[str, ...]] = {
+    dataset: tuple(
+        FINAL_FIELDS[at - 5] for loss, acc, time_, _, _ in plan for at in (loss, acc, time_)
+    )
+    for dataset, plan in _FINAL_PLANS.items()
+}
+
 
 #: The same plans as ``_native.nats_final_sets`` takes them: FINAL_FIELDS positions, one byte
 #: each, (loss, accuracy, all_time) per set.
@@ -337,6 +367,30 @@ _FINAL_NATIVE = {
     dataset: bytes(at - 5 for loss, acc, time_, _, _ in plan for at in (loss, acc, time_))
     for dataset, plan in _FINAL_PLANS.items()
 }
+
+
+#: ``_native.nats_final_info``'s keys (four per set) and required flags, per dataset.
+_FINAL_KEYS = {
+    dataset: tuple(k for *_, keys, _ in plan for k in keys)
+    for dataset, plan in _FINAL_PLANS.items()
+}
+_FINAL_REQUIRED = {
+    dataset: bytes(int(required) for *_, required in plan) for dataset, plan in _FINAL_PLANS.items()
+}
+#: Per (dataset, hp): the ``comment`` text of a CIFAR-10 dataset, None for the others. Bounded.
+_COMMENT_TEXTS: dict[tuple[str, str], str | None] = {}
+
+
+def _comment(dataset: str, hp: str) -> str | None:
+    key = (dataset, hp)
+    try:
+        return _COMMENT_TEXTS[key]
+    except KeyError:
+        text = _COMMENTS[dataset].format(hp) if dataset in _COMMENTS else None
+        if len(_COMMENT_TEXTS) >= 1024:
+            _COMMENT_TEXTS.clear()
+        _COMMENT_TEXTS[key] = text
+        return text
 
 
 def _final_info_reference(
@@ -392,12 +446,17 @@ def _mid_run_info(
 ) -> dict[str, Any]:
     """:func:`more_info` at a mid-run epoch (see :func:`_mid_run_sets`)."""
     sets = _mid_run_sets(db, trials, dataset, iepoch, choice)
+    total = iepoch + 1  # (every trial's iepoch, so also their mean)
+    info: dict[str, Any] | None = _native.nats_info_dict(
+        sets, _FINAL_KEYS[dataset], _FINAL_REQUIRED[dataset], total, _comment(dataset, hp)
+    )
+    if info is not None:  # (else a missing set: raised below)
+        return info
     train = sets[0]
     if train is None:
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
         )
-    total = iepoch + 1  # (every trial's iepoch, so also their mean)
     loss, accuracy, all_time = train
     xinfo: dict[str, Any] = {
         "train-loss": loss,
@@ -407,9 +466,9 @@ def _mid_run_info(
     }
     if dataset in _COMMENTS:
         xinfo["comment"] = _COMMENTS[dataset].format(hp)
-    for (label, _), info in zip(_INFO_SETS[dataset], sets[1:], strict=True):
-        if info is not None:
-            loss, accuracy, all_time = info
+    for (label, _), values in zip(_INFO_SETS[dataset], sets[1:], strict=True):
+        if values is not None:
+            loss, accuracy, all_time = values
             loss_key, accuracy_key, per_time_key, all_time_key = _INFO_KEYS[label]
             xinfo[loss_key] = loss
             xinfo[accuracy_key] = accuracy

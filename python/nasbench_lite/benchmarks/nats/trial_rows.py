@@ -24,6 +24,7 @@ __all__ = [
     "MEMO_LIMIT",
     "Trials",
     "load_mid_run_trials",
+    "load_slim_trials",
     "load_trial_pair",
     "load_trials",
     "trial_blobs",
@@ -65,6 +66,8 @@ _TRIALS_PAIR_CURVES_SQL = (
     " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset IN (+?, +?)"
 )
 _SEED_ORDER = 5 + len(FINAL_FIELDS)
+#: Per (needed final fields, compact): the trials statement with only those values.
+_SLIM_SQL: dict[tuple[tuple[str, ...], bool], str] = {}
 #: Computed ``get_more_info`` dicts kept per :class:`Trials` (distinct epoch/seed choices).
 MEMO_LIMIT = 64
 #: Each final scalar's position in the statements' rows (after the five leading columns).
@@ -91,6 +94,9 @@ class Trials:
         #: fixed offsets; :class:`~nasbench_lite.benchmarks.nats.layout.Curves` is the Python
         #: reference reader).
         self.blobs: list[bytes] | None = blobs
+        #: The ``FINAL_FIELDS`` positions of the value columns of compact rows (see
+        #: :func:`load_slim_trials`); None for rows of the full layout.
+        self.compact: bytes | None = None
         self.infos: dict[tuple[Any, ...], dict[str, Any]] = {}
         self.costs: dict[str, Any] | None = None
         self._finals: list[dict[str, float | None]] | None = None
@@ -200,6 +206,50 @@ def load_trials(
     return Trials(rows)
 
 
+def load_slim_trials(
+    db: Database,
+    index: int,
+    dataset: str,
+    hp: str,
+    fields: tuple[str, ...],
+    *,
+    compact: bool = False,
+) -> Trials | None:
+    """The trials of ``(index, hp, dataset)`` with only the final scalars ``fields``.
+
+    The rows have the layout of :func:`load_trials` (so the same readers take them) with NULL
+    in every other final column; ``compact``: only ``fields``, in that order, after
+    ``nan_mask`` (``Trials.compact`` names them; only ``results.more_info`` at the last epoch
+    reads such rows). Either way an uncached call converts only the values it reads; such
+    trials are never cached (their ``columns``, ``finals`` and costs would be wrong). None
+    when there are no trials.
+    """
+    key = (fields, compact)
+    sql = _SLIM_SQL.get(key)
+    if sql is None:
+        wanted = set(fields)
+        if compact:
+            columns = ", ".join(f"r.{name}" for name in fields)
+        else:
+            columns = ", ".join(f"r.{n}" if n in wanted else "NULL" for n in FINAL_FIELDS)
+        sql = (
+            "SELECT r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, "
+            f"{columns}, r.seed_order FROM runs r{_WHERE}"
+        )
+        if len(_SLIM_SQL) < 64:  # (a few field sets; bounded all the same)
+            _SLIM_SQL[key] = sql
+    rows = db.query(sql, (index, hp, dataset))
+    if not rows:
+        return None
+    if not compact:
+        rows.sort(key=_seed_order)
+        return Trials(rows)
+    rows.sort(key=_last)
+    trials = Trials(rows)
+    trials.compact = bytes(FINAL_FIELDS.index(name) for name in fields)
+    return trials
+
+
 def load_mid_run_trials(db: Database, index: int, dataset: str, hp: str) -> Trials | None:
     """The trials of ``(index, hp, dataset)`` with their curves blobs, no final scalars.
 
@@ -245,6 +295,7 @@ def load_trial_pair(
 #: The sort key of the statements' rows (C-level: no Python call per row).
 _seed_order = itemgetter(_SEED_ORDER)
 _blob_seed_order = itemgetter(5)
+_last = itemgetter(-1)
 
 
 def trial_blobs(db: Database, trials: Trials) -> list[bytes]:

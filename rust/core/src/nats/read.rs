@@ -111,6 +111,81 @@ pub fn final_sets(
     Ok(out)
 }
 
+/// `FINAL_FIELDS` positions of the cost scalars.
+pub const LATENCY: usize = 20;
+pub const PARAMS: usize = 21;
+pub const FLOPS: usize = 22;
+
+/// What `costs.trial_costs` answers on the common path: every trial with the same eval sets,
+/// the same non-zero FLOPs and the same parameter count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costs {
+    pub flops: f64,
+    pub params: f64,
+    /// Mean of the positive latencies; None when there is none.
+    pub latency: Option<f64>,
+    /// Per time field asked for: the mean, None when the first trial has none.
+    pub times: Vec<Option<f64>>,
+}
+
+/// One column of every trial, all present and equal to a non-zero number (the case where
+/// `_legacy_fix` keeps every value, so the mean is their Python sum over their count).
+fn same_nonzero(trials: &[TrialFinals], field: usize) -> Option<Vec<f64>> {
+    let first = trials.first()?[field]?;
+    if first == 0.0 || first.is_nan() {
+        return None;
+    }
+    trials
+        .iter()
+        .map(|t| t[field].filter(|&v| v == first))
+        .collect()
+}
+
+/// `costs.trial_costs` (the official `get_compute_costs`) of trials, or None where the Python
+/// reference must answer: FLOPs or params that differ, are zero, NaN or absent (the legacy
+/// fix formats and compares them), an absent latency, or a time some but not all trials have
+/// (the reference raises).
+///
+/// `time_fields`: the `FINAL_FIELDS` positions of the time keys, in output order.
+pub fn trial_costs(
+    trials: &[TrialFinals],
+    time_fields: &[usize],
+    compensated: bool,
+) -> Option<Costs> {
+    if trials.is_empty() || time_fields.iter().any(|&f| f >= N_FINALS) {
+        return None;
+    }
+    let count = trials.len() as f64;
+    let mean =
+        |values: &[f64]| python_sum(values.iter().copied(), compensated) / values.len() as f64;
+    let flops = mean(&same_nonzero(trials, FLOPS)?);
+    let params = mean(&same_nonzero(trials, PARAMS)?);
+    let latencies: Vec<f64> = trials
+        .iter()
+        .map(|t| t[LATENCY])
+        .collect::<Option<Vec<f64>>>()?
+        .into_iter()
+        .filter(|&x| x > 0.0)
+        .collect();
+    let latency = (!latencies.is_empty()).then(|| mean(&latencies));
+    let mut times = Vec::with_capacity(time_fields.len());
+    for &field in time_fields {
+        times.push(match trials[0][field] {
+            None => None,
+            Some(_) => {
+                let values: Vec<f64> = trials.iter().map(|t| t[field]).collect::<Option<_>>()?;
+                Some(python_sum(values, compensated) / count)
+            }
+        });
+    }
+    Some(Costs {
+        flops,
+        params,
+        latency,
+        times,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -176,6 +251,38 @@ mod tests {
             first_none[0],
             SetValue::Values(Some(0.15000000000000002), 90.5, None)
         );
+    }
+
+    #[test]
+    fn costs_are_means_and_odd_cases_go_to_the_reference() {
+        let row = |flops: f64, latency: f64, time: Option<f64>| {
+            let mut t = [None; N_FINALS];
+            t[FLOPS] = Some(flops);
+            t[PARAMS] = Some(0.5);
+            t[LATENCY] = Some(latency);
+            t[12] = time;
+            t
+        };
+        let a = row(10.0, 0.1, Some(1.0));
+        let b = row(10.0, -1.0, Some(2.0));
+        let c = row(10.0, 0.2, Some(4.0));
+        let out = trial_costs(&[a, b, c], &[12, 13], false).unwrap();
+        assert_eq!(out.flops, 10.0);
+        assert_eq!(out.params, 0.5);
+        assert_eq!(out.latency, Some((0.1 + 0.2) / 2.0));
+        assert_eq!(out.times, vec![Some(7.0 / 3.0), None]);
+        assert_eq!(
+            trial_costs(&[row(1.0, -1.0, None)], &[12], false)
+                .unwrap()
+                .latency,
+            None
+        );
+        // differing or zero FLOPs, a time only some trials have: the reference decides
+        assert!(trial_costs(&[a, row(11.0, 0.1, Some(1.0))], &[12], false).is_none());
+        assert!(trial_costs(&[row(0.0, 0.1, None)], &[12], false).is_none());
+        assert!(trial_costs(&[a, row(10.0, 0.1, None)], &[12], false).is_none());
+        assert!(trial_costs(&[], &[12], false).is_none());
+        assert!(trial_costs(&[a], &[N_FINALS], false).is_none());
     }
 
     #[test]
