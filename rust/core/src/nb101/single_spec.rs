@@ -7,7 +7,8 @@
 //! 8 vertices) and returns `None` for anything else, so the caller can take its general path,
 //! which owns every error message.
 
-use super::hash::hash_graph;
+use super::hash::{hash_graph_reference, Cell};
+use super::hash_one::hash_cell;
 use super::prune::{compact, prune};
 use std::collections::HashMap;
 
@@ -76,17 +77,32 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
 
 /// The module hash of a pruned cell.
 pub fn hash_key(key: &CellKey) -> [u8; 16] {
-    let size = key.0 as usize;
-    let mut matrix = vec![0i64; size * size];
+    let size = usize::from(key.0).min(MAX_SINGLE_VERTICES);
+    let mut cell = Cell {
+        num_vertices: size as u8,
+        ..Cell::default()
+    };
     for v in 0..size {
-        for w in 0..size {
-            matrix[v * size + w] = (key.1[v] >> w & 1) as i64;
+        let mut successors = key.1[v];
+        cell.out_mask[v] = successors;
+        while successors != 0 {
+            let w = successors.trailing_zeros() as usize;
+            successors &= successors - 1;
+            if w < MAX_SINGLE_VERTICES {
+                cell.in_mask[w] |= 1 << v;
+            }
         }
+        cell.labels[v] = key.2[v];
     }
-    let labels: Vec<i64> = key.2[..size].iter().map(|&l| l as i64).collect();
-    // The matrix and labels are built above with exactly `size` rows/labels, so the shape
-    // check inside `hash_graph` holds by construction (an invariant, not data).
-    hash_graph(size, &matrix, &labels).expect("a pruned cell key always has a consistent shape")
+    // `prune_spec` builds keys of at most 8 vertices labelled -2..=2, always inside the
+    // one-cell engine's range; any other key takes the reference code, which hashes anything.
+    hash_cell(&cell).unwrap_or_else(|| {
+        let matrix: Vec<i64> = (0..size * size)
+            .map(|i| i64::from(cell.out_mask[i / size] >> (i % size) & 1))
+            .collect();
+        let labels: Vec<i64> = cell.labels[..size].iter().map(|&l| i64::from(l)).collect();
+        hash_graph_reference(size, &matrix, &labels).unwrap_or([0; 16])
+    })
 }
 
 /// Validates, prunes and hashes one `n x n` spec given row-major `entries` and `codes`.
