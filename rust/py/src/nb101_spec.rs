@@ -56,6 +56,13 @@ struct Template {
 static TEMPLATES: std::sync::LazyLock<std::sync::Mutex<HashMap<TemplateKey, Template>>> =
     std::sync::LazyLock::new(|| std::sync::Mutex::new(HashMap::new()));
 
+/// The template memo, locked (a panic while it was held left nothing half-written).
+fn templates() -> std::sync::MutexGuard<'static, HashMap<TemplateKey, Template>> {
+    TEMPLATES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// The `n x n` entries of exact nested lists of exact ints/bools as 0/1 bytes, and whether every
 /// entry was a bool (numpy would infer dtype bool); None for anything else (other types, not
 /// square, an entry other than 0/1).
@@ -116,20 +123,31 @@ fn array_entries<'py>(
     let (row_stride, column_stride) = (strides[0], strides[1]);
     // SAFETY: the object is a live ndarray (exact type checked) of shape (n, n): every element
     // address `data + v * strides[0] + w * strides[1]` for v, w < n lies inside its buffer and
-    // holds `itemsize` readable bytes; the GIL is held, so nothing frees it meanwhile.
+    // holds `itemsize` readable bytes (read unaligned: strides need not be multiples of it);
+    // the GIL is held, so nothing frees or resizes it meanwhile.
     let data = unsafe { (*array.as_array_ptr()).fields.data as *const u8 };
-    let mut raw = [0u8; CELLS * 8];
+    let mut entries = [0u8; CELLS];
     for v in 0..n {
         for w in 0..n {
             let offset = v as isize * row_stride + w as isize * column_stride;
-            let at = (v * n + w) * itemsize;
-            for (k, byte) in raw[at..at + itemsize].iter_mut().enumerate() {
-                // SAFETY: see above (byte k of the element).
-                *byte = unsafe { data.offset(offset + k as isize).read() };
+            // SAFETY: see above.
+            let value = unsafe {
+                let at = data.offset(offset);
+                match itemsize {
+                    1 => u64::from(at.read()),
+                    2 => u64::from(at.cast::<u16>().read_unaligned()),
+                    4 => u64::from(at.cast::<u32>().read_unaligned()),
+                    _ => at.cast::<u64>().read_unaligned(),
+                }
+            };
+            // In the machine's byte order 0 and 1 read the same signed or unsigned; anything
+            // else (2, -1 ...) is the general path's.
+            if value > 1 {
+                return None;
             }
+            entries[v * n + w] = value as u8;
         }
     }
-    let entries = single_spec::binary_entries(&raw[..n * n * itemsize], n, itemsize)?;
     Some((entries, dtype))
 }
 
@@ -242,11 +260,18 @@ pub fn nb101_spec_init<'py>(
     }
     key.ops[..n].copy_from_slice(keys);
     let remembered = !keys.contains(&KEY_OTHER);
-    let mut memo = TEMPLATES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    let (template, kept) = match memo.get(&key).filter(|_| remembered) {
-        Some(known) => (known.state.bind(py).clone(), known.kept),
+    // The memo's lock is never held across a call into Python: an allocation may run the
+    // garbage collector and so any `__del__`, which may build a spec on this thread (the lock
+    // is not reentrant) or release the GIL to a thread that does.
+    let known = if remembered {
+        templates()
+            .get(&key)
+            .map(|known| (known.state.clone_ref(py), known.kept))
+    } else {
+        None
+    };
+    let (template, kept) = match known {
+        Some((template, kept)) => (template.into_bound(py), kept),
         None => {
             let mut codes = [single_spec::UNKNOWN_OP; SIDE];
             for (code, &key) in codes.iter_mut().zip(keys) {
@@ -259,22 +284,22 @@ pub fn nb101_spec_init<'py>(
             };
             let template = build_template(py, entries, ops, keys, &digest, unset)?;
             if remembered {
-                if memo.len() >= TEMPLATE_SPECS {
-                    memo.clear();
-                }
                 let state = template.clone().unbind();
-                memo.insert(
-                    key,
-                    Template {
-                        state,
-                        kept: digest.kept,
-                    },
-                );
+                let kept = digest.kept;
+                // What the memo lets go of is dropped after unlocking (see above).
+                let _released = {
+                    let mut memo = templates();
+                    let full = if memo.len() >= TEMPLATE_SPECS {
+                        std::mem::take(&mut *memo)
+                    } else {
+                        HashMap::new()
+                    };
+                    (full, memo.insert(key, Template { state, kept }))
+                };
             }
             (template, digest.kept)
         }
     };
-    drop(memo);
     state.update(template.as_mapping())?;
     state.set_item(intern!(py, "_dtype"), dtype)?;
     if kept != 0 {
