@@ -100,11 +100,12 @@ def test_fast_path_matches_reference_and_general_path(seed: int) -> None:
 
 def _native_init(matrix: Any, ops: list[Any]) -> dict[str, Any] | None:
     """The attributes ``_native.nb101_spec_init`` writes for ``matrix`` / ``ops``, or None when
-    it declines (and then it must have written nothing)."""
+    it declines (and then it must have written only the constructor's first three)."""
     state: dict[str, Any] = {}
-    if _native.nb101_spec_init(state, matrix, ops, spec_module._OP_KEYS, spec_module._UNSET):
+    keys, unset = spec_module._OP_KEYS, spec_module._UNSET
+    if _native.nb101_spec_init(state, matrix, ops, "channels_last", keys, unset):
         return state
-    assert state == {}
+    assert state == {"data_format": "channels_last", "original_ops": list(ops), "_digest": None}
     return None
 
 
@@ -131,6 +132,22 @@ def test_native_init_declines_what_the_general_path_owns() -> None:
     ):
         assert _native_init(bad, ops) is None
     assert _native_init([[0] * 9 for _ in range(9)], [INPUT] * 9) is None  # more than 8
+
+
+def test_constructor_copies_any_iterable_of_ops_first() -> None:
+    chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    ops = [INPUT, CONV3X3, OUTPUT]
+    for given in (tuple(ops), iter(ops), (op for op in ops)):
+        spec = ModelSpec(chain, given, "channels_first")  # type: ignore[arg-type]
+        assert list(vars(spec))[:3] == ["data_format", "original_ops", "_digest"]
+        assert spec.original_ops == ops and type(spec.original_ops) is list
+        assert spec.data_format == "channels_first"
+        assert spec.hash_spec() == "b49ac8c578b4561d79ac7087988f1c61"
+    with pytest.raises(ValueError, match="ops must be Sequence, got int 3"):
+        ModelSpec(chain, 3)  # type: ignore[arg-type]
+    general = ModelSpec(np.array(chain, dtype=float), tuple(ops))
+    assert list(vars(general))[:3] == ["data_format", "original_ops", "_digest"]
+    assert general.original_ops == ops and general.ops == ops
 
 
 def test_native_init_keeps_the_unknown_op_out_of_the_verdict() -> None:

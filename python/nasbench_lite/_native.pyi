@@ -9,7 +9,7 @@ code and ``CorruptSourceError`` (naming file, limit and byte offset) for anythin
 through ``nasbench_lite._core.formats.native_pickle``.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal, final
 
 import numpy as np
@@ -48,7 +48,12 @@ MAX_BATCH_VERTICES: int
 
 def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...
 def nb101_spec_init(
-    state: dict[str, Any], matrix: object, ops: list[Any], op_keys: dict[str, int], unset: object
+    state: dict[str, Any],
+    matrix: object,
+    ops: Iterable[Any],
+    data_format: object,
+    op_keys: dict[str, int],
+    unset: object,
 ) -> bool: ...
 def nb101_cached_checks(
     specs: list[Any], spec_type: type, unset: object

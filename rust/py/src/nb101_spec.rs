@@ -204,26 +204,41 @@ fn kept_ops<'py>(ops: &Bound<'py, PyList>, kept: u8) -> PyResult<Bound<'py, PyLi
     PyList::new(ops.py(), picked)
 }
 
-/// `ModelSpec`'s fast path for one small spec: check, prune and hash in one call, the
-/// instance attributes written straight into its `__dict__`.
+/// `ModelSpec.__init__` up to its general path, and the fast path for one small spec: check,
+/// prune and hash in one call, the instance attributes written straight into its `__dict__`.
 ///
-/// `state` is the new spec's `__dict__`, `matrix` its input, `ops` its copy of the ops (a list
-/// of n names), `op_keys` maps the available op names to 0..3, 'input' to 3 and 'output' to 4,
-/// and `unset` marks the lazily built arrays. Takes exact lists of n lists of exact ints/bools
-/// and exact ndarrays of a native-order int or bool dtype (any layout), with 0/1 entries, zero on
-/// and below the diagonal, 1 to 8 vertices; writes the attributes and returns True. Returns
-/// False (nothing written) for anything else: the general path owns every error message.
-/// The attributes of one input are built once and shared (a bounded memo keyed by entries and
-/// op keys); only `ops` (a new list of the kept ops) and `_dtype` are per spec.
+/// `state` is the new spec's `__dict__`, `matrix` / `ops` / `data_format` the constructor's
+/// arguments, `op_keys` maps the available op names to 0..3, 'input' to 3 and 'output' to 4,
+/// and `unset` marks the lazily built arrays. Always writes `data_format`, `original_ops`
+/// (`list(ops)`, whose errors it raises) and `_digest = None`, in that order. Then takes
+/// exact lists of n lists of exact ints/bools and exact ndarrays of a native-order int or bool
+/// dtype (any layout), with 0/1 entries, zero on and below the diagonal, 1 to 8 vertices: writes
+/// the remaining attributes and returns True. Returns False (nothing more written) for anything
+/// else: the general path owns every error message. The attributes of one input are built
+/// once and shared (a bounded memo keyed by entries and op keys); only `ops` (a new list of
+/// the kept ops) and `_dtype` are per spec.
 #[pyfunction]
 pub fn nb101_spec_init<'py>(
     py: Python<'py>,
     state: &Bound<'py, PyDict>,
     matrix: &Bound<'py, PyAny>,
-    ops: &Bound<'py, PyList>,
+    ops: &Bound<'py, PyAny>,
+    data_format: &Bound<'py, PyAny>,
     op_keys: &Bound<'py, PyDict>,
     unset: &Bound<'py, PyAny>,
 ) -> PyResult<bool> {
+    state.set_item(intern!(py, "data_format"), data_format)?;
+    // A copy, as the original's deepcopy (op names are immutable strings).
+    let ops = match ops.cast_exact::<PyList>() {
+        Ok(given) => given.get_slice(0, given.len()),
+        Err(_) => py
+            .get_type::<PyList>()
+            .call1((ops,))?
+            .cast_into::<PyList>()?,
+    };
+    state.set_item(intern!(py, "original_ops"), &ops)?;
+    state.set_item(intern!(py, "_digest"), py.None())?;
+    let ops = &ops;
     let n = ops.len();
     if n == 0 || n > SIDE {
         return Ok(false);

@@ -141,6 +141,8 @@ class ModelSpec:
         data_format: Kept for signature compatibility ('channels_last' or 'channels_first').
     """
 
+    data_format: str
+    original_ops: list[str]
     ops: list[str] | None
     valid_spec: bool
     #: Fast path: the entries as given (row-major 0/1 bytes), the dtype of ``original_matrix``,
@@ -171,14 +173,11 @@ class ModelSpec:
             InvalidSpecError: 'matrix must be square', 'length of ops must match matrix
                 dimensions', 'matrix must be upper triangular', or non-integer entries.
         """
-        self.data_format = data_format
-        # Copies, as the original's deepcopy (op names are immutable strings).
-        self.original_ops: list[str] = list(ops)
-        self._digest = None
-        # Small 0/1 lists and ndarrays: checked, pruned and hashed natively, which writes the
-        # fast-path attributes of the class body into __dict__ (those all specs of one input
-        # share come from a template built once) and the kept ops as a new list.
-        if _native.nb101_spec_init(self.__dict__, matrix, self.original_ops, _OP_KEYS, _UNSET):
+        # Sets data_format, original_ops (a copy, as the original's deepcopy) and _digest; for
+        # small 0/1 lists and ndarrays also checks, prunes and hashes natively and writes the
+        # fast-path attributes of the class body (those all specs of one input share come from
+        # a template built once) and the kept ops as a new list.
+        if _native.nb101_spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
             return
         np = _numpy()
         try:
