@@ -27,6 +27,7 @@ from nasbench_lite.benchmarks.nb101.build import build_nb101
 from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
 from nasbench_lite.nb101 import ModelSpec, check_spec, is_valid
 from nasbench_lite.nb101.api import NASBench
+from nasbench_lite.spaces.nb101 import spec as spec_module
 from nb101_reference import (
     CONV1X1,
     CONV3X3,
@@ -97,27 +98,69 @@ def test_fast_path_matches_reference_and_general_path(seed: int) -> None:
             assert spec.original_matrix.tolist() == matrix
 
 
-def test_native_digest_declines_what_the_general_path_owns() -> None:
-    codes = {op: code for code, op in enumerate(OPS)}
+def _native_init(matrix: Any, ops: list[Any]) -> dict[str, Any] | None:
+    """The attributes ``_native.nb101_spec_init`` writes for ``matrix`` / ``ops``, or None when
+    it declines (and then it must have written only the constructor's first three)."""
+    state: dict[str, Any] = {}
+    keys, unset = spec_module._OP_KEYS, spec_module._UNSET
+    if _native.nb101_spec_init(state, matrix, ops, "channels_last", keys, unset):
+        return state
+    assert state == {"data_format": "channels_last", "original_ops": list(ops), "_digest": None}
+    return None
+
+
+def test_native_init_declines_what_the_general_path_owns() -> None:
     chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
     ops = [INPUT, CONV3X3, OUTPUT]
-    result = _native.nb101_spec_digest(chain, ops, codes)
-    assert result is not None
-    assert result[:3] == (0b111, 2, "b49ac8c578b4561d79ac7087988f1c61")
-    assert result[5] == ops and result[5] is not ops
-    assert _native.nb101_spec_digest(chain, tuple(ops), codes) is None  # ops must be a list
-    with pytest.raises(TypeError):
-        _native.nb101_spec_digest(chain, [INPUT, [CONV3X3], OUTPUT], codes)
+    state = _native_init(chain, ops)
+    assert state is not None
+    assert (state["_kept"], state["_num_edges"]) == (0b111, 2)
+    assert state["_digest"] == state["_checked"] == "b49ac8c578b4561d79ac7087988f1c61"
+    assert state["_entries"] == bytes([0, 1, 0, 0, 0, 1, 0, 0, 0]) and state["_dtype"] is int
+    assert state["ops"] == state["_hashed_ops"] == ops and state["ops"] is not ops
+    booleans = _native_init([[False, True], [False, False]], [INPUT, OUTPUT])
+    assert booleans is not None and booleans["_dtype"] is bool
+    assert _native_init(chain, [INPUT, [CONV3X3], OUTPUT]) is None  # unhashable op
     for bad in (
         [[0, 2, 0], [0, 0, 1], [0, 0, 0]],  # weighted entry
         [[0, 1, 0], [1, 0, 1], [0, 0, 0]],  # below the diagonal
         [[0, 1.0, 0], [0, 0, 1], [0, 0, 0]],  # float entry
         [[0, 1], [0, 0, 1], [0, 0, 0]],  # ragged
+        [[0, 1, 0], [0, 0, 1]],  # not square
         (tuple(row) for row in chain),  # not a list
-        [[0] * 9 for _ in range(9)],  # more than 8 vertices
         [[0, np.int64(1), 0], [0, 0, 1], [0, 0, 0]],  # numpy scalar: dtype must come from numpy
     ):
-        assert _native.nb101_spec_digest(bad, ops, codes) is None
+        assert _native_init(bad, ops) is None
+    assert _native_init([[0] * 9 for _ in range(9)], [INPUT] * 9) is None  # more than 8
+
+
+def test_constructor_copies_any_iterable_of_ops_first() -> None:
+    chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    ops = [INPUT, CONV3X3, OUTPUT]
+    for given in (tuple(ops), iter(ops), (op for op in ops)):
+        spec = ModelSpec(chain, given, "channels_first")  # type: ignore[arg-type]
+        assert list(vars(spec))[:3] == ["data_format", "original_ops", "_digest"]
+        assert spec.original_ops == ops and type(spec.original_ops) is list
+        assert spec.data_format == "channels_first"
+        assert spec.hash_spec() == "b49ac8c578b4561d79ac7087988f1c61"
+    with pytest.raises(ValueError, match="ops must be Sequence, got int 3"):
+        ModelSpec(chain, 3)  # type: ignore[arg-type]
+    general = ModelSpec(np.array(chain, dtype=float), tuple(ops))
+    assert list(vars(general))[:3] == ["data_format", "original_ops", "_digest"]
+    assert general.original_ops == ops and general.ops == ops
+
+
+def test_native_init_keeps_the_unknown_op_out_of_the_verdict() -> None:
+    chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    for ops in ([INPUT, "identity", OUTPUT], [OUTPUT, CONV3X3, INPUT], [INPUT, INPUT, OUTPUT]):
+        for _ in range(2):  # built, then from the template memo
+            state = _native_init(chain, ops)
+            assert state is not None and state["_checked"] == "" and state["ops"] == ops
+    state = _native_init(chain, [OUTPUT, CONV3X3, INPUT])
+    assert state is not None and state["_digest"] == "b49ac8c578b4561d79ac7087988f1c61"
+    disconnected = _native_init([[0, 0], [0, 0]], [INPUT, OUTPUT])
+    assert disconnected is not None and disconnected["valid_spec"] is False
+    assert disconnected["ops"] is None and disconnected["_checked"] == ""
 
 
 @pytest.mark.parametrize(
@@ -483,20 +526,32 @@ def test_array_inputs_outside_the_raw_path_take_the_general_one() -> None:
         ModelSpec(np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]]), unhashable).hash_spec()
 
 
-def test_native_raw_digest_declines_what_the_general_path_owns() -> None:
-    codes = {op: code for code, op in enumerate(OPS)}
+def test_native_init_reads_arrays_and_declines_what_the_general_path_owns() -> None:
     ops = [INPUT, CONV3X3, OUTPUT]
     chain = np.array([[0, 1, 0], [0, 0, 1], [0, 0, 0]], dtype=np.int64)
-    result = _native.nb101_spec_digest_raw(chain.tobytes(), 8, ops, codes)
-    assert result == (0b111, 2, "b49ac8c578b4561d79ac7087988f1c61", bytes(chain.ravel().tolist()))
-    for raw, itemsize in (
-        ((chain * 2).tobytes(), 8),  # weighted entry
-        (chain.T.copy().tobytes(), 8),  # below the diagonal
-        (chain.tobytes()[:-8], 8),  # wrong length
-        (chain.astype(np.int32).tobytes()[:-1] + b"\x00", 3),  # unsupported width
-        ((chain - 1).tobytes(), 8),  # negative entries
+    for given in (chain, chain.T.copy().T, np.asfortranarray(chain), chain[::1, ::1]):
+        state = _native_init(given, ops)
+        assert state is not None and state["_dtype"] is given.dtype
+        assert state["_entries"] == bytes(chain.ravel().tolist())
+        assert state["_digest"] == "b49ac8c578b4561d79ac7087988f1c61"
+    padded = np.zeros((6, 6), dtype=np.int32)
+    padded[::2, ::2] = chain
+    strided = _native_init(padded[::2, ::2], ops)
+    assert strided is not None and strided["_entries"] == bytes(chain.ravel().tolist())
+    flipped = chain[::-1, ::-1].copy()[::-1, ::-1]  # negative strides
+    assert flipped.strides[0] < 0
+    assert _native_init(flipped, ops) == _native_init(chain, ops)
+    for bad in (
+        chain * 2,  # weighted entry
+        chain.T,  # below the diagonal
+        chain - 1,  # negative entries
+        chain.astype(">i4"),  # byte order
+        chain.astype(np.float64),  # float dtype
+        chain.reshape(1, 3, 3),  # three dimensions
+        chain[:2],  # not square
+        np.ma.masked_array(chain),  # a subclass
     ):
-        assert _native.nb101_spec_digest_raw(raw, itemsize, ops, codes) is None
+        assert _native_init(bad, ops) is None
 
 
 def test_specs_of_one_input_share_nothing_mutable() -> None:

@@ -41,8 +41,7 @@ __all__ = [
     "nats_mid_run_sets",
     "nb101_costs",
     "nb101_cached_checks",
-    "nb101_spec_digest",
-    "nb101_spec_digest_raw",
+    "nb101_spec_init",
     "op_codes_of_names",
     "raise_first_invalid",
     "read_nats_arch_files",
@@ -52,12 +51,14 @@ __all__ = [
 MAX_BATCH_VERTICES: int
 
 def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...
-def nb101_spec_digest(
-    matrix: object, ops: object, op_codes: dict[str, int]
-) -> tuple[int, int, str | None, bytes, bool, list[str]] | None: ...
-def nb101_spec_digest_raw(
-    raw: bytes, itemsize: int, ops: list[Any], op_codes: dict[str, int]
-) -> tuple[int, int, str | None, bytes] | None: ...
+def nb101_spec_init(
+    state: dict[str, Any],
+    matrix: object,
+    ops: Iterable[Any],
+    data_format: object,
+    op_keys: dict[str, int],
+    unset: object,
+) -> bool: ...
 def nb101_cached_checks(
     specs: list[Any], spec_type: type, unset: object
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...

@@ -5,59 +5,72 @@
 use crate::errors::{NativeError, NativeResult};
 use nasbench_lite_core::nb101::{hash, single_spec};
 use numpy::ndarray::Array2;
-use numpy::{IntoPyArray, PyArray1, PyArray2};
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyArrayDescr, PyArrayDescrMethods, PyUntypedArray,
+    PyUntypedArrayMethods,
+};
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyType};
+use pyo3::PyTypeInfo;
+use std::collections::HashMap;
 
 /// Pruned cells whose hash the single-spec path remembers (about 50 bytes each).
 const SPEC_MEMO_CELLS: usize = 1 << 18;
 
-/// The process's memo of pruned cell -> hash for [`nb101_spec_digest`]: the hash is a pure
+/// The process's memo of pruned cell -> hash for [`nb101_spec_init`]: the hash is a pure
 /// function of the cell, so sharing it changes no result, only the time to get it.
 static SPEC_MEMO: std::sync::LazyLock<std::sync::Mutex<single_spec::DigestMemo>> =
     std::sync::LazyLock::new(|| {
         std::sync::Mutex::new(single_spec::DigestMemo::new(SPEC_MEMO_CELLS))
     });
 
-/// Fast-path result: `(kept, num_edges, hash, entries, all_bool, pruned_ops)`.
-type SpecDigestResult<'py> = (
-    u8,
-    u32,
-    Option<String>,
-    Bound<'py, PyBytes>,
-    bool,
-    Bound<'py, PyList>,
-);
+/// Largest side handled here, and the entries of such a matrix.
+const SIDE: usize = single_spec::MAX_SINGLE_VERTICES;
+const CELLS: usize = SIDE * SIDE;
+/// Op keys of [`nb101_spec_init`]'s `op_keys` beyond the available ops `0..3`.
+const KEY_INPUT: i8 = 3;
+const KEY_OUTPUT: i8 = 4;
+/// An op `op_keys` does not hold.
+const KEY_OTHER: i8 = -1;
+/// Inputs whose attribute template [`nb101_spec_init`] remembers (about 1 kB each).
+const TEMPLATE_SPECS: usize = 16_384;
 
-/// `ModelSpec` fast path for one small spec, without numpy.
-///
-/// `matrix` is a list of n lists of n Python ints or bools (exact types), `ops` a list of n op
-/// names and `op_codes` maps the available op names to their codes 0..3 (any other op is
-/// unknown). Returns `(kept, num_edges, hash, entries, all_bool, pruned_ops)`: `kept` has bit v
-/// set for each vertex surviving pruning (0: disconnected), `num_edges` counts the pruned
-/// edges, `hash` is the hex `hash_spec()` (None when disconnected or a kept interior op is
-/// unknown), `entries` the n*n entries row-major as bytes (the constructor's copy of the
-/// matrix), `all_bool` whether every entry was a bool (numpy would infer dtype bool) and
-/// `pruned_ops` a new list of the kept vertices' ops. Returns None when the spec needs the
-/// general path: another input type, not square, entries other than 0/1, set entries on or
-/// below the diagonal, 0 or more than 8 vertices. Raises TypeError for an unhashable op. Too
-/// little work to be worth releasing the GIL.
-#[pyfunction]
-pub fn nb101_spec_digest<'py>(
-    py: Python<'py>,
-    matrix: &Bound<'py, PyAny>,
-    ops: &Bound<'py, PyAny>,
-    op_codes: &Bound<'py, PyDict>,
-) -> PyResult<Option<SpecDigestResult<'py>>> {
-    let (Ok(rows), Ok(ops)) = (matrix.cast_exact::<PyList>(), ops.cast_exact::<PyList>()) else {
-        return Ok(None);
-    };
-    let n = rows.len();
-    if n == 0 || n > single_spec::MAX_SINGLE_VERTICES || ops.len() != n {
+/// What a spec's template depends on: side, entries (bit `v * n + w`) and op keys.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct TemplateKey {
+    n: u8,
+    entries: u64,
+    ops: [i8; SIDE],
+}
+
+/// The attributes every spec of one input shares (never handed out, never changed) and its
+/// kept-vertex mask.
+struct Template {
+    state: Py<PyDict>,
+    kept: u8,
+}
+
+/// The process's templates: a search meets the same inputs again and again (evolution its
+/// parents), and a template applies in one dict update. Only read and written with the GIL held.
+static TEMPLATES: std::sync::LazyLock<std::sync::Mutex<HashMap<TemplateKey, Template>>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(HashMap::new()));
+
+/// The template memo, locked (a panic while it was held left nothing half-written).
+fn templates() -> std::sync::MutexGuard<'static, HashMap<TemplateKey, Template>> {
+    TEMPLATES
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The `n x n` entries of exact nested lists of exact ints/bools as 0/1 bytes, and whether every
+/// entry was a bool (numpy would infer dtype bool); None for anything else (other types, not
+/// square, an entry other than 0/1).
+fn list_entries(rows: &Bound<'_, PyList>, n: usize) -> PyResult<Option<([u8; CELLS], bool)>> {
+    if rows.len() != n {
         return Ok(None);
     }
-    let mut entries = [0u8; single_spec::MAX_SINGLE_VERTICES * single_spec::MAX_SINGLE_VERTICES];
+    let mut entries = [0u8; CELLS];
     let mut all_bool = true;
     for (v, row) in rows.iter().enumerate() {
         let Ok(row) = row.cast_exact::<PyList>() else {
@@ -79,97 +92,248 @@ pub fn nb101_spec_digest<'py>(
             } else {
                 return Ok(None);
             };
+            entries[v * n + w] = u8::from(value);
+        }
+    }
+    Ok(Some((entries, all_bool)))
+}
+
+/// The `n x n` entries of an exact `numpy.ndarray` of a native-order int or bool dtype as 0/1
+/// bytes, read through its strides (any layout); None for anything else (other shape, dtype
+/// or byte order, an entry other than 0/1).
+fn array_entries<'py>(
+    matrix: &Bound<'py, PyAny>,
+    n: usize,
+) -> Option<([u8; CELLS], Bound<'py, PyArrayDescr>)> {
+    let py = matrix.py();
+    if !matrix.get_type().is(PyUntypedArray::type_object(py)) {
+        return None;
+    }
+    let array = matrix.cast::<PyUntypedArray>().ok()?;
+    let dtype = array.dtype();
+    let itemsize = dtype.itemsize();
+    if array.shape() != [n, n]
+        || !matches!(dtype.kind(), b'i' | b'u' | b'b')
+        || dtype.is_native_byteorder() == Some(false)
+        || !matches!(itemsize, 1 | 2 | 4 | 8)
+    {
+        return None;
+    }
+    let strides = array.strides();
+    let (row_stride, column_stride) = (strides[0], strides[1]);
+    // SAFETY: the object is a live ndarray (exact type checked) of shape (n, n): every element
+    // address `data + v * strides[0] + w * strides[1]` for v, w < n lies inside its buffer and
+    // holds `itemsize` readable bytes (read unaligned: strides need not be multiples of it);
+    // the GIL is held, so nothing frees or resizes it meanwhile.
+    let data = unsafe { (*array.as_array_ptr()).fields.data as *const u8 };
+    let mut entries = [0u8; CELLS];
+    for v in 0..n {
+        for w in 0..n {
+            let offset = v as isize * row_stride + w as isize * column_stride;
+            // SAFETY: see above.
+            let value = unsafe {
+                let at = data.offset(offset);
+                match itemsize {
+                    1 => u64::from(at.read()),
+                    2 => u64::from(at.cast::<u16>().read_unaligned()),
+                    4 => u64::from(at.cast::<u32>().read_unaligned()),
+                    _ => at.cast::<u64>().read_unaligned(),
+                }
+            };
+            // In the machine's byte order 0 and 1 read the same signed or unsigned; anything
+            // else (2, -1 ...) is the general path's.
+            if value > 1 {
+                return None;
+            }
             entries[v * n + w] = value as u8;
         }
     }
-    let entries = &entries[..n * n];
-    let Some(digest) = digest_of(n, entries, ops, op_codes)? else {
-        return Ok(None);
-    };
-    let kept_ops: Vec<Bound<'py, PyAny>> = ops
-        .iter()
-        .enumerate()
-        .filter(|(v, _)| digest.kept >> v & 1 == 1)
-        .map(|(_, op)| op)
-        .collect();
-    Ok(Some((
-        digest.kept,
-        digest.num_edges,
-        digest.digest.map(|d| hash::to_hex_string(&d)),
-        PyBytes::new(py, entries),
-        all_bool,
-        PyList::new(py, kept_ops)?,
-    )))
+    Some((entries, dtype))
 }
 
-/// The op code of each of `ops` (`op_codes[op]`, unknown ops [`single_spec::UNKNOWN_OP`]),
-/// then check, prune and hash of the `n x n` 0/1 `entries` through the process's memo.
-/// `Ok(None)` when the spec needs the general path; TypeError for an unhashable op.
-fn digest_of(
-    n: usize,
+/// The template of a spec: `_fast_state`'s attributes, in `ModelSpec`'s order.
+fn build_template<'py>(
+    py: Python<'py>,
     entries: &[u8],
-    ops: &Bound<'_, PyList>,
-    op_codes: &Bound<'_, PyDict>,
-) -> PyResult<Option<single_spec::SpecDigest>> {
-    let mut codes = [single_spec::UNKNOWN_OP; single_spec::MAX_SINGLE_VERTICES];
-    for (v, op) in ops
+    ops: &Bound<'py, PyList>,
+    keys: &[i8],
+    digest: &single_spec::SpecDigest,
+    unset: &Bound<'py, PyAny>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let state = PyDict::new(py);
+    state.set_item(intern!(py, "_entries"), PyBytes::new(py, entries))?;
+    state.set_item(intern!(py, "_original"), unset)?;
+    if digest.kept == 0 {
+        state.set_item(intern!(py, "_matrix"), py.None())?;
+        state.set_item(intern!(py, "ops"), py.None())?;
+        state.set_item(intern!(py, "valid_spec"), false)?;
+        state.set_item(intern!(py, "_checked"), intern!(py, ""))?;
+        return Ok(state);
+    }
+    let hex = digest
+        .digest
+        .map(|d| PyString::new(py, &hash::to_hex_string(&d)));
+    let n = keys.len();
+    // `check_spec`'s verdict: more than 7 kept vertices means all 8 kept; a digest exists
+    // exactly when every kept interior op is an available one.
+    let inside = digest.kept != 0xFF
+        && digest.num_edges <= SPEC_MAX_EDGES as u32
+        && keys[0] == KEY_INPUT
+        && keys[n - 1] == KEY_OUTPUT;
+    state.set_item(intern!(py, "_kept"), digest.kept)?;
+    state.set_item(intern!(py, "_num_edges"), digest.num_edges)?;
+    state.set_item(intern!(py, "_digest"), &hex)?;
+    state.set_item(intern!(py, "_matrix"), unset)?;
+    state.set_item(intern!(py, "_hashed_ops"), kept_ops(ops, digest.kept)?)?;
+    state.set_item(intern!(py, "valid_spec"), true)?;
+    match hex {
+        Some(hex) if inside => state.set_item(intern!(py, "_checked"), hex)?,
+        _ => state.set_item(intern!(py, "_checked"), intern!(py, ""))?,
+    }
+    Ok(state)
+}
+
+/// A new list of the ops of the vertices set in `kept`.
+fn kept_ops<'py>(ops: &Bound<'py, PyList>, kept: u8) -> PyResult<Bound<'py, PyList>> {
+    let picked: Vec<Bound<'py, PyAny>> = ops
         .iter()
-        .take(single_spec::MAX_SINGLE_VERTICES)
         .enumerate()
-    {
-        if let Some(code) = op_codes.get_item(&op)? {
-            codes[v] = code.extract::<i8>().unwrap_or(single_spec::UNKNOWN_OP);
+        .filter(|(v, _)| kept >> v & 1 == 1)
+        .map(|(_, op)| op)
+        .collect();
+    PyList::new(ops.py(), picked)
+}
+
+/// `ModelSpec.__init__` up to its general path, and the fast path for one small spec: check,
+/// prune and hash in one call, the instance attributes written straight into its `__dict__`.
+///
+/// `state` is the new spec's `__dict__`, `matrix` / `ops` / `data_format` the constructor's
+/// arguments, `op_keys` maps the available op names to 0..3, 'input' to 3 and 'output' to 4,
+/// and `unset` marks the lazily built arrays. Always writes `data_format`, `original_ops`
+/// (`list(ops)`, whose errors it raises) and `_digest = None`, in that order. Then takes
+/// exact lists of n lists of exact ints/bools and exact ndarrays of a native-order int or bool
+/// dtype (any layout), with 0/1 entries, zero on and below the diagonal, 1 to 8 vertices: writes
+/// the remaining attributes and returns True. Returns False (nothing more written) for anything
+/// else: the general path owns every error message. The attributes of one input are built
+/// once and shared (a bounded memo keyed by entries and op keys); only `ops` (a new list of
+/// the kept ops) and `_dtype` are per spec.
+#[pyfunction]
+pub fn nb101_spec_init<'py>(
+    py: Python<'py>,
+    state: &Bound<'py, PyDict>,
+    matrix: &Bound<'py, PyAny>,
+    ops: &Bound<'py, PyAny>,
+    data_format: &Bound<'py, PyAny>,
+    op_keys: &Bound<'py, PyDict>,
+    unset: &Bound<'py, PyAny>,
+) -> PyResult<bool> {
+    state.set_item(intern!(py, "data_format"), data_format)?;
+    // A copy, as the original's deepcopy (op names are immutable strings).
+    let ops = match ops.cast_exact::<PyList>() {
+        Ok(given) => given.get_slice(0, given.len()),
+        Err(_) => py
+            .get_type::<PyList>()
+            .call1((ops,))?
+            .cast_into::<PyList>()?,
+    };
+    state.set_item(intern!(py, "original_ops"), &ops)?;
+    state.set_item(intern!(py, "_digest"), py.None())?;
+    let ops = &ops;
+    let n = ops.len();
+    if n == 0 || n > SIDE {
+        return Ok(false);
+    }
+    let (entries, dtype) = if let Ok(rows) = matrix.cast_exact::<PyList>() {
+        match list_entries(rows, n)? {
+            Some((entries, true)) => (entries, py.get_type::<PyBool>().into_any()),
+            Some((entries, false)) => (entries, py.get_type::<PyInt>().into_any()),
+            None => return Ok(false),
+        }
+    } else {
+        match array_entries(matrix, n) {
+            Some((entries, dtype)) => (entries, dtype.into_any()),
+            None => return Ok(false),
+        }
+    };
+    let entries = &entries[..n * n];
+    let mut keys = [KEY_OTHER; SIDE];
+    for (key, op) in keys.iter_mut().zip(ops.iter()) {
+        match op_keys.get_item(&op) {
+            Ok(Some(code)) => *key = code.extract::<i8>().unwrap_or(KEY_OTHER),
+            Ok(None) => {}
+            Err(_) => return Ok(false), // an unhashable op: the general path decides
         }
     }
-    let mut wide = [0i64; single_spec::MAX_SINGLE_VERTICES * single_spec::MAX_SINGLE_VERTICES];
+    let keys = &keys[..n];
+    let mut key = TemplateKey {
+        n: n as u8,
+        entries: 0,
+        ops: [KEY_OTHER; SIDE],
+    };
+    for (bit, &entry) in entries.iter().enumerate() {
+        key.entries |= u64::from(entry) << bit;
+    }
+    key.ops[..n].copy_from_slice(keys);
+    let remembered = !keys.contains(&KEY_OTHER);
+    // The memo's lock is never held across a call into Python: an allocation may run the
+    // garbage collector and so any `__del__`, which may build a spec on this thread (the lock
+    // is not reentrant) or release the GIL to a thread that does.
+    let known = if remembered {
+        templates()
+            .get(&key)
+            .map(|known| (known.state.clone_ref(py), known.kept))
+    } else {
+        None
+    };
+    let (template, kept) = match known {
+        Some((template, kept)) => (template.into_bound(py), kept),
+        None => {
+            let mut codes = [single_spec::UNKNOWN_OP; SIDE];
+            for (code, &key) in codes.iter_mut().zip(keys) {
+                if (0..3).contains(&key) {
+                    *code = key;
+                }
+            }
+            let Some(digest) = spec_digest_of(n, entries, &codes[..n]) else {
+                return Ok(false); // set entries on or below the diagonal
+            };
+            let template = build_template(py, entries, ops, keys, &digest, unset)?;
+            if remembered {
+                let state = template.clone().unbind();
+                let kept = digest.kept;
+                // What the memo lets go of is dropped after unlocking (see above).
+                let _released = {
+                    let mut memo = templates();
+                    let full = if memo.len() >= TEMPLATE_SPECS {
+                        std::mem::take(&mut *memo)
+                    } else {
+                        HashMap::new()
+                    };
+                    (full, memo.insert(key, Template { state, kept }))
+                };
+            }
+            (template, digest.kept)
+        }
+    };
+    state.update(template.as_mapping())?;
+    state.set_item(intern!(py, "_dtype"), dtype)?;
+    if kept != 0 {
+        state.set_item(intern!(py, "ops"), kept_ops(ops, kept)?)?;
+    }
+    Ok(true)
+}
+
+/// Check, prune and hash of the `n x n` 0/1 `entries` through the process's hash memo; None
+/// when an entry on or below the diagonal is set.
+fn spec_digest_of(n: usize, entries: &[u8], codes: &[i8]) -> Option<single_spec::SpecDigest> {
+    let mut wide = [0i64; CELLS];
     for (slot, &entry) in wide.iter_mut().zip(entries) {
         *slot = i64::from(entry);
     }
-    Ok(single_spec::spec_digest_with(
-        n,
-        &wide[..n * n],
-        &codes[..n],
-        |key| match SPEC_MEMO.lock() {
-            Ok(mut memo) => memo.digest(key),
-            Err(_) => single_spec::hash_key(key), // a poisoned memo is only bypassed
-        },
-    ))
-}
-
-/// Fast-path result of an ndarray's buffer: `(kept, num_edges, hash, entries)`.
-type RawDigestResult<'py> = (u8, u32, Option<String>, Bound<'py, PyBytes>);
-
-/// `ModelSpec` fast path for a numpy matrix, read from its raw buffer (`ndarray.tobytes()`).
-///
-/// `raw` holds `n * n` entries of `itemsize` bytes in the machine's byte order (a native
-/// integer or bool dtype), `n` being `len(ops)`; `ops` is a list of n op names and `op_codes`
-/// maps the available op names to their codes. Returns `(kept, num_edges, hash, entries)` as
-/// [`nb101_spec_digest`] does (`entries`: the n*n entries as 0/1 bytes), or None when the spec
-/// needs the general path (entries other than 0/1, set entries on or below the diagonal, a
-/// length that disagrees, 0 or more than 8 vertices, another width). The kept ops are the
-/// caller's to pick (bit v of `kept`). Raises TypeError for an unhashable op.
-#[pyfunction]
-pub fn nb101_spec_digest_raw<'py>(
-    py: Python<'py>,
-    raw: &[u8],
-    itemsize: usize,
-    ops: &Bound<'py, PyList>,
-    op_codes: &Bound<'py, PyDict>,
-) -> PyResult<Option<RawDigestResult<'py>>> {
-    let n = ops.len();
-    let Some(entries) = single_spec::binary_entries(raw, n, itemsize) else {
-        return Ok(None);
-    };
-    let entries = &entries[..n * n];
-    let Some(digest) = digest_of(n, entries, ops, op_codes)? else {
-        return Ok(None);
-    };
-    Ok(Some((
-        digest.kept,
-        digest.num_edges,
-        digest.digest.map(|d| hash::to_hex_string(&d)),
-        PyBytes::new(py, entries),
-    )))
+    single_spec::spec_digest_with(n, &wide[..n * n], codes, |key| match SPEC_MEMO.lock() {
+        Ok(mut memo) => memo.digest(key),
+        Err(_) => single_spec::hash_key(key), // a poisoned memo is only bypassed
+    })
 }
 
 /// Outcome of [`nb101_cached_checks`] for one spec: valid, its hash written.

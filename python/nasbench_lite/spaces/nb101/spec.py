@@ -15,9 +15,6 @@ Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` e
 
 from __future__ import annotations
 
-import sys
-from operator import itemgetter
-
 from nasbench_lite import _native
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
@@ -61,22 +58,15 @@ MAX_EDGES = 9
 _MAX_ENTRY = 2**31
 #: ``AVAILABLE_OPS`` as the list ``config['available_ops']`` holds (compared, never mutated).
 _AVAILABLE_OPS_LIST = list(AVAILABLE_OPS)
-#: Op name -> code for the native fast path (absent: any other op).
-_OP_CODES = {op: code for code, op in enumerate(AVAILABLE_OPS)}
-#: ndarray specs met so far: ``(raw bytes, dtype number, ops)`` -> the attribute template and
-#: the kept-vertex picker of ``_fast_state`` (a search revisits cells, evolution its parents:
-#: the same input then costs one dict lookup). Emptied when full (about 1 kB an entry: at
-#: most ~20 MB, as the per-object row cache and the native hash memo are bounded too).
-_BUILT: dict[tuple[bytes, int, tuple[Any, ...]], tuple[dict[str, Any], Any]] = {}
-_BUILT_SPECS = 16_384
+#: Op name -> key for the native fast path: the available ops' hash labels 0..2, then 'input'
+#: and 'output' (absent: any other op).
+_OP_KEYS = {**{op: code for code, op in enumerate(AVAILABLE_OPS)}, INPUT: 3, OUTPUT: 4}
 #: ``(entries, dtype)`` -> the ``original_matrix`` ndarray first built from them, never handed
 #: out: later specs of the same input get a copy of it (numpy's cheapest way to a new array).
 _ARRAYS: dict[tuple[bytes, Any], Any] = {}
 _ARRAY_SPECS = 16_384
 #: Side of the square matrix with ``n * n`` entries.
 _SIDES = {n * n: n for n in range(1, 9)}
-#: Kept-vertex mask -> ``operator.itemgetter`` of those vertices (filled on first use).
-_PICKERS: dict[int, Any] = {}
 
 
 class _Unset:
@@ -100,58 +90,6 @@ def _numpy() -> Any:
     import numpy
 
     return numpy
-
-
-def _picker(kept: int) -> Any:
-    """``itemgetter`` of the vertices set in ``kept`` (at least two: input and output)."""
-    pick = _PICKERS.get(kept)
-    if pick is None:
-        pick = _PICKERS[kept] = itemgetter(*(v for v in range(8) if kept >> v & 1))
-    return pick
-
-
-def _fast_state(
-    kept: int, num_edges: int, digest: str | None, entries: bytes, ops: list[Any]
-) -> tuple[dict[str, Any], Any]:
-    """A spec's attributes from the native digest of its input: ``(template, picker)``.
-
-    The template holds every attribute that is the same for each spec of that input (shared,
-    never mutated: ``_hashed_ops`` is only compared); the picker selects the kept ops (None
-    when the spec is disconnected). ``_checked`` is :func:`check_spec`'s verdict in its
-    order: a digest exists exactly when every kept interior op is an available one.
-    """
-    if kept == 0:
-        invalid = {
-            "_entries": entries,
-            "_original": _UNSET,
-            "_matrix": None,
-            "ops": None,
-            "valid_spec": False,
-            "_checked": "",
-        }
-        return invalid, None
-    pick = _PICKERS.get(kept) or _picker(kept)
-    # Pruning keeps the input (vertex 0) and the output (the last vertex) of a connected spec,
-    # so the pruned ops start with ops[0] and end with ops[-1]; more than MAX_VERTICES kept
-    # means all 8 bits of ``kept`` set.
-    state = {
-        "_entries": entries,
-        "_original": _UNSET,
-        "_kept": kept,
-        "_num_edges": num_edges,
-        "_digest": digest,
-        "_matrix": _UNSET,
-        "_hashed_ops": list(pick(ops)),
-        "valid_spec": True,
-        "_checked": digest
-        if digest is not None
-        and kept != 0xFF
-        and num_edges <= MAX_EDGES
-        and ops[0] == INPUT
-        and ops[-1] == OUTPUT
-        else "",
-    }
-    return state, pick
 
 
 def _as_matrix(matrix: Any) -> npt.NDArray[Any]:
@@ -203,6 +141,8 @@ class ModelSpec:
         data_format: Kept for signature compatibility ('channels_last' or 'channels_first').
     """
 
+    data_format: str
+    original_ops: list[str]
     ops: list[str] | None
     valid_spec: bool
     #: Fast path: the entries as given (row-major 0/1 bytes), the dtype of ``original_matrix``,
@@ -233,17 +173,12 @@ class ModelSpec:
             InvalidSpecError: 'matrix must be square', 'length of ops must match matrix
                 dimensions', 'matrix must be upper triangular', or non-integer entries.
         """
-        self.data_format = data_format
-        # Copies, as the original's deepcopy (op names are immutable strings).
-        self.original_ops: list[str] = list(ops)
-        self._digest = None
-        if type(matrix) is list:
-            if self._init_list(matrix):
-                return
-        else:
-            np = sys.modules.get("numpy")  # an ndarray implies numpy is already imported
-            if np is not None and type(matrix) is np.ndarray and self._init_array(matrix):
-                return
+        # Sets data_format, original_ops (a copy, as the original's deepcopy) and _digest; for
+        # small 0/1 lists and ndarrays also checks, prunes and hashes natively and writes the
+        # fast-path attributes of the class body (those all specs of one input share come from
+        # a template built once) and the kept ops as a new list.
+        if _native.nb101_spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
+            return
         np = _numpy()
         try:
             array = np.array(matrix)
@@ -262,62 +197,6 @@ class ModelSpec:
         self.ops = list(self.original_ops)
         self.valid_spec = True
         self._prune()
-
-    def _init_array(self, matrix: npt.NDArray[Any]) -> bool:
-        """The native path of an ndarray, read from its raw buffer; False (nothing set) when
-        the general path must handle it.
-
-        It takes square int/bool arrays of a native byte order with 0/1 entries and at most 8
-        vertices; anything else, including every input the constructor rejects, goes the
-        general way, which owns the error messages. The same input (buffer, dtype, ops) met
-        again costs a dict lookup: the result is a pure function of it.
-        """
-        dtype = matrix.dtype
-        ops = self.original_ops
-        size = len(ops)
-        if dtype.kind not in "iub" or matrix.shape != (size, size) or not dtype.isnative:
-            return False
-        raw = matrix.tobytes()
-        key = (raw, dtype.num, tuple(ops))
-        try:
-            built = _BUILT.get(key)
-        except TypeError:  # an unhashable op
-            return False
-        if built is None:
-            result = _native.nb101_spec_digest_raw(raw, dtype.itemsize, ops, _OP_CODES)
-            if result is None:
-                return False
-            built = _fast_state(*result, ops)
-            if len(_BUILT) >= _BUILT_SPECS:
-                _BUILT.clear()
-            _BUILT[key] = built
-        state, pick = built
-        self.__dict__.update(state)
-        self._dtype = dtype
-        if pick is not None:
-            self.ops = list(pick(ops))
-        return True
-
-    def _init_list(self, matrix: list[Any]) -> bool:
-        """The native path of nested lists of ints/bools (at most 8 vertices, 0/1 entries);
-        False (nothing set) when the general path must handle them."""
-        ops = self.original_ops
-        if len(matrix) != len(ops):
-            return False
-        try:
-            result = _native.nb101_spec_digest(matrix, ops, _OP_CODES)
-        except TypeError:  # an unhashable op
-            return False
-        if result is None:
-            return False
-        kept, num_edges, digest, entries, all_bool, pruned_ops = result
-        state, _ = _fast_state(kept, num_edges, digest, entries, ops)
-        self.__dict__.update(state)
-        # The dtype np.array(matrix) gives: bool when every entry is a bool, else int.
-        self._dtype = bool if all_bool else int
-        if kept:
-            self.ops = pruned_ops
-        return True
 
     def _fast_hash(self) -> str | None:
         """The construction-time verdict of :func:`check_spec` while it still holds.

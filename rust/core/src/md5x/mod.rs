@@ -12,6 +12,9 @@
 //! * `avx512` — 2 x 16 lanes with AVX-512F (native rotates, ternary-logic boolean functions,
 //!   blocks transposed in registers).
 //!
+//! [`few`] digests at most 8 messages of mixed lengths at once for latency-bound callers (one
+//! cell hashed on its own), with its own 8-lane AVX-512VL kernel.
+//!
 //! The wide kernels use intrinsics because LLVM does not vectorise the portable lane loops
 //! reliably (it keeps the rotating a/b/c/d arrays in memory). The kernel is chosen once per
 //! call by runtime feature detection ([`Kernel::detect`]); every kernel produces the same bytes,
@@ -105,11 +108,12 @@ macro_rules! md5_rounds {
 mod avx2;
 #[cfg(target_arch = "x86_64")]
 mod avx512;
+pub mod few;
 mod portable;
 
 /// Number of 64-byte blocks of a message of `len` bytes after MD5 padding.
 #[inline]
-pub fn padded_blocks(len: usize) -> usize {
+pub const fn padded_blocks(len: usize) -> usize {
     (len + 8) / 64 + 1
 }
 

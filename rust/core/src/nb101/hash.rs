@@ -97,7 +97,8 @@ pub fn to_hex_string(digest: &[u8; 16]) -> String {
 ///
 /// `matrix` is row-major `n x n`; an entry is an edge when non-zero and degrees are the plain
 /// row/column sums, exactly as numpy computes them in the original. Returns the raw digest.
-/// Small 0/1 graphs take the batch engine on one cell; anything else the reference code.
+/// Small 0/1 graphs take the one-cell engine ([`super::hash_one`]); anything else the reference
+/// code.
 ///
 /// # Errors
 /// [`CoreError::InvalidInput`] when `matrix` does not hold `n * n` entries or `labels` `n`.
@@ -113,21 +114,9 @@ pub fn hash_graph(n: usize, matrix: &[i64], labels: &[i64]) -> CoreResult<[u8; 1
         let entries: Vec<u8> = matrix.iter().map(|&e| e as u8).collect();
         let small_labels: Vec<i8> = labels.iter().map(|&l| l as i8).collect();
         let cell = Cell::from_matrix(n, &entries, &small_labels)?;
-        let mut out = [[0u8; 16]];
-        // One scratch per thread: a single spec costs ~50 MD5s, so a dozen buffer allocations
-        // per call would be a visible share of it.
-        thread_local! {
-            static SINGLE: std::cell::RefCell<ChunkHasher> =
-                std::cell::RefCell::new(ChunkHasher::new(Kernel::detect()));
+        if let Some(digest) = super::hash_one::hash_cell(&cell) {
+            return Ok(digest);
         }
-        SINGLE.with(|hasher| match hasher.try_borrow_mut() {
-            Ok(mut hasher) => hasher.run(&[cell], &mut out, InitialDigests::shared()),
-            // Not reachable (run never re-enters), but a fresh scratch is always correct.
-            Err(_) => {
-                ChunkHasher::new(Kernel::detect()).run(&[cell], &mut out, InitialDigests::shared())
-            }
-        });
-        return Ok(out[0]);
     }
     Ok(hash_graph_reference_unchecked(n, matrix, labels))
 }
@@ -253,7 +242,7 @@ impl Cell {
 }
 
 /// Precomputed first-round digests, keyed by (out degree, in degree, label).
-struct InitialDigests {
+pub(super) struct InitialDigests {
     table: Vec<[u8; 16]>,
 }
 
@@ -263,7 +252,7 @@ const DEGREE_SPAN: usize = MAX_BATCH_VERTICES + 1;
 
 impl InitialDigests {
     /// The table, computed once per process (648 MD5s) and immutable afterwards.
-    fn shared() -> &'static InitialDigests {
+    pub(super) fn shared() -> &'static InitialDigests {
         static TABLE: std::sync::OnceLock<InitialDigests> = std::sync::OnceLock::new();
         TABLE.get_or_init(InitialDigests::new)
     }
@@ -283,7 +272,7 @@ impl InitialDigests {
     }
 
     #[inline]
-    fn get(&self, out_degree: u32, in_degree: u32, label: i8) -> [u8; 16] {
+    pub(super) fn get(&self, out_degree: u32, in_degree: u32, label: i8) -> [u8; 16] {
         let index = ((out_degree as usize) * DEGREE_SPAN + in_degree as usize) * LABEL_SPAN
             + (label - MIN_LABEL) as usize;
         self.table[index]
@@ -346,7 +335,7 @@ pub fn hash_cells_with(cells: &[Cell], out: &mut [[u8; 16]], kernel: Kernel) -> 
 
 /// True when the batch engine accepts `cell` (vertex count and labels in range).
 #[inline]
-fn cell_fits(cell: &Cell) -> bool {
+pub(super) fn cell_fits(cell: &Cell) -> bool {
     let n = cell.num_vertices as usize;
     n <= MAX_BATCH_VERTICES
         && cell.labels[..n]
@@ -614,7 +603,7 @@ impl ChunkHasher {
 /// about every other comparison.
 ///
 /// With [`Kernel::Avx512`] (and a CPU that has it) each cell takes a few vector compares.
-fn below_masks_all(kernel: Kernel, n: usize, keys: &[u128], below: &mut [u8]) {
+pub(super) fn below_masks_all(kernel: Kernel, n: usize, keys: &[u128], below: &mut [u8]) {
     #[cfg(target_arch = "x86_64")]
     if kernel == Kernel::Avx512 && n > 0 && std::arch::is_x86_feature_detected!("avx512f") {
         // SAFETY: AVX-512F is available (checked above).
@@ -693,7 +682,7 @@ unsafe fn below_masks_avx512(n: usize, keys: &[u128], below: &mut [u8]) {
 
 /// Set bits of every byte value (x86-64's baseline has no `popcnt` instruction, and the
 /// portable bit-trick costs a dozen instructions per edge end).
-const POPCOUNT: [u8; 256] = {
+pub(super) const POPCOUNT: [u8; 256] = {
     let mut table = [0u8; 256];
     let mut byte = 0;
     while byte < 256 {

@@ -1,6 +1,7 @@
 //! NAS-Bench-101: cell algebra of the space and the reader of its official dataset.
 //!
 //! * [`hash`] — `graph_util.hash_module`: scalar reference and the multi-buffer batch engine.
+//! * [`hash_one`] — the same hash for one cell at a time, shaped for latency.
 //! * [`prune`] — `ModelSpec._prune` on bitmask cells.
 //! * [`spec`] — batch `ModelSpec` constructor checks + pruning + `_check_spec` + hashing, with
 //!   the original API's messages ([`spec::SpecError`]).
@@ -14,6 +15,7 @@ pub mod cost101;
 pub mod data;
 pub mod enumerate;
 pub mod hash;
+pub mod hash_one;
 pub mod prune;
 pub mod record;
 pub mod single_spec;

@@ -7,7 +7,8 @@
 //! 8 vertices) and returns `None` for anything else, so the caller can take its general path,
 //! which owns every error message.
 
-use super::hash::hash_graph;
+use super::hash::{hash_graph_reference, Cell};
+use super::hash_one::hash_cell;
 use super::prune::{compact, prune};
 use std::collections::HashMap;
 
@@ -76,17 +77,32 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
 
 /// The module hash of a pruned cell.
 pub fn hash_key(key: &CellKey) -> [u8; 16] {
-    let size = key.0 as usize;
-    let mut matrix = vec![0i64; size * size];
+    let size = usize::from(key.0).min(MAX_SINGLE_VERTICES);
+    let mut cell = Cell {
+        num_vertices: size as u8,
+        ..Cell::default()
+    };
     for v in 0..size {
-        for w in 0..size {
-            matrix[v * size + w] = (key.1[v] >> w & 1) as i64;
+        let mut successors = key.1[v];
+        cell.out_mask[v] = successors;
+        while successors != 0 {
+            let w = successors.trailing_zeros() as usize;
+            successors &= successors - 1;
+            if w < MAX_SINGLE_VERTICES {
+                cell.in_mask[w] |= 1 << v;
+            }
         }
+        cell.labels[v] = key.2[v];
     }
-    let labels: Vec<i64> = key.2[..size].iter().map(|&l| l as i64).collect();
-    // The matrix and labels are built above with exactly `size` rows/labels, so the shape
-    // check inside `hash_graph` holds by construction (an invariant, not data).
-    hash_graph(size, &matrix, &labels).expect("a pruned cell key always has a consistent shape")
+    // `prune_spec` builds keys of at most 8 vertices labelled -2..=2, always inside the
+    // one-cell engine's range; any other key takes the reference code, which hashes anything.
+    hash_cell(&cell).unwrap_or_else(|| {
+        let matrix: Vec<i64> = (0..size * size)
+            .map(|i| i64::from(cell.out_mask[i / size] >> (i % size) & 1))
+            .collect();
+        let labels: Vec<i64> = cell.labels[..size].iter().map(|&l| i64::from(l)).collect();
+        hash_graph_reference(size, &matrix, &labels).unwrap_or([0; 16])
+    })
 }
 
 /// Validates, prunes and hashes one `n x n` spec given row-major `entries` and `codes`.
@@ -113,48 +129,6 @@ pub fn spec_digest_with(
         num_edges,
         digest: key.as_ref().map(hash),
     })
-}
-
-/// Reads the `n x n` row-major entries of a numeric array's raw buffer: `itemsize` bytes per
-/// entry in the machine's byte order (a C-contiguous numpy buffer of a native integer or bool
-/// dtype). Returns the entries as 0/1 bytes, or `None` when the length disagrees, `n` is 0 or
-/// above [`MAX_SINGLE_VERTICES`], `itemsize` is not 1, 2, 4 or 8, or an entry is neither 0 nor
-/// 1 (the caller's general path owns every other value). Signed and unsigned integers of one
-/// width store 0 and 1 alike, so the dtype's signedness does not matter here.
-pub fn binary_entries(
-    raw: &[u8],
-    n: usize,
-    itemsize: usize,
-) -> Option<[u8; MAX_SINGLE_VERTICES * MAX_SINGLE_VERTICES]> {
-    if n == 0 || n > MAX_SINGLE_VERTICES || !matches!(itemsize, 1 | 2 | 4 | 8) {
-        return None;
-    }
-    if raw.len() != n * n * itemsize {
-        return None;
-    }
-    // The byte holding the value 1 of an entry: the lowest-addressed on little-endian
-    // machines, the highest on big-endian ones; every other byte must be zero.
-    let low = if cfg!(target_endian = "little") {
-        0
-    } else {
-        itemsize - 1
-    };
-    let mut entries = [0u8; MAX_SINGLE_VERTICES * MAX_SINGLE_VERTICES];
-    for (slot, item) in entries.iter_mut().zip(raw.chunks_exact(itemsize)) {
-        let mut value = 0u8;
-        for (at, &byte) in item.iter().enumerate() {
-            if at == low {
-                if byte > 1 {
-                    return None;
-                }
-                value = byte;
-            } else if byte != 0 {
-                return None;
-            }
-        }
-        *slot = value;
-    }
-    Some(entries)
 }
 
 /// Bounded memo of pruned cell -> hash. Search loops meet the same pruned cells again and again
@@ -257,46 +231,6 @@ mod tests {
         assert_eq!(spec_digest(2, &[0, -1, 0, 0], &[0, 0]), None); // negative
         assert_eq!(spec_digest(2, &[0, 1, 0], &[0, 0]), None); // wrong length
         assert_eq!(spec_digest(9, &[0; 81], &[0; 9]), None); // too large
-    }
-
-    #[test]
-    fn binary_entries_read_native_buffers_of_any_width() {
-        let chain = [0i64, 1, 0, 0, 0, 1, 0, 0, 0];
-        let expect: Vec<u8> = chain.iter().map(|&v| v as u8).collect();
-        let wide: Vec<u8> = chain.iter().flat_map(|v| v.to_ne_bytes()).collect();
-        let narrow: Vec<u8> = chain
-            .iter()
-            .flat_map(|&v| (v as i16).to_ne_bytes())
-            .collect();
-        let quad: Vec<u8> = chain
-            .iter()
-            .flat_map(|&v| (v as u32).to_ne_bytes())
-            .collect();
-        let bytes: Vec<u8> = expect.clone();
-        for (raw, size) in [(&wide, 8), (&narrow, 2), (&quad, 4), (&bytes, 1)] {
-            let got = binary_entries(raw, 3, size).unwrap();
-            assert_eq!(&got[..9], &expect[..]);
-            assert!(got[9..].iter().all(|&b| b == 0));
-        }
-        let mut two = wide.clone();
-        two[8] = 2; // entry (0, 1) = 2
-        assert_eq!(binary_entries(&two, 3, 8), None);
-        let mut high = wide.clone();
-        // The most significant byte of entry (0, 1): 1 + 2**56.
-        high[8 + if cfg!(target_endian = "little") { 7 } else { 0 }] = 1;
-        assert_eq!(binary_entries(&high, 3, 8), None);
-        let minus_one: Vec<u8> = (-1i64)
-            .to_ne_bytes()
-            .iter()
-            .copied()
-            .cycle()
-            .take(8)
-            .collect();
-        assert_eq!(binary_entries(&minus_one, 1, 8), None);
-        assert_eq!(binary_entries(&wide, 3, 3), None); // unsupported width
-        assert_eq!(binary_entries(&wide[..64], 3, 8), None); // wrong length
-        assert_eq!(binary_entries(&[], 0, 1), None);
-        assert_eq!(binary_entries(&[0; 81], 9, 1), None); // too large
     }
 
     #[test]
