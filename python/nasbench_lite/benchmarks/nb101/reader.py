@@ -254,15 +254,21 @@ class NASBench(ReaderBase):
         Returns:
             Whether ``_check_spec`` passes.
         """
-        if type(model_spec) is ModelSpec:
-            verdict = model_spec._fast_hash()  # the check made at construction, still valid
-            if verdict is not None:
-                return verdict != ""
+        # Called once or more per search step: translates its own argument errors, as query.
         try:
-            self._check_spec(model_spec)
-        except OutOfDomainError:
-            return False
-        return True
+            if type(model_spec) is ModelSpec:
+                verdict = model_spec._fast_hash()  # the check made at construction, still valid
+                if verdict is not None:
+                    return verdict != ""
+            try:
+                self._check_spec(model_spec)
+            except OutOfDomainError:
+                return False
+            return True
+        except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
+            if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
+                raise
+            _raise_checked(NASBench.is_valid, exc, self, model_spec)
 
     def _check_spec(self, model_spec: ModelSpec) -> None:
         check_spec(model_spec)
@@ -538,5 +544,7 @@ class NASBench(ReaderBase):
         return draws
 
 
-# query() translates its own argument errors (see there): undo ReaderBase's wrapper.
+# query() and is_valid() translate their own argument errors (see there): undo ReaderBase's
+# wrapper, one Python call per search step each.
 NASBench.query = vars(NASBench)["query"].__wrapped__  # type: ignore[method-assign]
+NASBench.is_valid = vars(NASBench)["is_valid"].__wrapped__  # type: ignore[method-assign]
