@@ -8,6 +8,7 @@ timing is asserted (see ``benchmarks/bench_nb101_search.py``).
 from __future__ import annotations
 
 import inspect
+import math
 import shutil
 import sqlite3
 from pathlib import Path
@@ -135,3 +136,33 @@ def test_hot_methods_keep_their_signatures_and_typed_errors(built: tuple[Path, A
         assert info.value.__cause__ is None  # our own errors pass through untouched
         assert nasbench.is_valid(spec)
         assert nasbench.get_budget_counters() == (0.0, 0)
+
+
+def test_nulls_without_exact_bits_read_as_nan(built: tuple[Path, Any], tmp_path: Path) -> None:
+    """A NULL metric with no ``special_values`` row is a NaN; infinities of both signs (whose
+    sum SQLite reports as NULL) stay as they are."""
+    path, oracle = built
+    module_hash, spec = _cell(oracle, 9)
+    copy = tmp_path / "nulls.sqlite"
+    shutil.copy(path, copy)
+    where = "epochs = 108 AND cell_id = (SELECT cell_id FROM cells WHERE hash = ?)"
+    with sqlite3.connect(copy) as con:
+        con.execute(
+            f"UPDATE runs SET final_test_accuracy = NULL WHERE repeat = 0 AND {where}",
+            (module_hash,),
+        )
+        con.execute(
+            "UPDATE runs SET final_train_accuracy = 9e999, final_validation_accuracy = -9e999"
+            f" WHERE repeat = 1 AND {where}",
+            (module_hash,),
+        )
+    reference = oracle[1][module_hash][108]
+    with NASBench(copy, seed=0) as nasbench:
+        nan_run = nasbench.query(spec, repeat=0)
+        inf_run = nasbench.query(spec, repeat=1)
+        plain = nasbench.query(spec, repeat=2)
+    assert math.isnan(nan_run["test_accuracy"])
+    assert nan_run["validation_accuracy"] == reference[0]["final_validation_accuracy"]
+    assert (inf_run["train_accuracy"], inf_run["validation_accuracy"]) == (math.inf, -math.inf)
+    assert inf_run["test_accuracy"] == reference[1]["final_test_accuracy"]
+    assert plain["test_accuracy"] == reference[2]["final_test_accuracy"]

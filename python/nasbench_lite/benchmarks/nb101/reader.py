@@ -171,10 +171,13 @@ _ROW_CACHE_SIZE = 100_000
 
 #: First sight of (cell, budget), one statement: the cell's entry of the covering hash index
 #: (``sql/nb101.sql``) and every repeat at the budget (stored next to each other in ``runs``),
-#: so a later visit drawing another repeat needs no SQL. No repeat: one row of NULLs.
+#: so a later visit drawing another repeat needs no SQL. No repeat: one row of NULLs. Column 6
+#: is NULL when some metric may be NULL (a sum with a NULL is NULL; so is inf + -inf, a harmless
+#: false alarm): cheaper in SQLite than testing the eight values in Python.
 _FIRST_SIGHT_SQL = (
     "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
-    f" r.repeat, {', '.join('r.' + m for m in METRIC_FIELDS)}"
+    f" r.repeat, {' + '.join('r.' + m for m in METRIC_FIELDS)},"
+    f" {', '.join('r.' + m for m in METRIC_FIELDS)}"
     " FROM cells c LEFT JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ? WHERE c.hash = ?"
 )
 #: Every budget of one cell (``get_metrics_from_hash``).
@@ -447,10 +450,10 @@ class NASBench(ReaderBase):
             repeat = row[5]
             if repeat is None:  # the LEFT JOIN's row of a cell without runs at `epochs`
                 continue
-            values = row[6:]
+            values = row[7:]
             if special is not None:
                 values = restore(values, special.get((cell_id, epochs, repeat)))
-            elif None in values:  # NULL without its exact bits: a NaN
+            elif row[6] is None and None in values:  # NULL without its exact bits: a NaN
                 values = restore(values, None)
             runs[repeat] = values
         # Shared, never handed out: query() returns copies.
