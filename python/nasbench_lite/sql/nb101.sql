@@ -123,8 +123,7 @@ SELECT c.cell_id, c.hash, r.epochs, count(*) AS repeats,
  GROUP BY r.cell_id, r.epochs;
 
 -- Created by the builder after the bulk load (documented here, not run from this file):
--- CREATE UNIQUE INDEX cells_hash
---     ON cells(hash, num_vertices, edge_bits, op_codes, trainable_parameters);
+-- CREATE UNIQUE INDEX cells_hash ON cells(hash, num_vertices, edge_bits, op_codes, trainable_parameters);
 --   lookups by module hash; covering: the index entry holds every cells column a query needs
 --   (cell_id is the rowid), so a lookup by hash reads one B-tree, not two. Every hash occurs
 --   once (the builder checks it).
