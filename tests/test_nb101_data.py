@@ -134,7 +134,6 @@ def test_layout_serves_a_hash_lookup_from_one_index(built: Path, cells: Any) -> 
 
 def test_a_hash_stored_twice_fails_the_index_check() -> None:
     import apsw
-
     from nasbench_lite.errors import InternalError
 
     con = apsw.Connection(":memory:")
