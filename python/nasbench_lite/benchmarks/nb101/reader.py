@@ -549,5 +549,7 @@ class NASBench(ReaderBase):
 
 # query() and is_valid() translate their own argument errors (see there): undo ReaderBase's
 # wrapper, one Python call per search step each.
-NASBench.query = vars(NASBench)["query"].__wrapped__  # type: ignore[method-assign]
-NASBench.is_valid = vars(NASBench)["is_valid"].__wrapped__  # type: ignore[method-assign]
+for _name in ("query", "is_valid"):
+    _method = vars(NASBench)[_name]
+    setattr(NASBench, _name, getattr(_method, "__wrapped__", _method))
+del _name, _method
