@@ -773,13 +773,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     breakdown["native"]["hash_first"] = first_sight_hash(args.workdir, first_items)
     breakdown["compat"]["hash_first"] = breakdown["native"]["hash_first"]  # same class
-    fresh_native = native_api.NASBench(database, seed=args.seed)
+    # Each pass on a fresh object (its row cache and SQLite page cache empty: every query is a
+    # first sight again), best of 3: one pass is short enough for a loaded machine to blur it.
     fresh_specs = [native_api.ModelSpec(m, o) for m, o in first_items]
-    breakdown["native"]["query_first"] = loop_seconds(fresh_native.query, fresh_specs, repeat=1)
+    passes = []
+    for _ in range(3):
+        with native_api.NASBench(database, seed=args.seed) as fresh_native:
+            passes.append(loop_seconds(fresh_native.query, fresh_specs, repeat=1))
+    breakdown["native"]["query_first"] = min(passes)
     breakdown["compat"]["query_first"] = breakdown["native"]["query_first"]
     official_specs = [BaselineModelSpec(np.array(m), o) for m, o in first_items]
-    breakdown["official"]["query_first"] = loop_seconds(official.query, official_specs, repeat=1)
-    fresh_native.close()
+    breakdown["official"]["query_first"] = loop_seconds(official.query, official_specs, repeat=3)
 
     first_found = first_items[0]
     cold = cold_first_query(database, first_found[0], list(first_found[1]), args.cold_runs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import sqlite3
 import struct
 import subprocess
 import sys
@@ -21,7 +22,7 @@ import numpy as np
 import pytest
 from nasbench_lite import nb101
 from nasbench_lite._core.database import Database
-from nasbench_lite.benchmarks.nb101.build import build_nb101
+from nasbench_lite.benchmarks.nb101.build import _index_hashes, build_nb101
 from nasbench_lite.errors import (
     CorruptSourceError,
     DatabaseError,
@@ -109,7 +110,44 @@ def test_meta_and_provenance(built: Path, source: Path) -> None:
     assert meta["sources_official"] == "false"
     assert (meta["rows.cells"], meta["rows.runs"], meta["records"]) == ("2532", "30384", "30384")
     assert meta["rows.special_values"] == "0"
-    assert meta["kind"] == "nb101" and meta["schema_version"] == "2"
+    assert meta["kind"] == "nb101" and meta["schema_version"] == "3"
+
+
+def test_layout_serves_a_hash_lookup_from_one_index(built: Path, cells: Any) -> None:
+    """Schema 3: 4 KiB pages, and the hash index covers what ``query`` reads of ``cells``
+    (plain SQL by hash uses it too); a duplicated hash would have failed the build."""
+    module_hash = cells[5][0]
+    with sqlite3.connect(f"file:{built}?mode=ro", uri=True) as con:
+        (page_size,) = con.execute("PRAGMA page_size").fetchone()
+        plan = con.execute(
+            "EXPLAIN QUERY PLAN SELECT cell_id, num_vertices, edge_bits, op_codes,"
+            " trainable_parameters FROM cells WHERE hash = ?",
+            (module_hash,),
+        ).fetchall()
+        (distinct, total) = con.execute(
+            "SELECT count(DISTINCT hash), count(*) FROM cells"
+        ).fetchone()
+    assert page_size == 4096
+    assert "COVERING INDEX cells_hash" in str(plan)
+    assert distinct == total == 2532
+
+
+def test_a_hash_stored_twice_fails_the_index_check() -> None:
+    import apsw
+    from nasbench_lite.errors import InternalError
+
+    con = apsw.Connection(":memory:")
+    con.execute(
+        "CREATE TABLE cells(cell_id INTEGER PRIMARY KEY, hash TEXT, num_vertices INTEGER,"
+        " num_edges INTEGER, edge_bits INTEGER, op_codes INTEGER, trainable_parameters INTEGER)"
+    )
+    rows = [(0, "a" * 32, 2, 1, 1, 0, 10), (1, "b" * 32, 3, 2, 3, 1, 20)]
+    con.executemany("INSERT INTO cells VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+    _index_hashes(con)  # distinct hashes: fine
+    con.execute("DROP INDEX cells_hash")
+    con.execute("INSERT INTO cells VALUES (2, ?, 3, 2, 3, 2, 30)", ("a" * 32,))
+    with pytest.raises(InternalError, match="stored twice"):
+        _index_hashes(con)
 
 
 def test_query_semantics_and_budget(api: NASBench, oracle: Any, cells: Any) -> None:

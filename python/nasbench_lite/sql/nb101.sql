@@ -1,5 +1,5 @@
 -- kind: nb101
--- schema_version: 2
+-- schema_version: 3
 -- build: nasbench-lite build nb101 SOURCES... -o OUT
 -- NAS-Bench-101 training data, built from the official TFRecord(s).
 -- Built by nasbench_lite.benchmarks.nb101.build.
@@ -123,6 +123,12 @@ SELECT c.cell_id, c.hash, r.epochs, count(*) AS repeats,
  GROUP BY r.cell_id, r.epochs;
 
 -- Created by the builder after the bulk load (documented here, not run from this file):
--- CREATE UNIQUE INDEX cells_hash ON cells(hash);  -- lookups by module hash
+-- CREATE UNIQUE INDEX cells_hash ON cells(hash, num_vertices, edge_bits, op_codes, trainable_parameters);
+--   lookups by module hash; covering: the index entry holds every cells column a query needs
+--   (cell_id is the rowid), so a lookup by hash reads one B-tree, not two. Every hash occurs
+--   once (the builder checks it).
 -- runs is clustered on (cell_id, epochs, repeat): one B-tree descent reaches a cell's repeats
 -- at one budget, stored next to each other.
+-- Pages are 4 KiB (schema version 3; 16 KiB before): a lookup of a cell seen for the first
+-- time reads about two leaf pages (its hash-index entry, its runs), and readers use plain
+-- reads (no memory map), so smaller pages mean fewer bytes read and searched per lookup.

@@ -31,7 +31,12 @@ from nasbench_lite.benchmarks.nb101.source import (
     Nb101Source,
     check_sources,
 )
-from nasbench_lite.errors import BuildError, CorruptSourceError, OverlappingSourcesError
+from nasbench_lite.errors import (
+    BuildError,
+    CorruptSourceError,
+    InternalError,
+    OverlappingSourcesError,
+)
 from nasbench_lite.spaces.nb101.codes import edge_bits_of, op_codes_of
 
 __all__ = ["OFFICIAL_SHA256", "OVERLAP_POLICIES", "build_nb101"]
@@ -41,6 +46,8 @@ __all__ = ["OFFICIAL_SHA256", "OVERLAP_POLICIES", "build_nb101"]
 #: (default), store each such run once, or store every copy (repeats continue).
 OVERLAP_POLICIES = ("refuse", "skip-duplicates", "keep-all")
 OverlapPolicy = Literal["refuse", "skip-duplicates", "keep-all"]
+#: SQLite page size of the database (``sql/nb101.sql``: first-sight lookups read ~two leaves).
+PAGE_SIZE = 4096
 
 
 def _insert_cells(connection: apsw.Connection, first_id: int, cells: tuple[Any, ...]) -> int:
@@ -163,6 +170,24 @@ def _pack_runs(connection: apsw.Connection, skip_duplicates: bool = False) -> tu
     return int(runs[0]), int(special[0])
 
 
+def _index_hashes(connection: apsw.Connection) -> None:
+    """Creates the covering hash index of ``cells`` (``sql/nb101.sql``) and checks that every
+    hash occurs once (the index is unique over all its columns, not over ``hash`` alone).
+
+    Raises:
+        InternalError: A hash was stored twice (the native stream hands out each cell once).
+    """
+    connection.execute(
+        "CREATE UNIQUE INDEX cells_hash"
+        " ON cells(hash, num_vertices, edge_bits, op_codes, trainable_parameters)"
+    )
+    twice = connection.execute(
+        "SELECT hash FROM cells INDEXED BY cells_hash GROUP BY hash HAVING count(*) > 1 LIMIT 1"
+    ).fetchall()
+    if twice:
+        raise InternalError(f"cell {twice[0][0]} was stored twice")
+
+
 def build_nb101(
     sources: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
@@ -207,12 +232,21 @@ def build_nb101(
     sizes = [path.stat().st_size for path in paths]
     total_bytes, done_bytes = sum(sizes), 0
     session = BuildSession(
-        output, load_schema("nb101"), force=force, vacuum=True, scratch="stage", protect=paths
+        output,
+        load_schema("nb101"),
+        force=force,
+        page_size=PAGE_SIZE,
+        vacuum=True,
+        scratch="stage",
+        protect=paths,
     )
     # VACUUM: index B-trees (WITHOUT ROWID runs, the hash index) are left with half-empty
     # pages by the bulk load; a final VACUUM packs them (~10% smaller, a few seconds).
     with session:
         connection = session.connection
+        # The final VACUUM rewrites the file with the page size of the connection's last
+        # `PRAGMA page_size`, which was the scratch database's: name ours again.
+        connection.execute(f"PRAGMA main.page_size = {PAGE_SIZE}").fetchall()
         connection.execute(
             "CREATE TABLE stage.runs(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
             f" source INTEGER, {', '.join(f'{m} REAL' for m in METRIC_FIELDS)},"
@@ -248,7 +282,7 @@ def build_nb101(
         num_runs, num_special = _pack_runs(
             connection, skip_duplicates=on_overlap == "skip-duplicates"
         )
-        session.after_load("CREATE UNIQUE INDEX cells_hash ON cells(hash)")
+        _index_hashes(connection)
         session.count("cells", num_cells)
         session.count("runs", num_runs)
         session.count("special_values", num_special)

@@ -40,6 +40,9 @@ from __future__ import annotations
 
 import sys
 
+import apsw
+
+from nasbench_lite._core.arguments import checked
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nb101.layout import (
     METRIC_FIELDS,
@@ -48,7 +51,12 @@ from nasbench_lite.benchmarks.nb101.layout import (
     special_count,
 )
 from nasbench_lite.benchmarks.nb101.result import Cell, QueryResult
-from nasbench_lite.errors import InvalidInputError, NotInDatabaseError, OutOfDomainError
+from nasbench_lite.errors import (
+    InvalidInputError,
+    NasbenchLiteError,
+    NotInDatabaseError,
+    OutOfDomainError,
+)
 from nasbench_lite.spaces.nb101.spec import (
     AVAILABLE_OPS,
     INPUT,
@@ -64,7 +72,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Iterator
-    from typing import Any
+    from typing import Any, NoReturn
 
     import pyarrow as pa
 
@@ -86,31 +94,30 @@ DEFAULT_CONFIG: dict[str, Any] = {
 }
 
 
-def _flat_positions(num_vertices: int) -> list[int]:
-    """Row-major index in a V x V matrix of each ``edge_bits`` bit (bit ``x + y(y-1)/2`` is
-    the edge x -> y, ``gen_is_edge_fn``), in bit order."""
-    return [x * num_vertices + y for y in range(1, num_vertices) for x in range(y)]
+#: ``(num_vertices, op_codes)`` -> the op names (shared, never handed out; a valid database
+#: has at most 364 combinations, a hostile one does not grow it past the bound).
+_OPS: dict[tuple[int, int], list[str]] = {}
+_OPS_CACHE_SIZE = 1024
 
 
-#: ``_flat_positions`` per vertex count (2..7).
-_POSITIONS = {n: _flat_positions(n) for n in range(1, 8)}
+def _decode_ops(num_vertices: int, op_codes: int) -> list[str]:
+    """The ``module_operations`` of stored ``op_codes`` (see ``sql/nb101.sql``), shared."""
+    ops = _OPS.get((num_vertices, op_codes))
+    if ops is None:
+        interior: list[str] = []
+        codes = op_codes
+        for _ in range(num_vertices - 2):
+            interior.append(AVAILABLE_OPS[codes % 3])
+            codes //= 3
+        ops = [INPUT, *reversed(interior), OUTPUT]
+        if len(_OPS) < _OPS_CACHE_SIZE:
+            _OPS[num_vertices, op_codes] = ops
+    return ops
 
 
 def _decode_flat(num_vertices: int, edge_bits: int, op_codes: int) -> Cell:
-    """The stored graph of a cell as row-major 0/1 bytes and ops (no numpy)."""
-    positions = _POSITIONS.get(num_vertices) or _flat_positions(num_vertices)
-    flat = bytearray(num_vertices * num_vertices)
-    # Visit only the set bits (at most 9): measured ~5x faster than numpy fancy indexing.
-    bits = edge_bits & ((1 << len(positions)) - 1)
-    while bits:
-        lowest = bits & -bits
-        flat[positions[lowest.bit_length() - 1]] = 1
-        bits ^= lowest
-    interior: list[str] = []
-    for _ in range(num_vertices - 2):
-        interior.append(AVAILABLE_OPS[op_codes % 3])
-        op_codes //= 3
-    return Cell(bytes(flat), num_vertices, [INPUT, *reversed(interior), OUTPUT])
+    """The stored graph of a cell (adjacency decoded when first needed) and its ops."""
+    return Cell(num_vertices, edge_bits, _decode_ops(num_vertices, op_codes))
 
 
 def decode_cell(num_vertices: int, edge_bits: int, op_codes: int) -> tuple[Any, list[str]]:
@@ -125,7 +132,7 @@ def decode_cell(num_vertices: int, edge_bits: int, op_codes: int) -> tuple[Any, 
         ``(module_adjacency as V x V int8 ndarray, module_operations list)``.
     """
     cell = _decode_flat(num_vertices, edge_bits, op_codes)
-    return cell.adjacency(), cell.ops
+    return cell.adjacency(), list(cell.ops)
 
 
 def _as_repeat_index(value: Any) -> int:
@@ -138,26 +145,41 @@ def _as_repeat_index(value: Any) -> int:
     return int(index)
 
 
-#: Decoded (adjacency, ops) kept per NASBench object (a few hundred bytes each).
-_DECODE_CACHE_SIZE = 100_000
+def _raise_checked(
+    method: Callable[..., Any], exc: Exception, *args: Any, **kwargs: Any
+) -> NoReturn:
+    """Raises ``exc`` as ``checked(method)(*args, **kwargs)`` would have raised it.
+
+    For a method that catches its own failures instead of paying for the wrapper's extra call
+    on every success: the same typed error naming the parameter, the same message.
+    """
+
+    def reraise(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise exc
+
+    # The wrapper reads the signature and the annotations of `method` (reraise.__wrapped__).
+    reraise.__wrapped__ = method  # type: ignore[attr-defined]
+    reraise.__qualname__ = method.__qualname__
+    reraise.__annotations__ = method.__annotations__
+    checked(reraise)(*args, **kwargs)
+    raise exc  # pragma: no cover - checked(reraise) always raises
+
+
 #: ``(hash, epochs)`` -> decoded row entries kept per NASBench object (< 1 kB each); a search
 #: of 100k steps fits, a full sweep of the database is cleared and refilled as it goes.
 _ROW_CACHE_SIZE = 100_000
 
-#: First sight of a cell: its ``cells`` row through the hash index. Then the drawn repeat
-#: alone (one point lookup of the clustered ``runs``, measured ~2x cheaper than reading the
-#: budget's range of repeats or joining both in one statement). Both are cached per object,
-#: so a revisit costs no SQL; apsw caches the prepared statements by their text.
-_CELL_ROW_SQL = (
-    "SELECT cell_id, num_vertices, edge_bits, op_codes, trainable_parameters"
-    " FROM cells WHERE hash = ?"
+#: First sight of (cell, budget), one statement: the cell's entry of the covering hash index
+#: (``sql/nb101.sql``) and every repeat at the budget (stored next to each other in ``runs``),
+#: so a later visit drawing another repeat needs no SQL. No repeat: one row of NULLs. Column 6
+#: is NULL when some metric may be NULL (a sum with a NULL is NULL; so is inf + -inf, a harmless
+#: false alarm): cheaper in SQLite than testing the eight values in Python.
+_FIRST_SIGHT_SQL = (
+    "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
+    f" r.repeat, {' + '.join('r.' + m for m in METRIC_FIELDS)},"
+    f" {', '.join('r.' + m for m in METRIC_FIELDS)}"
+    " FROM cells c LEFT JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ? WHERE c.hash = ?"
 )
-_RUN_SQL = (
-    f"SELECT {', '.join(METRIC_FIELDS)} FROM runs WHERE cell_id = ? AND epochs = ? AND repeat = ?"
-)
-_REPEATS_SQL = "SELECT count(*) FROM runs WHERE cell_id = ? AND epochs = ?"
-#: Repeat indices beyond any stored one (and beyond SQLite's integers) are not looked up.
-_MAX_REPEAT = 2**31
 #: Every budget of one cell (``get_metrics_from_hash``).
 _CELL_SQL = (
     "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
@@ -210,10 +232,13 @@ class NASBench(ReaderBase):
         self.training_time_spent = 0.0
         self.total_epochs_spent = 0
         self.history: dict[str, Any] = {}
-        self._decoded: dict[tuple[int, int, int], Cell] = {}
-        # (hash, epochs) -> (decoded cell, parameters, cell_id, {repeat: its 8 values}):
-        # repeated queries of a cell (evolution revisits many) skip SQL and decoding.
-        self._rows: dict[tuple[str, int], tuple[Cell, int, int, dict[int, Any]]] = {}
+        # (hash, epochs) -> (decoded cell, parameters, {repeat: its 8 values}): repeated
+        # queries of a cell (evolution revisits many) skip SQL and decoding.
+        self._rows: dict[tuple[str, int], tuple[Cell, int, dict[int, Any]]] = {}
+        # Plans fixed by the statement text, not by the bound values: with the ANALYZE data
+        # (sqlite_stat4) SQLite would otherwise prepare a lookup again for every new hash or
+        # cell id bound to it (measured: 2-3x the cost of the lookup itself).
+        self._db.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
         # NaN / -0.0 values kept exactly in `special_values` (normally none: no lookups then).
         self._has_special = special_count(self._db.meta) > 0
 
@@ -232,15 +257,21 @@ class NASBench(ReaderBase):
         Returns:
             Whether ``_check_spec`` passes.
         """
-        if type(model_spec) is ModelSpec:
-            verdict = model_spec._fast_hash()  # the check made at construction, still valid
-            if verdict is not None:
-                return verdict != ""
+        # Called once or more per search step: translates its own argument errors, as query.
         try:
-            self._check_spec(model_spec)
-        except OutOfDomainError:
-            return False
-        return True
+            if type(model_spec) is ModelSpec:
+                verdict = model_spec._fast_hash()  # the check made at construction, still valid
+                if verdict is not None:
+                    return verdict != ""
+            try:
+                self._check_spec(model_spec)
+            except OutOfDomainError:
+                return False
+            return True
+        except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
+            if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
+                raise
+            _raise_checked(NASBench.is_valid, exc, self, model_spec)
 
     def _check_spec(self, model_spec: ModelSpec) -> None:
         check_spec(model_spec)
@@ -351,96 +382,94 @@ class NASBench(ReaderBase):
             OutOfDomainError: Invalid epochs (checked first) or spec.
             NotInDatabaseError: The spec's hash is not in the database.
         """
-        if epochs not in self.valid_epochs:
-            raise OutOfDomainError(f"invalid number of epochs, must be one of {self.valid_epochs}")
-        # A spec whose construction-time check still holds brings its hash (check_spec and
-        # hash_spec answered at once); anything else takes the general checks.
-        module_hash = model_spec._fast_hash() if type(model_spec) is ModelSpec else None
-        canonical = self.config["available_ops"]
-        if not module_hash or type(canonical) is not list or canonical != _AVAILABLE_OPS:
-            self._check_spec(model_spec)
-            module_hash = model_spec.hash_spec(canonical)
-        row = self._rows.get((module_hash, epochs))
-        if row is None:
-            row = self._fetch_cell(module_hash, epochs)
-        cell, params, cell_id, runs = row
-        if repeat is None:
-            num_repeats = self.config["num_repeats"]
+        # The hot path of every search loop. ReaderBase's argument check would wrap it in one
+        # more Python call; it translates failures itself instead (_raise_checked, below).
+        try:
+            if epochs not in self.valid_epochs:
+                raise OutOfDomainError(
+                    f"invalid number of epochs, must be one of {self.valid_epochs}"
+                )
+            # A spec whose construction-time check still holds brings its hash (check_spec and
+            # hash_spec answered at once); anything else takes the general checks.
+            module_hash = model_spec._fast_hash() if type(model_spec) is ModelSpec else None
+            canonical = self.config["available_ops"]
+            if not module_hash or type(canonical) is not list or canonical != _AVAILABLE_OPS:
+                self._check_spec(model_spec)
+                module_hash = model_spec.hash_spec(canonical)
+            entry = self._rows.get((module_hash, epochs))
+            if entry is None:
+                entry = self._first_sight(module_hash, epochs)
+            cell, params, runs = entry
+            if repeat is not None and callable(repeat):  # the caller's code: outside the lock
+                sampled_index = repeat(self.config["num_repeats"])
             with self._lock:
-                if type(num_repeats) is int and num_repeats > 0:
-                    # What randint(0, n - 1) does (randrange -> _randbelow(n)), one call.
-                    sampled_index = self._rng._randbelow(num_repeats)  # type: ignore[attr-defined]
-                else:  # randint raises its own error for a bad config
-                    sampled_index = self._rng.randint(0, num_repeats - 1)
-        elif callable(repeat):
-            sampled_index = repeat(self.config["num_repeats"])
-        else:
-            sampled_index = repeat
-        if type(sampled_index) is not int:
-            sampled_index = _as_repeat_index(sampled_index)
-        values = runs.get(sampled_index)
-        if values is None:
-            values = self._fetch_run(module_hash, cell_id, epochs, sampled_index, runs)
-        training_time, train, validation, test = values[4:8] if not stop_halfway else values[0:4]
-        # The adjacency ndarray (and numpy) is built only when the caller reads it.
-        data = self._answer(cell, params, training_time, train, validation, test)
-        with self._lock:
-            self.training_time_spent += training_time
-            self.total_epochs_spent += epochs // 2 if stop_halfway else epochs
-        return data
+                if repeat is None:
+                    num_repeats = self.config["num_repeats"]
+                    if type(num_repeats) is int and num_repeats > 0:
+                        # What randint(0, n - 1) does (randrange -> _randbelow(n)), one call.
+                        sampled_index = self._rng._randbelow(num_repeats)  # type: ignore[attr-defined]
+                    else:  # randint raises its own error for a bad config
+                        sampled_index = self._rng.randint(0, num_repeats - 1)
+                elif not callable(repeat):
+                    sampled_index = repeat
+                if type(sampled_index) is not int:
+                    sampled_index = _as_repeat_index(sampled_index)
+                values = runs.get(sampled_index)
+                if values is None:
+                    raise self._no_repeat(module_hash, epochs, sampled_index, len(runs))
+                if stop_halfway:
+                    training_time, train, validation, test = values[0:4]
+                    self.total_epochs_spent += epochs // 2
+                else:
+                    training_time, train, validation, test = values[4:8]
+                    self.total_epochs_spent += epochs
+                self.training_time_spent += training_time
+            # The adjacency ndarray (and numpy) is built only when the caller reads it.
+            return self._answer(cell, params, training_time, train, validation, test)
+        except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
+            if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
+                raise  # what checked() does with our own errors, without its cost
+            _raise_checked(
+                NASBench.query, exc, self, model_spec, epochs, stop_halfway, repeat=repeat
+            )
 
-    def _fetch_cell(self, module_hash: str, epochs: int) -> tuple[Cell, int, int, dict[int, Any]]:
-        """The decoded ``cells`` row of a hash, cached with (still) no repeat for ``epochs``.
+    def _first_sight(self, module_hash: str, epochs: int) -> tuple[Cell, int, dict[int, Any]]:
+        """The decoded cell of a hash and its stored repeats at ``epochs``, cached.
 
         Raises:
             NotInDatabaseError: Unknown hash (not cached: it stays an error).
         """
-        rows = self._query(_CELL_ROW_SQL, (module_hash,))
+        rows = self._query(_FIRST_SIGHT_SQL, (epochs, module_hash))
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
-        cell_id, num_vertices, edge_bits, op_codes, params = rows[0]
-        key = (num_vertices, edge_bits, op_codes)
-        cell = self._decoded.get(key)
-        if cell is None:
-            if len(self._decoded) >= _DECODE_CACHE_SIZE:
-                self._decoded.clear()
-            cell = self._decoded[key] = _decode_flat(num_vertices, edge_bits, op_codes)
+        cell_id, num_vertices, edge_bits, op_codes, params = rows[0][:5]
+        cell = Cell(num_vertices, edge_bits, _decode_ops(num_vertices, op_codes))
+        special = self._special(cell_id) if self._has_special else None
+        runs: dict[int, Any] = {}
+        for row in rows:
+            repeat = row[5]
+            if repeat is None:  # the LEFT JOIN's row of a cell without runs at `epochs`
+                continue
+            values = row[7:]
+            if special is not None:
+                values = restore(values, special.get((cell_id, epochs, repeat)))
+            elif row[6] is None and None in values:  # NULL without its exact bits: a NaN
+                values = restore(values, None)
+            runs[repeat] = values
         # Shared, never handed out: query() returns copies.
-        row: tuple[Cell, int, int, dict[int, Any]] = (cell, params, cell_id, {})
+        entry = (cell, params, runs)
         if len(self._rows) >= _ROW_CACHE_SIZE:
             self._rows.clear()
-        self._rows[module_hash, epochs] = row
-        return row
+        self._rows[module_hash, epochs] = entry
+        return entry
 
-    def _fetch_run(
-        self, module_hash: str, cell_id: int, epochs: int, repeat: int, runs: dict[int, Any]
-    ) -> Any:
-        """The stored values of one repeat (exact NaN / -0.0 put back), cached in ``runs``.
-
-        Raises:
-            InvalidInputError: A negative repeat.
-            NotInDatabaseError: The cell has no such repeat at ``epochs``.
-        """
-        if repeat < 0:
-            raise InvalidInputError(f"repeat must be >= 0, got {repeat}")
-        rows = self._query(_RUN_SQL, (cell_id, epochs, repeat)) if repeat < _MAX_REPEAT else []
-        if not rows:
-            count = self._query(_REPEATS_SQL, (cell_id, epochs))[0][0]
-            raise NotInDatabaseError(
-                f"cell {module_hash} has {count} repeats at {epochs} epochs;"
-                f" repeat {repeat} was drawn"
-            )
-        values = runs[repeat] = self._exact(cell_id, epochs, repeat, rows[0])
-        return values
-
-    def _exact(self, cell_id: int, epochs: int, repeat: int, values: Any) -> Any:
-        """One run's stored values with its exact NaN / -0.0 values put back."""
-        if self._has_special:
-            exact = self._special(cell_id).get((cell_id, epochs, repeat))
-            return restore(values, exact)
-        if None in values:  # NULL without its exact bits: a NaN
-            return restore(values, None)
-        return values
+    def _no_repeat(self, module_hash: str, epochs: int, index: int, count: int) -> Exception:
+        """The error for a drawn repeat index the cell does not have at ``epochs``."""
+        if index < 0:
+            return InvalidInputError(f"repeat must be >= 0, got {index}")
+        return NotInDatabaseError(
+            f"cell {module_hash} has {count} repeats at {epochs} epochs; repeat {index} was drawn"
+        )
 
     # -- bulk -----------------------------------------------------------------------------
     def query_many(
@@ -516,3 +545,11 @@ class NASBench(ReaderBase):
                 draws[done : done + len(accepted)] = accepted
                 done += len(accepted)
         return draws
+
+
+# query() and is_valid() translate their own argument errors (see there): undo ReaderBase's
+# wrapper, one Python call per search step each.
+for _name in ("query", "is_valid"):
+    _method = vars(NASBench)[_name]
+    setattr(NASBench, _name, getattr(_method, "__wrapped__", _method))
+del _name, _method
