@@ -287,6 +287,9 @@ class BuildSession:
             connection.execute(f"DETACH DATABASE {quote_identifier(self.scratch)}")
         connection.execute("ANALYZE")
         if self.vacuum:
+            # VACUUM rewrites the file with the page size of the connection's last
+            # `PRAGMA page_size`, which may have named an attached scratch database: name ours.
+            connection.execute(f"PRAGMA main.page_size = {int(self.page_size)}").fetchall()
             connection.execute("VACUUM")
         connection.close()
         self.summary = BuildSummary(self.output, self.schema.kind, dict(self.rows), meta)

@@ -345,7 +345,7 @@ def _write_results(
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _write_stream(connection, stream, total, progress)
+        return _write_stream(connection, stream, total, progress, packer)
     finally:
         if collecting:
             gc.enable()
@@ -356,6 +356,7 @@ def _write_stream(
     stream: ArchStream,
     total: int,
     progress: Callable[[int, int], None] | None,
+    packer: CurvesPacker,
 ) -> dict[str, Any]:
     configs: dict[str, int] = {}
     seen: set[int] = set()

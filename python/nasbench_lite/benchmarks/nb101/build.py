@@ -244,9 +244,6 @@ def build_nb101(
     # pages by the bulk load; a final VACUUM packs them (~10% smaller, a few seconds).
     with session:
         connection = session.connection
-        # The final VACUUM rewrites the file with the page size of the connection's last
-        # `PRAGMA page_size`, which was the scratch database's: name ours again.
-        connection.execute(f"PRAGMA main.page_size = {PAGE_SIZE}").fetchall()
         connection.execute(
             "CREATE TABLE stage.runs(cell_id INTEGER, epochs INTEGER, repeat INTEGER,"
             f" source INTEGER, {', '.join(f'{m} REAL' for m in METRIC_FIELDS)},"
