@@ -244,8 +244,9 @@ def plain_answer(
 ) -> dict[str, Any]:
     """:meth:`QueryResult.build` as the official plain dict, adjacency built (the compat layer
     answers with this: official types, exactly)."""
+    array = cell._array  # built once per cell: then a copy, without the method call
     return {
-        "module_adjacency": cell.adjacency(),
+        "module_adjacency": cell.adjacency() if array is None else array.copy(),
         "module_operations": cell.ops[:],
         "trainable_parameters": params,
         "training_time": training_time,
