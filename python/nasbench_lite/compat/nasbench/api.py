@@ -128,7 +128,9 @@ class NASBench:
         self._api = _native_api.NASBench(_database_path(dataset_file), seed=0)
         self._api.config = self.config  # one config, shared with the lookup layer
         self._api._answer = plain_answer  # official type: a plain dict, ndarray built
-        self._query = self._api.query  # bound once: query() runs once per search step
+        # Bound once: a search calls query() once per step and is_valid() once per spec.
+        self._query = self._api.query
+        self._is_valid = self._api.is_valid
         self.fixed_statistics = self._api.fixed_statistics
         self.computed_statistics = self._api.computed_statistics
         self.valid_epochs: set[int] = self._api.valid_epochs
@@ -199,7 +201,7 @@ class NASBench:
         Returns:
             Whether every check of ``query`` on the spec passes.
         """
-        return self._api.is_valid(model_spec)
+        return self._is_valid(model_spec)
 
     def get_budget_counters(self) -> tuple[float, int]:
         """Returns ``(training_time_spent, total_epochs_spent)``."""
