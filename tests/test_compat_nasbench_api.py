@@ -272,6 +272,37 @@ def test_compat_and_native_draw_the_same_repeats_for_the_same_seed(
         assert ours.get_budget_counters() == native.get_budget_counters()
 
 
+def test_query_draws_through_a_patched_randint_and_a_changed_num_repeats(
+    nasbench: api.NASBench, loaded: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The fast draw (the global generator's _randbelow) stands for random.randint only while
+    # that is unpatched and num_repeats an int > 0; else the call goes through randint itself.
+    spec = api.ModelSpec(*_cell_spec(loaded, 77))
+    random.seed(4)
+    mirror = random.Random(4)
+    fast = [nasbench.query(spec)["test_accuracy"] for _ in range(40)]
+    module_hash = list(loaded[0])[77]
+    runs = loaded[1][module_hash][108]
+    assert fast == [runs[mirror.randint(0, 2)]["final_test_accuracy"] for _ in range(40)]
+    assert random.getstate() == mirror.getstate()
+    calls: list[tuple[int, int]] = []
+
+    def patched(low: int, high: int) -> int:
+        calls.append((low, high))
+        return 1
+
+    monkeypatch.setattr(random, "randint", patched)
+    assert nasbench.query(spec)["test_accuracy"] == runs[1]["final_test_accuracy"]
+    assert calls == [(0, 2)]
+    monkeypatch.undo()
+    nasbench.config["num_repeats"] = 0
+    try:
+        with pytest.raises(ValueError, match="empty range"):
+            nasbench.query(spec)  # randint(0, -1)'s own error, not a hang in _randbelow(0)
+    finally:
+        nasbench.config["num_repeats"] = 3
+
+
 def _cell_spec(loaded: Any, index: int) -> tuple[Any, list[str]]:
     fixed = list(loaded[0].values())[index]
     return fixed["module_adjacency"], fixed["module_operations"]

@@ -166,3 +166,24 @@ def test_nulls_without_exact_bits_read_as_nan(built: tuple[Path, Any], tmp_path:
     assert (inf_run["train_accuracy"], inf_run["validation_accuracy"]) == (math.inf, -math.inf)
     assert inf_run["test_accuracy"] == reference[1]["final_test_accuracy"]
     assert plain["test_accuracy"] == reference[2]["final_test_accuracy"]
+
+
+def test_cells_sharing_a_graph_answer_with_independent_writable_arrays() -> None:
+    # Cells of one stored graph share its decoded array (process-wide); each answer gets a copy.
+    from nasbench_lite.benchmarks.nb101.result import Cell, plain_answer
+
+    first = Cell(4, 0b101011, ["input", "conv3x3-bn-relu", "maxpool3x3", "output"])
+    second = Cell(4, 0b101011, ["input", "conv1x1-bn-relu", "conv1x1-bn-relu", "output"])
+    # bits 0, 1, 3, 5: edges 0->1, 0->2, 0->3, 2->3 (bit x + y(y-1)/2 is x -> y)
+    expected = [[0, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]]
+    written = first.adjacency()
+    written[0, 0] = 7
+    for array in (
+        first.adjacency(),
+        second.adjacency(),
+        plain_answer(second, 1, 0.0, 0.0, 0.0, 0.0)["module_adjacency"],
+    ):
+        assert array.tolist() == expected and array.dtype.name == "int8"
+        assert array.flags.writeable and array.flags.c_contiguous and array is not written
+    other = Cell(4, 0b000001, ["input", "conv3x3-bn-relu", "maxpool3x3", "output"])
+    assert other.adjacency().tolist()[0] == [0, 1, 0, 0]

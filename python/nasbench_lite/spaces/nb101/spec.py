@@ -65,6 +65,8 @@ _OP_KEYS = {**{op: code for code, op in enumerate(AVAILABLE_OPS)}, INPUT: 3, OUT
 #: out: later specs of the same input get a copy of it (numpy's cheapest way to a new array).
 _ARRAYS: dict[tuple[bytes, Any], Any] = {}
 _ARRAY_SPECS = 16_384
+#: The native constructor step, bound once (one global lookup per spec instead of two).
+_spec_init = _native.nb101_spec_init
 #: Side of the square matrix with ``n * n`` entries.
 _SIDES = {n * n: n for n in range(1, 9)}
 
@@ -177,7 +179,7 @@ class ModelSpec:
         # small 0/1 lists and ndarrays also checks, prunes and hashes natively and writes the
         # fast-path attributes of the class body (those all specs of one input share come from
         # a template built once) and the kept ops as a new list.
-        if _native.nb101_spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
+        if _spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
             return
         np = _numpy()
         try:
