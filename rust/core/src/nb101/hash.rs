@@ -725,6 +725,7 @@ fn write_messages(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::nb101::test_cells::{reference, SplitMix, INCEPTION};
 
     fn hex_of(n: usize, matrix: &[i64], labels: &[i64]) -> String {
         let fast = to_hex_string(&hash_graph(n, matrix, labels).unwrap());
@@ -747,31 +748,11 @@ mod tests {
             "b49ac8c578b4561d79ac7087988f1c61"
         );
         // README Inception-like cell.
-        let inception = [
-            0, 1, 1, 1, 0, 1, 0, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 1, 0, 0, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 0,
-        ];
+        let inception = INCEPTION;
         assert_eq!(
             hex_of(7, &inception, &[-1, 1, 0, 0, 0, 2, -2]),
             "28cfc7874f6d200472e1a9dcd8650aa0"
         );
-    }
-
-    /// Small deterministic generator so the core crate needs no test dependencies.
-    struct SplitMix(u64);
-    impl SplitMix {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-            z ^ (z >> 31)
-        }
     }
 
     fn random_cells(count: usize, seed: u64) -> Vec<Cell> {
@@ -792,15 +773,6 @@ mod tests {
                 Cell::from_matrix(n, &matrix, &labels).unwrap()
             })
             .collect()
-    }
-
-    fn reference(cell: &Cell) -> [u8; 16] {
-        let n = cell.num_vertices as usize;
-        let matrix: Vec<i64> = (0..n * n)
-            .map(|i| ((cell.out_mask[i / n] >> (i % n)) & 1) as i64)
-            .collect();
-        let labels: Vec<i64> = cell.labels[..n].iter().map(|&l| l as i64).collect();
-        hash_graph_reference(n, &matrix, &labels).unwrap()
     }
 
     #[test]

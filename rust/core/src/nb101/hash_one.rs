@@ -114,39 +114,12 @@ pub fn hash_cell_with(cell: &Cell, kernel: Kernel) -> Option<[u8; 16]> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::nb101::hash::{hash_graph_reference, to_hex_string, MAX_LABEL, MIN_LABEL};
-
-    struct SplitMix(u64);
-    impl SplitMix {
-        fn next(&mut self) -> u64 {
-            self.0 = self.0.wrapping_add(0x9e3779b97f4a7c15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d049bb133111eb);
-            z ^ (z >> 31)
-        }
-    }
-
-    fn reference(cell: &Cell) -> [u8; 16] {
-        let n = cell.num_vertices as usize;
-        let matrix: Vec<i64> = (0..n * n)
-            .map(|i| ((cell.out_mask[i / n] >> (i % n)) & 1) as i64)
-            .collect();
-        let labels: Vec<i64> = cell.labels[..n].iter().map(|&l| l as i64).collect();
-        hash_graph_reference(n, &matrix, &labels).unwrap()
-    }
+    use crate::nb101::hash::{to_hex_string, MAX_LABEL, MIN_LABEL};
+    use crate::nb101::test_cells::{reference, SplitMix, INCEPTION};
 
     #[test]
     fn inception_cell_matches_the_worked_hash() {
-        let m = [
-            0, 1, 1, 1, 0, 1, 0, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 1, 0, 0, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 0,
-        ];
+        let m = INCEPTION.map(|entry| entry as u8);
         let cell = Cell::from_matrix(7, &m, &[-1, 1, 0, 0, 0, 2, -2]).unwrap();
         for kernel in Kernel::available() {
             let digest = hash_cell_with(&cell, kernel).unwrap();

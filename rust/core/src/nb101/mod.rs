@@ -20,3 +20,5 @@ pub mod prune;
 pub mod record;
 pub mod single_spec;
 pub mod spec;
+#[cfg(test)]
+mod test_cells;

@@ -177,18 +177,11 @@ impl DigestMemo {
 mod tests {
     use super::*;
     use crate::nb101::hash::{hash_graph_reference, to_hex_string};
+    use crate::nb101::test_cells::INCEPTION;
 
     #[test]
     fn inception_cell_matches_the_worked_hash() {
-        let inception = [
-            0, 1, 1, 1, 0, 1, 0, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 1, 0, 0, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 1, //
-            0, 0, 0, 0, 0, 0, 0,
-        ];
+        let inception = INCEPTION;
         let got = spec_digest(7, &inception, &[9, 1, 0, 0, 0, 2, 9]).unwrap();
         assert_eq!(got.kept, 0b111_1111);
         assert_eq!(got.num_edges, 9);
