@@ -317,12 +317,8 @@ def more_info(
                 "the trials of this architecture disagree on which values exist"
             )
         loss, accuracy, all_time = values
-        loss_key, accuracy_key, per_time_key, all_time_key = keys
-        xinfo[loss_key] = loss
-        xinfo[accuracy_key] = accuracy
-        xinfo[per_time_key] = all_time / total if all_time is not None else None
-        xinfo[all_time_key] = all_time
-        if loss_key == "train-loss" and dataset in _COMMENTS:
+        _put_set(xinfo, keys, loss, accuracy, all_time, total)
+        if keys[0] == "train-loss" and dataset in _COMMENTS:
             xinfo["comment"] = _COMMENTS[dataset].format(hp)
     return xinfo
 
@@ -431,14 +427,31 @@ def _final_info_reference(
             loss = columns[loss_at][k]
             accuracy = accuracies[k]
             all_time = columns[time_at][k]
-        loss_key, accuracy_key, per_time_key, all_time_key = keys
-        xinfo[loss_key] = loss
-        xinfo[accuracy_key] = accuracy
-        xinfo[per_time_key] = all_time / total if all_time is not None else None
-        xinfo[all_time_key] = all_time
-        if loss_key == "train-loss" and dataset in _COMMENTS:
+        _put_set(xinfo, keys, loss, accuracy, all_time, total)
+        if keys[0] == "train-loss" and dataset in _COMMENTS:
             xinfo["comment"] = _COMMENTS[dataset].format(hp)
     return xinfo
+
+
+#: ``get_more_info``'s keys of the train set.
+_TRAIN_KEYS = _INFO_KEYS["train"]
+
+
+def _put_set(
+    xinfo: dict[str, Any],
+    keys: tuple[str, str, str, str],
+    loss: Any,
+    accuracy: Any,
+    all_time: Any,
+    total: float,
+) -> None:
+    """Add one set's loss, accuracy, per-epoch and total time to ``xinfo``, in the official
+    key order (the per-epoch time is the total over ``total`` epochs, None without a time)."""
+    loss_key, accuracy_key, per_time_key, all_time_key = keys
+    xinfo[loss_key] = loss
+    xinfo[accuracy_key] = accuracy
+    xinfo[per_time_key] = None if all_time is None else all_time / total
+    xinfo[all_time_key] = all_time
 
 
 def _mid_run_info(
@@ -457,23 +470,13 @@ def _mid_run_info(
         raise NotInDatabaseError(
             f"architecture {index} ({dataset}, hp={hp}) has no train values at that epoch"
         )
-    loss, accuracy, all_time = train
-    xinfo: dict[str, Any] = {
-        "train-loss": loss,
-        "train-accuracy": accuracy,
-        "train-per-time": None if all_time is None else all_time / total,
-        "train-all-time": all_time,
-    }
+    xinfo: dict[str, Any] = {}
+    _put_set(xinfo, _TRAIN_KEYS, *train, total)
     if dataset in _COMMENTS:
         xinfo["comment"] = _COMMENTS[dataset].format(hp)
     for (label, _), values in zip(_INFO_SETS[dataset], sets[1:], strict=True):
         if values is not None:
-            loss, accuracy, all_time = values
-            loss_key, accuracy_key, per_time_key, all_time_key = _INFO_KEYS[label]
-            xinfo[loss_key] = loss
-            xinfo[accuracy_key] = accuracy
-            xinfo[per_time_key] = None if all_time is None else all_time / total
-            xinfo[all_time_key] = all_time
+            _put_set(xinfo, _INFO_KEYS[label], *values, total)
         elif dataset == "cifar10-valid" and label == "valid":
             raise NotInDatabaseError(
                 f"architecture {index} (cifar10-valid, hp={hp}) has no x-valid values at that epoch"
