@@ -46,7 +46,6 @@ from nasbench_lite._core.arguments import checked
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nb101.layout import (
     METRIC_FIELDS,
-    hash_key,
     load_special,
     restore,
     special_count,
@@ -251,6 +250,8 @@ class NASBench(ReaderBase):
         self._db.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
         # NaN / -0.0 values kept exactly in `special_values` (normally none: no lookups then).
         self._has_special = special_count(self._db.meta) > 0
+        # First sights, one point lookup each, on a cursor kept for them.
+        self._lookup = self._db.point_query()
 
     KIND = "nb101"
     #: Builds ``query``'s answer; the compat layer sets ``result.plain_answer`` on its object
@@ -451,10 +452,10 @@ class NASBench(ReaderBase):
             CorruptDatabaseError: A damaged ``cell_lookup`` row.
         """
         try:
-            key = hash_key(module_hash)
+            key = int(module_hash[:16], 16) >> 1  # layout.hash_key, inlined: once per new cell
         except (ValueError, TypeError):  # not a hex hash: the general path answers
             key = -1
-        found = self._query(_LOOKUP_SQL, (key, module_hash))
+        found = self._lookup(_LOOKUP_SQL, (key, module_hash))
         if not found:
             return self._first_sight_joined(module_hash, epochs)
         cell_id, num_vertices, edge_bits, op_codes, params, packed = found[0]
