@@ -131,7 +131,7 @@ const RUN_RECORD_BYTES: usize = 72;
 /// The eight metrics of every record of `packed` at `epochs`, in stored order; an error
 /// message when `packed` is not whole records.
 fn runs_at(packed: &[u8], epochs: i64) -> Result<Vec<[f64; 8]>, String> {
-    if packed.len() % RUN_RECORD_BYTES != 0 {
+    if !packed.len().is_multiple_of(RUN_RECORD_BYTES) {
         return Err(format!(
             "runs_packed has {} bytes, not whole {RUN_RECORD_BYTES}-byte records",
             packed.len()

@@ -5,6 +5,9 @@ columns (``sql/nb101.sql``). Two kinds of float64 cannot be kept bit for bit in 
 SQLite stores a NaN as NULL and reads -0.0 back as 0.0. For those the builder writes the
 exact IEEE-754 bits to ``special_values`` (normally empty), and every reader puts them back
 with :func:`restore`, so the API and the export return exactly the source's values.
+
+``cell_lookup`` (what a first-sight query reads) keeps each cell's runs packed as
+:data:`RUN_RECORD` records with the exact bits, keyed by :func:`hash_key`.
 """
 
 from __future__ import annotations
