@@ -137,7 +137,10 @@ def test_query_answers_as_the_plain_tables_do(built: Path, cells: Any, tmp_path:
         con.execute("DELETE FROM cell_lookup")  # every cell takes the cells/runs read
     with NASBench(built, seed=0) as packed_api, NASBench(plain, seed=0) as plain_api:
         statements: list[str] = []
-        packed_api._db.connection.exec_trace = lambda _c, sql, _b: statements.append(sql) or True
+        others: list[str] = []
+        (point,) = packed_api._db._point_connections  # the first sights' own connection
+        point.exec_trace = lambda _c, sql, _b: statements.append(sql) or True
+        packed_api._db.connection.exec_trace = lambda _c, sql, _b: others.append(sql) or True
         for module_hash, matrix, ops in cells:
             spec = nb101.ModelSpec(matrix, ops)
             for epochs in (4, 12, 36, 108):
@@ -156,6 +159,7 @@ def test_query_answers_as_the_plain_tables_do(built: Path, cells: Any, tmp_path:
         assert packed_api.get_budget_counters() == plain_api.get_budget_counters()
         assert all("FROM cell_lookup" in sql for sql in statements)
         assert len(statements) == len(cells) * 4  # one statement per (cell, budget)
+        assert others == []  # no cells/runs read
 
 
 @pytest.mark.parametrize("damage", [b"\x00" * 71, "text", 7])
@@ -209,3 +213,22 @@ def test_an_unknown_hash_is_not_found_on_both_paths(built: Path, tmp_path: Path)
         con.execute("DELETE FROM cell_lookup WHERE hash = ?", (module_hash,))
     with NASBench(small, seed=0) as api, pytest.raises(NotInDatabaseError):
         api.query(nb101.ModelSpec(matrix, ops))
+
+
+def test_point_lookups_have_their_own_connection_closed_with_the_handle(
+    built: Path, tmp_path: Path
+) -> None:
+    from nasbench_lite._core.database import Database
+    from nasbench_lite.errors import DatabaseError
+
+    copy = tmp_path / "gone.sqlite"
+    shutil.copy(built, copy)
+    db = Database(copy, kind="nb101")
+    run = db.point_query()
+    assert run("SELECT count(*) FROM cell_lookup", ()) == db.query("SELECT count(*) FROM cells")
+    copy.unlink()  # an open connection keeps reading; a new one cannot open
+    with pytest.raises(DatabaseError):
+        db.point_query()
+    db.close()
+    with pytest.raises(DatabaseError):
+        run("SELECT 1", ())

@@ -48,7 +48,9 @@ def test_first_sight_is_one_statement_and_brings_every_repeat(built: tuple[Path,
             statements.append(sql)
             return True
 
-        nasbench._db.connection.exec_trace = trace
+        # Every connection of the handle: first sights run on their own (point_query).
+        for connection in (nasbench._db.connection, *nasbench._db._point_connections):
+            connection.exec_trace = trace
         first = nasbench.query(spec, epochs=36, repeat=2)
         assert len(statements) == 1
         for repeat in (0, 1, 2, 1):
