@@ -128,6 +128,8 @@ def test_record_layout_has_one_definition() -> None:
         with pytest.raises(ValueError, match="not whole 72-byte records"):
             unpack_runs(damaged, 108)
     assert unpack_runs(b"", 108) == {}
+    with pytest.raises(ValueError, match="more than 65536"):
+        unpack_runs(bytes(72 * 65537), 0)  # a hostile row: no million-entry answer
 
 
 def test_query_answers_as_the_plain_tables_do(built: Path, cells: Any, tmp_path: Path) -> None:

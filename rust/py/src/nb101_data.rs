@@ -127,6 +127,9 @@ pub fn frame_tfrecords<'py>(
 
 /// Bytes of one `cell_lookup.runs_packed` record: epochs (i64 LE) then eight f64 LE.
 const RUN_RECORD_BYTES: usize = 72;
+/// Records one cell may pack (the official data: 12, four budgets of three repeats): a
+/// damaged or hostile row cannot make one query build millions of objects.
+const MAX_RUN_RECORDS: usize = 1 << 16;
 
 /// The eight metrics of every record of `packed` at `epochs`, in stored order; an error
 /// message when `packed` is not whole records.
@@ -135,6 +138,12 @@ fn runs_at(packed: &[u8], epochs: i64) -> Result<Vec<[f64; 8]>, String> {
         return Err(format!(
             "runs_packed has {} bytes, not whole {RUN_RECORD_BYTES}-byte records",
             packed.len()
+        ));
+    }
+    if packed.len() / RUN_RECORD_BYTES > MAX_RUN_RECORDS {
+        return Err(format!(
+            "runs_packed holds {} records, more than {MAX_RUN_RECORDS}",
+            packed.len() / RUN_RECORD_BYTES
         ));
     }
     let mut runs = Vec::new();
@@ -197,5 +206,11 @@ mod tests {
         assert!(runs_at(&packed, 4).unwrap().is_empty());
         assert!(runs_at(&packed[..71], 12).is_err());
         assert!(runs_at(&[], 12).unwrap().is_empty());
+        let huge = vec![0u8; RUN_RECORD_BYTES * (MAX_RUN_RECORDS + 1)];
+        assert!(runs_at(&huge, 0).unwrap_err().contains("more than"));
+        assert_eq!(
+            runs_at(&huge[RUN_RECORD_BYTES..], 0).unwrap().len(),
+            MAX_RUN_RECORDS
+        );
     }
 }

@@ -195,7 +195,7 @@ def _index_hashes(connection: apsw.Connection) -> None:
 
 
 #: Cells per read-back round while writing ``cell_lookup`` (bounds the memory of a build).
-_LOOKUP_CHUNK = 50_000
+_LOOKUP_CHUNK = 20_000
 #: ``RUN_RECORD`` as a numpy record (the same 72 bytes; a test checks the two agree).
 _RECORD_DTYPE = np.dtype([("epochs", "<i8"), ("values", "<f8", (len(METRIC_FIELDS),))])
 

@@ -162,7 +162,8 @@ def unpack_runs(packed: bytes, epochs: int) -> dict[int, tuple[float, ...]]:
         ``runs.repeat``).
 
     Raises:
-        ValueError: ``packed`` is not a whole number of records (a damaged row).
+        ValueError: ``packed`` is not a whole number of records, or more than 65,536 of
+            them (a damaged row).
         TypeError: ``packed`` is not ``bytes`` (a damaged row).
     """
     return _native.nb101_unpack_runs(packed, epochs)
