@@ -67,6 +67,7 @@ _ARRAYS: dict[tuple[bytes, Any], Any] = {}
 _ARRAY_SPECS = 16_384
 #: The native constructor step, bound once (one global lookup per spec instead of two).
 _spec_init = _native.nb101_spec_init
+_spec_digest = _native.nb101_spec_digest
 #: Side of the square matrix with ``n * n`` entries.
 _SIDES = {n * n: n for n in range(1, 9)}
 
@@ -149,7 +150,8 @@ class ModelSpec:
     valid_spec: bool
     #: Fast path: the entries as given (row-major 0/1 bytes), the dtype of ``original_matrix``,
     #: the kept vertex mask, the pruned edge count, the default ``hash_spec`` (None: not
-    #: computed) and the pruned ops it was computed for.
+    #: computed; a spec outside the space is hashed only when ``hash_spec`` is asked) and the
+    #: pruned ops it is (or will be) computed for.
     _entries: bytes
     _dtype: Any
     _kept: int
@@ -176,9 +178,9 @@ class ModelSpec:
                 dimensions', 'matrix must be upper triangular', or non-integer entries.
         """
         # Sets data_format, original_ops (a copy, as the original's deepcopy) and _digest; for
-        # small 0/1 lists and ndarrays also checks, prunes and hashes natively and writes the
-        # fast-path attributes of the class body (those all specs of one input share come from
-        # a template built once) and the kept ops as a new list.
+        # small 0/1 lists and ndarrays also checks and prunes natively, hashes a spec inside
+        # the space (through a process-wide memo of pruned cells) and writes the fast-path
+        # attributes of the class body and the kept ops as new lists.
         if _spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
             return
         np = _numpy()
@@ -302,12 +304,11 @@ class ModelSpec:
             OutOfDomainError: The spec is disconnected, or an interior op is not in
                 ``canonical_ops``.
         """
-        digest = self._digest
-        # The digest holds while the pruned matrix was never handed out and ops are unchanged
-        # (exact list/tuple types: comparing arrays elementwise would not give a bool).
+        # The fast path's hash holds while the pruned matrix was never handed out and ops are
+        # unchanged (exact list/tuple types: comparing arrays elementwise would not give a
+        # bool). A spec outside the space was not hashed at construction: hashed here, once.
         if (
-            digest is not None
-            and self._matrix is _UNSET
+            self._matrix is _UNSET
             and type(self.ops) is list
             and self.ops == self._hashed_ops
             and (
@@ -318,7 +319,12 @@ class ModelSpec:
                 )
             )
         ):
-            return digest
+            digest = self._digest
+            if digest is None:
+                digest = _spec_digest(self._entries, self._kept, self.ops, _OP_KEYS)
+                self._digest = digest
+            if digest is not None:
+                return digest
         matrix, ops = self.matrix, self.ops
         if matrix is None or ops is None:
             raise OutOfDomainError("invalid spec, provided graph is disconnected.")

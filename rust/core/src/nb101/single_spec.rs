@@ -9,8 +9,9 @@
 
 use super::hash::{hash_graph_reference, Cell};
 use super::hash_one::hash_cell;
-use super::prune::{compact, prune};
+use super::prune::prune;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Largest vertex count handled here (the bitmask width of [`prune`]).
 pub const MAX_SINGLE_VERTICES: usize = 8;
@@ -52,15 +53,33 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
     let Some(pruned) = prune(n, &out_mask[..n]).ok()? else {
         return Some((0, 0, None));
     };
-    let masks = compact(n, &out_mask[..n], pruned.kept);
-    let num_edges = masks.iter().map(|m| m.count_ones()).sum();
-    let size = masks.len();
-    let mut key: CellKey = (
-        size as u8,
-        [0; MAX_SINGLE_VERTICES],
-        [0; MAX_SINGLE_VERTICES],
-    );
-    key.1[..size].copy_from_slice(&masks);
+    // The kept rows and columns renumbered consecutively (`prune::compact` without its Vec:
+    // this runs once per `ModelSpec`).
+    let mut key: CellKey = (0, [0; MAX_SINGLE_VERTICES], [0; MAX_SINGLE_VERTICES]);
+    let mut new_index = [0u8; MAX_SINGLE_VERTICES];
+    let mut size = 0usize;
+    for (v, slot) in new_index.iter_mut().enumerate().take(n) {
+        if pruned.kept >> v & 1 == 1 {
+            *slot = size as u8;
+            size += 1;
+        }
+    }
+    let mut num_edges = 0;
+    for (v, &row) in out_mask.iter().enumerate().take(n) {
+        if pruned.kept >> v & 1 == 0 {
+            continue;
+        }
+        let mut bits = row & pruned.kept;
+        num_edges += bits.count_ones();
+        let mut mask = 0u8;
+        while bits != 0 {
+            let w = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            mask |= 1 << new_index[w];
+        }
+        key.1[usize::from(new_index[v])] = mask;
+    }
+    key.0 = size as u8;
     for (slot, v) in (0..n).filter(|&v| pruned.kept >> v & 1 == 1).enumerate() {
         key.2[slot] = if slot == 0 {
             -1
@@ -134,42 +153,89 @@ pub fn spec_digest_with(
 /// Bounded memo of pruned cell -> hash. Search loops meet the same pruned cells again and again
 /// (random 7-vertex matrices prune to a few tens of thousands of small cells; evolution revisits
 /// parents), and one lookup costs far less than the ~60 MD5s of a hash.
+///
+/// Two generations: when the current one is full it becomes the previous one (the older one is
+/// dropped) and a cell found only in the previous one moves back to the current one, so the
+/// cells a search keeps meeting survive a turnover instead of all being forgotten at once.
 #[derive(Debug)]
 pub struct DigestMemo {
-    map: HashMap<CellKey, [u8; 16]>,
+    current: CellMap,
+    previous: CellMap,
     capacity: usize,
 }
 
+/// Pruned cell -> hash, hashed by [`CellHasher`].
+type CellMap = HashMap<CellKey, [u8; 16], BuildHasherDefault<CellHasher>>;
+
+/// A multiply-rotate hasher for the 17-byte [`CellKey`]s (SipHash, the default, costs more
+/// than the lookup it serves; the keys are not attacker-chosen in a way that matters: the
+/// worst case is a slower memo, bounded in size).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CellHasher(u64);
+
+impl Hasher for CellHasher {
+    fn finish(&self) -> u64 {
+        // Final avalanche, so the table's low bits depend on every input bit.
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        z ^ (z >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(23) ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
 impl DigestMemo {
-    /// A memo holding at most `capacity` cells (emptied when full: no eviction bookkeeping).
+    /// A memo holding at most `capacity` cells per generation (so at most twice that).
     pub fn new(capacity: usize) -> Self {
         Self {
-            map: HashMap::new(),
+            current: CellMap::default(),
+            previous: CellMap::default(),
             capacity: capacity.max(1),
         }
     }
 
     /// The hash of `key`, computed on first sight.
     pub fn digest(&mut self, key: &CellKey) -> [u8; 16] {
-        if let Some(digest) = self.map.get(key) {
+        if let Some(digest) = self.current.get(key) {
             return *digest;
         }
-        if self.map.len() >= self.capacity {
-            self.map.clear();
+        let digest = match self.previous.get(key) {
+            Some(digest) => *digest,
+            None => hash_key(key),
+        };
+        if self.current.len() >= self.capacity {
+            self.previous = std::mem::take(&mut self.current);
         }
-        let digest = hash_key(key);
-        self.map.insert(*key, digest);
+        self.current.insert(*key, digest);
         digest
     }
 
-    /// Cells held.
+    /// Cells held (both generations; a cell moved back counts twice until the turnover).
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.current.len() + self.previous.len()
     }
 
     /// True when nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.current.is_empty() && self.previous.is_empty()
     }
 }
 
@@ -230,11 +296,77 @@ mod tests {
     fn memo_returns_the_computed_hash_and_stays_bounded() {
         let mut memo = DigestMemo::new(2);
         let chain = [0, 1, 0, 0, 0, 1, 0, 0, 0];
-        for codes in [[0, 0, 0], [0, 1, 0], [0, 2, 0], [0, 0, 0]] {
+        for codes in [
+            [0, 0, 0],
+            [0, 1, 0],
+            [0, 2, 0],
+            [0, 0, 0],
+            [0, 1, 0],
+            [0, 2, 0],
+        ] {
             let direct = spec_digest(3, &chain, &codes).unwrap();
             let memoised = spec_digest_with(3, &chain, &codes, |k| memo.digest(k)).unwrap();
             assert_eq!(direct, memoised);
-            assert!(memo.len() <= 2 && !memo.is_empty());
+            assert!(memo.len() <= 4 && !memo.is_empty());
+        }
+    }
+
+    #[test]
+    fn memo_keeps_every_hash_right_across_turnovers() {
+        // Random cells, many repeated, through a memo far smaller than the set of cells: every
+        // answer equals the unmemoised hash, whichever generation (or none) held the cell.
+        let mut memo = DigestMemo::new(7);
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        for _ in 0..400 {
+            let n = 2 + (next() % 4) as usize;
+            let entries: Vec<i64> = (0..n * n)
+                .map(|i| i64::from(i % n > i / n && next() % 3 != 0))
+                .collect();
+            let codes: Vec<i8> = (0..n).map(|_| (next() % 2) as i8).collect();
+            let direct = spec_digest(n, &entries, &codes).unwrap();
+            let memoised = spec_digest_with(n, &entries, &codes, |k| memo.digest(k)).unwrap();
+            assert_eq!(direct, memoised);
+            assert!(memo.len() <= 14);
+        }
+    }
+
+    #[test]
+    fn pruned_cell_key_matches_prune_and_compact() {
+        // prune_spec's inline renumbering against prune::compact on random 8-vertex cells.
+        let mut state = 11u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        for _ in 0..2000 {
+            let n = 1 + (next() % 8) as usize;
+            let entries: Vec<i64> = (0..n * n)
+                .map(|i| i64::from(i % n > i / n && next() % 2 == 0))
+                .collect();
+            let mut out_mask = [0u8; 8];
+            for (i, &e) in entries.iter().enumerate() {
+                out_mask[i / n] |= (e as u8) << (i % n);
+            }
+            let (kept, edges, key) = prune_spec(n, &entries, &[0; 8][..n]).unwrap();
+            match crate::nb101::prune::prune(n, &out_mask[..n]).unwrap() {
+                None => assert_eq!((kept, edges, key), (0, 0, None)),
+                Some(pruned) => {
+                    let masks = crate::nb101::prune::compact(n, &out_mask[..n], pruned.kept);
+                    let key = key.unwrap();
+                    assert_eq!(kept, pruned.kept);
+                    assert_eq!(usize::from(key.0), masks.len());
+                    assert_eq!(&key.1[..masks.len()], &masks[..]);
+                    assert_eq!(edges, masks.iter().map(|m| m.count_ones()).sum::<u32>());
+                }
+            }
         }
     }
 }
