@@ -703,3 +703,23 @@ def test_drawn_repeats_outside_the_data_raise_typed_errors(
             run = computed_stats[module_hash][12][int(index)]
             assert data["validation_accuracy"] == run["final_validation_accuracy"]
         assert nasbench.get_budget_counters()[1] == 36
+
+
+def test_hot_path_functions_translate_their_own_argument_errors() -> None:
+    # ModelSpec.__init__, is_valid and check_spec run once or more per search step: they carry
+    # no checking wrapper, yet wrong arguments still raise InvalidInputError naming the
+    # parameter, as check_public's wrapper would.
+    from nasbench_lite.errors import InvalidInputError, InvalidSpecError
+
+    for function in (ModelSpec.__init__, is_valid, check_spec):
+        assert not hasattr(function, "__wrapped__")
+    with pytest.raises(InvalidInputError, match=r"^is_valid\(\): spec must be ModelSpec, got int"):
+        is_valid(3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^check_spec\(\): spec must be ModelSpec"):
+        check_spec("x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^ModelSpec.__init__\(\): ops must be Sequence"):
+        ModelSpec([[0]], 3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidSpecError, match="^matrix must be square$"):  # ours: unchanged
+        ModelSpec(None, [INPUT])
+    with pytest.raises(OutOfDomainError, match="disconnected"):
+        check_spec(ModelSpec([[0, 0], [0, 0]], [INPUT, OUTPUT]))

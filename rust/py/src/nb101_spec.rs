@@ -220,17 +220,13 @@ fn spec_digest_of(
     keys: &[i8],
     wanted: impl FnOnce(u8, u32) -> bool,
 ) -> Option<single_spec::SpecDigest> {
-    let mut wide = [0i64; CELLS];
-    for (slot, &entry) in wide.iter_mut().zip(entries) {
-        *slot = i64::from(entry);
-    }
     let mut codes = [single_spec::UNKNOWN_OP; SIDE];
     for (code, &key) in codes.iter_mut().zip(keys) {
         if (0..3).contains(&key) {
             *code = key;
         }
     }
-    let (kept, num_edges, cell) = single_spec::prune_spec(n, &wide[..n * n], &codes[..n])?;
+    let (kept, num_edges, cell) = single_spec::prune_spec_bytes(n, entries, &codes[..n])?;
     let digest = match cell {
         Some(cell) if wanted(kept, num_edges) => Some(match SPEC_MEMO.lock() {
             Ok(mut memo) => memo.digest(&cell),

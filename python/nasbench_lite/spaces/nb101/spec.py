@@ -16,7 +16,7 @@ Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` e
 from __future__ import annotations
 
 from nasbench_lite import _native
-from nasbench_lite._core.arguments import check_public
+from nasbench_lite._core.arguments import check_public, raise_checked, self_checked
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 from nasbench_lite.spaces.nb101._spec_copy import copy_state
 from nasbench_lite.spaces.nb101.graph_hash import hash_graph
@@ -165,6 +165,7 @@ class ModelSpec:
     _original: Any
     _matrix: Any
 
+    @self_checked  # a search builds one spec per step: no wrapper call on success
     def __init__(self, matrix: Any, ops: Sequence[str], data_format: str = "channels_last") -> None:
         """Builds and prunes a spec.
 
@@ -181,8 +182,15 @@ class ModelSpec:
         # small 0/1 lists and ndarrays also checks and prunes natively, hashes a spec inside
         # the space (through a process-wide memo of pruned cells) and writes the fast-path
         # attributes of the class body and the kept ops as new lists.
-        if _spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
-            return
+        try:
+            if _spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
+                return
+            self._init_general(matrix, ops)
+        except Exception as exc:  # noqa: BLE001 - translated exactly as check_public would
+            raise_checked(ModelSpec.__init__, exc, self, matrix, ops, data_format)
+
+    def _init_general(self, matrix: Any, ops: Sequence[str]) -> None:
+        """``__init__`` for what the native fast path declines (numpy, every error message)."""
         np = _numpy()
         try:
             array = np.array(matrix)
@@ -396,6 +404,7 @@ def _reachable(rows: list[list[bool]], start: int, *, forward: bool) -> set[int]
     return seen
 
 
+@self_checked  # called once or more per search step: no wrapper call on success
 def check_spec(spec: ModelSpec) -> None:
     """Raises unless ``spec`` is inside the NAS-Bench-101 space (the official ``_check_spec``).
 
@@ -409,8 +418,18 @@ def check_spec(spec: ModelSpec) -> None:
         OutOfDomainError: With the original message of the first failed check (for > 7
             vertices the intended message, where the original raised TypeError).
     """
-    if type(spec) is ModelSpec and spec._fast_hash():
-        return  # passed at construction and nothing it depends on changed since
+    try:
+        if type(spec) is ModelSpec and spec._fast_hash():
+            return  # passed at construction and nothing it depends on changed since
+        _check_general(spec)
+    except OutOfDomainError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - translated exactly as check_public would
+        raise_checked(check_spec, exc, spec)
+
+
+def _check_general(spec: ModelSpec) -> None:
+    """:func:`check_spec` when the construction-time verdict does not decide."""
     num_edges = spec._fast_edges() if spec.valid_spec else None
     if num_edges is None:
         if not spec.valid_spec or spec.matrix is None or spec.ops is None:
@@ -434,6 +453,7 @@ def check_spec(spec: ModelSpec) -> None:
             raise OutOfDomainError(f"unsupported op {op} (available ops = {list(AVAILABLE_OPS)})")
 
 
+@self_checked  # called once or more per search step: no wrapper call on success
 def is_valid(spec: ModelSpec) -> bool:
     """True when :func:`check_spec` passes (the official ``NASBench.is_valid``).
 
@@ -443,14 +463,16 @@ def is_valid(spec: ModelSpec) -> bool:
     Returns:
         Whether the spec is inside the space. Does not consult any dataset.
     """
-    if type(spec) is ModelSpec:
-        verdict = spec._fast_hash()
-        if verdict is not None:
-            return verdict != ""
     try:
-        check_spec(spec)
+        if type(spec) is ModelSpec:
+            verdict = spec._fast_hash()
+            if verdict is not None:
+                return verdict != ""
+        _check_general(spec)
     except OutOfDomainError:
         return False
+    except Exception as exc:  # noqa: BLE001 - translated exactly as check_public would
+        raise_checked(is_valid, exc, spec)
     return True
 
 

@@ -9,7 +9,6 @@
 
 use super::hash::{hash_graph_reference, Cell};
 use super::hash_one::hash_cell;
-use super::prune::prune;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -33,8 +32,11 @@ pub struct SpecDigest {
 /// A pruned cell as the hash sees it: vertex count, out-neighbour masks, labels.
 pub type CellKey = (u8, [u8; MAX_SINGLE_VERTICES], [i8; MAX_SINGLE_VERTICES]);
 
+/// `(kept, num_edges, cell to hash or None)` of a spec: what [`spec_digest`] hashes.
+pub type PrunedSpec = (u8, u32, Option<CellKey>);
+
 /// [`spec_digest`] before hashing: `(kept, num_edges, cell to hash or None)`.
-pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, Option<CellKey>)> {
+pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<PrunedSpec> {
     if n == 0 || n > MAX_SINGLE_VERTICES || entries.len() != n * n || codes.len() != n {
         return None;
     }
@@ -48,28 +50,74 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
             }
         }
     }
-    // n is 1..=8 and there is one mask per vertex, so prune cannot refuse its input; if it
-    // ever did, the general path (which owns every message) takes the spec.
-    let Some(pruned) = prune(n, &out_mask[..n]).ok()? else {
-        return Some((0, 0, None));
-    };
+    Some(prune_masks(n, &out_mask, codes))
+}
+
+/// [`prune_spec`] of 0/1 bytes (what the `ModelSpec` fast path reads): None as there, and for
+/// an entry above 1.
+pub fn prune_spec_bytes(n: usize, entries: &[u8], codes: &[i8]) -> Option<PrunedSpec> {
+    if n == 0 || n > MAX_SINGLE_VERTICES || entries.len() != n * n || codes.len() != n {
+        return None;
+    }
+    let mut out_mask = [0u8; MAX_SINGLE_VERTICES];
+    let mut stray = 0u8;
+    for (v, (row, mask)) in entries.chunks_exact(n).zip(&mut out_mask).enumerate() {
+        let mut bits = 0u8;
+        for (w, &entry) in row.iter().enumerate() {
+            stray |= entry & !1;
+            bits |= (entry & 1) << w;
+        }
+        // On or below the diagonal: bits 0..=v.
+        stray |= bits & (u8::MAX >> (7 - v));
+        *mask = bits;
+    }
+    if stray != 0 {
+        return None;
+    }
+    Some(prune_masks(n, &out_mask, codes))
+}
+
+/// Prune, renumbering and labels of an upper-triangular cell given by its out-neighbour masks
+/// (`n` in 1..=8, only bits above each vertex's own set).
+fn prune_masks(n: usize, out_mask: &[u8; MAX_SINGLE_VERTICES], codes: &[i8]) -> PrunedSpec {
+    // `_prune`'s two searches in one pass each: upper-triangular means vertex order is a
+    // topological order, so a vertex's reachability is final once every earlier (forward) or
+    // later (backward) vertex is done. Same result as `prune::prune` (tested).
+    let mut forward = 1u8;
+    for (v, &mask) in out_mask.iter().enumerate().take(n) {
+        if forward >> v & 1 == 1 {
+            forward |= mask;
+        }
+    }
+    let mut backward = 1u8 << (n - 1);
+    for v in (0..n - 1).rev() {
+        if out_mask[v] & backward != 0 {
+            backward |= 1 << v;
+        }
+    }
+    let kept = forward & backward;
+    // The original rule, more than V - 2 extraneous vertices: input and output disconnected
+    // (then nothing is in both searches), or a single vertex.
+    if kept.count_ones() < 2 {
+        return (0, 0, None);
+    }
     // The kept rows and columns renumbered consecutively (`prune::compact` without its Vec:
     // this runs once per `ModelSpec`).
     let mut key: CellKey = (0, [0; MAX_SINGLE_VERTICES], [0; MAX_SINGLE_VERTICES]);
     let mut new_index = [0u8; MAX_SINGLE_VERTICES];
     let mut size = 0usize;
     for (v, slot) in new_index.iter_mut().enumerate().take(n) {
-        if pruned.kept >> v & 1 == 1 {
+        if kept >> v & 1 == 1 {
             *slot = size as u8;
             size += 1;
         }
     }
     let mut num_edges = 0;
     for (v, &row) in out_mask.iter().enumerate().take(n) {
-        if pruned.kept >> v & 1 == 0 {
+        if kept >> v & 1 == 0 {
             continue;
         }
-        let mut bits = row & pruned.kept;
+        let mut bits = row & kept;
         num_edges += bits.count_ones();
         let mut mask = 0u8;
         while bits != 0 {
@@ -80,7 +128,7 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
         key.1[usize::from(new_index[v])] = mask;
     }
     key.0 = size as u8;
-    for (slot, v) in (0..n).filter(|&v| pruned.kept >> v & 1 == 1).enumerate() {
+    for (slot, v) in (0..n).filter(|&v| kept >> v & 1 == 1).enumerate() {
         key.2[slot] = if slot == 0 {
             -1
         } else if slot == size - 1 {
@@ -88,10 +136,10 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
         } else if (0..3).contains(&codes[v]) {
             codes[v]
         } else {
-            return Some((pruned.kept, num_edges, None));
+            return (kept, num_edges, None);
         };
     }
-    Some((pruned.kept, num_edges, Some(key)))
+    (kept, num_edges, Some(key))
 }
 
 /// The module hash of a pruned cell.
@@ -290,6 +338,13 @@ mod tests {
         assert_eq!(spec_digest(2, &[0, -1, 0, 0], &[0, 0]), None); // negative
         assert_eq!(spec_digest(2, &[0, 1, 0], &[0, 0]), None); // wrong length
         assert_eq!(spec_digest(9, &[0; 81], &[0; 9]), None); // too large
+        assert_eq!(prune_spec_bytes(2, &[0, 2, 0, 0], &[0, 0]), None); // weighted
+        assert_eq!(prune_spec_bytes(2, &[0, 3, 0, 0], &[0, 0]), None); // weighted, odd
+        assert_eq!(prune_spec_bytes(2, &[0, 0, 1, 0], &[0, 0]), None); // below the diagonal
+        assert_eq!(prune_spec_bytes(2, &[0, 1, 0, 1], &[0, 0]), None); // self-loop
+        assert_eq!(prune_spec_bytes(8, &[0; 63], &[0; 8]), None); // wrong length
+        assert_eq!(prune_spec_bytes(9, &[0; 81], &[0; 9]), None); // too large
+        assert_eq!(prune_spec_bytes(0, &[], &[]), None);
     }
 
     #[test]
@@ -356,6 +411,11 @@ mod tests {
                 out_mask[i / n] |= (e as u8) << (i % n);
             }
             let (kept, edges, key) = prune_spec(n, &entries, &[0; 8][..n]).unwrap();
+            let bytes: Vec<u8> = entries.iter().map(|&e| e as u8).collect();
+            assert_eq!(
+                prune_spec_bytes(n, &bytes, &[0; 8][..n]),
+                Some((kept, edges, key))
+            );
             match crate::nb101::prune::prune(n, &out_mask[..n]).unwrap() {
                 None => assert_eq!((kept, edges, key), (0, 0, None)),
                 Some(pruned) => {
