@@ -15,16 +15,38 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyType};
 use pyo3::PyTypeInfo;
 
-/// Pruned cells whose hash the single-spec path remembers per memo generation (about 50 bytes
-/// each; two generations).
-const SPEC_MEMO_CELLS: usize = 1 << 17;
+/// Pruned cells whose hash the single-spec path remembers per memo generation (two
+/// generations; about 150 bytes each with the string).
+const SPEC_MEMO_CELLS: usize = 1 << 16;
 
-/// The process's memo of pruned cell -> hash for [`nb101_spec_init`]: the hash is a pure
-/// function of the cell, so sharing it changes no result, only the time to get it.
-static SPEC_MEMO: std::sync::LazyLock<std::sync::Mutex<single_spec::DigestMemo>> =
-    std::sync::LazyLock::new(|| {
-        std::sync::Mutex::new(single_spec::DigestMemo::new(SPEC_MEMO_CELLS))
-    });
+/// The process's memo of pruned cell -> hex hash string for [`nb101_spec_init`]: the hash is a
+/// pure function of the cell, so sharing it changes no result, only the time to get it. It
+/// holds the `str` itself: specs of one cell share it (no string built per spec, and its
+/// Python hash, computed once, serves every row-cache lookup of `query`). Locked only while
+/// no Python code can run (no call into Python, no allocation of a GC-tracked object).
+static SPEC_MEMO: std::sync::LazyLock<std::sync::Mutex<single_spec::CellMemo<Py<PyString>>>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(single_spec::CellMemo::new(SPEC_MEMO_CELLS)));
+
+/// The hex hash of a pruned cell, through [`SPEC_MEMO`].
+fn memo_hex<'py>(py: Python<'py>, cell: &single_spec::CellKey) -> Bound<'py, PyString> {
+    // What the memo lets go of is dropped after unlocking.
+    let (known, _released) = match SPEC_MEMO.lock() {
+        Ok(mut memo) => {
+            let (known, released) = memo.get(cell);
+            (known.map(|hex| hex.clone_ref(py)), released)
+        }
+        Err(_) => (None, None), // a poisoned memo is only bypassed
+    };
+    if let Some(hex) = known {
+        return hex.into_bound(py);
+    }
+    let hex = hex_string(py, &single_spec::hash_key(cell));
+    let _released = match SPEC_MEMO.lock() {
+        Ok(mut memo) => memo.insert(*cell, hex.clone().unbind()),
+        Err(_) => None,
+    };
+    hex
+}
 
 /// Largest side handled here, and the entries of such a matrix.
 const SIDE: usize = single_spec::MAX_SINGLE_VERTICES;
@@ -146,15 +168,19 @@ fn op_key(op: &Bound<'_, PyAny>, op_keys: &Bound<'_, PyDict>) -> Option<i8> {
     }
 }
 
-/// A new list of the ops of the vertices set in `kept`.
+/// A new list of the ops of the vertices set in `kept` (`ops` has at most [`SIDE`] items).
 fn kept_ops<'py>(ops: &Bound<'py, PyList>, kept: u8) -> PyResult<Bound<'py, PyList>> {
-    let picked: Vec<Bound<'py, PyAny>> = ops
-        .iter()
-        .enumerate()
-        .filter(|(v, _)| kept >> v & 1 == 1)
-        .map(|(_, op)| op)
-        .collect();
-    PyList::new(ops.py(), picked)
+    let n = ops.len();
+    if u32::from(kept) == (1u32 << n) - 1 {
+        return Ok(ops.get_slice(0, n)); // nothing pruned: one copy
+    }
+    let mut picked: [Option<Bound<'py, PyAny>>; SIDE] = Default::default();
+    let mut count = 0;
+    for v in (0..n.min(SIDE)).filter(|&v| kept >> v & 1 == 1) {
+        picked[count] = Some(ops.get_item(v)?);
+        count += 1;
+    }
+    PyList::new(ops.py(), picked[..count].iter().flatten())
 }
 
 /// The hex string of a digest.
@@ -211,15 +237,26 @@ fn fast_input<'py>(
     }))
 }
 
+/// A spec's check and prune, and its hex hash when asked for.
+struct Checked<'py> {
+    /// Bit v set when original vertex v survives pruning; 0 when the spec is disconnected.
+    kept: u8,
+    /// Edges of the pruned matrix.
+    num_edges: u32,
+    /// The default `hash_spec()`, None when not asked for or there is no cell to hash.
+    hex: Option<Bound<'py, PyString>>,
+}
+
 /// Check and prune of the `n x n` 0/1 `entries` with op `keys`, the pruned cell hashed
 /// (through the process's memo) only when `wanted(kept, num_edges)` says so; None when an
 /// entry on or below the diagonal is set.
-fn spec_digest_of(
+fn spec_digest_of<'py>(
+    py: Python<'py>,
     n: usize,
     entries: &[u8],
     keys: &[i8],
     wanted: impl FnOnce(u8, u32) -> bool,
-) -> Option<single_spec::SpecDigest> {
+) -> Option<Checked<'py>> {
     let mut codes = [single_spec::UNKNOWN_OP; SIDE];
     for (code, &key) in codes.iter_mut().zip(keys) {
         if (0..3).contains(&key) {
@@ -227,17 +264,14 @@ fn spec_digest_of(
         }
     }
     let (kept, num_edges, cell) = single_spec::prune_spec_bytes(n, entries, &codes[..n])?;
-    let digest = match cell {
-        Some(cell) if wanted(kept, num_edges) => Some(match SPEC_MEMO.lock() {
-            Ok(mut memo) => memo.digest(&cell),
-            Err(_) => single_spec::hash_key(&cell), // a poisoned memo is only bypassed
-        }),
+    let hex = match cell {
+        Some(cell) if wanted(kept, num_edges) => Some(memo_hex(py, &cell)),
         _ => None,
     };
-    Some(single_spec::SpecDigest {
+    Some(Checked {
         kept,
         num_edges,
-        digest,
+        hex,
     })
 }
 
@@ -297,11 +331,11 @@ pub fn nb101_spec_init<'py>(
     let n = input.n;
     let (entries, keys) = (&input.entries[..n * n], &input.keys[..n]);
     let wanted = |kept: u8, num_edges: u32| inside_space(keys, kept, num_edges);
-    let Some(digest) = spec_digest_of(n, entries, keys, wanted) else {
+    let Some(digest) = spec_digest_of(py, n, entries, keys, wanted) else {
         state.set_item(digest_name, py.None())?;
         return Ok(false); // set entries on or below the diagonal
     };
-    let hex = digest.digest.map(|d| hex_string(py, &d));
+    let hex = digest.hex;
     state.set_item(digest_name, &hex)?;
     state.set_item(intern!(py, "_entries"), PyBytes::new(py, entries))?;
     state.set_item(intern!(py, "_dtype"), &input.dtype)?;
@@ -317,13 +351,14 @@ pub fn nb101_spec_init<'py>(
     state.set_item(intern!(py, "_kept"), digest.kept)?;
     state.set_item(intern!(py, "_num_edges"), digest.num_edges)?;
     state.set_item(intern!(py, "_matrix"), unset)?;
-    state.set_item(intern!(py, "_hashed_ops"), kept_ops(&ops, digest.kept)?)?;
+    let pruned = kept_ops(&ops, digest.kept)?;
+    state.set_item(intern!(py, "_hashed_ops"), &pruned)?;
     state.set_item(intern!(py, "valid_spec"), true)?;
     match hex {
         Some(hex) => state.set_item(checked, hex)?,
         None => state.set_item(checked, intern!(py, ""))?,
     }
-    state.set_item(intern!(py, "ops"), kept_ops(&ops, digest.kept)?)?;
+    state.set_item(intern!(py, "ops"), pruned.get_slice(0, pruned.len()))?;
     Ok(true)
 }
 
@@ -350,11 +385,11 @@ pub fn nb101_spec_digest<'py>(
     for (slot, v) in (0..n).filter(|&v| kept >> v & 1 == 1).enumerate() {
         keys[v] = op_key(&ops.get_item(slot).ok()?, op_keys)?;
     }
-    let digest = spec_digest_of(n, entries, &keys[..n], |_, _| true)?;
+    let digest = spec_digest_of(py, n, entries, &keys[..n], |_, _| true)?;
     if digest.kept != kept {
         return None;
     }
-    digest.digest.map(|d| hex_string(py, &d))
+    digest.hex
 }
 
 /// Outcome of [`nb101_cached_checks`] for one spec: valid, its hash written.

@@ -198,22 +198,73 @@ pub fn spec_digest_with(
     })
 }
 
-/// Bounded memo of pruned cell -> hash. Search loops meet the same pruned cells again and again
-/// (random 7-vertex matrices prune to a few tens of thousands of small cells; evolution revisits
-/// parents), and one lookup costs far less than the ~60 MD5s of a hash.
-///
-/// Two generations: when the current one is full it becomes the previous one (the older one is
-/// dropped) and a cell found only in the previous one moves back to the current one, so the
+/// Bounded memo of pruned cell -> `V`, in two generations: when the current one is full it
+/// becomes the previous one (the older one is handed back to the caller, to drop where it
+/// likes) and a cell found only in the previous one moves back to the current one, so the
 /// cells a search keeps meeting survive a turnover instead of all being forgotten at once.
 #[derive(Debug)]
-pub struct DigestMemo {
-    current: CellMap,
-    previous: CellMap,
+pub struct CellMemo<V> {
+    current: CellMap<V>,
+    previous: CellMap<V>,
     capacity: usize,
 }
 
-/// Pruned cell -> hash, hashed by [`CellHasher`].
-type CellMap = HashMap<CellKey, [u8; 16], BuildHasherDefault<CellHasher>>;
+/// Pruned cell -> `V`, hashed by [`CellHasher`].
+type CellMap<V> = HashMap<CellKey, V, BuildHasherDefault<CellHasher>>;
+
+impl<V> CellMemo<V> {
+    /// A memo holding at most `capacity` cells per generation (so at most twice that).
+    pub fn new(capacity: usize) -> Self {
+        Self {
+            current: CellMap::default(),
+            previous: CellMap::default(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// The value of `key`, if held (a cell of the previous generation moves to the current
+    /// one: see [`CellMemo::insert`] for what that may hand back).
+    pub fn get(&mut self, key: &CellKey) -> (Option<&V>, Option<CellMap<V>>) {
+        if self.current.contains_key(key) {
+            return (self.current.get(key), None);
+        }
+        match self.previous.remove(key) {
+            Some(value) => {
+                let released = self.insert(*key, value);
+                (self.current.get(key), released)
+            }
+            None => (None, None),
+        }
+    }
+
+    /// Holds `value` for `key`; returns the generation this made the memo let go of, if any.
+    pub fn insert(&mut self, key: CellKey, value: V) -> Option<CellMap<V>> {
+        let released = if self.current.len() >= self.capacity {
+            let full = std::mem::take(&mut self.current);
+            Some(std::mem::replace(&mut self.previous, full))
+        } else {
+            None
+        };
+        self.current.insert(key, value);
+        released
+    }
+
+    /// Cells held (both generations).
+    pub fn len(&self) -> usize {
+        self.current.len() + self.previous.len()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.current.is_empty() && self.previous.is_empty()
+    }
+}
+
+/// Bounded memo of pruned cell -> hash. Search loops meet the same pruned cells again and again
+/// (random 7-vertex matrices prune to a few tens of thousands of small cells; evolution revisits
+/// parents), and one lookup costs far less than the ~60 MD5s of a hash.
+#[derive(Debug)]
+pub struct DigestMemo(CellMemo<[u8; 16]>);
 
 /// A multiply-rotate hasher for the 17-byte [`CellKey`]s (SipHash, the default, costs more
 /// than the lookup it serves; the keys are not attacker-chosen in a way that matters: the
@@ -253,37 +304,27 @@ impl Hasher for CellHasher {
 impl DigestMemo {
     /// A memo holding at most `capacity` cells per generation (so at most twice that).
     pub fn new(capacity: usize) -> Self {
-        Self {
-            current: CellMap::default(),
-            previous: CellMap::default(),
-            capacity: capacity.max(1),
-        }
+        Self(CellMemo::new(capacity))
     }
 
     /// The hash of `key`, computed on first sight.
     pub fn digest(&mut self, key: &CellKey) -> [u8; 16] {
-        if let Some(digest) = self.current.get(key) {
+        if let (Some(digest), _) = self.0.get(key) {
             return *digest;
         }
-        let digest = match self.previous.get(key) {
-            Some(digest) => *digest,
-            None => hash_key(key),
-        };
-        if self.current.len() >= self.capacity {
-            self.previous = std::mem::take(&mut self.current);
-        }
-        self.current.insert(*key, digest);
+        let digest = hash_key(key);
+        self.0.insert(*key, digest);
         digest
     }
 
-    /// Cells held (both generations; a cell moved back counts twice until the turnover).
+    /// Cells held (both generations).
     pub fn len(&self) -> usize {
-        self.current.len() + self.previous.len()
+        self.0.len()
     }
 
     /// True when nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.current.is_empty() && self.previous.is_empty()
+        self.0.is_empty()
     }
 }
 
@@ -389,6 +430,26 @@ mod tests {
             assert_eq!(direct, memoised);
             assert!(memo.len() <= 14);
         }
+    }
+
+    #[test]
+    fn cell_memo_keeps_met_cells_across_a_turnover_and_hands_back_the_rest() {
+        let cell = |n: u8| -> CellKey { (n, [0; 8], [0; 8]) };
+        let mut memo = CellMemo::new(2);
+        assert!(memo.insert(cell(1), 10).is_none());
+        assert!(memo.insert(cell(2), 20).is_none());
+        assert!(memo.insert(cell(3), 30).is_some()); // turnover: 1, 2 become the previous
+        assert_eq!(memo.get(&cell(1)).0, Some(&10)); // moved back to the current generation
+        let released = memo
+            .insert(cell(4), 40)
+            .expect("the current generation was full");
+        assert_eq!(released.len(), 1); // only cell 2 was never met again
+        assert!(released.contains_key(&cell(2)));
+        assert_eq!(memo.get(&cell(2)).0, None);
+        for (n, value) in [(1, 10), (3, 30), (4, 40)] {
+            assert_eq!(memo.get(&cell(n)).0, Some(&value));
+        }
+        assert!(memo.len() <= 4);
     }
 
     #[test]
