@@ -153,14 +153,39 @@ def test_constructor_copies_any_iterable_of_ops_first() -> None:
 def test_native_init_keeps_the_unknown_op_out_of_the_verdict() -> None:
     chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
     for ops in ([INPUT, "identity", OUTPUT], [OUTPUT, CONV3X3, INPUT], [INPUT, INPUT, OUTPUT]):
-        for _ in range(2):  # built, then from the template memo
+        for _ in range(2):  # the second time the pruned cell's hash may come from the memo
             state = _native_init(chain, ops)
             assert state is not None and state["_checked"] == "" and state["ops"] == ops
-    state = _native_init(chain, [OUTPUT, CONV3X3, INPUT])
-    assert state is not None and state["_digest"] == "b49ac8c578b4561d79ac7087988f1c61"
+            assert state["_digest"] is None  # outside the space: not hashed at construction
+    # ... but hashed on request, as the original hashes any connected spec.
+    swapped = ModelSpec(chain, [OUTPUT, CONV3X3, INPUT])
+    assert swapped._digest is None and not is_valid(swapped)
+    assert swapped.hash_spec() == "b49ac8c578b4561d79ac7087988f1c61" == swapped._digest
+    assert swapped._matrix is spec_module._UNSET  # no array built for it
+    inside = _native_init(chain, [INPUT, CONV3X3, OUTPUT])
+    assert inside is not None and inside["_digest"] == "b49ac8c578b4561d79ac7087988f1c61"
     disconnected = _native_init([[0, 0], [0, 0]], [INPUT, OUTPUT])
     assert disconnected is not None and disconnected["valid_spec"] is False
     assert disconnected["ops"] is None and disconnected["_checked"] == ""
+
+
+def test_native_digest_of_the_construction_state() -> None:
+    # 0 -> 1 -> 3 plus a dead end 0 -> 2 (pruned): the pruned chain's hash, whatever vertex 2's op.
+    entries = bytes([0, 1, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0])
+    keys = spec_module._OP_KEYS
+    chain = reference_hash([[0, 1, 0], [0, 0, 1], [0, 0, 0]], [-1, 0, -2])
+    assert _native.nb101_spec_digest(entries, 0b1011, [INPUT, CONV3X3, OUTPUT], keys) == chain
+    # First and last kept vertices are input / output whatever their op names, as hash_spec.
+    assert _native.nb101_spec_digest(entries, 0b1011, [OUTPUT, CONV3X3, INPUT], keys) == chain
+    assert _native.nb101_spec_digest(entries, 0b1011, [INPUT, "identity", OUTPUT], keys) is None
+    for kept, ops in (
+        (0b1111, [INPUT, CONV3X3, OUTPUT]),  # ops do not match the kept count
+        (0b0111, [INPUT, CONV3X3, OUTPUT]),  # not what pruning these entries keeps
+        (0, []),  # disconnected
+        (0b1000_1011, [INPUT, CONV3X3, OUTPUT, OUTPUT]),  # beyond the 4 vertices
+    ):
+        assert _native.nb101_spec_digest(entries, kept, ops, keys) is None
+    assert _native.nb101_spec_digest(entries[:-1], 0b1011, [INPUT, CONV3X3, OUTPUT], keys) is None
 
 
 @pytest.mark.parametrize(
@@ -678,3 +703,23 @@ def test_drawn_repeats_outside_the_data_raise_typed_errors(
             run = computed_stats[module_hash][12][int(index)]
             assert data["validation_accuracy"] == run["final_validation_accuracy"]
         assert nasbench.get_budget_counters()[1] == 36
+
+
+def test_hot_path_functions_translate_their_own_argument_errors() -> None:
+    # ModelSpec.__init__, is_valid and check_spec run once or more per search step: they carry
+    # no checking wrapper, yet wrong arguments still raise InvalidInputError naming the
+    # parameter, as check_public's wrapper would.
+    from nasbench_lite.errors import InvalidInputError, InvalidSpecError
+
+    for function in (ModelSpec.__init__, is_valid, check_spec):
+        assert not hasattr(function, "__wrapped__")
+    with pytest.raises(InvalidInputError, match=r"^is_valid\(\): spec must be ModelSpec, got int"):
+        is_valid(3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^check_spec\(\): spec must be ModelSpec"):
+        check_spec("x")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError, match=r"^ModelSpec.__init__\(\): ops must be Sequence"):
+        ModelSpec([[0]], 3)  # type: ignore[arg-type]
+    with pytest.raises(InvalidSpecError, match="^matrix must be square$"):  # ours: unchanged
+        ModelSpec(None, [INPUT])
+    with pytest.raises(OutOfDomainError, match="disconnected"):
+        check_spec(ModelSpec([[0, 0], [0, 0]], [INPUT, OUTPUT]))

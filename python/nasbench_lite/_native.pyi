@@ -41,6 +41,7 @@ __all__ = [
     "nats_mid_run_sets",
     "nb101_costs",
     "nb101_cached_checks",
+    "nb101_spec_digest",
     "nb101_spec_init",
     "nb101_unpack_runs",
     "op_codes_of_names",
@@ -60,6 +61,9 @@ def nb101_spec_init(
     op_keys: dict[str, int],
     unset: object,
 ) -> bool: ...
+def nb101_spec_digest(
+    entries: bytes, kept: int, ops: list[Any], op_keys: dict[str, int]
+) -> str | None: ...
 def nb101_cached_checks(
     specs: list[Any], spec_type: type, unset: object
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...

@@ -25,7 +25,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import inspect
     from collections.abc import Callable
-    from typing import Any, TypeVar
+    from typing import Any, NoReturn, TypeVar
 
     F = TypeVar("F", bound=Callable[..., Any])
 
@@ -104,7 +104,11 @@ def _hints(function: Callable[..., Any]) -> dict[str, Any]:
     namespace: dict[str, Any] = {"os": __import__("os")}
     namespace.update((name, getattr(typing, name)) for name in typing.__all__)
     namespace.update((name, getattr(cabc, name)) for name in cabc.__all__)
-    namespace.update(function.__globals__)
+    # The defining module's names: those of the function a wrapper wraps (see raise_checked).
+    source = function
+    while hasattr(source, "__wrapped__"):
+        source = source.__wrapped__
+    namespace.update(getattr(source, "__globals__", {}))
     try:
         return typing.get_type_hints(
             function, globalns=namespace, localns=_AnyForUnknown(namespace)
@@ -225,12 +229,64 @@ def check_public(namespace: dict[str, Any]) -> None:
     """
     for name in namespace.get("__all__", ()):
         value = namespace.get(name)
-        if isinstance(value, types.FunctionType) and not hasattr(value, "__wrapped__"):
+        if isinstance(value, types.FunctionType) and _wants_wrapper(value):
             namespace[name] = checked(value)
         elif isinstance(value, type) and value.__module__ == namespace.get("__name__"):
             init = vars(value).get("__init__")
-            if isinstance(init, types.FunctionType) and not hasattr(init, "__wrapped__"):
+            if isinstance(init, types.FunctionType) and _wants_wrapper(init):
                 setattr(value, "__init__", checked(init))  # noqa: B010 - a dunder, on purpose
+
+
+def _wants_wrapper(function: types.FunctionType) -> bool:
+    """Neither wrapped already nor marked :func:`self_checked`."""
+    return not hasattr(function, "__wrapped__") and not getattr(function, "_self_checked", False)
+
+
+def self_checked(function: F) -> F:
+    """Marks a function that translates its own failures with :func:`raise_checked`.
+
+    :func:`check_public` leaves it unwrapped: for functions on a search loop's hot path (one
+    ``ModelSpec`` per step), where the wrapper's extra call costs more than the work.
+
+    Args:
+        function: The function; its failures must all go through :func:`raise_checked`.
+
+    Returns:
+        ``function`` itself, marked.
+    """
+    function._self_checked = True  # type: ignore[attr-defined]
+    return function
+
+
+def raise_checked(
+    function: Callable[..., Any], exc: Exception, *args: Any, **kwargs: Any
+) -> NoReturn:
+    """Raises ``exc`` as ``checked(function)(*args, **kwargs)`` would have raised it.
+
+    For a function that catches its own failures instead of paying for the wrapper's extra
+    call on every success: the same typed error naming the parameter, the same message, and
+    any other error unchanged.
+
+    Args:
+        function: The function that failed (its signature and annotations are read).
+        exc: What it raised.
+        *args: The arguments of the failed call.
+        **kwargs: Its keyword arguments.
+
+    Raises:
+        InvalidInputError: Where ``checked`` raises one.
+        Exception: ``exc`` itself otherwise.
+    """
+
+    def reraise(*_args: Any, **_kwargs: Any) -> NoReturn:
+        raise exc
+
+    # The wrapper reads the signature and the annotations of `function` (reraise.__wrapped__).
+    reraise.__wrapped__ = function  # type: ignore[attr-defined]
+    reraise.__qualname__ = function.__qualname__
+    reraise.__annotations__ = function.__annotations__
+    checked(reraise)(*args, **kwargs)
+    raise exc  # pragma: no cover - checked(reraise) always raises
 
 
 def _has_surrogate(text: str) -> bool:

@@ -1,7 +1,9 @@
 //! Times single-cell hashing, best of many short batches (robust on a shared machine):
 //! `cargo run --release --example single_timing`.
 use nasbench_lite_core::nb101::hash::{hash_graph, hash_graph_reference};
-use nasbench_lite_core::nb101::single_spec::{prune_spec, spec_digest};
+use nasbench_lite_core::nb101::single_spec::{
+    hash_key, prune_spec, prune_spec_bytes, spec_digest, DigestMemo,
+};
 use nasbench_lite_core::CoreResult;
 use std::time::Instant;
 
@@ -61,6 +63,35 @@ fn main() -> CoreResult<()> {
         std::hint::black_box(spec_digest(7, m, c));
     });
     println!("spec_digest (check + prune + hash): {spec:.2} us");
+    // The parts of `ModelSpec`'s native step: check + prune of the 0/1 bytes, a memo hit, the
+    // hash of the pruned cell.
+    let bytes: Vec<[u8; 49]> = items.iter().map(|(m, _)| m.map(|e| e as u8)).collect();
+    let pruned = best_us(&items, |m, c| {
+        let b: [u8; 49] = m.map(|e| e as u8);
+        std::hint::black_box(prune_spec_bytes(7, &b, c));
+    });
+    println!("prune_spec_bytes (check + prune, incl. i64 -> u8): {pruned:.3} us");
+    let keys: Vec<_> = bytes
+        .iter()
+        .zip(&items)
+        .filter_map(|(b, (_, c))| prune_spec_bytes(7, b, c).and_then(|p| p.2))
+        .collect();
+    let mut memo = DigestMemo::new(1 << 17);
+    for key in &keys {
+        memo.digest(key);
+    }
+    let mut at = 0;
+    let hit = best_us(&items, |_, _| {
+        at = (at + 1) % keys.len();
+        std::hint::black_box(memo.digest(&keys[at]));
+    });
+    println!("DigestMemo hit: {hit:.3} us");
+    let mut at = 0;
+    let hashed = best_us(&items, |_, _| {
+        at = (at + 1) % keys.len();
+        std::hint::black_box(hash_key(&keys[at]));
+    });
+    println!("hash_key (one-cell MD5 engine, pruned cell): {hashed:.2} us");
     let engine = best_us(&items, |m, c| {
         std::hint::black_box(hash_graph(7, m, &labels(c)).ok());
     });

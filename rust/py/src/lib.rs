@@ -45,6 +45,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nb101_check::raise_first_invalid, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_check::md5_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_init, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_digest, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_cached_checks, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::enumerate_vertices, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::count_labelled, m)?)?;

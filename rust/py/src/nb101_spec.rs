@@ -3,6 +3,7 @@
 //! the work).
 
 use crate::errors::{NativeError, NativeResult};
+use nasbench_lite_core::nb101::spec::OP_NAMES;
 use nasbench_lite_core::nb101::{hash, single_spec};
 use numpy::ndarray::Array2;
 use numpy::{
@@ -13,17 +14,39 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyType};
 use pyo3::PyTypeInfo;
-use std::collections::HashMap;
 
-/// Pruned cells whose hash the single-spec path remembers (about 50 bytes each).
-const SPEC_MEMO_CELLS: usize = 1 << 18;
+/// Pruned cells whose hash the single-spec path remembers per memo generation (two
+/// generations; about 150 bytes each with the string).
+const SPEC_MEMO_CELLS: usize = 1 << 16;
 
-/// The process's memo of pruned cell -> hash for [`nb101_spec_init`]: the hash is a pure
-/// function of the cell, so sharing it changes no result, only the time to get it.
-static SPEC_MEMO: std::sync::LazyLock<std::sync::Mutex<single_spec::DigestMemo>> =
-    std::sync::LazyLock::new(|| {
-        std::sync::Mutex::new(single_spec::DigestMemo::new(SPEC_MEMO_CELLS))
-    });
+/// The process's memo of pruned cell -> hex hash string for [`nb101_spec_init`]: the hash is a
+/// pure function of the cell, so sharing it changes no result, only the time to get it. It
+/// holds the `str` itself: specs of one cell share it (no string built per spec, and its
+/// Python hash, computed once, serves every row-cache lookup of `query`). Locked only while
+/// no Python code can run (no call into Python, no allocation of a GC-tracked object).
+static SPEC_MEMO: std::sync::LazyLock<std::sync::Mutex<single_spec::CellMemo<Py<PyString>>>> =
+    std::sync::LazyLock::new(|| std::sync::Mutex::new(single_spec::CellMemo::new(SPEC_MEMO_CELLS)));
+
+/// The hex hash of a pruned cell, through [`SPEC_MEMO`].
+fn memo_hex<'py>(py: Python<'py>, cell: &single_spec::CellKey) -> Bound<'py, PyString> {
+    // What the memo lets go of is dropped after unlocking.
+    let (known, _released) = match SPEC_MEMO.lock() {
+        Ok(mut memo) => {
+            let (known, released) = memo.get(cell);
+            (known.map(|hex| hex.clone_ref(py)), released)
+        }
+        Err(_) => (None, None), // a poisoned memo is only bypassed
+    };
+    if let Some(hex) = known {
+        return hex.into_bound(py);
+    }
+    let hex = hex_string(py, &single_spec::hash_key(cell));
+    let _released = match SPEC_MEMO.lock() {
+        Ok(mut memo) => memo.insert(*cell, hex.clone().unbind()),
+        Err(_) => None,
+    };
+    hex
+}
 
 /// Largest side handled here, and the entries of such a matrix.
 const SIDE: usize = single_spec::MAX_SINGLE_VERTICES;
@@ -33,35 +56,6 @@ const KEY_INPUT: i8 = 3;
 const KEY_OUTPUT: i8 = 4;
 /// An op `op_keys` does not hold.
 const KEY_OTHER: i8 = -1;
-/// Inputs whose attribute template [`nb101_spec_init`] remembers (about 1 kB each).
-const TEMPLATE_SPECS: usize = 16_384;
-
-/// What a spec's template depends on: side, entries (bit `v * n + w`) and op keys.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct TemplateKey {
-    n: u8,
-    entries: u64,
-    ops: [i8; SIDE],
-}
-
-/// The attributes every spec of one input shares (never handed out, never changed) and its
-/// kept-vertex mask.
-struct Template {
-    state: Py<PyDict>,
-    kept: u8,
-}
-
-/// The process's templates: a search meets the same inputs again and again (evolution its
-/// parents), and a template applies in one dict update. Only read and written with the GIL held.
-static TEMPLATES: std::sync::LazyLock<std::sync::Mutex<HashMap<TemplateKey, Template>>> =
-    std::sync::LazyLock::new(|| std::sync::Mutex::new(HashMap::new()));
-
-/// The template memo, locked (a panic while it was held left nothing half-written).
-fn templates() -> std::sync::MutexGuard<'static, HashMap<TemplateKey, Template>> {
-    TEMPLATES
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// The `n x n` entries of exact nested lists of exact ints/bools as 0/1 bytes, and whether every
 /// entry was a bool (numpy would infer dtype bool); None for anything else (other types, not
@@ -151,72 +145,164 @@ fn array_entries<'py>(
     Some((entries, dtype))
 }
 
-/// The template of a spec: `_fast_state`'s attributes, in `ModelSpec`'s order.
-fn build_template<'py>(
-    py: Python<'py>,
-    entries: &[u8],
-    ops: &Bound<'py, PyList>,
-    keys: &[i8],
-    digest: &single_spec::SpecDigest,
-    unset: &Bound<'py, PyAny>,
-) -> PyResult<Bound<'py, PyDict>> {
-    let state = PyDict::new(py);
-    state.set_item(intern!(py, "_entries"), PyBytes::new(py, entries))?;
-    state.set_item(intern!(py, "_original"), unset)?;
-    if digest.kept == 0 {
-        state.set_item(intern!(py, "_matrix"), py.None())?;
-        state.set_item(intern!(py, "ops"), py.None())?;
-        state.set_item(intern!(py, "valid_spec"), false)?;
-        state.set_item(intern!(py, "_checked"), intern!(py, ""))?;
-        return Ok(state);
+/// The key of one op: an exact `str` by its text (the official names: no hashing of the fresh
+/// strings a search makes every step), anything else through `op_keys`; None for an
+/// unhashable op (the general path decides).
+fn op_key(op: &Bound<'_, PyAny>, op_keys: &Bound<'_, PyDict>) -> Option<i8> {
+    if let Ok(text) = op.cast_exact::<PyString>() {
+        if let Ok(text) = text.to_str() {
+            return Some(match text {
+                "input" => KEY_INPUT,
+                "output" => KEY_OUTPUT,
+                _ => OP_NAMES
+                    .iter()
+                    .position(|name| *name == text)
+                    .map_or(KEY_OTHER, |code| code as i8),
+            });
+        }
     }
-    let hex = digest
-        .digest
-        .map(|d| PyString::new(py, &hash::to_hex_string(&d)));
-    let n = keys.len();
-    // `check_spec`'s verdict: more than 7 kept vertices means all 8 kept; a digest exists
-    // exactly when every kept interior op is an available one.
-    let inside = digest.kept != 0xFF
-        && digest.num_edges <= SPEC_MAX_EDGES as u32
-        && keys[0] == KEY_INPUT
-        && keys[n - 1] == KEY_OUTPUT;
-    state.set_item(intern!(py, "_kept"), digest.kept)?;
-    state.set_item(intern!(py, "_num_edges"), digest.num_edges)?;
-    state.set_item(intern!(py, "_digest"), &hex)?;
-    state.set_item(intern!(py, "_matrix"), unset)?;
-    state.set_item(intern!(py, "_hashed_ops"), kept_ops(ops, digest.kept)?)?;
-    state.set_item(intern!(py, "valid_spec"), true)?;
-    match hex {
-        Some(hex) if inside => state.set_item(intern!(py, "_checked"), hex)?,
-        _ => state.set_item(intern!(py, "_checked"), intern!(py, ""))?,
+    match op_keys.get_item(op) {
+        Ok(Some(code)) => Some(code.extract::<i8>().unwrap_or(KEY_OTHER)),
+        Ok(None) => Some(KEY_OTHER),
+        Err(_) => None,
     }
-    Ok(state)
 }
 
-/// A new list of the ops of the vertices set in `kept`.
+/// A new list of the ops of the vertices set in `kept` (`ops` has at most [`SIDE`] items).
 fn kept_ops<'py>(ops: &Bound<'py, PyList>, kept: u8) -> PyResult<Bound<'py, PyList>> {
-    let picked: Vec<Bound<'py, PyAny>> = ops
-        .iter()
-        .enumerate()
-        .filter(|(v, _)| kept >> v & 1 == 1)
-        .map(|(_, op)| op)
-        .collect();
-    PyList::new(ops.py(), picked)
+    let n = ops.len();
+    if u32::from(kept) == (1u32 << n) - 1 {
+        return Ok(ops.get_slice(0, n)); // nothing pruned: one copy
+    }
+    let mut picked: [Option<Bound<'py, PyAny>>; SIDE] = Default::default();
+    let mut count = 0;
+    for v in (0..n.min(SIDE)).filter(|&v| kept >> v & 1 == 1) {
+        picked[count] = Some(ops.get_item(v)?);
+        count += 1;
+    }
+    PyList::new(ops.py(), picked[..count].iter().flatten())
+}
+
+/// The hex string of a digest.
+fn hex_string<'py>(py: Python<'py>, digest: &[u8; 16]) -> Bound<'py, PyString> {
+    let hex = hash::to_hex(digest);
+    // Lowercase hex digits are ASCII, so the text is always valid UTF-8.
+    PyString::new(py, std::str::from_utf8(&hex).unwrap_or_default())
+}
+
+/// What the fast path reads from one spec's arguments: the 0/1 entries, the dtype
+/// `original_matrix` gets, and one op key per vertex.
+struct FastInput<'py> {
+    n: usize,
+    entries: [u8; CELLS],
+    dtype: Bound<'py, PyAny>,
+    keys: [i8; SIDE],
+}
+
+/// Reads `matrix` / `ops` when the fast path takes them (see [`nb101_spec_init`]).
+fn fast_input<'py>(
+    matrix: &Bound<'py, PyAny>,
+    ops: &Bound<'py, PyList>,
+    op_keys: &Bound<'py, PyDict>,
+) -> PyResult<Option<FastInput<'py>>> {
+    let py = matrix.py();
+    let n = ops.len();
+    if n == 0 || n > SIDE {
+        return Ok(None);
+    }
+    let (entries, dtype) = if let Ok(rows) = matrix.cast_exact::<PyList>() {
+        match list_entries(rows, n)? {
+            Some((entries, true)) => (entries, py.get_type::<PyBool>().into_any()),
+            Some((entries, false)) => (entries, py.get_type::<PyInt>().into_any()),
+            None => return Ok(None),
+        }
+    } else {
+        match array_entries(matrix, n) {
+            Some((entries, dtype)) => (entries, dtype.into_any()),
+            None => return Ok(None),
+        }
+    };
+    let mut keys = [KEY_OTHER; SIDE];
+    for (key, op) in keys.iter_mut().zip(ops.iter()) {
+        match op_key(&op, op_keys) {
+            Some(found) => *key = found,
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(FastInput {
+        n,
+        entries,
+        dtype,
+        keys,
+    }))
+}
+
+/// A spec's check and prune, and its hex hash when asked for.
+struct Checked<'py> {
+    /// Bit v set when original vertex v survives pruning; 0 when the spec is disconnected.
+    kept: u8,
+    /// Edges of the pruned matrix.
+    num_edges: u32,
+    /// The default `hash_spec()`, None when not asked for or there is no cell to hash.
+    hex: Option<Bound<'py, PyString>>,
+}
+
+/// Check and prune of the `n x n` 0/1 `entries` with op `keys`, the pruned cell hashed
+/// (through the process's memo) only when `wanted(kept, num_edges)` says so; None when an
+/// entry on or below the diagonal is set.
+fn spec_digest_of<'py>(
+    py: Python<'py>,
+    n: usize,
+    entries: &[u8],
+    keys: &[i8],
+    wanted: impl FnOnce(u8, u32) -> bool,
+) -> Option<Checked<'py>> {
+    let mut codes = [single_spec::UNKNOWN_OP; SIDE];
+    for (code, &key) in codes.iter_mut().zip(keys) {
+        if (0..3).contains(&key) {
+            *code = key;
+        }
+    }
+    let (kept, num_edges, cell) = single_spec::prune_spec_bytes(n, entries, &codes[..n])?;
+    let hex = match cell {
+        Some(cell) if wanted(kept, num_edges) => Some(memo_hex(py, &cell)),
+        _ => None,
+    };
+    Some(Checked {
+        kept,
+        num_edges,
+        hex,
+    })
+}
+
+/// `check_spec`'s verdict on a connected fast-path spec with a cell to hash (every kept
+/// interior op an available one): outside the space with more than 7 kept vertices, more than
+/// 9 edges, or a first / last op other than 'input' / 'output'.
+fn inside_space(keys: &[i8], kept: u8, num_edges: u32) -> bool {
+    kept.count_ones() as usize <= SPEC_MAX_VERTICES
+        && i64::from(num_edges) <= SPEC_MAX_EDGES
+        && keys.first() == Some(&KEY_INPUT)
+        && keys.last() == Some(&KEY_OUTPUT)
 }
 
 /// `ModelSpec.__init__` up to its general path, and the fast path for one small spec: check,
-/// prune and hash in one call, the instance attributes written straight into its `__dict__`.
+/// prune and (inside the space) hash in one call, the instance attributes written straight
+/// into its `__dict__`.
 ///
 /// `state` is the new spec's `__dict__`, `matrix` / `ops` / `data_format` the constructor's
-/// arguments, `op_keys` maps the available op names to 0..3, 'input' to 3 and 'output' to 4,
-/// and `unset` marks the lazily built arrays. Always writes `data_format`, `original_ops`
-/// (`list(ops)`, whose errors it raises) and `_digest = None`, in that order. Then takes
+/// arguments, `op_keys` maps the available op names to 0..3, 'input' to 3 and 'output' to 4
+/// (an exact `str` op is read by its text, which gives the same key; `op_keys` answers for
+/// other op objects), and `unset` marks the lazily built arrays. Always writes `data_format`,
+/// `original_ops` (`list(ops)`, whose errors it raises) and `_digest`, in that order. Takes
 /// exact lists of n lists of exact ints/bools and exact ndarrays of a native-order int or bool
-/// dtype (any layout), with 0/1 entries, zero on and below the diagonal, 1 to 8 vertices: writes
-/// the remaining attributes and returns True. Returns False (nothing more written) for anything
-/// else: the general path owns every error message. The attributes of one input are built
-/// once and shared (a bounded memo keyed by entries and op keys); only `ops` (a new list of
-/// the kept ops) and `_dtype` are per spec.
+/// dtype (any layout), with 0/1 entries, zero on and below the diagonal, 1 to 8 vertices:
+/// writes the remaining attributes and returns True. Returns False (`_digest` None, nothing
+/// more written) for anything else: the general path owns every error message.
+///
+/// `_digest` is the default `hash_spec()` of a spec inside the space. A connected spec outside
+/// it (rejected by `is_valid`, never hashed by `query`) gets None: [`nb101_spec_digest`]
+/// hashes it if `hash_spec()` is ever asked. Nothing is remembered per input: a search builds
+/// each input once; the pruned cell's hash comes from the process's memo.
 #[pyfunction]
 pub fn nb101_spec_init<'py>(
     py: Python<'py>,
@@ -237,103 +323,73 @@ pub fn nb101_spec_init<'py>(
             .cast_into::<PyList>()?,
     };
     state.set_item(intern!(py, "original_ops"), &ops)?;
-    state.set_item(intern!(py, "_digest"), py.None())?;
-    let ops = &ops;
-    let n = ops.len();
-    if n == 0 || n > SIDE {
+    let digest_name = intern!(py, "_digest");
+    let Some(input) = fast_input(matrix, &ops, op_keys)? else {
+        state.set_item(digest_name, py.None())?;
         return Ok(false);
-    }
-    let (entries, dtype) = if let Ok(rows) = matrix.cast_exact::<PyList>() {
-        match list_entries(rows, n)? {
-            Some((entries, true)) => (entries, py.get_type::<PyBool>().into_any()),
-            Some((entries, false)) => (entries, py.get_type::<PyInt>().into_any()),
-            None => return Ok(false),
-        }
-    } else {
-        match array_entries(matrix, n) {
-            Some((entries, dtype)) => (entries, dtype.into_any()),
-            None => return Ok(false),
-        }
     };
-    let entries = &entries[..n * n];
-    let mut keys = [KEY_OTHER; SIDE];
-    for (key, op) in keys.iter_mut().zip(ops.iter()) {
-        match op_keys.get_item(&op) {
-            Ok(Some(code)) => *key = code.extract::<i8>().unwrap_or(KEY_OTHER),
-            Ok(None) => {}
-            Err(_) => return Ok(false), // an unhashable op: the general path decides
-        }
-    }
-    let keys = &keys[..n];
-    let mut key = TemplateKey {
-        n: n as u8,
-        entries: 0,
-        ops: [KEY_OTHER; SIDE],
+    let n = input.n;
+    let (entries, keys) = (&input.entries[..n * n], &input.keys[..n]);
+    let wanted = |kept: u8, num_edges: u32| inside_space(keys, kept, num_edges);
+    let Some(digest) = spec_digest_of(py, n, entries, keys, wanted) else {
+        state.set_item(digest_name, py.None())?;
+        return Ok(false); // set entries on or below the diagonal
     };
-    for (bit, &entry) in entries.iter().enumerate() {
-        key.entries |= u64::from(entry) << bit;
+    let hex = digest.hex;
+    state.set_item(digest_name, &hex)?;
+    state.set_item(intern!(py, "_entries"), PyBytes::new(py, entries))?;
+    state.set_item(intern!(py, "_dtype"), &input.dtype)?;
+    state.set_item(intern!(py, "_original"), unset)?;
+    let checked = intern!(py, "_checked");
+    if digest.kept == 0 {
+        state.set_item(intern!(py, "_matrix"), py.None())?;
+        state.set_item(intern!(py, "ops"), py.None())?;
+        state.set_item(intern!(py, "valid_spec"), false)?;
+        state.set_item(checked, intern!(py, ""))?;
+        return Ok(true);
     }
-    key.ops[..n].copy_from_slice(keys);
-    let remembered = !keys.contains(&KEY_OTHER);
-    // The memo's lock is never held across a call into Python: an allocation may run the
-    // garbage collector and so any `__del__`, which may build a spec on this thread (the lock
-    // is not reentrant) or release the GIL to a thread that does.
-    let known = if remembered {
-        templates()
-            .get(&key)
-            .map(|known| (known.state.clone_ref(py), known.kept))
-    } else {
-        None
-    };
-    let (template, kept) = match known {
-        Some((template, kept)) => (template.into_bound(py), kept),
-        None => {
-            let mut codes = [single_spec::UNKNOWN_OP; SIDE];
-            for (code, &key) in codes.iter_mut().zip(keys) {
-                if (0..3).contains(&key) {
-                    *code = key;
-                }
-            }
-            let Some(digest) = spec_digest_of(n, entries, &codes[..n]) else {
-                return Ok(false); // set entries on or below the diagonal
-            };
-            let template = build_template(py, entries, ops, keys, &digest, unset)?;
-            if remembered {
-                let state = template.clone().unbind();
-                let kept = digest.kept;
-                // What the memo lets go of is dropped after unlocking (see above).
-                let _released = {
-                    let mut memo = templates();
-                    let full = if memo.len() >= TEMPLATE_SPECS {
-                        std::mem::take(&mut *memo)
-                    } else {
-                        HashMap::new()
-                    };
-                    (full, memo.insert(key, Template { state, kept }))
-                };
-            }
-            (template, digest.kept)
-        }
-    };
-    state.update(template.as_mapping())?;
-    state.set_item(intern!(py, "_dtype"), dtype)?;
-    if kept != 0 {
-        state.set_item(intern!(py, "ops"), kept_ops(ops, kept)?)?;
+    state.set_item(intern!(py, "_kept"), digest.kept)?;
+    state.set_item(intern!(py, "_num_edges"), digest.num_edges)?;
+    state.set_item(intern!(py, "_matrix"), unset)?;
+    let pruned = kept_ops(&ops, digest.kept)?;
+    state.set_item(intern!(py, "_hashed_ops"), &pruned)?;
+    state.set_item(intern!(py, "valid_spec"), true)?;
+    match hex {
+        Some(hex) => state.set_item(checked, hex)?,
+        None => state.set_item(checked, intern!(py, ""))?,
     }
+    state.set_item(intern!(py, "ops"), pruned.get_slice(0, pruned.len()))?;
     Ok(true)
 }
 
-/// Check, prune and hash of the `n x n` 0/1 `entries` through the process's hash memo; None
-/// when an entry on or below the diagonal is set.
-fn spec_digest_of(n: usize, entries: &[u8], codes: &[i8]) -> Option<single_spec::SpecDigest> {
-    let mut wide = [0i64; CELLS];
-    for (slot, &entry) in wide.iter_mut().zip(entries) {
-        *slot = i64::from(entry);
+/// The default `hash_spec()` of a connected fast-path spec from its construction state:
+/// `entries` (`_entries`, row-major 0/1 bytes), `kept` (`_kept`) and its pruned `ops` (a list,
+/// one op per kept vertex), labelled as `hash_spec` labels them (first -1, last -2, interior
+/// ops by the available ops; `op_keys` as for [`nb101_spec_init`]). None when an interior op
+/// is not an available one or the state does not describe a connected spec of at most 8
+/// vertices (the caller's general path decides).
+#[pyfunction]
+pub fn nb101_spec_digest<'py>(
+    py: Python<'py>,
+    entries: &[u8],
+    kept: u8,
+    ops: &Bound<'py, PyList>,
+    op_keys: &Bound<'py, PyDict>,
+) -> Option<Bound<'py, PyString>> {
+    let n = (1..=SIDE).find(|&n| n * n == entries.len())?;
+    if kept == 0 || kept.count_ones() as usize != ops.len() || usize::from(kept) >> n != 0 {
+        return None;
     }
-    single_spec::spec_digest_with(n, &wide[..n * n], codes, |key| match SPEC_MEMO.lock() {
-        Ok(mut memo) => memo.digest(key),
-        Err(_) => single_spec::hash_key(key), // a poisoned memo is only bypassed
-    })
+    // Keys per original vertex: each kept one gets the op at its rank among the kept.
+    let mut keys = [KEY_OTHER; SIDE];
+    for (slot, v) in (0..n).filter(|&v| kept >> v & 1 == 1).enumerate() {
+        keys[v] = op_key(&ops.get_item(slot).ok()?, op_keys)?;
+    }
+    let digest = spec_digest_of(py, n, entries, &keys[..n], |_, _| true)?;
+    if digest.kept != kept {
+        return None;
+    }
+    digest.hex
 }
 
 /// Outcome of [`nb101_cached_checks`] for one spec: valid, its hash written.

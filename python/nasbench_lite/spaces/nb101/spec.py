@@ -16,7 +16,7 @@ Semantics follow the original ``nasbench.lib.model_spec`` and ``nasbench.api`` e
 from __future__ import annotations
 
 from nasbench_lite import _native
-from nasbench_lite._core.arguments import check_public
+from nasbench_lite._core.arguments import check_public, raise_checked, self_checked
 from nasbench_lite.errors import InvalidSpecError, OutOfDomainError
 from nasbench_lite.spaces.nb101._spec_copy import copy_state
 from nasbench_lite.spaces.nb101.graph_hash import hash_graph
@@ -67,6 +67,7 @@ _ARRAYS: dict[tuple[bytes, Any], Any] = {}
 _ARRAY_SPECS = 16_384
 #: The native constructor step, bound once (one global lookup per spec instead of two).
 _spec_init = _native.nb101_spec_init
+_spec_digest = _native.nb101_spec_digest
 #: Side of the square matrix with ``n * n`` entries.
 _SIDES = {n * n: n for n in range(1, 9)}
 
@@ -149,7 +150,8 @@ class ModelSpec:
     valid_spec: bool
     #: Fast path: the entries as given (row-major 0/1 bytes), the dtype of ``original_matrix``,
     #: the kept vertex mask, the pruned edge count, the default ``hash_spec`` (None: not
-    #: computed) and the pruned ops it was computed for.
+    #: computed; a spec outside the space is hashed only when ``hash_spec`` is asked) and the
+    #: pruned ops it is (or will be) computed for.
     _entries: bytes
     _dtype: Any
     _kept: int
@@ -163,6 +165,7 @@ class ModelSpec:
     _original: Any
     _matrix: Any
 
+    @self_checked  # a search builds one spec per step: no wrapper call on success
     def __init__(self, matrix: Any, ops: Sequence[str], data_format: str = "channels_last") -> None:
         """Builds and prunes a spec.
 
@@ -176,11 +179,18 @@ class ModelSpec:
                 dimensions', 'matrix must be upper triangular', or non-integer entries.
         """
         # Sets data_format, original_ops (a copy, as the original's deepcopy) and _digest; for
-        # small 0/1 lists and ndarrays also checks, prunes and hashes natively and writes the
-        # fast-path attributes of the class body (those all specs of one input share come from
-        # a template built once) and the kept ops as a new list.
-        if _spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
-            return
+        # small 0/1 lists and ndarrays also checks and prunes natively, hashes a spec inside
+        # the space (through a process-wide memo of pruned cells) and writes the fast-path
+        # attributes of the class body and the kept ops as new lists.
+        try:
+            if _spec_init(self.__dict__, matrix, ops, data_format, _OP_KEYS, _UNSET):
+                return
+            self._init_general(matrix, ops)
+        except Exception as exc:  # noqa: BLE001 - translated exactly as check_public would
+            raise_checked(ModelSpec.__init__, exc, self, matrix, ops, data_format)
+
+    def _init_general(self, matrix: Any, ops: Sequence[str]) -> None:
+        """``__init__`` for what the native fast path declines (numpy, every error message)."""
         np = _numpy()
         try:
             array = np.array(matrix)
@@ -302,12 +312,11 @@ class ModelSpec:
             OutOfDomainError: The spec is disconnected, or an interior op is not in
                 ``canonical_ops``.
         """
-        digest = self._digest
-        # The digest holds while the pruned matrix was never handed out and ops are unchanged
-        # (exact list/tuple types: comparing arrays elementwise would not give a bool).
+        # The fast path's hash holds while the pruned matrix was never handed out and ops are
+        # unchanged (exact list/tuple types: comparing arrays elementwise would not give a
+        # bool). A spec outside the space was not hashed at construction: hashed here, once.
         if (
-            digest is not None
-            and self._matrix is _UNSET
+            self._matrix is _UNSET
             and type(self.ops) is list
             and self.ops == self._hashed_ops
             and (
@@ -318,7 +327,12 @@ class ModelSpec:
                 )
             )
         ):
-            return digest
+            digest = self._digest
+            if digest is None:
+                digest = _spec_digest(self._entries, self._kept, self.ops, _OP_KEYS)
+                self._digest = digest
+            if digest is not None:
+                return digest
         matrix, ops = self.matrix, self.ops
         if matrix is None or ops is None:
             raise OutOfDomainError("invalid spec, provided graph is disconnected.")
@@ -390,6 +404,7 @@ def _reachable(rows: list[list[bool]], start: int, *, forward: bool) -> set[int]
     return seen
 
 
+@self_checked  # called once or more per search step: no wrapper call on success
 def check_spec(spec: ModelSpec) -> None:
     """Raises unless ``spec`` is inside the NAS-Bench-101 space (the official ``_check_spec``).
 
@@ -403,8 +418,18 @@ def check_spec(spec: ModelSpec) -> None:
         OutOfDomainError: With the original message of the first failed check (for > 7
             vertices the intended message, where the original raised TypeError).
     """
-    if type(spec) is ModelSpec and spec._fast_hash():
-        return  # passed at construction and nothing it depends on changed since
+    try:
+        if type(spec) is ModelSpec and spec._fast_hash():
+            return  # passed at construction and nothing it depends on changed since
+        _check_general(spec)
+    except OutOfDomainError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - translated exactly as check_public would
+        raise_checked(check_spec, exc, spec)
+
+
+def _check_general(spec: ModelSpec) -> None:
+    """:func:`check_spec` when the construction-time verdict does not decide."""
     num_edges = spec._fast_edges() if spec.valid_spec else None
     if num_edges is None:
         if not spec.valid_spec or spec.matrix is None or spec.ops is None:
@@ -428,6 +453,7 @@ def check_spec(spec: ModelSpec) -> None:
             raise OutOfDomainError(f"unsupported op {op} (available ops = {list(AVAILABLE_OPS)})")
 
 
+@self_checked  # called once or more per search step: no wrapper call on success
 def is_valid(spec: ModelSpec) -> bool:
     """True when :func:`check_spec` passes (the official ``NASBench.is_valid``).
 
@@ -437,14 +463,16 @@ def is_valid(spec: ModelSpec) -> bool:
     Returns:
         Whether the spec is inside the space. Does not consult any dataset.
     """
-    if type(spec) is ModelSpec:
-        verdict = spec._fast_hash()
-        if verdict is not None:
-            return verdict != ""
     try:
-        check_spec(spec)
+        if type(spec) is ModelSpec:
+            verdict = spec._fast_hash()
+            if verdict is not None:
+                return verdict != ""
+        _check_general(spec)
     except OutOfDomainError:
         return False
+    except Exception as exc:  # noqa: BLE001 - translated exactly as check_public would
+        raise_checked(is_valid, exc, spec)
     return True
 
 

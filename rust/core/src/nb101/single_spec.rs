@@ -9,8 +9,8 @@
 
 use super::hash::{hash_graph_reference, Cell};
 use super::hash_one::hash_cell;
-use super::prune::{compact, prune};
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// Largest vertex count handled here (the bitmask width of [`prune`]).
 pub const MAX_SINGLE_VERTICES: usize = 8;
@@ -32,8 +32,11 @@ pub struct SpecDigest {
 /// A pruned cell as the hash sees it: vertex count, out-neighbour masks, labels.
 pub type CellKey = (u8, [u8; MAX_SINGLE_VERTICES], [i8; MAX_SINGLE_VERTICES]);
 
+/// `(kept, num_edges, cell to hash or None)` of a spec: what [`spec_digest`] hashes.
+pub type PrunedSpec = (u8, u32, Option<CellKey>);
+
 /// [`spec_digest`] before hashing: `(kept, num_edges, cell to hash or None)`.
-pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, Option<CellKey>)> {
+pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<PrunedSpec> {
     if n == 0 || n > MAX_SINGLE_VERTICES || entries.len() != n * n || codes.len() != n {
         return None;
     }
@@ -47,21 +50,85 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
             }
         }
     }
-    // n is 1..=8 and there is one mask per vertex, so prune cannot refuse its input; if it
-    // ever did, the general path (which owns every message) takes the spec.
-    let Some(pruned) = prune(n, &out_mask[..n]).ok()? else {
-        return Some((0, 0, None));
-    };
-    let masks = compact(n, &out_mask[..n], pruned.kept);
-    let num_edges = masks.iter().map(|m| m.count_ones()).sum();
-    let size = masks.len();
-    let mut key: CellKey = (
-        size as u8,
-        [0; MAX_SINGLE_VERTICES],
-        [0; MAX_SINGLE_VERTICES],
-    );
-    key.1[..size].copy_from_slice(&masks);
-    for (slot, v) in (0..n).filter(|&v| pruned.kept >> v & 1 == 1).enumerate() {
+    Some(prune_masks(n, &out_mask, codes))
+}
+
+/// [`prune_spec`] of 0/1 bytes (what the `ModelSpec` fast path reads): None as there, and for
+/// an entry above 1.
+pub fn prune_spec_bytes(n: usize, entries: &[u8], codes: &[i8]) -> Option<PrunedSpec> {
+    if n == 0 || n > MAX_SINGLE_VERTICES || entries.len() != n * n || codes.len() != n {
+        return None;
+    }
+    let mut out_mask = [0u8; MAX_SINGLE_VERTICES];
+    let mut stray = 0u8;
+    for (v, (row, mask)) in entries.chunks_exact(n).zip(&mut out_mask).enumerate() {
+        let mut bits = 0u8;
+        for (w, &entry) in row.iter().enumerate() {
+            stray |= entry & !1;
+            bits |= (entry & 1) << w;
+        }
+        // On or below the diagonal: bits 0..=v.
+        stray |= bits & (u8::MAX >> (7 - v));
+        *mask = bits;
+    }
+    if stray != 0 {
+        return None;
+    }
+    Some(prune_masks(n, &out_mask, codes))
+}
+
+/// Prune, renumbering and labels of an upper-triangular cell given by its out-neighbour masks
+/// (`n` in 1..=8, only bits above each vertex's own set).
+fn prune_masks(n: usize, out_mask: &[u8; MAX_SINGLE_VERTICES], codes: &[i8]) -> PrunedSpec {
+    // `_prune`'s two searches in one pass each: upper-triangular means vertex order is a
+    // topological order, so a vertex's reachability is final once every earlier (forward) or
+    // later (backward) vertex is done. Same result as `prune::prune` (tested).
+    let mut forward = 1u8;
+    for (v, &mask) in out_mask.iter().enumerate().take(n) {
+        if forward >> v & 1 == 1 {
+            forward |= mask;
+        }
+    }
+    let mut backward = 1u8 << (n - 1);
+    for v in (0..n - 1).rev() {
+        if out_mask[v] & backward != 0 {
+            backward |= 1 << v;
+        }
+    }
+    let kept = forward & backward;
+    // The original rule, more than V - 2 extraneous vertices: input and output disconnected
+    // (then nothing is in both searches), or a single vertex.
+    if kept.count_ones() < 2 {
+        return (0, 0, None);
+    }
+    // The kept rows and columns renumbered consecutively (`prune::compact` without its Vec:
+    // this runs once per `ModelSpec`).
+    let mut key: CellKey = (0, [0; MAX_SINGLE_VERTICES], [0; MAX_SINGLE_VERTICES]);
+    let mut new_index = [0u8; MAX_SINGLE_VERTICES];
+    let mut size = 0usize;
+    for (v, slot) in new_index.iter_mut().enumerate().take(n) {
+        if kept >> v & 1 == 1 {
+            *slot = size as u8;
+            size += 1;
+        }
+    }
+    let mut num_edges = 0;
+    for (v, &row) in out_mask.iter().enumerate().take(n) {
+        if kept >> v & 1 == 0 {
+            continue;
+        }
+        let mut bits = row & kept;
+        num_edges += bits.count_ones();
+        let mut mask = 0u8;
+        while bits != 0 {
+            let w = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            mask |= 1 << new_index[w];
+        }
+        key.1[usize::from(new_index[v])] = mask;
+    }
+    key.0 = size as u8;
+    for (slot, v) in (0..n).filter(|&v| kept >> v & 1 == 1).enumerate() {
         key.2[slot] = if slot == 0 {
             -1
         } else if slot == size - 1 {
@@ -69,10 +136,10 @@ pub fn prune_spec(n: usize, entries: &[i64], codes: &[i8]) -> Option<(u8, u32, O
         } else if (0..3).contains(&codes[v]) {
             codes[v]
         } else {
-            return Some((pruned.kept, num_edges, None));
+            return (kept, num_edges, None);
         };
     }
-    Some((pruned.kept, num_edges, Some(key)))
+    (kept, num_edges, Some(key))
 }
 
 /// The module hash of a pruned cell.
@@ -131,45 +198,133 @@ pub fn spec_digest_with(
     })
 }
 
-/// Bounded memo of pruned cell -> hash. Search loops meet the same pruned cells again and again
-/// (random 7-vertex matrices prune to a few tens of thousands of small cells; evolution revisits
-/// parents), and one lookup costs far less than the ~60 MD5s of a hash.
+/// Bounded memo of pruned cell -> `V`, in two generations: when the current one is full it
+/// becomes the previous one (the older one is handed back to the caller, to drop where it
+/// likes) and a cell found only in the previous one moves back to the current one, so the
+/// cells a search keeps meeting survive a turnover instead of all being forgotten at once.
 #[derive(Debug)]
-pub struct DigestMemo {
-    map: HashMap<CellKey, [u8; 16]>,
+pub struct CellMemo<V> {
+    current: CellMap<V>,
+    previous: CellMap<V>,
     capacity: usize,
 }
 
-impl DigestMemo {
-    /// A memo holding at most `capacity` cells (emptied when full: no eviction bookkeeping).
+/// Pruned cell -> `V`, hashed by [`CellHasher`].
+type CellMap<V> = HashMap<CellKey, V, BuildHasherDefault<CellHasher>>;
+
+impl<V> CellMemo<V> {
+    /// A memo holding at most `capacity` cells per generation (so at most twice that).
     pub fn new(capacity: usize) -> Self {
         Self {
-            map: HashMap::new(),
+            current: CellMap::default(),
+            previous: CellMap::default(),
             capacity: capacity.max(1),
         }
     }
 
-    /// The hash of `key`, computed on first sight.
-    pub fn digest(&mut self, key: &CellKey) -> [u8; 16] {
-        if let Some(digest) = self.map.get(key) {
-            return *digest;
+    /// The value of `key`, if held (a cell of the previous generation moves to the current
+    /// one: see [`CellMemo::insert`] for what that may hand back).
+    pub fn get(&mut self, key: &CellKey) -> (Option<&V>, Option<CellMap<V>>) {
+        if self.current.contains_key(key) {
+            return (self.current.get(key), None);
         }
-        if self.map.len() >= self.capacity {
-            self.map.clear();
+        match self.previous.remove(key) {
+            Some(value) => {
+                let released = self.insert(*key, value);
+                (self.current.get(key), released)
+            }
+            None => (None, None),
         }
-        let digest = hash_key(key);
-        self.map.insert(*key, digest);
-        digest
     }
 
-    /// Cells held.
+    /// Holds `value` for `key`; returns the generation this made the memo let go of, if any.
+    pub fn insert(&mut self, key: CellKey, value: V) -> Option<CellMap<V>> {
+        let released = if self.current.len() >= self.capacity {
+            let full = std::mem::take(&mut self.current);
+            Some(std::mem::replace(&mut self.previous, full))
+        } else {
+            None
+        };
+        self.current.insert(key, value);
+        released
+    }
+
+    /// Cells held (both generations).
     pub fn len(&self) -> usize {
-        self.map.len()
+        self.current.len() + self.previous.len()
     }
 
     /// True when nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+        self.current.is_empty() && self.previous.is_empty()
+    }
+}
+
+/// Bounded memo of pruned cell -> hash. Search loops meet the same pruned cells again and again
+/// (random 7-vertex matrices prune to a few tens of thousands of small cells; evolution revisits
+/// parents), and one lookup costs far less than the ~60 MD5s of a hash.
+#[derive(Debug)]
+pub struct DigestMemo(CellMemo<[u8; 16]>);
+
+/// A multiply-rotate hasher for the 17-byte [`CellKey`]s (SipHash, the default, costs more
+/// than the lookup it serves; the keys are not attacker-chosen in a way that matters: the
+/// worst case is a slower memo, bounded in size).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct CellHasher(u64);
+
+impl Hasher for CellHasher {
+    fn finish(&self) -> u64 {
+        // Final avalanche, so the table's low bits depend on every input bit.
+        let mut z = self.0;
+        z = (z ^ (z >> 33)).wrapping_mul(0xff51_afd7_ed55_8ccd);
+        z ^ (z >> 29)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.write_u64(u64::from_le_bytes(word));
+        }
+    }
+
+    fn write_u8(&mut self, value: u8) {
+        self.write_u64(u64::from(value));
+    }
+
+    fn write_usize(&mut self, value: usize) {
+        self.write_u64(value as u64);
+    }
+
+    fn write_u64(&mut self, value: u64) {
+        self.0 = (self.0.rotate_left(23) ^ value).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+impl DigestMemo {
+    /// A memo holding at most `capacity` cells per generation (so at most twice that).
+    pub fn new(capacity: usize) -> Self {
+        Self(CellMemo::new(capacity))
+    }
+
+    /// The hash of `key`, computed on first sight.
+    pub fn digest(&mut self, key: &CellKey) -> [u8; 16] {
+        if let (Some(digest), _) = self.0.get(key) {
+            return *digest;
+        }
+        let digest = hash_key(key);
+        self.0.insert(*key, digest);
+        digest
+    }
+
+    /// Cells held (both generations).
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when nothing is held.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 }
 
@@ -224,17 +379,115 @@ mod tests {
         assert_eq!(spec_digest(2, &[0, -1, 0, 0], &[0, 0]), None); // negative
         assert_eq!(spec_digest(2, &[0, 1, 0], &[0, 0]), None); // wrong length
         assert_eq!(spec_digest(9, &[0; 81], &[0; 9]), None); // too large
+        assert_eq!(prune_spec_bytes(2, &[0, 2, 0, 0], &[0, 0]), None); // weighted
+        assert_eq!(prune_spec_bytes(2, &[0, 3, 0, 0], &[0, 0]), None); // weighted, odd
+        assert_eq!(prune_spec_bytes(2, &[0, 0, 1, 0], &[0, 0]), None); // below the diagonal
+        assert_eq!(prune_spec_bytes(2, &[0, 1, 0, 1], &[0, 0]), None); // self-loop
+        assert_eq!(prune_spec_bytes(8, &[0; 63], &[0; 8]), None); // wrong length
+        assert_eq!(prune_spec_bytes(9, &[0; 81], &[0; 9]), None); // too large
+        assert_eq!(prune_spec_bytes(0, &[], &[]), None);
     }
 
     #[test]
     fn memo_returns_the_computed_hash_and_stays_bounded() {
         let mut memo = DigestMemo::new(2);
         let chain = [0, 1, 0, 0, 0, 1, 0, 0, 0];
-        for codes in [[0, 0, 0], [0, 1, 0], [0, 2, 0], [0, 0, 0]] {
+        for codes in [
+            [0, 0, 0],
+            [0, 1, 0],
+            [0, 2, 0],
+            [0, 0, 0],
+            [0, 1, 0],
+            [0, 2, 0],
+        ] {
             let direct = spec_digest(3, &chain, &codes).unwrap();
             let memoised = spec_digest_with(3, &chain, &codes, |k| memo.digest(k)).unwrap();
             assert_eq!(direct, memoised);
-            assert!(memo.len() <= 2 && !memo.is_empty());
+            assert!(memo.len() <= 4 && !memo.is_empty());
+        }
+    }
+
+    #[test]
+    fn memo_keeps_every_hash_right_across_turnovers() {
+        // Random cells, many repeated, through a memo far smaller than the set of cells: every
+        // answer equals the unmemoised hash, whichever generation (or none) held the cell.
+        let mut memo = DigestMemo::new(7);
+        let mut state = 7u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        for _ in 0..400 {
+            let n = 2 + (next() % 4) as usize;
+            let entries: Vec<i64> = (0..n * n)
+                .map(|i| i64::from(i % n > i / n && next() % 3 != 0))
+                .collect();
+            let codes: Vec<i8> = (0..n).map(|_| (next() % 2) as i8).collect();
+            let direct = spec_digest(n, &entries, &codes).unwrap();
+            let memoised = spec_digest_with(n, &entries, &codes, |k| memo.digest(k)).unwrap();
+            assert_eq!(direct, memoised);
+            assert!(memo.len() <= 14);
+        }
+    }
+
+    #[test]
+    fn cell_memo_keeps_met_cells_across_a_turnover_and_hands_back_the_rest() {
+        let cell = |n: u8| -> CellKey { (n, [0; 8], [0; 8]) };
+        let mut memo = CellMemo::new(2);
+        assert!(memo.insert(cell(1), 10).is_none());
+        assert!(memo.insert(cell(2), 20).is_none());
+        assert!(memo.insert(cell(3), 30).is_some()); // turnover: 1, 2 become the previous
+        assert_eq!(memo.get(&cell(1)).0, Some(&10)); // moved back to the current generation
+        let released = memo
+            .insert(cell(4), 40)
+            .expect("the current generation was full");
+        assert_eq!(released.len(), 1); // only cell 2 was never met again
+        assert!(released.contains_key(&cell(2)));
+        assert_eq!(memo.get(&cell(2)).0, None);
+        for (n, value) in [(1, 10), (3, 30), (4, 40)] {
+            assert_eq!(memo.get(&cell(n)).0, Some(&value));
+        }
+        assert!(memo.len() <= 4);
+    }
+
+    #[test]
+    fn pruned_cell_key_matches_prune_and_compact() {
+        // prune_spec's inline renumbering against prune::compact on random 8-vertex cells.
+        let mut state = 11u64;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state >> 33
+        };
+        for _ in 0..2000 {
+            let n = 1 + (next() % 8) as usize;
+            let entries: Vec<i64> = (0..n * n)
+                .map(|i| i64::from(i % n > i / n && next() % 2 == 0))
+                .collect();
+            let mut out_mask = [0u8; 8];
+            for (i, &e) in entries.iter().enumerate() {
+                out_mask[i / n] |= (e as u8) << (i % n);
+            }
+            let (kept, edges, key) = prune_spec(n, &entries, &[0; 8][..n]).unwrap();
+            let bytes: Vec<u8> = entries.iter().map(|&e| e as u8).collect();
+            assert_eq!(
+                prune_spec_bytes(n, &bytes, &[0; 8][..n]),
+                Some((kept, edges, key))
+            );
+            match crate::nb101::prune::prune(n, &out_mask[..n]).unwrap() {
+                None => assert_eq!((kept, edges, key), (0, 0, None)),
+                Some(pruned) => {
+                    let masks = crate::nb101::prune::compact(n, &out_mask[..n], pruned.kept);
+                    let key = key.unwrap();
+                    assert_eq!(kept, pruned.kept);
+                    assert_eq!(usize::from(key.0), masks.len());
+                    assert_eq!(&key.1[..masks.len()], &masks[..]);
+                    assert_eq!(edges, masks.iter().map(|m| m.count_ones()).sum::<u32>());
+                }
+            }
         }
     }
 }
