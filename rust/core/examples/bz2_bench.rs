@@ -14,8 +14,29 @@ fn libbzip2(data: &[u8]) -> Vec<u8> {
 }
 
 fn main() {
-    let files: Vec<Vec<u8>> = std::env::args()
-        .skip(1)
+    // `--only ours|c N`: decode every file N times with one decoder and exit (for `perf stat`).
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--only") {
+        let rounds: usize = args[2].parse().expect("rounds");
+        let files: Vec<Vec<u8>> = args[3..]
+            .iter()
+            .map(|p| std::fs::read(p).expect("read"))
+            .collect();
+        for _ in 0..rounds {
+            for file in &files {
+                if args[1] == "ours" {
+                    std::hint::black_box(
+                        nasbench_lite_core::bz2::decompress(file, u64::MAX).unwrap(),
+                    );
+                } else {
+                    std::hint::black_box(libbzip2(file));
+                }
+            }
+        }
+        return;
+    }
+    let files: Vec<Vec<u8>> = args
+        .iter()
         .map(|path| std::fs::read(path).expect("read"))
         .collect();
     assert!(!files.is_empty(), "usage: bz2_bench FILE...");

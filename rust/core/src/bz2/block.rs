@@ -4,6 +4,7 @@
 
 use super::bits::BitReader;
 use super::huffman::{Table, MAX_CODE_LEN, MAX_SYMBOLS};
+use super::mtf::MoveToFront;
 
 /// Symbols per selector group.
 const GROUP: usize = 50;
@@ -143,8 +144,7 @@ impl EntropyDecoder {
         seq_to_byte: &[u8],
     ) -> Result<(usize, [u32; 256]), &'static str> {
         let end_of_block = seq_to_byte.len() as u16 + 1;
-        let mut mtf = [0u8; 256];
-        mtf[..seq_to_byte.len()].copy_from_slice(seq_to_byte);
+        let mut mtf = MoveToFront::new(seq_to_byte);
         let mut counts = [0u32; 256];
         let mut n = 0usize;
         // RUNA/RUNB digits of a pending run: bijective base 2, least significant first.
@@ -166,7 +166,7 @@ impl EntropyDecoder {
                     continue;
                 }
                 if run > 0 {
-                    let byte = mtf[0];
+                    let byte = mtf.front();
                     let end = n + run;
                     let Some(slots) = tt.get_mut(n..end) else {
                         return Err("block longer than its header's block size");
@@ -181,16 +181,7 @@ impl EntropyDecoder {
                     return Ok((n, counts));
                 }
                 // Move-to-front position symbol - 1 (< the alphabet by construction).
-                let position = symbol as usize - 1;
-                let byte = mtf[position];
-                if position < 16 {
-                    for i in (0..position).rev() {
-                        mtf[i + 1] = mtf[i];
-                    }
-                } else {
-                    mtf.copy_within(0..position, 1);
-                }
-                mtf[0] = byte;
+                let byte = mtf.move_to_front(symbol as usize - 1);
                 let Some(slot) = tt.get_mut(n) else {
                     return Err("block longer than its header's block size");
                 };

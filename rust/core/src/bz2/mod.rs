@@ -10,13 +10,15 @@
 //! lengths that over-subscribe the code space are read as libbzip2 reads them.
 //!
 //! Where the time goes, per block: the Huffman stage reads codes with one 10-bit table lookup
-//! ([`huffman`]) and keeps the move-to-front list as a byte array; the inverse BWT walks one
-//! `u32` per byte, char and link together ([`output`]); the CRC folds eight bytes per step.
+//! ([`huffman`]) and keeps the move-to-front list in sixteen `u128` registers ([`mtf`]); the
+//! inverse BWT walks one `u32` per byte, char and link together, in two interleaved chains
+//! for small blocks ([`output`]); the CRC folds eight bytes per step ([`crc`]).
 
 mod bits;
 mod block;
 mod crc;
 mod huffman;
+mod mtf;
 mod output;
 
 use bits::BitReader;
@@ -67,18 +69,20 @@ pub fn decompress(input: &[u8], cap: u64) -> Result<Vec<u8>, Bz2Error> {
     thread_local! {
         static DECODER: RefCell<Decoder> = RefCell::new(Decoder::default());
     }
-    DECODER.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut decoder) => run(&mut decoder),
-        Err(_) => run(&mut Decoder::default()),
-    })
+    DECODER
+        .try_with(|cell| match cell.try_borrow_mut() {
+            Ok(mut decoder) => run(&mut decoder),
+            Err(_) => run(&mut Decoder::default()),
+        })
+        .unwrap_or_else(|_| run(&mut Decoder::default())) // thread exiting: no cache
 }
 
 #[derive(Default)]
 struct Decoder {
     entropy: EntropyDecoder,
-    /// Block bytes, then successor links (sized to the largest block size met).
+    /// Block bytes, then BWT links (sized to the largest block size met).
     tt: Vec<u32>,
-    /// LF-mapping links, the backward chain (same size).
+    /// LF-mapping links of the two-chain walk of small blocks.
     lf: Vec<u32>,
     /// One block after the inverse BWT, before the run-length decoding.
     walk: Vec<u8>,
@@ -112,7 +116,7 @@ impl Decoder {
         if self.tt.len() < block_max {
             // Zeroed allocation: pages of a large block size are only touched when used.
             self.tt = vec![0u32; block_max];
-            self.lf = vec![0u32; block_max];
+            self.lf = vec![0u32; block_max.min(output::TWO_CHAINS_MAX)];
         }
         let mut bits = BitReader::new(input, start + 4);
         let mut combined = 0u32;
