@@ -9,7 +9,6 @@ import random
 from pathlib import Path
 
 import pytest
-
 from nasbench_lite import _native
 from nasbench_lite.errors import CorruptSourceError
 
