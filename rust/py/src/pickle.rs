@@ -240,8 +240,8 @@ pub fn bz2_decompress<'py>(
     limits: Option<&Bound<'py, PyDict>>,
 ) -> NativeResult<Bound<'py, PyBytes>> {
     let limits = limits_from(limits)?;
-    let out = run_detached(py, || pickle::decompress_bz2(data, &limits))?
-        .map_err(NativeError::Pickle)?;
+    let out =
+        run_detached(py, || pickle::decompress_bz2(data, &limits))?.map_err(NativeError::Pickle)?;
     Ok(PyBytes::new(py, &out))
 }
 

@@ -73,9 +73,10 @@ impl Table {
             *slot += 1;
         }
         self.fast.fill(0);
-        for len in 1..=FAST_BITS.min(self.max_len) as usize {
+        let short = 1..=FAST_BITS.min(self.max_len) as usize;
+        for (len, &n) in short.clone().zip(&count[short]) {
             let start = self.offset[len] as usize;
-            let symbols = &self.perm[start..start + count[len] as usize];
+            let symbols = &self.perm[start..start + n as usize];
             let span = 1usize << (FAST_BITS as usize - len);
             for (rank, &symbol) in symbols.iter().enumerate() {
                 let code = self.first[len] as usize + rank;
