@@ -21,6 +21,7 @@ __all__ = [
     "ContentDigest",
     "NatsBuildBatch",
     "Nb101Stream",
+    "bz2_decompress",
     "check_and_hash",
     "check_pickle",
     "check_reasons",
@@ -116,6 +117,7 @@ def check_pickle(
     data: bytes, *, name: str | None = None, limits: dict[str, int] | None = None
 ) -> None: ...
 def load_pickle_files(paths: list[str], *, limits: dict[str, int] | None = None) -> list[Any]: ...
+def bz2_decompress(data: bytes, *, limits: dict[str, int] | None = None) -> bytes: ...
 
 #: One walked NATS-Bench file: ``(hps, meta, eval_names, seed_labels, configs, latencies,
 #: finals, finals_absent, values, present)``; ``meta`` is int64 ``(runs, 8)``: hp position,

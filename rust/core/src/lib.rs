@@ -1,5 +1,6 @@
 //! nasbench-lite-core: the algorithms behind nasbench_lite, in plain Rust (no Python).
 //!
+//! * [`bz2`] — a bz2 decompressor (multi-stream, CRC-checked, output-capped), libbzip2-compatible.
 //! * [`content_digest`] — the databases' content checksum (`meta.content_sha256`).
 //! * [`error`] — [`CoreError`], the one error type every module returns; bad data is an
 //!   `Err`, never a panic.
@@ -14,6 +15,7 @@
 //! * [`pickle`] — a restricted, bounded pickle reader (protocols 2–5, allow-listed globals)
 //!   with bz2 input, for the pickle-based official sources.
 
+pub mod bz2;
 pub mod content_digest;
 pub mod error;
 pub mod formats;

@@ -56,6 +56,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(pickle::load_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::check_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::load_pickle_files, m)?)?;
+    m.add_function(wrap_pyfunction!(pickle::bz2_decompress, m)?)?;
     m.add_function(wrap_pyfunction!(nats::read_nats_arch_files, m)?)?;
     m.add_function(wrap_pyfunction!(nats_build::read_nats_build_batch, m)?)?;
     m.add_function(wrap_pyfunction!(nats_build::nats_encode_curves, m)?)?;

@@ -230,6 +230,21 @@ pub fn check_pickle<'py>(
     })
 }
 
+/// Decompresses bz2 bytes (concatenated streams too) with the native decoder the pickle
+/// readers use, within `limits`' `max_bz2_ratio` / `max_input_bytes` (GIL released).
+#[pyfunction]
+#[pyo3(signature = (data, *, limits = None))]
+pub fn bz2_decompress<'py>(
+    py: Python<'py>,
+    data: &[u8],
+    limits: Option<&Bound<'py, PyDict>>,
+) -> NativeResult<Bound<'py, PyBytes>> {
+    let limits = limits_from(limits)?;
+    let out =
+        run_detached(py, || pickle::decompress_bz2(data, &limits))?.map_err(NativeError::Pickle)?;
+    Ok(PyBytes::new(py, &out))
+}
+
 /// Reads and unpickles files in parallel (GIL released), then builds their objects in order;
 /// the first failing file (in `paths` order) raises.
 #[pyfunction]

@@ -4,7 +4,6 @@ use super::error::{ErrorKind, Limit, PickleError};
 use super::limits::Limits;
 use super::parser;
 use super::value::Pickle;
-use bzip2::read::MultiBzDecoder;
 use rayon::prelude::*;
 use std::fs::File;
 use std::io::Read;
@@ -24,38 +23,34 @@ pub fn is_bz2(data: &[u8]) -> bool {
 }
 
 /// Decompresses a bz2 stream (concatenated streams too, like Python's `bz2`), refusing to
-/// produce more than [`Limits::bz2_cap`] bytes. Output grows geometrically: linear time.
-/// (Decompressing straight into a pre-sized vector instead measured the same on the real NATS
-/// files, within +-4%, #14: libbzip2's own decoding is ~99% of this function's time.)
+/// produce more than [`Limits::bz2_cap`] bytes, with our own decoder ([`crate::bz2`], #14:
+/// libbzip2 was ~75% of the NATS builder's CPU).
 ///
 /// # Errors
-/// [`ErrorKind::Bz2`] for corrupt data; [`ErrorKind::LimitExceeded`] (`max_bz2_ratio` or
-/// `max_input_bytes`, offset = the cap) for a bomb.
+/// [`ErrorKind::Bz2`] for corrupt data (offset = bytes produced before it);
+/// [`ErrorKind::LimitExceeded`] (`max_bz2_ratio` or `max_input_bytes`, offset = the cap) for a
+/// bomb.
 pub fn decompress_bz2(compressed: &[u8], limits: &Limits) -> Result<Vec<u8>, PickleError> {
     let cap = limits.bz2_cap(compressed.len() as u64);
-    let mut out = Vec::with_capacity(cap.min(compressed.len() as u64 * 8) as usize);
-    let decoder = MultiBzDecoder::new(compressed);
-    decoder
-        .take(cap.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|error| PickleError {
-            kind: ErrorKind::Bz2(super::error::truncate(error.to_string())),
-            offset: Some(out.len() as u64),
+    crate::bz2::decompress(compressed, cap).map_err(|error| match error.kind {
+        crate::bz2::Bz2ErrorKind::Corrupt(message) => PickleError {
+            kind: ErrorKind::Bz2(super::error::truncate(message)),
+            offset: Some(error.produced),
             path: None,
-        })?;
-    if out.len() as u64 > cap {
-        let (limit, max) = if cap == limits.max_input_bytes {
-            (Limit::InputBytes, limits.max_input_bytes)
-        } else {
-            (Limit::Bz2Ratio, limits.max_bz2_ratio)
-        };
-        return Err(PickleError {
-            kind: ErrorKind::LimitExceeded { limit, max },
-            offset: Some(cap),
-            path: None,
-        });
-    }
-    Ok(out)
+        },
+        crate::bz2::Bz2ErrorKind::Cap => {
+            let (limit, max) = if cap == limits.max_input_bytes {
+                (Limit::InputBytes, limits.max_input_bytes)
+            } else {
+                (Limit::Bz2Ratio, limits.max_bz2_ratio)
+            };
+            PickleError {
+                kind: ErrorKind::LimitExceeded { limit, max },
+                offset: Some(cap),
+                path: None,
+            }
+        }
+    })
 }
 
 /// Parses a plain or bz2-compressed pickle held in memory (detected from its first bytes).
