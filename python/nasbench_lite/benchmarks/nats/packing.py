@@ -16,19 +16,38 @@ How a SQLite table leaf fills on append is deterministic: a cell goes into the r
 when ``cell + 2`` bytes (its pointer) still fit in ``page - 8`` (the leaf header), else it
 starts a new leaf; :func:`cell_size` is SQLite's cell size of one ``curves`` row. The runs of
 an architecture are handed back together, in primary-key order, once all its groups have ids.
+
+:class:`GroupDirectory` turns those rows into ``curve_groups`` / ``curve_shapes`` rows: per
+group the first run id of its (consecutive) curves rows under a key computed from
+``(arch_index, hp, dataset)`` (:func:`group_key`), so that a reader finds a group's curves
+without reading its ``runs`` leaf (see ``sql/nats.sql``).
 """
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["CurvesPacker", "cell_size", "page_size_of"]
+__all__ = [
+    "DATASET_SLOTS",
+    "HP_SLOTS",
+    "CurvesPacker",
+    "GroupDirectory",
+    "cell_size",
+    "group_key",
+    "page_size_of",
+]
 
 #: ``runs`` row positions of the key and of ``run_id`` (``build._RUN_SQL`` order).
 _ARCH, _HP, _DATASET, _SEED, _RUN_ID = 0, 1, 2, 3, 4
+#: ... of ``seed_order`` and ``eval_names``.
+_SEED_ORDER, _EPOCHS, _EVAL_NAMES = 6, 8, 9
+#: ``curve_groups.group_key`` slots (``sql/nats.sql``): key = arch * 16 + hp * 4 + dataset.
+HP_SLOTS = {"01": 0, "12": 1, "90": 2, "200": 3}
+DATASET_SLOTS = {"cifar10-valid": 0, "cifar10": 1, "cifar100": 2, "ImageNet16-120": 3}
 #: Leaf page header and cell pointer bytes (SQLite file format, table b-tree leaf).
 _LEAF_HEADER, _POINTER = 8, 2
 #: Sorts after every arrival number (bisect bound).
@@ -85,6 +104,80 @@ def cell_size(blob_len: int, rowid: int, page_size: int) -> int:
     if local > max_local:
         local = min_local
     return head + local + 4  # + the first overflow page number
+
+
+def group_key(arch_index: int, hp: str, dataset: str) -> int | None:
+    """``curve_groups.group_key`` of a group, None for an hp or dataset without a slot."""
+    hp_slot = HP_SLOTS.get(hp)
+    dataset_slot = DATASET_SLOTS.get(dataset)
+    if hp_slot is None or dataset_slot is None or arch_index < 0:
+        return None
+    return arch_index * 16 + hp_slot * 4 + dataset_slot
+
+
+class GroupDirectory:
+    """The ``curve_groups`` and ``curve_shapes`` rows of the ``runs`` rows a
+    :class:`CurvesPacker` hands back (with their final run ids).
+
+    A group gets a row when its key has slots (:func:`group_key`) and its run ids are
+    consecutive (the packer places a group's rows together); the reader answers other groups
+    through ``runs``. Shapes are numbered in order of first appearance (deterministic).
+    """
+
+    def __init__(self) -> None:
+        self._shapes: dict[tuple[str, str, str, str], int] = {}
+
+    def add(self, run_rows: Sequence[Sequence[Any]]) -> list[tuple[int, int, int, int]]:
+        """The ``curve_groups`` rows ``(group_key, first_run_id, n_trials, shape_id)`` of
+        ``run_rows``, which hold whole architectures in primary-key order."""
+        out: list[tuple[int, int, int, int]] = []
+        start = 0
+        n = len(run_rows)
+        while start < n:
+            head = run_rows[start]
+            stop = start + 1
+            while (
+                stop < n
+                and run_rows[stop][_ARCH] == head[_ARCH]
+                and run_rows[stop][_HP] == head[_HP]
+                and run_rows[stop][_DATASET] == head[_DATASET]
+            ):
+                stop += 1
+            row = self._group(run_rows[start:stop])
+            if row is not None:
+                out.append(row)
+            start = stop
+        out.sort()  # (ascending keys: appended, so the table's leaves fill up)
+        return out
+
+    def _group(self, rows: Sequence[Sequence[Any]]) -> tuple[int, int, int, int] | None:
+        head = rows[0]
+        if type(head[_ARCH]) is not int:
+            return None
+        key = group_key(head[_ARCH], head[_HP], head[_DATASET])
+        ids = [row[_RUN_ID] for row in rows]
+        first = min(ids)
+        if key is None or sorted(ids) != list(range(first, first + len(ids))):
+            return None
+        ordered = sorted(rows, key=_seed_order_of)
+        shape = (
+            json.dumps([row[_SEED] for row in ordered]),
+            json.dumps([row[_EVAL_NAMES] for row in ordered]),
+            json.dumps([row[_EPOCHS] for row in ordered]),
+            json.dumps([row[_RUN_ID] - first for row in ordered]),
+        )
+        shape_id = self._shapes.get(shape)
+        if shape_id is None:
+            shape_id = self._shapes[shape] = len(self._shapes)
+        return key, first, len(ids), shape_id
+
+    def shape_rows(self) -> list[tuple[int, str, str, str, str]]:
+        """The ``curve_shapes`` rows ``(shape_id, seeds, eval_names, epochs, positions)``."""
+        return [(shape_id, *shape) for shape, shape_id in self._shapes.items()]
+
+
+def _seed_order_of(row: Sequence[Any]) -> Any:
+    return row[_SEED_ORDER]
 
 
 class CurvesPacker:

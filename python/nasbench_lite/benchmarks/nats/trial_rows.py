@@ -10,10 +10,11 @@ per-epoch arrays are :class:`nasbench_lite.benchmarks.nats.trial.Trial`, a diffe
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS, finals_from_row
@@ -22,7 +23,10 @@ from nasbench_lite.errors import CorruptDatabaseError
 __all__ = [
     "FIELD_POSITIONS",
     "MEMO_LIMIT",
+    "GroupShape",
     "Trials",
+    "load_group_shapes",
+    "load_group_trials",
     "load_mid_run_trials",
     "load_slim_trials",
     "load_trial_pair",
@@ -65,6 +69,17 @@ _TRIALS_PAIR_CURVES_SQL = (
     f"SELECT {_COLUMNS}, r.dataset, c.data FROM runs r LEFT JOIN curves c USING (run_id)"
     " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset IN (+?, +?)"
 )
+#: A mid-run call's trials through the group directory (``curve_groups``, see
+#: ``sql/nats.sql``): the group's shape and its curves blobs in run-id order, from one small
+#: (cached) directory row and one curves leaf, without the group's ``runs`` leaf.
+_GROUP_CURVES_SQL = (
+    "SELECT g.shape_id, c.data FROM curve_groups g JOIN curves c"
+    " ON c.run_id BETWEEN g.first_run_id AND g.first_run_id + g.n_trials - 1"
+    " WHERE g.group_key = +?"
+)
+#: Most ``curve_shapes`` rows a reader loads (real databases have a few dozen); a database
+#: with more is read through ``runs`` only.
+SHAPE_LIMIT = 4096
 _SEED_ORDER = 5 + len(FINAL_FIELDS)
 #: Per (needed final fields, compact): the trials statement with only those values, and for
 #: compact rows the ``FINAL_FIELDS`` positions of their value columns (``Trials.compact``;
@@ -175,6 +190,82 @@ class Trials:
         if value is None and row[4] >> (column - 5) & 1:
             return math.nan
         return value
+
+
+class GroupShape(NamedTuple):
+    """One ``curve_shapes`` row, decoded: the trials of a group in seed order."""
+
+    seeds: list[int]
+    epochs: list[int]
+    eval_names: list[tuple[str, ...]]
+    #: Per trial (seed order) the position of its blob among the group's rows (run-id order).
+    positions: tuple[int, ...]
+
+
+def load_group_shapes(db: Database) -> dict[int, GroupShape]:
+    """Every ``curve_shapes`` row as a :class:`GroupShape`, by ``shape_id``.
+
+    A malformed row is left out (its groups are then read through ``runs``, which reports
+    what is wrong); so is every row when there are more than :data:`SHAPE_LIMIT`.
+    """
+    rows = db.query(
+        "SELECT shape_id, seeds, eval_names, epochs, positions FROM curve_shapes"
+        f" LIMIT {SHAPE_LIMIT + 1}"
+    )
+    if len(rows) > SHAPE_LIMIT:
+        return {}
+    shapes: dict[int, GroupShape] = {}
+    for shape_id, seeds, eval_names, epochs, positions in rows:
+        try:
+            shape = _shape(seeds, eval_names, epochs, positions)
+        except (TypeError, ValueError):
+            continue
+        if shape is not None and type(shape_id) is int:
+            shapes[shape_id] = shape
+    return shapes
+
+
+def _shape(seeds: Any, eval_names: Any, epochs: Any, positions: Any) -> GroupShape | None:
+    seeds, eval_names = json.loads(seeds), json.loads(eval_names)
+    epochs, positions = json.loads(epochs), json.loads(positions)
+    n = len(seeds)
+    lists = (seeds, eval_names, epochs, positions)
+    if n == 0 or any(type(x) is not list or len(x) != n for x in lists):
+        return None
+    if any(type(x) is not int for x in (*seeds, *epochs)) or sorted(positions) != list(range(n)):
+        return None
+    if any(type(x) is not str for x in eval_names):
+        return None
+    return GroupShape(seeds, epochs, [_eval_names(x) for x in eval_names], tuple(positions))
+
+
+def load_group_trials(db: Database, key: int, shapes: dict[int, GroupShape]) -> Trials | None:
+    """A group's trials with their curves blobs and no final scalars, read through its
+    ``curve_groups`` row (as :func:`load_mid_run_trials` gives them, never cached).
+
+    Returns:
+        The trials, or None when the directory cannot answer (no row, an unknown shape, rows
+        that disagree with it): the caller reads the group through ``runs``.
+    """
+    rows = db.query(_GROUP_CURVES_SQL, (key,))
+    if not rows:
+        return None
+    shape = shapes.get(rows[0][0])
+    if shape is None or len(rows) != len(shape.positions):
+        return None
+    trials = Trials.__new__(Trials)
+    trials.rows = []
+    # (shared with the shape: a mid-run answer reads these lists, never changes them)
+    trials.seeds = shape.seeds
+    trials.epochs = shape.epochs
+    trials._eval_names = shape.eval_names
+    trials.blobs = [rows[at][1] for at in shape.positions]
+    trials.compact = None
+    trials.infos = {}
+    trials.costs = None
+    trials._finals = None
+    trials._columns = None
+    return trials
 
 
 def _restore_nan(rows: list[Any], columns: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:

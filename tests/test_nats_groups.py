@@ -1,0 +1,186 @@
+"""The ``curve_groups`` directory (benchmarks/nats/packing.GroupDirectory, sql/nats.sql).
+
+Every (arch, hp, dataset) of the real fixture files gets one row whose run ids and shape
+agree with ``runs``; an uncached mid-run ``get_more_info`` reads through it (one statement,
+no ``runs`` row) and answers exactly what the ``runs`` path answers, at every epoch and for
+every choice; a directory that cannot answer (a missing row, a shape that disagrees, a
+malformed shape) falls back to ``runs`` with the same answer.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from nasbench_lite import nats
+from nasbench_lite._core import database
+from nasbench_lite.benchmarks.nats import cached, trial_rows
+from nasbench_lite.benchmarks.nats.build import build_nats
+from nasbench_lite.benchmarks.nats.layout import DATASETS
+from nasbench_lite.benchmarks.nats.packing import GroupDirectory, group_key
+from test_nats_final_native import REAL, _outcome
+
+DATA = Path(__file__).parent / "data" / "nats"
+
+
+@pytest.fixture(scope="module", params=["tss", "sss"])
+def real_db(request: Any, tmp_path_factory: Any) -> tuple[str, Path]:
+    space = request.param
+    tmp = tmp_path_factory.mktemp(f"groups-{space}")
+    name, index = REAL[space]
+    archive = tmp / name
+    archive.mkdir()
+    shutil.copy(DATA / f"{space}-meta.pickle.pbz2", archive / "meta.pickle.pbz2")
+    for path in sorted(DATA.glob(f"{space}-[0-9]*.pickle.pbz2")):
+        shutil.copy(path, archive / path.name.split("-", 1)[1])
+    build_nats(archive, tmp / "db.sqlite")
+    return space, tmp / "db.sqlite"
+
+
+def test_every_group_has_a_row_that_agrees_with_runs(real_db: tuple[str, Path]) -> None:
+    _, path = real_db
+    con = sqlite3.connect(path)
+    runs = con.execute(
+        "SELECT arch_index, hp, dataset, seed, run_id, seed_order, epochs, eval_names FROM runs"
+        " ORDER BY arch_index, hp, dataset, seed_order"
+    ).fetchall()
+    groups: dict[int, list[Any]] = {}
+    for arch, hp, dataset, *rest in runs:
+        key = group_key(arch, hp, dataset)
+        assert key is not None
+        groups.setdefault(key, []).append(rest)
+    shapes = {
+        row[0]: [json.loads(x) for x in row[1:]]
+        for row in con.execute(
+            "SELECT shape_id, seeds, eval_names, epochs, positions FROM curve_shapes"
+        )
+    }
+    rows = con.execute("SELECT group_key, first_run_id, n_trials, shape_id FROM curve_groups")
+    seen = 0
+    for key, first, n, shape_id in rows:
+        trials = groups[key]
+        seeds, eval_names, epochs, positions = shapes[shape_id]
+        assert n == len(trials)
+        assert seeds == [t[0] for t in trials]
+        assert [first + p for p in positions] == [t[1] for t in trials]
+        assert epochs == [t[3] for t in trials]
+        assert eval_names == [t[4] for t in trials]
+        seen += 1
+    assert seen == len(groups) > 0
+
+
+def test_uncached_mid_run_reads_through_the_directory(
+    real_db: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Same answers as the ``runs`` path (a cached API), one statement, no runs row."""
+    space, path = real_db
+    index = REAL[space][1]
+    ref = nats.create(path, space, random_state=3)
+    api = nats.create(path, space, random_state=3, cache_size=0)
+    statements: list[str] = []
+    query = database.Database.query
+
+    def counted(self: Any, sql: str, bindings: Any = ()) -> Any:
+        statements.append(sql)
+        return query(self, sql, bindings)
+
+    try:
+        assert api._group_shapes
+        monkeypatch.setattr(database.Database, "query", counted)
+        for hp in ref.arch_hps(index):
+            for dataset in DATASETS:
+                seeds = ref._trials(index, dataset, hp).seeds
+                for iepoch in (-1, *range(int(hp) - 1), int(hp) + 3):
+                    for is_random in (False, True, *seeds, 12345):
+                        statements.clear()
+                        args = (index, dataset, iepoch, hp, is_random)
+                        got = _outcome(api.get_more_info, *args)
+                        assert got == _outcome(ref.get_more_info, *args), args
+                        if 0 <= iepoch < int(hp) - 1 and got[0] != "error":
+                            assert len(statements) == 1, statements
+                            assert "curve_groups" in statements[0]
+                            assert " runs " not in statements[0]
+    finally:
+        ref.close()
+        api.close()
+
+
+@pytest.mark.parametrize("damage", ["no row", "wrong count", "bad shape", "no shapes"])
+def test_a_directory_that_cannot_answer_falls_back_to_runs(
+    real_db: tuple[str, Path], tmp_path: Path, damage: str
+) -> None:
+    space, path = real_db
+    index = REAL[space][1]
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(path, copy)
+    con = sqlite3.connect(copy)
+    if damage == "no row":
+        con.execute("DELETE FROM curve_groups")
+    elif damage == "wrong count":
+        con.execute("UPDATE curve_groups SET n_trials = n_trials + 1")
+    elif damage == "bad shape":
+        con.execute("UPDATE curve_shapes SET positions = '[7]', seeds = 'nope'")
+    else:
+        con.execute("DELETE FROM curve_shapes")
+    con.commit()
+    con.close()
+    ref = nats.create(path, space, random_state=3)
+    api = nats.create(copy, space, random_state=3, cache_size=0)
+    try:
+        for hp in ref.arch_hps(index):
+            for dataset in DATASETS:
+                for is_random in (False, True):
+                    args = (index, dataset, int(hp) // 2 - 1, hp, is_random)
+                    if args[2] < 0:
+                        continue
+                    assert _outcome(api.get_more_info, *args) == _outcome(
+                        ref.get_more_info, *args
+                    ), args
+    finally:
+        ref.close()
+        api.close()
+
+
+def test_directory_rows_skip_groups_without_slots_or_consecutive_ids() -> None:
+    directory = GroupDirectory()
+    # (arch, hp, dataset, seed, run_id, dataset_order, seed_order, label, epochs, eval_names)
+    rows = [
+        (0, "12", "cifar10", 888, 5, 0, 1, "0888", 12, "ori-test"),
+        (0, "12", "cifar10", 999, 6, 0, 2, "0999", 12, "ori-test"),
+        (0, "12", "cifar10", 777, 4, 0, 0, "0777", 12, "ori-test"),
+        (0, "12", "other", 777, 7, 1, 0, "0777", 12, "ori-test"),  # no dataset slot
+        (0, "7", "cifar100", 777, 8, 2, 0, "0777", 7, "x-valid"),  # no hp slot
+        (1, "90", "cifar100", 777, 9, 2, 0, "0777", 90, "x-valid"),
+        (1, "90", "cifar100", 888, 11, 2, 1, "0888", 90, "x-valid"),  # ids 9, 11: a gap
+    ]
+    assert directory.add(rows) == [(group_key(0, "12", "cifar10"), 4, 3, 0)]
+    assert directory.shape_rows() == [
+        (0, "[777, 888, 999]", '["ori-test", "ori-test", "ori-test"]', "[12, 12, 12]", "[0, 1, 2]")
+    ]
+    assert group_key(2, "90", "ImageNet16-120") == 2 * 16 + 2 * 4 + 3
+    assert group_key(2, "90", "nope") is None
+
+
+def test_a_hostile_number_of_shapes_turns_the_directory_off(
+    real_db: tuple[str, Path], tmp_path: Path
+) -> None:
+    space, path = real_db
+    copy = tmp_path / "copy.sqlite"
+    shutil.copy(path, copy)
+    con = sqlite3.connect(copy)
+    con.executemany(
+        "INSERT INTO curve_shapes VALUES (?, '[1]', '[\"x-valid\"]', '[1]', '[0]')",
+        [(1000 + i,) for i in range(trial_rows.SHAPE_LIMIT + 1)],
+    )
+    con.commit()
+    con.close()
+    api = nats.create(copy, space, cache_size=0)
+    try:
+        assert api._group_shapes == {}
+        assert isinstance(api, cached.CachedTrialsReader)
+    finally:
+        api.close()
