@@ -50,6 +50,7 @@ from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps,
 from nasbench_lite.benchmarks.nats.results import remap_dataset_set_names
 from nasbench_lite.benchmarks.nats.summaries import best_in_summaries, trial_counts
 from nasbench_lite.benchmarks.nats.trial_rows import Trials, load_group_shapes
+from nasbench_lite.benchmarks.nats.uncached import uncached_info
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
     InvalidInputError,
@@ -337,6 +338,10 @@ class _NATSBase(CachedTrialsReader):
             hp = str(hp)
         if iepoch is not None:
             check_iepoch(iepoch)
+        if not self._cache.maxsize:  # (the common uncached cases in one pass)
+            info = uncached_info(self, index, dataset, iepoch, hp, is_random, rng)
+            if info is not None:
+                return info
         trials = self._info_trials(index, dataset, hp, iepoch)
         return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
 

@@ -23,14 +23,17 @@ from nasbench_lite.errors import CorruptDatabaseError
 __all__ = [
     "FIELD_POSITIONS",
     "MEMO_LIMIT",
+    "GROUP_CURVES_SQL",
     "GroupShape",
     "Trials",
+    "group_trials",
     "load_group_shapes",
     "load_group_trials",
     "load_mid_run_trials",
     "load_slim_trials",
     "load_trial_pair",
     "load_trials",
+    "slim_statement",
     "trial_blobs",
 ]
 
@@ -72,7 +75,7 @@ _TRIALS_PAIR_CURVES_SQL = (
 #: A mid-run call's trials through the group directory (``curve_groups``, see
 #: ``sql/nats.sql``): the group's shape and its curves blobs in run-id order, from one small
 #: (cached) directory row and one curves leaf, without the group's ``runs`` leaf.
-_GROUP_CURVES_SQL = (
+GROUP_CURVES_SQL = (
     "SELECT g.shape_id, c.data FROM curve_groups g JOIN curves c"
     " ON c.run_id BETWEEN g.first_run_id AND g.first_run_id + g.n_trials - 1"
     " WHERE g.group_key = +?"
@@ -247,19 +250,25 @@ def load_group_trials(db: Database, key: int, shapes: dict[int, GroupShape]) -> 
         The trials, or None when the directory cannot answer (no row, an unknown shape, rows
         that disagree with it): the caller reads the group through ``runs``.
     """
-    rows = db.query(_GROUP_CURVES_SQL, (key,))
+    rows = db.query(GROUP_CURVES_SQL, (key,))
     if not rows:
         return None
     shape = shapes.get(rows[0][0])
     if shape is None or len(rows) != len(shape.positions):
         return None
+    return group_trials(shape, [rows[at][1] for at in shape.positions])
+
+
+def group_trials(shape: GroupShape, blobs: list[bytes]) -> Trials:
+    """The :class:`Trials` of a group of ``shape`` with its curves ``blobs`` (seed order) and
+    no final scalars (see :func:`load_group_trials`)."""
     trials = Trials.__new__(Trials)
     trials.rows = []
     # (shared with the shape: a mid-run answer reads these lists, never changes them)
     trials.seeds = shape.seeds
     trials.epochs = shape.epochs
     trials._eval_names = shape.eval_names
-    trials.blobs = [rows[at][1] for at in shape.positions]
+    trials.blobs = blobs
     trials.compact = None
     trials.infos = {}
     trials.costs = None
@@ -331,6 +340,22 @@ def load_slim_trials(
     trials are never cached (their ``columns``, ``finals`` and costs would be wrong). None
     when there are no trials.
     """
+    plan = slim_statement(fields, compact=compact)
+    rows = db.query(plan[0], (index, hp, dataset))
+    if not rows:
+        return None
+    if not compact:
+        rows.sort(key=_seed_order)
+        return Trials(rows)
+    rows.sort(key=_last)
+    trials = Trials(rows)
+    trials.compact = plan[1]
+    return trials
+
+
+def slim_statement(fields: tuple[str, ...], *, compact: bool) -> tuple[str, bytes | None]:
+    """The statement of :func:`load_slim_trials` and, for ``compact`` rows, the
+    ``FINAL_FIELDS`` positions of its value columns."""
     key = (fields, compact)
     plan = _SLIM_SQL.get(key)
     if plan is None:
@@ -347,16 +372,7 @@ def load_slim_trials(
         plan = (sql, positions)
         if len(_SLIM_SQL) < 64:  # (a few field sets; bounded all the same)
             _SLIM_SQL[key] = plan
-    rows = db.query(plan[0], (index, hp, dataset))
-    if not rows:
-        return None
-    if not compact:
-        rows.sort(key=_seed_order)
-        return Trials(rows)
-    rows.sort(key=_last)
-    trials = Trials(rows)
-    trials.compact = plan[1]
-    return trials
+    return plan
 
 
 def load_mid_run_trials(db: Database, index: int, dataset: str, hp: str) -> Trials | None:

@@ -1,0 +1,162 @@
+"""``get_more_info`` without a trial cache (``cache_size=0``): the common cases in one pass.
+
+An uncached call is one SQLite statement plus native work; the general path around them
+(:class:`~nasbench_lite.benchmarks.nats.cached.CachedTrialsReader`: cache lookups, a
+:class:`~nasbench_lite.benchmarks.nats.trial_rows.Trials` per call, the memo checks) cost
+about as much Python as the statement itself (#14). :func:`uncached_info` answers the
+common cases directly from the statement's rows - at the last epoch the dataset's final
+sets (``_native.nats_final_info``), mid-run the group's curves through ``curve_groups``
+(``_native.nats_mid_run_sets``) - with the same statements, native readers and draws.
+
+Whatever it does not recognise it leaves to the general path by returning None, always
+*before* drawing from the generator (so a fallback draws exactly once, as the official API
+does); once it has drawn, it finishes through the general functions
+(:func:`~nasbench_lite.benchmarks.nats.results.more_info`), which raise the official errors.
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any
+
+from nasbench_lite import _native
+from nasbench_lite.benchmarks.nats.packing import group_key
+from nasbench_lite.benchmarks.nats.results import (
+    _FINAL_KEYS,
+    _FINAL_NATIVE,
+    _FINAL_REQUIRED,
+    COMPENSATED_SUM,
+    FINAL_INFO_FIELDS,
+    _comment,
+    _native_sets,
+    more_info,
+)
+from nasbench_lite.benchmarks.nats.trial_rows import (
+    GROUP_CURVES_SQL,
+    GroupShape,
+    Trials,
+    group_trials,
+    slim_statement,
+)
+
+if TYPE_CHECKING:
+    from nasbench_lite.benchmarks.nats.cached import CachedTrialsReader
+    from nasbench_lite.benchmarks.nats.records import Chooser
+
+__all__ = ["uncached_info"]
+
+_last = itemgetter(-1)
+
+
+def _final_plan(dataset: str) -> tuple[str, bytes, bytes, tuple[str, ...], bytes]:
+    """The compact statement of a dataset's final sets, its value columns and native plan."""
+    sql, positions = slim_statement(FINAL_INFO_FIELDS[dataset], compact=True)
+    assert positions is not None  # (compact statements name their columns)
+    return sql, positions, _FINAL_NATIVE[dataset], _FINAL_KEYS[dataset], _FINAL_REQUIRED[dataset]
+
+
+_FINAL_PLANS = {dataset: _final_plan(dataset) for dataset in FINAL_INFO_FIELDS}
+
+
+def _pick(
+    reader: CachedTrialsReader, seeds: list[int], is_random: Any, rng: Chooser | None
+) -> tuple[Any, int] | None:
+    """``(choice, trial position)`` as ``CachedTrialsReader._info`` picks them, or None
+    (nothing drawn) where that method raises or takes another path."""
+    if is_random is True:
+        with reader._lock:
+            choice = (reader._rng if rng is None else rng).choice(seeds)
+        return choice, seeds.index(choice)
+    if is_random is False:
+        return False, -1
+    if type(is_random) is int and is_random in seeds:
+        return is_random, seeds.index(is_random)
+    return None
+
+
+def uncached_info(
+    reader: CachedTrialsReader,
+    index: int,
+    dataset: str,
+    iepoch: int | None,
+    hp: str,
+    is_random: Any,
+    rng: Chooser | None,
+) -> dict[str, Any] | None:
+    """``get_more_info`` of an uncached reader, or None (nothing drawn): the general path.
+
+    ``index``, ``hp`` and ``iepoch`` are checked by the caller.
+    """
+    if iepoch is not None and str(iepoch + 1).zfill(len(hp)) != hp:
+        return _mid_run_info(reader, index, dataset, iepoch, hp, is_random, rng)
+    plan = _FINAL_PLANS.get(dataset)
+    if plan is None:
+        return None
+    sql, positions, sets, keys, required = plan
+    db = reader._db
+    rows = db.query(sql, (index, hp, dataset))
+    if not rows:
+        return None
+    n = len(rows)
+    if n > 1:
+        rows.sort(key=_last)
+    if iepoch is not None and any(row[1] != iepoch + 1 for row in rows):
+        return None  # (another run length: iepoch is a mid-run epoch of it)
+    seeds = [row[0] for row in rows]
+    picked = _pick(reader, seeds, is_random, rng)
+    if picked is None:
+        return None
+    choice, k = picked
+    # mean_or_none of every trial's epochs - 1, plus 1; or the chosen trial's epochs
+    total = (sum(row[1] for row in rows) - n) / n + 1 if k < 0 else rows[k][1]
+    info: dict[str, Any] | None = _native.nats_final_info(
+        rows, sets, keys, required, k, total, _comment(dataset, hp), COMPENSATED_SUM, positions
+    )
+    if info is not None:
+        return info
+    trials = Trials(rows)
+    trials.compact = positions
+    return more_info(db, trials, index, dataset, hp, iepoch, choice)
+
+
+def _mid_run_info(
+    reader: CachedTrialsReader,
+    index: int,
+    dataset: str,
+    iepoch: int,
+    hp: str,
+    is_random: Any,
+    rng: Chooser | None,
+) -> dict[str, Any] | None:
+    """A mid-run epoch through the group directory (one statement), or None (nothing
+    drawn)."""
+    shapes = reader._group_shapes
+    key = group_key(index, hp, dataset) if shapes else None
+    if key is None or dataset not in _FINAL_KEYS:
+        return None
+    db = reader._db
+    rows = db.query(GROUP_CURVES_SQL, (key,))
+    if not rows:
+        return None
+    shape_id = rows[0][0]
+    shape: GroupShape | None = shapes.get(shape_id)
+    if shape is None or len(rows) != len(shape.positions):
+        return None
+    if all(epochs == iepoch + 1 for epochs in shape.epochs):
+        return None  # (the run ends at iepoch after all: the final scalars answer)
+    picked = _pick(reader, shape.seeds, is_random, rng)
+    if picked is None:
+        return None
+    choice, k = picked
+    blobs = [rows[at][1] for at in shape.positions]
+    flat, width, counts = _native_sets(shape.eval_names, dataset)
+    # (an epoch beyond any u16 run length is out of range all the same)
+    epoch = min(max(iepoch, -1), 1 << 20)
+    sets = _native.nats_mid_run_sets(blobs, flat, width, counts, epoch, k, COMPENSATED_SUM)
+    if type(sets) is list:
+        info: dict[str, Any] | None = _native.nats_info_dict(
+            sets, _FINAL_KEYS[dataset], _FINAL_REQUIRED[dataset], iepoch + 1, _comment(dataset, hp)
+        )
+        if info is not None:
+            return info
+    return more_info(db, group_trials(shape, blobs), index, dataset, hp, iepoch, choice)
