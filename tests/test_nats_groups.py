@@ -1,10 +1,11 @@
-"""The ``curve_groups`` directory (benchmarks/nats/packing.GroupDirectory, sql/nats.sql).
+"""The group index (``curve_index`` / ``curve_shapes``: benchmarks/nats/packing.GroupDirectory,
+sql/nats.sql).
 
-Every (arch, hp, dataset) of the real fixture files gets one row whose run ids and shape
+Every (arch, hp, dataset) of the real fixture files gets one entry whose run ids and shape
 agree with ``runs``; an uncached mid-run ``get_more_info`` reads through it (one statement,
 no ``runs`` row) and answers exactly what the ``runs`` path answers, at every epoch and for
-every choice; a directory that cannot answer (a missing row, a shape that disagrees, a
-malformed shape) falls back to ``runs`` with the same answer.
+every choice; an index that cannot answer (no entry, a shape that disagrees, a malformed
+shape or index) falls back to ``runs`` with the same answer.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import struct
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from nasbench_lite._core import database
 from nasbench_lite.benchmarks.nats import cached, trial_rows
 from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.benchmarks.nats.layout import DATASETS
-from nasbench_lite.benchmarks.nats.packing import GroupDirectory, group_key
+from nasbench_lite.benchmarks.nats.packing import NO_GROUP, GroupDirectory, group_key
 from test_nats_final_native import REAL, _outcome
 
 DATA = Path(__file__).parent / "data" / "nats"
@@ -59,12 +61,16 @@ def test_every_group_has_a_row_that_agrees_with_runs(real_db: tuple[str, Path]) 
             "SELECT shape_id, seeds, eval_names, epochs, positions FROM curve_shapes"
         )
     }
-    rows = con.execute("SELECT group_key, first_run_id, n_trials, shape_id FROM curve_groups")
+    (data,) = con.execute("SELECT data FROM curve_index WHERE id = 0").fetchone()
+    entries = struct.unpack(f"<{len(data) // 4}I", data)
     seen = 0
-    for key, first, n, shape_id in rows:
+    for key, entry in enumerate(entries):
+        if entry == NO_GROUP:
+            assert key not in groups
+            continue
         trials = groups[key]
-        seeds, eval_names, epochs, positions = shapes[shape_id]
-        assert n == len(trials)
+        first = entry >> 8
+        seeds, eval_names, epochs, positions = shapes[entry & 0xFF]
         assert seeds == [t[0] for t in trials]
         assert [first + p for p in positions] == [t[1] for t in trials]
         assert epochs == [t[3] for t in trials]
@@ -89,7 +95,7 @@ def test_uncached_mid_run_reads_through_the_directory(
         return query(self, sql, bindings)
 
     try:
-        assert api._group_shapes
+        assert api._groups is not None
         monkeypatch.setattr(database.Database, "query", counted)
         for hp in ref.arch_hps(index):
             for dataset in DATASETS:
@@ -102,14 +108,15 @@ def test_uncached_mid_run_reads_through_the_directory(
                         assert got == _outcome(ref.get_more_info, *args), args
                         if 0 <= iepoch < int(hp) - 1 and got[0] != "error":
                             assert len(statements) == 1, statements
-                            assert "curve_groups" in statements[0]
-                            assert " runs " not in statements[0]
+                            assert statements[0].startswith("SELECT data FROM curves")
     finally:
         ref.close()
         api.close()
 
 
-@pytest.mark.parametrize("damage", ["no row", "wrong count", "bad shape", "no shapes"])
+@pytest.mark.parametrize(
+    "damage", ["no row", "no entries", "wrong count", "bad shape", "no shapes", "odd index"]
+)
 def test_a_directory_that_cannot_answer_falls_back_to_runs(
     real_db: tuple[str, Path], tmp_path: Path, damage: str
 ) -> None:
@@ -119,9 +126,17 @@ def test_a_directory_that_cannot_answer_falls_back_to_runs(
     shutil.copy(path, copy)
     con = sqlite3.connect(copy)
     if damage == "no row":
-        con.execute("DELETE FROM curve_groups")
-    elif damage == "wrong count":
-        con.execute("UPDATE curve_groups SET n_trials = n_trials + 1")
+        con.execute("DELETE FROM curve_index")
+    elif damage == "no entries":
+        con.execute("UPDATE curve_index SET data = zeroblob(0)")
+    elif damage == "odd index":
+        (data,) = con.execute("SELECT data FROM curve_index").fetchone()
+        con.execute("UPDATE curve_index SET data = ?", (data + b"\0",))
+    elif damage == "wrong count":  # (every trial one position further: the last one is past)
+        con.execute(
+            "UPDATE curve_shapes SET positions = '[' || replace(replace(replace(substr("
+            "positions, 2), '2', '3'), '1', '2'), '0', '1')"
+        )
     elif damage == "bad shape":
         con.execute("UPDATE curve_shapes SET positions = '[7]', seeds = 'nope'")
     else:
@@ -145,7 +160,7 @@ def test_a_directory_that_cannot_answer_falls_back_to_runs(
         api.close()
 
 
-def test_directory_rows_skip_groups_without_slots_or_consecutive_ids() -> None:
+def test_directory_entries_skip_groups_without_slots_or_consecutive_ids() -> None:
     directory = GroupDirectory()
     # (arch, hp, dataset, seed, run_id, dataset_order, seed_order, label, epochs, eval_names)
     rows = [
@@ -156,11 +171,18 @@ def test_directory_rows_skip_groups_without_slots_or_consecutive_ids() -> None:
         (0, "7", "cifar100", 777, 8, 2, 0, "0777", 7, "x-valid"),  # no hp slot
         (1, "90", "cifar100", 777, 9, 2, 0, "0777", 90, "x-valid"),
         (1, "90", "cifar100", 888, 11, 2, 1, "0888", 90, "x-valid"),  # ids 9, 11: a gap
+        (2, "90", "cifar10", 777, 12, 1, 0, "0777", 90, "ori-test"),
     ]
-    assert directory.add(rows) == [(group_key(0, "12", "cifar10"), 4, 3, 0)]
-    assert directory.shape_rows() == [
-        (0, "[777, 888, 999]", '["ori-test", "ori-test", "ori-test"]', "[12, 12, 12]", "[0, 1, 2]")
-    ]
+    directory.add(rows)
+    ((row_id, data),) = directory.index_rows()
+    entries = struct.unpack(f"<{len(data) // 4}I", data)
+    key = group_key(0, "12", "cifar10")
+    assert key is not None and entries[key] == 4 << 8 | 0
+    assert entries[group_key(2, "90", "cifar10") or 0] == 12 << 8 | 1
+    assert sum(e != NO_GROUP for e in entries) == 2 and row_id == 0
+    assert directory.shape_rows()[0] == (
+        0, "[777, 888, 999]", '["ori-test", "ori-test", "ori-test"]', "[12, 12, 12]", "[0, 1, 2]"
+    )  # fmt: skip
     assert group_key(2, "90", "ImageNet16-120") == 2 * 16 + 2 * 4 + 3
     assert group_key(2, "90", "nope") is None
 
@@ -180,7 +202,7 @@ def test_a_hostile_number_of_shapes_turns_the_directory_off(
     con.close()
     api = nats.create(copy, space, cache_size=0)
     try:
-        assert api._group_shapes == {}
+        assert api._groups is None
         assert isinstance(api, cached.CachedTrialsReader)
     finally:
         api.close()

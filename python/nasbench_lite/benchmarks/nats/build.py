@@ -53,8 +53,7 @@ _RUN_COLUMNS = (
     " eval_names, config_id, " + ", ".join(FINAL_FIELDS) + ", nan_mask"
 )
 _RUN_SQL = f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * (12 + len(FINAL_FIELDS)))})"
-#: A group's curves rows (packing.GroupDirectory; the shapes follow at the end of the stream).
-_GROUP_SQL = "INSERT INTO curve_groups VALUES (?, ?, ?, ?)"
+#: Where each group's curves rows are (packing.GroupDirectory, written after the stream).
 _SHAPE_SQL = "INSERT INTO curve_shapes VALUES (?, ?, ?, ?, ?)"
 _ACCURACY_COLUMNS = [f"{c}_accuracy" for c in SET_COLUMNS.values()]
 _SUMMARY_SQL = (
@@ -394,7 +393,7 @@ def _write_stream(
         # runs get their run ids in curves' page-packed storage order (see packing.py)
         run_rows, curve_rows = packer.add(run_rows, curve_rows)
         connection.executemany(_RUN_SQL, run_rows)
-        connection.executemany(_GROUP_SQL, directory.add(run_rows))
+        directory.add(run_rows)
         connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
         connection.executemany(_SUMMARY_SQL, summary_rows)
         if progress is not None:
@@ -403,9 +402,10 @@ def _write_stream(
                 progress(done, total)
     run_rows, curve_rows = packer.finish()
     connection.executemany(_RUN_SQL, run_rows)
-    connection.executemany(_GROUP_SQL, directory.add(run_rows))
+    directory.add(run_rows)
     connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
     connection.executemany(_SHAPE_SQL, directory.shape_rows())
+    connection.executemany("INSERT INTO curve_index VALUES (?, ?)", directory.index_rows())
     return {"archs_with_results": len(seen), "runs": run_id, "hps": hps, "datasets": datasets}
 
 

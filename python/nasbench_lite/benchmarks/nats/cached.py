@@ -19,7 +19,7 @@ from nasbench_lite.benchmarks.nats.records import Chooser
 from nasbench_lite.benchmarks.nats.results import FINAL_INFO_FIELDS, more_info
 from nasbench_lite.benchmarks.nats.trial_rows import (
     MEMO_LIMIT,
-    GroupShape,
+    GroupIndex,
     Trials,
     load_group_trials,
     load_mid_run_trials,
@@ -48,9 +48,9 @@ class CachedTrialsReader(ReaderBase):
 
     _cache: LRUCache[tuple[int, str, str], Trials]
     _total: int
-    #: ``curve_shapes`` by id (``trial_rows.load_group_shapes``; set by the reader when it has
-    #: no cache, empty otherwise): uncached mid-run calls read through ``curve_groups``.
-    _group_shapes: dict[int, GroupShape]
+    #: The group index (``trial_rows.load_group_index``; set by the reader when it has no
+    #: cache, None otherwise): uncached mid-run calls read through it.
+    _groups: GroupIndex | None
 
     def _trials(self, index: int, dataset: str, hp: str, iepoch: int | None = None) -> Trials:
         trials = self._cache.get((index, hp, dataset))
@@ -114,10 +114,11 @@ class CachedTrialsReader(ReaderBase):
             return trials
         if not self._cache.maxsize:
             if _mid_run(iepoch, hp):
-                key = group_key(index, hp, dataset) if self._group_shapes else None
+                groups = self._groups
+                key = None if groups is None else group_key(index, hp, dataset)
                 trials = None
-                if key is not None:
-                    trials = load_group_trials(self._db, key, self._group_shapes)
+                if groups is not None and key is not None:
+                    trials = load_group_trials(self._db, key, groups)
                 if trials is None:
                     trials = load_mid_run_trials(self._db, index, dataset, hp)
                 # (a run whose last epoch is iepoch after all is answered from the finals)

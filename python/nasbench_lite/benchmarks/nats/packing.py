@@ -17,15 +17,17 @@ when ``cell + 2`` bytes (its pointer) still fit in ``page - 8`` (the leaf header
 starts a new leaf; :func:`cell_size` is SQLite's cell size of one ``curves`` row. The runs of
 an architecture are handed back together, in primary-key order, once all its groups have ids.
 
-:class:`GroupDirectory` turns those rows into ``curve_groups`` / ``curve_shapes`` rows: per
-group the first run id of its (consecutive) curves rows under a key computed from
-``(arch_index, hp, dataset)`` (:func:`group_key`), so that a reader finds a group's curves
-without reading its ``runs`` leaf (see ``sql/nats.sql``).
+:class:`GroupDirectory` turns those rows into the ``curve_index`` / ``curve_shapes`` rows: per
+group the first run id of its (consecutive) curves rows and its shape under a key computed
+from ``(arch_index, hp, dataset)`` (:func:`group_key`), so that a reader finds a group's
+curves without reading its ``runs`` leaf (see ``sql/nats.sql``).
 """
 
 from __future__ import annotations
 
 import json
+import sys
+from array import array
 from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Sequence
@@ -34,6 +36,8 @@ from typing import Any
 __all__ = [
     "DATASET_SLOTS",
     "HP_SLOTS",
+    "NO_GROUP",
+    "U32",
     "CurvesPacker",
     "GroupDirectory",
     "cell_size",
@@ -45,9 +49,15 @@ __all__ = [
 _ARCH, _HP, _DATASET, _SEED, _RUN_ID = 0, 1, 2, 3, 4
 #: ... of ``seed_order`` and ``eval_names``.
 _SEED_ORDER, _EPOCHS, _EVAL_NAMES = 6, 8, 9
-#: ``curve_groups.group_key`` slots (``sql/nats.sql``): key = arch * 16 + hp * 4 + dataset.
+#: ``curve_index`` slots (``sql/nats.sql``): key = arch * 16 + hp * 4 + dataset.
 HP_SLOTS = {"01": 0, "12": 1, "90": 2, "200": 3}
 DATASET_SLOTS = {"cifar10-valid": 0, "cifar10": 1, "cifar100": 2, "ImageNet16-120": 3}
+#: A ``curve_index`` entry: first run id << 8 | shape id; this one marks "no entry".
+NO_GROUP = 0xFFFFFFFF
+_MAX_FIRST = (1 << 24) - 1
+_MAX_SHAPES = 255
+#: An array typecode of 4-byte items (``I`` everywhere this runs; ``L`` where it is not).
+U32 = "I" if array("I").itemsize == 4 else "L"
 #: Leaf page header and cell pointer bytes (SQLite file format, table b-tree leaf).
 _LEAF_HEADER, _POINTER = 8, 2
 #: Sorts after every arrival number (bisect bound).
@@ -107,7 +117,7 @@ def cell_size(blob_len: int, rowid: int, page_size: int) -> int:
 
 
 def group_key(arch_index: int, hp: str, dataset: str) -> int | None:
-    """``curve_groups.group_key`` of a group, None for an hp or dataset without a slot."""
+    """The ``curve_index`` position of a group, None for an hp or dataset without a slot."""
     hp_slot = HP_SLOTS.get(hp)
     dataset_slot = DATASET_SLOTS.get(dataset)
     if hp_slot is None or dataset_slot is None or arch_index < 0:
@@ -116,21 +126,22 @@ def group_key(arch_index: int, hp: str, dataset: str) -> int | None:
 
 
 class GroupDirectory:
-    """The ``curve_groups`` and ``curve_shapes`` rows of the ``runs`` rows a
+    """The ``curve_index`` and ``curve_shapes`` rows of the ``runs`` rows a
     :class:`CurvesPacker` hands back (with their final run ids).
 
-    A group gets a row when its key has slots (:func:`group_key`) and its run ids are
-    consecutive (the packer places a group's rows together); the reader answers other groups
-    through ``runs``. Shapes are numbered in order of first appearance (deterministic).
+    A group gets an entry when its key has slots (:func:`group_key`), its run ids are
+    consecutive (the packer places a group's rows together) and fit the entry
+    (:data:`NO_GROUP`); the reader answers other groups through ``runs``. Shapes are numbered
+    in order of first appearance (deterministic).
     """
 
     def __init__(self) -> None:
         self._shapes: dict[tuple[str, str, str, str], int] = {}
+        self._index = array(U32)
 
-    def add(self, run_rows: Sequence[Sequence[Any]]) -> list[tuple[int, int, int, int]]:
-        """The ``curve_groups`` rows ``(group_key, first_run_id, n_trials, shape_id)`` of
-        ``run_rows``, which hold whole architectures in primary-key order."""
-        out: list[tuple[int, int, int, int]] = []
+    def add(self, run_rows: Sequence[Sequence[Any]]) -> None:
+        """Enters the groups of ``run_rows``, which hold whole architectures in primary-key
+        order."""
         start = 0
         n = len(run_rows)
         while start < n:
@@ -143,22 +154,20 @@ class GroupDirectory:
                 and run_rows[stop][_DATASET] == head[_DATASET]
             ):
                 stop += 1
-            row = self._group(run_rows[start:stop])
-            if row is not None:
-                out.append(row)
+            self._group(run_rows[start:stop])
             start = stop
-        out.sort()  # (ascending keys: appended, so the table's leaves fill up)
-        return out
 
-    def _group(self, rows: Sequence[Sequence[Any]]) -> tuple[int, int, int, int] | None:
+    def _group(self, rows: Sequence[Sequence[Any]]) -> None:
         head = rows[0]
         if type(head[_ARCH]) is not int:
-            return None
+            return
         key = group_key(head[_ARCH], head[_HP], head[_DATASET])
         ids = [row[_RUN_ID] for row in rows]
         first = min(ids)
-        if key is None or sorted(ids) != list(range(first, first + len(ids))):
-            return None
+        if key is None or first >= _MAX_FIRST:
+            return
+        if sorted(ids) != list(range(first, first + len(ids))):
+            return
         ordered = sorted(rows, key=_seed_order_of)
         shape = (
             json.dumps([row[_SEED] for row in ordered]),
@@ -168,8 +177,20 @@ class GroupDirectory:
         )
         shape_id = self._shapes.get(shape)
         if shape_id is None:
+            if len(self._shapes) >= _MAX_SHAPES:
+                return
             shape_id = self._shapes[shape] = len(self._shapes)
-        return key, first, len(ids), shape_id
+        index = self._index
+        if key >= len(index):
+            index.extend([NO_GROUP] * (key + 1 - len(index)))
+        index[key] = first << 8 | shape_id
+
+    def index_rows(self) -> list[tuple[int, bytes]]:
+        """The ``curve_index`` row ``(0, entries)`` (little-endian u32s)."""
+        index = array(U32, self._index)
+        if sys.byteorder == "big":
+            index.byteswap()
+        return [(0, index.tobytes())]
 
     def shape_rows(self) -> list[tuple[int, str, str, str, str]]:
         """The ``curve_shapes`` rows ``(shape_id, seeds, eval_names, epochs, positions)``."""

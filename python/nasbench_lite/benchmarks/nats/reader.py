@@ -49,7 +49,7 @@ from nasbench_lite.benchmarks.nats.layout import check_iepoch, check_limit, conf
 from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps, load_arch_record
 from nasbench_lite.benchmarks.nats.results import remap_dataset_set_names
 from nasbench_lite.benchmarks.nats.summaries import best_in_summaries, trial_counts
-from nasbench_lite.benchmarks.nats.trial_rows import Trials, load_group_shapes
+from nasbench_lite.benchmarks.nats.trial_rows import Trials, load_group_index
 from nasbench_lite.benchmarks.nats.uncached import uncached_info
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
@@ -107,9 +107,11 @@ class _NATSBase(CachedTrialsReader):
         # against ~31 us with 4 MiB (its steady state either way). 4 MiB still holds every
         # interior page of the whole-space databases (sss ~3.5 MB, tss ~1 MB).
         self._db.connection.execute(f"PRAGMA cache_size = -{_PAGE_CACHE_KIB}").fetchall()
-        # Without a trial cache every mid-run call reads its group's curves through the
-        # curve_groups directory: its few shapes are read once, here.
-        self._group_shapes = {} if cache_size else load_group_shapes(self._db)
+        # Without a trial cache every mid-run call reads its group's curves through the group
+        # index (sql/nats.sql: curve_index), read once, here: 4 bytes per group (~2 MB for the
+        # size space) in memory, where SQLite's page cache would have to hold ~6 MB of a
+        # table to find them without a page read.
+        self._groups = None if cache_size else load_group_index(self._db)
         self._fast_mode = fast_mode
         self.verbose = verbose
         self.filename = os.path.basename(os.fspath(path))

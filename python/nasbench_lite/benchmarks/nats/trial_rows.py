@@ -12,22 +12,27 @@ from __future__ import annotations
 
 import json
 import math
+import sys
+from array import array
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS, finals_from_row
+from nasbench_lite.benchmarks.nats.packing import NO_GROUP, U32
 from nasbench_lite.errors import CorruptDatabaseError
 
 __all__ = [
     "FIELD_POSITIONS",
     "MEMO_LIMIT",
     "GROUP_CURVES_SQL",
+    "GroupIndex",
     "GroupShape",
     "Trials",
+    "group_rows",
     "group_trials",
-    "load_group_shapes",
+    "load_group_index",
     "load_group_trials",
     "load_mid_run_trials",
     "load_slim_trials",
@@ -72,14 +77,9 @@ _TRIALS_PAIR_CURVES_SQL = (
     f"SELECT {_COLUMNS}, r.dataset, c.data FROM runs r LEFT JOIN curves c USING (run_id)"
     " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset IN (+?, +?)"
 )
-#: A mid-run call's trials through the group directory (``curve_groups``, see
-#: ``sql/nats.sql``): the group's shape and its curves blobs in run-id order, from one small
-#: (cached) directory row and one curves leaf, without the group's ``runs`` leaf.
-GROUP_CURVES_SQL = (
-    "SELECT g.shape_id, c.data FROM curve_groups g JOIN curves c"
-    " ON c.run_id BETWEEN g.first_run_id AND g.first_run_id + g.n_trials - 1"
-    " WHERE g.group_key = +?"
-)
+#: A group's curves rows (a mid-run call through ``curve_index``, see ``sql/nats.sql``): one
+#: curves leaf, without the group's ``runs`` leaf.
+GROUP_CURVES_SQL = "SELECT data FROM curves WHERE run_id BETWEEN +? AND +?"
 #: Most ``curve_shapes`` rows a reader loads (real databases have a few dozen); a database
 #: with more is read through ``runs`` only.
 SHAPE_LIMIT = 4096
@@ -205,18 +205,27 @@ class GroupShape(NamedTuple):
     positions: tuple[int, ...]
 
 
-def load_group_shapes(db: Database) -> dict[int, GroupShape]:
-    """Every ``curve_shapes`` row as a :class:`GroupShape`, by ``shape_id``.
+class GroupIndex(NamedTuple):
+    """``curve_index`` and ``curve_shapes``, decoded (:func:`load_group_index`)."""
 
-    A malformed row is left out (its groups are then read through ``runs``, which reports
-    what is wrong); so is every row when there are more than :data:`SHAPE_LIMIT`.
+    #: Per ``packing.group_key``: first run id << 8 | shape id, or ``packing.NO_GROUP``.
+    entries: array[int]
+    shapes: dict[int, GroupShape]
+
+
+def load_group_index(db: Database) -> GroupIndex | None:
+    """The database's group index, or None when it has none a reader can use.
+
+    A malformed shape is left out (its groups are then read through ``runs``, which reports
+    what is wrong); more than :data:`SHAPE_LIMIT` shapes or an index that is not whole u32s
+    turn the index off.
     """
     rows = db.query(
         "SELECT shape_id, seeds, eval_names, epochs, positions FROM curve_shapes"
         f" LIMIT {SHAPE_LIMIT + 1}"
     )
     if len(rows) > SHAPE_LIMIT:
-        return {}
+        return None
     shapes: dict[int, GroupShape] = {}
     for shape_id, seeds, eval_names, epochs, positions in rows:
         try:
@@ -225,7 +234,15 @@ def load_group_shapes(db: Database) -> dict[int, GroupShape]:
             continue
         if shape is not None and type(shape_id) is int:
             shapes[shape_id] = shape
-    return shapes
+    found = db.query("SELECT data FROM curve_index WHERE id = 0")
+    data = found[0][0] if found else None
+    if not shapes or type(data) is not bytes or len(data) % 4:
+        return None
+    entries = array(U32)
+    entries.frombytes(data)
+    if sys.byteorder == "big":
+        entries.byteswap()
+    return GroupIndex(entries, shapes)
 
 
 def _shape(seeds: Any, eval_names: Any, epochs: Any, positions: Any) -> GroupShape | None:
@@ -242,21 +259,37 @@ def _shape(seeds: Any, eval_names: Any, epochs: Any, positions: Any) -> GroupSha
     return GroupShape(seeds, epochs, [_eval_names(x) for x in eval_names], tuple(positions))
 
 
-def load_group_trials(db: Database, key: int, shapes: dict[int, GroupShape]) -> Trials | None:
-    """A group's trials with their curves blobs and no final scalars, read through its
-    ``curve_groups`` row (as :func:`load_mid_run_trials` gives them, never cached).
+def load_group_trials(db: Database, key: int, groups: GroupIndex) -> Trials | None:
+    """A group's trials with their curves blobs and no final scalars, read through the
+    group index (as :func:`load_mid_run_trials` gives them, never cached).
 
     Returns:
-        The trials, or None when the directory cannot answer (no row, an unknown shape, rows
+        The trials, or None when the index cannot answer (no entry, an unknown shape, rows
         that disagree with it): the caller reads the group through ``runs``.
     """
-    rows = db.query(GROUP_CURVES_SQL, (key,))
-    if not rows:
+    found = group_rows(db, key, groups)
+    if found is None:
         return None
-    shape = shapes.get(rows[0][0])
-    if shape is None or len(rows) != len(shape.positions):
+    shape, rows = found
+    return group_trials(shape, [rows[at][0] for at in shape.positions])
+
+
+def group_rows(db: Database, key: int, groups: GroupIndex) -> tuple[GroupShape, list[Any]] | None:
+    """A group's shape and its curves rows (run-id order), or None (see
+    :func:`load_group_trials`)."""
+    entries = groups.entries
+    if not 0 <= key < len(entries):
         return None
-    return group_trials(shape, [rows[at][1] for at in shape.positions])
+    entry = entries[key]
+    shape = groups.shapes.get(entry & 0xFF)
+    if entry == NO_GROUP or shape is None:
+        return None
+    first = entry >> 8
+    n = len(shape.positions)
+    rows = db.query(GROUP_CURVES_SQL, (first, first + n - 1))
+    if len(rows) != n:
+        return None
+    return shape, rows
 
 
 def group_trials(shape: GroupShape, blobs: list[bytes]) -> Trials:

@@ -5,7 +5,7 @@ An uncached call is one SQLite statement plus native work; the general path arou
 :class:`~nasbench_lite.benchmarks.nats.trial_rows.Trials` per call, the memo checks) cost
 about as much Python as the statement itself (#14). :func:`uncached_info` answers the
 common cases directly from the statement's rows - at the last epoch the dataset's final
-sets (``_native.nats_final_info``), mid-run the group's curves through ``curve_groups``
+sets (``_native.nats_final_info``), mid-run the group's curves through the group index
 (``_native.nats_mid_run_sets``) - with the same statements, native readers and draws.
 
 Whatever it does not recognise it leaves to the general path by returning None, always
@@ -32,9 +32,8 @@ from nasbench_lite.benchmarks.nats.results import (
     more_info,
 )
 from nasbench_lite.benchmarks.nats.trial_rows import (
-    GROUP_CURVES_SQL,
-    GroupShape,
     Trials,
+    group_rows,
     group_trials,
     slim_statement,
 )
@@ -128,27 +127,23 @@ def _mid_run_info(
     is_random: Any,
     rng: Chooser | None,
 ) -> dict[str, Any] | None:
-    """A mid-run epoch through the group directory (one statement), or None (nothing
-    drawn)."""
-    shapes = reader._group_shapes
-    key = group_key(index, hp, dataset) if shapes else None
-    if key is None or dataset not in _FINAL_KEYS:
+    """A mid-run epoch through the group index (one statement), or None (nothing drawn)."""
+    groups = reader._groups
+    key = None if groups is None else group_key(index, hp, dataset)
+    if groups is None or key is None or dataset not in _FINAL_KEYS:
         return None
     db = reader._db
-    rows = db.query(GROUP_CURVES_SQL, (key,))
-    if not rows:
+    found = group_rows(db, key, groups)
+    if found is None:
         return None
-    shape_id = rows[0][0]
-    shape: GroupShape | None = shapes.get(shape_id)
-    if shape is None or len(rows) != len(shape.positions):
-        return None
+    shape, rows = found
     if all(epochs == iepoch + 1 for epochs in shape.epochs):
         return None  # (the run ends at iepoch after all: the final scalars answer)
     picked = _pick(reader, shape.seeds, is_random, rng)
     if picked is None:
         return None
     choice, k = picked
-    blobs = [rows[at][1] for at in shape.positions]
+    blobs = [rows[at][0] for at in shape.positions]
     flat, width, counts = _native_sets(shape.eval_names, dataset)
     # (an epoch beyond any u16 run length is out of range all the same)
     epoch = min(max(iepoch, -1), 1 << 20)
