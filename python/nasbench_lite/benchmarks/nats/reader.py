@@ -50,7 +50,7 @@ from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps,
 from nasbench_lite.benchmarks.nats.results import remap_dataset_set_names
 from nasbench_lite.benchmarks.nats.summaries import best_in_summaries, trial_counts
 from nasbench_lite.benchmarks.nats.trial_rows import Trials, load_group_index
-from nasbench_lite.benchmarks.nats.uncached import uncached_info
+from nasbench_lite.benchmarks.nats.uncached import uncached_costs, uncached_info
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
     InvalidInputError,
@@ -355,13 +355,26 @@ class _NATSBase(CachedTrialsReader):
             NotInDatabaseError: No such results, or costs the official API cannot compute.
         """
         index = self._index(index)
-        costs = self._costs(self._cost_trials(index, dataset, hp if type(hp) is str else str(hp)))
+        if type(hp) is not str:
+            hp = str(hp)
+        if not self._cache.maxsize:
+            found = uncached_costs(self, index, dataset, hp)
+            if found is not None:
+                return found
+        costs = self._costs(self._cost_trials(index, dataset, hp))
         return dict(costs) if self._cache.maxsize else costs
 
     def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
         """Mean latency in seconds (batch 256) over the trials, None when unknown."""
-        trials = self._cost_trials(self._index(index), dataset, hp if type(hp) is str else str(hp))
-        latency: float | None = self._costs(trials)["latency"]
+        index = self._index(index)
+        if type(hp) is not str:
+            hp = str(hp)
+        if not self._cache.maxsize:
+            found = uncached_costs(self, index, dataset, hp)
+            if found is not None:
+                latency: float | None = found["latency"]
+                return latency
+        latency = self._costs(self._cost_trials(index, dataset, hp))["latency"]
         return latency
 
     def simulate_train_eval(

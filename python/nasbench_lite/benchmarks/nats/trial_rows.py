@@ -38,6 +38,7 @@ __all__ = [
     "load_slim_trials",
     "load_trial_pair",
     "load_trials",
+    "eval_names_of",
     "slim_statement",
     "trial_blobs",
 ]
@@ -144,7 +145,7 @@ class Trials:
     def eval_names(self) -> list[tuple[str, ...]]:
         """Per trial its eval-set names, in file order."""
         if self._eval_names is None:
-            self._eval_names = [_eval_names(r[2]) for r in self.rows]
+            self._eval_names = [eval_names_of(r[2]) for r in self.rows]
         return self._eval_names
 
     @property
@@ -256,7 +257,7 @@ def _shape(seeds: Any, eval_names: Any, epochs: Any, positions: Any) -> GroupSha
         return None
     if any(type(x) is not str for x in eval_names):
         return None
-    return GroupShape(seeds, epochs, [_eval_names(x) for x in eval_names], tuple(positions))
+    return GroupShape(seeds, epochs, [eval_names_of(x) for x in eval_names], tuple(positions))
 
 
 def load_group_trials(db: Database, key: int, groups: GroupIndex) -> Trials | None:
@@ -324,7 +325,8 @@ def _restore_nan(rows: list[Any], columns: list[tuple[Any, ...]]) -> list[tuple[
 _EVAL_NAMES: dict[str, tuple[str, ...]] = {}
 
 
-def _eval_names(text: str) -> tuple[str, ...]:
+def eval_names_of(text: str) -> tuple[str, ...]:
+    """``runs.eval_names`` text as its names (memoised; bounded)."""
     names = _EVAL_NAMES.get(text)
     if names is None:
         names = tuple(text.split(",")) if text else ()

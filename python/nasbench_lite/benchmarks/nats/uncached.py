@@ -20,6 +20,13 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 from nasbench_lite import _native
+from nasbench_lite.benchmarks.nats.costs import (
+    COST_FIELDS,
+    native_plan,
+    trial_costs,
+    trial_costs_reference,
+)
+from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS
 from nasbench_lite.benchmarks.nats.packing import group_key
 from nasbench_lite.benchmarks.nats.results import (
     _FINAL_KEYS,
@@ -33,6 +40,7 @@ from nasbench_lite.benchmarks.nats.results import (
 )
 from nasbench_lite.benchmarks.nats.trial_rows import (
     Trials,
+    eval_names_of,
     group_rows,
     group_trials,
     slim_statement,
@@ -42,9 +50,12 @@ if TYPE_CHECKING:
     from nasbench_lite.benchmarks.nats.cached import CachedTrialsReader
     from nasbench_lite.benchmarks.nats.records import Chooser
 
-__all__ = ["uncached_info"]
+__all__ = ["uncached_costs", "uncached_info"]
 
 _last = itemgetter(-1)
+#: ``get_cost_info``'s statement: the rows of the full layout with only the cost scalars.
+_COST_SQL = slim_statement(COST_FIELDS, compact=False)[0]
+_seed_order = itemgetter(5 + len(FINAL_FIELDS))
 
 
 def _final_plan(dataset: str) -> tuple[str, bytes, bytes, tuple[str, ...], bytes]:
@@ -155,3 +166,25 @@ def _mid_run_info(
         if info is not None:
             return info
     return more_info(db, group_trials(shape, blobs), index, dataset, hp, iepoch, choice)
+
+
+def uncached_costs(
+    reader: CachedTrialsReader, index: int, dataset: str, hp: str
+) -> dict[str, Any] | None:
+    """``get_cost_info`` of an uncached reader, or None (no trials: the general path raises
+    the official error). Same statement and values as ``costs.trial_costs`` on the slim
+    trials."""
+    rows = reader._db.query(_COST_SQL, (index, hp, dataset))
+    if not rows:
+        return None
+    if len(rows) > 1:
+        rows.sort(key=_seed_order)
+    text = rows[0][2]
+    if type(text) is not str or any(row[2] != text for row in rows):
+        return trial_costs(Trials(rows))  # (the real files: never)
+    names = eval_names_of(text)
+    fields, keys = native_plan(names)
+    info: dict[str, Any] | None = _native.nats_costs(rows, fields, keys, COMPENSATED_SUM)
+    if info is not None:
+        return info
+    return trial_costs_reference(Trials(rows), names)
