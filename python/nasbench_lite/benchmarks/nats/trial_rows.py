@@ -85,6 +85,10 @@ GROUP_CURVES_SQL = "SELECT data FROM curves WHERE run_id BETWEEN +? AND +?"
 #: with more is read through ``runs`` only.
 SHAPE_LIMIT = 4096
 _SEED_ORDER = 5 + len(FINAL_FIELDS)
+#: The statements of :func:`load_trials` and :func:`load_trial_pair` (no curves) and the row
+#: positions of ``seed_order`` and (pair rows) ``dataset``.
+TRIALS_SQL, TRIALS_PAIR_SQL = _TRIALS_SQL, _TRIALS_PAIR_SQL
+SEED_ORDER_AT, PAIR_DATASET_AT = _SEED_ORDER, _SEED_ORDER + 1
 #: Per (needed final fields, compact): the trials statement with only those values, and for
 #: compact rows the ``FINAL_FIELDS`` positions of their value columns (``Trials.compact``;
 #: built once: the per-call generator cost ~1-3 us of a ~20 us uncached call).

@@ -26,7 +26,6 @@ from nasbench_lite.benchmarks.nats.costs import (
     trial_costs,
     trial_costs_reference,
 )
-from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS
 from nasbench_lite.benchmarks.nats.packing import group_key
 from nasbench_lite.benchmarks.nats.results import (
     _FINAL_KEYS,
@@ -39,6 +38,10 @@ from nasbench_lite.benchmarks.nats.results import (
     more_info,
 )
 from nasbench_lite.benchmarks.nats.trial_rows import (
+    PAIR_DATASET_AT,
+    SEED_ORDER_AT,
+    TRIALS_PAIR_SQL,
+    TRIALS_SQL,
     Trials,
     eval_names_of,
     group_rows,
@@ -50,12 +53,12 @@ if TYPE_CHECKING:
     from nasbench_lite.benchmarks.nats.cached import CachedTrialsReader
     from nasbench_lite.benchmarks.nats.records import Chooser
 
-__all__ = ["uncached_costs", "uncached_info"]
+__all__ = ["uncached_costs", "uncached_info", "uncached_simulate"]
 
 _last = itemgetter(-1)
 #: ``get_cost_info``'s statement: the rows of the full layout with only the cost scalars.
 _COST_SQL = slim_statement(COST_FIELDS, compact=False)[0]
-_seed_order = itemgetter(5 + len(FINAL_FIELDS))
+_seed_order = itemgetter(SEED_ORDER_AT)
 
 
 def _final_plan(dataset: str) -> tuple[str, bytes, bytes, tuple[str, ...], bytes]:
@@ -179,6 +182,15 @@ def uncached_costs(
         return None
     if len(rows) > 1:
         rows.sort(key=_seed_order)
+    return _costs_of_rows(rows)
+
+
+def _costs_of_rows(rows: list[Any]) -> dict[str, Any]:
+    """``costs.trial_costs`` of trials given as rows of the full layout, in seed order.
+
+    Raises:
+        NotInDatabaseError: Costs the official API cannot compute either.
+    """
     text = rows[0][2]
     if type(text) is not str or any(row[2] != text for row in rows):
         return trial_costs(Trials(rows))  # (the real files: never)
@@ -188,3 +200,60 @@ def uncached_costs(
     if info is not None:
         return info
     return trial_costs_reference(Trials(rows), names)
+
+
+def uncached_simulate(
+    reader: CachedTrialsReader,
+    index: int,
+    dataset: str,
+    source: str,
+    iepoch: int | None,
+    hp: str,
+    rng: Chooser | None,
+) -> tuple[Any, Any, Any] | None:
+    """``simulate_train_eval``'s ``(valid accuracy, latency, time cost)`` of an uncached
+    reader at the last epoch, or None (nothing drawn): the general path.
+
+    The statement of the general path (cifar10: its cifar10-valid and cifar10 trials in one),
+    then the draw, the final sets and the costs straight from its rows; the second draw of a
+    dataset without a valid set at ``iepoch`` and every error go through the general
+    functions, after the same draws.
+    """
+    if iepoch is not None and str(iepoch + 1).zfill(len(hp)) != hp:
+        return None
+    plan = _FINAL_PLANS.get(source)
+    if plan is None:
+        return None
+    db = reader._db
+    if dataset != source:
+        rows = db.query(TRIALS_PAIR_SQL, (index, hp, source, dataset))
+        one = [row for row in rows if row[PAIR_DATASET_AT] == source]
+        two = [row for row in rows if row[PAIR_DATASET_AT] != source]
+        if len(two) > 1:
+            two.sort(key=_seed_order)
+    else:
+        one = two = db.query(TRIALS_SQL, (index, hp, source))
+    if not one or not two:
+        return None
+    if len(one) > 1:
+        one.sort(key=_seed_order)
+    if iepoch is not None and any(row[1] != iepoch + 1 for row in one):
+        return None  # (another run length: iepoch is a mid-run epoch of it)
+    seeds = [row[0] for row in one]
+    with reader._lock:
+        choice = (reader._rng if rng is None else rng).choice(seeds)
+    k = seeds.index(choice)
+    _, _, sets, keys, required = plan
+    info: dict[str, Any] | None = _native.nats_final_info(
+        one, sets, keys, required, k, one[k][1], _comment(source, hp), COMPENSATED_SUM
+    )
+    if info is None:
+        info = more_info(db, Trials(one), index, source, hp, iepoch, choice)
+    if "valid-accuracy" in info:
+        valid_acc = info["valid-accuracy"]
+        time_cost = info["train-all-time"] + info["valid-per-time"]
+    else:
+        valid_acc = info["valtest-accuracy"]
+        temp = reader._info(index, dataset, None, hp, True, Trials(two), rng)
+        time_cost = info["train-all-time"] + temp["valid-per-time"]
+    return valid_acc, _costs_of_rows(two)["latency"], time_cost
