@@ -403,8 +403,11 @@ def slim_statement(fields: tuple[str, ...], *, compact: bool) -> tuple[str, byte
             columns = ", ".join(f"r.{name}" for name in fields)
         else:
             columns = ", ".join(f"r.{n}" if n in wanted else "NULL" for n in FINAL_FIELDS)
+        # (compact rows answer the last epoch only, which reads neither the eval-set names
+        # nor the run id: NULL there converts no text or int per trial)
+        leading = "NULL, NULL" if compact else "r.eval_names, r.run_id"
         sql = (
-            "SELECT r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, "
+            f"SELECT r.seed, r.epochs, {leading}, r.nan_mask, "
             f"{columns}, r.seed_order FROM runs r{_WHERE}"
         )
         positions = bytes(FINAL_FIELDS.index(name) for name in fields) if compact else None
