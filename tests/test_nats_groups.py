@@ -206,3 +206,59 @@ def test_a_hostile_number_of_shapes_turns_the_directory_off(
         assert isinstance(api, cached.CachedTrialsReader)
     finally:
         api.close()
+
+
+@pytest.fixture(scope="module", params=["tss", "sss"])
+def quirky_db(request: Any, tmp_path_factory: Any) -> tuple[str, Path, list[int]]:
+    """Synthetic files with every irregularity of the real data (nats_fixture quirks: missing
+    seeds, disagreeing params, no latency, NaN losses, no train times, NumPy scalars, eval
+    sets only at the last epoch)."""
+    from nasbench_lite.spaces.nb201.space import size_strings, topology_strings
+    from nats_fixture import write_archive
+
+    space = request.param
+    tmp = tmp_path_factory.mktemp(f"quirky-{space}")
+    archs = topology_strings() if space == "tss" else size_strings()
+    indexes = [0, 1, 2, 3, 4, 5, 6, 7, 12, 35, 70]
+    write_archive(tmp / "archive", archs, space, indexes, seed=7)
+    build_nats(tmp / "archive", tmp / "db.sqlite")
+    return space, tmp / "db.sqlite", indexes
+
+
+def test_uncached_one_pass_calls_equal_the_general_path_on_quirky_files(
+    quirky_db: tuple[str, Path, list[int]],
+) -> None:
+    """benchmarks/nats/uncached.py against the cached API (the general path, checked against
+    the official API in test_nats_api.py): same values, errors and generator draws for every
+    form, epoch (in and out of range) and choice."""
+    space, path, indexes = quirky_db
+    ref = nats.create(path, space, random_state=11)
+    api = nats.create(path, space, random_state=11, cache_size=0)
+    calls = 0
+    try:
+        for index in indexes:
+            for hp in ref.arch_hps(index):
+                epochs = int(hp) if space == "tss" or hp != "90" else 9
+                for dataset in DATASETS:
+                    seeds = ref._trials(index, dataset, hp).seeds
+                    for iepoch in (None, -1, *range(epochs + 1), int(hp) - 1):
+                        for is_random in (False, True, *seeds, 4242):
+                            args = (index, dataset, iepoch, hp, is_random)
+                            want = _outcome(ref.get_more_info, *args)
+                            assert _outcome(api.get_more_info, *args) == want, args
+                            calls += 1
+                    for method in ("get_cost_info", "get_latency"):
+                        want = _outcome(getattr(ref, method), index, dataset, hp)
+                        got = _outcome(getattr(api, method), index, dataset, hp)
+                        assert got == want, (method, index, dataset, hp)
+                for dataset in ("cifar10", "cifar100", "ImageNet16-120"):
+                    for iepoch in (None, int(hp) - 1, epochs - 1, 0):
+                        args = (index, dataset, iepoch, hp)
+                        want = _outcome(ref.simulate_train_eval, *args)
+                        assert _outcome(api.simulate_train_eval, *args) == want, args
+                assert api.used_time == ref.used_time
+        assert api._rng.getstate() == ref._rng.getstate()
+        assert calls > 2000
+    finally:
+        ref.close()
+        api.close()
