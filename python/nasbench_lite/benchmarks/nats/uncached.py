@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 __all__ = ["uncached_costs", "uncached_info", "uncached_simulate"]
 
 _last = itemgetter(-1)
+_epochs = itemgetter(1)
 #: ``get_cost_info``'s statement: the rows of the full layout with only the cost scalars.
 _COST_SQL = slim_statement(COST_FIELDS, compact=False)[0]
 _seed_order = itemgetter(SEED_ORDER_AT)
@@ -113,15 +114,17 @@ def uncached_info(
     n = len(rows)
     if n > 1:
         rows.sort(key=_last)
+        seeds = [row[0] for row in rows]
+    else:
+        seeds = [rows[0][0]]
     if iepoch is not None and any(row[1] != iepoch + 1 for row in rows):
         return None  # (another run length: iepoch is a mid-run epoch of it)
-    seeds = [row[0] for row in rows]
     picked = _pick(reader, seeds, is_random, rng)
     if picked is None:
         return None
     choice, k = picked
     # mean_or_none of every trial's epochs - 1, plus 1; or the chosen trial's epochs
-    total = (sum(row[1] for row in rows) - n) / n + 1 if k < 0 else rows[k][1]
+    total = (sum(map(_epochs, rows)) - n) / n + 1 if k < 0 else rows[k][1]
     info: dict[str, Any] | None = _native.nats_final_info(
         rows, sets, keys, required, k, total, _comment(dataset, hp), COMPENSATED_SUM, positions
     )
