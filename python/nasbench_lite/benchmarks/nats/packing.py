@@ -136,7 +136,7 @@ class GroupDirectory:
     """
 
     def __init__(self) -> None:
-        self._shapes: dict[tuple[str, str, str, str], int] = {}
+        self._shapes: dict[tuple[tuple[Any, Any, Any, int], ...], int] = {}
         self._index = array(U32)
 
     def add(self, run_rows: Sequence[Sequence[Any]]) -> None:
@@ -168,12 +168,11 @@ class GroupDirectory:
             return
         if sorted(ids) != list(range(first, first + len(ids))):
             return
-        ordered = sorted(rows, key=_seed_order_of)
-        shape = (
-            json.dumps([row[_SEED] for row in ordered]),
-            json.dumps([row[_EVAL_NAMES] for row in ordered]),
-            json.dumps([row[_EPOCHS] for row in ordered]),
-            json.dumps([row[_RUN_ID] - first for row in ordered]),
+        ordered = sorted(rows, key=_seed_order_of) if len(rows) > 1 else rows
+        # (the key is plain tuples: JSON text is written once per distinct shape, not per
+        # group - ~400k groups in the size space)
+        shape = tuple(
+            (row[_SEED], row[_EVAL_NAMES], row[_EPOCHS], row[_RUN_ID] - first) for row in ordered
         )
         shape_id = self._shapes.get(shape)
         if shape_id is None:
@@ -194,7 +193,13 @@ class GroupDirectory:
 
     def shape_rows(self) -> list[tuple[int, str, str, str, str]]:
         """The ``curve_shapes`` rows ``(shape_id, seeds, eval_names, epochs, positions)``."""
-        return [(shape_id, *shape) for shape, shape_id in self._shapes.items()]
+        rows = []
+        for shape, shape_id in self._shapes.items():
+            seeds, eval_names, epochs, positions = (
+                json.dumps([trial[i] for trial in shape]) for i in range(4)
+            )
+            rows.append((shape_id, seeds, eval_names, epochs, positions))
+        return rows
 
 
 def _seed_order_of(row: Sequence[Any]) -> Any:
