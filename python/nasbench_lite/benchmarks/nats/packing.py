@@ -31,6 +31,8 @@ from array import array
 from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 __all__ = [
@@ -142,47 +144,32 @@ class GroupDirectory:
     def add(self, run_rows: Sequence[Sequence[Any]]) -> None:
         """Enters the groups of ``run_rows``, which hold whole architectures in primary-key
         order."""
-        start = 0
-        n = len(run_rows)
-        while start < n:
-            head = run_rows[start]
-            stop = start + 1
-            while (
-                stop < n
-                and run_rows[stop][_ARCH] == head[_ARCH]
-                and run_rows[stop][_HP] == head[_HP]
-                and run_rows[stop][_DATASET] == head[_DATASET]
-            ):
-                stop += 1
-            self._group(run_rows[start:stop])
-            start = stop
-
-    def _group(self, rows: Sequence[Sequence[Any]]) -> None:
-        head = rows[0]
-        if type(head[_ARCH]) is not int:
-            return
-        key = group_key(head[_ARCH], head[_HP], head[_DATASET])
-        ids = [row[_RUN_ID] for row in rows]
-        first = min(ids)
-        if key is None or first >= _MAX_FIRST:
-            return
-        if sorted(ids) != list(range(first, first + len(ids))):
-            return
-        ordered = sorted(rows, key=_seed_order_of) if len(rows) > 1 else rows
-        # (the key is plain tuples: JSON text is written once per distinct shape, not per
-        # group - ~400k groups in the size space)
-        shape = tuple(
-            (row[_SEED], row[_EVAL_NAMES], row[_EPOCHS], row[_RUN_ID] - first) for row in ordered
-        )
-        shape_id = self._shapes.get(shape)
-        if shape_id is None:
-            if len(self._shapes) >= _MAX_SHAPES:
-                return
-            shape_id = self._shapes[shape] = len(self._shapes)
-        index = self._index
-        if key >= len(index):
-            index.extend([NO_GROUP] * (key + 1 - len(index)))
-        index[key] = first << 8 | shape_id
+        shapes, index = self._shapes, self._index
+        for (arch, hp, dataset), group in groupby(run_rows, _group_of):
+            rows = list(group)
+            key = group_key(arch, hp, dataset) if type(arch) is int else None
+            if key is None:
+                continue
+            if len(rows) > 1:
+                rows.sort(key=_seed_order_of)
+            first = min(row[_RUN_ID] for row in rows)
+            if first >= _MAX_FIRST:
+                continue
+            # (the key is plain tuples: JSON text is written once per distinct shape, not per
+            # group - ~400k groups in the size space)
+            shape = tuple(
+                (row[_SEED], row[_EVAL_NAMES], row[_EPOCHS], row[_RUN_ID] - first) for row in rows
+            )
+            if sorted(trial[3] for trial in shape) != list(range(len(shape))):
+                continue  # (not consecutive)
+            shape_id = shapes.get(shape)
+            if shape_id is None:
+                if len(shapes) >= _MAX_SHAPES:
+                    continue
+                shape_id = shapes[shape] = len(shapes)
+            if key >= len(index):
+                index.extend([NO_GROUP] * (key + 1 - len(index)))
+            index[key] = first << 8 | shape_id
 
     def index_rows(self) -> list[tuple[int, bytes]]:
         """The ``curve_index`` row ``(0, entries)`` (little-endian u32s)."""
@@ -202,8 +189,8 @@ class GroupDirectory:
         return rows
 
 
-def _seed_order_of(row: Sequence[Any]) -> Any:
-    return row[_SEED_ORDER]
+_seed_order_of = itemgetter(_SEED_ORDER)
+_group_of = itemgetter(_ARCH, _HP, _DATASET)
 
 
 class CurvesPacker:
