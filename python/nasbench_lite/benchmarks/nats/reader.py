@@ -31,7 +31,10 @@ Repeated calls are answered from a bounded per-object LRU cache (``cache_size`` 
 (architecture, hp, dataset) each: the trials' scalars, their decoded curves once a mid-run
 epoch is read, and the computed answers), so a search revisiting architectures pays about a
 dictionary lookup, as the official API does once it holds a file in memory; every call returns
-a fresh dict. ``cache_size=0`` reads the database on every call. See ``cache_info()``.
+a fresh dict. ``cache_size=0`` reads the database on every call (one statement each,
+answered in one pass by :mod:`nasbench_lite.benchmarks.nats.uncached`; such a reader keeps
+the database's group index in memory, 4 bytes per (arch, hp, dataset), read when it opens).
+See ``cache_info()``.
 
 Every drawing method takes ``rng=``: another generator to draw from instead of this object's
 (``rng=random`` gives the official global-``random`` sequence; see ``nasbench_lite.compat``).
