@@ -296,6 +296,8 @@ def test_export_curves_and_runs_bit_exact(
         "archs",
         "arch_hps",
         "configs",
+        "curve_index",
+        "curve_shapes",
         "curves",
         "data_dictionary",
         "meta",

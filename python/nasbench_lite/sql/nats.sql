@@ -1,5 +1,5 @@
 -- kind: nats
--- schema_version: 4
+-- schema_version: 5
 -- build: nasbench-lite build nats SOURCE -o OUT
 -- NATS-Bench training data (one search space per file), built from the official files.
 -- Built by nasbench_lite.benchmarks.nats.build.
@@ -36,6 +36,18 @@
 --   kinds: CONST (one f8), DEC16/DEC24/DEC32 (integer k, value = k / 10.0**param, used only
 --   where that reproduces every value bit for bit), SPLIT/SPLIT4 (low 48 bits in the row, top
 --   16 bits from the series' table by an 8/4-bit index), F8 (plain f8).
+-- curve_index: an access path, no new values (everything in it is derived from runs): per
+--   (arch, hp, dataset) where its trials' curves rows are. The builder stores them
+--   consecutively and page-packed (run_id first .. first + n - 1), so a mid-run
+--   get_more_info reads one curves leaf instead of the runs leaf and the curves leaf.
+--   One row (id 0) whose data holds one little-endian u32 per group_key = arch_index * 16 +
+--   hp slot * 4 + dataset slot (hp slots '01' 0, '12' 1, '90' 2, '200' 3; dataset slots
+--   cifar10-valid 0, cifar10 1, cifar100 2, ImageNet16-120 3): first run_id << 8 |
+--   curve_shapes.shape_id, or 0xFFFFFFFF where the group has no entry (another hp or dataset,
+--   more than 255 shapes; readers then join runs). Readers keep it in memory (4 bytes per
+--   group: ~2 MB for the size space); SQL users join runs and curves on run_id.
+--   curve_shapes: the trials' seeds, eval-set names, epochs and run-id offsets of a group, in
+--   seed order (a handful of distinct shapes; n_trials = the length of its lists).
 -- configs: the distinct arch_config dicts that runs refer to, as JSON with sorted keys in which
 --   values equal to the architecture's own string are null and listed under "$arch" (so the
 --   dicts of different architectures share rows; the API puts the string back).
@@ -95,6 +107,13 @@
 --@ runs.nan_mask | - | - | - | bit i set where the i-th final column (nasbench_lite.benchmarks.nats.trial.FINAL_FIELDS order) is NaN (SQLite stores NaN as NULL)
 --@ curves.run_id | - | - | - | runs.run_id
 --@ curves.data | % / cross-entropy / seconds | as the runs set columns | every epoch, one seed | blob of every per-epoch value, bit-exact, format version 3 (header comment above; layout in nasbench_lite.benchmarks.nats.layout): decode with nasbench_lite.benchmarks.nats.layout.Curves or read the export's curves table
+--@ curve_index.id | - | - | - | 0 (one row)
+--@ curve_index.data | - | - | - | per group_key (arch_index * 16 + hp slot * 4 + dataset slot) a little-endian u32: first run_id << 8 | curve_shapes.shape_id, 0xFFFFFFFF for none (see the curve_index comment)
+--@ curve_shapes.shape_id | - | - | - | row id (low byte of a curve_index entry)
+--@ curve_shapes.seeds | - | - | - | JSON list of the group's runs.seed values, in seed order
+--@ curve_shapes.eval_names | - | - | - | JSON list of the trials' runs.eval_names, in seed order
+--@ curve_shapes.epochs | - | - | - | JSON list of the trials' runs.epochs, in seed order
+--@ curve_shapes.positions | - | - | - | JSON list of each trial's run_id minus the group's first run_id, in seed order
 --@ summaries.hp | - | - | - | training schedule
 --@ summaries.dataset | - | - | - | official dataset key (decides the splits)
 --@ summaries.arch_index | - | - | - | archs.arch_index
@@ -192,6 +211,19 @@ CREATE TABLE runs (
 CREATE TABLE curves (
     run_id INTEGER PRIMARY KEY,
     data   BLOB    NOT NULL
+);
+
+CREATE TABLE curve_shapes (
+    shape_id   INTEGER PRIMARY KEY,
+    seeds      TEXT    NOT NULL,
+    eval_names TEXT    NOT NULL,
+    epochs     TEXT    NOT NULL,
+    positions  TEXT    NOT NULL
+);
+
+CREATE TABLE curve_index (
+    id   INTEGER PRIMARY KEY,
+    data BLOB    NOT NULL
 );
 
 CREATE TABLE summaries (

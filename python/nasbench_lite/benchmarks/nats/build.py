@@ -27,7 +27,7 @@ from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_pat
 from nasbench_lite._core.schema import load_schema
 from nasbench_lite._native import NatsBuildBatch
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
-from nasbench_lite.benchmarks.nats.packing import CurvesPacker, page_size_of
+from nasbench_lite.benchmarks.nats.packing import CurvesPacker, GroupDirectory, page_size_of
 from nasbench_lite.benchmarks.nats.source import (
     ArchRuns,
     RunRecord,
@@ -53,6 +53,8 @@ _RUN_COLUMNS = (
     " eval_names, config_id, " + ", ".join(FINAL_FIELDS) + ", nan_mask"
 )
 _RUN_SQL = f"INSERT INTO runs ({_RUN_COLUMNS}) VALUES ({', '.join('?' * (12 + len(FINAL_FIELDS)))})"
+#: Where each group's curves rows are (packing.GroupDirectory, written after the stream).
+_SHAPE_SQL = "INSERT INTO curve_shapes VALUES (?, ?, ?, ?, ?)"
 _ACCURACY_COLUMNS = [f"{c}_accuracy" for c in SET_COLUMNS.values()]
 _SUMMARY_SQL = (
     "INSERT INTO summaries (hp, dataset, arch_index, n_seeds, flops, params, latency, "
@@ -359,6 +361,7 @@ def _write_stream(
     packer: CurvesPacker,
 ) -> dict[str, Any]:
     configs: dict[str, int] = {}
+    directory = GroupDirectory()
     seen: set[int] = set()
     run_id = 0
     hps: set[str] = set()
@@ -390,6 +393,7 @@ def _write_stream(
         # runs get their run ids in curves' page-packed storage order (see packing.py)
         run_rows, curve_rows = packer.add(run_rows, curve_rows)
         connection.executemany(_RUN_SQL, run_rows)
+        directory.add(run_rows)
         connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
         connection.executemany(_SUMMARY_SQL, summary_rows)
         if progress is not None:
@@ -398,7 +402,10 @@ def _write_stream(
                 progress(done, total)
     run_rows, curve_rows = packer.finish()
     connection.executemany(_RUN_SQL, run_rows)
+    directory.add(run_rows)
     connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
+    connection.executemany(_SHAPE_SQL, directory.shape_rows())
+    connection.executemany("INSERT INTO curve_index VALUES (?, ?)", directory.index_rows())
     return {"archs_with_results": len(seen), "runs": run_id, "hps": hps, "datasets": datasets}
 
 

@@ -14,11 +14,14 @@ from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nats.cache import LRUCache
 from nasbench_lite.benchmarks.nats.costs import COST_FIELDS, trial_costs
 from nasbench_lite.benchmarks.nats.layout import DATASETS
+from nasbench_lite.benchmarks.nats.packing import group_key
 from nasbench_lite.benchmarks.nats.records import Chooser
 from nasbench_lite.benchmarks.nats.results import FINAL_INFO_FIELDS, more_info
 from nasbench_lite.benchmarks.nats.trial_rows import (
     MEMO_LIMIT,
+    GroupIndex,
     Trials,
+    load_group_trials,
     load_mid_run_trials,
     load_slim_trials,
     load_trial_pair,
@@ -45,6 +48,9 @@ class CachedTrialsReader(ReaderBase):
 
     _cache: LRUCache[tuple[int, str, str], Trials]
     _total: int
+    #: The group index (``trial_rows.load_group_index``; set by the reader when it has no
+    #: cache, None otherwise): uncached mid-run calls read through it.
+    _groups: GroupIndex | None
 
     def _trials(self, index: int, dataset: str, hp: str, iepoch: int | None = None) -> Trials:
         trials = self._cache.get((index, hp, dataset))
@@ -108,7 +114,13 @@ class CachedTrialsReader(ReaderBase):
             return trials
         if not self._cache.maxsize:
             if _mid_run(iepoch, hp):
-                trials = load_mid_run_trials(self._db, index, dataset, hp)
+                groups = self._groups
+                key = None if groups is None else group_key(index, hp, dataset)
+                trials = None
+                if groups is not None and key is not None:
+                    trials = load_group_trials(self._db, key, groups)
+                if trials is None:
+                    trials = load_mid_run_trials(self._db, index, dataset, hp)
                 # (a run whose last epoch is iepoch after all is answered from the finals)
                 if trials is not None and trials.last_epoch != iepoch:
                     return trials

@@ -21,7 +21,7 @@ from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS
 from nasbench_lite.benchmarks.nats.results import COMPENSATED_SUM, Trials
 from nasbench_lite.errors import NotInDatabaseError
 
-__all__ = ["COST_FIELDS", "trial_costs", "trial_costs_reference"]
+__all__ = ["COST_FIELDS", "native_plan", "trial_costs", "trial_costs_reference"]
 
 _AT = {name: 5 + i for i, name in enumerate(FINAL_FIELDS)}
 #: The ``FINAL_FIELDS`` :func:`trial_costs` reads (what an uncached cost call selects).
@@ -49,6 +49,16 @@ def _plan(names: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
     return plan
 
 
+def native_plan(names: tuple[str, ...]) -> tuple[bytes, tuple[str, ...]]:
+    """``_native.nats_costs``'s ``(time_fields, time_keys)`` for trials with eval sets
+    ``names``."""
+    native = _NATIVE_PLANS.get(names)
+    if native is None:
+        _plan(names)
+        native = _NATIVE_PLANS[names]
+    return native
+
+
 def _fixed(values: tuple[Any, ...], seeds: list[int], what: str) -> list[float]:
     """``_legacy_fix``, skipping the formatting when every value is the same float."""
     first = values[0]
@@ -68,10 +78,7 @@ def trial_costs(trials: Trials) -> dict[str, Any]:
     names = names_list[0] if names_list else ()
     if not names_list or any(other != names for other in names_list):  # (the real files: never)
         return costs_of_columns(trials.column, trials.seeds, names_list)
-    native = _NATIVE_PLANS.get(names)
-    if native is None:
-        _plan(names)
-        native = _NATIVE_PLANS[names]
+    native = native_plan(names)
     info = _native.nats_costs(trials.rows, native[0], native[1], COMPENSATED_SUM)
     if info is not None:
         return info

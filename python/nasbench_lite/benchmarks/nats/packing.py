@@ -16,19 +16,50 @@ How a SQLite table leaf fills on append is deterministic: a cell goes into the r
 when ``cell + 2`` bytes (its pointer) still fit in ``page - 8`` (the leaf header), else it
 starts a new leaf; :func:`cell_size` is SQLite's cell size of one ``curves`` row. The runs of
 an architecture are handed back together, in primary-key order, once all its groups have ids.
+
+:class:`GroupDirectory` turns those rows into the ``curve_index`` / ``curve_shapes`` rows: per
+group the first run id of its (consecutive) curves rows and its shape under a key computed
+from ``(arch_index, hp, dataset)`` (:func:`group_key`), so that a reader finds a group's
+curves without reading its ``runs`` leaf (see ``sql/nats.sql``).
 """
 
 from __future__ import annotations
 
+import json
+import sys
+from array import array
 from bisect import bisect_right, insort
 from collections import deque
 from collections.abc import Sequence
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
-__all__ = ["CurvesPacker", "cell_size", "page_size_of"]
+__all__ = [
+    "DATASET_SLOTS",
+    "HP_SLOTS",
+    "NO_GROUP",
+    "U32",
+    "CurvesPacker",
+    "GroupDirectory",
+    "cell_size",
+    "group_key",
+    "page_size_of",
+]
 
 #: ``runs`` row positions of the key and of ``run_id`` (``build._RUN_SQL`` order).
 _ARCH, _HP, _DATASET, _SEED, _RUN_ID = 0, 1, 2, 3, 4
+#: ... of ``seed_order`` and ``eval_names``.
+_SEED_ORDER, _EPOCHS, _EVAL_NAMES = 6, 8, 9
+#: ``curve_index`` slots (``sql/nats.sql``): key = arch * 16 + hp * 4 + dataset.
+HP_SLOTS = {"01": 0, "12": 1, "90": 2, "200": 3}
+DATASET_SLOTS = {"cifar10-valid": 0, "cifar10": 1, "cifar100": 2, "ImageNet16-120": 3}
+#: A ``curve_index`` entry: first run id << 8 | shape id; this one marks "no entry".
+NO_GROUP = 0xFFFFFFFF
+_MAX_FIRST = (1 << 24) - 1
+_MAX_SHAPES = 255
+#: An array typecode of 4-byte items (``I`` everywhere this runs; ``L`` where it is not).
+U32 = "I" if array("I").itemsize == 4 else "L"
 #: Leaf page header and cell pointer bytes (SQLite file format, table b-tree leaf).
 _LEAF_HEADER, _POINTER = 8, 2
 #: Sorts after every arrival number (bisect bound).
@@ -85,6 +116,81 @@ def cell_size(blob_len: int, rowid: int, page_size: int) -> int:
     if local > max_local:
         local = min_local
     return head + local + 4  # + the first overflow page number
+
+
+def group_key(arch_index: int, hp: str, dataset: str) -> int | None:
+    """The ``curve_index`` position of a group, None for an hp or dataset without a slot."""
+    hp_slot = HP_SLOTS.get(hp)
+    dataset_slot = DATASET_SLOTS.get(dataset)
+    if hp_slot is None or dataset_slot is None or arch_index < 0:
+        return None
+    return arch_index * 16 + hp_slot * 4 + dataset_slot
+
+
+class GroupDirectory:
+    """The ``curve_index`` and ``curve_shapes`` rows of the ``runs`` rows a
+    :class:`CurvesPacker` hands back (with their final run ids).
+
+    A group gets an entry when its key has slots (:func:`group_key`), its run ids are
+    consecutive (the packer places a group's rows together) and fit the entry
+    (:data:`NO_GROUP`); the reader answers other groups through ``runs``. Shapes are numbered
+    in order of first appearance (deterministic).
+    """
+
+    def __init__(self) -> None:
+        self._shapes: dict[tuple[tuple[Any, Any, Any, int], ...], int] = {}
+        self._index = array(U32)
+
+    def add(self, run_rows: Sequence[Sequence[Any]]) -> None:
+        """Enters the groups of ``run_rows``, which hold whole architectures in primary-key
+        order."""
+        shapes, index = self._shapes, self._index
+        for (arch, hp, dataset), group in groupby(run_rows, _group_of):
+            rows = list(group)
+            key = group_key(arch, hp, dataset) if type(arch) is int else None
+            if key is None:
+                continue
+            if len(rows) > 1:
+                rows.sort(key=_seed_order_of)
+            first = min(row[_RUN_ID] for row in rows)
+            if first >= _MAX_FIRST:
+                continue
+            # (the key is plain tuples: JSON text is written once per distinct shape, not per
+            # group - ~400k groups in the size space)
+            shape = tuple(
+                (row[_SEED], row[_EVAL_NAMES], row[_EPOCHS], row[_RUN_ID] - first) for row in rows
+            )
+            if sorted(trial[3] for trial in shape) != list(range(len(shape))):
+                continue  # (not consecutive)
+            shape_id = shapes.get(shape)
+            if shape_id is None:
+                if len(shapes) >= _MAX_SHAPES:
+                    continue
+                shape_id = shapes[shape] = len(shapes)
+            if key >= len(index):
+                index.extend([NO_GROUP] * (key + 1 - len(index)))
+            index[key] = first << 8 | shape_id
+
+    def index_rows(self) -> list[tuple[int, bytes]]:
+        """The ``curve_index`` row ``(0, entries)`` (little-endian u32s)."""
+        index = array(U32, self._index)
+        if sys.byteorder == "big":
+            index.byteswap()
+        return [(0, index.tobytes())]
+
+    def shape_rows(self) -> list[tuple[int, str, str, str, str]]:
+        """The ``curve_shapes`` rows ``(shape_id, seeds, eval_names, epochs, positions)``."""
+        rows = []
+        for shape, shape_id in self._shapes.items():
+            seeds, eval_names, epochs, positions = (
+                json.dumps([trial[i] for trial in shape]) for i in range(4)
+            )
+            rows.append((shape_id, seeds, eval_names, epochs, positions))
+        return rows
+
+
+_seed_order_of = itemgetter(_SEED_ORDER)
+_group_of = itemgetter(_ARCH, _HP, _DATASET)
 
 
 class CurvesPacker:

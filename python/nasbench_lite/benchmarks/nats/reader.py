@@ -31,7 +31,10 @@ Repeated calls are answered from a bounded per-object LRU cache (``cache_size`` 
 (architecture, hp, dataset) each: the trials' scalars, their decoded curves once a mid-run
 epoch is read, and the computed answers), so a search revisiting architectures pays about a
 dictionary lookup, as the official API does once it holds a file in memory; every call returns
-a fresh dict. ``cache_size=0`` reads the database on every call. See ``cache_info()``.
+a fresh dict. ``cache_size=0`` reads the database on every call (one statement each,
+answered in one pass by :mod:`nasbench_lite.benchmarks.nats.uncached`; such a reader keeps
+the database's group index in memory, 4 bytes per (arch, hp, dataset), read when it opens).
+See ``cache_info()``.
 
 Every drawing method takes ``rng=``: another generator to draw from instead of this object's
 (``rng=random`` gives the official global-``random`` sequence; see ``nasbench_lite.compat``).
@@ -49,7 +52,12 @@ from nasbench_lite.benchmarks.nats.layout import check_iepoch, check_limit, conf
 from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps, load_arch_record
 from nasbench_lite.benchmarks.nats.results import remap_dataset_set_names
 from nasbench_lite.benchmarks.nats.summaries import best_in_summaries, trial_counts
-from nasbench_lite.benchmarks.nats.trial_rows import Trials
+from nasbench_lite.benchmarks.nats.trial_rows import Trials, load_group_index
+from nasbench_lite.benchmarks.nats.uncached import (
+    uncached_costs,
+    uncached_info,
+    uncached_simulate,
+)
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
     InvalidInputError,
@@ -106,6 +114,11 @@ class _NATSBase(CachedTrialsReader):
         # against ~31 us with 4 MiB (its steady state either way). 4 MiB still holds every
         # interior page of the whole-space databases (sss ~3.5 MB, tss ~1 MB).
         self._db.connection.execute(f"PRAGMA cache_size = -{_PAGE_CACHE_KIB}").fetchall()
+        # Without a trial cache every mid-run call reads its group's curves through the group
+        # index (sql/nats.sql: curve_index), read once, here: 4 bytes per group (~2 MB for the
+        # size space) in memory, where SQLite's page cache would have to hold ~6 MB of a
+        # table to find them without a page read.
+        self._groups = None if cache_size else load_group_index(self._db)
         self._fast_mode = fast_mode
         self.verbose = verbose
         self.filename = os.path.basename(os.fspath(path))
@@ -334,6 +347,10 @@ class _NATSBase(CachedTrialsReader):
             hp = str(hp)
         if iepoch is not None:
             check_iepoch(iepoch)
+        if not self._cache.maxsize:  # (the common uncached cases in one pass)
+            info = uncached_info(self, index, dataset, iepoch, hp, is_random, rng)
+            if info is not None:
+                return info
         trials = self._info_trials(index, dataset, hp, iepoch)
         return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
 
@@ -345,13 +362,26 @@ class _NATSBase(CachedTrialsReader):
             NotInDatabaseError: No such results, or costs the official API cannot compute.
         """
         index = self._index(index)
-        costs = self._costs(self._cost_trials(index, dataset, hp if type(hp) is str else str(hp)))
+        if type(hp) is not str:
+            hp = str(hp)
+        if not self._cache.maxsize:
+            found = uncached_costs(self, index, dataset, hp)
+            if found is not None:
+                return found
+        costs = self._costs(self._cost_trials(index, dataset, hp))
         return dict(costs) if self._cache.maxsize else costs
 
     def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
         """Mean latency in seconds (batch 256) over the trials, None when unknown."""
-        trials = self._cost_trials(self._index(index), dataset, hp if type(hp) is str else str(hp))
-        latency: float | None = self._costs(trials)["latency"]
+        index = self._index(index)
+        if type(hp) is not str:
+            hp = str(hp)
+        if not self._cache.maxsize:
+            found = uncached_costs(self, index, dataset, hp)
+            if found is not None:
+                latency: float | None = found["latency"]
+                return latency
+        latency = self._costs(self._cost_trials(index, dataset, hp))["latency"]
         return latency
 
     def simulate_train_eval(
@@ -382,6 +412,14 @@ class _NATSBase(CachedTrialsReader):
         if iepoch is not None:
             check_iepoch(iepoch)
         source = "cifar10-valid" if dataset == "cifar10" else dataset
+        if not self._cache.maxsize:  # (the last epoch of an uncached reader in one pass)
+            found = uncached_simulate(self, index, dataset, source, iepoch, hp, rng)
+            if found is not None:
+                valid_acc, latency, time_cost = found
+                with self._lock:
+                    if account_time:
+                        self._used_time += time_cost
+                    return valid_acc, latency, time_cost, self._used_time
         # Same calls and RNG draws as the official method; trials are read once per dataset
         # (cifar10: both datasets in one statement when neither is cached).
         if dataset != source:

@@ -10,23 +10,36 @@ per-epoch arrays are :class:`nasbench_lite.benchmarks.nats.trial.Trial`, a diffe
 
 from __future__ import annotations
 
+import json
 import math
+import sys
+from array import array
 from collections.abc import Sequence
 from operator import itemgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from nasbench_lite._core.database import Database
 from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS, finals_from_row
+from nasbench_lite.benchmarks.nats.packing import NO_GROUP, U32
 from nasbench_lite.errors import CorruptDatabaseError
 
 __all__ = [
     "FIELD_POSITIONS",
     "MEMO_LIMIT",
+    "GROUP_CURVES_SQL",
+    "GroupIndex",
+    "GroupShape",
     "Trials",
+    "group_rows",
+    "group_trials",
+    "load_group_index",
+    "load_group_trials",
     "load_mid_run_trials",
     "load_slim_trials",
     "load_trial_pair",
     "load_trials",
+    "eval_names_of",
+    "slim_statement",
     "trial_blobs",
 ]
 
@@ -65,7 +78,17 @@ _TRIALS_PAIR_CURVES_SQL = (
     f"SELECT {_COLUMNS}, r.dataset, c.data FROM runs r LEFT JOIN curves c USING (run_id)"
     " WHERE r.arch_index = +? AND r.hp = +? AND r.dataset IN (+?, +?)"
 )
+#: A group's curves rows (a mid-run call through ``curve_index``, see ``sql/nats.sql``): one
+#: curves leaf, without the group's ``runs`` leaf.
+GROUP_CURVES_SQL = "SELECT data FROM curves WHERE run_id BETWEEN +? AND +?"
+#: Most ``curve_shapes`` rows a reader loads (real databases have a few dozen); a database
+#: with more is read through ``runs`` only.
+SHAPE_LIMIT = 4096
 _SEED_ORDER = 5 + len(FINAL_FIELDS)
+#: The statements of :func:`load_trials` and :func:`load_trial_pair` (no curves) and the row
+#: positions of ``seed_order`` and (pair rows) ``dataset``.
+TRIALS_SQL, TRIALS_PAIR_SQL = _TRIALS_SQL, _TRIALS_PAIR_SQL
+SEED_ORDER_AT, PAIR_DATASET_AT = _SEED_ORDER, _SEED_ORDER + 1
 #: Per (needed final fields, compact): the trials statement with only those values, and for
 #: compact rows the ``FINAL_FIELDS`` positions of their value columns (``Trials.compact``;
 #: built once: the per-call generator cost ~1-3 us of a ~20 us uncached call).
@@ -126,7 +149,7 @@ class Trials:
     def eval_names(self) -> list[tuple[str, ...]]:
         """Per trial its eval-set names, in file order."""
         if self._eval_names is None:
-            self._eval_names = [_eval_names(r[2]) for r in self.rows]
+            self._eval_names = [eval_names_of(r[2]) for r in self.rows]
         return self._eval_names
 
     @property
@@ -177,6 +200,121 @@ class Trials:
         return value
 
 
+class GroupShape(NamedTuple):
+    """One ``curve_shapes`` row, decoded: the trials of a group in seed order."""
+
+    seeds: list[int]
+    epochs: list[int]
+    eval_names: list[tuple[str, ...]]
+    #: Per trial (seed order) the position of its blob among the group's rows (run-id order).
+    positions: tuple[int, ...]
+
+
+class GroupIndex(NamedTuple):
+    """``curve_index`` and ``curve_shapes``, decoded (:func:`load_group_index`)."""
+
+    #: Per ``packing.group_key``: first run id << 8 | shape id, or ``packing.NO_GROUP``.
+    entries: array[int]
+    shapes: dict[int, GroupShape]
+
+
+def load_group_index(db: Database) -> GroupIndex | None:
+    """The database's group index, or None when it has none a reader can use.
+
+    A malformed shape is left out (its groups are then read through ``runs``, which reports
+    what is wrong); more than :data:`SHAPE_LIMIT` shapes or an index that is not whole u32s
+    turn the index off.
+    """
+    rows = db.query(
+        "SELECT shape_id, seeds, eval_names, epochs, positions FROM curve_shapes"
+        f" LIMIT {SHAPE_LIMIT + 1}"
+    )
+    if len(rows) > SHAPE_LIMIT:
+        return None
+    shapes: dict[int, GroupShape] = {}
+    for shape_id, seeds, eval_names, epochs, positions in rows:
+        try:
+            shape = _shape(seeds, eval_names, epochs, positions)
+        except (TypeError, ValueError):
+            continue
+        if shape is not None and type(shape_id) is int:
+            shapes[shape_id] = shape
+    found = db.query("SELECT data FROM curve_index WHERE id = 0")
+    data = found[0][0] if found else None
+    if not shapes or type(data) is not bytes or len(data) % 4:
+        return None
+    entries = array(U32)
+    entries.frombytes(data)
+    if sys.byteorder == "big":
+        entries.byteswap()
+    return GroupIndex(entries, shapes)
+
+
+def _shape(seeds: Any, eval_names: Any, epochs: Any, positions: Any) -> GroupShape | None:
+    seeds, eval_names = json.loads(seeds), json.loads(eval_names)
+    epochs, positions = json.loads(epochs), json.loads(positions)
+    n = len(seeds)
+    lists = (seeds, eval_names, epochs, positions)
+    if n == 0 or any(type(x) is not list or len(x) != n for x in lists):
+        return None
+    if any(type(x) is not int for x in (*seeds, *epochs)) or sorted(positions) != list(range(n)):
+        return None
+    if any(type(x) is not str for x in eval_names):
+        return None
+    return GroupShape(seeds, epochs, [eval_names_of(x) for x in eval_names], tuple(positions))
+
+
+def load_group_trials(db: Database, key: int, groups: GroupIndex) -> Trials | None:
+    """A group's trials with their curves blobs and no final scalars, read through the
+    group index (as :func:`load_mid_run_trials` gives them, never cached).
+
+    Returns:
+        The trials, or None when the index cannot answer (no entry, an unknown shape, rows
+        that disagree with it): the caller reads the group through ``runs``.
+    """
+    found = group_rows(db, key, groups)
+    if found is None:
+        return None
+    shape, rows = found
+    return group_trials(shape, [rows[at][0] for at in shape.positions])
+
+
+def group_rows(db: Database, key: int, groups: GroupIndex) -> tuple[GroupShape, list[Any]] | None:
+    """A group's shape and its curves rows (run-id order), or None (see
+    :func:`load_group_trials`)."""
+    entries = groups.entries
+    if not 0 <= key < len(entries):
+        return None
+    entry = entries[key]
+    shape = groups.shapes.get(entry & 0xFF)
+    if entry == NO_GROUP or shape is None:
+        return None
+    first = entry >> 8
+    n = len(shape.positions)
+    rows = db.query(GROUP_CURVES_SQL, (first, first + n - 1))
+    if len(rows) != n:
+        return None
+    return shape, rows
+
+
+def group_trials(shape: GroupShape, blobs: list[bytes]) -> Trials:
+    """The :class:`Trials` of a group of ``shape`` with its curves ``blobs`` (seed order) and
+    no final scalars (see :func:`load_group_trials`)."""
+    trials = Trials.__new__(Trials)
+    trials.rows = []
+    # (shared with the shape: a mid-run answer reads these lists, never changes them)
+    trials.seeds = shape.seeds
+    trials.epochs = shape.epochs
+    trials._eval_names = shape.eval_names
+    trials.blobs = blobs
+    trials.compact = None
+    trials.infos = {}
+    trials.costs = None
+    trials._finals = None
+    trials._columns = None
+    return trials
+
+
 def _restore_nan(rows: list[Any], columns: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """``columns`` with NaN put back where a row's ``nan_mask`` bit marks a NULL."""
     for bit in range(len(FINAL_FIELDS)):
@@ -191,7 +329,8 @@ def _restore_nan(rows: list[Any], columns: list[tuple[Any, ...]]) -> list[tuple[
 _EVAL_NAMES: dict[str, tuple[str, ...]] = {}
 
 
-def _eval_names(text: str) -> tuple[str, ...]:
+def eval_names_of(text: str) -> tuple[str, ...]:
+    """``runs.eval_names`` text as its names (memoised; bounded)."""
     names = _EVAL_NAMES.get(text)
     if names is None:
         names = tuple(text.split(",")) if text else ()
@@ -240,22 +379,7 @@ def load_slim_trials(
     trials are never cached (their ``columns``, ``finals`` and costs would be wrong). None
     when there are no trials.
     """
-    key = (fields, compact)
-    plan = _SLIM_SQL.get(key)
-    if plan is None:
-        wanted = set(fields)
-        if compact:
-            columns = ", ".join(f"r.{name}" for name in fields)
-        else:
-            columns = ", ".join(f"r.{n}" if n in wanted else "NULL" for n in FINAL_FIELDS)
-        sql = (
-            "SELECT r.seed, r.epochs, r.eval_names, r.run_id, r.nan_mask, "
-            f"{columns}, r.seed_order FROM runs r{_WHERE}"
-        )
-        positions = bytes(FINAL_FIELDS.index(name) for name in fields) if compact else None
-        plan = (sql, positions)
-        if len(_SLIM_SQL) < 64:  # (a few field sets; bounded all the same)
-            _SLIM_SQL[key] = plan
+    plan = slim_statement(fields, compact=compact)
     rows = db.query(plan[0], (index, hp, dataset))
     if not rows:
         return None
@@ -266,6 +390,31 @@ def load_slim_trials(
     trials = Trials(rows)
     trials.compact = plan[1]
     return trials
+
+
+def slim_statement(fields: tuple[str, ...], *, compact: bool) -> tuple[str, bytes | None]:
+    """The statement of :func:`load_slim_trials` and, for ``compact`` rows, the
+    ``FINAL_FIELDS`` positions of its value columns."""
+    key = (fields, compact)
+    plan = _SLIM_SQL.get(key)
+    if plan is None:
+        wanted = set(fields)
+        if compact:
+            columns = ", ".join(f"r.{name}" for name in fields)
+        else:
+            columns = ", ".join(f"r.{n}" if n in wanted else "NULL" for n in FINAL_FIELDS)
+        # (compact rows answer the last epoch only, which reads neither the eval-set names
+        # nor the run id: NULL there converts no text or int per trial)
+        leading = "NULL, NULL" if compact else "r.eval_names, r.run_id"
+        sql = (
+            f"SELECT r.seed, r.epochs, {leading}, r.nan_mask, "
+            f"{columns}, r.seed_order FROM runs r{_WHERE}"
+        )
+        positions = bytes(FINAL_FIELDS.index(name) for name in fields) if compact else None
+        plan = (sql, positions)
+        if len(_SLIM_SQL) < 64:  # (a few field sets; bounded all the same)
+            _SLIM_SQL[key] = plan
+    return plan
 
 
 def load_mid_run_trials(db: Database, index: int, dataset: str, hp: str) -> Trials | None:
