@@ -183,7 +183,7 @@ def test_info_json_is_typed(dbs: dict[str, Path]) -> None:
     document = json.loads(result.stdout)
     assert document["json_schema_version"] == 1
     meta = document["meta"]
-    assert meta["rows.cells"] == 91 and meta["schema_version"] == 4
+    assert meta["rows.cells"] == 91 and meta["schema_version"] == 3
     assert isinstance(meta["sources"], list) and meta["sources"][0]["size"] > 0
     assert isinstance(meta["builder_version"], str) and isinstance(meta["created_at"], str)
     nats_meta = json.loads(run_cli("info", str(dbs["nats"]), "--json").stdout)["meta"]
