@@ -45,8 +45,7 @@ ops).hash_spec()`` and warm ``query`` p50/p99 over individually timed calls.
 The data is generated once and cached under ``bench-out/nb101_search/`` (``--workdir``): the
 synthetic ``nasbench_only108`` TFRecord (``bench_nb101_data.generate``: real cells from
 ``nb101.enumerate_cells()``, random evaluations, byte-checked against the test-suite writer), the
-database built from it (rebuilt when it has another schema version than this nasbench_lite
-reads) and a pickle of the official-style dictionaries. ``--quick`` runs
+database built from it and a pickle of the official-style dictionaries. ``--quick`` runs
 1,000 steps (a smoke run; the first run still builds the full cache, a few minutes). No timing
 is asserted. Timed regions run with the garbage collector disabled.
 
@@ -137,14 +136,6 @@ def fmt_us(seconds: float) -> str:
 # --------------------------------------------------------------------------------------------
 
 
-def _current_schema(database: Path) -> bool:
-    """Whether ``database`` has the NB101 schema version this nasbench_lite reads."""
-    from nasbench_lite._core.database import read_meta
-    from nasbench_lite._core.schema import load_schema
-
-    return read_meta(database).get("schema_version") == str(load_schema("nb101").version)
-
-
 def prepare(workdir: Path, n_cells: int, seed: int) -> tuple[Path, Path, Path]:
     """Returns ``(tfrecord, database, dicts pickle)``, generating what is not cached yet."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -171,14 +162,11 @@ def prepare(workdir: Path, n_cells: int, seed: int) -> tuple[Path, Path, Path]:
         for path in tmp_dir.iterdir():
             path.unlink()
         tmp_dir.rmdir()
-    stale = database.exists() and not _current_schema(database)
-    if stale:
-        print(f"{database} has another schema version: rebuilding it", flush=True)
-    if stale or not database.exists():
+    if not database.exists():
         print(f"building {database} ...", flush=True)
         from nasbench_lite.benchmarks.nb101.build import build_nb101
 
-        build_nb101([source], database, progress=None, force=True)
+        build_nb101([source], database, progress=None)
     if not dicts.exists():
         print(f"official-style load of {source} (native CRC32C) ...", flush=True)
         from nasbench_lite import _native

@@ -110,7 +110,7 @@ def test_meta_and_provenance(built: Path, source: Path) -> None:
     assert meta["sources_official"] == "false"
     assert (meta["rows.cells"], meta["rows.runs"], meta["records"]) == ("2532", "30384", "30384")
     assert meta["rows.special_values"] == "0"
-    assert meta["kind"] == "nb101" and meta["schema_version"] == "4"
+    assert meta["kind"] == "nb101" and meta["schema_version"] == "3"
 
 
 def test_layout_serves_a_hash_lookup_from_one_index(built: Path, cells: Any) -> None:

@@ -11,7 +11,6 @@ import inspect
 import math
 import shutil
 import sqlite3
-import struct
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +47,7 @@ def test_first_sight_is_one_statement_and_brings_every_repeat(built: tuple[Path,
             statements.append(sql)
             return True
 
-        # Every connection of the handle: first sights run on their own (point_query).
-        for connection in (nasbench._db.connection, *nasbench._db._point_connections):
-            connection.exec_trace = trace
+        nasbench._db.connection.exec_trace = trace
         first = nasbench.query(spec, epochs=36, repeat=2)
         assert len(statements) == 1
         for repeat in (0, 1, 2, 1):
@@ -86,9 +83,8 @@ def test_cached_answers_need_no_database(built: tuple[Path, Any]) -> None:
         nasbench.query(spec, epochs=4)  # not cached: needs the (closed) database
 
 
-@pytest.mark.parametrize("lookup", ["packed", "no lookup row"])
 def test_a_budget_without_runs_raises_after_the_draw(
-    built: tuple[Path, Any], tmp_path: Path, lookup: str
+    built: tuple[Path, Any], tmp_path: Path
 ) -> None:
     path, oracle = built
     module_hash, spec = _cell(oracle, 3)
@@ -100,21 +96,6 @@ def test_a_budget_without_runs_raises_after_the_draw(
             " (SELECT cell_id FROM cells WHERE hash = ?)",
             (module_hash,),
         )
-        if lookup == "packed":  # the reader's packed copy loses the same runs
-            (packed,) = con.execute(
-                "SELECT runs_packed FROM cell_lookup WHERE hash = ?", (module_hash,)
-            ).fetchone()
-            kept = b"".join(
-                struct.pack("<q8d", *record)
-                for record in struct.iter_unpack("<q8d", packed)
-                if record[0] != 4
-            )
-            assert len(kept) == len(packed) - 3 * 72
-            con.execute(
-                "UPDATE cell_lookup SET runs_packed = ? WHERE hash = ?", (kept, module_hash)
-            )
-        else:  # a cell without a lookup row (its hash_key taken) is read from cells/runs
-            con.execute("DELETE FROM cell_lookup WHERE hash = ?", (module_hash,))
     drawn: list[int] = []
 
     def draw(num_repeats: int) -> int:
@@ -159,8 +140,7 @@ def test_hot_methods_keep_their_signatures_and_typed_errors(built: tuple[Path, A
 
 def test_nulls_without_exact_bits_read_as_nan(built: tuple[Path, Any], tmp_path: Path) -> None:
     """A NULL metric with no ``special_values`` row is a NaN; infinities of both signs (whose
-    sum SQLite reports as NULL) stay as they are (the cells/runs read of a cell without a
-    ``cell_lookup`` row; the packed copy holds exact bits, ``test_nb101_lookup.py``)."""
+    sum SQLite reports as NULL) stay as they are."""
     path, oracle = built
     module_hash, spec = _cell(oracle, 9)
     copy = tmp_path / "nulls.sqlite"
@@ -176,7 +156,6 @@ def test_nulls_without_exact_bits_read_as_nan(built: tuple[Path, Any], tmp_path:
             f" WHERE repeat = 1 AND {where}",
             (module_hash,),
         )
-        con.execute("DELETE FROM cell_lookup WHERE hash = ?", (module_hash,))
     reference = oracle[1][module_hash][108]
     with NASBench(copy, seed=0) as nasbench:
         nan_run = nasbench.query(spec, repeat=0)

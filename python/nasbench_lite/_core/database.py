@@ -31,7 +31,7 @@ from nasbench_lite.errors import (
 # (typing.TYPE_CHECKING without importing typing).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Iterable, Iterator, Sequence
     from pathlib import Path
     from types import TracebackType
     from typing import Any
@@ -194,10 +194,6 @@ def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
         return dict(db.meta)
 
 
-#: Page cache of a :meth:`Database.point_query` connection, KiB: the inner pages of the trees
-#: it searches fit (the NB101 ``cell_lookup`` tree: ~0.5 MiB), leaves are recycled.
-POINT_CACHE_KIB = 2048
-
 #: What running a statement can raise besides our own errors: SQLite's, a value it cannot bind
 #: (lone surrogate, int >= 2**63) and stored text that is not UTF-8.
 _STATEMENT_ERRORS = (apsw.Error, UnicodeEncodeError, OverflowError, UnicodeDecodeError)
@@ -236,7 +232,6 @@ class Database:
             text = str(self._path)
         self._text = text
         self._lock = RLock()
-        self._point_connections: list[apsw.Connection] = []
         try:
             info = os.stat(text)
         except PermissionError as exc:
@@ -326,49 +321,6 @@ class Database:
                 return self.connection.execute(sql, bindings).fetchall()
         except _STATEMENT_ERRORS as exc:
             raise self._typed_error(exc) from exc
-
-    def point_query(self, cache_kib: int = POINT_CACHE_KIB) -> Callable[[str, Bindings], list[Any]]:
-        """:meth:`query` for a hot path of point lookups: its own read-only connection on the
-        file, with a small page cache and one cursor kept.
-
-        ``connection.execute`` creates a cursor per statement, a tenth of the cost of an
-        indexed lookup of one row. And lookups of rows never read before would fill this
-        handle's large cache, each page read into freshly allocated memory (a page fault per
-        lookup), where a small cache reuses its buffers and keeps the tree's inner pages.
-        Calls are serialised by this handle's lock and fail with the same typed errors; the
-        connection is closed with this handle.
-
-        Args:
-            cache_kib: Its page cache, KiB.
-
-        Returns:
-            ``run(sql, bindings)`` returning all rows (not reentrant: never call it from a
-            trace hook of the same statement).
-
-        Raises:
-            DatabaseError: The file cannot be opened again.
-        """
-        try:
-            connection = open_connection(self._text)
-            connection.execute("PRAGMA mmap_size = 0").fetchall()
-            connection.execute(f"PRAGMA cache_size = -{int(cache_kib)}").fetchall()
-            # The plan choices of this handle (a reader may have fixed plans per statement).
-            qpsg = apsw.SQLITE_DBCONFIG_ENABLE_QPSG
-            connection.config(qpsg, self.connection.config(qpsg, -1))
-        except apsw.Error as exc:
-            raise database_error(self.path, exc) from exc
-        self._point_connections.append(connection)
-        cursor = connection.cursor()
-        lock = self._lock
-
-        def run(sql: str, bindings: Bindings = ()) -> list[Any]:
-            try:
-                with lock:
-                    return cursor.execute(sql, bindings).fetchall()
-            except _STATEMENT_ERRORS as exc:
-                raise self._typed_error(exc) from exc
-
-        return run
 
     def _typed_error(
         self, exc: apsw.Error | UnicodeEncodeError | OverflowError | UnicodeDecodeError
@@ -481,9 +433,7 @@ class Database:
                 raise corrupt_text(self.path) from exc
 
     def close(self) -> None:
-        """Closes the connection and those of :meth:`point_query` (idempotent)."""
-        for connection in self._point_connections:
-            connection.close()
+        """Closes the connection (idempotent)."""
         try:  # noqa: SIM105 -- contextlib is not imported on the open path
             self.connection.close()
         except AttributeError:  # the constructor failed before connecting

@@ -93,7 +93,7 @@ def _plain_table(db: Database, table: str) -> Batches:
 
 
 def _tables(
-    db: Database, special: Mapping[str, Callable[[Database], Batches] | None]
+    db: Database, special: Mapping[str, Callable[[Database], Batches]]
 ) -> dict[str, Callable[[Database], Batches]]:
     names = [
         row[0]
@@ -102,9 +102,10 @@ def _tables(
             " ORDER BY name"
         )
     ]
-    streams = {name: special.get(name, lambda d, n=name: _plain_table(d, n)) for name in names}
-    # A kind maps a derived table (a copy of other tables kept for its reader) to None.
-    return {name: stream for name, stream in streams.items() if stream is not None}
+    return {
+        name: special.get(name, lambda d, n=name: _plain_table(d, n))  # type: ignore[misc]
+        for name in names
+    }
 
 
 def _annotate(
@@ -227,7 +228,7 @@ def export_tables(
     fmt: Literal["parquet", "csv"] = "parquet",
     force: bool = False,
     progress: Callable[[str], None] | None = None,
-    exporters: Mapping[str, Callable[[Database], Batches] | None] | None = None,
+    exporters: Mapping[str, Callable[[Database], Batches]] | None = None,
     schema: Schema | None = None,
 ) -> dict[str, Path]:
     """Writes every table of a database to ``out_dir/<table>/part-0.parquet`` (or ``.csv``).
@@ -242,8 +243,7 @@ def export_tables(
         fmt: ``'parquet'`` (zstd, large row groups) or ``'csv'``.
         force: Replace an existing output folder.
         progress: Called with each table name before it is written.
-        exporters: Table -> batch streamer for the tables not written as stored (None: a
-            derived table, not exported).
+        exporters: Table -> batch streamer for the tables not written as stored.
         schema: The kind's schema (data dictionary of databases built without one).
 
     Returns:

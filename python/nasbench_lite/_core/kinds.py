@@ -87,8 +87,7 @@ class BenchmarkKind:
         query: Answers ``nasbench-lite query`` on an open reader.
         query_options: Options ``query`` needs for this kind (merged by flag across kinds).
         exporters: Table -> streamer of ``pyarrow.RecordBatch`` for tables exported in an
-            expanded form (the others are written as stored); None for a derived table
-            that is not exported.
+            expanded form (the others are written as stored).
         source_names: File/dir name patterns (``fnmatch``) of the official sources, so that
             opening one by mistake names :attr:`command`.
         surface: Wraps an open reader in the kind's uniform query surface
@@ -109,9 +108,7 @@ class BenchmarkKind:
     ]
     query: Callable[[Any, argparse.Namespace], QueryResult] | None = None
     query_options: Sequence[Option] = ()
-    exporters: Mapping[str, Callable[[Database], Iterator[Any]] | None] = field(
-        default_factory=dict
-    )
+    exporters: Mapping[str, Callable[[Database], Iterator[Any]]] = field(default_factory=dict)
     source_names: Sequence[str] = ()
     surface: Callable[[Any], Any] | None = None
 

@@ -1,5 +1,5 @@
 -- kind: nb101
--- schema_version: 4
+-- schema_version: 3
 -- build: nasbench-lite build nb101 SOURCES... -o OUT
 -- NAS-Bench-101 training data, built from the official TFRecord(s).
 -- Built by nasbench_lite.benchmarks.nb101.build.
@@ -20,12 +20,6 @@
 --   NULL / 0.0 and the exact IEEE-754 bits of every such value here (usually no row at all);
 --   the nasbench_lite API and the Parquet export put those exact bits back, so every value
 --   round-trips bit for bit. In plain SQL a NaN is NULL (ignored by avg/min/max).
--- cell_lookup: what the API reads when it meets a cell for the first time, in one B-tree
---   descent: one row per cell keyed by an integer cut from its hash (hash_key), holding the
---   cell's cells columns and a copy of all its runs packed in one BLOB (see runs_packed). A
---   derived copy written by the builder from cells/runs/special_values: cells and runs stay
---   the tables to query in SQL. A cell whose hash_key another cell already took (none in the
---   official data: 63 bits of an MD5) has no row here and is read from cells/runs instead.
 -- cell_means: per (cell, epochs) means over the repeats with the cell's parameter count: the
 --   view most questions start from (e.g. the best cell under 1M parameters at 108 epochs).
 
@@ -56,14 +50,6 @@
 --@ special_values.repeat | - | - | - | runs.repeat of the value
 --@ special_values.metric | - | - | - | name of the runs column holding the value (NULL for a NaN, 0.0 for -0.0)
 --@ special_values.bits | - | as the runs column | as the runs column | the value's IEEE-754 float64 bits as a signed 64-bit integer (Python: struct.unpack('<d', struct.pack('<q', bits))[0])
---@ cell_lookup.hash_key | - | - | - | the first 16 hex digits of cells.hash as an integer, shifted right by one bit (63 bits: Python int(hash[:16], 16) >> 1); the rowid
---@ cell_lookup.hash | - | - | - | cells.hash
---@ cell_lookup.cell_id | - | - | - | cells.cell_id
---@ cell_lookup.num_vertices | vertices | - | - | cells.num_vertices
---@ cell_lookup.edge_bits | - | - | - | cells.edge_bits
---@ cell_lookup.op_codes | - | - | - | cells.op_codes
---@ cell_lookup.trainable_parameters | parameters | - | - | cells.trainable_parameters
---@ cell_lookup.runs_packed | - | as the runs columns | one record per runs row | the cell's runs rows ordered by (epochs, repeat), 72 bytes each, little-endian: epochs as int64 then the eight metrics in runs column order as IEEE-754 float64, exact bits (NaN and -0.0 included); Python: struct.iter_unpack('<q8d', runs_packed)
 --@ cell_means.cell_id | - | - | - | cells.cell_id
 --@ cell_means.hash | - | - | - | cells.hash
 --@ cell_means.epochs | epochs | - | - | training budget (4, 12, 36 or 108)
@@ -122,17 +108,6 @@ CREATE TABLE special_values (
     FOREIGN KEY (cell_id, epochs, repeat) REFERENCES runs (cell_id, epochs, repeat)
 ) WITHOUT ROWID;
 
-CREATE TABLE cell_lookup (
-    hash_key             INTEGER PRIMARY KEY,
-    hash                 TEXT    NOT NULL,
-    cell_id              INTEGER NOT NULL REFERENCES cells (cell_id),
-    num_vertices         INTEGER NOT NULL,
-    edge_bits            INTEGER NOT NULL,
-    op_codes             INTEGER NOT NULL,
-    trainable_parameters INTEGER NOT NULL,
-    runs_packed          BLOB    NOT NULL
-);
-
 CREATE VIEW cell_means AS
 SELECT c.cell_id, c.hash, r.epochs, count(*) AS repeats,
        avg(r.halfway_training_time) AS halfway_training_time,
@@ -154,9 +129,6 @@ SELECT c.cell_id, c.hash, r.epochs, count(*) AS repeats,
 --   once (the builder checks it).
 -- runs is clustered on (cell_id, epochs, repeat): one B-tree descent reaches a cell's repeats
 -- at one budget, stored next to each other.
--- cell_lookup is a rowid table keyed by hash_key (schema version 4): an integer-keyed descent
--- to one row whose columns are the whole answer, instead of the hash index and the runs
--- B-tree (two descents, comparisons of 32-char keys, a row per repeat).
 -- Pages are 4 KiB (schema version 3; 16 KiB before): a lookup of a cell seen for the first
 -- time reads about two leaf pages (its hash-index entry, its runs), and readers use plain
 -- reads (no memory map), so smaller pages mean fewer bytes read and searched per lookup.

@@ -10,7 +10,7 @@
 //!   state read for whole lists of specs;
 //! * `enumeration.rs` — the exhaustive NB101 enumeration;
 //! * `costs.rs` — NB101 network costs;
-//! * `nb101_data.rs` — the official TFRecord dataset reader and writer, packed runs read;
+//! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
 //! * `pickle.rs` — the restricted pickle reader (bytes or files, parallel, limits);
 //! * `nats.rs` — NATS-Bench per-architecture files walked into flat arrays;
 //! * `nats_build.rs` — the NATS builder's batches: files read and encoded into ready rows;
@@ -51,7 +51,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(enumeration::count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(costs::nb101_costs, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_data::frame_tfrecords, m)?)?;
-    m.add_function(wrap_pyfunction!(nb101_data::nb101_unpack_runs, m)?)?;
     m.add_class::<nb101_data::Nb101Stream>()?;
     m.add_function(wrap_pyfunction!(pickle::load_pickle, m)?)?;
     m.add_function(wrap_pyfunction!(pickle::check_pickle, m)?)?;

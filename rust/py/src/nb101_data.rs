@@ -1,5 +1,4 @@
-//! The official NB101 dataset: the streaming TFRecord reader and the TFRecord writer side;
-//! and the database's packed runs (`cell_lookup.runs_packed`) read for a first-sight query.
+//! The official NB101 dataset: the streaming TFRecord reader and the TFRecord writer side.
 
 use crate::arrays::{column, table};
 use crate::errors::{run_detached, NativeError, NativeResult};
@@ -7,9 +6,8 @@ use nasbench_lite_core::formats::tfrecord;
 use nasbench_lite_core::nb101::data::DatasetReader;
 use nasbench_lite_core::CoreError;
 use numpy::{PyArray1, PyArray2};
-use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyTuple};
+use pyo3::types::PyBytes;
 use std::fs::File;
 use std::io::BufReader;
 
@@ -123,94 +121,4 @@ pub fn frame_tfrecords<'py>(
         out
     })?;
     Ok(PyBytes::new(py, &framed))
-}
-
-/// Bytes of one `cell_lookup.runs_packed` record: epochs (i64 LE) then eight f64 LE.
-const RUN_RECORD_BYTES: usize = 72;
-/// Records one cell may pack (the official data: 12, four budgets of three repeats): a
-/// damaged or hostile row cannot make one query build millions of objects.
-const MAX_RUN_RECORDS: usize = 1 << 16;
-
-/// The eight metrics of every record of `packed` at `epochs`, in stored order; an error
-/// message when `packed` is not whole records.
-fn runs_at(packed: &[u8], epochs: i64) -> Result<Vec<[f64; 8]>, String> {
-    if !packed.len().is_multiple_of(RUN_RECORD_BYTES) {
-        return Err(format!(
-            "runs_packed has {} bytes, not whole {RUN_RECORD_BYTES}-byte records",
-            packed.len()
-        ));
-    }
-    if packed.len() / RUN_RECORD_BYTES > MAX_RUN_RECORDS {
-        return Err(format!(
-            "runs_packed holds {} records, more than {MAX_RUN_RECORDS}",
-            packed.len() / RUN_RECORD_BYTES
-        ));
-    }
-    let mut runs = Vec::new();
-    for record in packed.chunks_exact(RUN_RECORD_BYTES) {
-        let (head, values) = record.split_at(8);
-        let mut word = [0u8; 8];
-        word.copy_from_slice(head);
-        if i64::from_le_bytes(word) != epochs {
-            continue;
-        }
-        let mut metrics = [0f64; 8];
-        for (metric, bytes) in metrics.iter_mut().zip(values.chunks_exact(8)) {
-            word.copy_from_slice(bytes);
-            *metric = f64::from_le_bytes(word);
-        }
-        runs.push(metrics);
-    }
-    Ok(runs)
-}
-
-/// `layout.unpack_runs`: `{repeat: (8 floats)}` of the records at `epochs` of a packed
-/// `cell_lookup.runs_packed` value (borrowed, not copied), repeats numbered in stored order.
-/// Raises ValueError when the bytes are not whole records.
-#[pyfunction]
-pub fn nb101_unpack_runs<'py>(
-    py: Python<'py>,
-    packed: &[u8],
-    epochs: i64,
-) -> PyResult<Bound<'py, PyDict>> {
-    let runs = runs_at(packed, epochs).map_err(PyValueError::new_err)?;
-    let out = PyDict::new(py);
-    for (repeat, metrics) in runs.iter().enumerate() {
-        out.set_item(repeat, PyTuple::new(py, metrics)?)?;
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn record(epochs: i64, first: f64) -> Vec<u8> {
-        let mut out = epochs.to_le_bytes().to_vec();
-        for k in 0..8 {
-            out.extend_from_slice(&(first + f64::from(k)).to_le_bytes());
-        }
-        out
-    }
-
-    #[test]
-    fn records_at_one_budget_in_stored_order() {
-        let nan = f64::from_bits(0x7FF8_0000_0000_ABCD);
-        let mut packed = [record(12, 0.0), record(108, 10.0), record(108, 20.0)].concat();
-        packed[8 + 2 * RUN_RECORD_BYTES..16 + 2 * RUN_RECORD_BYTES]
-            .copy_from_slice(&nan.to_le_bytes());
-        let runs = runs_at(&packed, 108).unwrap();
-        assert_eq!(runs.len(), 2);
-        assert_eq!(runs[0][7], 17.0);
-        assert_eq!(runs[1][0].to_bits(), nan.to_bits());
-        assert!(runs_at(&packed, 4).unwrap().is_empty());
-        assert!(runs_at(&packed[..71], 12).is_err());
-        assert!(runs_at(&[], 12).unwrap().is_empty());
-        let huge = vec![0u8; RUN_RECORD_BYTES * (MAX_RUN_RECORDS + 1)];
-        assert!(runs_at(&huge, 0).unwrap_err().contains("more than"));
-        assert_eq!(
-            runs_at(&huge[RUN_RECORD_BYTES..], 0).unwrap().len(),
-            MAX_RUN_RECORDS
-        );
-    }
 }

@@ -24,13 +24,7 @@ import numpy as np
 from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite.benchmarks.nb101.layout import (
-    FIELD_INDEX,
-    METRIC_COLUMNS,
-    METRIC_FIELDS,
-    RUN_RECORD,
-    hash_key,
-)
+from nasbench_lite.benchmarks.nb101.layout import METRIC_COLUMNS, METRIC_FIELDS
 from nasbench_lite.benchmarks.nb101.source import (
     BATCH_RECORDS,
     OFFICIAL_SHA256,
@@ -194,72 +188,6 @@ def _index_hashes(connection: apsw.Connection) -> None:
         raise InternalError(f"cell {twice[0][0]} was stored twice")
 
 
-#: Cells per read-back round while writing ``cell_lookup`` (bounds the memory of a build).
-_LOOKUP_CHUNK = 20_000
-#: ``RUN_RECORD`` as a numpy record (the same 72 bytes; a test checks the two agree).
-_RECORD_DTYPE = np.dtype([("epochs", "<i8"), ("values", "<f8", (len(METRIC_FIELDS),))])
-
-
-def _write_lookup(connection: apsw.Connection) -> int:
-    """Writes ``cell_lookup`` (``sql/nb101.sql``) from the finished ``cells``, ``runs`` and
-    ``special_values`` tables: per cell its columns and its runs packed in ``RUN_RECORD``s,
-    the exact bits of NaN / -0.0 put back. A cell whose ``hash_key`` an earlier cell took
-    gets no row (the reader falls back to ``cells``/``runs`` for it).
-
-    Returns:
-        The rows written.
-    """
-    exact: dict[tuple[int, int, int], list[tuple[int, int]]] = {}
-    for cell_id, epochs, repeat, metric, bits in connection.execute(
-        "SELECT cell_id, epochs, repeat, metric, bits FROM special_values"
-    ):
-        exact.setdefault((cell_id, epochs, repeat), []).append((FIELD_INDEX[metric], bits))
-    taken: set[int] = set()
-    written = 0
-    last: Any = connection.execute("SELECT max(cell_id) FROM cells").fetchone()
-    for first in range(0, int(last[0] or 0) + 1, _LOOKUP_CHUNK):
-        bounds = (first, first + _LOOKUP_CHUNK - 1)
-        cells: list[Any] = connection.execute(
-            "SELECT cell_id, hash, num_vertices, edge_bits, op_codes, trainable_parameters"
-            " FROM cells WHERE cell_id BETWEEN ? AND ? ORDER BY cell_id",
-            bounds,
-        ).fetchall()
-        runs: list[Any] = connection.execute(
-            f"SELECT cell_id, epochs, repeat, {METRIC_COLUMNS} FROM runs"
-            " WHERE cell_id BETWEEN ? AND ? ORDER BY cell_id, epochs, repeat",
-            bounds,
-        ).fetchall()
-        table = np.array(runs, dtype=np.float64).reshape(len(runs), 3 + len(METRIC_FIELDS))
-        records = np.empty(len(runs), dtype=_RECORD_DTYPE)
-        records["epochs"] = [run[1] for run in runs]  # exact ints, not via float64
-        records["values"] = table[:, 3:]  # a NULL (None) reads as NaN
-        if exact:
-            bits = records["values"].view(np.int64)
-            for row, run in enumerate(runs):
-                for field, value in exact.get((run[0], run[1], run[2]), ()):
-                    bits[row, field] = value
-        packed = records.tobytes()
-        run_cells = np.array([run[0] for run in runs], dtype=np.int64)
-        ids = np.array([cell[0] for cell in cells], dtype=np.int64)
-        starts = np.searchsorted(run_cells, ids, "left").tolist()
-        ends = np.searchsorted(run_cells, ids, "right").tolist()
-        rows = []
-        size = RUN_RECORD.size
-        for (cell_id, module_hash, *columns), start, end in zip(cells, starts, ends, strict=True):
-            key = hash_key(module_hash)
-            if key in taken:
-                continue
-            taken.add(key)
-            rows.append((key, module_hash, cell_id, *columns, packed[start * size : end * size]))
-        connection.executemany(
-            "INSERT INTO cell_lookup(hash_key, hash, cell_id, num_vertices, edge_bits,"
-            " op_codes, trainable_parameters, runs_packed) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            sorted(rows),
-        )
-        written += len(rows)
-    return written
-
-
 def build_nb101(
     sources: Sequence[str | os.PathLike[str]],
     output: str | os.PathLike[str],
@@ -352,9 +280,7 @@ def build_nb101(
             connection, skip_duplicates=on_overlap == "skip-duplicates"
         )
         _index_hashes(connection)
-        num_lookup = _write_lookup(connection)
         session.count("cells", num_cells)
-        session.count("cell_lookup", num_lookup)
         session.count("runs", num_runs)
         session.count("special_values", num_special)
         session.set_meta(

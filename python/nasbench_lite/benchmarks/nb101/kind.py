@@ -99,7 +99,6 @@ KIND = BenchmarkKind(
     exporters={
         "cells": lazy("nasbench_lite.benchmarks.nb101.exporting:cells_batches"),
         "runs": lazy("nasbench_lite.benchmarks.nb101.exporting:runs_batches"),
-        "cell_lookup": None,  # the reader's packed copy of cells + runs (sql/nb101.sql)
     },
     source_names=("*.tfrecord",),
 )

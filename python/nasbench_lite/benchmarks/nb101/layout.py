@@ -5,16 +5,11 @@ columns (``sql/nb101.sql``). Two kinds of float64 cannot be kept bit for bit in 
 SQLite stores a NaN as NULL and reads -0.0 back as 0.0. For those the builder writes the
 exact IEEE-754 bits to ``special_values`` (normally empty), and every reader puts them back
 with :func:`restore`, so the API and the export return exactly the source's values.
-
-``cell_lookup`` (what a first-sight query reads) keeps each cell's runs packed as
-:data:`RUN_RECORD` records with the exact bits, keyed by :func:`hash_key`.
 """
 
 from __future__ import annotations
 
 import struct
-
-from nasbench_lite import _native
 
 # The reader imports this module on the cold path of a first query: typing and
 # collections.abc only for type checking (typing.TYPE_CHECKING without importing typing).
@@ -27,14 +22,11 @@ __all__ = [
     "FIELD_INDEX",
     "METRIC_COLUMNS",
     "METRIC_FIELDS",
-    "RUN_RECORD",
     "SpecialValues",
     "float_of_bits",
-    "hash_key",
     "load_special",
     "restore",
     "special_count",
-    "unpack_runs",
 ]
 
 #: The metric columns of ``runs``, in the official dict order (halfway then final).
@@ -55,10 +47,6 @@ FIELD_INDEX = {name: i for i, name in enumerate(METRIC_FIELDS)}
 
 #: ``(cell_id, epochs, repeat) -> {field position: exact value}``.
 SpecialValues = dict[tuple[int, int, int], dict[int, float]]
-
-#: One run in ``cell_lookup.runs_packed``: epochs (int64) then the eight metrics (float64, in
-#: ``METRIC_FIELDS`` order, exact bits), little-endian; a cell's runs in (epochs, repeat) order.
-RUN_RECORD = struct.Struct("<q8d")
 
 _INT64 = struct.Struct("<q")
 _DOUBLE = struct.Struct("<d")
@@ -131,39 +119,3 @@ def restore(values: Any, exact: dict[int, float] | None) -> tuple[float, ...]:
         for field, value in exact.items():
             out[field] = value
     return tuple(out)
-
-
-def hash_key(module_hash: str) -> int:
-    """``cell_lookup.hash_key`` of a module hash: its first 16 hex digits as an integer,
-    shifted right by one bit (63 bits, a positive SQLite rowid).
-
-    Args:
-        module_hash: 32 lowercase hex characters.
-
-    Returns:
-        The key.
-
-    Raises:
-        ValueError: ``module_hash`` does not start with hex digits.
-    """
-    return int(module_hash[:16], 16) >> 1
-
-
-def unpack_runs(packed: bytes, epochs: int) -> dict[int, tuple[float, ...]]:
-    """The runs at ``epochs`` of a ``cell_lookup.runs_packed`` value (decoded natively: one
-    call per first sight, the bytes borrowed).
-
-    Args:
-        packed: ``RUN_RECORD`` records in (epochs, repeat) order.
-        epochs: The budget.
-
-    Returns:
-        ``{repeat: its eight values}``, repeats numbered 0, 1, 2... in stored order (as
-        ``runs.repeat``).
-
-    Raises:
-        ValueError: ``packed`` is not a whole number of records, or more than 65,536 of
-            them (a damaged row).
-        TypeError: ``packed`` is not ``bytes`` (a damaged row).
-    """
-    return _native.nb101_unpack_runs(packed, epochs)

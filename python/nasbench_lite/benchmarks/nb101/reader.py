@@ -49,11 +49,9 @@ from nasbench_lite.benchmarks.nb101.layout import (
     load_special,
     restore,
     special_count,
-    unpack_runs,
 )
 from nasbench_lite.benchmarks.nb101.result import Cell, QueryResult
 from nasbench_lite.errors import (
-    CorruptDatabaseError,
     InvalidInputError,
     NasbenchLiteError,
     NotInDatabaseError,
@@ -171,16 +169,9 @@ def _raise_checked(
 #: of 100k steps fits, a full sweep of the database is cleared and refilled as it goes.
 _ROW_CACHE_SIZE = 100_000
 
-#: First sight of (cell, budget): the cell's ``cell_lookup`` row (``sql/nb101.sql``), one
-#: integer-keyed descent to the cell's columns and all its runs, so a later visit drawing
-#: another repeat needs no SQL. The hash is compared too: the key is only 63 of its bits.
-_LOOKUP_SQL = (
-    "SELECT cell_id, num_vertices, edge_bits, op_codes, trainable_parameters, runs_packed"
-    " FROM cell_lookup WHERE hash_key = ? AND hash = ?"
-)
-#: A cell without a ``cell_lookup`` row (its hash_key was taken; or an unknown hash), one
-#: statement: the cell's entry of the covering hash index and every repeat at the budget
-#: (stored next to each other in ``runs``). No repeat: one row of NULLs. Column 6
+#: First sight of (cell, budget), one statement: the cell's entry of the covering hash index
+#: (``sql/nb101.sql``) and every repeat at the budget (stored next to each other in ``runs``),
+#: so a later visit drawing another repeat needs no SQL. No repeat: one row of NULLs. Column 6
 #: is NULL when some metric may be NULL (a sum with a NULL is NULL; so is inf + -inf, a harmless
 #: false alarm): cheaper in SQLite than testing the eight values in Python.
 _FIRST_SIGHT_SQL = (
@@ -250,8 +241,6 @@ class NASBench(ReaderBase):
         self._db.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
         # NaN / -0.0 values kept exactly in `special_values` (normally none: no lookups then).
         self._has_special = special_count(self._db.meta) > 0
-        # First sights, one point lookup each, on a cursor kept for them.
-        self._lookup = self._db.point_query()
 
     KIND = "nb101"
     #: Builds ``query``'s answer; the compat layer sets ``result.plain_answer`` on its object
@@ -449,35 +438,7 @@ class NASBench(ReaderBase):
 
         Raises:
             NotInDatabaseError: Unknown hash (not cached: it stays an error).
-            CorruptDatabaseError: A damaged ``cell_lookup`` row.
         """
-        try:
-            key = int(module_hash[:16], 16) >> 1  # layout.hash_key, inlined: once per new cell
-        except (ValueError, TypeError):  # not a hex hash: the general path answers
-            key = -1
-        found = self._lookup(_LOOKUP_SQL, (key, module_hash))
-        if not found:
-            return self._first_sight_joined(module_hash, epochs)
-        cell_id, num_vertices, edge_bits, op_codes, params, packed = found[0]
-        try:
-            runs = unpack_runs(packed, epochs)
-        except (ValueError, TypeError) as exc:
-            raise CorruptDatabaseError(
-                f"{self._db.path}: damaged cell_lookup row of cell {cell_id} ({exc})",
-                self._db.path,
-            ) from exc
-        cell = Cell(num_vertices, edge_bits, _decode_ops(num_vertices, op_codes))
-        # Shared, never handed out: query() returns copies.
-        entry = (cell, params, runs)
-        if len(self._rows) >= _ROW_CACHE_SIZE:
-            self._rows.clear()
-        self._rows[module_hash, epochs] = entry
-        return entry
-
-    def _first_sight_joined(
-        self, module_hash: str, epochs: int
-    ) -> tuple[Cell, int, dict[int, Any]]:
-        """:meth:`_first_sight` from ``cells`` / ``runs`` (a cell without a lookup row)."""
         rows = self._query(_FIRST_SIGHT_SQL, (epochs, module_hash))
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
