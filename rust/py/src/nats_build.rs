@@ -12,12 +12,14 @@ use crate::errors::{run_detached, NativeError, NativeResult};
 use crate::nats::arch_files;
 use crate::pickle::limits_from;
 use nasbench_lite_core::nats::encode::encode_curves;
+use nasbench_lite_core::nats::pack::Packer;
 use nasbench_lite_core::nats::rows::{build_arch_files, ArchRows, Built};
 use nasbench_lite_core::nats::{DATASETS, EVAL_SETS};
 use numpy::{PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyFloat, PyList, PyString, PyTuple};
 use pyo3::IntoPyObjectExt;
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 /// One batch of files read for the builder (see the module documentation).
@@ -232,4 +234,118 @@ pub fn nats_encode_curves<'py>(
         latency.as_deref(),
     );
     Ok(PyBytes::new(py, &blob))
+}
+
+/// A run row waiting for its final id: its primary-key tail `(hp, dataset, seed)` and the row.
+type PendingRun = ((String, String, i64), Py<PyTuple>);
+
+/// `packing.CurvesPacker` natively (`nasbench_lite_core::nats::pack`): the same run ids, the
+/// same rows out, without Python bytecode per group and cell.
+#[pyclass(module = "nasbench_lite._native")]
+pub struct NatsCurvesPacker {
+    inner: Packer<PendingRun, Py<PyAny>>,
+}
+
+/// `runs` row positions of the key and of `run_id` (`build._RUN_SQL` order).
+const RUN_ID: usize = 4;
+
+impl NatsCurvesPacker {
+    fn ready<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        let runs = PyList::empty(py);
+        for (_, mut pending) in self.inner.take_finished() {
+            pending.sort_by(|a, b| a.1 .0.cmp(&b.1 .0));
+            for (run_id, (_, row)) in pending {
+                let row = row.bind(py);
+                let mut cells: Vec<Bound<'py, PyAny>> = Vec::with_capacity(row.len());
+                for (position, cell) in row.iter().enumerate() {
+                    cells.push(if position == RUN_ID {
+                        run_id.into_bound_py_any(py)?
+                    } else {
+                        cell
+                    });
+                }
+                runs.append(PyTuple::new(py, cells)?)?;
+            }
+        }
+        let curves = PyList::empty(py);
+        for (run_id, blob) in self.inner.take_curves() {
+            curves.append((run_id, blob))?;
+        }
+        PyTuple::new(py, [runs.into_any(), curves.into_any()])
+    }
+}
+
+#[pymethods]
+impl NatsCurvesPacker {
+    #[new]
+    #[pyo3(signature = (page_size, window = 64))]
+    fn new(page_size: usize, window: usize) -> PyResult<Self> {
+        if !(512..=65536).contains(&page_size) || window == 0 {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "page_size must be in 512..=65536 and window positive",
+            ));
+        }
+        Ok(NatsCurvesPacker {
+            inner: Packer::new(page_size, window),
+        })
+    }
+
+    /// Leaf pages the `curves` rows given so far fill.
+    #[getter]
+    fn leaves(&self) -> u64 {
+        self.inner.leaves
+    }
+
+    /// The next run id.
+    #[getter]
+    fn next_id(&self) -> u64 {
+        self.inner.next_id
+    }
+
+    /// Queues rows; returns the `runs` and `curves` rows ready to insert (`CurvesPacker.add`).
+    fn add<'py>(
+        &mut self,
+        py: Python<'py>,
+        run_rows: &Bound<'py, PyAny>,
+        curve_rows: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let mut blobs: HashMap<i64, (Py<PyAny>, usize)> = HashMap::new();
+        for item in curve_rows.try_iter()? {
+            let (run_id, blob): (i64, Bound<'py, PyAny>) = item?.extract()?;
+            let len = blob.len()?;
+            blobs.insert(run_id, (blob.unbind(), len));
+        }
+        let mut groups: Vec<(i64, Vec<(PendingRun, Py<PyAny>, usize)>)> = Vec::new();
+        let mut positions: HashMap<(i64, String, String), usize> = HashMap::new();
+        for row in run_rows.try_iter()? {
+            let row = row?.cast_into::<PyTuple>()?;
+            let arch: i64 = row.get_item(0)?.extract()?;
+            let hp: String = row.get_item(1)?.extract()?;
+            let dataset: String = row.get_item(2)?.extract()?;
+            let seed: i64 = row.get_item(3)?.extract()?;
+            let run_id: i64 = row.get_item(RUN_ID)?.extract()?;
+            let (blob, len) = blobs
+                .get(&run_id)
+                .map(|(blob, len)| (blob.clone_ref(py), *len))
+                .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(run_id))?;
+            let key = (arch, hp.clone(), dataset.clone());
+            let at = *positions.entry(key).or_insert_with(|| {
+                groups.push((arch, Vec::new()));
+                groups.len() - 1
+            });
+            groups[at]
+                .1
+                .push((((hp, dataset, seed), row.unbind()), blob, len));
+        }
+        for (arch, runs) in groups {
+            self.inner.add_group(arch, runs);
+        }
+        self.ready(py)
+    }
+
+    /// Everything still waiting, with ids (`CurvesPacker.finish`).
+    fn finish<'py>(&mut self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+        self.inner.finish();
+        self.ready(py)
+    }
 }

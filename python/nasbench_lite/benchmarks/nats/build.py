@@ -25,9 +25,9 @@ from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary, file_sha256
 from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_path
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite._native import NatsBuildBatch
+from nasbench_lite._native import NatsBuildBatch, NatsCurvesPacker
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
-from nasbench_lite.benchmarks.nats.packing import CurvesPacker, page_size_of
+from nasbench_lite.benchmarks.nats.packing import page_size_of
 from nasbench_lite.benchmarks.nats.source import (
     ArchRuns,
     RunRecord,
@@ -220,7 +220,8 @@ def build_nats(
         if source.is_dir():
             next(stream, None)
         rows = _write_archs(connection, archs, detected, source)
-        packer = CurvesPacker(page_size)
+        # packing.CurvesPacker's order, computed natively (the same ids; tested against it)
+        packer = NatsCurvesPacker(page_size)
         counts = _write_results(connection, archs, stream, total, progress, packer)
         connection.execute(
             "UPDATE archs SET has_results = 1 WHERE arch_index IN"
@@ -338,7 +339,7 @@ def _write_results(
     stream: ArchStream,
     total: int,
     progress: Callable[[int, int], None] | None,
-    packer: CurvesPacker,
+    packer: NatsCurvesPacker,
 ) -> dict[str, Any]:
     # Millions of short-lived row tuples, none in a cycle: the cyclic collector would only
     # rescan them (measured ~3% of this thread); it is restored after the stream.
@@ -356,7 +357,7 @@ def _write_stream(
     stream: ArchStream,
     total: int,
     progress: Callable[[int, int], None] | None,
-    packer: CurvesPacker,
+    packer: NatsCurvesPacker,
 ) -> dict[str, Any]:
     configs: dict[str, int] = {}
     seen: set[int] = set()
