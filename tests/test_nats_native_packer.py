@@ -8,11 +8,17 @@ blob sizes (spilling ones too), batching and run-id range (varint growth at 128 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
+from nasbench_lite._core.formats.safe_pickle import load_path
 from nasbench_lite._native import NatsCurvesPacker
+from nasbench_lite.benchmarks.nats.build import _reference_rows
 from nasbench_lite.benchmarks.nats.packing import CurvesPacker
+from nasbench_lite.benchmarks.nats.source import read_build_batch, stored_runs
+from nasbench_lite.spaces.nb201.space import size_strings, topology_strings
+from nats_fixture import pickle_save, write_archive
 
 HPS = ("01", "12", "200")
 DATASETS = ("cifar10-valid", "cifar10", "cifar100", "ImageNet16-120")
@@ -85,3 +91,44 @@ def test_a_run_without_its_blob_is_a_key_error() -> None:
         packer.add([(0, "12", "cifar10", 777, 5)], [(4, b"x")])
     with pytest.raises(ValueError):
         NatsCurvesPacker(100)
+
+
+@pytest.mark.parametrize("space", ["tss", "sss"])
+def test_add_batch_equals_rows_then_add(space: str, tmp_path: Path) -> None:
+    """The builder's fused path (runs built once, with their final ids) against the rows of
+    ``NatsBuildBatch.rows`` fed to ``add``: the same 8 items, segment by segment, and the same
+    leftovers at the end; mixed with rows from Python (the reference walker's path)."""
+    archs = topology_strings() if space == "tss" else size_strings()
+    write_archive(tmp_path, archs, space, list(range(12)), seed=5)
+    files = [(i, tmp_path / f"{i:06d}.pickle.pbz2") for i in range(12)]
+    # file 6 outside the strict layout (an integer train time: the reference reads it)
+    data = load_path(files[6][1])
+    trial = next(iter(next(iter(data.values()))["all_results"].values()))
+    trial["train_times"][0] = 3
+    pickle_save(data, files[6][1])
+    batch = read_build_batch(files, archs)
+    assert [position for position, _ in batch.irregular()] == [6]
+    fused, split = NatsCurvesPacker(16384, window=6), NatsCurvesPacker(16384, window=6)
+    fused_configs: dict[str, int] = {}
+    split_configs: dict[str, int] = {}
+    irregular = [position for position, _ in batch.irregular()]
+    run_id = 0
+    start = 0
+    for stop in sorted({*irregular, 3, 4, 9, 12}):
+        if stop in irregular or stop <= start:
+            if stop in irregular:  # the reference walker's rows, through add on both sides
+                index, path = files[stop]
+                data = load_path(path)
+                rows = _reference_rows(index, stored_runs(index, archs[index], data, path), 0, {})
+                assert fused.add(rows[2], rows[3]) == split.add(rows[2], rows[3])
+                start = stop + 1
+            continue
+        got = fused.add_batch(batch, start, stop, fused_configs)
+        rows = batch.rows(start, stop, run_id, split_configs)
+        run_id += rows[7]
+        runs, curves = split.add(rows[2], rows[3])
+        assert got == (*rows[:2], runs, curves, *rows[4:])
+        start = stop
+    assert fused.finish() == split.finish()
+    assert fused_configs == split_configs
+    assert fused.next_id == split.next_id > 0

@@ -176,6 +176,9 @@ class NatsCurvesPacker:
     def add(
         self, run_rows: Sequence[Sequence[Any]], curve_rows: Sequence[tuple[int, bytes]]
     ) -> tuple[list[tuple[Any, ...]], list[tuple[int, bytes]]]: ...
+    def add_batch(
+        self, batch: NatsBuildBatch, start: int, stop: int, configs: dict[str, int]
+    ) -> _NatsRows: ...
     def finish(self) -> tuple[list[tuple[Any, ...]], list[tuple[int, bytes]]]: ...
 
 def nats_encode_curves(

@@ -371,11 +371,14 @@ def _write_stream(
         if isinstance(item, _Segment):
             indexes = [index for index, _ in item.files]
             paths = [path for _, path in item.files]
-            rows: Rows = item.batch.rows(item.start, item.stop, run_id, configs)
+            # rows built natively, runs and curves already in the packer's order and ids
+            rows: Rows = packer.add_batch(item.batch, item.start, item.stop, configs)
+            packed = True
         else:
             index, arch_runs, path = item
             indexes, paths = [index], [path]
             rows = _reference_rows(index, arch_runs, run_id, configs)
+            packed = False
         for index, path in zip(indexes, paths, strict=True):
             if index in seen:
                 raise CorruptSourceError(f"{path}: architecture {index} appears twice", path)
@@ -389,7 +392,8 @@ def _write_stream(
             connection.executemany("INSERT INTO configs VALUES (?, ?)", config_rows)
         connection.executemany("INSERT INTO arch_hps VALUES (?, ?, ?)", hp_rows)
         # runs get their run ids in curves' page-packed storage order (see packing.py)
-        run_rows, curve_rows = packer.add(run_rows, curve_rows)
+        if not packed:
+            run_rows, curve_rows = packer.add(run_rows, curve_rows)
         connection.executemany(_RUN_SQL, run_rows)
         connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)
         connection.executemany(_SUMMARY_SQL, summary_rows)
