@@ -45,9 +45,7 @@ def _pack(packer: Any, files: list[tuple[list[Any], list[Any]]], batch: int) -> 
     calls = []
     for at in range(0, len(files), batch):
         chunk = files[at : at + batch]
-        calls.append(
-            packer.add([r for f in chunk for r in f[0]], [c for f in chunk for c in f[1]])
-        )
+        calls.append(packer.add([r for f in chunk for r in f[0]], [c for f in chunk for c in f[1]]))
     calls.append(packer.finish())
     return calls
 

@@ -24,7 +24,7 @@ fn varint_len(value: u64) -> usize {
         3
     } else {
         let bits = 64 - value.leading_zeros() as usize;
-        ((bits + 6) / 7).min(9)
+        bits.div_ceil(7).min(9)
     }
 }
 
