@@ -4,8 +4,10 @@
 //! per-architecture files in parallel with the GIL released and keeps the results in Rust
 //! ([`NatsBuildBatch`]); the writer thread then asks it for ready-to-insert rows
 //! ([`NatsBuildBatch::rows`]: tuples of plain values and blobs, one list per table), so no
-//! Python code runs per value or per run. [`nats_encode_curves`] exposes the blob encoder alone
-//! (tested against `layout.encode_curves`).
+//! Python code runs per value or per run. [`NatsCurvesPacker`] gives the runs their page-packed
+//! ids (`packing.CurvesPacker` natively); its `add_batch` takes a batch's runs straight from
+//! Rust, so each `runs` row is built once, with its final id. [`nats_encode_curves`] exposes
+//! the blob encoder alone (tested against `layout.encode_curves`).
 
 use crate::arrays::contiguous;
 use crate::errors::{run_detached, NativeError, NativeResult};
