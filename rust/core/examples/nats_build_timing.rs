@@ -22,8 +22,6 @@ fn main() {
         .iter()
         .map(|c| decompress_bz2(c, &limits).unwrap())
         .collect();
-    let arch_strs: Vec<String> = vec![String::new(); n];
-    let _ = arch_strs;
     // STAGE=parse|walk|encode: time only that stage (for `perf stat` instruction counts).
     let stage = std::env::var("STAGE").unwrap_or_default();
     let only = |name: &str| stage.is_empty() || stage == name;
