@@ -449,6 +449,8 @@ def write_archive(space: Space, source: Path, out: Path, n: int, jobs: int) -> t
     marker = out / f".complete-{n}"
     if marker.is_file():
         return 0.0, sum(p.stat().st_size for p in arch_files(out))
+    if out.is_symlink():  # a shared read-only archive linked in: never rewrite through it
+        raise SystemExit(f"{out} is a link without {marker.name}: not rewriting it")
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)

@@ -20,6 +20,7 @@ __all__ = [
     "MAX_BATCH_VERTICES",
     "ContentDigest",
     "NatsBuildBatch",
+    "NatsCurvesPacker",
     "Nb101Stream",
     "bz2_decompress",
     "check_and_hash",
@@ -170,6 +171,21 @@ class NatsBuildBatch:
     def __len__(self) -> int: ...
     def irregular(self) -> list[tuple[int, str]]: ...
     def rows(self, start: int, stop: int, run_id: int, configs: dict[str, int]) -> _NatsRows: ...
+
+@final
+class NatsCurvesPacker:
+    def __new__(cls, page_size: int, window: int = 64) -> NatsCurvesPacker: ...
+    @property
+    def leaves(self) -> int: ...
+    @property
+    def next_id(self) -> int: ...
+    def add(
+        self, run_rows: Sequence[Sequence[Any]], curve_rows: Sequence[tuple[int, bytes]]
+    ) -> tuple[list[tuple[Any, ...]], list[tuple[int, bytes]]]: ...
+    def add_batch(
+        self, batch: NatsBuildBatch, start: int, stop: int, configs: dict[str, int]
+    ) -> _NatsRows: ...
+    def finish(self) -> tuple[list[tuple[Any, ...]], list[tuple[int, bytes]]]: ...
 
 def nats_encode_curves(
     values: npt.NDArray[np.float64],

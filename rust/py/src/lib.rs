@@ -60,6 +60,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nats_build::read_nats_build_batch, m)?)?;
     m.add_function(wrap_pyfunction!(nats_build::nats_encode_curves, m)?)?;
     m.add_class::<nats_build::NatsBuildBatch>()?;
+    m.add_class::<nats_build::NatsCurvesPacker>()?;
     m.add_function(wrap_pyfunction!(nats_curves::nats_mid_run_sets, m)?)?;
     m.add_function(wrap_pyfunction!(nats_curves::nats_curves_arrays, m)?)?;
     m.add_function(wrap_pyfunction!(nats_read::nats_final_sets, m)?)?;

@@ -25,9 +25,9 @@ from nasbench_lite._core.arguments import check_public
 from nasbench_lite._core.building import BuildSession, BuildSummary, file_sha256
 from nasbench_lite._core.formats.native_pickle import NATS_ARCH_LIMITS, load_path
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite._native import NatsBuildBatch
+from nasbench_lite._native import NatsBuildBatch, NatsCurvesPacker
 from nasbench_lite.benchmarks.nats.aggregate import compute_costs, mean_or_none
-from nasbench_lite.benchmarks.nats.packing import CurvesPacker, GroupDirectory, page_size_of
+from nasbench_lite.benchmarks.nats.packing import GroupDirectory, page_size_of
 from nasbench_lite.benchmarks.nats.source import (
     ArchRuns,
     RunRecord,
@@ -222,7 +222,8 @@ def build_nats(
         if source.is_dir():
             next(stream, None)
         rows = _write_archs(connection, archs, detected, source)
-        packer = CurvesPacker(page_size)
+        # packing.CurvesPacker's order, computed natively (the same ids; tested against it)
+        packer = NatsCurvesPacker(page_size)
         counts = _write_results(connection, archs, stream, total, progress, packer)
         connection.execute(
             "UPDATE archs SET has_results = 1 WHERE arch_index IN"
@@ -340,7 +341,7 @@ def _write_results(
     stream: ArchStream,
     total: int,
     progress: Callable[[int, int], None] | None,
-    packer: CurvesPacker,
+    packer: NatsCurvesPacker,
 ) -> dict[str, Any]:
     # Millions of short-lived row tuples, none in a cycle: the cyclic collector would only
     # rescan them (measured ~3% of this thread); it is restored after the stream.
@@ -358,7 +359,7 @@ def _write_stream(
     stream: ArchStream,
     total: int,
     progress: Callable[[int, int], None] | None,
-    packer: CurvesPacker,
+    packer: NatsCurvesPacker,
 ) -> dict[str, Any]:
     configs: dict[str, int] = {}
     directory = GroupDirectory()
@@ -373,11 +374,14 @@ def _write_stream(
         if isinstance(item, _Segment):
             indexes = [index for index, _ in item.files]
             paths = [path for _, path in item.files]
-            rows: Rows = item.batch.rows(item.start, item.stop, run_id, configs)
+            # rows built natively, runs and curves already in the packer's order and ids
+            rows: Rows = packer.add_batch(item.batch, item.start, item.stop, configs)
+            packed = True
         else:
             index, arch_runs, path = item
             indexes, paths = [index], [path]
             rows = _reference_rows(index, arch_runs, run_id, configs)
+            packed = False
         for index, path in zip(indexes, paths, strict=True):
             if index in seen:
                 raise CorruptSourceError(f"{path}: architecture {index} appears twice", path)
@@ -391,7 +395,8 @@ def _write_stream(
             connection.executemany("INSERT INTO configs VALUES (?, ?)", config_rows)
         connection.executemany("INSERT INTO arch_hps VALUES (?, ?, ?)", hp_rows)
         # runs get their run ids in curves' page-packed storage order (see packing.py)
-        run_rows, curve_rows = packer.add(run_rows, curve_rows)
+        if not packed:
+            run_rows, curve_rows = packer.add(run_rows, curve_rows)
         connection.executemany(_RUN_SQL, run_rows)
         directory.add(run_rows)
         connection.executemany("INSERT INTO curves VALUES (?, ?)", curve_rows)

@@ -23,6 +23,7 @@ mod config;
 pub mod curves;
 pub mod encode;
 mod finals;
+pub mod pack;
 pub mod read;
 pub mod rows;
 mod walk;

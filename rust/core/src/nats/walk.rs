@@ -130,23 +130,25 @@ impl RcFields {
     fn read(pickle: &Pickle, rc: &[(Id, Id)]) -> RcFields {
         let mut fields = RcFields::default();
         for &(key, value) in rc {
-            let Some(key) = pickle.str(key) else { continue };
+            let Some(key) = pickle.str_bytes(key) else {
+                continue;
+            };
             let slot = match key {
-                "name" => &mut fields.name,
-                "epochs" => &mut fields.epochs,
-                "eval_names" => &mut fields.eval_names,
-                "train_acc1es" => &mut fields.train[0],
-                "train_acc5es" => &mut fields.train[1],
-                "train_losses" => &mut fields.train[2],
-                "train_times" => &mut fields.train[3],
-                "eval_acc1es" => &mut fields.eval[0],
-                "eval_losses" => &mut fields.eval[1],
-                "eval_times" => &mut fields.eval[2],
-                "latency" => &mut fields.latency,
-                "params" => &mut fields.params,
-                "flop" => &mut fields.flop,
-                "seed" => &mut fields.seed,
-                "arch_config" => &mut fields.arch_config,
+                b"name" => &mut fields.name,
+                b"epochs" => &mut fields.epochs,
+                b"eval_names" => &mut fields.eval_names,
+                b"train_acc1es" => &mut fields.train[0],
+                b"train_acc5es" => &mut fields.train[1],
+                b"train_losses" => &mut fields.train[2],
+                b"train_times" => &mut fields.train[3],
+                b"eval_acc1es" => &mut fields.eval[0],
+                b"eval_losses" => &mut fields.eval[1],
+                b"eval_times" => &mut fields.eval[2],
+                b"latency" => &mut fields.latency,
+                b"params" => &mut fields.params,
+                b"flop" => &mut fields.flop,
+                b"seed" => &mut fields.seed,
+                b"arch_config" => &mut fields.arch_config,
                 _ => continue,
             };
             *slot = Some(value);
@@ -155,18 +157,26 @@ impl RcFields {
     }
 }
 
-/// `'<set>@<epoch>'` → (position of the set in `sets`, epoch), for canonical decimals only.
-fn eval_slot(key: &str, sets: &[u8], epochs: usize) -> Option<(usize, usize)> {
-    let (name, epoch) = key.rsplit_once('@')?;
-    let position = sets.iter().position(|&s| EVAL_SETS[s as usize] == name)?;
-    if epoch.is_empty() || epoch.len() > 6 || !epoch.bytes().all(|b| b.is_ascii_digit()) {
+/// `'<set>@<epoch>'` (the key's UTF-8 bytes) → (position of the set in `sets`, epoch), for
+/// canonical decimals only. On bytes: the keys are valid UTF-8 already (a parsed `str`), and
+/// this runs once per evaluation value.
+fn eval_slot(key: &[u8], sets: &[u8], epochs: usize) -> Option<(usize, usize)> {
+    let at = key.iter().rposition(|&b| b == b'@')?;
+    let (name, epoch) = (&key[..at], &key[at + 1..]);
+    let position = sets
+        .iter()
+        .position(|&s| EVAL_SETS[s as usize].as_bytes() == name)?;
+    if epoch.is_empty() || epoch.len() > 6 || (epoch.len() > 1 && epoch[0] == b'0') {
         return None;
     }
-    if epoch.len() > 1 && epoch.starts_with('0') {
-        return None;
+    let mut value = 0_usize;
+    for &digit in epoch {
+        if !digit.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + usize::from(digit - b'0');
     }
-    let epoch: usize = epoch.parse().ok()?;
-    (epoch < epochs).then_some((position, epoch))
+    (value < epochs).then_some((position, value))
 }
 
 struct Walker<'a> {
@@ -243,7 +253,7 @@ impl Walker<'_> {
         for (k, field) in f.eval.iter().enumerate() {
             let series = field.ok_or("missing eval series")?;
             for &(key, value) in pairs(p, series, EVAL_SERIES[k])? {
-                let key = p.str(key).ok_or("eval key type")?;
+                let key = p.str_bytes(key).ok_or("eval key type")?;
                 let (position, epoch) = eval_slot(key, &sets, epochs).ok_or("eval key")?;
                 let (value, is_float) = number(p, value).ok_or("eval value")?;
                 if k == 2 && !is_float {

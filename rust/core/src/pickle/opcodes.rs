@@ -6,7 +6,12 @@ use super::parser::{Parser, BYTEARRAY, MUTABLE, SCALAR};
 use super::value::{Id, Node};
 
 impl Parser<'_> {
+    #[inline]
     pub(super) fn string_node(&mut self, bytes: &[u8]) -> Result<Node, PickleError> {
+        // Most keys are short ASCII (`'x-valid@42'`): one word-wise check, no UTF-8 decoder.
+        if bytes.is_ascii() {
+            return Ok(Node::Str(self.store(bytes)));
+        }
         match std::str::from_utf8(bytes) {
             Ok(_) => Ok(Node::Str(self.store(bytes))),
             Err(_) if is_surrogatepass_utf8(bytes) => Ok(Node::SurrogateStr(self.store(bytes))),

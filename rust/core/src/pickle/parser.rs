@@ -204,6 +204,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Adds an object to the arena (not to the stack).
+    #[inline(always)]
     pub(crate) fn alloc(&mut self, obj: Node, meta: Meta) -> Result<Id, PickleError> {
         // Ids are u32 (and Id::MAX marks an empty memo slot), whatever the limit says.
         let max = self.limits.max_total_objects.min(Id::MAX as usize - 1);
@@ -218,6 +219,7 @@ impl<'a> Parser<'a> {
         Ok((self.objs.len() - 1) as Id)
     }
 
+    #[inline(always)]
     pub(super) fn push(&mut self, id: Id) -> Result<(), PickleError> {
         if self.stack.len() + self.marks.len() >= self.limits.max_stack_depth {
             return Err(self.limit(Limit::StackDepth, self.limits.max_stack_depth));
@@ -226,6 +228,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     pub(super) fn push_new(&mut self, node: Node, meta: Meta) -> Result<(), PickleError> {
         let id = self.alloc(node, meta)?;
         self.push(id)

@@ -297,6 +297,15 @@ impl Pickle {
         }
     }
 
+    /// The UTF-8 bytes of a [`Node::Str`] node, `None` for any other node (no re-validation:
+    /// for comparing keys against known names on hot paths).
+    pub fn str_bytes(&self, id: Id) -> Option<&[u8]> {
+        match self.node(id) {
+            Node::Str(span) => Some(self.bytes(*span)),
+            _ => None,
+        }
+    }
+
     /// The value of the last `key: value` pair whose key is the str `key`, if `id` is a dict
     /// (Python's lookup for str keys).
     pub fn dict_get(&self, id: Id, key: &str) -> Option<Id> {
