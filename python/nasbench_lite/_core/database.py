@@ -159,11 +159,12 @@ def chunked(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def open_connection(path: Path | str) -> apsw.Connection:
+def open_connection(path: Path | str, flags: int = 0) -> apsw.Connection:
     """A read-only connection on a database file (no memory map).
 
     Args:
         path: The file (a ``str`` is resolved by ``os.path.realpath``, as ``Path.resolve``).
+        flags: More ``SQLITE_OPEN_*`` flags.
 
     Returns:
         The ``apsw.Connection``.
@@ -175,7 +176,7 @@ def open_connection(path: Path | str) -> apsw.Connection:
     # with SIGBUS; with plain reads SQLite reports damaged pages as errors instead.
     resolved = os.path.realpath(path) if isinstance(path, str) else str(path.resolve())
     uri = "file:" + uri_quote(resolved) + "?immutable=1"
-    return apsw.Connection(uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI)
+    return apsw.Connection(uri, flags=apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI | flags)
 
 
 def read_meta(path: str | os.PathLike[str]) -> dict[str, str]:
@@ -353,7 +354,9 @@ class Database:
             DatabaseError: The file cannot be opened again.
         """
         try:
-            connection = open_connection(self._text)
+            # No SQLite mutex (a lock per API call, ~40 calls per lookup of three rows): every
+            # statement on it runs under this handle's lock, and apsw refuses concurrent use.
+            connection = open_connection(self._text, apsw.SQLITE_OPEN_NOMUTEX)
         except apsw.Error as exc:
             raise database_error(self.path, exc) from exc
         self._point_connections.append(connection)

@@ -481,17 +481,22 @@ class NASBench(ReaderBase):
             ops = _decode_ops(num_vertices, op_codes)
         cell = Cell(num_vertices, first[1], ops)
         runs: dict[int, Any]
-        if first[4] is None:  # the LEFT JOIN's row of a cell without runs at `epochs`
+        if self._has_special:
+            runs = self._exact_runs(rows, epochs, stop_halfway) if first[4] is not None else {}
+        elif (
+            len(rows) == 3
+            and rows[0][5] is not None
+            and rows[1][5] is not None
+            and rows[2][5] is not None
+        ):
+            # Three repeats of plain floats, as every valid cell has: a dict display costs a
+            # third of the general comprehension (~0.5 us of a first sight).
+            a, b, c = rows
+            runs = {a[4]: a[6:], b[4]: b[6:], c[4]: c[6:]}
+        elif first[4] is None:  # the LEFT JOIN's row of a cell without runs at `epochs`
             runs = {}
-        elif self._has_special:
-            runs = self._exact_runs(rows, epochs, stop_halfway)
         else:
-            for row in rows:
-                if row[5] is None:  # a NULL among the values: without its exact bits, a NaN
-                    runs = {row[4]: _read_as_stored(row) for row in rows}
-                    break
-            else:  # the usual case: every value a float as stored
-                runs = {row[4]: row[6:] for row in rows}
+            runs = {row[4]: _read_as_stored(row) for row in rows}
         # Shared, never handed out: query() returns copies.
         entry = (cell, first[3], runs)
         if len(self._rows) >= _ROW_CACHE_SIZE:
