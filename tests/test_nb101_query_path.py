@@ -47,23 +47,32 @@ def test_first_sight_is_one_statement_and_brings_every_repeat(built: tuple[Path,
             statements.append(sql)
             return True
 
-        nasbench._db.connection.exec_trace = trace
+        # Point lookups run on a connection of their own (Database.point_query).
+        for connection in (nasbench._db.connection, *nasbench._db._point_connections):
+            connection.exec_trace = trace
         first = nasbench.query(spec, epochs=36, repeat=2)
         assert len(statements) == 1
-        for repeat in (0, 1, 2, 1):
-            data = nasbench.query(spec, epochs=36, stop_halfway=repeat == 1, repeat=repeat)
+        for repeat in (0, 2, 1, 0):
+            data = nasbench.query(spec, epochs=36, repeat=repeat)
             run = computed_stats[module_hash][36][repeat]
-            prefix = "halfway" if repeat == 1 else "final"
-            assert data["test_accuracy"] == run[f"{prefix}_test_accuracy"]
-            assert data["training_time"] == run[f"{prefix}_training_time"]
+            assert data["test_accuracy"] == run["final_test_accuracy"]
+            assert data["training_time"] == run["final_training_time"]
         assert len(statements) == 1  # every repeat at 36 epochs came with the first sight
+        for repeat in (1, 0, 2):  # the halfway values: their own first sight, then cached
+            data = nasbench.query(spec, epochs=36, stop_halfway=True, repeat=repeat)
+            run = computed_stats[module_hash][36][repeat]
+            assert data["test_accuracy"] == run["halfway_test_accuracy"]
+            assert data["training_time"] == run["halfway_training_time"]
+        data = nasbench.query(spec, epochs=36, stop_halfway=1, repeat=1)
+        assert data["test_accuracy"] == computed_stats[module_hash][36][1]["halfway_test_accuracy"]
+        assert len(statements) == 2  # stop_halfway=1 is stop_halfway=True
         nasbench.query(spec, epochs=12, repeat=0)  # another budget: its own first sight
-        assert len(statements) == 2
+        assert len(statements) == 3
         assert (
             first["validation_accuracy"]
             == (computed_stats[module_hash][36][2]["final_validation_accuracy"])
         )
-        assert nasbench.get_budget_counters()[1] == 36 * 3 + 18 * 2 + 12
+        assert nasbench.get_budget_counters()[1] == 36 * 5 + 18 * 4 + 12
 
 
 def test_cached_answers_need_no_database(built: tuple[Path, Any]) -> None:
@@ -187,3 +196,45 @@ def test_cells_sharing_a_graph_answer_with_independent_writable_arrays() -> None
         assert array.flags.writeable and array.flags.c_contiguous and array is not written
     other = Cell(4, 0b000001, ["input", "conv3x3-bn-relu", "maxpool3x3", "output"])
     assert other.adjacency().tolist()[0] == [0, 1, 0, 0]
+
+
+def test_point_lookups_have_their_own_connection_closed_with_the_handle(
+    built: tuple[Path, Any],
+) -> None:
+    import apsw
+
+    path, oracle = built
+    module_hash, spec = _cell(oracle, 2)
+    nasbench = NASBench(path, seed=0)
+    (lookups,) = nasbench._db._point_connections
+    assert lookups is not nasbench._db.connection
+    assert lookups.execute("PRAGMA cache_size").fetchall() == [(-2048,)]
+    assert lookups.execute("PRAGMA mmap_size").fetchall() == [(0,)]
+    assert (
+        nasbench.query(spec, repeat=1)["test_accuracy"]
+        == (oracle[1][module_hash][108][1]["final_test_accuracy"])
+    )
+    nasbench.close()
+    with pytest.raises(apsw.ConnectionClosedError):
+        lookups.execute("SELECT 1")
+
+
+def test_point_lookups_never_read_a_file_replaced_after_the_open(
+    built: tuple[Path, Any], tmp_path: Path
+) -> None:
+    from nasbench_lite._core.database import Database
+
+    path, _ = built
+    live = tmp_path / "live.sqlite"
+    shutil.copy(path, live)
+    other = tmp_path / "other.sqlite"
+    shutil.copy(path, other)
+    with sqlite3.connect(other) as con:
+        con.execute("UPDATE cells SET trainable_parameters = -1")
+    with Database(live, "nb101") as db:
+        expected = db.query("SELECT trainable_parameters FROM cells WHERE cell_id = 1")
+        other.replace(live)  # a rebuild renamed over the file after this handle opened it
+        lookup = db.point_query()
+        assert db._point_connections == []  # the handle's own connection answers
+        assert lookup("SELECT trainable_parameters FROM cells WHERE cell_id = ?", (1,)) == expected
+    assert expected != [(-1,)]

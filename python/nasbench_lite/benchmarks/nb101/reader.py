@@ -169,23 +169,46 @@ def _raise_checked(
 #: of 100k steps fits, a full sweep of the database is cleared and refilled as it goes.
 _ROW_CACHE_SIZE = 100_000
 
-#: First sight of (cell, budget), one statement: the cell's entry of the covering hash index
-#: (``sql/nb101.sql``) and every repeat at the budget (stored next to each other in ``runs``),
-#: so a later visit drawing another repeat needs no SQL. No repeat: one row of NULLs. Column 6
-#: is NULL when some metric may be NULL (a sum with a NULL is NULL; so is inf + -inf, a harmless
-#: false alarm): cheaper in SQLite than testing the eight values in Python.
-_FIRST_SIGHT_SQL = (
-    "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
-    f" r.repeat, {' + '.join('r.' + m for m in METRIC_FIELDS)},"
-    f" {', '.join('r.' + m for m in METRIC_FIELDS)}"
-    " FROM cells c LEFT JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ? WHERE c.hash = ?"
-)
+
+def _first_sight_sql(metrics: tuple[str, ...], cell_id: bool = False) -> str:
+    """The first-sight statement returning ``metrics`` (see :data:`_FIRST_SIGHT_SQL`)."""
+    return (
+        "SELECT c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters, r.repeat,"
+        f" {' + '.join('r.' + m for m in metrics)}, {', '.join('r.' + m for m in metrics)}"
+        + (", c.cell_id" if cell_id else "")
+        + " FROM cells c LEFT JOIN runs r ON r.cell_id = c.cell_id AND r.epochs = ?"
+        " WHERE c.hash = ?"
+    )
+
+
+#: First sight of (cell, budget, half), one statement per ``stop_halfway``: the cell's entry of
+#: the covering hash index (``sql/nb101.sql``) and every repeat at the budget (stored next to
+#: each other in ``runs``), so a later visit drawing another repeat needs no SQL. Only the four
+#: values ``query`` returns are read: each value read costs about 0.1 us in SQLite and apsw,
+#: a third of the statement. No repeat: one row of NULLs. Column 5 is NULL when some value may
+#: be NULL (a sum with a NULL is NULL; so is inf + -inf, a harmless false alarm): cheaper in
+#: SQLite than testing the values in Python.
+_FIRST_SIGHT_SQL = {
+    False: _first_sight_sql(METRIC_FIELDS[4:]),
+    True: _first_sight_sql(METRIC_FIELDS[:4]),
+}
+#: The same with all eight values and the cell id (its exact NaN / -0.0 values: databases that
+#: have some, see ``special_values``).
+_FIRST_SIGHT_EXACT_SQL = _first_sight_sql(METRIC_FIELDS, cell_id=True)
 #: Every budget of one cell (``get_metrics_from_hash``).
 _CELL_SQL = (
     "SELECT c.cell_id, c.num_vertices, c.edge_bits, c.op_codes, c.trainable_parameters,"
     f" r.epochs, r.repeat, {', '.join('r.' + m for m in METRIC_FIELDS)}"
     " FROM cells c LEFT JOIN runs r USING (cell_id) WHERE c.hash = ? ORDER BY r.epochs, r.repeat"
 )
+
+
+def _read_as_stored(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The values of a first-sight row, a NULL read as NaN (``restore`` without exact bits)."""
+    values = row[6:]
+    if row[5] is None and None in values:
+        return restore(values, None)
+    return values
 
 
 class _HashView:
@@ -232,15 +255,19 @@ class NASBench(ReaderBase):
         self.training_time_spent = 0.0
         self.total_epochs_spent = 0
         self.history: dict[str, Any] = {}
-        # (hash, epochs) -> (decoded cell, parameters, {repeat: its 8 values}): repeated
-        # queries of a cell (evolution revisits many) skip SQL and decoding.
-        self._rows: dict[tuple[str, int], tuple[Cell, int, dict[int, Any]]] = {}
+        # (hash, epochs, stop_halfway) -> (decoded cell, parameters, {repeat: the four values
+        # query returns}): repeated queries of a cell (evolution revisits many) skip SQL and
+        # decoding.
+        self._rows: dict[tuple[str, int, bool], tuple[Cell, int, dict[int, Any]]] = {}
         # Plans fixed by the statement text, not by the bound values: with the ANALYZE data
         # (sqlite_stat4) SQLite would otherwise prepare a lookup again for every new hash or
         # cell id bound to it (measured: 2-3x the cost of the lookup itself).
         self._db.connection.config(apsw.SQLITE_DBCONFIG_ENABLE_QPSG, 1)
         # NaN / -0.0 values kept exactly in `special_values` (normally none: no lookups then).
         self._has_special = special_count(self._db.meta) > 0
+        # First sights, one point lookup each: a cursor kept on a connection of their own with
+        # a small page cache (Database.point_query), opened after the plan setting above.
+        self._lookup = self._db.point_query()
 
     KIND = "nb101"
     #: Builds ``query``'s answer; the compat layer sets ``result.plain_answer`` on its object
@@ -396,9 +423,11 @@ class NASBench(ReaderBase):
             if not module_hash or type(canonical) is not list or canonical != _AVAILABLE_OPS:
                 self._check_spec(model_spec)
                 module_hash = model_spec.hash_spec(canonical)
-            entry = self._rows.get((module_hash, epochs))
+            # The cache key: 1 and True alike (stop_halfway itself kept for the error path).
+            half = stop_halfway if type(stop_halfway) is bool else bool(stop_halfway)
+            entry = self._rows.get((module_hash, epochs, half))
             if entry is None:
-                entry = self._first_sight(module_hash, epochs)
+                entry = self._first_sight(module_hash, epochs, half)
             cell, params, runs = entry
             if repeat is not None and callable(repeat):  # the caller's code: outside the lock
                 sampled_index = repeat(self.config["num_repeats"])
@@ -417,12 +446,8 @@ class NASBench(ReaderBase):
                 values = runs.get(sampled_index)
                 if values is None:
                     raise self._no_repeat(module_hash, epochs, sampled_index, len(runs))
-                if stop_halfway:
-                    training_time, train, validation, test = values[0:4]
-                    self.total_epochs_spent += epochs // 2
-                else:
-                    training_time, train, validation, test = values[4:8]
-                    self.total_epochs_spent += epochs
+                training_time, train, validation, test = values
+                self.total_epochs_spent += epochs // 2 if half else epochs
                 self.training_time_spent += training_time
             # The adjacency ndarray (and numpy) is built only when the caller reads it.
             return self._answer(cell, params, training_time, train, validation, test)
@@ -433,35 +458,61 @@ class NASBench(ReaderBase):
                 NASBench.query, exc, self, model_spec, epochs, stop_halfway, repeat=repeat
             )
 
-    def _first_sight(self, module_hash: str, epochs: int) -> tuple[Cell, int, dict[int, Any]]:
-        """The decoded cell of a hash and its stored repeats at ``epochs``, cached.
+    def _first_sight(
+        self, module_hash: str, epochs: int, stop_halfway: bool
+    ) -> tuple[Cell, int, dict[int, Any]]:
+        """The decoded cell of a hash and its stored repeats' four values (halfway or final)
+        at ``epochs``, cached.
 
         Raises:
             NotInDatabaseError: Unknown hash (not cached: it stays an error).
         """
-        rows = self._query(_FIRST_SIGHT_SQL, (epochs, module_hash))
+        if self._has_special:
+            rows = self._lookup(_FIRST_SIGHT_EXACT_SQL, (epochs, module_hash))
+        else:
+            rows = self._lookup(_FIRST_SIGHT_SQL[stop_halfway], (epochs, module_hash))
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
-        cell_id, num_vertices, edge_bits, op_codes, params = rows[0][:5]
-        cell = Cell(num_vertices, edge_bits, _decode_ops(num_vertices, op_codes))
-        special = self._special(cell_id) if self._has_special else None
-        runs: dict[int, Any] = {}
-        for row in rows:
-            repeat = row[5]
-            if repeat is None:  # the LEFT JOIN's row of a cell without runs at `epochs`
-                continue
-            values = row[7:]
-            if special is not None:
-                values = restore(values, special.get((cell_id, epochs, repeat)))
-            elif row[6] is None and None in values:  # NULL without its exact bits: a NaN
-                values = restore(values, None)
-            runs[repeat] = values
+        first = rows[0]
+        num_vertices = first[0]
+        op_codes = first[2]
+        ops = _OPS.get((num_vertices, op_codes))
+        if ops is None:
+            ops = _decode_ops(num_vertices, op_codes)
+        cell = Cell(num_vertices, first[1], ops)
+        runs: dict[int, Any]
+        if self._has_special:
+            runs = self._exact_runs(rows, epochs, stop_halfway) if first[4] is not None else {}
+        elif (
+            len(rows) == 3
+            and rows[0][5] is not None
+            and rows[1][5] is not None
+            and rows[2][5] is not None
+        ):
+            # Three repeats of plain floats, as every valid cell has: a dict display costs a
+            # third of the general comprehension (~0.5 us of a first sight).
+            a, b, c = rows
+            runs = {a[4]: a[6:], b[4]: b[6:], c[4]: c[6:]}
+        elif first[4] is None:  # the LEFT JOIN's row of a cell without runs at `epochs`
+            runs = {}
+        else:
+            runs = {row[4]: _read_as_stored(row) for row in rows}
         # Shared, never handed out: query() returns copies.
-        entry = (cell, params, runs)
+        entry = (cell, first[3], runs)
         if len(self._rows) >= _ROW_CACHE_SIZE:
             self._rows.clear()
-        self._rows[module_hash, epochs] = entry
+        self._rows[module_hash, epochs, stop_halfway] = entry
         return entry
+
+    def _exact_runs(self, rows: list[Any], epochs: int, stop_halfway: bool) -> dict[int, Any]:
+        """``repeat -> values`` of :data:`_FIRST_SIGHT_EXACT_SQL` rows, with the exact NaN /
+        -0.0 values, cut to the half ``query`` returns."""
+        cell_id = rows[0][-1]
+        special = self._special(cell_id)
+        half = slice(0, 4) if stop_halfway else slice(4, 8)
+        return {
+            row[4]: restore(row[6:14], special.get((cell_id, epochs, row[4])))[half] for row in rows
+        }
 
     def _no_repeat(self, module_hash: str, epochs: int, index: int, count: int) -> Exception:
         """The error for a drawn repeat index the cell does not have at ``epochs``."""
