@@ -12,7 +12,7 @@
 //! Where the time goes, per block: the Huffman stage reads codes with one 10-bit table lookup
 //! ([`huffman`]) and keeps the move-to-front list in sixteen `u128` registers ([`mtf`]); the
 //! inverse BWT walks one `u32` per byte, char and link together, in two interleaved chains
-//! for small blocks ([`output`]); the CRC folds eight bytes per step ([`crc`]).
+//! for small blocks, four chains over one array for large ones ([`output`]); the CRC folds eight bytes per step ([`crc`]).
 
 mod bits;
 mod block;
@@ -86,6 +86,8 @@ struct Decoder {
     lf: Vec<u32>,
     /// One block after the inverse BWT, before the run-length decoding.
     walk: Vec<u8>,
+    /// The chains' segments of the large-block walk, before they are put in order.
+    chains: Vec<u8>,
 }
 
 fn corrupt(message: impl Into<String>, out: &[u8]) -> Bz2Error {
@@ -152,7 +154,13 @@ impl Decoder {
             if bits.overrun() {
                 return Err(corrupt("unexpected end of data", out));
             }
-            output::inverse_bwt(&block, &mut self.tt, &mut self.lf, &mut self.walk);
+            output::inverse_bwt(
+                &block,
+                &mut self.tt,
+                &mut self.lf,
+                &mut self.walk,
+                &mut self.chains,
+            );
             let begin = out.len();
             output::unrle(&self.walk, out, cap).map_err(|error| match error {
                 OutputError::Cap => Bz2Error {

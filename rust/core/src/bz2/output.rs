@@ -24,9 +24,16 @@ pub(super) const TWO_CHAINS_MAX: usize = 160_000;
 /// layout): one 4-byte load per output byte. Small blocks run two chains interleaved to
 /// overlap their misses: forwards from the start of the text through the successor links
 /// (`tt`) and backwards from its end through the LF mapping (`lf`), half the block each.
-/// Large blocks walk the LF mapping alone, built in place in `tt` by one sequential pass (no
-/// scattered writes).
-pub(super) fn inverse_bwt(block: &Block, tt: &mut [u32], lf: &mut [u32], walk: &mut Vec<u8>) {
+/// Large blocks use the LF mapping alone, built in place in `tt` by one sequential pass (no
+/// scattered writes), walked as [`CHAINS`] chains from spread-out rows ([`walk_chains`]:
+/// ~10% faster on the 325 kB topology files than one chain, #14).
+pub(super) fn inverse_bwt(
+    block: &Block,
+    tt: &mut [u32],
+    lf: &mut [u32],
+    walk: &mut Vec<u8>,
+    chains: &mut Vec<u8>,
+) {
     let n = block.len;
     let tt = &mut tt[..n];
     let mut next = [0u32; 256];
@@ -51,11 +58,16 @@ pub(super) fn inverse_bwt(block: &Block, tt: &mut [u32], lf: &mut [u32], walk: &
             }
             next[byte as usize] = row;
         }
-        let mut link = block.orig_ptr as u32;
-        for slot in walk.iter_mut().rev() {
-            let word = tt[link as usize];
-            *slot = word as u8;
-            link = word >> 8;
+        if !walk_chains(tt, block.orig_ptr, walk, chains) {
+            for word in tt.iter_mut() {
+                *word &= !FLAG;
+            }
+            let mut link = block.orig_ptr as u32;
+            for slot in walk.iter_mut().rev() {
+                let word = tt[link as usize];
+                *slot = word as u8;
+                link = word >> 8;
+            }
         }
         return;
     }
@@ -87,6 +99,92 @@ pub(super) fn inverse_bwt(block: &Block, tt: &mut [u32], lf: &mut [u32], walk: &
     if back.len() > half {
         back[0] = lf[backward as usize] as u8; // odd length: the middle byte
     }
+}
+
+/// Chains of the large-block walk.
+const CHAINS: usize = 4;
+/// Marks a chain's start row in `tt` (links are below 2^20, so words below 2^28).
+const FLAG: u32 = 1 << 31;
+
+/// Walks the LF links of `tt` (`link << 8 | byte`, all of them below 2^28) as [`CHAINS`]
+/// chains at once, to overlap their cache misses: one from the text's end (`orig_ptr`), the
+/// others from rows spread over the table, each at an unknown place in the text. A chain
+/// stops at the next chain's start row (flagged in `tt`), so together they tile the text;
+/// the segments are then put in order by which start row each one ended at. Returns false,
+/// with `walk` unspecified and flags left in `tt`, if the links do not tile the text into
+/// exactly `n` bytes from `orig_ptr` (corrupt data: the caller walks one chain as before).
+fn walk_chains(tt: &mut [u32], orig_ptr: usize, walk: &mut [u8], buf: &mut Vec<u8>) -> bool {
+    let n = tt.len();
+    let mut starts = [orig_ptr as u32; CHAINS];
+    tt[orig_ptr] |= FLAG;
+    for (c, start) in starts.iter_mut().enumerate().skip(1) {
+        let row = c * n / CHAINS;
+        if tt[row] & FLAG == 0 {
+            tt[row] |= FLAG;
+            *start = row as u32;
+        }
+        // (a row already taken leaves this chain a copy of chain 0's, discarded below)
+    }
+    if buf.len() < CHAINS * n {
+        buf.resize(CHAINS * n, 0);
+    }
+    let regions = &mut buf[..CHAINS * n];
+    // Each chain writes backwards from the end of its own n-byte region; `at` is the next
+    // free byte, so a chain's segment is `at + 1..` its region's end.
+    let mut link = [0u32; CHAINS];
+    let mut at = [0usize; CHAINS];
+    for c in 0..CHAINS {
+        let word = tt[starts[c] as usize] & !FLAG;
+        regions[c * n + n - 1] = word as u8;
+        at[c] = c * n + n - 2;
+        link[c] = word >> 8;
+    }
+    // Lockstep: a stopped chain keeps re-reading its flagged word (an L1 hit) and rewrites
+    // its next free byte, harmlessly. At most n - 1 more steps each (`at` stays >= c * n - 1;
+    // the wrapping sub only matters after a chain's n-th byte, when the loop has ended).
+    for _ in 1..n {
+        let mut live = 0u32;
+        for c in 0..CHAINS {
+            let word = tt[link[c] as usize];
+            let stopped = word >> 31;
+            regions[at[c]] = word as u8;
+            at[c] = at[c].wrapping_sub(1 - stopped as usize);
+            link[c] = if stopped != 0 { link[c] } else { word >> 8 };
+            live |= stopped ^ 1;
+        }
+        if live == 0 {
+            break;
+        }
+    }
+    let mut len = [0usize; CHAINS];
+    for c in 0..CHAINS {
+        len[c] = (c + 1) * n - at[c].wrapping_add(1);
+    }
+    // Assemble from the end: chain 0 ends the text; each chain's stop row is the start of
+    // the chain before it, until one stops at `orig_ptr` (the text's start).
+    let mut end = n;
+    let mut used = [false; CHAINS];
+    let mut c = 0;
+    loop {
+        if used[c] || tt[link[c] as usize] & FLAG == 0 || len[c] > end {
+            return false;
+        }
+        used[c] = true;
+        let seg = &regions[c * n + n - len[c]..(c + 1) * n];
+        walk[end - len[c]..end].copy_from_slice(seg);
+        end -= len[c];
+        if link[c] as usize == orig_ptr {
+            break;
+        }
+        let Some(next) = (1..CHAINS).find(|&d| starts[d] == link[c] && !used[d]) else {
+            return false;
+        };
+        c = next;
+    }
+    for &start in &starts {
+        tt[start as usize] &= !FLAG;
+    }
+    end == 0
 }
 
 /// Appends `walk` with its runs expanded to `out`, never letting `out` pass `cap` bytes.
@@ -130,4 +228,69 @@ fn append(out: &mut Vec<u8>, bytes: &[u8], cap: usize) -> Result<(), OutputError
     }
     out.extend_from_slice(bytes);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The plain one-chain walk of `n` steps from `orig_ptr`.
+    fn plain(tt: &[u32], orig_ptr: usize) -> Vec<u8> {
+        let mut walk = vec![0u8; tt.len()];
+        let mut link = orig_ptr as u32;
+        for slot in walk.iter_mut().rev() {
+            let word = tt[link as usize];
+            *slot = word as u8;
+            link = word >> 8;
+        }
+        walk
+    }
+
+    /// Links `link << 8 | byte` of a random permutation: one cycle or arbitrary.
+    fn table(n: usize, one_cycle: bool, seed: u32) -> Vec<u32> {
+        let mut state = seed;
+        let mut random = |bound: usize| {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            (state >> 8) as usize % bound
+        };
+        let mut order: Vec<usize> = (0..n).collect();
+        for i in (1..n).rev() {
+            order.swap(i, random(i + 1));
+        }
+        let mut next = vec![0usize; n];
+        if one_cycle {
+            for i in 0..n {
+                next[order[i]] = order[(i + 1) % n];
+            }
+        } else {
+            next.copy_from_slice(&order);
+        }
+        (0..n)
+            .map(|i| ((next[i] as u32) << 8) | random(256) as u32)
+            .collect()
+    }
+
+    #[test]
+    fn chains_match_one_walk_or_refuse() {
+        let mut buf = Vec::new();
+        for (seed, one_cycle) in [(1, true), (2, true), (3, false), (4, false)] {
+            let n = TWO_CHAINS_MAX + 1000 + seed as usize;
+            let mut tt = table(n, one_cycle, seed);
+            let orig_ptr = n / 3;
+            let expected = plain(&tt, orig_ptr);
+            let mut walk = vec![0u8; n];
+            let tiled = walk_chains(&mut tt, orig_ptr, &mut walk, &mut buf);
+            assert!(tiled || !one_cycle);
+            if tiled {
+                assert_eq!(walk, expected);
+            }
+            // Cycles through some start rows but not all: a tiling of the wrong length.
+            let mut tt = table(n, one_cycle, seed);
+            tt[orig_ptr] = ((orig_ptr as u32) << 8) | 7;
+            let expected = plain(&tt, orig_ptr);
+            if walk_chains(&mut tt, orig_ptr, &mut walk, &mut buf) {
+                assert_eq!(walk, expected);
+            }
+        }
+    }
 }
