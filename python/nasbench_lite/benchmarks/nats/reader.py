@@ -361,6 +361,17 @@ class _NATSBase(CachedTrialsReader):
             OutOfDomainError: Unknown architecture or dataset.
             NotInDatabaseError: No such results, or costs the official API cannot compute.
         """
+        costs = self._cost_answer(index, dataset, hp)
+        # (a cached answer is shared with the cache: the caller gets its own dict)
+        return dict(costs) if self._cache.maxsize else costs
+
+    def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
+        """Mean latency in seconds (batch 256) over the trials, None when unknown."""
+        latency: float | None = self._cost_answer(index, dataset, hp)["latency"]
+        return latency
+
+    def _cost_answer(self, index: Any, dataset: str, hp: str | int) -> dict[str, Any]:
+        """The costs dict of ``get_cost_info``, not copied (the cache's own when cached)."""
         index = self._index(index)
         if type(hp) is not str:
             hp = str(hp)
@@ -368,21 +379,7 @@ class _NATSBase(CachedTrialsReader):
             found = uncached_costs(self, index, dataset, hp)
             if found is not None:
                 return found
-        costs = self._costs(self._cost_trials(index, dataset, hp))
-        return dict(costs) if self._cache.maxsize else costs
-
-    def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
-        """Mean latency in seconds (batch 256) over the trials, None when unknown."""
-        index = self._index(index)
-        if type(hp) is not str:
-            hp = str(hp)
-        if not self._cache.maxsize:
-            found = uncached_costs(self, index, dataset, hp)
-            if found is not None:
-                latency: float | None = found["latency"]
-                return latency
-        latency = self._costs(self._cost_trials(index, dataset, hp))["latency"]
-        return latency
+        return self._costs(self._cost_trials(index, dataset, hp))
 
     def simulate_train_eval(
         self,

@@ -42,7 +42,7 @@ import sys
 
 import apsw
 
-from nasbench_lite._core.arguments import checked
+from nasbench_lite._core.arguments import raise_checked
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nb101.layout import (
     METRIC_FIELDS,
@@ -72,7 +72,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the co
 if TYPE_CHECKING:
     import os
     from collections.abc import Callable, Iterator
-    from typing import Any, NoReturn
+    from typing import Any
 
     import pyarrow as pa
 
@@ -143,26 +143,6 @@ def _as_repeat_index(value: Any) -> int:
         raise InvalidInputError(f"repeat must be an int, got {value!r}")
     index: Any = value  # an int or numpy integer, checked just above
     return int(index)
-
-
-def _raise_checked(
-    method: Callable[..., Any], exc: Exception, *args: Any, **kwargs: Any
-) -> NoReturn:
-    """Raises ``exc`` as ``checked(method)(*args, **kwargs)`` would have raised it.
-
-    For a method that catches its own failures instead of paying for the wrapper's extra call
-    on every success: the same typed error naming the parameter, the same message.
-    """
-
-    def reraise(*_args: Any, **_kwargs: Any) -> NoReturn:
-        raise exc
-
-    # The wrapper reads the signature and the annotations of `method` (reraise.__wrapped__).
-    reraise.__wrapped__ = method  # type: ignore[attr-defined]
-    reraise.__qualname__ = method.__qualname__
-    reraise.__annotations__ = method.__annotations__
-    checked(reraise)(*args, **kwargs)
-    raise exc  # pragma: no cover - checked(reraise) always raises
 
 
 #: ``(hash, epochs)`` -> decoded row entries kept per NASBench object (< 1 kB each); a search
@@ -298,7 +278,7 @@ class NASBench(ReaderBase):
         except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
             if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
                 raise
-            _raise_checked(NASBench.is_valid, exc, self, model_spec)
+            raise_checked(NASBench.is_valid, exc, self, model_spec)
 
     def _check_spec(self, model_spec: ModelSpec) -> None:
         check_spec(model_spec)
@@ -410,7 +390,7 @@ class NASBench(ReaderBase):
             NotInDatabaseError: The spec's hash is not in the database.
         """
         # The hot path of every search loop. ReaderBase's argument check would wrap it in one
-        # more Python call; it translates failures itself instead (_raise_checked, below).
+        # more Python call; it translates failures itself instead (raise_checked, below).
         try:
             if epochs not in self.valid_epochs:
                 raise OutOfDomainError(
@@ -454,7 +434,7 @@ class NASBench(ReaderBase):
         except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
             if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
                 raise  # what checked() does with our own errors, without its cost
-            _raise_checked(
+            raise_checked(
                 NASBench.query, exc, self, model_spec, epochs, stop_halfway, repeat=repeat
             )
 
