@@ -332,7 +332,7 @@ impl DigestMemo {
 mod tests {
     use super::*;
     use crate::nb101::hash::{hash_graph_reference, to_hex_string};
-    use crate::nb101::test_cells::INCEPTION;
+    use crate::nb101::test_cells::{SplitMix, INCEPTION};
 
     #[test]
     fn inception_cell_matches_the_worked_hash() {
@@ -412,13 +412,8 @@ mod tests {
         // Random cells, many repeated, through a memo far smaller than the set of cells: every
         // answer equals the unmemoised hash, whichever generation (or none) held the cell.
         let mut memo = DigestMemo::new(7);
-        let mut state = 7u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            state >> 33
-        };
+        let mut rng = SplitMix(7);
+        let mut next = move || rng.next();
         for _ in 0..400 {
             let n = 2 + (next() % 4) as usize;
             let entries: Vec<i64> = (0..n * n)
@@ -455,13 +450,8 @@ mod tests {
     #[test]
     fn pruned_cell_key_matches_prune_and_compact() {
         // prune_spec's inline renumbering against prune::compact on random 8-vertex cells.
-        let mut state = 11u64;
-        let mut next = move || {
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            state >> 33
-        };
+        let mut rng = SplitMix(11);
+        let mut next = move || rng.next();
         for _ in 0..2000 {
             let n = 1 + (next() % 8) as usize;
             let entries: Vec<i64> = (0..n * n)
