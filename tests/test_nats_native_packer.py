@@ -17,6 +17,7 @@ from nasbench_lite._native import NatsCurvesPacker
 from nasbench_lite.benchmarks.nats.build import _reference_rows
 from nasbench_lite.benchmarks.nats.packing import CurvesPacker
 from nasbench_lite.benchmarks.nats.source import read_build_batch, stored_runs
+from nasbench_lite.errors import InvalidInputError
 from nasbench_lite.spaces.nb201.space import size_strings, topology_strings
 from nats_fixture import pickle_save, write_archive
 
@@ -87,8 +88,10 @@ def test_a_run_without_its_blob_is_a_key_error() -> None:
     packer = NatsCurvesPacker(16384)
     with pytest.raises(KeyError):
         packer.add([(0, "12", "cifar10", 777, 5)], [(4, b"x")])
-    with pytest.raises(ValueError):
+    with pytest.raises(InvalidInputError, match="page_size=100"):
         NatsCurvesPacker(100)
+    with pytest.raises(ValueError):  # InvalidInputError is a ValueError for callers
+        NatsCurvesPacker(16384, window=0)
 
 
 @pytest.mark.parametrize("space", ["tss", "sss"])

@@ -448,11 +448,12 @@ impl NatsCurvesPacker {
 impl NatsCurvesPacker {
     #[new]
     #[pyo3(signature = (page_size, window = 64))]
-    fn new(page_size: usize, window: usize) -> PyResult<Self> {
+    fn new(page_size: usize, window: usize) -> NativeResult<Self> {
         if !(512..=65536).contains(&page_size) || window == 0 {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "page_size must be in 512..=65536 and window positive",
-            ));
+            return Err(NativeError::invalid_input(format!(
+                "page_size must be in 512..=65536 and window positive \
+                 (got page_size={page_size}, window={window})"
+            )));
         }
         Ok(NatsCurvesPacker {
             inner: Packer::new(page_size, window),
