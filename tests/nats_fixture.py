@@ -15,6 +15,8 @@ import bz2
 import collections
 import copy
 import pickle
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +30,31 @@ EVAL_SETS = {
     "ImageNet16-120": ["x-valid", "x-test", "ori-test"],
 }
 CLASSES = {"cifar10-valid": 10, "cifar10": 10, "cifar100": 100, "ImageNet16-120": 120}
+
+#: The real archive files (tests/data/nats/README: origin) and the official base names.
+REAL_DATA = Path(__file__).parent / "data" / "nats"
+REAL_BASE = {"tss": "NATS-tss-v1_0-3ffb9", "sss": "NATS-sss-v1_0-50262"}
+REAL_INDEXES = (0, 11, 284)
+
+
+def real_archive(directory: Path, space: str, indexes: Iterable[int] = REAL_INDEXES) -> Path:
+    """The real fixture files laid out as the official ``<base>-simple`` folder.
+
+    Args:
+        directory: Where the folder is created (with its parents).
+        space: ``"tss"`` or ``"sss"``.
+        indexes: Which of the real architecture files to copy (all three by default).
+
+    Returns:
+        The folder: ``meta.pickle.pbz2`` and ``NNNNNN.pickle.pbz2`` per index.
+    """
+    folder = directory / f"{REAL_BASE[space]}-simple"
+    folder.mkdir(parents=True)
+    shutil.copy(REAL_DATA / f"{space}-meta.pickle.pbz2", folder / "meta.pickle.pbz2")
+    for index in indexes:
+        name = f"{index:06d}.pickle.pbz2"
+        shutil.copy(REAL_DATA / f"{space}-{name}", folder / name)
+    return folder
 
 
 def pickle_save(obj: Any, path: Path) -> None:

@@ -32,8 +32,8 @@ from nasbench_lite.errors import (
     SourceNotFoundError,
 )
 from nasbench_lite.nashpobench2 import API, build_nashpobench2
+from nats_fixture import real_archive
 
-DATA = Path(__file__).parent / "data" / "nats"
 TSS_BASE = "NATS-tss-v1_0-3ffb9"
 CHILD = """
 import json, os, sys
@@ -233,9 +233,7 @@ def test_nats_default_location(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     folder, single = home / f"{TSS_BASE}-simple", home / f"{TSS_BASE}.pickle.pbz2"
     assert info.value.path == folder and str(single) in str(info.value)
     assert f"{TSS_BASE}-simple.tar" in str(info.value)
-    folder.mkdir(parents=True)
-    shutil.copy(DATA / "tss-meta.pickle.pbz2", folder / "meta.pickle.pbz2")
-    shutil.copy(DATA / "tss-000011.pickle.pbz2", folder / "000011.pickle.pbz2")
+    real_archive(home, "tss", [11])
     path = database_for(None, "nats", space="tss", quiet=True)
     with Database(path, kind="nats") as db:
         assert db.meta["space"] == "tss" and db.meta["source.name"] == folder.name
@@ -458,10 +456,7 @@ print(nasbench.get_budget_counters(), repr(random.random()))
 def test_unmodified_client_gives_the_official_output(
     nhb2_source: Path, cache: Path, tmp_path: Path
 ) -> None:
-    archive = tmp_path / f"{TSS_BASE}-simple"
-    archive.mkdir()
-    shutil.copy(DATA / "tss-meta.pickle.pbz2", archive / "meta.pickle.pbz2")
-    shutil.copy(DATA / "tss-000011.pickle.pbz2", archive / "000011.pickle.pbz2")
+    archive = real_archive(tmp_path, "tss", [11])
     # Built beforehand, so the runner's stderr has no build notice (a first run prints one).
     database_for(archive, "nats", quiet=True)
     database_for(nhb2_source, "nashpobench2", quiet=True)

@@ -19,7 +19,6 @@ import math
 import pickle
 import random
 import re
-import shutil
 import struct
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -36,6 +35,7 @@ from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.compat import nats_bench as compat
 from nasbench_lite.compat.nats_bench import api_size, api_topology, api_utils, genotype_utils
 from nasbench_lite.errors import NasbenchLiteError, NotInDatabaseError, SourceNotFoundError
+from nats_fixture import real_archive
 
 DATA = Path(__file__).parent / "data" / "nats"
 INDEXES = (0, 11, 284)
@@ -46,13 +46,7 @@ _STAMP = re.compile(r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\]")
 
 def lay_out(directory: Path, space: str) -> Path:
     """The real fixture files as the official ``<base>-simple`` folder under ``directory``."""
-    folder = directory / f"{BASE[space]}-simple"
-    folder.mkdir(parents=True)
-    shutil.copy(DATA / f"{space}-meta.pickle.pbz2", folder / "meta.pickle.pbz2")
-    for index in INDEXES:
-        name = f"{index:06d}.pickle.pbz2"
-        shutil.copy(DATA / f"{space}-{name}", folder / name)
-    return folder
+    return real_archive(directory, space, INDEXES)
 
 
 def same(a: Any, b: Any) -> bool:

@@ -23,7 +23,6 @@ import io
 import os
 import random
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -37,9 +36,8 @@ import pytest
 from nasbench_lite.compat import nats_bench as compat
 from nasbench_lite.compat.nats_bench import genotype_utils
 from nasbench_lite.nats import size_strings, topology_strings
-from nats_fixture import make_arch, pickle_save
+from nats_fixture import make_arch, pickle_save, real_archive
 
-DATA = Path(__file__).parent / "data" / "nats"
 BASE = {"tss": "NATS-tss-v1_0-3ffb9", "sss": "NATS-sss-v1_0-50262"}
 TSS_OPS = ["none", "skip_connect"]
 SSS_CHANNELS = [8, 16]
@@ -84,13 +82,7 @@ def archives(tmp_path_factory: Any) -> Iterator[dict[str, Path]]:
     root = tmp_path_factory.mktemp("search")
     folders = {space: reduced_archive(root / "reduced", space) for space in BASE}
     for space, index_files in (("tss", (0, 11, 284)), ("sss", (0, 11, 284))):
-        real = root / "real" / f"{BASE[space]}-simple"
-        real.mkdir(parents=True)
-        shutil.copy(DATA / f"{space}-meta.pickle.pbz2", real / "meta.pickle.pbz2")
-        for index in index_files:
-            name = f"{index:06d}.pickle.pbz2"
-            shutil.copy(DATA / f"{space}-{name}", real / name)
-        folders[f"real-{space}"] = real
+        folders[f"real-{space}"] = real_archive(root / "real", space, index_files)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NASBENCH_LITE_CACHE", str(root / "cache"))
         yield folders

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import random
-import shutil
 import struct
 from pathlib import Path
 from typing import Any
@@ -25,9 +24,8 @@ from nasbench_lite.errors import (
     OutOfDomainError,
 )
 from nasbench_lite.spaces.nb201.space import size_strings, topology_strings
-from nats_fixture import DATASETS, write_archive
+from nats_fixture import DATASETS, real_archive, write_archive
 
-DATA = Path(__file__).parent / "data" / "nats"
 HPS = {"tss": ("12", "200"), "sss": ("01", "12", "90")}
 REAL = {"tss": ("NATS-tss-v1_0-3ffb9-simple", 11), "sss": ("NATS-sss-v1_0-50262-simple", 284)}
 
@@ -41,16 +39,6 @@ def same(a: Any, b: Any) -> bool:
     if isinstance(a, float) and isinstance(b, float):
         return struct.pack("<d", a) == struct.pack("<d", b) or (math.isnan(a) and math.isnan(b))
     return bool(a == b)
-
-
-def real_archive(tmp: Path, space: str) -> Path:
-    """The real fixture files laid out as the official -simple directory."""
-    name, index = REAL[space]
-    directory = tmp / name
-    directory.mkdir()
-    shutil.copy(DATA / f"{space}-meta.pickle.pbz2", directory / "meta.pickle.pbz2")
-    shutil.copy(DATA / f"{space}-{index:06d}.pickle.pbz2", directory / f"{index:06d}.pickle.pbz2")
-    return directory
 
 
 def outcome(call: Any, *args: Any, **kwargs: Any) -> Any:
@@ -104,7 +92,7 @@ def compare_all(official: Any, ours: Any, space: str, indexes: list[int], iepoch
 def real(request: Any, tmp_path_factory: Any) -> tuple[str, Any, Any, Path]:
     space = request.param
     tmp = tmp_path_factory.mktemp(f"real-{space}")
-    archive = real_archive(tmp, space)
+    archive = real_archive(tmp, space, [REAL[space][1]])
     db = tmp / f"{space}.sqlite"
     build_nats(archive, db)
     official = nats_bench.create(str(archive), space, fast_mode=True, verbose=False)

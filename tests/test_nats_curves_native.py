@@ -10,7 +10,6 @@ files; damaged blobs (every truncation, random byte flips), which must raise the
 from __future__ import annotations
 
 import math
-import shutil
 import struct
 from pathlib import Path
 from typing import Any
@@ -23,9 +22,9 @@ from nasbench_lite.benchmarks.nats import results
 from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.benchmarks.nats.layout import FINAL_FIELDS, Curves, encode_curves
 from nasbench_lite.errors import CorruptDatabaseError
+from nats_fixture import real_archive
 from test_nats_curves import _series
 
-DATA = Path(__file__).parent / "data" / "nats"
 REAL = {"tss": ("NATS-tss-v1_0-3ffb9-simple", 11), "sss": ("NATS-sss-v1_0-50262-simple", 284)}
 SETS = {"cifar10-valid": ("x-valid", "ori-test"), "cifar100": ("x-valid", "x-test", "ori-test")}
 
@@ -174,11 +173,8 @@ def test_damaged_blobs_fail_or_read_as_the_python_reader() -> None:
 
 @pytest.mark.parametrize("space", ["tss", "sss"])
 def test_every_real_blob_reads_as_the_python_reader(space: str, tmp_path: Path) -> None:
-    name, index = REAL[space]
-    archive = tmp_path / name
-    archive.mkdir()
-    shutil.copy(DATA / f"{space}-meta.pickle.pbz2", archive / "meta.pickle.pbz2")
-    shutil.copy(DATA / f"{space}-{index:06d}.pickle.pbz2", archive / f"{index:06d}.pickle.pbz2")
+    index = REAL[space][1]
+    archive = real_archive(tmp_path, space, [index])
     path = tmp_path / "db.sqlite"
     build_nats(archive, path)
     db = Database(path, "nats")

@@ -11,7 +11,6 @@ fixture files, and ``simulate_train_eval`` reads both of cifar10's datasets in o
 from __future__ import annotations
 
 import math
-import shutil
 import struct
 from pathlib import Path
 from typing import Any
@@ -26,8 +25,8 @@ from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.benchmarks.nats.costs import trial_costs
 from nasbench_lite.benchmarks.nats.layout import DATASETS, FINAL_FIELDS, finals_to_row
 from nasbench_lite.errors import NasbenchLiteError
+from nats_fixture import real_archive
 
-DATA = Path(__file__).parent / "data" / "nats"
 REAL = {"tss": ("NATS-tss-v1_0-3ffb9-simple", 11), "sss": ("NATS-sss-v1_0-50262-simple", 284)}
 NAMES = {
     "cifar10-valid": "x-valid,ori-test",
@@ -164,11 +163,7 @@ def test_rows_of_another_shape_fall_back_to_the_reference() -> None:
 def real_db(request: Any, tmp_path_factory: Any) -> tuple[str, Path]:
     space = request.param
     tmp = tmp_path_factory.mktemp(f"final-{space}")
-    name, index = REAL[space]
-    archive = tmp / name
-    archive.mkdir()
-    shutil.copy(DATA / f"{space}-meta.pickle.pbz2", archive / "meta.pickle.pbz2")
-    shutil.copy(DATA / f"{space}-{index:06d}.pickle.pbz2", archive / f"{index:06d}.pickle.pbz2")
+    archive = real_archive(tmp, space, [REAL[space][1]])
     build_nats(archive, tmp / "db.sqlite")
     return space, tmp / "db.sqlite"
 

@@ -24,21 +24,15 @@ from nasbench_lite.benchmarks.nats import cached, trial_rows
 from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.benchmarks.nats.layout import DATASETS
 from nasbench_lite.benchmarks.nats.packing import NO_GROUP, GroupDirectory, group_key
+from nats_fixture import real_archive
 from test_nats_final_native import REAL, _outcome
-
-DATA = Path(__file__).parent / "data" / "nats"
 
 
 @pytest.fixture(scope="module", params=["tss", "sss"])
 def real_db(request: Any, tmp_path_factory: Any) -> tuple[str, Path]:
     space = request.param
     tmp = tmp_path_factory.mktemp(f"groups-{space}")
-    name, index = REAL[space]
-    archive = tmp / name
-    archive.mkdir()
-    shutil.copy(DATA / f"{space}-meta.pickle.pbz2", archive / "meta.pickle.pbz2")
-    for path in sorted(DATA.glob(f"{space}-[0-9]*.pickle.pbz2")):
-        shutil.copy(path, archive / path.name.split("-", 1)[1])
+    archive = real_archive(tmp, space)
     build_nats(archive, tmp / "db.sqlite")
     return space, tmp / "db.sqlite"
 
