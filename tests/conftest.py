@@ -42,3 +42,19 @@ def reference_specs() -> list[dict[str, Any]]:
 def nar_record() -> dict[str, Any]:
     """The NAS-Bench-101 record of the NAR cell-information example."""
     return load_nar_record()
+
+
+@pytest.fixture
+def database_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL text of every ``Database.query`` call made while the test runs, in order."""
+    from nasbench_lite._core import database
+
+    statements: list[str] = []
+    query = database.Database.query
+
+    def counted(self: Any, sql: str, bindings: Any = ()) -> Any:
+        statements.append(sql)
+        return query(self, sql, bindings)
+
+    monkeypatch.setattr(database.Database, "query", counted)
+    return statements

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 import pytest
 from nasbench_lite import _native, nats
-from nasbench_lite._core import database
 from nasbench_lite.benchmarks.nats import costs, results
 from nasbench_lite.benchmarks.nats.aggregate import costs_of_columns
 from nasbench_lite.benchmarks.nats.build import build_nats
@@ -200,20 +199,13 @@ def test_uncached_answers_equal_cached_ones_on_real_files(real_db: tuple[str, Pa
 
 
 def test_one_statement_per_uncached_call(
-    real_db: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+    real_db: tuple[str, Path], database_statements: list[str]
 ) -> None:
     space, path = real_db
     index = REAL[space][1]
     api = nats.create(path, space, random_state=5, cache_size=0)
     hp = api.arch_hps(index)[-1]
-    statements: list[str] = []
-    query = database.Database.query
-
-    def counted(self: Any, sql: str, bindings: Any = ()) -> Any:
-        statements.append(sql)
-        return query(self, sql, bindings)
-
-    monkeypatch.setattr(database.Database, "query", counted)
+    statements = database_statements
     try:
         calls = [
             lambda: api.get_more_info(index, "cifar100", None, hp, False),
