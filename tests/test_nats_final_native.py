@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pytest
 from nasbench_lite import _native, nats
-from nasbench_lite._core import database
 from nasbench_lite.benchmarks.nats import costs, results
 from nasbench_lite.benchmarks.nats.aggregate import costs_of_columns
 from nasbench_lite.benchmarks.nats.build import build_nats
@@ -204,21 +203,23 @@ def test_uncached_answers_equal_cached_ones_on_real_files(real_db: tuple[str, Pa
         uncached.close()
 
 
-def test_one_statement_per_uncached_call(
-    real_db: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_statement_per_uncached_call(real_db: tuple[str, Path]) -> None:
     space, path = real_db
     index = REAL[space][1]
     api = nats.create(path, space, random_state=5, cache_size=0)
     hp = api.arch_hps(index)[-1]
     statements: list[str] = []
-    query = database.Database.query
 
-    def counted(self: Any, sql: str, bindings: Any = ()) -> Any:
+    def counted(cursor: Any, sql: str, bindings: Any) -> bool:
         statements.append(sql)
-        return query(self, sql, bindings)
+        return True
 
-    monkeypatch.setattr(database.Database, "query", counted)
+    # (every SQLite statement of the reader's connections: its own and the point-lookup one)
+    db = api._db
+    connections = [db.connection, *db._point_connections]
+    assert len(connections) == 2
+    for connection in connections:
+        connection.exec_trace = counted
     try:
         calls = [
             lambda: api.get_more_info(index, "cifar100", None, hp, False),
@@ -233,6 +234,8 @@ def test_one_statement_per_uncached_call(
             call()
             assert len(statements) == 1, statements
     finally:
+        for connection in connections:
+            connection.exec_trace = None
         api.close()
 
 

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 from nasbench_lite import nats
-from nasbench_lite._core import database
 from nasbench_lite.benchmarks.nats import cached, trial_rows
 from nasbench_lite.benchmarks.nats.build import build_nats
 from nasbench_lite.benchmarks.nats.layout import DATASETS
@@ -79,24 +78,24 @@ def test_every_group_has_a_row_that_agrees_with_runs(real_db: tuple[str, Path]) 
     assert seen == len(groups) > 0
 
 
-def test_uncached_mid_run_reads_through_the_directory(
-    real_db: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_uncached_mid_run_reads_through_the_directory(real_db: tuple[str, Path]) -> None:
     """Same answers as the ``runs`` path (a cached API), one statement, no runs row."""
     space, path = real_db
     index = REAL[space][1]
     ref = nats.create(path, space, random_state=3)
     api = nats.create(path, space, random_state=3, cache_size=0)
     statements: list[str] = []
-    query = database.Database.query
 
-    def counted(self: Any, sql: str, bindings: Any = ()) -> Any:
+    def counted(cursor: Any, sql: str, bindings: Any) -> bool:
         statements.append(sql)
-        return query(self, sql, bindings)
+        return True
 
+    # (every statement of the reader's connections: its own and the point-lookup one)
+    connections = [api._db.connection, *api._db._point_connections]
     try:
         assert api._groups is not None
-        monkeypatch.setattr(database.Database, "query", counted)
+        for connection in connections:
+            connection.exec_trace = counted
         for hp in ref.arch_hps(index):
             for dataset in DATASETS:
                 seeds = ref._trials(index, dataset, hp).seeds
@@ -110,6 +109,8 @@ def test_uncached_mid_run_reads_through_the_directory(
                             assert len(statements) == 1, statements
                             assert statements[0].startswith("SELECT data FROM curves")
     finally:
+        for connection in connections:
+            connection.exec_trace = None
         ref.close()
         api.close()
 
