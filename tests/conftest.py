@@ -44,17 +44,29 @@ def nar_record() -> dict[str, Any]:
     return load_nar_record()
 
 
-@pytest.fixture
-def database_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The SQL text of every ``Database.query`` call made while the test runs, in order."""
-    from nasbench_lite._core import database
+def trace_statements(db: Any) -> list[str]:
+    """Records the SQL text of every statement a database handle runs from now on.
 
+    Traces the handle's own connection and its point-lookup connections (``point_query``).
+
+    Args:
+        db: A ``nasbench_lite._core.database.Database``.
+
+    Returns:
+        The list the statements are appended to, in order.
+    """
     statements: list[str] = []
-    query = database.Database.query
 
-    def counted(self: Any, sql: str, bindings: Any = ()) -> Any:
+    def trace(_cursor: Any, sql: str, _bindings: Any) -> bool:
         statements.append(sql)
-        return query(self, sql, bindings)
+        return True
 
-    monkeypatch.setattr(database.Database, "query", counted)
+    for connection in (db.connection, *db._point_connections):
+        connection.exec_trace = trace
     return statements
+
+
+@pytest.fixture
+def statement_trace() -> Any:
+    """:func:`trace_statements`, for tests that count the statements of a call."""
+    return trace_statements

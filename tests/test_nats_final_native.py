@@ -198,14 +198,14 @@ def test_uncached_answers_equal_cached_ones_on_real_files(real_db: tuple[str, Pa
         uncached.close()
 
 
-def test_one_statement_per_uncached_call(
-    real_db: tuple[str, Path], database_statements: list[str]
-) -> None:
+def test_one_statement_per_uncached_call(real_db: tuple[str, Path], statement_trace: Any) -> None:
     space, path = real_db
     index = REAL[space][1]
     api = nats.create(path, space, random_state=5, cache_size=0)
     hp = api.arch_hps(index)[-1]
-    statements = database_statements
+    connections = [api._db.connection, *api._db._point_connections]
+    assert len(connections) == 2  # its own and the point-lookup one
+    statements = statement_trace(api._db)
     try:
         calls = [
             lambda: api.get_more_info(index, "cifar100", None, hp, False),

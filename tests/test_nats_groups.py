@@ -73,16 +73,16 @@ def test_every_group_has_a_row_that_agrees_with_runs(real_db: tuple[str, Path]) 
 
 
 def test_uncached_mid_run_reads_through_the_directory(
-    real_db: tuple[str, Path], database_statements: list[str]
+    real_db: tuple[str, Path], statement_trace: Any
 ) -> None:
     """Same answers as the ``runs`` path (a cached API), one statement, no runs row."""
     space, path = real_db
     index = REAL[space][1]
     ref = nats.create(path, space, random_state=3)
     api = nats.create(path, space, random_state=3, cache_size=0)
-    statements = database_statements
     try:
         assert api._groups is not None
+        statements = statement_trace(api._db)
         for hp in ref.arch_hps(index):
             for dataset in DATASETS:
                 seeds = ref._trials(index, dataset, hp).seeds

@@ -36,20 +36,16 @@ def _cell(oracle: Any, index: int) -> tuple[str, ModelSpec]:
     return module_hash, ModelSpec(fixed["module_adjacency"].tolist(), fixed["module_operations"])
 
 
-def test_first_sight_is_one_statement_and_brings_every_repeat(built: tuple[Path, Any]) -> None:
+def test_first_sight_is_one_statement_and_brings_every_repeat(
+    built: tuple[Path, Any], statement_trace: Any
+) -> None:
     path, oracle = built
     computed_stats = oracle[1]
     module_hash, spec = _cell(oracle, 7)
-    statements: list[str] = []
     with NASBench(path, seed=0) as nasbench:
-
-        def trace(_cursor: Any, sql: str, _bindings: Any) -> bool:
-            statements.append(sql)
-            return True
-
-        # Point lookups run on a connection of their own (Database.point_query).
-        for connection in (nasbench._db.connection, *nasbench._db._point_connections):
-            connection.exec_trace = trace
+        # Point lookups run on a connection of their own (Database.point_query): traced too.
+        assert len(nasbench._db._point_connections) == 1
+        statements = statement_trace(nasbench._db)
         first = nasbench.query(spec, epochs=36, repeat=2)
         assert len(statements) == 1
         for repeat in (0, 2, 1, 0):

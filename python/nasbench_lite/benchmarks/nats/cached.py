@@ -8,7 +8,8 @@ official methods built on it are in :mod:`nasbench_lite.benchmarks.nats.reader`.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from nasbench_lite._core.reader import ReaderBase
 from nasbench_lite.benchmarks.nats.cache import LRUCache
@@ -28,6 +29,10 @@ from nasbench_lite.benchmarks.nats.trial_rows import (
     load_trials,
 )
 from nasbench_lite.errors import NotInDatabaseError, OutOfDomainError
+
+if TYPE_CHECKING:
+    from nasbench_lite._core.database import Bindings
+    from nasbench_lite.benchmarks.nats.uncached import MidRunPlan
 
 __all__ = ["CachedTrialsReader"]
 
@@ -51,6 +56,11 @@ class CachedTrialsReader(ReaderBase):
     #: The group index (``trial_rows.load_group_index``; set by the reader when it has no
     #: cache, None otherwise): uncached mid-run calls read through it.
     _groups: GroupIndex | None
+    #: The statement runner of the uncached fast paths (``uncached.py``): the handle's
+    #: ``query``, or an uncached reader's ``Database.point_query``.
+    _point: Callable[[str, Bindings], list[Any]]
+    #: ``uncached.mid_run_plan`` per (shape id, dataset), filled on first use.
+    _mid_plans: dict[tuple[int, str], MidRunPlan]
 
     def _trials(self, index: int, dataset: str, hp: str, iepoch: int | None = None) -> Trials:
         trials = self._cache.get((index, hp, dataset))

@@ -46,6 +46,7 @@ import os
 import threading
 from typing import TYPE_CHECKING, Any, Literal, overload
 
+from nasbench_lite._core.arguments import raise_checked
 from nasbench_lite.benchmarks.nats.cache import DEFAULT_CACHE_SIZE, LRUCache
 from nasbench_lite.benchmarks.nats.cached import CachedTrialsReader
 from nasbench_lite.benchmarks.nats.layout import check_iepoch, check_limit, config_from_json
@@ -61,6 +62,7 @@ from nasbench_lite.benchmarks.nats.uncached import (
 from nasbench_lite.errors import (
     IndexOutOfRangeError,
     InvalidInputError,
+    NasbenchLiteError,
     NotInDatabaseError,
     OutOfDomainError,
 )
@@ -76,6 +78,8 @@ __all__ = ["NATSsize", "NATStopology", "create", "remap_dataset_set_names"]
 
 SPACE_NAMES = {"tss": "tss", "topology": "tss", "sss": "sss", "size": "sss"}
 _OPS = ("none", "skip_connect", "nor_conv_1x1", "nor_conv_3x3", "avg_pool_3x3")
+#: ``simulate_train_eval``'s datasets (the official names).
+_SIMULATE_DATASETS = ("cifar10", "cifar100", "ImageNet16-120")
 
 
 #: SQLite page cache of a reader's connection, KiB (see ``__init__``).
@@ -118,7 +122,13 @@ class _NATSBase(CachedTrialsReader):
         # index (sql/nats.sql: curve_index), read once, here: 4 bytes per group (~2 MB for the
         # size space) in memory, where SQLite's page cache would have to hold ~6 MB of a
         # table to find them without a page read.
+        self._uncached = not self._cache.maxsize
         self._groups = None if cache_size else load_group_index(self._db)
+        self._mid_plans = {}
+        # An uncached reader's calls are point lookups, one statement each: they run on a
+        # connection of their own with one cursor kept and no SQLite mutex
+        # (Database.point_query: ~2 us of a ~15 us call), the same page cache size.
+        self._point = self._db.query if cache_size else self._db.point_query(_PAGE_CACHE_KIB)
         self._fast_mode = fast_mode
         self.verbose = verbose
         self.filename = os.path.basename(os.fspath(path))
@@ -342,17 +352,25 @@ class _NATSBase(CachedTrialsReader):
             OutOfDomainError: Unknown architecture/dataset, bad ``iepoch`` or seed.
             NotInDatabaseError: The architecture has no such results in this database.
         """
-        index = self._index(index)
-        if type(hp) is not str:
-            hp = str(hp)
-        if iepoch is not None:
-            check_iepoch(iepoch)
-        if not self._cache.maxsize:  # (the common uncached cases in one pass)
-            info = uncached_info(self, index, dataset, iepoch, hp, is_random, rng)
-            if info is not None:
-                return info
-        trials = self._info_trials(index, dataset, hp, iepoch)
-        return self._info(index, dataset, iepoch, hp, is_random, trials, rng)
+        # The hot path of a search loop: ReaderBase's argument check would wrap it in one more
+        # Python call (~0.4 us); it translates its failures itself (raise_checked, below).
+        try:
+            i = index if type(index) is int and 0 <= index < self._total else self._index(index)
+            h = hp if type(hp) is str else str(hp)
+            if iepoch is not None:
+                check_iepoch(iepoch)
+            if self._uncached:  # (the common uncached cases in one pass)
+                info = uncached_info(self, i, dataset, iepoch, h, is_random, rng)
+                if info is not None:
+                    return info
+            trials = self._info_trials(i, dataset, h, iepoch)
+            return self._info(i, dataset, iepoch, h, is_random, trials, rng)
+        except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
+            if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
+                raise  # (what checked() does with our own errors)
+            raise_checked(
+                _NATSBase.get_more_info, exc, self, index, dataset, iepoch, hp, is_random, rng=rng
+            )
 
     def get_cost_info(self, index: Any, dataset: str, hp: str | int = "12") -> dict[str, Any]:
         """The official ``get_cost_info``: flops, params, latency and mean train/eval times.
@@ -361,21 +379,32 @@ class _NATSBase(CachedTrialsReader):
             OutOfDomainError: Unknown architecture or dataset.
             NotInDatabaseError: No such results, or costs the official API cannot compute.
         """
-        costs = self._cost_answer(index, dataset, hp)
-        # (a cached answer is shared with the cache: the caller gets its own dict)
-        return dict(costs) if self._cache.maxsize else costs
+        try:  # (translates its failures itself, as get_more_info)
+            costs = self._cost_answer(index, dataset, hp)
+            # (a cached answer is shared with the cache: the caller gets its own dict)
+            return costs if self._uncached else dict(costs)
+        except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
+            if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
+                raise
+            raise_checked(_NATSBase.get_cost_info, exc, self, index, dataset, hp)
 
     def get_latency(self, index: Any, dataset: str, hp: str | int = "12") -> float | None:
         """Mean latency in seconds (batch 256) over the trials, None when unknown."""
-        latency: float | None = self._cost_answer(index, dataset, hp)["latency"]
-        return latency
+        try:  # (translates its failures itself, as get_more_info)
+            latency: float | None = self._cost_answer(index, dataset, hp)["latency"]
+            return latency
+        except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
+            if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
+                raise
+            raise_checked(_NATSBase.get_latency, exc, self, index, dataset, hp)
 
     def _cost_answer(self, index: Any, dataset: str, hp: str | int) -> dict[str, Any]:
         """The costs dict of ``get_cost_info``, not copied (the cache's own when cached)."""
-        index = self._index(index)
+        if type(index) is not int or not 0 <= index < self._total:
+            index = self._index(index)
         if type(hp) is not str:
             hp = str(hp)
-        if not self._cache.maxsize:
+        if self._uncached:
             found = uncached_costs(self, index, dataset, hp)
             if found is not None:
                 return found
@@ -400,43 +429,57 @@ class _NATSBase(CachedTrialsReader):
         Raises:
             OutOfDomainError: Another dataset name, unknown architecture.
         """
-        index = self._index(arch)
-        names = ("cifar10", "cifar100", "ImageNet16-120")
-        if dataset not in names:
-            raise OutOfDomainError(f"Invalid dataset name : {dataset} vs {names}")
-        if type(hp) is not str:
-            hp = str(hp)
-        if iepoch is not None:
-            check_iepoch(iepoch)
-        source = "cifar10-valid" if dataset == "cifar10" else dataset
-        if not self._cache.maxsize:  # (the last epoch of an uncached reader in one pass)
-            found = uncached_simulate(self, index, dataset, source, iepoch, hp, rng)
-            if found is not None:
-                valid_acc, latency, time_cost = found
-                with self._lock:
-                    if account_time:
-                        self._used_time += time_cost
-                    return valid_acc, latency, time_cost, self._used_time
-        # Same calls and RNG draws as the official method; trials are read once per dataset
-        # (cifar10: both datasets in one statement when neither is cached).
-        if dataset != source:
-            trials, latency_trials = self._trial_pair(index, source, dataset, hp, iepoch)
-        else:
-            trials = latency_trials = self._trials(index, source, hp, iepoch)
-        info = self._info(index, source, iepoch, hp, True, trials, rng)
-        trials = self._load(index, dataset, hp, None) if latency_trials is None else latency_trials
-        if "valid-accuracy" in info:
-            valid_acc = info["valid-accuracy"]
-            time_cost = info["train-all-time"] + info["valid-per-time"]
-        else:
-            valid_acc = info["valtest-accuracy"]
-            temp = self._info(index, dataset, None, hp, True, trials, rng)
-            time_cost = info["train-all-time"] + temp["valid-per-time"]
-        latency = self._costs(trials)["latency"]
-        with self._lock:
-            if account_time:
-                self._used_time += time_cost
-            return valid_acc, latency, time_cost, self._used_time
+        # (translates its failures itself, as get_more_info)
+        try:
+            i = arch if type(arch) is int and 0 <= arch < self._total else self._index(arch)
+            if dataset not in _SIMULATE_DATASETS:
+                raise OutOfDomainError(f"Invalid dataset name : {dataset} vs {_SIMULATE_DATASETS}")
+            h = hp if type(hp) is str else str(hp)
+            if iepoch is not None:
+                check_iepoch(iepoch)
+            source = "cifar10-valid" if dataset == "cifar10" else dataset
+            if self._uncached:  # (the last epoch of an uncached reader in one pass)
+                found = uncached_simulate(self, i, dataset, source, iepoch, h, rng)
+                if found is not None:
+                    valid_acc, latency, time_cost = found
+                    with self._lock:
+                        if account_time:
+                            self._used_time += time_cost
+                        return valid_acc, latency, time_cost, self._used_time
+            # Same calls and RNG draws as the official method; trials are read once per dataset
+            # (cifar10: both datasets in one statement when neither is cached).
+            if dataset != source:
+                trials, latency_trials = self._trial_pair(i, source, dataset, h, iepoch)
+            else:
+                trials = latency_trials = self._trials(i, source, h, iepoch)
+            info = self._info(i, source, iepoch, h, True, trials, rng)
+            trials = self._load(i, dataset, h, None) if latency_trials is None else latency_trials
+            if "valid-accuracy" in info:
+                valid_acc = info["valid-accuracy"]
+                time_cost = info["train-all-time"] + info["valid-per-time"]
+            else:
+                valid_acc = info["valtest-accuracy"]
+                temp = self._info(i, dataset, None, h, True, trials, rng)
+                time_cost = info["train-all-time"] + temp["valid-per-time"]
+            latency = self._costs(trials)["latency"]
+            with self._lock:
+                if account_time:
+                    self._used_time += time_cost
+                return valid_acc, latency, time_cost, self._used_time
+        except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
+            if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
+                raise
+            raise_checked(
+                _NATSBase.simulate_train_eval,
+                exc,
+                self,
+                arch,
+                dataset,
+                iepoch,
+                hp,
+                account_time,
+                rng=rng,
+            )
 
     def find_best(
         self,
@@ -514,6 +557,14 @@ class _NATSBase(CachedTrialsReader):
             "arch_str": config["arch_str"],
             "num_classes": config["class_num"],
         }
+
+
+# The hot methods translate their own argument errors (see get_more_info): undo ReaderBase's
+# wrapper, one Python call per call each.
+for _name in ("get_more_info", "get_cost_info", "get_latency", "simulate_train_eval"):
+    _method = vars(_NATSBase)[_name]
+    setattr(_NATSBase, _name, getattr(_method, "__wrapped__", _method))
+del _name, _method
 
 
 class NATStopology(_NATSBase):

@@ -16,9 +16,7 @@ The final scalars live in :mod:`nasbench_lite.benchmarks.nats.layout` (names re-
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from nasbench_lite.benchmarks.nats.layout import (
     EVAL_SETS,
@@ -32,6 +30,9 @@ from nasbench_lite.benchmarks.nats.layout import (
     finals_to_row,
 )
 from nasbench_lite.errors import CorruptDatabaseError
+
+if TYPE_CHECKING:  # (the arrays come from numpy; a reader that never decodes a trial never
+    import numpy as np  # imports it: ~0.1 s of every `import nasbench_lite.nats`)
 
 __all__ = [
     "EVAL_SETS",

@@ -26,7 +26,7 @@ from nasbench_lite.benchmarks.nats.costs import (
     trial_costs,
     trial_costs_reference,
 )
-from nasbench_lite.benchmarks.nats.packing import group_key
+from nasbench_lite.benchmarks.nats.packing import NO_GROUP, group_key
 from nasbench_lite.benchmarks.nats.results import (
     _FINAL_KEYS,
     _FINAL_NATIVE,
@@ -38,13 +38,15 @@ from nasbench_lite.benchmarks.nats.results import (
     more_info,
 )
 from nasbench_lite.benchmarks.nats.trial_rows import (
+    GROUP_CURVES_SQL,
     PAIR_DATASET_AT,
     SEED_ORDER_AT,
-    TRIALS_PAIR_SQL,
+    TRIALS_RANGE_SQL,
     TRIALS_SQL,
+    GroupIndex,
+    GroupShape,
     Trials,
     eval_names_of,
-    group_rows,
     group_trials,
     slim_statement,
 )
@@ -53,39 +55,42 @@ if TYPE_CHECKING:
     from nasbench_lite.benchmarks.nats.cached import CachedTrialsReader
     from nasbench_lite.benchmarks.nats.records import Chooser
 
-__all__ = ["uncached_costs", "uncached_info", "uncached_simulate"]
+__all__ = ["MidRunPlan", "mid_run_plan", "uncached_costs", "uncached_info", "uncached_simulate"]
 
 _last = itemgetter(-1)
 _epochs = itemgetter(1)
+_seed = itemgetter(0)
 #: ``get_cost_info``'s statement: the rows of the full layout with only the cost scalars.
 _COST_SQL = slim_statement(COST_FIELDS, compact=False)[0]
 _seed_order = itemgetter(SEED_ORDER_AT)
 
+#: One final-epoch plan: the compact statement, its value columns, the native sets, keys and
+#: required flags, and the ``comment`` text.
+_FinalPlan = tuple[str, bytes, bytes, tuple[str, ...], bytes, str | None]
+#: Per (dataset, hp): its final-epoch plan (the dataset's plan with the comment of that hp;
+#: one lookup per call instead of two). Bounded: hp is the caller's text.
+_FINAL_PLANS: dict[tuple[str, str], _FinalPlan] = {}
 
-def _final_plan(dataset: str) -> tuple[str, bytes, bytes, tuple[str, ...], bytes]:
-    """The compact statement of a dataset's final sets, its value columns and native plan."""
-    sql, positions = slim_statement(FINAL_INFO_FIELDS[dataset], compact=True)
+
+def _final_plan(dataset: str, hp: str) -> _FinalPlan | None:
+    """The final-epoch plan of ``(dataset, hp)``, None for an unknown dataset."""
+    fields = FINAL_INFO_FIELDS.get(dataset)
+    if fields is None:
+        return None
+    sql, positions = slim_statement(fields, compact=True)
     assert positions is not None  # (compact statements name their columns)
-    return sql, positions, _FINAL_NATIVE[dataset], _FINAL_KEYS[dataset], _FINAL_REQUIRED[dataset]
-
-
-_FINAL_PLANS = {dataset: _final_plan(dataset) for dataset in FINAL_INFO_FIELDS}
-
-
-def _pick(
-    reader: CachedTrialsReader, seeds: list[int], is_random: Any, rng: Chooser | None
-) -> tuple[Any, int] | None:
-    """``(choice, trial position)`` as ``CachedTrialsReader._info`` picks them, or None
-    (nothing drawn) where that method raises or takes another path."""
-    if is_random is True:
-        with reader._lock:
-            choice = (reader._rng if rng is None else rng).choice(seeds)
-        return choice, seeds.index(choice)
-    if is_random is False:
-        return False, -1
-    if type(is_random) is int and is_random in seeds:
-        return is_random, seeds.index(is_random)
-    return None
+    plan = (
+        sql,
+        positions,
+        _FINAL_NATIVE[dataset],
+        _FINAL_KEYS[dataset],
+        _FINAL_REQUIRED[dataset],
+        _comment(dataset, hp),
+    )
+    if len(_FINAL_PLANS) >= 1024:
+        _FINAL_PLANS.clear()
+    _FINAL_PLANS[(dataset, hp)] = plan
+    return plan
 
 
 def uncached_info(
@@ -99,40 +104,94 @@ def uncached_info(
 ) -> dict[str, Any] | None:
     """``get_more_info`` of an uncached reader, or None (nothing drawn): the general path.
 
-    ``index``, ``hp`` and ``iepoch`` are checked by the caller.
+    ``index``, ``hp`` and ``iepoch`` are checked by the caller. The trials are picked as
+    ``CachedTrialsReader._info`` picks them (``is_random`` True: one ``choice`` of the seeds;
+    False: the mean; a seed of the trials: that one); anything else is left to it.
     """
     if iepoch is not None and str(iepoch + 1).zfill(len(hp)) != hp:
         return _mid_run_info(reader, index, dataset, iepoch, hp, is_random, rng)
-    plan = _FINAL_PLANS.get(dataset)
+    plan = _FINAL_PLANS.get((dataset, hp)) or _final_plan(dataset, hp)
     if plan is None:
         return None
-    sql, positions, sets, keys, required = plan
-    db = reader._db
-    rows = db.query(sql, (index, hp, dataset))
-    if not rows:
-        return None
+    sql, positions, sets, keys, required, comment = plan
+    rows = reader._point(sql, (index, hp, dataset))
     n = len(rows)
-    if n > 1:
-        rows.sort(key=_last)
-        seeds = [row[0] for row in rows]
-    else:
+    if n == 1:
         seeds = [rows[0][0]]
+    elif n:
+        rows.sort(key=_last)
+        seeds = list(map(_seed, rows))
+    else:
+        return None
     if iepoch is not None and any(row[1] != iepoch + 1 for row in rows):
         return None  # (another run length: iepoch is a mid-run epoch of it)
-    picked = _pick(reader, seeds, is_random, rng)
-    if picked is None:
+    if is_random is True:
+        with reader._lock:
+            choice = (reader._rng if rng is None else rng).choice(seeds)
+        k = seeds.index(choice)
+        total = rows[k][1]
+    elif is_random is False:
+        choice, k = False, -1
+        # mean_or_none of every trial's epochs - 1, plus 1
+        total = (sum(map(_epochs, rows)) - n) / n + 1
+    elif type(is_random) is int and is_random in seeds:
+        choice = is_random
+        k = seeds.index(choice)
+        total = rows[k][1]
+    else:
         return None
-    choice, k = picked
-    # mean_or_none of every trial's epochs - 1, plus 1; or the chosen trial's epochs
-    total = (sum(map(_epochs, rows)) - n) / n + 1 if k < 0 else rows[k][1]
     info: dict[str, Any] | None = _native.nats_final_info(
-        rows, sets, keys, required, k, total, _comment(dataset, hp), COMPENSATED_SUM, positions
+        rows, sets, keys, required, k, total, comment, COMPENSATED_SUM, positions
     )
     if info is not None:
         return info
     trials = Trials(rows)
     trials.compact = positions
-    return more_info(db, trials, index, dataset, hp, iepoch, choice)
+    return more_info(reader._db, trials, index, dataset, hp, iepoch, choice)
+
+
+#: What an uncached mid-run call of one group shape and dataset needs besides its blobs:
+#: the trials' seeds, their blobs' positions among the group's rows, the run length when every
+#: trial has the same (an iepoch at its end is answered from the final scalars) or None,
+#: ``_native_sets``, the info keys and required flags, and the shape (for the general path).
+MidRunPlan = tuple[
+    list[int],
+    tuple[int, ...],
+    int | None,
+    bytes,
+    int,
+    list[int],
+    tuple[str, ...],
+    bytes,
+    GroupShape,
+]
+
+
+def mid_run_plan(
+    groups: GroupIndex, shape_id: int, dataset: str, plans: dict[tuple[int, str], MidRunPlan]
+) -> MidRunPlan | None:
+    """The plan of ``(shape_id, dataset)``, kept in ``plans``; None for an unknown shape or a
+    dataset without a final-epoch plan."""
+    shape = groups.shapes.get(shape_id)
+    if shape is None or dataset not in _FINAL_KEYS:
+        return None
+    epochs = shape.epochs
+    ends = epochs[0] if epochs.count(epochs[0]) == len(epochs) else None
+    flat, width, counts = _native_sets(shape.eval_names, dataset)
+    plan = (
+        shape.seeds,
+        shape.positions,
+        ends,
+        flat,
+        width,
+        counts,
+        _FINAL_KEYS[dataset],
+        _FINAL_REQUIRED[dataset],
+        shape,
+    )
+    if len(plans) < 4 * len(groups.shapes) + 64:  # (bounded by the database's shapes)
+        plans[(shape_id, dataset)] = plan
+    return plan
 
 
 def _mid_run_info(
@@ -146,32 +205,49 @@ def _mid_run_info(
 ) -> dict[str, Any] | None:
     """A mid-run epoch through the group index (one statement), or None (nothing drawn)."""
     groups = reader._groups
-    key = None if groups is None else group_key(index, hp, dataset)
-    if groups is None or key is None or dataset not in _FINAL_KEYS:
+    if groups is None:
         return None
-    db = reader._db
-    found = group_rows(db, key, groups)
-    if found is None:
+    key = group_key(index, hp, dataset)
+    entries = groups.entries
+    if key is None or key >= len(entries):
         return None
-    shape, rows = found
-    if all(epochs == iepoch + 1 for epochs in shape.epochs):
+    entry = entries[key]
+    if entry == NO_GROUP:
+        return None
+    plans = reader._mid_plans
+    plan = plans.get((entry & 0xFF, dataset)) or mid_run_plan(groups, entry & 0xFF, dataset, plans)
+    if plan is None:
+        return None
+    seeds, positions, ends, flat, width, counts, keys, required, shape = plan
+    if ends == iepoch + 1:
         return None  # (the run ends at iepoch after all: the final scalars answer)
-    picked = _pick(reader, shape.seeds, is_random, rng)
-    if picked is None:
+    first = entry >> 8
+    n = len(positions)
+    rows = reader._point(GROUP_CURVES_SQL, (first, first + n - 1))
+    if len(rows) != n:
         return None
-    choice, k = picked
-    blobs = [rows[at][0] for at in shape.positions]
-    flat, width, counts = _native_sets(shape.eval_names, dataset)
+    if is_random is True:
+        with reader._lock:
+            choice = (reader._rng if rng is None else rng).choice(seeds)
+        k = seeds.index(choice)
+    elif is_random is False:
+        choice, k = False, -1
+    elif type(is_random) is int and is_random in seeds:
+        choice = is_random
+        k = seeds.index(choice)
+    else:
+        return None
+    blobs = [rows[at][0] for at in positions] if n > 1 else [rows[0][0]]
     # (an epoch beyond any u16 run length is out of range all the same)
     epoch = min(max(iepoch, -1), 1 << 20)
     sets = _native.nats_mid_run_sets(blobs, flat, width, counts, epoch, k, COMPENSATED_SUM)
     if type(sets) is list:
         info: dict[str, Any] | None = _native.nats_info_dict(
-            sets, _FINAL_KEYS[dataset], _FINAL_REQUIRED[dataset], iepoch + 1, _comment(dataset, hp)
+            sets, keys, required, iepoch + 1, _comment(dataset, hp)
         )
         if info is not None:
             return info
-    return more_info(db, group_trials(shape, blobs), index, dataset, hp, iepoch, choice)
+    return more_info(reader._db, group_trials(shape, blobs), index, dataset, hp, iepoch, choice)
 
 
 def uncached_costs(
@@ -180,12 +256,16 @@ def uncached_costs(
     """``get_cost_info`` of an uncached reader, or None (no trials: the general path raises
     the official error). Same statement and values as ``costs.trial_costs`` on the slim
     trials."""
-    rows = reader._db.query(_COST_SQL, (index, hp, dataset))
-    if not rows:
-        return None
+    rows = reader._point(_COST_SQL, (index, hp, dataset))
     if len(rows) > 1:
         rows.sort(key=_seed_order)
+    elif not rows:
+        return None
     return _costs_of_rows(rows)
+
+
+#: Per ``runs.eval_names`` text: ``native_plan`` of its names (a handful; bounded).
+_COST_PLANS: dict[str, tuple[bytes, tuple[str, ...]]] = {}
 
 
 def _costs_of_rows(rows: list[Any]) -> dict[str, Any]:
@@ -195,14 +275,20 @@ def _costs_of_rows(rows: list[Any]) -> dict[str, Any]:
         NotInDatabaseError: Costs the official API cannot compute either.
     """
     text = rows[0][2]
-    if type(text) is not str or any(row[2] != text for row in rows):
+    if len(rows) > 1 and any(row[2] != text for row in rows):
         return trial_costs(Trials(rows))  # (the real files: never)
-    names = eval_names_of(text)
-    fields, keys = native_plan(names)
-    info: dict[str, Any] | None = _native.nats_costs(rows, fields, keys, COMPENSATED_SUM)
+    plan = _COST_PLANS.get(text) if type(text) is str else None
+    if plan is None:
+        if type(text) is not str:
+            return trial_costs(Trials(rows))
+        plan = native_plan(eval_names_of(text))
+        if len(_COST_PLANS) >= 1024:
+            _COST_PLANS.clear()
+        _COST_PLANS[text] = plan
+    info: dict[str, Any] | None = _native.nats_costs(rows, plan[0], plan[1], COMPENSATED_SUM)
     if info is not None:
         return info
-    return trial_costs_reference(Trials(rows), names)
+    return trial_costs_reference(Trials(rows), eval_names_of(text))
 
 
 def uncached_simulate(
@@ -217,41 +303,43 @@ def uncached_simulate(
     """``simulate_train_eval``'s ``(valid accuracy, latency, time cost)`` of an uncached
     reader at the last epoch, or None (nothing drawn): the general path.
 
-    The statement of the general path (cifar10: its cifar10-valid and cifar10 trials in one),
-    then the draw, the final sets and the costs straight from its rows; the second draw of a
-    dataset without a valid set at ``iepoch`` and every error go through the general
-    functions, after the same draws.
+    One statement (cifar10: its cifar10-valid and cifar10 trials, one key range), then the
+    draw, the final sets and the costs straight from its rows; the second draw of a dataset
+    without a valid set at ``iepoch`` and every error go through the general functions, after
+    the same draws.
     """
     if iepoch is not None and str(iepoch + 1).zfill(len(hp)) != hp:
         return None
-    plan = _FINAL_PLANS.get(source)
+    plan = _FINAL_PLANS.get((source, hp)) or _final_plan(source, hp)
     if plan is None:
         return None
-    db = reader._db
     if dataset != source:
-        rows = db.query(TRIALS_PAIR_SQL, (index, hp, source, dataset))
+        # (one key range: no other dataset name sorts between the two, and any that did
+        # would be left out below)
+        low, high = (dataset, source) if dataset < source else (source, dataset)
+        rows = reader._point(TRIALS_RANGE_SQL, (index, hp, low, high))
         one = [row for row in rows if row[PAIR_DATASET_AT] == source]
-        two = [row for row in rows if row[PAIR_DATASET_AT] != source]
+        two = [row for row in rows if row[PAIR_DATASET_AT] == dataset]
         if len(two) > 1:
             two.sort(key=_seed_order)
     else:
-        one = two = db.query(TRIALS_SQL, (index, hp, source))
+        one = two = reader._point(TRIALS_SQL, (index, hp, source))
     if not one or not two:
         return None
     if len(one) > 1:
         one.sort(key=_seed_order)
     if iepoch is not None and any(row[1] != iepoch + 1 for row in one):
         return None  # (another run length: iepoch is a mid-run epoch of it)
-    seeds = [row[0] for row in one]
+    seeds = list(map(_seed, one))
     with reader._lock:
         choice = (reader._rng if rng is None else rng).choice(seeds)
     k = seeds.index(choice)
-    _, _, sets, keys, required = plan
+    _, _, sets, keys, required, comment = plan
     info: dict[str, Any] | None = _native.nats_final_info(
-        one, sets, keys, required, k, one[k][1], _comment(source, hp), COMPENSATED_SUM
+        one, sets, keys, required, k, one[k][1], comment, COMPENSATED_SUM
     )
     if info is None:
-        info = more_info(db, Trials(one), index, source, hp, iepoch, choice)
+        info = more_info(reader._db, Trials(one), index, source, hp, iepoch, choice)
     if "valid-accuracy" in info:
         valid_acc = info["valid-accuracy"]
         time_cost = info["train-all-time"] + info["valid-per-time"]
