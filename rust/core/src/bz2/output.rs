@@ -194,6 +194,19 @@ pub(super) fn unrle(walk: &[u8], out: &mut Vec<u8>, cap: usize) -> Result<(), Ou
     let mut literal = 0;
     let mut i = 0;
     while i + 4 <= walk.len() {
+        // Eight positions at once: a run starts only where two neighbours are equal.
+        if let Some(window) = walk.get(i..i + 9) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&window[..8]);
+            let here = u64::from_le_bytes(word);
+            word.copy_from_slice(&window[1..]);
+            let pairs = here ^ u64::from_le_bytes(word); // byte j zero: walk[i+j] == walk[i+j+1]
+            const ONES: u64 = 0x0101_0101_0101_0101;
+            if pairs.wrapping_sub(ONES) & !pairs & (ONES << 7) == 0 {
+                i += 8;
+                continue;
+            }
+        }
         let byte = walk[i];
         if walk[i + 1] != byte {
             i += 1;
