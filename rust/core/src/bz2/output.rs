@@ -72,17 +72,15 @@ pub(super) fn inverse_bwt(
         return;
     }
     let lf = &mut lf[..n];
-    let mut i = 0;
-    while i < n {
+    // (No run shortcut here, unlike above: on the 83 kB sss files, whose bytes rarely repeat,
+    // its exit branch mispredicted; the plain loop is ~5% faster overall there, while the
+    // run-rich 325 kB tss files gain from the shortcut, #14.)
+    for i in 0..n {
         let byte = tt[i] & 0xff;
-        let mut row = next[byte as usize];
-        while i < n && tt[i] & 0xff == byte {
-            tt[row as usize] |= (i as u32) << 8;
-            lf[i] = (row << 8) | byte;
-            row += 1;
-            i += 1;
-        }
-        next[byte as usize] = row;
+        let row = next[byte as usize];
+        next[byte as usize] = row + 1;
+        tt[row as usize] |= (i as u32) << 8;
+        lf[i] = (row << 8) | byte;
     }
     let half = n / 2;
     let (front, back) = walk.split_at_mut(half);
