@@ -304,4 +304,39 @@ mod tests {
             }
         }
     }
+
+    /// The byte-at-a-time run-length decoding, as libbzip2 does it.
+    fn unrle_plain(walk: &[u8]) -> Option<Vec<u8>> {
+        let (mut out, mut i) = (Vec::new(), 0);
+        while i < walk.len() {
+            let byte = walk[i];
+            let same = walk[i..].iter().take(4).take_while(|&&b| b == byte).count();
+            out.extend_from_slice(&walk[i..i + same]);
+            i += same;
+            if same == 4 {
+                out.resize(out.len() + *walk.get(i)? as usize, byte);
+                i += 1;
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn unrle_skips_match_the_plain_decoding() {
+        // Runs of 1..=5 equal bytes at every offset from the eight-byte skip's windows.
+        let mut state = 7u32;
+        for len in 0..64 {
+            for _ in 0..40 {
+                let walk: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        [0, 0, 0, 1, 2, 3, 4, 5][(state >> 13) as usize % 8]
+                    })
+                    .collect();
+                let mut out = Vec::new();
+                let ours = unrle(&walk, &mut out, usize::MAX).ok().map(|()| out);
+                assert_eq!(ours, unrle_plain(&walk), "{walk:?}");
+            }
+        }
+    }
 }
