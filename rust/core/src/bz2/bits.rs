@@ -2,6 +2,7 @@
 
 /// Bits of `data` from a byte position on. Past the end it reads zeros and remembers it:
 /// [`BitReader::overrun`] tells a truncated stream from a corrupt one.
+#[derive(Clone)]
 pub(super) struct BitReader<'a> {
     data: &'a [u8],
     /// Next byte to load (may pass `data.len()` by the zero bytes read past the end).

@@ -120,7 +120,11 @@ impl EntropyDecoder {
             table.build(&lengths[..alphabet]);
         }
 
-        let (len, counts) = self.symbols(bits, tt, &seq_to_byte[..in_use])?;
+        // A local copy of the reader: kept in registers through the hot loop.
+        let mut local = bits.clone();
+        let symbols = self.symbols(&mut local, tt, &seq_to_byte[..in_use]);
+        *bits = local;
+        let (len, counts) = symbols?;
         if orig_ptr >= len {
             return Err("BWT origin pointer outside the block");
         }
@@ -137,6 +141,7 @@ impl EntropyDecoder {
     }
 
     /// Decodes the symbols up to end-of-block into `tt`: returns the block length and counts.
+    #[inline(always)]
     fn symbols(
         &self,
         bits: &mut BitReader<'_>,

@@ -10,7 +10,7 @@
 //! lengths that over-subscribe the code space are read as libbzip2 reads them.
 //!
 //! Where the time goes, per block: the Huffman stage reads codes with one 10-bit table lookup
-//! ([`huffman`]) and keeps the move-to-front list in sixteen `u128` registers ([`mtf`]); the
+//! ([`huffman`]) and keeps the first sixteen move-to-front positions in registers ([`mtf`]); the
 //! inverse BWT walks one `u32` per byte, char and link together, in two interleaved chains
 //! for small blocks, four chains over one array for large ones ([`output`]); the CRC folds eight bytes per step ([`crc`]).
 

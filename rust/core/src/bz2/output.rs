@@ -72,17 +72,15 @@ pub(super) fn inverse_bwt(
         return;
     }
     let lf = &mut lf[..n];
-    let mut i = 0;
-    while i < n {
+    // (No run shortcut here, unlike above: on the 83 kB sss files, whose bytes rarely repeat,
+    // its exit branch mispredicted; the plain loop is ~5% faster overall there, while the
+    // run-rich 325 kB tss files gain from the shortcut, #14.)
+    for i in 0..n {
         let byte = tt[i] & 0xff;
-        let mut row = next[byte as usize];
-        while i < n && tt[i] & 0xff == byte {
-            tt[row as usize] |= (i as u32) << 8;
-            lf[i] = (row << 8) | byte;
-            row += 1;
-            i += 1;
-        }
-        next[byte as usize] = row;
+        let row = next[byte as usize];
+        next[byte as usize] = row + 1;
+        tt[row as usize] |= (i as u32) << 8;
+        lf[i] = (row << 8) | byte;
     }
     let half = n / 2;
     let (front, back) = walk.split_at_mut(half);
@@ -194,6 +192,19 @@ pub(super) fn unrle(walk: &[u8], out: &mut Vec<u8>, cap: usize) -> Result<(), Ou
     let mut literal = 0;
     let mut i = 0;
     while i + 4 <= walk.len() {
+        // Eight positions at once: a run starts only where two neighbours are equal.
+        if let Some(window) = walk.get(i..i + 9) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(&window[..8]);
+            let here = u64::from_le_bytes(word);
+            word.copy_from_slice(&window[1..]);
+            let pairs = here ^ u64::from_le_bytes(word); // byte j zero: walk[i+j] == walk[i+j+1]
+            const ONES: u64 = 0x0101_0101_0101_0101;
+            if pairs.wrapping_sub(ONES) & !pairs & (ONES << 7) == 0 {
+                i += 8;
+                continue;
+            }
+        }
         let byte = walk[i];
         if walk[i + 1] != byte {
             i += 1;
@@ -290,6 +301,41 @@ mod tests {
             let expected = plain(&tt, orig_ptr);
             if walk_chains(&mut tt, orig_ptr, &mut walk, &mut buf) {
                 assert_eq!(walk, expected);
+            }
+        }
+    }
+
+    /// The byte-at-a-time run-length decoding, as libbzip2 does it.
+    fn unrle_plain(walk: &[u8]) -> Option<Vec<u8>> {
+        let (mut out, mut i) = (Vec::new(), 0);
+        while i < walk.len() {
+            let byte = walk[i];
+            let same = walk[i..].iter().take(4).take_while(|&&b| b == byte).count();
+            out.extend_from_slice(&walk[i..i + same]);
+            i += same;
+            if same == 4 {
+                out.resize(out.len() + *walk.get(i)? as usize, byte);
+                i += 1;
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn unrle_skips_match_the_plain_decoding() {
+        // Runs of 1..=5 equal bytes at every offset from the eight-byte skip's windows.
+        let mut state = 7u32;
+        for len in 0..64 {
+            for _ in 0..40 {
+                let walk: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                        [0, 0, 0, 1, 2, 3, 4, 5][(state >> 13) as usize % 8]
+                    })
+                    .collect();
+                let mut out = Vec::new();
+                let ours = unrle(&walk, &mut out, usize::MAX).ok().map(|()| out);
+                assert_eq!(ours, unrle_plain(&walk), "{walk:?}");
             }
         }
     }
