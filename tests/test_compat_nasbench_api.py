@@ -275,8 +275,8 @@ def test_compat_and_native_draw_the_same_repeats_for_the_same_seed(
 def test_query_draws_through_a_patched_randint_and_a_changed_num_repeats(
     nasbench: api.NASBench, loaded: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The fast draw (the global generator's _randbelow) stands for random.randint only while
-    # that is unpatched and num_repeats an int > 0; else the call goes through randint itself.
+    # The native draw from the global generator stands for random.randint only while that is
+    # unpatched (and randint's own error for num_repeats 0); else the call goes through it.
     spec = api.ModelSpec(*_cell_spec(loaded, 77))
     random.seed(4)
     mirror = random.Random(4)

@@ -100,12 +100,13 @@ def test_fast_path_matches_reference_and_general_path(seed: int) -> None:
 
 def _native_init(matrix: Any, ops: list[Any]) -> dict[str, Any] | None:
     """The attributes ``_native.nb101_spec_init`` writes for ``matrix`` / ``ops``, or None when
-    it declines (and then it must have written only the constructor's first three)."""
+    it declines (and then it must have written only the constructor's first two: ``_digest``
+    keeps its class default, None)."""
     state: dict[str, Any] = {}
     keys, unset = spec_module._OP_KEYS, spec_module._UNSET
     if _native.nb101_spec_init(state, matrix, ops, "channels_last", keys, unset):
         return state
-    assert state == {"data_format": "channels_last", "original_ops": list(ops), "_digest": None}
+    assert state == {"data_format": "channels_last", "original_ops": list(ops)}
     return None
 
 
@@ -140,13 +141,16 @@ def test_constructor_copies_any_iterable_of_ops_first() -> None:
     for given in (tuple(ops), iter(ops), (op for op in ops)):
         spec = ModelSpec(chain, given, "channels_first")  # type: ignore[arg-type]
         assert list(vars(spec))[:3] == ["data_format", "original_ops", "_digest"]
+        assert "_original" not in vars(spec)  # the class default until original_matrix is read
+        assert spec.original_matrix.tolist() == chain and "_original" in vars(spec)
         assert spec.original_ops == ops and type(spec.original_ops) is list
         assert spec.data_format == "channels_first"
         assert spec.hash_spec() == "b49ac8c578b4561d79ac7087988f1c61"
     with pytest.raises(ValueError, match="ops must be Sequence, got int 3"):
         ModelSpec(chain, 3)  # type: ignore[arg-type]
     general = ModelSpec(np.array(chain, dtype=float), tuple(ops))
-    assert list(vars(general))[:3] == ["data_format", "original_ops", "_digest"]
+    assert list(vars(general))[:2] == ["data_format", "original_ops"]
+    assert general._digest is None
     assert general.original_ops == ops and general.ops == ops
 
 
@@ -723,3 +727,54 @@ def test_hot_path_functions_translate_their_own_argument_errors() -> None:
         ModelSpec(None, [INPUT])
     with pytest.raises(OutOfDomainError, match="disconnected"):
         check_spec(ModelSpec([[0, 0], [0, 0]], [INPUT, OUTPUT]))
+
+
+def _python_verdict(spec: Any) -> Any:
+    """``ModelSpec._fast_hash`` as it was written in Python: the native verdict's oracle."""
+    if type(spec) is not ModelSpec:
+        return None
+    checked = spec._checked
+    if checked is None:
+        return None
+    if spec.valid_spec is False:
+        return ""
+    if spec.valid_spec is not True or spec.__dict__["_matrix"] is not spec_module._UNSET:
+        return None
+    if type(spec.ops) is not list or spec.ops != spec._hashed_ops:
+        return None
+    return checked
+
+
+def test_native_verdict_follows_every_change_the_python_one_saw() -> None:
+    chain = [[0, 1, 0], [0, 0, 1], [0, 0, 0]]
+    ops = [INPUT, CONV3X3, OUTPUT]
+    verdict = spec_module.spec_verdict
+
+    class Derived(ModelSpec):
+        pass
+
+    changes: list[Any] = [
+        lambda s: None,
+        lambda s: s.ops.__setitem__(1, CONV1X1),  # in place: no longer the hashed ops
+        lambda s: s.ops.__setitem__(1, CONV3X3),  # ... and back: equal again
+        lambda s: setattr(s, "ops", tuple(s.ops)),
+        lambda s: setattr(s, "ops", [INPUT, "identity", OUTPUT]),
+        lambda s: setattr(s, "valid_spec", False),
+        lambda s: setattr(s, "valid_spec", 1),
+        lambda s: s.matrix,  # handed out
+        lambda s: setattr(s, "_checked", None),
+    ]
+    for change in changes:
+        for make in (ModelSpec, Derived):
+            spec = make(chain, list(ops))
+            change(spec)
+            assert verdict(spec) == _python_verdict(spec), change
+    assert verdict(ModelSpec(chain, [INPUT, CONV3X3, INPUT])) == ""  # outside the space
+    assert verdict(ModelSpec([[0, 0], [0, 0]], [INPUT, OUTPUT])) == ""  # disconnected
+    assert verdict(ModelSpec(np.array(chain, dtype=float), ops)) is None  # general path
+    assert verdict("not a spec") is None
+    spec = ModelSpec(chain, ops)
+    del spec.ops
+    assert verdict(spec) is None  # the general path raises what reading ops raises
+    with pytest.raises(ValueError, match=r"^is_valid\(\): invalid argument \(AttributeError"):
+        is_valid(spec)  # as when the verdict was read in Python

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 import math
+import random
 import shutil
 import sqlite3
 from pathlib import Path
@@ -116,6 +117,42 @@ def test_a_budget_without_runs_raises_after_the_draw(
             nasbench.query(spec, epochs=12, repeat=draw)["test_accuracy"]
             == (oracle[1][module_hash][12][1]["final_test_accuracy"])
         )
+
+
+@pytest.mark.parametrize("num_repeats", [1, 2, 3, 4, 5, 7, 8, 9])
+def test_generator_draws_are_randint_draws(built: tuple[Path, Any], num_repeats: int) -> None:
+    # query draws inline what randint(0, n - 1) draws, from its own generator (repeat=None)
+    # or from a random.Random given as repeat (the compat layer's global one): same indices,
+    # same generator state after each query, for every n (a rejected draw is drawn again).
+    path, oracle = built
+    module_hash, spec = _cell(oracle, 4)
+    runs = oracle[1][module_hash][108]
+    given, mirror = random.Random(11), random.Random(11)
+    with NASBench(path, seed=5) as nasbench:
+        own = random.Random(5)
+        nasbench.config["num_repeats"] = num_repeats
+        for source, expected_source in ((None, own), (given, mirror)):
+            for _ in range(30):
+                expected = expected_source.randint(0, num_repeats - 1)
+                if expected < len(runs):
+                    data = nasbench.query(spec, repeat=source)
+                    assert data["test_accuracy"] == runs[expected]["final_test_accuracy"]
+                else:
+                    with pytest.raises(NotInDatabaseError, match=f"repeat {expected} was drawn"):
+                        nasbench.query(spec, repeat=source)
+            assert nasbench._rng.getstate() == own.getstate()
+            assert given.getstate() == mirror.getstate()
+
+
+def test_a_bad_num_repeats_raises_randints_error(built: tuple[Path, Any]) -> None:
+    _, spec = _cell(built[1], 4)
+    with NASBench(built[0], seed=0) as nasbench:
+        for source in (None, random.Random(0)):
+            nasbench.config["num_repeats"] = 0
+            with pytest.raises(ValueError, match="empty range"):
+                nasbench.query(spec, repeat=source)
+        nasbench.config["num_repeats"] = 3
+        assert nasbench.get_budget_counters() == (0.0, 0)
 
 
 def test_hot_methods_keep_their_signatures_and_typed_errors(built: tuple[Path, Any]) -> None:

@@ -45,6 +45,8 @@ __all__ = [
     "nb101_cached_checks",
     "nb101_spec_digest",
     "nb101_spec_init",
+    "nb101_spec_register",
+    "nb101_spec_verdict",
     "op_codes_of_names",
     "raise_first_invalid",
     "read_nats_arch_files",
@@ -68,6 +70,8 @@ def nb101_spec_digest(
 def nb101_cached_checks(
     specs: list[Any], spec_type: type, unset: object
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...
+def nb101_spec_register(spec_type: type, unset: object) -> bool: ...
+def nb101_spec_verdict(spec: object) -> str | None: ...
 def check_and_hash(
     matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]
 ) -> tuple[

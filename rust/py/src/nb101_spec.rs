@@ -12,6 +12,7 @@ use numpy::{
 };
 use pyo3::intern;
 use pyo3::prelude::*;
+use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyInt, PyList, PyString, PyType};
 use pyo3::PyTypeInfo;
 
@@ -120,29 +121,49 @@ fn array_entries<'py>(
     // holds `itemsize` readable bytes (read unaligned: strides need not be multiples of it);
     // the GIL is held, so nothing frees or resizes it meanwhile.
     let data = unsafe { (*array.as_array_ptr()).fields.data as *const u8 };
+    // One loop per item size, so the common int64 / bool arrays read without a size test
+    // per entry. SAFETY (each call): as above, `itemsize` is the size of the type read.
+    let entries = unsafe {
+        match itemsize {
+            1 => strided_entries::<u8>(data, n, row_stride, column_stride),
+            2 => strided_entries::<u16>(data, n, row_stride, column_stride),
+            4 => strided_entries::<u32>(data, n, row_stride, column_stride),
+            _ => strided_entries::<u64>(data, n, row_stride, column_stride),
+        }
+    }?;
+    Some((entries, dtype))
+}
+
+/// The `n x n` entries at `data` with the given byte strides, each a `T` read unaligned, as
+/// 0/1 bytes; None when an entry is above 1 (in the machine's byte order 0 and 1 read the same
+/// signed or unsigned; anything else, 2 or -1 ..., is the general path's).
+///
+/// # Safety
+/// Every address `data + v * row_stride + w * column_stride` for `v, w < n` must hold a
+/// readable `T`, and `n * n <= CELLS`.
+unsafe fn strided_entries<T: Copy + Into<u64>>(
+    data: *const u8,
+    n: usize,
+    row_stride: isize,
+    column_stride: isize,
+) -> Option<[u8; CELLS]> {
     let mut entries = [0u8; CELLS];
+    let mut above_one = false;
     for v in 0..n {
+        // SAFETY: the caller's contract; the offsets stay inside the array for v, w < n.
+        let row = unsafe { data.offset(v as isize * row_stride) };
         for w in 0..n {
-            let offset = v as isize * row_stride + w as isize * column_stride;
-            // SAFETY: see above.
-            let value = unsafe {
-                let at = data.offset(offset);
-                match itemsize {
-                    1 => u64::from(at.read()),
-                    2 => u64::from(at.cast::<u16>().read_unaligned()),
-                    4 => u64::from(at.cast::<u32>().read_unaligned()),
-                    _ => at.cast::<u64>().read_unaligned(),
-                }
-            };
-            // In the machine's byte order 0 and 1 read the same signed or unsigned; anything
-            // else (2, -1 ...) is the general path's.
-            if value > 1 {
-                return None;
+            let value: u64 = unsafe {
+                row.offset(w as isize * column_stride)
+                    .cast::<T>()
+                    .read_unaligned()
             }
+            .into();
+            above_one |= value > 1;
             entries[v * n + w] = value as u8;
         }
     }
-    Some((entries, dtype))
+    (!above_one).then_some(entries)
 }
 
 /// The key of one op: an exact `str` by its text (the official names: no hashing of the fresh
@@ -292,12 +313,13 @@ fn inside_space(keys: &[i8], kept: u8, num_edges: u32) -> bool {
 /// `state` is the new spec's `__dict__`, `matrix` / `ops` / `data_format` the constructor's
 /// arguments, `op_keys` maps the available op names to 0..3, 'input' to 3 and 'output' to 4
 /// (an exact `str` op is read by its text, which gives the same key; `op_keys` answers for
-/// other op objects), and `unset` marks the lazily built arrays. Always writes `data_format`,
-/// `original_ops` (`list(ops)`, whose errors it raises) and `_digest`, in that order. Takes
-/// exact lists of n lists of exact ints/bools and exact ndarrays of a native-order int or bool
-/// dtype (any layout), with 0/1 entries, zero on and below the diagonal, 1 to 8 vertices:
-/// writes the remaining attributes and returns True. Returns False (`_digest` None, nothing
-/// more written) for anything else: the general path owns every error message.
+/// other op objects), and `unset` marks the lazily built arrays. Always writes `data_format`
+/// and `original_ops` (`list(ops)`, whose errors it raises), in that order. Takes exact lists
+/// of n lists of exact ints/bools and exact ndarrays of a native-order int or bool dtype (any
+/// layout), with 0/1 entries, zero on and below the diagonal, 1 to 8 vertices: writes the
+/// remaining attributes (`_original` keeps its class default, `unset`) and returns True.
+/// Returns False (nothing more written: `_digest` keeps its class default, None) for anything
+/// else: the general path owns every error message.
 ///
 /// `_digest` is the default `hash_spec()` of a spec inside the space. A connected spec outside
 /// it (rejected by `is_valid`, never hashed by `query`) gets None: [`nb101_spec_digest`]
@@ -323,23 +345,21 @@ pub fn nb101_spec_init<'py>(
             .cast_into::<PyList>()?,
     };
     state.set_item(intern!(py, "original_ops"), &ops)?;
-    let digest_name = intern!(py, "_digest");
+    // Declined: `_digest` keeps its class default (None), as every fast-path attribute.
     let Some(input) = fast_input(matrix, &ops, op_keys)? else {
-        state.set_item(digest_name, py.None())?;
         return Ok(false);
     };
     let n = input.n;
     let (entries, keys) = (&input.entries[..n * n], &input.keys[..n]);
     let wanted = |kept: u8, num_edges: u32| inside_space(keys, kept, num_edges);
     let Some(digest) = spec_digest_of(py, n, entries, keys, wanted) else {
-        state.set_item(digest_name, py.None())?;
         return Ok(false); // set entries on or below the diagonal
     };
     let hex = digest.hex;
-    state.set_item(digest_name, &hex)?;
+    state.set_item(intern!(py, "_digest"), &hex)?;
     state.set_item(intern!(py, "_entries"), PyBytes::new(py, entries))?;
     state.set_item(intern!(py, "_dtype"), &input.dtype)?;
-    state.set_item(intern!(py, "_original"), unset)?;
+    // `_original` stays the class default (`unset`): built from `_entries` when first read.
     let checked = intern!(py, "_checked");
     if digest.kept == 0 {
         state.set_item(intern!(py, "_matrix"), py.None())?;
@@ -390,6 +410,80 @@ pub fn nb101_spec_digest<'py>(
         return None;
     }
     digest.hex
+}
+
+/// The `ModelSpec` class and its not-built-yet marker, registered once by
+/// `nasbench_lite.spaces.nb101.spec` ([`nb101_spec_register`]) for [`nb101_spec_verdict`].
+static SPEC_CLASS: PyOnceLock<(Py<PyType>, Py<PyAny>)> = PyOnceLock::new();
+
+/// Registers the `ModelSpec` class and the marker of its lazily built arrays (first call
+/// wins; returns whether this call registered them).
+#[pyfunction]
+pub fn nb101_spec_register(
+    py: Python<'_>,
+    spec_type: &Bound<'_, PyType>,
+    unset: &Bound<'_, PyAny>,
+) -> bool {
+    SPEC_CLASS
+        .set(py, (spec_type.clone().unbind(), unset.clone().unbind()))
+        .is_ok()
+}
+
+/// `ModelSpec._fast_hash()` without a Python call: the construction-time verdict of
+/// `check_spec` while it still holds.
+///
+/// Returns the spec's `_checked` (its default `hash_spec()` when it is inside the space, ''
+/// when not), '' for any spec whose `valid_spec` is False once `_checked` is set, and None
+/// when the general checks must decide: not exactly the registered class, no `_checked` (the
+/// general path), `valid_spec` not exactly True, the pruned matrix handed out (`_matrix` not
+/// the marker), or `ops` not a list equal (`!=`, as Python compares) to `_hashed_ops`.
+/// Attributes missing from the instance `__dict__` give None too (the general path then
+/// raises what reading them raises).
+#[pyfunction]
+pub fn nb101_spec_verdict<'py>(
+    py: Python<'py>,
+    spec: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    let Some((spec_type, unset)) = SPEC_CLASS.get(py) else {
+        return Ok(None);
+    };
+    if !spec.get_type().is(spec_type.bind(py)) {
+        return Ok(None);
+    }
+    let state = spec.getattr(intern!(py, "__dict__"))?;
+    let Ok(state) = state.cast_exact::<PyDict>() else {
+        return Ok(None);
+    };
+    let Some(checked) = state.get_item(intern!(py, "_checked"))? else {
+        return Ok(None); // the class default, None
+    };
+    if checked.is_none() {
+        return Ok(None);
+    }
+    let Some(valid) = state.get_item(intern!(py, "valid_spec"))? else {
+        return Ok(None);
+    };
+    if valid.is(PyBool::new(py, false)) {
+        // check_spec fails on valid_spec first, whatever the rest holds
+        return Ok(Some(intern!(py, "").clone().into_any()));
+    }
+    if !valid.is(PyBool::new(py, true)) {
+        return Ok(None);
+    }
+    match state.get_item(intern!(py, "_matrix"))? {
+        Some(matrix) if matrix.is(unset.bind(py)) => {}
+        _ => return Ok(None),
+    }
+    let (Some(ops), Some(hashed)) = (
+        state.get_item(intern!(py, "ops"))?,
+        state.get_item(intern!(py, "_hashed_ops"))?,
+    ) else {
+        return Ok(None);
+    };
+    if !ops.is_exact_instance_of::<PyList>() || ops.ne(&hashed)? {
+        return Ok(None);
+    }
+    Ok(Some(checked))
 }
 
 /// Outcome of [`nb101_cached_checks`] for one spec: valid, its hash written.

@@ -20,8 +20,9 @@ each epoch budget to a list (file order) of dicts with ``halfway_training_time``
 
 ``fixed_statistics`` / ``computed_statistics`` are read-only mappings with the official dicts'
 shapes, read lazily from the database (:mod:`nasbench_lite.benchmarks.nb101.stats`). ``query(...,
-repeat=i)`` returns repeat ``i``; ``repeat=callable`` lets the caller draw it (the compat layer
-passes the global ``random`` this way).
+repeat=i)`` returns repeat ``i``; ``repeat=callable`` lets the caller draw it, and
+``repeat=random.Random(...)`` draws it from that generator (the compat layer passes the global
+``random`` module's generator this way).
 
 Deliberate differences from the official API (documented in the README):
 
@@ -39,6 +40,7 @@ same file at the same time.
 from __future__ import annotations
 
 import sys
+from random import Random
 
 import apsw
 
@@ -63,6 +65,7 @@ from nasbench_lite.spaces.nb101.spec import (
     OUTPUT,
     ModelSpec,
     check_spec,
+    spec_verdict,
 )
 
 #: ``config['available_ops']`` under which a spec's cached hash is the answer.
@@ -250,9 +253,10 @@ class NASBench(ReaderBase):
         self._lookup = self._db.point_query()
 
     KIND = "nb101"
-    #: Builds ``query``'s answer; the compat layer sets ``result.plain_answer`` on its object
-    #: (official type: a plain dict with the ndarray built).
-    _answer: Callable[..., dict[str, Any]] = staticmethod(QueryResult.build)
+    #: What ``query`` answers with: a :class:`QueryResult` (False: adjacency built on read) or
+    #: the official plain dict with the ndarray built (True: the compat layer sets it on its
+    #: object; built inline, one Python call less per query).
+    _plain_answers = False
 
     # -- official API -----------------------------------------------------------------------
     def is_valid(self, model_spec: ModelSpec) -> bool:
@@ -266,10 +270,9 @@ class NASBench(ReaderBase):
         """
         # Called once or more per search step: translates its own argument errors, as query.
         try:
-            if type(model_spec) is ModelSpec:
-                verdict = model_spec._fast_hash()  # the check made at construction, still valid
-                if verdict is not None:
-                    return verdict != ""
+            verdict = spec_verdict(model_spec)  # the check made at construction, still valid
+            if verdict is not None:
+                return verdict != ""
             try:
                 self._check_spec(model_spec)
             except OutOfDomainError:
@@ -365,7 +368,7 @@ class NASBench(ReaderBase):
         epochs: int = 108,
         stop_halfway: bool = False,
         *,
-        repeat: int | Callable[[int], int] | None = None,
+        repeat: int | Random | Callable[[int], int] | None = None,
     ) -> dict[str, Any]:
         """Trains (looks up) a spec: one repeat drawn at random, budget counters updated.
 
@@ -374,10 +377,11 @@ class NASBench(ReaderBase):
             epochs: Epoch budget, one of :attr:`valid_epochs`.
             stop_halfway: Return the halfway evaluation (and count half the epochs).
             repeat: Which repeat to return. None (default) draws it from this object's
-                generator; an int picks it; a callable is called with ``num_repeats`` once
-                the spec has passed every check and been found (where the official API
-                draws), and returns the index (``nasbench_lite.compat.nasbench`` passes the
-                global ``random`` this way).
+                generator; an int picks it; a ``random.Random`` (exactly that class) draws
+                it as its ``randint(0, num_repeats - 1)`` would (``nasbench_lite.compat``
+                passes the global ``random`` module's generator this way); a callable is
+                called with ``num_repeats`` and returns the index. Draws happen once the
+                spec has passed every check and been found, where the official API draws.
 
         Returns:
             The dict described in the module docstring, as a
@@ -398,7 +402,7 @@ class NASBench(ReaderBase):
                 )
             # A spec whose construction-time check still holds brings its hash (check_spec and
             # hash_spec answered at once); anything else takes the general checks.
-            module_hash = model_spec._fast_hash() if type(model_spec) is ModelSpec else None
+            module_hash = spec_verdict(model_spec)
             canonical = self.config["available_ops"]
             if not module_hash or type(canonical) is not list or canonical != _AVAILABLE_OPS:
                 self._check_spec(model_spec)
@@ -412,15 +416,22 @@ class NASBench(ReaderBase):
             if repeat is not None and callable(repeat):  # the caller's code: outside the lock
                 sampled_index = repeat(self.config["num_repeats"])
             with self._lock:
-                if repeat is None:
+                if repeat is None or type(repeat) is Random:
+                    source = self._rng if repeat is None else repeat
                     num_repeats = self.config["num_repeats"]
                     if type(num_repeats) is int and num_repeats > 0:
-                        # What randint(0, n - 1) does (randrange -> _randbelow(n)), one call.
-                        sampled_index = self._rng._randbelow(num_repeats)  # type: ignore[attr-defined]
+                        # randint(0, n - 1) of a Random is randrange(n) -> _randbelow(n):
+                        # getrandbits(bit_length(n)) until below n, here without its two
+                        # Python calls (the same draws: tested against randint).
+                        getrandbits = source.getrandbits
+                        bits = num_repeats.bit_length()
+                        sampled_index = getrandbits(bits)
+                        while sampled_index >= num_repeats:
+                            sampled_index = getrandbits(bits)
                     else:  # randint raises its own error for a bad config
-                        sampled_index = self._rng.randint(0, num_repeats - 1)
+                        sampled_index = source.randint(0, num_repeats - 1)
                 elif not callable(repeat):
-                    sampled_index = repeat
+                    sampled_index = repeat  # type: ignore[assignment]  # checked just below
                 if type(sampled_index) is not int:
                     sampled_index = _as_repeat_index(sampled_index)
                 values = runs.get(sampled_index)
@@ -429,8 +440,21 @@ class NASBench(ReaderBase):
                 training_time, train, validation, test = values
                 self.total_epochs_spent += epochs // 2 if half else epochs
                 self.training_time_spent += training_time
+            if self._plain_answers:
+                # The official answer: fresh copies of the stored graph and ops (the
+                # official API deep-copies them), built here rather than in a helper call.
+                array = cell._array
+                return {
+                    "module_adjacency": cell.adjacency() if array is None else array.copy(),
+                    "module_operations": cell.ops[:],
+                    "trainable_parameters": params,
+                    "training_time": training_time,
+                    "train_accuracy": train,
+                    "validation_accuracy": validation,
+                    "test_accuracy": test,
+                }
             # The adjacency ndarray (and numpy) is built only when the caller reads it.
-            return self._answer(cell, params, training_time, train, validation, test)
+            return QueryResult.build(cell, params, training_time, train, validation, test)
         except Exception as exc:  # noqa: BLE001 - translated exactly as checked() would
             if isinstance(exc, NasbenchLiteError) and not getattr(exc, "_from_checked", False):
                 raise  # what checked() does with our own errors, without its cost

@@ -47,7 +47,6 @@ from collections.abc import KeysView
 from pathlib import Path
 from typing import Any
 
-from nasbench_lite.benchmarks.nb101.result import plain_answer
 from nasbench_lite.compat.nasbench.lib import config
 from nasbench_lite.compat.nasbench.lib.model_spec import ModelSpec
 from nasbench_lite.errors import NasbenchLiteError, OutOfDomainError
@@ -68,13 +67,12 @@ def _global_repeat(num_repeats: int) -> int:
     return random.randint(0, num_repeats - 1)
 
 
-#: ``random.randint`` as the random module binds it (to its hidden global ``Random``), and what
-#: ``randint(0, n - 1)`` reduces to there for an int ``n > 0``: ``randrange(0, n)`` ->
-#: ``0 + _randbelow(n)``, the same single draw from the same generator (tested against
-#: ``random.randint``). Handed to the native query as the draw while ``random.randint`` is
-#: unpatched: it skips two Python frames per query (a third of compat's cost over native).
+#: ``random.randint`` as the random module binds it (to its hidden global ``Random``), and that
+#: generator: while ``random.randint`` is unpatched, the native query draws the repeat from it
+#: directly, exactly as ``randint(0, num_repeats - 1)`` there would (tested against
+#: ``random.randint``), without two Python calls per query.
 _RANDINT = random.randint
-_RANDBELOW = random._inst._randbelow  # type: ignore[attr-defined]
+_GLOBAL_RANDOM = random._inst
 
 
 def _database_path(dataset_file: str | os.PathLike[str]) -> Path:
@@ -127,7 +125,7 @@ class NASBench:
         # The native object's own generator is never used: query() passes the global draw.
         self._api = _native_api.NASBench(_database_path(dataset_file), seed=0)
         self._api.config = self.config  # one config, shared with the lookup layer
-        self._api._answer = plain_answer  # official type: a plain dict, ndarray built
+        self._api._plain_answers = True  # official type: a plain dict, ndarray built
         # Bound once: a search calls query() once per step and is_valid() once per spec.
         self._query = self._api.query
         self._is_valid = self._api.is_valid
@@ -184,12 +182,10 @@ class NASBench:
             OutOfDomainError: ``epochs`` (checked first) or the spec is outside the space.
             NotInDatabaseError: A valid spec that the data do not hold (a ``KeyError``).
         """
-        num_repeats = self.config["num_repeats"]
-        # randint(0, n - 1) is _randbelow(n) only for an int n > 0 (randint raises its own
-        # error otherwise; _randbelow(0) would never return): anything else, or a patched
-        # random.randint, takes the call through random.randint.
-        if random.randint is _RANDINT and type(num_repeats) is int and num_repeats > 0:
-            return self._query(model_spec, epochs, stop_halfway, repeat=_RANDBELOW)
+        # A patched random.randint is called as the official code calls it (through
+        # _global_repeat); otherwise the native query draws from the same generator itself.
+        if random.randint is _RANDINT:
+            return self._query(model_spec, epochs, stop_halfway, repeat=_GLOBAL_RANDOM)
         return self._query(model_spec, epochs, stop_halfway, repeat=_global_repeat)
 
     def is_valid(self, model_spec: ModelSpec) -> bool:

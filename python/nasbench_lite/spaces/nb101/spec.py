@@ -68,6 +68,9 @@ _ARRAY_SPECS = 16_384
 #: The native constructor step, bound once (one global lookup per spec instead of two).
 _spec_init = _native.nb101_spec_init
 _spec_digest = _native.nb101_spec_digest
+#: :meth:`ModelSpec._fast_hash` as one native call (no Python frame): is_valid, check_spec and
+#: the readers' query / is_valid ask it once or more per search step.
+spec_verdict = _native.nb101_spec_verdict
 #: Side of the square matrix with ``n * n`` entries.
 _SIDES = {n * n: n for n in range(1, 9)}
 
@@ -156,13 +159,14 @@ class ModelSpec:
     _dtype: Any
     _kept: int
     _num_edges: int
-    _digest: str | None
+    _digest: str | None = None
     _hashed_ops: list[str]
     #: :func:`check_spec`'s verdict at construction: the hash when the spec is inside the space,
     #: '' when it is not; None (this default) on the general path. See :meth:`_fast_hash`.
     _checked: str | None = None
-    #: ``original_matrix`` / ``matrix`` once built (``_UNSET`` until then).
-    _original: Any
+    #: ``original_matrix`` / ``matrix`` once built (``_UNSET`` until then; the fast path leaves
+    #: ``_original`` to this class default: one attribute less to write per spec).
+    _original: Any = _UNSET
     _matrix: Any
 
     @self_checked  # a search builds one spec per step: no wrapper call on success
@@ -213,23 +217,14 @@ class ModelSpec:
     def _fast_hash(self) -> str | None:
         """The construction-time verdict of :func:`check_spec` while it still holds.
 
+        Hot callers call :data:`spec_verdict` (the same, natively) directly.
+
         Returns:
             The default ``hash_spec()`` when the spec is inside the space, '' when it is not,
-            None when the general checks must decide: a general-path spec, or the pruned
-            matrix was handed out, or ``ops`` / ``valid_spec`` were changed since.
+            None when the general checks must decide: a general-path spec (or a subclass), or
+            the pruned matrix was handed out, or ``ops`` / ``valid_spec`` were changed since.
         """
-        checked = self._checked
-        if checked is None:
-            return None
-        valid = self.valid_spec
-        if valid is False:
-            return ""  # check_spec fails on valid_spec first, whatever the rest holds
-        if valid is not True or self._matrix is not _UNSET:
-            return None
-        ops = self.ops
-        if type(ops) is not list or ops != self._hashed_ops:
-            return None
-        return checked
+        return spec_verdict(self)
 
     # -- lazily built arrays ----------------------------------------------------------------
     @property
@@ -419,7 +414,7 @@ def check_spec(spec: ModelSpec) -> None:
             vertices the intended message, where the original raised TypeError).
     """
     try:
-        if type(spec) is ModelSpec and spec._fast_hash():
+        if spec_verdict(spec):
             return  # passed at construction and nothing it depends on changed since
         _check_general(spec)
     except OutOfDomainError:
@@ -464,10 +459,9 @@ def is_valid(spec: ModelSpec) -> bool:
         Whether the spec is inside the space. Does not consult any dataset.
     """
     try:
-        if type(spec) is ModelSpec:
-            verdict = spec._fast_hash()
-            if verdict is not None:
-                return verdict != ""
+        verdict = spec_verdict(spec)
+        if verdict is not None:
+            return verdict != ""
         _check_general(spec)
     except OutOfDomainError:
         return False
@@ -476,4 +470,5 @@ def is_valid(spec: ModelSpec) -> bool:
     return True
 
 
+_native.nb101_spec_register(ModelSpec, _UNSET)
 check_public(globals())

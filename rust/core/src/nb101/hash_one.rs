@@ -53,7 +53,40 @@ pub fn hash_cell_with(cell: &Cell, kernel: Kernel) -> Option<[u8; 16]> {
             .map(|&l| padded_blocks(l))
             .max()
             .unwrap_or(1);
-    let mut buf = [0u8; MAX_VERTICES * MAX_STRIDE];
+    SCRATCH.with(|scratch| {
+        // The message buffer is reused: only its first `n * stride` bytes are used, zeroed
+        // here (zeroing all 4.6 kB on every call was a visible share of a 7-vertex cell's
+        // hashing under callgrind).
+        let mut scratch = scratch.try_borrow_mut().ok()?;
+        let buf = scratch.get_mut(..n * stride)?;
+        buf.fill(0);
+        refine(
+            cell, kernel, n, stride, buf, &mut keys, &mut hex, &lengths, &out_at, &own_at,
+        )
+    })
+}
+
+thread_local! {
+    /// Message buffer of [`hash_cell_with`], one per thread (no cell hashing calls another).
+    static SCRATCH: std::cell::RefCell<[u8; MAX_VERTICES * MAX_STRIDE]> =
+        const { std::cell::RefCell::new([0u8; MAX_VERTICES * MAX_STRIDE]) };
+}
+
+/// The V refinement rounds and the final digest of [`hash_cell_with`], messages in `buf`
+/// (`n * stride` zeroed bytes).
+#[allow(clippy::too_many_arguments)]
+fn refine(
+    cell: &Cell,
+    kernel: Kernel,
+    n: usize,
+    stride: usize,
+    buf: &mut [u8],
+    keys: &mut [u128; MAX_VERTICES],
+    hex: &mut [[u8; 32]; MAX_VERTICES],
+    lengths: &[usize; MAX_VERTICES],
+    out_at: &[usize; MAX_VERTICES],
+    own_at: &[usize; MAX_VERTICES],
+) -> Option<[u8; 16]> {
     let mut blocks = [0u8; MAX_VERTICES];
     for v in 0..n {
         let msg = &mut buf[v * stride..(v + 1) * stride];
@@ -83,7 +116,7 @@ pub fn hash_cell_with(cell: &Cell, kernel: Kernel) -> Option<[u8; 16]> {
                 buf[at..at + 32].copy_from_slice(&hex[w]);
             }
         }
-        let msgs = FewMessages::new(&buf, stride, &blocks[..n])?;
+        let msgs = FewMessages::new(buf, stride, &blocks[..n])?;
         digest_few(&msgs, kernel, &mut digests);
         for v in 0..n {
             keys[v] = u128::from_be_bytes(digests[v]);
