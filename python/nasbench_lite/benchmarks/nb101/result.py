@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from typing import Any
 
-__all__ = ["Cell", "QueryResult", "flat_adjacency", "plain_answer", "plain_dict"]
+__all__ = ["Cell", "QueryResult", "flat_adjacency", "plain_dict"]
 
 _ADJACENCY = "module_adjacency"
 
@@ -246,25 +246,3 @@ def plain_dict(result: dict[str, Any]) -> dict[str, Any]:
     if plain.get(_ADJACENCY) is _PENDING and isinstance(result, QueryResult):
         plain[_ADJACENCY] = result._cell.adjacency()  # the copy's own; result stays pending
     return plain
-
-
-def plain_answer(
-    cell: Cell,
-    params: int,
-    training_time: float,
-    train: float,
-    validation: float,
-    test: float,
-) -> dict[str, Any]:
-    """:meth:`QueryResult.build` as the official plain dict, adjacency built (the compat layer
-    answers with this: official types, exactly)."""
-    array = cell._array  # built once per cell: then a copy, without the method call
-    return {
-        "module_adjacency": cell.adjacency() if array is None else array.copy(),
-        "module_operations": cell.ops[:],
-        "trainable_parameters": params,
-        "training_time": training_time,
-        "train_accuracy": train,
-        "validation_accuracy": validation,
-        "test_accuracy": test,
-    }
