@@ -261,3 +261,44 @@ def test_info_dict_declines_what_the_python_path_raises() -> None:
     assert _native.nats_info_dict([(0.5, 90.0, "3"), None], keys, bytes([1, 0]), 2) is None
     with pytest.raises(NasbenchLiteError):
         _native.nats_info_dict(good, keys[:4], bytes([1, 0]), 2)
+
+
+def test_native_simulate_equals_the_dict_path(
+    real_db: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``_native.nats_simulate`` gives the values (and, after the same draws, the used time)
+    that the info and costs dicts give; it declines what it cannot answer."""
+    space, path = real_db
+    index = REAL[space][1]
+    api = nats.create(path, space, cache_size=0)
+    hps = api.arch_hps(index)
+    api.close()
+    cases = [
+        (index, dataset, iepoch, hp)
+        for hp in hps
+        for dataset in ("cifar10", "cifar100", "ImageNet16-120")
+        for iepoch in (None, int(hp) - 1)
+        for _ in range(3)
+    ]
+    answered = []
+    simulate = _native.nats_simulate
+
+    def counted(*args: Any) -> Any:
+        found = simulate(*args)
+        answered.append(found is not None)
+        return found
+
+    monkeypatch.setattr(_native, "nats_simulate", counted)
+    api = nats.create(path, space, random_state=5, cache_size=0)
+    native = [_outcome(api.simulate_train_eval, *args) for args in cases]
+    api.close()
+    monkeypatch.setattr(_native, "nats_simulate", lambda *args: None)
+    api = nats.create(path, space, random_state=5, cache_size=0)
+    dicts = [_outcome(api.simulate_train_eval, *args) for args in cases]
+    api.close()
+    assert native == dicts
+    assert sum(answered) > len(cases) // 2
+    rows: list[Any] = []
+    assert simulate(rows, b"", b"", 0, 1.0, 0, 0, rows, b"") is None  # (no set to read)
+    with pytest.raises(NasbenchLiteError):
+        simulate(rows, b"\x00", b"", 0, 1.0, 0, 0, rows, b"")

@@ -38,6 +38,7 @@ __all__ = [
     "nats_encode_curves",
     "nats_costs",
     "nats_final_info",
+    "nats_simulate",
     "nats_final_sets",
     "nats_info_dict",
     "nats_mid_run_sets",
@@ -226,6 +227,18 @@ def nats_final_info(
     compensated_sum: bool = False,
     columns: bytes | None = None,
 ) -> dict[str, Any] | None: ...
+def nats_simulate(
+    one: list[Any],
+    sets: bytes,
+    required: bytes,
+    chosen: int,
+    total: float,
+    valid_set: int,
+    train_set: int,
+    two: list[Any],
+    time_fields: bytes,
+    compensated_sum: bool = False,
+) -> tuple[float, float | None, float] | None: ...
 def nats_final_sets(
     rows: list[Any],
     sets: bytes,

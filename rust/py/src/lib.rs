@@ -69,6 +69,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<content_digest::ContentDigest>()?;
     m.add_function(wrap_pyfunction!(nats_read::nats_costs, m)?)?;
     m.add_function(wrap_pyfunction!(nats_read::nats_final_info, m)?)?;
+    m.add_function(wrap_pyfunction!(nats_read::nats_simulate, m)?)?;
     m.add_function(wrap_pyfunction!(nats_read::nats_info_dict, m)?)?;
     m.add_function(wrap_pyfunction!(errors::_selftest_panic, m)?)?;
     m.add(

@@ -79,6 +79,30 @@ fn final_sets_in<'py>(
     compensated_sum: bool,
     columns: Option<&[u8]>,
 ) -> NativeResult<Bound<'py, PyAny>> {
+    let Some(values) = final_values(rows, sets, chosen, compensated_sum, columns)? else {
+        return Ok(py.None().into_bound(py));
+    };
+    let out = PyList::empty(py);
+    for value in values {
+        match value {
+            SetValue::Missing => out.append(py.None())?,
+            SetValue::Disagree => out.append(PyBool::new(py, false))?,
+            SetValue::Values(loss, accuracy, all_time) => {
+                out.append((loss, accuracy, all_time).into_pyobject(py)?)?
+            }
+        }
+    }
+    Ok(out.into_any())
+}
+
+/// The per-set values of [`final_sets_in`], or None for rows of another shape.
+fn final_values(
+    rows: &Bound<'_, PyList>,
+    sets: &[u8],
+    chosen: i64,
+    compensated_sum: bool,
+    columns: Option<&[u8]>,
+) -> NativeResult<Option<Vec<SetValue>>> {
     if !sets.len().is_multiple_of(3) {
         return Err(NativeError::invalid_input(
             "sets must hold 3 field positions per set",
@@ -102,22 +126,41 @@ fn final_sets_in<'py>(
     for row in rows.iter() {
         match trial_finals_in(&row, &needed, columns) {
             Some(finals) => trials.push(finals),
-            None => return Ok(py.None().into_bound(py)),
+            None => return Ok(None),
         }
     }
     let chosen = usize::try_from(chosen).ok();
-    let values = read::final_sets(&trials, &fields, chosen, compensated_sum)?;
-    let out = PyList::empty(py);
-    for value in values {
-        match value {
-            SetValue::Missing => out.append(py.None())?,
-            SetValue::Disagree => out.append(PyBool::new(py, false))?,
-            SetValue::Values(loss, accuracy, all_time) => {
-                out.append((loss, accuracy, all_time).into_pyobject(py)?)?
-            }
+    Ok(Some(read::final_sets(
+        &trials,
+        &fields,
+        chosen,
+        compensated_sum,
+    )?))
+}
+
+/// `read::trial_costs` of rows of the full layout, or None where the Python reference
+/// answers (rows of another shape included); errors as [`nats_costs`].
+fn row_costs(
+    rows: &Bound<'_, PyList>,
+    time_fields: &[u8],
+    compensated_sum: bool,
+) -> NativeResult<Option<read::Costs>> {
+    let fields: Vec<usize> = time_fields.iter().map(|&f| usize::from(f)).collect();
+    if fields.iter().any(|&f| f >= N_FINALS) {
+        return Err(NativeError::invalid_input(
+            "final field position out of range",
+        ));
+    }
+    let mut needed = vec![FLOPS, PARAMS, LATENCY];
+    needed.extend_from_slice(&fields);
+    let mut trials = Vec::with_capacity(rows.len());
+    for row in rows.iter() {
+        match trial_finals(&row, &needed) {
+            Some(finals) => trials.push(finals),
+            None => return Ok(None),
         }
     }
-    Ok(out.into_any())
+    Ok(read::trial_costs(&trials, &fields, compensated_sum))
 }
 
 /// `costs.trial_costs` of every trial at once (see `_native.pyi`), or None where the Python
@@ -139,22 +182,7 @@ pub fn nats_costs<'py>(
             "time_keys and time_fields differ in length",
         ));
     }
-    let fields: Vec<usize> = time_fields.iter().map(|&f| usize::from(f)).collect();
-    if fields.iter().any(|&f| f >= N_FINALS) {
-        return Err(NativeError::invalid_input(
-            "final field position out of range",
-        ));
-    }
-    let mut needed = vec![FLOPS, PARAMS, LATENCY];
-    needed.extend_from_slice(&fields);
-    let mut trials = Vec::with_capacity(rows.len());
-    for row in rows.iter() {
-        match trial_finals(&row, &needed) {
-            Some(finals) => trials.push(finals),
-            None => return Ok(py.None().into_bound(py)),
-        }
-    }
-    let Some(costs) = read::trial_costs(&trials, &fields, compensated_sum) else {
+    let Some(costs) = row_costs(rows, time_fields, compensated_sum)? else {
         return Ok(py.None().into_bound(py));
     };
     let out = PyDict::new(py);
@@ -195,6 +223,67 @@ pub fn nats_final_info<'py>(
         Ok(values) => nats_info_dict(py, values, keys, required, total, comment),
         Err(_) => Ok(py.None().into_bound(py)),
     }
+}
+
+/// `simulate_train_eval`'s `(valid accuracy, latency, time cost)` at the last epoch (see
+/// `_native.pyi`): what [`nats_final_info`] on `one` and [`nats_costs`] on `two` give, read
+/// from their dicts as the Python path reads them, without building either; None wherever
+/// that path would not take the values straight from the two dicts (a dict declined, no valid
+/// set, a time of None): the caller then runs it, after the same draws.
+#[allow(clippy::too_many_arguments)]
+#[pyfunction]
+#[pyo3(signature = (one, sets, required, chosen, total, valid_set, train_set, two, time_fields, compensated_sum = false))]
+pub fn nats_simulate<'py>(
+    py: Python<'py>,
+    one: &Bound<'py, PyList>,
+    sets: &[u8],
+    required: &[u8],
+    chosen: i64,
+    total: f64,
+    valid_set: i64,
+    train_set: i64,
+    two: &Bound<'py, PyList>,
+    time_fields: &[u8],
+    compensated_sum: bool,
+) -> NativeResult<Bound<'py, PyAny>> {
+    if sets.len() != 3 * required.len() {
+        return Err(NativeError::invalid_input(
+            "sets and required must describe the same sets",
+        ));
+    }
+    let declined = || Ok(py.None().into_bound(py));
+    let (Ok(valid_set), Ok(train_set)) = (usize::try_from(valid_set), usize::try_from(train_set))
+    else {
+        return declined();
+    };
+    if total == 0.0 || valid_set >= required.len() || train_set >= required.len() {
+        return declined();
+    }
+    let Some(values) = final_values(one, sets, chosen, compensated_sum, None)? else {
+        return declined();
+    };
+    // (nats_info_dict's checks: a required set missing, or the trials disagreeing)
+    for (value, &needed) in values.iter().zip(required) {
+        match value {
+            SetValue::Missing if needed != 0 => return declined(),
+            SetValue::Disagree => return declined(),
+            _ => {}
+        }
+    }
+    let (
+        SetValue::Values(_, valid_accuracy, Some(valid_time)),
+        SetValue::Values(_, _, Some(train_time)),
+    ) = (&values[valid_set], &values[train_set])
+    else {
+        return declined();
+    };
+    let Some(costs) = row_costs(two, time_fields, compensated_sum)? else {
+        return declined();
+    };
+    let time_cost = train_time + valid_time / total;
+    Ok((*valid_accuracy, costs.latency, time_cost)
+        .into_pyobject(py)?
+        .into_any())
 }
 
 /// The `get_more_info` dict of per-set values (see `_native.pyi`), or None where the Python

@@ -277,7 +277,7 @@ def _costs_of_rows(rows: list[Any]) -> dict[str, Any]:
     text = rows[0][2]
     if len(rows) > 1 and any(row[2] != text for row in rows):
         return trial_costs(Trials(rows))  # (the real files: never)
-    plan = _COST_PLANS.get(text) if type(text) is str else None
+    plan = _COST_PLANS.get(text)
     if plan is None:
         if type(text) is not str:
             return trial_costs(Trials(rows))
@@ -289,6 +289,26 @@ def _costs_of_rows(rows: list[Any]) -> dict[str, Any]:
     if info is not None:
         return info
     return trial_costs_reference(Trials(rows), eval_names_of(text))
+
+
+#: Per dataset: the sets ``_native.nats_simulate`` reads (the one holding 'valid-accuracy'
+#: and 'valid-per-time', the one holding 'train-all-time'), -1 where the keys do not say it
+#: plainly (it then declines and the dicts answer).
+_SIM_SETS: dict[str, tuple[int, int]] = {}
+
+
+def _sim_sets(dataset: str) -> tuple[int, int]:
+    """``_SIM_SETS[dataset]`` (a dataset with a final-epoch plan)."""
+    keys = _FINAL_KEYS[dataset]
+    valid = train = -1
+    if len(set(keys)) == len(keys) and "comment" not in keys:
+        for k in range(len(keys) // 4):
+            if keys[4 * k + 1] == "valid-accuracy" and keys[4 * k + 2] == "valid-per-time":
+                valid = k
+            if keys[4 * k + 3] == "train-all-time":
+                train = k
+    _SIM_SETS[dataset] = (valid, train)
+    return valid, train
 
 
 def uncached_simulate(
@@ -328,15 +348,31 @@ def uncached_simulate(
         return None
     if len(one) > 1:
         one.sort(key=_seed_order)
+        seeds = list(map(_seed, one))
+    else:
+        seeds = [one[0][0]]
     if iepoch is not None and any(row[1] != iepoch + 1 for row in one):
         return None  # (another run length: iepoch is a mid-run epoch of it)
-    seeds = list(map(_seed, one))
     with reader._lock:
         choice = (reader._rng if rng is None else rng).choice(seeds)
     k = seeds.index(choice)
-    _, _, sets, keys, required, comment = plan
+    at = _SIM_SETS.get(source) or _sim_sets(source)
+    text = two[0][2]
+    cost_plan = _COST_PLANS.get(text)
+    total = one[k][1]
+    if (
+        cost_plan is not None
+        and type(total) is int
+        and (len(two) == 1 or all(row[2] == text for row in two))
+    ):
+        # (the three values without building the info and costs dicts; None: as below)
+        found = _native.nats_simulate(
+            one, plan[2], plan[4], k, total, at[0], at[1], two, cost_plan[0], COMPENSATED_SUM
+        )
+        if found is not None:
+            return found
     info: dict[str, Any] | None = _native.nats_final_info(
-        one, sets, keys, required, k, one[k][1], comment, COMPENSATED_SUM
+        one, plan[2], plan[3], plan[4], k, one[k][1], plan[5], COMPENSATED_SUM
     )
     if info is None:
         info = more_info(reader._db, Trials(one), index, source, hp, iepoch, choice)
