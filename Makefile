@@ -22,7 +22,7 @@ run: $(BIN)/python
 test: $(BIN)/python
 	cargo test --release --locked -p nasbench-lite-core
 	$(BIN)/python -m pip install ".[test]"
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: $(BIN)/python
 	$(BIN)/python -m pip install -e ".[test,dev]"

@@ -237,3 +237,33 @@ def test_builder_refuses_its_own_source_with_force(tmp_path: Path) -> None:
     before = source.read_bytes()
     assert main(["build", "nar", str(source), "-o", str(source), "--force", "-q"]) == 1
     assert source.read_bytes() == before
+
+
+def test_interrupt_right_after_the_temporary_is_created_removes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The CLI's Ctrl-C handler (another thread) calls remove_partial_outputs and exits at once.
+    # Make that happen at the worst moment: the instant the temporary's descriptor is closed,
+    # i.e. the file exists on disk. Before the fix it was not registered yet and survived.
+    from nasbench_lite._core import outputs
+
+    monkeypatch.setattr(outputs, "_closing", False)
+    real_close = os.close
+    seen: list[list[str]] = []
+
+    def close_then_interrupt(fd: int) -> None:
+        real_close(fd)
+        outputs.remove_partial_outputs()
+        seen.append(sorted(p.name for p in tmp_path.iterdir()))
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(outputs.os, "close", close_then_interrupt)
+    with pytest.raises(KeyboardInterrupt), atomic_output(tmp_path / "out.sqlite"):
+        pass
+    monkeypatch.setattr(outputs.os, "close", real_close)
+    assert seen == [[]]
+    assert list(tmp_path.iterdir()) == []
+    # The process is going away: no later build may create a temporary.
+    with pytest.raises(BuildError, match="exiting"), atomic_output(tmp_path / "other.sqlite"):
+        pass
+    assert list(tmp_path.iterdir()) == []

@@ -46,6 +46,13 @@ _TEMP_RE = re.compile(r"^\.(?P<target>.+)\.nbl-(?P<pid>\d+)-[0-9a-f]{8}\.tmp(?P<
 #: that cannot wait for the writer (a Ctrl-C during a long native call) removes them with
 #: :func:`remove_partial_outputs` before exiting, so nothing half-written survives.
 _PARTIAL_OUTPUTS: set[Path] = set()
+#: Guards :data:`_PARTIAL_OUTPUTS` together with the creation of each temporary file: the
+#: interrupt handler runs in another thread than the build, and a temporary created but not yet
+#: registered when it looked would outlive the process (seen under load in CI). Reentrant so a
+#: handler running on the building thread itself cannot deadlock.
+_PARTIAL_LOCK = threading.RLock()
+#: Set by :func:`remove_partial_outputs`: the process is going away, no new temporary may appear.
+_closing = False
 
 
 def check_output(path: str | os.PathLike[str], *, force: bool = False) -> Path:
@@ -76,10 +83,38 @@ def check_output(path: str | os.PathLike[str], *, force: bool = False) -> Path:
 
 
 def remove_partial_outputs() -> None:
-    """Removes the temporary files (and sidecars) of every atomic output still being written."""
-    for temp in list(_PARTIAL_OUTPUTS):
-        _remove_with_sidecars(temp)
-        _PARTIAL_OUTPUTS.discard(temp)
+    """Removes the temporary files (and sidecars) of every atomic output still being written.
+
+    Meant for a process about to exit (the CLI's Ctrl-C / SIGTERM path): afterwards no atomic
+    output of this process can create its temporary file any more.
+    """
+    global _closing
+    with _PARTIAL_LOCK:
+        _closing = True
+        for temp in list(_PARTIAL_OUTPUTS):
+            _remove_with_sidecars(temp)
+            _PARTIAL_OUTPUTS.discard(temp)
+
+
+def _create_registered(temp: Path, target: Path, directory: Path) -> None:
+    """Creates the empty temporary ``temp``, registered before it exists on disk.
+
+    Registration and creation happen under one lock with :func:`remove_partial_outputs`, so an
+    interrupt at any point either finds the file registered or stops its creation.
+    """
+    with _PARTIAL_LOCK:
+        if _closing:
+            raise BuildError(f"{target}: the process is exiting, no build started", target)
+        _PARTIAL_OUTPUTS.add(temp)
+        try:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~umask))
+        except OSError as exc:
+            _PARTIAL_OUTPUTS.discard(temp)
+            raise BuildError(
+                f"{target}: cannot create a file in {directory} ({exc})", target
+            ) from exc
 
 
 def temporary_name(target: Path, pid: int | None = None) -> Path:
@@ -246,13 +281,7 @@ def atomic_output(
         _check_replaceable(target, source_paths)
     remove_stale_temporaries(directory)
     temp = temporary_name(target)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~umask))
-    except OSError as exc:
-        raise BuildError(f"{target}: cannot create a file in {directory} ({exc})", target) from exc
-    _PARTIAL_OUTPUTS.add(temp)
+    _create_registered(temp, target, directory)
     with _sigterm_raises():
         try:
             yield temp
@@ -264,7 +293,8 @@ def atomic_output(
             _remove_with_sidecars(temp)
             raise
         finally:
-            _PARTIAL_OUTPUTS.discard(temp)
+            with _PARTIAL_LOCK:
+                _PARTIAL_OUTPUTS.discard(temp)
 
 
 def _fsync_directory(directory: Path) -> None:
