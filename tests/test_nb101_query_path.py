@@ -239,7 +239,7 @@ def test_point_lookups_have_their_own_connection_closed_with_the_handle(
     nasbench = NASBench(path, seed=0)
     (lookups,) = nasbench._db._point_connections
     assert lookups is not nasbench._db.connection
-    assert lookups.execute("PRAGMA cache_size").fetchall() == [(-2048,)]
+    assert lookups.execute("PRAGMA cache_size").fetchall() == [(-4096,)]
     assert lookups.execute("PRAGMA mmap_size").fetchall() == [(0,)]
     assert (
         nasbench.query(spec, repeat=1)["test_accuracy"]
