@@ -248,6 +248,7 @@ def test_interrupt_right_after_the_temporary_is_created_removes_it(
     from nasbench_lite._core import outputs
 
     monkeypatch.setattr(outputs, "_closing", False)
+    monkeypatch.setattr(outputs, "_PARTIAL_OUTPUTS", set())
     real_close = os.close
     seen: list[list[str]] = []
 
@@ -267,3 +268,11 @@ def test_interrupt_right_after_the_temporary_is_created_removes_it(
     with pytest.raises(BuildError, match="exiting"), atomic_output(tmp_path / "other.sqlite"):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_temporary_that_cannot_be_created_is_not_left_registered(tmp_path: Path) -> None:
+    from nasbench_lite._core import outputs
+
+    with pytest.raises(BuildError, match="null"), atomic_output(tmp_path / "a\x00b.sqlite"):
+        pass
+    assert not any("\x00" in str(temp) for temp in outputs._PARTIAL_OUTPUTS)

@@ -110,11 +110,15 @@ def _create_registered(temp: Path, target: Path, directory: Path) -> None:
             umask = os.umask(0)
             os.umask(umask)
             os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 & ~umask))
-        except OSError as exc:
+        except (OSError, ValueError) as exc:  # not created (ValueError: a NUL in the path)
             _PARTIAL_OUTPUTS.discard(temp)
             raise BuildError(
                 f"{target}: cannot create a file in {directory} ({exc})", target
             ) from exc
+        except BaseException:  # an interrupt around the open: ours (O_EXCL) if it exists
+            _remove_with_sidecars(temp)
+            _PARTIAL_OUTPUTS.discard(temp)
+            raise
 
 
 def temporary_name(target: Path, pid: int | None = None) -> Path:
