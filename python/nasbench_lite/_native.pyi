@@ -42,6 +42,7 @@ __all__ = [
     "nats_final_sets",
     "nats_info_dict",
     "nats_mid_run_sets",
+    "nb101_adjacency",
     "nb101_costs",
     "nb101_cached_checks",
     "nb101_spec_digest",
@@ -57,6 +58,22 @@ __all__ = [
 MAX_BATCH_VERTICES: int
 
 def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...
+def nb101_adjacency(num_vertices: int, edge_bits: int) -> npt.NDArray[np.int8] | None:
+    """The ``module_adjacency`` of a stored cell (``cells.num_vertices`` / ``edge_bits``).
+
+    Args:
+        num_vertices: V, 0..7.
+        edge_bits: ``gen_is_edge_fn`` bits (bit ``x + y(y-1)/2`` is the edge x -> y); bits
+            beyond the V x V upper triangle are ignored, a negative int read as Python's
+            ``&`` reads it.
+
+    Returns:
+        A new ``(V, V)`` int8 ndarray (writeable, C-contiguous, owning its data) equal to
+        ``result.flat_adjacency``'s bytes; None when an argument is not an exact int, V is
+        outside 0..7 or ``edge_bits`` does not fit 64 bits (the caller's reference decode
+        answers those).
+    """
+
 def nb101_spec_init(
     state: dict[str, Any],
     matrix: object,

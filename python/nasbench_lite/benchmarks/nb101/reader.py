@@ -46,6 +46,7 @@ import apsw
 
 from nasbench_lite._core.arguments import raise_checked
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite._native import nb101_adjacency
 from nasbench_lite.benchmarks.nb101.layout import (
     METRIC_FIELDS,
     load_special,
@@ -441,11 +442,11 @@ class NASBench(ReaderBase):
                 self.total_epochs_spent += epochs // 2 if half else epochs
                 self.training_time_spent += training_time
             if self._plain_answers:
-                # The official answer: fresh copies of the stored graph and ops (the
-                # official API deep-copies them), built here rather than in a helper call.
-                array = cell._array
+                # The official answer: a fresh graph and ops list (the official API deep-copies
+                # them), the array decoded natively here rather than in a helper call.
+                array = nb101_adjacency(cell.size, cell.edge_bits)
                 return {
-                    "module_adjacency": cell.adjacency() if array is None else array.copy(),
+                    "module_adjacency": cell.adjacency() if array is None else array,
                     "module_operations": cell.ops[:],
                     "trainable_parameters": params,
                     "training_time": training_time,

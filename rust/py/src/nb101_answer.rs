@@ -1,0 +1,51 @@
+//! Pieces of an NB101 `query` answer built from the stored cell (`cells` row) natively.
+//!
+//! A search step that meets a cell for the first time decodes its stored graph into the
+//! answer's `module_adjacency`; this builds that ndarray in one call, a fresh array per
+//! answer, so no process-wide cache of decoded arrays is needed. The work is a few dozen
+//! nanoseconds: the GIL is kept. Values outside what a database of the space holds (more
+//! than 7 vertices, non-int columns of a hostile file) are not errors here: the function
+//! answers None and the caller runs the Python reference, which fails as it always did.
+
+use crate::errors::{NativeError, NativeResult};
+use nasbench_lite_core::nb101::stored::adjacency_from_bits;
+use numpy::{PyArray2, PyArrayMethods};
+use pyo3::prelude::*;
+use pyo3::types::PyInt;
+
+/// `module_adjacency` of a stored cell: a new writeable, C-contiguous `(V, V)` int8 ndarray
+/// owning its data (see `_native.pyi`), or None where the Python reference answers.
+#[pyfunction]
+pub fn nb101_adjacency<'py>(
+    py: Python<'py>,
+    num_vertices: &Bound<'py, PyAny>,
+    edge_bits: &Bound<'py, PyAny>,
+) -> NativeResult<Option<Bound<'py, PyArray2<i8>>>> {
+    // Exact ints only: bools and int subclasses keep the reference's own behaviour.
+    let (Ok(num_vertices), Ok(edge_bits)) = (
+        num_vertices.cast_exact::<PyInt>(),
+        edge_bits.cast_exact::<PyInt>(),
+    ) else {
+        return Ok(None);
+    };
+    let (Ok(n), Ok(bits)) = (num_vertices.extract::<usize>(), edge_bits.extract::<i64>()) else {
+        return Ok(None); // negative V, or bits beyond 64 (never in a database of the space)
+    };
+    // Two's complement: the low bits are those Python's `&` reads on a negative int.
+    let Some(entries) = adjacency_from_bits(n, bits as u64) else {
+        return Ok(None);
+    };
+    // SAFETY: a new array of n x n int8 elements (numpy-allocated, C order, owning its data);
+    // all n * n are written below before anything else can see the array.
+    let array = unsafe {
+        let array = PyArray2::<i8>::new(py, [n, n], false);
+        let data = array
+            .as_slice_mut()
+            .map_err(|e| NativeError::Internal(format!("new adjacency array: {e}")))?;
+        for (out, &entry) in data.iter_mut().zip(&entries[..n * n]) {
+            *out = entry as i8;
+        }
+        array
+    };
+    Ok(Some(array))
+}
