@@ -45,6 +45,7 @@ __all__ = [
     "nb101_adjacency",
     "nb101_costs",
     "nb101_cached_checks",
+    "nb101_first_sight_runs",
     "nb101_spec_digest",
     "nb101_spec_init",
     "nb101_spec_register",
@@ -72,6 +73,19 @@ def nb101_adjacency(num_vertices: int, edge_bits: int) -> npt.NDArray[np.int8] |
         ``result.flat_adjacency``'s bytes; None when an argument is not an exact int, V is
         outside 0..7 or ``edge_bits`` does not fit 64 bits (the caller's reference decode
         answers those).
+    """
+
+def nb101_first_sight_runs(rows: list[Any]) -> dict[int, tuple[Any, ...]] | None:
+    """``repeat -> row[6:]`` of the rows of ``NASBench.query``'s first-sight statement.
+
+    Args:
+        rows: The statement's rows (a list of tuples): column 4 the repeat, column 5 the sum
+            of the values (NULL when one may be NULL), the values from column 6 on.
+
+    Returns:
+        A new dict, rows in order (a later row of a repeat wins); None when ``rows`` is not
+        a non-empty list of tuples of at least 6 columns with an exact int repeat and a
+        non-NULL sum in every row (the caller's Python path answers those).
     """
 
 def nb101_spec_init(

@@ -11,7 +11,7 @@ use crate::errors::{NativeError, NativeResult};
 use nasbench_lite_core::nb101::stored::adjacency_from_bits;
 use numpy::{PyArray2, PyArrayMethods};
 use pyo3::prelude::*;
-use pyo3::types::PyInt;
+use pyo3::types::{PyDict, PyInt, PyList, PyTuple};
 
 /// `module_adjacency` of a stored cell: a new writeable, C-contiguous `(V, V)` int8 ndarray
 /// owning its data (see `_native.pyi`), or None where the Python reference answers.
@@ -48,4 +48,43 @@ pub fn nb101_adjacency<'py>(
         array
     };
     Ok(Some(array))
+}
+
+/// Column of a first-sight row holding the repeat, then the NULL sentinel, then the values.
+const REPEAT_AT: usize = 4;
+const SENTINEL_AT: usize = 5;
+const VALUES_AT: usize = 6;
+
+/// `repeat -> row[6:]` of every row of the first-sight statement (see `_native.pyi`), or None
+/// where the Python path answers: a row whose sentinel is NULL (some value may be NULL, or the
+/// LEFT JOIN's row of a cell without runs), or rows of another shape.
+#[pyfunction]
+pub fn nb101_first_sight_runs<'py>(
+    py: Python<'py>,
+    rows: &Bound<'py, PyAny>,
+) -> PyResult<Option<Bound<'py, PyDict>>> {
+    let Ok(rows) = rows.cast_exact::<PyList>() else {
+        return Ok(None);
+    };
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let runs = PyDict::new(py);
+    for row in rows.iter() {
+        let Ok(row) = row.cast_exact::<PyTuple>() else {
+            return Ok(None);
+        };
+        if row.len() < VALUES_AT {
+            return Ok(None);
+        }
+        let repeat = row.get_borrowed_item(REPEAT_AT)?;
+        // An exact int key: its hash and equality run no Python code.
+        if !repeat.is_exact_instance_of::<PyInt>() || row.get_borrowed_item(SENTINEL_AT)?.is_none()
+        {
+            return Ok(None);
+        }
+        // Later rows of a repeat win, as in the dict display they replace.
+        runs.set_item(repeat, row.get_slice(VALUES_AT, row.len()))?;
+    }
+    Ok(Some(runs))
 }

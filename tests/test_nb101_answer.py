@@ -1,9 +1,11 @@
-"""An answer's ``module_adjacency``, decoded natively from the stored ``edge_bits`` (#16).
+"""The pieces of an NB101 answer built natively on a first sight (#16).
 
-``_native.nb101_adjacency`` replaced a process-wide cache of decoded arrays: every answer gets
-a new int8 array of its own. These tests pin its values against independent sources (the
-enumeration's matrices, the Python reference decode, the pruned matrix of the queried spec)
-and its fallback for values outside the space.
+``_native.nb101_adjacency`` decodes ``module_adjacency`` from the stored ``edge_bits`` (it
+replaced a process-wide cache of decoded arrays: every answer gets a new int8 array of its
+own). These tests pin its values against independent sources (the enumeration's matrices, the
+Python reference decode, the pruned matrix of the queried spec) and its fallback for values
+outside the space. ``_native.nb101_first_sight_runs`` turns the rows of the first-sight
+statement into ``repeat -> values``: pinned against the Python reference it replaced.
 """
 
 from __future__ import annotations
@@ -170,3 +172,47 @@ def test_answers_hold_the_pruned_matrix_of_the_spec(
                 assert np.array_equal(array, spec.matrix), row["hash"]
                 assert data["module_operations"] == spec.ops
                 array[:] = 3  # the caller's own: the next answer is unchanged
+
+
+def _runs_reference(rows: list[Any]) -> dict[Any, Any]:
+    """What ``_first_sight`` built in Python (the dict display / comprehension)."""
+    return {row[4]: row[6:] for row in rows}
+
+
+def _row(repeat: Any, values: tuple[Any, ...], sentinel: Any = 0.0) -> tuple[Any, ...]:
+    return (7, 1234, 56, 789, repeat, sentinel, *values)
+
+
+def test_first_sight_runs_match_the_python_reference() -> None:
+    rng = random.Random(2)
+    for count in (1, 2, 3, 4, 7):
+        rows = [_row(r, tuple(rng.random() for _ in range(4))) for r in range(count)]
+        runs = _native.nb101_first_sight_runs(rows)
+        assert runs == _runs_reference(rows) and list(runs) == list(range(count))
+        assert all(type(v) is tuple for v in runs.values())
+        # The very float objects of the rows, not copies that could round differently.
+        assert all(runs[r][i] is rows[r][6 + i] for r in range(count) for i in range(4))
+    # Rows in file order, a repeated repeat keeps the last row (as the display did); rows of
+    # other widths (the eight-value statement) keep all their values.
+    rows = [_row(2, (1.0, 2.0)), _row(0, (3.0, -0.0, 5.0)), _row(2, (6.0,)), _row(1, ())]
+    runs = _native.nb101_first_sight_runs(rows)
+    assert runs == _runs_reference(rows) and list(runs) == [2, 0, 1]
+    assert runs[2] == (6.0,) and runs[1] == ()
+    assert _native.nb101_first_sight_runs(rows) is not runs  # a new dict per call
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        (_row(0, (1.0,)),),  # not a list
+        [_row(0, (1.0,)), [7, 1, 2, 3, 1, 0.0, 1.0]],  # a row that is not a tuple
+        [_row(0, (1.0,)), (7, 1, 2, 3, 1)],  # a short row
+        [_row(0, (1.0, None), sentinel=None), _row(1, (1.0, 2.0))],  # a NULL value
+        [_row(None, (None, None), sentinel=None)],  # the LEFT JOIN row of no runs
+        [_row(0, (1.0,)), _row(1.0, (1.0,))],  # a repeat that is not an exact int
+        [_row(True, (1.0,))],
+    ],
+)
+def test_first_sight_runs_leave_other_rows_to_the_python_path(rows: Any) -> None:
+    assert _native.nb101_first_sight_runs(rows) is None
