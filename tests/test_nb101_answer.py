@@ -40,19 +40,25 @@ def _assert_fresh_int8(array: Any, num_vertices: int) -> None:
 
 @pytest.fixture(scope="module")
 def space() -> Any:
-    return nb101.enumerate_cells().to_pylist()
+    return nb101.enumerate_cells()
+
+
+def _rows(space: Any, small: int, large: int, seed: int) -> list[dict[str, Any]]:
+    """Every cell of up to ``small`` vertices and ``large`` seeded others, as dicts."""
+    vertices = space.column("num_vertices").to_pylist()
+    few = [i for i, v in enumerate(vertices) if v <= small]
+    others = [i for i, v in enumerate(vertices) if v > small]
+    return space.take(few + random.Random(seed).sample(others, large)).to_pylist()
 
 
 @pytest.fixture(scope="module")
 def sample(space: Any) -> list[dict[str, Any]]:
     """Every cell of up to 5 vertices and a seeded sample of the 6- and 7-vertex ones."""
-    small = [row for row in space if row["num_vertices"] <= 5]
-    large = [row for row in space if row["num_vertices"] > 5]
-    return small + random.Random(16).sample(large, 600)
+    return _rows(space, 5, 600, seed=16)
 
 
 def test_every_vertex_count_decodes_as_the_enumeration(space: Any) -> None:
-    picked = random.Random(3).sample(space, 5000) + [r for r in space if r["num_vertices"] <= 5]
+    picked = _rows(space, 5, 5000, seed=3)
     assert {row["num_vertices"] for row in picked} == {2, 3, 4, 5, 6, 7}
     for row in picked:
         n = row["num_vertices"]

@@ -8,7 +8,8 @@
 //! * `nb101_check.rs` — hashing, checks and the original API's messages for rejected rows;
 //! * `nb101_spec.rs` — the single-spec `ModelSpec` fast path (no numpy) and its cached
 //!   state read for whole lists of specs;
-//! * `nb101_answer.rs` — a `query` answer's `module_adjacency` built from the stored cell;
+//! * `nb101_answer.rs` — a first-sight `query` answer's adjacency ndarray and per-repeat
+//!   values built from the stored cell and the statement's rows;
 //! * `enumeration.rs` — the exhaustive NB101 enumeration;
 //! * `costs.rs` — NB101 network costs;
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;

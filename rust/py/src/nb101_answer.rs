@@ -1,11 +1,15 @@
-//! Pieces of an NB101 `query` answer built from the stored cell (`cells` row) natively.
+//! Pieces of an NB101 `query` answer built natively on a first sight of a cell.
 //!
-//! A search step that meets a cell for the first time decodes its stored graph into the
-//! answer's `module_adjacency`; this builds that ndarray in one call, a fresh array per
-//! answer, so no process-wide cache of decoded arrays is needed. The work is a few dozen
-//! nanoseconds: the GIL is kept. Values outside what a database of the space holds (more
-//! than 7 vertices, non-int columns of a hostile file) are not errors here: the function
-//! answers None and the caller runs the Python reference, which fails as it always did.
+//! * [`nb101_adjacency`]: the answer's `module_adjacency` ndarray decoded from the stored
+//!   `edge_bits` in one call, a fresh array per answer (no process-wide cache of decoded
+//!   arrays is needed);
+//! * [`nb101_first_sight_runs`]: `repeat -> values` of the first-sight statement's rows, the
+//!   whole row list in one call.
+//!
+//! The work is a few dozen nanoseconds: the GIL is kept. Values outside what a database of
+//! the space holds (more than 7 vertices, NULL values, non-int columns of a hostile file) are
+//! not errors here: the functions answer None and the caller runs its Python path, which
+//! answers or fails as it always did.
 
 use crate::errors::{NativeError, NativeResult};
 use nasbench_lite_core::nb101::stored::adjacency_from_bits;
