@@ -211,7 +211,7 @@ def test_nulls_without_exact_bits_read_as_nan(built: tuple[Path, Any], tmp_path:
 
 
 def test_cells_sharing_a_graph_answer_with_independent_writable_arrays() -> None:
-    # Cells of one stored graph share its decoded array (process-wide); each answer gets a copy.
+    # Cells of one stored graph decode it alike; each answer gets an array of its own.
     from nasbench_lite.benchmarks.nb101.result import Cell
 
     first = Cell(4, 0b101011, ["input", "conv3x3-bn-relu", "maxpool3x3", "output"])
@@ -220,8 +220,7 @@ def test_cells_sharing_a_graph_answer_with_independent_writable_arrays() -> None
     expected = [[0, 1, 1, 1], [0, 0, 0, 0], [0, 0, 0, 1], [0, 0, 0, 0]]
     written = first.adjacency()
     written[0, 0] = 7
-    # (the compat answer copies the cell's decoded array: test_nb101_fastpath checks it is
-    # fresh per answer)
+    # (the compat answer decodes its own array: test_nb101_answer_adjacency checks it)
     for array in (first.adjacency(), second.adjacency(), second.adjacency()):
         assert array.tolist() == expected and array.dtype.name == "int8"
         assert array.flags.writeable and array.flags.c_contiguous and array is not written

@@ -42,8 +42,10 @@ __all__ = [
     "nats_final_sets",
     "nats_info_dict",
     "nats_mid_run_sets",
+    "nb101_adjacency",
     "nb101_costs",
     "nb101_cached_checks",
+    "nb101_first_sight_runs",
     "nb101_spec_digest",
     "nb101_spec_init",
     "nb101_spec_register",
@@ -57,6 +59,35 @@ __all__ = [
 MAX_BATCH_VERTICES: int
 
 def hash_graph(matrix: npt.NDArray[np.int64], labels: npt.NDArray[np.int64]) -> str: ...
+def nb101_adjacency(num_vertices: int, edge_bits: int) -> npt.NDArray[np.int8] | None:
+    """The ``module_adjacency`` of a stored cell (``cells.num_vertices`` / ``edge_bits``).
+
+    Args:
+        num_vertices: V, 0..7.
+        edge_bits: ``gen_is_edge_fn`` bits (bit ``x + y(y-1)/2`` is the edge x -> y); bits
+            beyond the V x V upper triangle are ignored, a negative int read as Python's
+            ``&`` reads it.
+
+    Returns:
+        A new ``(V, V)`` int8 ndarray (writeable, C-contiguous, owning its data) equal to
+        ``result.flat_adjacency``'s bytes; None when an argument is not an exact int, V is
+        outside 0..7 or ``edge_bits`` does not fit 64 bits (the caller's reference decode
+        answers those).
+    """
+
+def nb101_first_sight_runs(rows: list[Any]) -> dict[int, tuple[Any, ...]] | None:
+    """``repeat -> row[6:]`` of the rows of ``NASBench.query``'s first-sight statement.
+
+    Args:
+        rows: The statement's rows (a list of tuples): column 4 the repeat, column 5 the sum
+            of the values (NULL when one may be NULL), the values from column 6 on.
+
+    Returns:
+        A new dict, rows in order (a later row of a repeat wins); None when ``rows`` is not
+        a non-empty list of tuples of at least 6 columns with an exact int repeat and a
+        non-NULL sum in every row (the caller's Python path answers those).
+    """
+
 def nb101_spec_init(
     state: dict[str, Any],
     matrix: object,

@@ -8,6 +8,8 @@
 //! * `nb101_check.rs` — hashing, checks and the original API's messages for rejected rows;
 //! * `nb101_spec.rs` — the single-spec `ModelSpec` fast path (no numpy) and its cached
 //!   state read for whole lists of specs;
+//! * `nb101_answer.rs` — a first-sight `query` answer's adjacency ndarray and per-repeat
+//!   values built from the stored cell and the statement's rows;
 //! * `enumeration.rs` — the exhaustive NB101 enumeration;
 //! * `costs.rs` — NB101 network costs;
 //! * `nb101_data.rs` — the official TFRecord dataset reader and writer;
@@ -28,6 +30,7 @@ mod nats;
 mod nats_build;
 mod nats_curves;
 mod nats_read;
+mod nb101_answer;
 mod nb101_check;
 mod nb101_data;
 mod nb101_spec;
@@ -49,6 +52,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_cached_checks, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_register, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_verdict, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_answer::nb101_adjacency, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_answer::nb101_first_sight_runs, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::enumerate_vertices, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(costs::nb101_costs, m)?)?;

@@ -46,6 +46,7 @@ import apsw
 
 from nasbench_lite._core.arguments import raise_checked
 from nasbench_lite._core.reader import ReaderBase
+from nasbench_lite._native import nb101_adjacency, nb101_first_sight_runs
 from nasbench_lite.benchmarks.nb101.layout import (
     METRIC_FIELDS,
     load_special,
@@ -445,11 +446,11 @@ class NASBench(ReaderBase):
                 self.total_epochs_spent += epochs // 2 if half else epochs
                 self.training_time_spent += training_time
             if self._plain_answers:
-                # The official answer: fresh copies of the stored graph and ops (the
-                # official API deep-copies them), built here rather than in a helper call.
-                array = cell._array
+                # The official answer: a fresh graph and ops list (the official API deep-copies
+                # them), the array decoded natively here rather than in a helper call.
+                array = nb101_adjacency(cell.size, cell.edge_bits)
                 return {
-                    "module_adjacency": cell.adjacency() if array is None else array.copy(),
+                    "module_adjacency": cell.adjacency() if array is None else array,
                     "module_operations": cell.ops[:],
                     "trainable_parameters": params,
                     "training_time": training_time,
@@ -488,23 +489,17 @@ class NASBench(ReaderBase):
         if ops is None:
             ops = _decode_ops(num_vertices, op_codes)
         cell = Cell(num_vertices, first[1], ops)
-        runs: dict[int, Any]
+        runs: dict[int, Any] | None
         if self._has_special:
             runs = self._exact_runs(rows, epochs, stop_halfway) if first[4] is not None else {}
-        elif (
-            len(rows) == 3
-            and rows[0][5] is not None
-            and rows[1][5] is not None
-            and rows[2][5] is not None
-        ):
-            # Three repeats of plain floats, as every valid cell has: a dict display costs a
-            # third of the general comprehension (~0.5 us of a first sight).
-            a, b, c = rows
-            runs = {a[4]: a[6:], b[4]: b[6:], c[4]: c[6:]}
-        elif first[4] is None:  # the LEFT JOIN's row of a cell without runs at `epochs`
-            runs = {}
         else:
-            runs = {row[4]: _read_as_stored(row) for row in rows}
+            # Repeats of plain floats, as every valid cell has: `repeat -> row[6:]` of all
+            # rows in one native call (cheaper than the dict display it replaced).
+            runs = nb101_first_sight_runs(rows)
+            if runs is None and first[4] is None:  # the LEFT JOIN's row: no runs at `epochs`
+                runs = {}
+            elif runs is None:  # some value may be NULL (read as NaN)
+                runs = {row[4]: _read_as_stored(row) for row in rows}
         # Shared, never handed out: query() returns copies.
         entry = (cell, first[3], runs)
         if len(self._rows) >= _ROW_CACHE_SIZE:

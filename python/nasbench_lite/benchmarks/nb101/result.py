@@ -3,13 +3,16 @@
 A search loop reads ``validation_accuracy`` / ``test_accuracy`` from each answer and seldom
 the ``module_adjacency`` ndarray; building that array is what imports numpy (75-200 ms on a
 loaded machine) in a fresh process. :class:`QueryResult` is a ``dict`` with the seven official
-keys in the official order whose ``module_adjacency`` value is built (an int8 ndarray, a fresh
-copy per answer) the first time anything reads it: indexing, ``get``, ``values``, ``items``,
-iteration by ``dict(...)`` / ``{**result}`` / ``update``, comparison, ``repr``, copying or
-pickling. Keys, ``len`` and ``in`` never build it. Copies and pickles are plain dicts.
+keys in the official order whose ``module_adjacency`` value is built (an int8 ndarray of its
+own, decoded natively from the stored bits) the first time anything reads it: indexing,
+``get``, ``values``, ``items``, iteration by ``dict(...)`` / ``{**result}`` / ``update``,
+comparison, ``repr``, copying or pickling. Keys, ``len`` and ``in`` never build it. Copies
+and pickles are plain dicts.
 """
 
 from __future__ import annotations
+
+from nasbench_lite._native import nb101_adjacency
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the cold path
 if TYPE_CHECKING:
@@ -33,7 +36,8 @@ _POSITIONS = {n: _flat_positions(n) for n in range(2, 8)}
 
 
 def flat_adjacency(num_vertices: int, edge_bits: int) -> bytes:
-    """The V x V adjacency of stored ``edge_bits`` as row-major 0/1 bytes (no numpy).
+    """The V x V adjacency of stored ``edge_bits`` as row-major 0/1 bytes (no numpy): the
+    reference of ``_native.nb101_adjacency`` and its path for cells outside the space.
 
     Args:
         num_vertices: V.
@@ -55,51 +59,30 @@ def flat_adjacency(num_vertices: int, edge_bits: int) -> bytes:
     return bytes(flat)
 
 
-#: ``(size, edge_bits)`` -> the read-only ndarray of that stored graph, shared by every cell
-#: with the graph (never handed out: answers get copies). The full space has 2,494 graphs
-#: under 423,624 cells, so a search meeting a new cell mostly meets a known graph: its first
-#: answer is then a copy instead of a decode (~2 us, what a compat answer pays per new cell).
-#: Bounded, so a hostile database cannot grow it.
-_GRAPHS: dict[tuple[int, int], Any] = {}
-_GRAPHS_SIZE = 8192
-
-
 class Cell:
-    """A decoded stored graph shared by the answers about it: the ops, the adjacency as
-    row-major int8 bytes and as an ndarray, each built once some answer needed it (the
-    ndarray copied, never handed out; a search reading only accuracies builds neither)."""
+    """A decoded stored graph shared by the answers about it: its vertex count, the stored
+    ``edge_bits`` and the ops; each answer that reads the adjacency gets an ndarray of its own,
+    built from ``edge_bits`` (a search reading only accuracies builds none)."""
 
-    __slots__ = ("_array", "_flat", "edge_bits", "ops", "size")
+    __slots__ = ("edge_bits", "ops", "size")
 
     def __init__(self, size: int, edge_bits: int, ops: list[str]) -> None:
         self.size = size
         self.edge_bits = edge_bits
         self.ops = ops
-        self._flat: bytes | None = None
-        self._array: Any = None
-
-    @property
-    def flat(self) -> bytes:
-        """The adjacency as ``size * size`` row-major 0/1 bytes."""
-        flat = self._flat
-        if flat is None:
-            flat = self._flat = flat_adjacency(self.size, self.edge_bits)
-        return flat
 
     def adjacency(self) -> Any:
-        """A fresh ``size x size`` int8 ndarray of the stored adjacency."""
-        array = self._array
-        if array is None:
-            key = (self.size, self.edge_bits)
-            array = _GRAPHS.get(key)
-            if array is None:
-                import numpy as np  # the first ndarray an answer hands out
+        """A fresh ``size x size`` int8 ndarray of the stored adjacency (writeable, C order)."""
+        # One native call builds the array from the stored bits (the first ndarray an answer
+        # hands out imports numpy there): cheaper than decoding in Python, and than copying a
+        # shared decoded array, so nothing is cached per graph.
+        array = nb101_adjacency(self.size, self.edge_bits)
+        if array is None:  # outside the space (a hostile file): the reference decode
+            import numpy as np
 
-                array = np.frombuffer(self.flat, dtype=np.int8).reshape(self.size, self.size)
-                if len(_GRAPHS) < _GRAPHS_SIZE:
-                    _GRAPHS[key] = array
-            self._array = array
-        return array.copy()
+            flat = flat_adjacency(self.size, self.edge_bits)
+            array = np.frombuffer(flat, dtype=np.int8).reshape(self.size, self.size).copy()
+        return array
 
 
 class _Pending:

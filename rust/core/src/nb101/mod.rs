@@ -6,6 +6,7 @@
 //! * [`spec`] — batch `ModelSpec` constructor checks + pruning + `_check_spec` + hashing, with
 //!   the original API's messages ([`spec::SpecError`]).
 //! * [`single_spec`] — the same for one spec, without arrays (the `ModelSpec` fast path).
+//! * [`stored`] — the database's cell encoding decoded (the adjacency of an answer).
 //! * [`enumerate`] — the exhaustive enumeration of `generate_graphs.py`.
 //! * [`cost101`] — exact parameter and FLOP counts of the network built from a cell.
 //! * [`record`] — one dataset record: the JSON row and its `ModelMetrics` protobuf.
@@ -20,5 +21,6 @@ pub mod prune;
 pub mod record;
 pub mod single_spec;
 pub mod spec;
+pub mod stored;
 #[cfg(test)]
 mod test_cells;
