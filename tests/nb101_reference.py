@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -144,25 +144,39 @@ def reference_prune(
     return [[m[i][j] for j in keep] for i in keep], [ops[v] for v in keep]
 
 
-def reference_check(pruned_matrix: Any, pruned_ops: Sequence[str] | None) -> str | None:
+def reference_check(
+    pruned_matrix: Any,
+    pruned_ops: Sequence[str] | None,
+    config: Mapping[str, Any] | None = None,
+) -> str | None:
     """``api._check_spec`` on a pruned spec: the OutOfDomainError message, or None if valid.
 
+    ``config`` is the object's ``self.config`` (its ``module_vertices``, ``max_edges`` and
+    ``available_ops``, %-formatted into the messages as there); None means the official one.
     Uses the intended 'too many vertices' message where the original had its TypeError bug.
     """
+    limits = config or {
+        "module_vertices": MAX_VERTICES,
+        "max_edges": MAX_EDGES,
+        "available_ops": OPS,
+    }
     if pruned_matrix is None or pruned_ops is None:
         return "invalid spec, provided graph is disconnected."
-    if len(pruned_ops) > MAX_VERTICES:
-        return f"too many vertices, got {len(pruned_ops)} (max vertices = {MAX_VERTICES})"
+    if len(pruned_ops) > limits["module_vertices"]:
+        return "too many vertices, got %d (max vertices = %d)" % (  # noqa: UP031
+            len(pruned_ops),
+            limits["module_vertices"],
+        )
     edges = sum(int(x) for row in pruned_matrix for x in row)
-    if edges > MAX_EDGES:
-        return f"too many edges, got {edges} (max edges = {MAX_EDGES})"
+    if edges > limits["max_edges"]:
+        return "too many edges, got %d (max edges = %d)" % (edges, limits["max_edges"])  # noqa: UP031
     if pruned_ops[0] != INPUT:
         return "first operation should be 'input'"
     if pruned_ops[-1] != OUTPUT:
         return "last operation should be 'output'"
     for op in pruned_ops[1:-1]:
-        if op not in OPS:
-            return f"unsupported op {op} (available ops = {OPS})"
+        if op not in limits["available_ops"]:
+            return "unsupported op %s (available ops = %s)" % (op, limits["available_ops"])  # noqa: UP031
     return None
 
 

@@ -54,7 +54,12 @@ class OfficialNASBench:
         return reference_prune(spec.original_matrix.tolist(), spec.original_ops)
 
     def is_valid(self, spec: api.ModelSpec) -> bool:
-        return reference_check(*self._pruned(spec)) is None
+        return reference_check(*self._pruned(spec), self.config) is None
+
+    def _check_spec(self, spec: api.ModelSpec) -> None:
+        message = reference_check(*self._pruned(spec), self.config)
+        if message is not None:
+            raise OutOfDomainError(message)
 
     def get_metrics_from_hash(self, module_hash: str) -> tuple[Any, Any]:
         return (
@@ -63,11 +68,10 @@ class OfficialNASBench:
         )
 
     def get_metrics_from_spec(self, spec: api.ModelSpec) -> tuple[Any, Any]:
+        self._check_spec(spec)
         matrix, ops = self._pruned(spec)
-        message = reference_check(matrix, ops)
-        if message is not None:
-            raise OutOfDomainError(message)
-        return self.get_metrics_from_hash(reference_hash(matrix, spec_labels(ops)))
+        labels = spec_labels(ops, self.config["available_ops"])
+        return self.get_metrics_from_hash(reference_hash(matrix, labels))
 
     def query(self, spec: api.ModelSpec, epochs: int = 108, stop_halfway: bool = False) -> Any:
         if epochs not in self.valid_epochs:
@@ -398,6 +402,103 @@ def test_out_of_domain_specs(
         assert str(info.value) == message
     assert random.getstate() == state  # nothing drawn for a failed query
     assert nasbench.get_budget_counters() == (0.0, 0)
+
+
+#: Changes a client makes to ``nasbench.config`` (a smaller space, fewer ops, another op order
+#: and so other hash labels); the official class reads them at every check.
+CONFIG_CHANGES = [
+    {"max_edges": 3},
+    {"module_vertices": 4},
+    {"available_ops": [OPS[0], OPS[2]]},
+    {"available_ops": [OPS[1], OPS[0], OPS[2]]},
+    {"available_ops": (OPS[0], OPS[1], OPS[2])},
+    {"max_edges": 4, "module_vertices": 4, "available_ops": [OPS[1]]},
+]
+
+
+def _query_outcome(bench: Any, spec: api.ModelSpec) -> tuple[Any, ...]:
+    """``bench.query(spec)`` as comparable data: the answer, or the error's kind and text
+    (KeyError texts differ: ours names the hash and the file)."""
+    try:
+        data = bench.query(spec)
+    except OutOfDomainError as exc:
+        return ("domain", str(exc))
+    except KeyError:
+        return ("key",)
+    return ("answer", *_record(data, bench))
+
+
+@pytest.mark.parametrize("change", CONFIG_CHANGES, ids=repr)
+def test_config_changes_apply_as_in_the_official_class(
+    database: Path, loaded: Any, change: dict[str, Any]
+) -> None:
+    opened = api.NASBench(database, seed=3)
+    official = OfficialNASBench(loaded, seed=3)
+    native = native_api.NASBench(database, seed=0)
+    try:
+        for bench in (opened, official, native):
+            bench.config.update(copy.deepcopy(change))
+        random.seed(5)
+        specs = []
+        for _ in range(300):
+            n = random.randint(2, 6)
+            matrix = np.triu(np.array([[random.random() < 0.5 for _ in range(n)]] * n), 1)
+            ops = [INPUT, *(random.choice(OPS) for _ in range(n - 2)), OUTPUT]
+            specs.append(api.ModelSpec(matrix.astype(int), ops))
+        verdicts = [official.is_valid(spec) for spec in specs]
+        assert 0 < sum(verdicts) < len(specs)  # the change decides some specs both ways
+        assert [opened.is_valid(spec) for spec in specs] == verdicts
+        assert [native.is_valid(spec) for spec in specs] == verdicts
+        random.seed(9)
+        for spec in specs:
+            # The same global draws on both sides (the repeat is drawn after the checks).
+            state = random.getstate()
+            ours = _query_outcome(opened, spec)
+            drawn = random.getstate()
+            random.setstate(state)
+            assert ours == _query_outcome(official, spec)
+            assert random.getstate() == drawn
+            messages = []
+            for bench in (opened, official, native):
+                try:
+                    bench._check_spec(spec)
+                    messages.append(None)
+                except OutOfDomainError as exc:
+                    messages.append(str(exc))
+            assert messages[0] == messages[1] == messages[2]
+            if messages[0] is None:
+                assert _metrics_outcome(opened, spec) == _metrics_outcome(official, spec)
+        assert opened.get_budget_counters() == official.get_budget_counters()
+        # Back to the official config: the construction-time verdicts answer again.
+        for bench in (opened, official, native):
+            bench.config.update(config.build_config())
+        assert [opened.is_valid(spec) for spec in specs] == [official.is_valid(s) for s in specs]
+    finally:
+        opened.close()
+        native.close()
+
+
+def test_config_changes_in_place_apply_to_that_object_only(database: Path) -> None:
+    with native_api.NASBench(database, seed=0) as changed, native_api.NASBench(database) as other:
+        spec = _chain(3, [INPUT, OPS[2], OUTPUT])
+        assert changed.is_valid(spec) and other.is_valid(spec)
+        changed.config["available_ops"].remove(OPS[2])  # the list itself, not a new one
+        assert not changed.is_valid(spec)
+        with pytest.raises(OutOfDomainError, match="unsupported op maxpool3x3"):
+            changed.query(spec)
+        assert other.is_valid(spec) and other.config["available_ops"] == OPS
+        changed.config["available_ops"].append(OPS[2])  # back, by value: the fast path again
+        assert changed.is_valid(spec)
+        assert changed.query(spec)["module_operations"] == [INPUT, OPS[2], OUTPUT]
+
+
+def _metrics_outcome(bench: Any, spec: api.ModelSpec) -> Any:
+    """``bench.get_metrics_from_spec(spec)`` as comparable data ("key": not in the data)."""
+    try:
+        fixed, computed = bench.get_metrics_from_spec(spec)
+    except KeyError:
+        return "key"
+    return (fixed["module_adjacency"].tolist(), fixed["module_operations"], computed)
 
 
 def test_epochs_are_checked_first(nasbench: api.NASBench, loaded: Any) -> None:

@@ -8,6 +8,8 @@
 //! * `nb101_check.rs` — hashing, checks and the original API's messages for rejected rows;
 //! * `nb101_spec.rs` — the single-spec `ModelSpec` fast path (no numpy) and its cached
 //!   state read for whole lists of specs;
+//! * `nb101_config.rs` — whether a `NASBench.config` holds the official limits that state
+//!   was checked under;
 //! * `nb101_answer.rs` — a first-sight `query` answer's adjacency ndarray and per-repeat
 //!   values built from the stored cell and the statement's rows;
 //! * `enumeration.rs` — the exhaustive NB101 enumeration;
@@ -32,6 +34,7 @@ mod nats_curves;
 mod nats_read;
 mod nb101_answer;
 mod nb101_check;
+mod nb101_config;
 mod nb101_data;
 mod nb101_spec;
 mod pickle;

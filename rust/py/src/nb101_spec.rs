@@ -439,14 +439,25 @@ pub fn nb101_spec_register(
 /// the marker), or `ops` not a list equal (`!=`, as Python compares) to `_hashed_ops`.
 /// Attributes missing from the instance `__dict__` give None too (the general path then
 /// raises what reading them raises).
+///
+/// With `config` (a `NASBench.config`), the verdict is given only while that config holds
+/// the official limits it was made under (see [`official_limits`]); None otherwise, so the
+/// caller checks against the config as the official `_check_spec` does.
 #[pyfunction]
+#[pyo3(signature = (spec, config=None))]
 pub fn nb101_spec_verdict<'py>(
     py: Python<'py>,
     spec: &Bound<'py, PyAny>,
+    config: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Option<Bound<'py, PyAny>>> {
     let Some((spec_type, unset)) = SPEC_CLASS.get(py) else {
         return Ok(None);
     };
+    if let Some(config) = config {
+        if !crate::nb101_config::official_limits(config)? {
+            return Ok(None);
+        }
+    }
     if !spec.get_type().is(spec_type.bind(py)) {
         return Ok(None);
     }
@@ -493,8 +504,8 @@ const CACHED_INVALID: u8 = 1;
 /// Outcome: the cached state does not decide; the caller runs the general path.
 const CACHED_UNDECIDED: u8 = 2;
 /// `module_vertices` and `max_edges` of the official config (as `check_spec` applies them).
-const SPEC_MAX_VERTICES: usize = 7;
-const SPEC_MAX_EDGES: i64 = 9;
+pub(crate) const SPEC_MAX_VERTICES: usize = 7;
+pub(crate) const SPEC_MAX_EDGES: i64 = 9;
 
 /// Reads one spec's cached fast-path state: its outcome, and its hex hash when valid.
 fn cached_check<'py>(

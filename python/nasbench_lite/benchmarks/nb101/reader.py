@@ -24,6 +24,12 @@ repeat=i)`` returns repeat ``i``; ``repeat=callable`` lets the caller draw it, a
 ``repeat=random.Random(...)`` draws it from that generator (the compat layer passes the global
 ``random`` module's generator this way).
 
+``config`` is the official ``build_config()`` dict and is read as the official class reads it:
+``is_valid``, ``query`` and ``get_metrics_from_spec`` check specs against its
+``module_vertices``, ``max_edges`` and ``available_ops`` (hashing with the latter's order), and
+``query`` draws among ``num_repeats``. ``query_many`` checks against the NAS-Bench-101 space
+itself (the official values), whatever ``config`` holds.
+
 Deliberate differences from the official API (documented in the README):
 
 * the repeat drawn by ``query`` comes from this object's own ``random.Random(seed)``, never the
@@ -65,12 +71,9 @@ from nasbench_lite.spaces.nb101.spec import (
     INPUT,
     OUTPUT,
     ModelSpec,
-    check_spec,
+    check_spec_against,
     spec_verdict,
 )
-
-#: ``config['available_ops']`` under which a spec's cached hash is the answer.
-_AVAILABLE_OPS = list(AVAILABLE_OPS)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing on the cold path
 if TYPE_CHECKING:
@@ -232,7 +235,9 @@ class NASBench(ReaderBase):
 
     def __init__(self, dataset_file: str | os.PathLike[str], seed: int | None = None) -> None:
         super().__init__(dataset_file, random_state=seed)
-        self.config: dict[str, Any] = dict(DEFAULT_CONFIG)
+        # A list of its own, as build_config() gives every object: an in-place change to one
+        # object's available_ops must not reach other objects (or DEFAULT_CONFIG).
+        self.config: dict[str, Any] = {**DEFAULT_CONFIG, "available_ops": list(AVAILABLE_OPS)}
         self.valid_epochs: set[int] = {
             int(e) for e in self._db.meta.get("valid_epochs", "").split(",") if e
         }
@@ -275,7 +280,8 @@ class NASBench(ReaderBase):
         """
         # Called once or more per search step: translates its own argument errors, as query.
         try:
-            verdict = spec_verdict(model_spec)  # the check made at construction, still valid
+            # The check made at construction, while it and the config's limits still hold.
+            verdict = spec_verdict(model_spec, self.config)
             if verdict is not None:
                 return verdict != ""
             try:
@@ -289,7 +295,8 @@ class NASBench(ReaderBase):
             raise_checked(NASBench.is_valid, exc, self, model_spec)
 
     def _check_spec(self, model_spec: ModelSpec) -> None:
-        check_spec(model_spec)
+        # The limits and ops of self.config, as the official _check_spec reads them.
+        check_spec_against(model_spec, self.config)
 
     def get_budget_counters(self) -> tuple[float, int]:
         """Returns ``(training_time_spent, total_epochs_spent)``."""
@@ -405,13 +412,13 @@ class NASBench(ReaderBase):
                 raise OutOfDomainError(
                     f"invalid number of epochs, must be one of {self.valid_epochs}"
                 )
-            # A spec whose construction-time check still holds brings its hash (check_spec and
-            # hash_spec answered at once); anything else takes the general checks.
-            module_hash = spec_verdict(model_spec)
-            canonical = self.config["available_ops"]
-            if not module_hash or type(canonical) is not list or canonical != _AVAILABLE_OPS:
+            # A spec whose construction-time check still holds, under a config with the
+            # official limits and ops, brings its hash (check_spec and hash_spec answered at
+            # once); anything else takes the checks against the config.
+            module_hash = spec_verdict(model_spec, self.config)
+            if not module_hash:
                 self._check_spec(model_spec)
-                module_hash = model_spec.hash_spec(canonical)
+                module_hash = model_spec.hash_spec(self.config["available_ops"])
             # The cache key: 1 and True alike (stop_halfway itself kept for the error path).
             half = stop_halfway if type(stop_halfway) is bool else bool(stop_halfway)
             entry = self._rows.get((module_hash, epochs, half))
@@ -555,7 +562,9 @@ class NASBench(ReaderBase):
             ``index``, ``hash`` (null for invalid specs), ``valid``, ``found``, ``epochs``,
             ``repeat`` (null for ``'mean'``), ``trainable_parameters``, ``training_time``,
             ``train_accuracy``, ``validation_accuracy``, ``test_accuracy`` (null when not
-            found). Unknown or invalid cells never raise.
+            found). Unknown or invalid cells never raise. ``valid`` is the check against the
+            NAS-Bench-101 space (7 vertices, 9 edges, the three official ops), not against
+            changes made to :attr:`config`.
 
         Raises:
             OutOfDomainError: Invalid ``epochs``.

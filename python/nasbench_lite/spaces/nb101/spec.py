@@ -23,7 +23,7 @@ from nasbench_lite.spaces.nb101.graph_hash import hash_graph
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (import stays cheap)
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
     from typing import Any
 
     import numpy.typing as npt
@@ -39,6 +39,7 @@ __all__ = [
     "MAX_EDGES",
     "ModelSpec",
     "check_spec",
+    "check_spec_against",
     "hash_graph",
     "is_valid",
 ]
@@ -423,8 +424,27 @@ def check_spec(spec: ModelSpec) -> None:
         raise_checked(check_spec, exc, spec)
 
 
-def _check_general(spec: ModelSpec) -> None:
-    """:func:`check_spec` when the construction-time verdict does not decide."""
+def check_spec_against(spec: ModelSpec, config: Mapping[str, Any]) -> None:
+    """:func:`check_spec` under an official-style ``config`` (``NASBench.config``), as the
+    official ``NASBench._check_spec`` applies it: its ``module_vertices``, ``max_edges`` and
+    ``available_ops``, each read when its check is reached.
+
+    Args:
+        spec: The spec to check.
+        config: A mapping with those keys (``nasbench.lib.config.build_config()``).
+
+    Raises:
+        OutOfDomainError: With the official message of the first failed check.
+        KeyError: ``config`` lacks a limit that a check reaches (as the official code).
+    """
+    if spec_verdict(spec, config):
+        return  # the official limits, passed at construction, nothing changed since
+    _check_general(spec, config)
+
+
+def _check_general(spec: ModelSpec, config: Mapping[str, Any] | None = None) -> None:
+    """:func:`check_spec` when the construction-time verdict does not decide, under the
+    official limits or those of ``config``."""
     num_edges = spec._fast_edges() if spec.valid_spec else None
     if num_edges is None:
         if not spec.valid_spec or spec.matrix is None or spec.ops is None:
@@ -433,19 +453,28 @@ def _check_general(spec: ModelSpec) -> None:
     if spec.ops is None:
         raise OutOfDomainError("invalid spec, provided graph is disconnected.")
     num_vertices = len(spec.ops)
-    if num_vertices > MAX_VERTICES:
+    # The official texts, %-formatted as there (a config's limits need not be ints).
+    max_vertices = MAX_VERTICES if config is None else config["module_vertices"]
+    if num_vertices > max_vertices:
         raise OutOfDomainError(
-            f"too many vertices, got {num_vertices} (max vertices = {MAX_VERTICES})"
+            "too many vertices, got %d (max vertices = %d)"  # noqa: UP031 - official text
+            % (num_vertices, max_vertices)
         )
-    if num_edges > MAX_EDGES:
-        raise OutOfDomainError(f"too many edges, got {num_edges} (max edges = {MAX_EDGES})")
+    max_edges = MAX_EDGES if config is None else config["max_edges"]
+    if num_edges > max_edges:
+        raise OutOfDomainError(
+            "too many edges, got %d (max edges = %d)" % (num_edges, max_edges)  # noqa: UP031
+        )
     if spec.ops[0] != INPUT:
         raise OutOfDomainError("first operation should be 'input'")
     if spec.ops[-1] != OUTPUT:
         raise OutOfDomainError("last operation should be 'output'")
     for op in spec.ops[1:-1]:
-        if op not in AVAILABLE_OPS:
-            raise OutOfDomainError(f"unsupported op {op} (available ops = {list(AVAILABLE_OPS)})")
+        available = _AVAILABLE_OPS_LIST if config is None else config["available_ops"]
+        if op not in available:
+            raise OutOfDomainError(
+                "unsupported op %s (available ops = %s)" % (op, available)  # noqa: UP031
+            )
 
 
 @self_checked  # called once or more per search step: no wrapper call on success
