@@ -45,6 +45,8 @@ __all__ = [
     "nb101_adjacency",
     "nb101_costs",
     "nb101_cached_checks",
+    "nb101_computed_by_cell",
+    "nb101_computed_stats",
     "nb101_first_sight_runs",
     "nb101_spec_digest",
     "nb101_spec_init",
@@ -73,6 +75,38 @@ def nb101_adjacency(num_vertices: int, edge_bits: int) -> npt.NDArray[np.int8] |
         ``result.flat_adjacency``'s bytes; None when an argument is not an exact int, V is
         outside 0..7 or ``edge_bits`` does not fit 64 bits (the caller's reference decode
         answers those).
+    """
+
+def nb101_computed_by_cell(
+    rows: list[Any], fields: tuple[str, ...]
+) -> dict[int, dict[int, list[dict[str, float]]]] | None:
+    """``cell_id -> computed_stats`` of ``runs`` rows ``(cell_id, epochs, repeat, values...)``.
+
+    Args:
+        rows: The rows of a page of cells, ordered by cell id, epochs and repeat.
+        fields: The metric names, the keys of each repeat's dict (in their order).
+
+    Returns:
+        One entry per cell id met, built as :func:`nb101_computed_stats` builds one cell's;
+        None where that returns None, for a cell id that is not an exact int, or rows whose
+        cell ids are not grouped (the caller's Python path answers those).
+    """
+
+def nb101_computed_stats(
+    rows: list[Any], fields: tuple[str, ...]
+) -> dict[int, list[dict[str, float]]] | None:
+    """The official ``computed_stats`` of one cell from ``get_metrics_from_hash``'s rows.
+
+    Args:
+        rows: The statement's rows (a list of tuples): column 5 the epochs (None: the LEFT
+            JOIN's row of a cell without runs, skipped), column 6 the repeat, then one value
+            per field, rows ordered by epochs and repeat.
+        fields: The metric names, the keys of each repeat's dict (in their order).
+
+    Returns:
+        ``{epochs: [{field: value} per row, in order]}`` (new objects); None when ``rows`` is
+        not a list of tuples of exactly ``7 + len(fields)`` columns, an epochs value is not an
+        exact int, or a value is not an exact float (a NULL: the caller's Python path answers).
     """
 
 def nb101_first_sight_runs(rows: list[Any]) -> dict[int, tuple[Any, ...]] | None:

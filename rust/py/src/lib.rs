@@ -57,6 +57,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_verdict, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_answer::nb101_adjacency, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_answer::nb101_first_sight_runs, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_answer::nb101_computed_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_answer::nb101_computed_by_cell, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::enumerate_vertices, m)?)?;
     m.add_function(wrap_pyfunction!(enumeration::count_labelled, m)?)?;
     m.add_function(wrap_pyfunction!(costs::nb101_costs, m)?)?;

@@ -52,7 +52,7 @@ import apsw
 
 from nasbench_lite._core.arguments import raise_checked
 from nasbench_lite._core.reader import ReaderBase
-from nasbench_lite._native import nb101_adjacency, nb101_first_sight_runs
+from nasbench_lite._native import nb101_adjacency, nb101_computed_stats, nb101_first_sight_runs
 from nasbench_lite.benchmarks.nb101.layout import (
     METRIC_FIELDS,
     load_special,
@@ -342,15 +342,20 @@ class NASBench(ReaderBase):
         Raises:
             NotInDatabaseError: Unknown hash (a ``KeyError``).
         """
-        rows = self._query(_CELL_SQL, (module_hash,))
+        # A point lookup (analysis code calls this for every hash of the space), the dicts
+        # built natively unless some value needs its exact bits back (NaN / -0.0).
+        rows = self._lookup(_CELL_SQL, (module_hash,))
         if not rows:
             raise NotInDatabaseError(f"hash {module_hash!r} is not in {self._db.path}")
         from nasbench_lite.benchmarks.nb101.stats import computed_from_rows, fixed_from_row
 
         cell_id = rows[0][0]
         fixed = fixed_from_row(*rows[0][1:5])
-        special = self._special(cell_id) if self._has_special else None
-        return fixed, computed_from_rows([row[5:] for row in rows], cell_id, special)
+        computed = None if self._has_special else nb101_computed_stats(rows, METRIC_FIELDS)
+        if computed is None:
+            special = self._special(cell_id) if self._has_special else None
+            computed = computed_from_rows([row[5:] for row in rows], cell_id, special)
+        return fixed, computed
 
     def _special(self, cell_id: int) -> Any:
         """The exact NaN / -0.0 values of one cell (``special_values``)."""

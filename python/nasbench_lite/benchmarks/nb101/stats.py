@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import ItemsView, Iterator, Mapping, ValuesView
 from typing import TYPE_CHECKING, Any
 
+from nasbench_lite._native import nb101_computed_by_cell
 from nasbench_lite.benchmarks.nb101.layout import (
     METRIC_COLUMNS,
     METRIC_FIELDS,
@@ -188,17 +189,29 @@ class ComputedStatistics(_StatisticsView):
                 " WHERE cell_id BETWEEN ? AND ? ORDER BY cell_id, epochs, repeat",
                 (first_id, last_id),
             )
-            special = (
-                load_special(self._api._query, first_id, last_id)
-                if self._api._has_special
-                else None
-            )
-            by_cell: dict[int, list[tuple[Any, ...]]] = {}
-            for cell_id, *run in runs:
-                by_cell.setdefault(cell_id, []).append(tuple(run))
-            for cell_id, module_hash in cells:
-                yield module_hash, computed_from_rows(by_cell.get(cell_id, []), cell_id, special)
+            # The whole page's dicts in one native call, unless some value needs its exact
+            # bits back (NaN / -0.0) or the rows are not the usual plain floats.
+            built = None if self._api._has_special else nb101_computed_by_cell(runs, METRIC_FIELDS)
+            if built is not None:
+                for cell_id, module_hash in cells:
+                    computed = built.get(cell_id)
+                    yield module_hash, {} if computed is None else computed
+            else:
+                yield from self._page_in_python(cells, runs, first_id, last_id)
             last = last_id
+
+    def _page_in_python(
+        self, cells: list[Any], runs: list[Any], first_id: int, last_id: int
+    ) -> Iterator[tuple[str, ComputedStats]]:
+        """:meth:`_pages` for one page the native builder declines (exact values)."""
+        special = (
+            load_special(self._api._query, first_id, last_id) if self._api._has_special else None
+        )
+        by_cell: dict[int, list[tuple[Any, ...]]] = {}
+        for cell_id, *run in runs:
+            by_cell.setdefault(cell_id, []).append(tuple(run))
+        for cell_id, module_hash in cells:
+            yield module_hash, computed_from_rows(by_cell.get(cell_id, []), cell_id, special)
 
     def items(self) -> ItemsView[str, ComputedStats]:
         """Streams ``(hash, computed stats)`` pairs, two queries per page of cells."""
