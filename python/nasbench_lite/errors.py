@@ -28,6 +28,7 @@ __all__ = [
     "OverlappingSourcesError",
     "SourceMismatchError",
     "MissingDependencyError",
+    "NotCopyableError",
     "SourceNotFoundError",
     "CompatAssertionError",
     "InternalError",
@@ -238,6 +239,11 @@ class SourceMismatchError(NasbenchLiteError, ValueError):
         self.expected = expected
         self.actual_size = actual_size
         self.actual_sha256 = actual_sha256
+
+
+class NotCopyableError(NasbenchLiteError, TypeError):
+    """An object that cannot be pickled or copied: a closed reader, or a reader of a kind
+    whose copies are not offered (a ``TypeError``, as ``pickle`` raises for such objects)."""
 
 
 class MissingDependencyError(NasbenchLiteError, ImportError):

@@ -236,6 +236,7 @@ class Database:
             self._path = Path(path)
             text = str(self._path)
         self._text = text
+        self._closed = False
         self._lock = RLock()
         self._point_connections: list[apsw.Connection] = []
         try:
@@ -503,8 +504,14 @@ class Database:
             except UnicodeDecodeError as exc:
                 raise corrupt_text(self.path) from exc
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
     def close(self) -> None:
         """Closes the connection and those of :meth:`point_query` (idempotent)."""
+        self._closed = True
         for connection in self._point_connections:
             connection.close()
         try:  # noqa: SIM105 -- contextlib is not imported on the open path

@@ -9,6 +9,7 @@ SQL statement goes through the handle, which serialises threads itself.
 
 from __future__ import annotations
 
+import os
 import random
 from _thread import RLock  # what threading.RLock() returns, without importing threading
 from types import FunctionType
@@ -16,12 +17,12 @@ from types import FunctionType
 from nasbench_lite._core.arguments import checked
 from nasbench_lite._core.database import Database
 from nasbench_lite._core.schema import load_schema
+from nasbench_lite.errors import NotCopyableError
 
 # Opening a reader is on the cold path of a first query: typing, pathlib, inspect and
 # threading are imported only for type checking (typing.TYPE_CHECKING without typing).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    import os
     import threading
     from collections.abc import Callable
     from contextlib import AbstractContextManager
@@ -54,6 +55,13 @@ class ReaderBase:
     """
 
     KIND: ClassVar[str] = ""
+    #: Whether ``pickle`` / ``copy`` of an object is offered: the copy opens the same file
+    #: again and carries every instance attribute except :attr:`_OPENED` ones (a kind opts in
+    #: once its per-open state is listed there and made in :meth:`_opened`).
+    _COPYABLE: ClassVar[bool] = False
+    #: Instance attributes a copy never takes: made when the file is opened (connections,
+    #: locks, caches of database rows); the copy makes its own (:meth:`__setstate__`).
+    _OPENED: ClassVar[frozenset[str]] = frozenset({"_lock", "_db"})
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Wraps the subclass's public methods and ``__init__`` with :func:`checked`."""
@@ -73,6 +81,41 @@ class ReaderBase:
         self._lock = RLock() if lock is None else lock
         self._db = Database(path, schema=self.schema())
         self._rng = random.Random(random_state)
+
+    def _opened(self) -> None:
+        """Makes a subclass's per-open state (:attr:`_OPENED`) once the handle is open: by its
+        constructor and by :meth:`__setstate__` for a copy. Nothing here."""
+
+    def __getstate__(self) -> dict[str, Any]:
+        """What a pickled copy (a worker process, ``copy.deepcopy``) starts from: the
+        database's absolute path and the carried attributes (generator state included, so a
+        copy draws what the original would draw next).
+
+        Raises:
+            NotCopyableError: The kind offers no copies, or the reader is closed.
+        """
+        if not self._COPYABLE:
+            raise NotCopyableError(
+                f"{type(self).__name__} objects cannot be pickled or copied; open the file"
+                " in each process instead"
+            )
+        with self._lock:
+            if self._db.closed:
+                raise NotCopyableError(f"{type(self).__name__} is closed: nothing to copy")
+            carried = {k: v for k, v in self.__dict__.items() if k not in self._OPENED}
+            return {"path": os.path.abspath(self._db.path), "attributes": carried}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        """Opens the pickled reader's file again (read-only, checked as by the constructor),
+        makes the per-open state and restores the carried attributes.
+
+        Raises:
+            DatabaseError: The file cannot be opened (moved, replaced by another kind...).
+        """
+        self._lock = RLock()
+        self._db = Database(state["path"], schema=self.schema())
+        self._opened()
+        self.__dict__.update(state["attributes"])
 
     @classmethod
     def schema(cls) -> Schema:

@@ -244,6 +244,10 @@ class NASBench(ReaderBase):
         self.training_time_spent = 0.0
         self.total_epochs_spent = 0
         self.history: dict[str, Any] = {}
+        self._opened()
+
+    def _opened(self) -> None:
+        """The per-open state (:attr:`_OPENED`): by the constructor, and for a copy."""
         # (hash, epochs, stop_halfway) -> (decoded cell, parameters, {repeat: the four values
         # query returns}): repeated queries of a cell (evolution revisits many) skip SQL and
         # decoding.
@@ -263,6 +267,10 @@ class NASBench(ReaderBase):
         self._lookup = self._db.point_query(4 * 1024)
 
     KIND = "nb101"
+    # A copy (pickle: a worker process; copy.deepcopy) opens the file again and carries the
+    # config, the budget counters, history and the generator's state.
+    _COPYABLE = True
+    _OPENED = ReaderBase._OPENED | {"_rows", "_has_special", "_lookup", "_bulk_state"}
     #: What ``query`` answers with: a :class:`QueryResult` (False: adjacency built on read) or
     #: the official plain dict with the ndarray built (True: the compat layer sets it on its
     #: object; built inline, one Python call less per query).

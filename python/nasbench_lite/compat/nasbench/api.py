@@ -126,14 +126,34 @@ class NASBench:
         self._api = _native_api.NASBench(_database_path(dataset_file), seed=0)
         self._api.config = self.config  # one config, shared with the lookup layer
         self._api._plain_answers = True  # official type: a plain dict, ndarray built
+        self._bind()
+        self.valid_epochs: set[int] = self._api.valid_epochs
+        self.history: dict[str, Any] = {}
+        print("Loaded dataset in %d seconds" % (time.time() - start))  # noqa: UP031 - official text
+
+    def _bind(self) -> None:
+        """The attributes taken from the native object: by the constructor and for a copy."""
         # Bound once: a search calls query() once per step and is_valid() once per spec.
         self._query = self._api.query
         self._is_valid = self._api.is_valid
         self.fixed_statistics = self._api.fixed_statistics
         self.computed_statistics = self._api.computed_statistics
-        self.valid_epochs: set[int] = self._api.valid_epochs
-        self.history: dict[str, Any] = {}
-        print("Loaded dataset in %d seconds" % (time.time() - start))  # noqa: UP031 - official text
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A pickled copy (a worker process, ``copy.deepcopy``), as the official object can be
+        pickled: the native object (which opens the file again in the copy, config, counters
+        and all) and this object's own attributes. Unpickling prints nothing and leaves the
+        global ``random`` alone, as unpickling the official object does.
+
+        Raises:
+            NotCopyableError: The database was closed.
+        """
+        bound = {"_query", "_is_valid", "fixed_statistics", "computed_statistics"}
+        return {key: value for key, value in self.__dict__.items() if key not in bound}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._bind()
 
     def close(self) -> None:
         """Closes the database (a nasbench_lite addition; the official class holds no file)."""
