@@ -478,6 +478,22 @@ def test_config_changes_apply_as_in_the_official_class(
         native.close()
 
 
+def test_assigned_config_and_valid_epochs_reach_the_checks(database: Path, loaded: Any) -> None:
+    with api.NASBench(database, seed=0) as opened:
+        official = OfficialNASBench(loaded, seed=0)
+        specs = [_chain(n, [INPUT, *[OPS[0]] * (n - 2), OUTPUT]) for n in (2, 3, 4, 5)]
+        for bench in (opened, official):
+            bench.config = {**config.build_config(), "max_edges": 2}  # new objects, not edits
+            bench.valid_epochs = {108}
+        verdicts = [official.is_valid(spec) for spec in specs]
+        assert [opened.is_valid(spec) for spec in specs] == verdicts == [True, True, False, False]
+        for bench in (opened, official):
+            with pytest.raises(OutOfDomainError) as info:
+                bench.query(specs[0], epochs=4)
+            assert str(info.value) == "invalid number of epochs, must be one of {108}"
+        assert opened.config["max_edges"] == 2 and opened.valid_epochs == {108}
+
+
 def test_config_changes_in_place_apply_to_that_object_only(database: Path) -> None:
     with native_api.NASBench(database, seed=0) as changed, native_api.NASBench(database) as other:
         spec = _chain(3, [INPUT, OPS[2], OUTPUT])

@@ -117,17 +117,16 @@ class NASBench:
     """
 
     def __init__(self, dataset_file: str | os.PathLike[str], seed: int | None = None) -> None:
-        self.config: dict[str, Any] = config.build_config()
+        official_config = config.build_config()
         random.seed(seed)
         print("Loading dataset from file... This may take a few minutes...")
         start = time.time()
         self.dataset_file = dataset_file
         # The native object's own generator is never used: query() passes the global draw.
         self._api = _native_api.NASBench(_database_path(dataset_file), seed=0)
-        self._api.config = self.config  # one config, shared with the lookup layer
+        self._api.config = official_config  # read by the lookup layer at every check
         self._api._plain_answers = True  # official type: a plain dict, ndarray built
         self._bind()
-        self.valid_epochs: set[int] = self._api.valid_epochs
         self.history: dict[str, Any] = {}
         print("Loaded dataset in %d seconds" % (time.time() - start))  # noqa: UP031 - official text
 
@@ -164,6 +163,26 @@ class NASBench:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+    # config and valid_epochs live in the native object, which reads them at every check: an
+    # attribute assigned here (nasbench.config = {...}) must reach it, as in the official class.
+    @property
+    def config(self) -> dict[str, Any]:
+        """``lib.config.build_config()``; ``is_valid`` / ``query`` read it at every check."""
+        return self._api.config
+
+    @config.setter
+    def config(self, value: dict[str, Any]) -> None:
+        self._api.config = value
+
+    @property
+    def valid_epochs(self) -> set[int]:
+        """The epoch budgets in the data; ``query`` checks ``epochs`` against it."""
+        return self._api.valid_epochs
+
+    @valid_epochs.setter
+    def valid_epochs(self, value: set[int]) -> None:
+        self._api.valid_epochs = value
 
     # Budget counters live in the native object, which updates them on each query.
     @property
