@@ -494,6 +494,37 @@ def test_assigned_config_and_valid_epochs_reach_the_checks(database: Path, loade
         assert opened.config["max_edges"] == 2 and opened.valid_epochs == {108}
 
 
+class _Meddling(str):
+    """A str-subclass key equal in hash to a config key: looking that key up runs its
+    ``__eq__``, which here changes the config in the middle of the native check."""
+
+    def __eq__(self, other: object) -> bool:
+        if not self.meddled:  # once: the changes below look keys up again
+            self.meddled = True
+            # New objects in place of the ones the check may have read (the old ones freed).
+            self.config["max_edges"] = int("9" * 30)
+            self.config["available_ops"] = list(reversed(OPS))
+        return False
+
+    __hash__ = str.__hash__
+    config: dict[str, Any]
+    meddled = False
+
+
+def test_a_config_changed_during_its_own_lookup_is_read_safely(database: Path) -> None:
+    with native_api.NASBench(database, seed=0) as bench:
+        spec = _chain(3, [INPUT, OPS[0], OUTPUT])
+        key = _Meddling("module_vertices")
+        key.config = bench.config
+        bench.config[key] = 0  # same hash as the real key: its __eq__ runs on lookups
+        # Whatever lookup meets the change, the answer is read from live objects: valid under
+        # the changed config too (ops in another order, a larger edge limit), no crash.
+        assert bench.is_valid(spec) is True and key.meddled
+        # Hashed with the reversed op order, conv3x3 takes maxpool's label: as the official
+        # class would, the query answers the maxpool cell.
+        assert bench.query(spec)["module_operations"] == [INPUT, OPS[2], OUTPUT]
+
+
 def test_config_changes_in_place_apply_to_that_object_only(database: Path) -> None:
     with native_api.NASBench(database, seed=0) as changed, native_api.NASBench(database) as other:
         spec = _chain(3, [INPUT, OPS[2], OUTPUT])

@@ -28,9 +28,11 @@ fn holds_by_identity(
     known: &OfficialObjects,
 ) -> bool {
     let (seven, nine, names) = known;
-    // SAFETY: `config` and the keys are live objects and the GIL is held. The dict lookups
-    // (exact str keys) and the list reads run no Python code, so every borrowed pointer
-    // stays valid while it is compared here; none is kept or dereferenced beyond its type.
+    // SAFETY: `config` and the keys are live objects and the GIL is held. A lookup may run
+    // Python code (the `__eq__` of a str-subclass key already in the dict, which could change
+    // the dict), so each borrowed result is used right after its own lookup, before the next
+    // one, while nothing else can run: the first two only compared, `ops` read (type, size,
+    // items) and never kept.
     unsafe {
         let item = |key: &Bound<'_, PyString>| {
             let found = pyo3::ffi::PyDict_GetItemWithError(config.as_ptr(), key.as_ptr());
@@ -39,8 +41,11 @@ fn holds_by_identity(
             }
             found
         };
-        let (vertices, edges, ops) = (item(keys[0]), item(keys[1]), item(keys[2]));
-        if vertices != seven.as_ptr() || edges != nine.as_ptr() || ops.is_null() {
+        if item(keys[0]) != seven.as_ptr() || item(keys[1]) != nine.as_ptr() {
+            return false;
+        }
+        let ops = item(keys[2]);
+        if ops.is_null() {
             return false;
         }
         if pyo3::ffi::Py_TYPE(ops) != std::ptr::addr_of_mut!(pyo3::ffi::PyList_Type)
@@ -58,8 +63,8 @@ fn holds_by_identity(
 /// Whether `config` is an exact dict holding what the construction-time verdict assumes:
 /// `module_vertices` 7 and `max_edges` 9 as exact ints, and `available_ops` an exact list of
 /// the official op names (exact strs) in their order, which the cached hash's labels follow.
-/// Reading it runs no Python code (str keys, exact types only). Called once or more per
-/// search step, so the usual objects are recognised by identity (a few pointer compares).
+/// Only exact types are taken, so no value's own methods run. Called once or more per search
+/// step, so the usual objects are recognised by identity first (a few pointer compares).
 pub(crate) fn official_limits(config: &Bound<'_, PyAny>) -> PyResult<bool> {
     let py = config.py();
     let Ok(config) = config.cast_exact::<PyDict>() else {
