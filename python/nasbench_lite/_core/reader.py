@@ -84,7 +84,8 @@ class ReaderBase:
 
     def _opened(self) -> None:
         """Makes a subclass's per-open state (:attr:`_OPENED`) once the handle is open: by its
-        constructor and by :meth:`__setstate__` for a copy. Nothing here."""
+        constructor and by :meth:`__setstate__` for a copy (there after the carried
+        attributes are restored). Nothing here."""
 
     def __getstate__(self) -> dict[str, Any]:
         """What a pickled copy (a worker process, ``copy.deepcopy``) starts from: the
@@ -107,15 +108,16 @@ class ReaderBase:
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         """Opens the pickled reader's file again (read-only, checked as by the constructor),
-        makes the per-open state and restores the carried attributes.
+        restores the carried attributes and makes the per-open state (after them: a kind's
+        :meth:`_opened` may read carried settings, e.g. a cache size).
 
         Raises:
             DatabaseError: The file cannot be opened (moved, replaced by another kind...).
         """
         self._lock = RLock()
         self._db = Database(state["path"], schema=self.schema())
-        self._opened()
         self.__dict__.update(state["attributes"])
+        self._opened()
 
     @classmethod
     def schema(cls) -> Schema:

@@ -24,6 +24,9 @@ class NARData(ReaderBase):
     """
 
     KIND = "nar"
+    # No state but the handle: a copy (pickle: a worker process; copy.deepcopy) opens the
+    # file again.
+    _COPYABLE = True
 
     def get(self, key: int | str) -> dict[str, Any]:
         """One record: an NB101 module hash (str) or an NB201 architecture index (int).

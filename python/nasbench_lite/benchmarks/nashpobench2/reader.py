@@ -103,6 +103,46 @@ class API(ReaderBase):
         super().__init__(path, random_state=random_state)
         self.logger = logger or logging.getLogger("nasbench_lite.nashpobench2")
         self.verbose = verbose
+        self.epochs = list(EPOCHS)
+        self._opened()
+        self.seed = self.seeds[0]
+        self._seed_idx = 0
+        if seed is not None:
+            try:
+                self.set_seed(seed)
+            except OutOfDomainError:
+                self.close()
+                raise
+        self._init_logdata()
+
+    # A copy (pickle: a worker process; copy.deepcopy) opens the file again and carries the
+    # logger (by name, as pickle carries loggers), verbose, the seed, the query log and the
+    # generator's state; the lists and indexes read from the file and the loaded arrays are
+    # its own (a preloaded original's copy loads again on first bulk use).
+    _COPYABLE = True
+    _OPENED = ReaderBase._OPENED | {
+        "cellcodes",
+        "lrs",
+        "batch_sizes",
+        "seeds",
+        "_hash_of",
+        "_hash_list",
+        "_cell_index",
+        "_lr_index",
+        "_bs_index",
+        "_seed_index",
+        "_per_cell",
+        "_num_lrs",
+        "_num_bs",
+        "_num_seeds",
+        "_dense",
+        "_dense_epochs",
+        "_epoch_cache",
+        "_official_tables",
+    }
+
+    def _opened(self) -> None:
+        """The per-open state (:attr:`_OPENED`): by the constructor, and for a copy."""
         query = self._db.query
         cells: list[Any] = query("SELECT cellcode, hash_id FROM cells ORDER BY cell_idx")
         #: Sorted cell codes, learning rates, batch sizes and training seeds (official lists).
@@ -112,7 +152,6 @@ class API(ReaderBase):
             r[0] for r in query("SELECT batch_size FROM batch_sizes ORDER BY 1")
         ]
         self.seeds: list[int] = [r[0] for r in query("SELECT seed FROM seeds ORDER BY 1")]
-        self.epochs = list(EPOCHS)
         self._hash_of = {code: hash_id for code, hash_id in cells}
         self._hash_list: list[int] = [int(h) for _, h in cells]
         self._cell_index = {code: i for i, code in enumerate(self.cellcodes)}
@@ -131,15 +170,6 @@ class API(ReaderBase):
         #: (mode, epoch) -> (acc, cost) arrays for partial-epoch ``query_many`` calls.
         self._epoch_cache: dict[tuple[str, int], tuple[Any, Any]] = {}
         self._official_tables: OfficialTables | None = None
-        self.seed = self.seeds[0]
-        self._seed_idx = 0
-        if seed is not None:
-            try:
-                self.set_seed(seed)
-            except OutOfDomainError:
-                self.close()
-                raise
-        self._init_logdata()
 
     # -- plumbing -------------------------------------------------------------------------
     def __str__(self) -> str:

@@ -47,9 +47,12 @@ def _mid_run(iepoch: int | None, hp: str) -> bool:
 class CachedTrialsReader(ReaderBase):
     """Trials read through the LRU cache, and the answers computed from them.
 
-    The base of the NATS-Bench readers, which create :attr:`_cache` (before the database
-    opens) and set :attr:`_total`; every method here is internal.
+    The base of the NATS-Bench readers, which create :attr:`_cache` and set :attr:`_total`
+    once the database opens (``_opened``); every method here is internal.
     """
+
+    #: Made per open (a copy makes its own, empty): the trial cache and the lookups below.
+    _OPENED = ReaderBase._OPENED | {"_cache", "_groups", "_point", "_mid_plans"}
 
     _cache: LRUCache[tuple[int, str, str], Trials]
     _total: int

@@ -43,11 +43,10 @@ Every drawing method takes ``rng=``: another generator to draw from instead of t
 from __future__ import annotations
 
 import os
-import threading
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from nasbench_lite._core.arguments import raise_checked
-from nasbench_lite.benchmarks.nats.cache import DEFAULT_CACHE_SIZE, LRUCache
+from nasbench_lite.benchmarks.nats.cache import DEFAULT_CACHE_SIZE, LRUCache, check_cache_size
 from nasbench_lite.benchmarks.nats.cached import CachedTrialsReader
 from nasbench_lite.benchmarks.nats.layout import check_iepoch, check_limit, config_from_json
 from nasbench_lite.benchmarks.nats.records import ArchRecord, Chooser, arch_hps, load_arch_record
@@ -103,14 +102,32 @@ class _NATSBase(CachedTrialsReader):
         random_state: int | None = None,
         cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
-        lock = threading.RLock()
         # Validated before the database is opened, so a bad value leaks no handle.
-        self._cache: LRUCache[tuple[int, str, str], Trials] = LRUCache(cache_size, lock)
-        super().__init__(path, random_state=random_state, lock=lock)
+        self._cache_size = check_cache_size(cache_size)
+        super().__init__(path, random_state=random_state)
+        self._fast_mode = fast_mode
+        self.verbose = verbose
+        self.filename = os.path.basename(os.fspath(path))
+        self._used_time: float = 0
+        self._opened()
+
+    # A copy (pickle: a worker process; copy.deepcopy) opens the file again and carries the
+    # flags, the file name, the cache size, used_time and the generator's state; the trial
+    # cache (empty, counters at 0), the group index and the lookups are its own.
+    _COPYABLE = True
+    _OPENED = CachedTrialsReader._OPENED | {"_uncached", "_total", "_meta_archs", "_lookup"}
+
+    def _opened(self) -> None:
+        """The per-open state (:attr:`_OPENED`): by the constructor, and for a copy.
+
+        Raises:
+            InvalidInputError: The file holds the other space (closed first).
+        """
         if self._db.meta.get("space") != self._space:
             space = self._db.meta.get("space")
             self._db.close()
-            raise InvalidInputError(f"{path}: holds the {space} space, not {self._space}")
+            raise InvalidInputError(f"{self._db.path}: holds the {space} space, not {self._space}")
+        self._cache: LRUCache[tuple[int, str, str], Trials] = LRUCache(self._cache_size, self._lock)
         # A 4 MiB page cache, not the 64 MiB default: NATS calls read scattered pages, never
         # the same leaf twice in a row (the Trials LRU is the cache that pays), and every
         # page a fresh cache adds is new heap memory the kernel must fault in and zero: an
@@ -122,17 +139,14 @@ class _NATSBase(CachedTrialsReader):
         # index (sql/nats.sql: curve_index), read once, here: 4 bytes per group (~2 MB for the
         # size space) in memory, where SQLite's page cache would have to hold ~6 MB of a
         # table to find them without a page read.
-        self._uncached = not self._cache.maxsize
+        cache_size = self._cache_size
+        self._uncached = not cache_size
         self._groups = None if cache_size else load_group_index(self._db)
         self._mid_plans = {}
         # An uncached reader's calls are point lookups, one statement each: they run on a
         # connection of their own with one cursor kept and no SQLite mutex
         # (Database.point_query: ~2 us of a ~15 us call), the same page cache size.
         self._point = self._db.query if cache_size else self._db.point_query(_PAGE_CACHE_KIB)
-        self._fast_mode = fast_mode
-        self.verbose = verbose
-        self.filename = os.path.basename(os.fspath(path))
-        self._used_time: float = 0
         self._total = int(self._db.meta["total_archs"])
         self._meta_archs: list[str] | None = None
         self._lookup: dict[str, int] | None = None

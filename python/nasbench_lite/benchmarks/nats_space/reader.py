@@ -23,6 +23,9 @@ class NATSSpaces(ReaderBase):
     """
 
     KIND = "nats_space"
+    # No state but the handle: a copy (pickle: a worker process; copy.deepcopy) opens the
+    # file again.
+    _COPYABLE = True
 
     def __len__(self) -> int:
         return int(self._query("SELECT count(*) FROM topologies")[0][0])

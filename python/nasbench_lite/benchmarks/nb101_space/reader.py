@@ -37,6 +37,9 @@ class SearchSpace(ReaderBase):
     """
 
     KIND = "nb101_space"
+    # No state but the handle: a copy (pickle: a worker process; copy.deepcopy) opens the
+    # file again.
+    _COPYABLE = True
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         super().__init__(path)
