@@ -340,13 +340,16 @@ def _nats_next(api: Any) -> tuple[str, str, float]:
     random.seed(7)
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        results = [repr(api), api.used_time, sorted(api.evaluated_indexes), api.avaliable_hps]
+        # avaliable_hps lists a set of str (official and ours): its order follows the
+        # process's string hash seed, so results compared across processes sort it.
+        hps = sorted(api.avaliable_hps)
+        results = [repr(api), api.used_time, sorted(api.evaluated_indexes), hps]
         for index in (284, 11, 0):
             results.append(api.get_more_info(index, "cifar100", hp="12"))
             results.append(api.simulate_train_eval(index, "cifar10", hp="12"))
             results.append(api.get_cost_info(index, "ImageNet16-120"))
         results += [api.random(), api.used_time, sorted(api.evaluated_indexes)]
-        results += [api.arch(11), api.query_index_by_arch(api.arch(284)), api.avaliable_hps]
+        results += [api.arch(11), api.query_index_by_arch(api.arch(284)), sorted(api.avaliable_hps)]
     return _STAMP.sub("[T]", out.getvalue()), repr(results), random.random()
 
 
