@@ -14,6 +14,7 @@ import sqlite3
 from pathlib import Path
 
 import kind_dbs
+import nasbench_lite
 import pytest
 from nasbench_lite import cli
 from nasbench_lite._core.integrity import verify_database
@@ -136,3 +137,20 @@ def test_flipped_byte_in_the_stored_schema_fails_verify(
 def test_intact_schema_of_every_kind_passes_verify(tmp_path: Path) -> None:
     for kind, path in kind_dbs.build_all(tmp_path).items():
         assert verify_database(path)["kind"] == kind
+
+
+def test_archs_row_with_a_damaged_key_is_a_typed_error(
+    dbs: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Seed-11 mutant: architecture 1's row unreachable by its key (was ``IndexError``)."""
+    data = bytearray(dbs["nats"].read_bytes())
+    cell = _table_cell(data, _root(dbs["nats"], "archs"), 1)
+    _, at = _varint(data, cell)
+    assert data[at] == 1  # the rowid varint of arch_index 1
+    data[at] = 0  # now a second row 0: the search for 1 finds nothing
+    copy = tmp_path / "nats.sqlite"
+    copy.write_bytes(bytes(data))
+    with nasbench_lite.open(copy) as api, pytest.raises(CorruptDatabaseError, match="archs"):
+        api[1]  # noqa: B018 - the lookup is the test
+    code, _, err = _cli(["query", str(copy), "--json", "--arch", "1", "--hp", "12"], capsys)
+    assert _one_line_error(code, err), err
