@@ -154,3 +154,33 @@ def test_archs_row_with_a_damaged_key_is_a_typed_error(
         api[1]  # noqa: B018 - the lookup is the test
     code, _, err = _cli(["query", str(copy), "--json", "--arch", "1", "--hp", "12"], capsys)
     assert _one_line_error(code, err), err
+
+
+#: Content bytes of SQLite's numeric serial types (1-6: integers, 7: an IEEE double).
+NUMBER_BYTES = {1: 1, 2: 2, 3: 3, 4: 4, 5: 6, 6: 8, 7: 8}
+
+
+@pytest.mark.parametrize(("base", "storage"), [(12, "BLOB"), (13, "TEXT")])
+def test_wrong_storage_class_in_a_real_column_is_a_typed_error(
+    dbs: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    base: int,
+    storage: str,
+) -> None:
+    """Seed-11 mutant: ``nar201.cifar10_val_acc`` read as bytes (was ``TypeError`` in JSON)."""
+    data = bytearray(dbs["nar"].read_bytes())
+    cell = _table_cell(data, _root(dbs["nar"], "nar201"), 7)
+    at = _serial_type_offset(data, cell, 2)  # arch_index (rowid alias), arch_str, this
+    # 50.0 is stored as a 1-byte integer (SQLite's compact form of an integral REAL).
+    assert data[at] in NUMBER_BYTES
+    # A BLOB (12 + 2n) or TEXT (13 + 2n) of the same length: the record stays well-formed.
+    data[at] = base + 2 * NUMBER_BYTES[data[at]]
+    copy = tmp_path / "nar.sqlite"
+    copy.write_bytes(bytes(data))
+    with nasbench_lite.open(copy) as api, pytest.raises(CorruptDatabaseError, match=storage):
+        api.get(7)
+    code, _, err = _cli(["query", str(copy), "--json", "--arch", "7"], capsys)
+    assert _one_line_error(code, err), err
+    with pytest.raises(CorruptDatabaseError):
+        verify_database(copy)
