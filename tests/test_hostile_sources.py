@@ -124,3 +124,49 @@ def test_malformed_nar_record_fails_without_scanning_the_rest(tmp_path: Path) ->
             list(json_stream.iter_json_records(reader, path))
     # Failing at once: only the first chunk was read, not the 10 MB behind the bad record.
     assert reader.bytes_read <= json_stream.CHUNK_BYTES < path.stat().st_size // 8
+
+
+@pytest.mark.parametrize(
+    ("name", "tail"),
+    [
+        # Seed-11 campaign mutants: the file's last bytes duplicated after the closing bracket.
+        ("nasbench101_vertice_example.json", b'32, 0]}, \n    "flops": 2527684618}\n]'),
+        ("nasbench201_vertice_example.json", b'2|"\n    }\n        \n}'),
+        ("nasbench101_vertice_example.json", b"[]"),
+        ("nasbench201_vertice_example.json", b"\n\x00"),
+    ],
+)
+def test_nar_data_after_the_document_is_refused(tmp_path: Path, name: str, tail: bytes) -> None:
+    from nasbench_lite.benchmarks.nar.build import build_nar
+
+    source = tmp_path / name
+    source.write_bytes((DATA / name).read_bytes() + tail)
+    out = tmp_path / "nar.sqlite"
+    with pytest.raises(CorruptSourceError, match="data after the end of the JSON document"):
+        build_nar([source], out)
+    assert not out.exists()
+
+
+def test_nar_empty_list_then_records_is_refused(tmp_path: Path) -> None:
+    """``[]`` and then the records (a seed-11 mutant): was built as an empty dataset."""
+    from nasbench_lite.benchmarks.nar.build import build_nar
+
+    name = "nasbench101_vertice_example.json"
+    original = (DATA / name).read_bytes()
+    source = tmp_path / name
+    source.write_bytes(b"[\n]" + original[1:])
+    with pytest.raises(CorruptSourceError, match="data after the end of the JSON document"):
+        build_nar([source], tmp_path / "nar.sqlite")
+
+
+def test_nar_whitespace_after_the_document_is_accepted(tmp_path: Path) -> None:
+    from nasbench_lite._core.formats import json_stream
+    from nasbench_lite.benchmarks.nar.build import build_nar
+
+    name = "nasbench201_vertice_example.json"
+    original = (DATA / name).read_bytes()
+    source = tmp_path / name
+    # More whitespace than a chunk: the tail is read through, chunk by chunk.
+    source.write_bytes(original + b" \r\n\t" * (json_stream.CHUNK_BYTES // 2))
+    build_nar([source], tmp_path / "nar.sqlite")
+    assert (tmp_path / "nar.sqlite").is_file()

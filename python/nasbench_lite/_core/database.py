@@ -470,12 +470,29 @@ class Database:
         Raises:
             DatabaseError: On any SQLite error.
         """
+        return [name for name, _ in self.columns(sql, bindings)]
+
+    def columns(self, sql: str, bindings: Bindings = ()) -> list[tuple[str, str | None]]:
+        """The result columns of a statement with their declared types (without its rows).
+
+        Args:
+            sql: The statement.
+            bindings: The bound values.
+
+        Returns:
+            ``(name, declared type)`` per column, in order (type None for an expression).
+
+        Raises:
+            DatabaseError: On any SQLite error.
+        """
         try:
             with self._lock:
                 cursor = self.connection.execute(sql, bindings)
-                names = [d[0] for d in cursor.getdescription()]
+                description: list[tuple[str, str | None]] = [
+                    (str(d[0]), d[1]) for d in cursor.getdescription()
+                ]
                 cursor.close()
-                return names
+                return description
         except _STATEMENT_ERRORS as exc:
             raise self._typed_error(exc) from exc
 

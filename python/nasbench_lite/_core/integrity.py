@@ -6,7 +6,8 @@
   page size, page count against the file size), the schema and the ``meta`` rows readable, and
   ``meta.rows.<table>`` against the row counts ANALYZE recorded in ``sqlite_stat1``.
 * :func:`verify_database` (``nasbench-lite verify DB``) reads everything: ``PRAGMA
-  integrity_check``, every table's row count against ``meta`` and the content checksum.
+  integrity_check``, every table's declaration against its kind's schema file, every table's
+  row count against ``meta`` and the content checksum.
 
 A failure is a :class:`~nasbench_lite.errors.CorruptDatabaseError`. Only the full check can see
 a flipped byte inside a stored value; everything structural is seen on open or on the query
@@ -187,8 +188,57 @@ def cheap_check(path: Path | str, connection: Any, meta: dict[str, str]) -> None
             )
 
 
+def _declared(connection: Any, table: str) -> tuple[Any, ...]:
+    """What answers depend on in a table's declaration: its columns and storage options."""
+    quoted = '"' + table.replace('"', '""') + '"'
+    columns = connection.execute(f"PRAGMA table_xinfo({quoted})").fetchall()
+    options = connection.execute(f"PRAGMA table_list({quoted})").fetchall()
+    return tuple(map(tuple, columns)), tuple(tuple(r[2:]) for r in options)
+
+
+def _check_declarations(target: Path, connection: Any, kind: str) -> None:
+    """Every table is declared as its kind's schema file (plus the data dictionary) says.
+
+    The stored ``CREATE TABLE`` text is outside the rows the checksum covers: a flipped byte
+    there renames a column or changes a declared type without touching a row, and readers
+    then answer under the wrong name. The columns (name, declared type, NOT NULL, default,
+    key) and storage options (WITHOUT ROWID, STRICT) are compared, not the text, so comments
+    edited in a schema file do not fail databases built before.
+    A kind without a packaged schema file (defined outside the package) is not compared.
+    """
+    from nasbench_lite._core.dictionary import DICTIONARY_DDL
+    from nasbench_lite._core.schema import load_schema
+    from nasbench_lite.errors import InternalError
+
+    if not (kind.isascii() and kind.isidentifier()):
+        return  # not a packaged kind's name (and never a path to read)
+    try:
+        schema = load_schema(kind)
+    except InternalError:
+        return
+    reference = apsw.Connection(":memory:")
+    try:
+        reference.execute(schema.sql)
+        reference.execute(DICTIONARY_DDL)
+        tables = [*data_tables(reference), "meta"]
+        expected = {table: _declared(reference, table) for table in tables}
+    finally:
+        reference.close()
+    actual = {*data_tables(connection), "meta"}
+    for table in sorted(actual ^ set(expected)):
+        state = "is not a table of" if table in actual else "is missing, a table of"
+        raise CorruptDatabaseError(f"{target}: {table} {state} the {kind} schema", target)
+    for table in sorted(expected):
+        if _declared(connection, table) != expected[table]:
+            raise CorruptDatabaseError(
+                f"{target}: table {table} is declared otherwise than in the {kind} schema "
+                "(damaged CREATE TABLE text: a renamed column or a changed type)",
+                target,
+            )
+
+
 def verify_database(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The full check: SQLite's integrity check, row counts and the content checksum.
+    """The full check: SQLite's integrity check, table declarations, row counts, checksum.
 
     Args:
         path: The database file.
@@ -212,6 +262,7 @@ def verify_database(path: str | os.PathLike[str]) -> dict[str, Any]:
             if problems != ["ok"]:
                 raise CorruptDatabaseError(f"{target}: {'; '.join(problems)[:300]}", target)
             meta = {str(k): str(v) for k, v in connection.execute("SELECT key, value FROM meta")}
+            _check_declarations(target, connection, meta.get("kind", ""))
             tables: dict[str, int] = {}
             for table in data_tables(connection):
                 quoted = '"' + table.replace('"', '""') + '"'

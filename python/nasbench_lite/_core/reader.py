@@ -17,7 +17,7 @@ from types import FunctionType
 from nasbench_lite._core.arguments import checked
 from nasbench_lite._core.database import Database
 from nasbench_lite._core.schema import load_schema
-from nasbench_lite.errors import NotCopyableError
+from nasbench_lite.errors import CorruptDatabaseError, NotCopyableError
 
 # Opening a reader is on the cold path of a first query: typing, pathlib, inspect and
 # threading are imported only for type checking (typing.TYPE_CHECKING without typing).
@@ -36,6 +36,26 @@ if TYPE_CHECKING:
     _T = TypeVar("_T")
 
 __all__ = ["ReaderBase"]
+
+#: SQLite's storage class of each value type apsw returns.
+_STORAGE = {int: "INTEGER", float: "REAL", str: "TEXT", bytes: "BLOB"}
+
+
+def _fits(declared: str, value: object) -> bool:
+    """Whether a non-NULL value has a storage class its column's affinity can hold.
+
+    The affinity follows SQLite's rules on the declared type (INT: integer; CHAR, CLOB or
+    TEXT: text; BLOB: anything; REAL, FLOA, DOUB and the rest: numeric). Numeric columns take
+    either number (SQLite keeps 0.5 in an INTEGER column, reads integral REALs as floats).
+    """
+    upper = declared.upper()
+    if "INT" in upper:
+        return isinstance(value, int | float)
+    if "CHAR" in upper or "CLOB" in upper or "TEXT" in upper:
+        return isinstance(value, str)
+    if "BLOB" in upper:
+        return True
+    return isinstance(value, int | float)
 
 
 class ReaderBase:
@@ -163,11 +183,27 @@ class ReaderBase:
         return self._db.query(sql, bindings)
 
     def _first_row(self, sql: str, bindings: Bindings = ()) -> dict[str, Any] | None:
-        """The first row of a statement as ``{column: value}``, or None when there is none."""
+        """The first row of a statement as ``{column: value}``, or None when there is none.
+
+        Raises:
+            CorruptDatabaseError: A value of another storage class than its column declares.
+        """
         rows = self._db.query(sql, bindings)
         if not rows:
             return None
-        return dict(zip(self._db.column_names(sql, bindings), rows[0], strict=True))
+        record: dict[str, Any] = {}
+        for (name, declared), value in zip(self._db.columns(sql, bindings), rows[0], strict=True):
+            if value is not None and declared and not _fits(declared, value):
+                # A damaged record header (the builders write every value with its column's
+                # storage class): bytes or text in a numeric column would reach the caller.
+                raise CorruptDatabaseError(
+                    f"{self._db.path}: {name} holds a {_STORAGE.get(type(value), '?')} value, "
+                    f"its column is declared {declared} (a damaged row: `nasbench-lite verify` "
+                    "checks every row)",
+                    self._db.path,
+                )
+            record[name] = value
+        return record
 
     def close(self) -> None:
         """Closes the database (idempotent)."""

@@ -46,7 +46,8 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
     decoder.
 
     Raises:
-        CorruptSourceError: Not a JSON list/object, or a malformed record (byte offset given).
+        CorruptSourceError: Not a JSON list/object, a malformed record (byte offset given), or
+            anything but whitespace after the closing bracket.
     """
     import codecs
 
@@ -82,6 +83,20 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
     def fail(message: str, at: int) -> CorruptSourceError:
         return CorruptSourceError(f"{path}: {message} (near character {consumed + at})", path)
 
+    def finish(at: int) -> None:
+        # Only whitespace may follow the closing bracket (json.loads agrees): anything else is a
+        # damaged or concatenated file whose tail would otherwise go unread (and unhashed).
+        # Chunk by chunk, keeping nothing, so a long tail costs no memory.
+        nonlocal buffer, consumed
+        while True:
+            rest = buffer[at:].lstrip(" \t\r\n")
+            if rest:
+                raise fail("data after the end of the JSON document", len(buffer) - len(rest))
+            consumed += len(buffer)
+            buffer, at = "", 0
+            if not more():
+                return
+
     at = skip_space(0)
     if at >= len(buffer) or buffer[at] not in "[{":
         raise fail("expected a JSON list or object", at)
@@ -92,6 +107,7 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
     while True:
         at = skip_space(at)
         if at < len(buffer) and buffer[at] == closing and position == 0:
+            finish(at + 1)
             return
         key = str(position)
         while True:
@@ -131,6 +147,7 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
         if at >= len(buffer):
             raise fail("unexpected end of file", at)
         if buffer[at] == closing:
+            finish(at + 1)
             return
         if buffer[at] != ",":
             raise fail(f"expected ',' or '{closing}' after record {position - 1}", at)

@@ -40,6 +40,7 @@ class NARData(ReaderBase):
         Raises:
             InvalidInputError: A key that is neither str nor int.
             NotInDatabaseError: No such record.
+            CorruptDatabaseError: A stored value of another type than its column's.
         """
         if isinstance(key, bool) or not isinstance(key, int | str):
             raise InvalidInputError(f"key must be a hash or an index, got {key!r}")

@@ -59,6 +59,7 @@ from nasbench_lite.benchmarks.nats.uncached import (
     uncached_simulate,
 )
 from nasbench_lite.errors import (
+    CorruptDatabaseError,
     IndexOutOfRangeError,
     InvalidInputError,
     NasbenchLiteError,
@@ -260,9 +261,15 @@ class _NATSBase(CachedTrialsReader):
             index += self._total
         if not 0 <= index < self._total:
             raise IndexOutOfRangeError(f"architecture index out of range (0..{self._total - 1})")
-        return str(
-            self._db.query("SELECT arch_str FROM archs WHERE arch_index = ?", (index,))[0][0]
-        )
+        rows = self._db.query("SELECT arch_str FROM archs WHERE arch_index = ?", (index,))
+        if not rows:
+            # Every index in range has a row as built: a missing one is a damaged table.
+            raise CorruptDatabaseError(
+                f"{self._db.path}: architecture {index} has no row in archs (a damaged "
+                "database: `nasbench-lite verify` checks every page)",
+                self._db.path,
+            )
+        return str(rows[0][0])
 
     def arch(self, index: int) -> str:
         """The architecture string of official index ``index``.
