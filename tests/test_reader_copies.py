@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import importlib
 import io
 import logging
 import multiprocessing
@@ -28,9 +29,6 @@ from typing import Any
 import kind_dbs
 import nasbench_lite
 import nashpobench2_fixture as nhb2_fx
-import nashpobench2api.api as official_nhb2
-import nats_bench
-import nats_bench.api_topology
 import nb101_tfrecord as tfr
 import pytest
 import toy_kind
@@ -353,6 +351,14 @@ def _nats_next(api: Any) -> tuple[str, str, float]:
     return _STAMP.sub("[T]", out.getvalue()), repr(results), random.random()
 
 
+def _official(name: str) -> Any:
+    """An official package module as ``sys.modules`` holds it now: other tests import the
+    official packages afresh, and pickle finds a class by its module's current object."""
+    module = importlib.import_module(name)
+    assert "nasbench_lite" not in str(module.__file__)  # the official package, not an alias
+    return module
+
+
 def _nats_moved_on(api: Any) -> None:
     random.seed(3)
     with contextlib.redirect_stdout(io.StringIO()):
@@ -372,7 +378,7 @@ def nats_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
 
 def _both_nats(folder: Path, space: str, verbose: bool) -> tuple[Any, Any]:
     with contextlib.redirect_stdout(io.StringIO()):
-        official = nats_bench.create(str(folder), space, True, verbose)
+        official = _official("nats_bench").create(str(folder), space, True, verbose)
         ours = compat_nats.create(str(folder), space, True, verbose)
     return official, ours
 
@@ -399,7 +405,8 @@ def test_a_compat_nats_copy_answers_as_a_copy_of_the_official(
 
 
 def _compat_worker(api: Any) -> Any:
-    if isinstance(api, (compat_nats.NATStopology, nats_bench.api_topology.NATStopology)):
+    official_class = _official("nats_bench.api_topology").NATStopology
+    if isinstance(api, (compat_nats.NATStopology, official_class)):
         return _nats_next(api)
     return _nhb2_next(api)
 
@@ -408,7 +415,9 @@ def test_a_spawned_pool_gets_the_compat_objects_as_the_official_ones(
     nats_folders: dict[str, Path], nhb2_data: Path
 ) -> None:
     official, ours = _both_nats(nats_folders["tss"], "tss", True)
-    nhb2 = {name: cls(str(nhb2_data), logger=_logger("pool")) for name, cls in NHB2.items()}
+    nhb2 = {
+        name: cls(str(nhb2_data), logger=_logger("pool")) for name, cls in _nhb2_classes().items()
+    }
     try:
         for api in (official, ours):
             _nats_moved_on(api)
@@ -426,7 +435,11 @@ def test_a_spawned_pool_gets_the_compat_objects_as_the_official_ones(
         nhb2["ours"]._api.close()
 
 
-NHB2 = {"official": official_nhb2.NASHPOBench2API, "ours": compat_nhb2.NASHPOBench2API}
+def _nhb2_classes() -> dict[str, Any]:
+    return {
+        "official": _official("nashpobench2api.api").NASHPOBench2API,
+        "ours": compat_nhb2.NASHPOBench2API,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -480,7 +493,7 @@ def test_a_compat_nashpobench2_copy_answers_as_a_copy_of_the_official(
 ) -> None:
     apis = {
         name: cls(str(nhb2_data), logger=_logger(f"{name}-{verbose}"), verbose=verbose)
-        for name, cls in NHB2.items()
+        for name, cls in _nhb2_classes().items()
     }
     try:
         for api in apis.values():
@@ -498,7 +511,7 @@ def test_a_compat_nashpobench2_copy_answers_as_a_copy_of_the_official(
 
 
 def test_a_logger_pickle_cannot_find_by_name_fails_as_for_the_official(nhb2_data: Path) -> None:
-    for cls in NHB2.values():
+    for cls in _nhb2_classes().values():
         api = cls(str(nhb2_data), logger=logging.Logger("not-registered"))
         with pytest.raises(pickle.PicklingError, match="logger cannot be pickled"):
             pickle.dumps(api)
