@@ -170,3 +170,56 @@ def test_nar_whitespace_after_the_document_is_accepted(tmp_path: Path) -> None:
     source.write_bytes(original + b" \r\n\t" * (json_stream.CHUNK_BYTES // 2))
     build_nar([source], tmp_path / "nar.sqlite")
     assert (tmp_path / "nar.sqlite").is_file()
+
+
+def _peak_of_reading(path: Path) -> tuple[list[Any], int]:
+    """The records of a JSON file and the peak traced memory of reading them."""
+    import tracemalloc
+
+    from nasbench_lite._core.formats import json_stream
+
+    tracemalloc.start()
+    try:
+        with open(path, "rb") as handle:
+            reader = json_stream.HashingReader(handle)
+            records = [value for _, value in json_stream.iter_json_records(reader, path)]
+        return records, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.parametrize("container", ["list", "object"])
+def test_whitespace_between_records_is_not_buffered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, container: str
+) -> None:
+    from nasbench_lite._core.formats import json_stream
+
+    monkeypatch.setattr(json_stream, "CHUNK_BYTES", 64 << 10)
+    gap = b" \r\n\t" * (4 << 20)  # 16 MiB of whitespace between two records
+    record = b'{"unique_hash": "x", "flops": 1}'
+    if container == "list":
+        data = b"[" + gap + record + b"," + gap + record + gap + b"]"
+    else:
+        data = b"{" + gap + b'"0": ' + record + b"," + gap + b'"1": ' + record + gap + b"}"
+    path = tmp_path / "gaps.json"
+    path.write_bytes(data)
+    records, peak = _peak_of_reading(path)
+    assert records == [{"unique_hash": "x", "flops": 1}] * 2
+    # A few chunks at most (it held the whole 16 MiB run before: the peak scaled with it).
+    assert peak < 2 << 20
+
+
+def test_whitespace_inside_a_record_counts_toward_its_length_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from nasbench_lite._core.formats import json_stream
+
+    monkeypatch.setattr(json_stream, "CHUNK_BYTES", 64 << 10)
+    monkeypatch.setattr(json_stream, "MAX_RECORD_CHARS", 1 << 20)
+    path = tmp_path / "inside.json"
+    path.write_bytes(b'{"0"' + b" " * (16 << 20) + b': {"flops": 1}}')
+    with open(path, "rb") as handle:
+        reader = json_stream.HashingReader(handle)
+        with pytest.raises(CorruptSourceError, match="longer than 1048576 characters"):
+            list(json_stream.iter_json_records(reader, path))
+    assert reader.bytes_read < 4 << 20  # stopped at the limit, not at the end of the file

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -27,6 +28,9 @@ MAX_RECORD_CHARS = 16 << 20
 #: A decode error this close to the end of the buffered text may be a record cut by the chunk
 #: boundary (read more); further in, it is a malformed record (fail at once).
 _TOKEN_MARGIN = 64
+
+#: The first character that is not JSON whitespace (searched in C, not one by one).
+_NOT_SPACE = re.compile(r"[^ \t\r\n]")
 
 
 class HashingReader:
@@ -73,11 +77,26 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
             ) from exc
         return True
 
-    def skip_space(at: int) -> int:
+    def skip_space(at: int, *, between_records: bool = False) -> int:
+        # The next character that is not JSON whitespace, reading more while there is none.
+        # Between records the whitespace read is dropped, so a long run of it costs no memory;
+        # inside a record it counts toward the record length limit.
+        nonlocal buffer, consumed
         while True:
-            while at < len(buffer) and buffer[at] in " \t\r\n":
-                at += 1
-            if at < len(buffer) or not more():
+            found = _NOT_SPACE.search(buffer, at)
+            if found is not None:
+                return found.start()
+            at = len(buffer)
+            if between_records:
+                consumed += at
+                buffer, at = "", 0
+            elif len(buffer) > MAX_RECORD_CHARS + 2 * CHUNK_BYTES:
+                raise fail(
+                    f"record {position} is longer than {MAX_RECORD_CHARS} characters "
+                    "(nasbench_lite's limit)",
+                    at,
+                )
+            if not more():
                 return at
 
     def fail(message: str, at: int) -> CorruptSourceError:
@@ -97,15 +116,15 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
             if not more():
                 return
 
-    at = skip_space(0)
+    position = 0
+    at = skip_space(0, between_records=True)
     if at >= len(buffer) or buffer[at] not in "[{":
         raise fail("expected a JSON list or object", at)
     is_list = buffer[at] == "["
     closing = "]" if is_list else "}"
     at += 1
-    position = 0
     while True:
-        at = skip_space(at)
+        at = skip_space(at, between_records=True)
         if at < len(buffer) and buffer[at] == closing and position == 0:
             finish(at + 1)
             return
@@ -122,6 +141,8 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
                     value_at = at
                 value, end = decoder.raw_decode(buffer, value_at)
                 break
+            except CorruptSourceError:
+                raise  # this reader's own verdict (a ValueError too): already worded
             except (json.JSONDecodeError, RecursionError, ValueError) as exc:
                 message = getattr(exc, "msg", None) or str(exc)[:100]
                 if not isinstance(exc, json.JSONDecodeError):
@@ -143,7 +164,7 @@ def iter_json_records(reader: HashingReader, path: Path) -> Iterator[tuple[str, 
                     raise fail(f"malformed record {position}: {exc.msg}", at) from exc
         yield key, value
         position += 1
-        at = skip_space(end)
+        at = skip_space(end, between_records=True)
         if at >= len(buffer):
             raise fail("unexpected end of file", at)
         if buffer[at] == closing:
