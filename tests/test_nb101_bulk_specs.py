@@ -19,7 +19,7 @@ import pytest
 from nasbench_lite import _native, nb101
 from nasbench_lite.benchmarks.nb101.build import build_nb101
 from nasbench_lite.benchmarks.nb101.bulk import _hash_specs
-from nasbench_lite.errors import NasbenchLiteError
+from nasbench_lite.errors import InvalidInputError, NasbenchLiteError
 from nasbench_lite.nb101.api import NASBench
 from nasbench_lite.spaces.nb101.spec import _UNSET, ModelSpec, check_spec
 
@@ -165,3 +165,42 @@ def test_query_many_specs_equals_query_many_hashes(built: tuple[Path, Any]) -> N
         False,
         None,
     )
+
+
+#: Configs a client may set (a smaller space, fewer ops, another op order).
+CHANGED_CONFIGS = [
+    {"max_edges": 3},
+    {"module_vertices": 4},
+    {"available_ops": [OPS[0], OPS[2]]},
+    {"available_ops": [OPS[1], OPS[0], OPS[2]]},
+]
+
+
+@pytest.mark.parametrize("change", CHANGED_CONFIGS, ids=repr)
+def test_query_many_checks_specs_against_the_config_as_query(
+    built: tuple[Path, Any], change: dict[str, Any]
+) -> None:
+    path, cells = built
+    rng = np.random.default_rng(8)
+    specs = [ModelSpec(m, o) for _, m, o in cells] + [_random_spec(rng) for _ in range(300)]
+    with NASBench(path, seed=0) as api:
+        api.config.update(copy.deepcopy(change))
+        rows = api.query_many(specs, repeat="mean").to_pylist()
+        assert [row["valid"] for row in rows] == [api.is_valid(spec) for spec in specs]
+        assert 0 < sum(row["valid"] for row in rows) < len(specs)
+        for spec, row in zip(specs, rows, strict=True):
+            if not row["valid"]:
+                assert row["hash"] is None
+                continue
+            expected = spec.hash_spec(api.config["available_ops"])
+            assert row["hash"] == expected
+            try:
+                api.query(spec)
+            except KeyError:
+                assert not row["found"]  # relabelled by another op order: not in the data
+            else:
+                assert row["found"]
+        # The batch check of (matrices, ops) knows only the official config: a typed error.
+        matrices = np.zeros((1, 7, 7), dtype=np.uint8)
+        with pytest.raises(InvalidInputError, match="config differs"):
+            api.query_many((matrices, np.array([["input"] + [""] * 6])))

@@ -48,6 +48,7 @@ __all__ = [
     "nb101_computed_by_cell",
     "nb101_computed_stats",
     "nb101_first_sight_runs",
+    "nb101_official_config",
     "nb101_spec_digest",
     "nb101_spec_init",
     "nb101_spec_register",
@@ -137,6 +138,11 @@ def nb101_cached_checks(
     specs: list[Any], spec_type: type, unset: object
 ) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint8]]: ...
 def nb101_spec_register(spec_type: type, unset: object) -> bool: ...
+def nb101_official_config(config: object) -> bool:
+    """Whether ``config`` (a ``NASBench.config``) holds the official ``module_vertices`` (7),
+    ``max_edges`` (9) and ``available_ops`` (the three op names in their order), as exact
+    int / list / str objects: the checks made under those answer for it."""
+
 def nb101_spec_verdict(spec: object, config: object | None = None) -> str | None: ...
 def check_and_hash(
     matrices: npt.NDArray[np.uint8], codes: npt.NDArray[np.int8]

@@ -55,6 +55,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_cached_checks, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_register, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_spec::nb101_spec_verdict, m)?)?;
+    m.add_function(wrap_pyfunction!(nb101_config::nb101_official_config, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_answer::nb101_adjacency, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_answer::nb101_first_sight_runs, m)?)?;
     m.add_function(wrap_pyfunction!(nb101_answer::nb101_computed_stats, m)?)?;

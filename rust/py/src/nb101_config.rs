@@ -110,3 +110,10 @@ pub(crate) fn official_limits(config: &Bound<'_, PyAny>) -> PyResult<bool> {
     let _ = OFFICIAL_OBJECTS.set(py, (vertices.unbind(), edges.unbind(), names));
     Ok(true)
 }
+
+/// Whether `config` holds the official limits and ops (see [`official_limits`]): the bulk
+/// checks, made under those, answer for it (`query_many`).
+#[pyfunction]
+pub fn nb101_official_config(config: &Bound<'_, PyAny>) -> PyResult<bool> {
+    official_limits(config)
+}

@@ -27,7 +27,14 @@ from nasbench_lite._optional import import_pyarrow
 from nasbench_lite.benchmarks.nb101.layout import METRIC_FIELDS, load_special
 from nasbench_lite.errors import InvalidInputError, NasbenchLiteError, OutOfDomainError
 from nasbench_lite.spaces.nb101.batch import _VALID, _native_check
-from nasbench_lite.spaces.nb101.spec import _UNSET, ModelSpec, check_spec
+from nasbench_lite.spaces.nb101.spec import (
+    _UNSET,
+    AVAILABLE_OPS,
+    MAX_EDGES,
+    MAX_VERTICES,
+    ModelSpec,
+    check_spec_against,
+)
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -45,6 +52,12 @@ BUDGETS_KEPT = 2
 MAX_REPEATS = 1024
 
 
+#: The checks' part of the official config (what ``_hash_specs`` applies without one).
+_OFFICIAL_LIMITS: dict[str, Any] = {
+    "module_vertices": MAX_VERTICES,
+    "max_edges": MAX_EDGES,
+    "available_ops": list(AVAILABLE_OPS),
+}
 #: ``nb101_cached_checks`` outcomes: valid (hash given), and not decided by the cached state.
 _CACHED_VALID = 0
 _CACHED_UNDECIDED = 2
@@ -285,7 +298,7 @@ def query_many(
         raise InvalidInputError(f"repeat must be 'random', 'mean', 'all' or an int, got {repeat!r}")
     if count_budget and not (fixed_repeat or repeat == "random"):
         raise InvalidInputError("count_budget needs repeat='random' or an int repeat")
-    hashes = _hashes_of(models)
+    hashes = _hashes_of(models, api.config)
     valid = hashes.valid
     count = len(hashes.raw)
     state = _state(api)
@@ -468,9 +481,22 @@ class _Hashes(NamedTuple):
     keys: tuple[Any, Any, Any] | None = None
 
 
-def _hashes_of(models: Any) -> _Hashes:
-    """The inputs (specs, ``(matrices, ops)`` or hash strings) as hashes."""
+def _hashes_of(models: Any, config: dict[str, Any] | None = None) -> _Hashes:
+    """The inputs (specs, ``(matrices, ops)`` or hash strings) as hashes, specs checked
+    against ``config`` (a ``NASBench.config``; None: the official one) as ``query`` checks
+    them.
+
+    Raises:
+        InvalidInputError: Malformed input, or ``(matrices, ops)`` while ``config`` holds
+            other limits or ops than the official ones (the batch check knows only those).
+    """
     if isinstance(models, tuple) and len(models) == 2 and not isinstance(models[0], str):
+        if config is not None and not _native.nb101_official_config(config):
+            raise InvalidInputError(
+                "query_many((matrices, ops)) checks cells against the official limits and"
+                " ops; this object's config differs: pass ModelSpecs (checked against the"
+                " config, as query does) or module hashes"
+            )
         # check_many's checks and hashes without its per-row messages (ASCII hashes, zero
         # bytes for invalid rows, as the output needs them).
         hex_bytes, status, _, _, _ = _native_check(models[0], models[1])
@@ -493,7 +519,7 @@ def _hashes_of(models: Any) -> _Hashes:
         isinstance(item, ModelSpec) for item in items
     ):
         raise InvalidInputError("models must be ModelSpecs, module hashes, or (matrices, ops)")
-    raw, valid = _hash_specs(items)
+    raw, valid = _hash_specs(items, config)
     return _Hashes(raw, valid, None, True)
 
 
@@ -526,21 +552,31 @@ def _joined_hashes(items: list[Any]) -> _Hashes | None:
     return _Hashes(raw, np.ones(count, dtype=bool), items, True, keys)
 
 
-def _hash_specs(specs: list[ModelSpec]) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
+def _hash_specs(
+    specs: list[ModelSpec], config: dict[str, Any] | None = None
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.bool_]]:
     """Each spec's hash as ``(N, 32)`` ASCII bytes (zero when invalid) and validity.
 
     A ``ModelSpec`` built from lists or integer arrays holds its pruned ops, edge count and
-    hash (computed natively by the constructor): one native pass answers the official check
-    and ``hash_spec`` from that state for every such spec. The others (built the general way,
-    changed after construction, subclasses) take the official check plus ``hash_spec`` here.
+    hash (computed natively by the constructor): under the official config one native pass
+    answers the check and ``hash_spec`` from that state for every such spec. The others
+    (built the general way, changed after construction, subclasses), and every spec under
+    another ``config`` (a ``NASBench.config``; None: the official one), take ``query``'s
+    check against it plus ``hash_spec`` here.
     """
-    hex_bytes, outcome = _native.nb101_cached_checks(specs, ModelSpec, _UNSET)
+    if config is None:
+        config = _OFFICIAL_LIMITS
+    if _native.nb101_official_config(config):
+        hex_bytes, outcome = _native.nb101_cached_checks(specs, ModelSpec, _UNSET)
+    else:
+        hex_bytes = np.zeros((len(specs), 32), dtype=np.uint8)
+        outcome = np.full(len(specs), _CACHED_UNDECIDED, dtype=np.uint8)
     valid = outcome == _CACHED_VALID
     for row in np.flatnonzero(outcome == _CACHED_UNDECIDED).tolist():
         spec = specs[row]
         try:
-            check_spec(spec)
-            digest = spec.hash_spec()
+            check_spec_against(spec, config)
+            digest = spec.hash_spec(config["available_ops"])
         except NasbenchLiteError:  # outside the space (the official check's errors)
             continue
         hex_bytes[row] = np.frombuffer(digest.encode("ascii"), dtype=np.uint8)

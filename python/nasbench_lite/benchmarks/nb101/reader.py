@@ -27,8 +27,7 @@ repeat=i)`` returns repeat ``i``; ``repeat=callable`` lets the caller draw it, a
 ``config`` is the official ``build_config()`` dict and is read as the official class reads it:
 ``is_valid``, ``query`` and ``get_metrics_from_spec`` check specs against its
 ``module_vertices``, ``max_edges`` and ``available_ops`` (hashing with the latter's order), and
-``query`` draws among ``num_repeats``. ``query_many`` checks against the NAS-Bench-101 space
-itself (the official values), whatever ``config`` holds.
+``query`` draws among ``num_repeats``; ``query_many`` checks specs against it too.
 
 Deliberate differences from the official API (documented in the README):
 
@@ -575,13 +574,14 @@ class NASBench(ReaderBase):
             ``index``, ``hash`` (null for invalid specs), ``valid``, ``found``, ``epochs``,
             ``repeat`` (null for ``'mean'``), ``trainable_parameters``, ``training_time``,
             ``train_accuracy``, ``validation_accuracy``, ``test_accuracy`` (null when not
-            found). Unknown or invalid cells never raise. ``valid`` is the check against the
-            NAS-Bench-101 space (7 vertices, 9 edges, the three official ops), not against
-            changes made to :attr:`config`.
+            found). Unknown or invalid cells never raise. ``valid`` is ``is_valid``'s
+            verdict: specs are checked against :attr:`config`, as ``query`` checks them.
 
         Raises:
             OutOfDomainError: Invalid ``epochs``.
-            InvalidInputError: Bad ``repeat``/``count_budget`` combination or malformed input.
+            InvalidInputError: Bad ``repeat``/``count_budget`` combination or malformed input;
+                ``(matrices, ops)`` while :attr:`config` holds other limits or ops than the
+                official ones (that batch check knows only those: pass ModelSpecs).
         """
         from nasbench_lite.benchmarks.nb101.bulk import query_many
 
