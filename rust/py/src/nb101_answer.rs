@@ -57,6 +57,28 @@ pub fn nb101_adjacency<'py>(
     Ok(Some(array))
 }
 
+/// Runs `visit` on each row of `rows`, an exact list of exact tuples (what apsw's `fetchall`
+/// returns); false when `rows` has another shape or `visit` declines a row (the caller's
+/// Python path then answers). Monomorphised per caller: no cost on the first-sight path.
+#[inline]
+fn each_exact_row<'py>(
+    rows: &Bound<'py, PyAny>,
+    mut visit: impl FnMut(&Bound<'py, PyTuple>) -> PyResult<bool>,
+) -> PyResult<bool> {
+    let Ok(rows) = rows.cast_exact::<PyList>() else {
+        return Ok(false);
+    };
+    for row in rows.iter() {
+        let Ok(row) = row.cast_exact::<PyTuple>() else {
+            return Ok(false);
+        };
+        if !visit(row)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
 /// Column of a first-sight row holding the repeat, then the NULL sentinel, then the values.
 const REPEAT_AT: usize = 4;
 const SENTINEL_AT: usize = 5;
@@ -70,30 +92,23 @@ pub fn nb101_first_sight_runs<'py>(
     py: Python<'py>,
     rows: &Bound<'py, PyAny>,
 ) -> PyResult<Option<Bound<'py, PyDict>>> {
-    let Ok(rows) = rows.cast_exact::<PyList>() else {
-        return Ok(None);
-    };
-    if rows.is_empty() {
-        return Ok(None);
-    }
     let runs = PyDict::new(py);
-    for row in rows.iter() {
-        let Ok(row) = row.cast_exact::<PyTuple>() else {
-            return Ok(None);
-        };
+    let complete = each_exact_row(rows, |row| {
         if row.len() < VALUES_AT {
-            return Ok(None);
+            return Ok(false);
         }
         let repeat = row.get_borrowed_item(REPEAT_AT)?;
         // An exact int key: its hash and equality run no Python code.
         if !repeat.is_exact_instance_of::<PyInt>() || row.get_borrowed_item(SENTINEL_AT)?.is_none()
         {
-            return Ok(None);
+            return Ok(false);
         }
         // Later rows of a repeat win, as in the dict display they replace.
         runs.set_item(repeat, row.get_slice(VALUES_AT, row.len()))?;
-    }
-    Ok(Some(runs))
+        Ok(true)
+    })?;
+    // No row at all (a cell not in the database): the Python path answers.
+    Ok((complete && !runs.is_empty()).then_some(runs))
 }
 
 /// Column of a `get_metrics_from_hash` row holding the budget (the repeat follows, then the
@@ -179,19 +194,9 @@ pub fn nb101_computed_stats<'py>(
     rows: &Bound<'py, PyAny>,
     fields: &Bound<'py, PyTuple>,
 ) -> PyResult<Option<Bound<'py, PyDict>>> {
-    let Ok(rows) = rows.cast_exact::<PyList>() else {
-        return Ok(None);
-    };
     let mut computed = Computed::new(py);
-    for row in rows.iter() {
-        let Ok(row) = row.cast_exact::<PyTuple>() else {
-            return Ok(None);
-        };
-        if !computed.append(row, CELL_EPOCHS_AT, fields)? {
-            return Ok(None);
-        }
-    }
-    Ok(Some(computed.stats))
+    let complete = each_exact_row(rows, |row| computed.append(row, CELL_EPOCHS_AT, fields))?;
+    Ok(complete.then_some(computed.stats))
 }
 
 /// `cell_id -> computed_stats` of the `runs` rows `(cell_id, epochs, repeat, values...)` of a
@@ -204,20 +209,14 @@ pub fn nb101_computed_by_cell<'py>(
     rows: &Bound<'py, PyAny>,
     fields: &Bound<'py, PyTuple>,
 ) -> PyResult<Option<Bound<'py, PyDict>>> {
-    let Ok(rows) = rows.cast_exact::<PyList>() else {
-        return Ok(None);
-    };
     let by_cell = PyDict::new(py);
     let mut cell: Option<(Bound<'py, PyAny>, Computed<'py>)> = None;
-    for row in rows.iter() {
-        let Ok(row) = row.cast_exact::<PyTuple>() else {
-            return Ok(None);
-        };
+    let complete = each_exact_row(rows, |row| {
         let Some(cell_id) = row.get_borrowed_item(0).ok().map(|id| id.to_owned()) else {
-            return Ok(None);
+            return Ok(false);
         };
         if !cell_id.is_exact_instance_of::<PyInt>() {
-            return Ok(None);
+            return Ok(false);
         }
         let same_cell = match &cell {
             Some((id, _)) => id.eq(&cell_id)?,
@@ -228,15 +227,17 @@ pub fn nb101_computed_by_cell<'py>(
                 by_cell.set_item(id, done.stats)?;
             }
             if by_cell.contains(&cell_id)? {
-                return Ok(None); // rows not grouped by cell: the Python path groups them
+                return Ok(false); // rows not grouped by cell: the Python path groups them
             }
             cell = Some((cell_id, Computed::new(py)));
         }
-        if let Some((_, computed)) = &mut cell {
-            if !computed.append(row, PAGE_EPOCHS_AT, fields)? {
-                return Ok(None);
-            }
+        match &mut cell {
+            Some((_, computed)) => computed.append(row, PAGE_EPOCHS_AT, fields),
+            None => Ok(false),
         }
+    })?;
+    if !complete {
+        return Ok(None);
     }
     if let Some((id, done)) = cell {
         by_cell.set_item(id, done.stats)?;
